@@ -1,0 +1,103 @@
+/*
+ * Simulated nRF91 board, as seen from the simulated J-Link: an SWD wire that
+ * is clocked bit by bit, an nRESET pin and a VTref voltage. Everything behind
+ * the wire (DP, APs, memory, NVMC, CTRL-AP, core, modem) lives in the board.
+ *
+ * Time: the probe owns the modeled clock (nanoseconds since the simulation
+ * started) and passes it in. The board never sleeps; it only compares the
+ * modeled time with the deadlines of its own operations (NVMC erase, CTRL-AP
+ * erase-all, modem latency) and advances its CPU up to that time.
+ *
+ * Thread safety: a board is used by one probe; calls on one board are
+ * serialised by the caller. Different boards are independent.
+ */
+#ifndef NRFSIM_BOARD_H
+#define NRFSIM_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum simboard_part { SIMBOARD_NRF9160, SIMBOARD_NRF9161, SIMBOARD_NRF9151 };
+
+/* Modeled durations, in nanoseconds. Defaults in simboard_timing_defaults(). */
+struct simboard_timing {
+	uint64_t nvmc_write_word_ns;   /* tWRITE */
+	uint64_t nvmc_erase_page_ns;   /* tERASEPAGE (~87 ms, errata 2 stall) */
+	uint64_t nvmc_erase_all_ns;    /* NVMC ERASEALL */
+	uint64_t ctrlap_erase_all_ns;  /* CTRL-AP ERASEALL */
+	uint64_t modem_start_ns;       /* modem library init on first AT command */
+	uint64_t modem_cmd_ns;         /* each AT command */
+	uint64_t modem_cmng_write_ns;  /* each AT%CMNG=0 write */
+	uint32_t cpu_hz;               /* emulated instructions per second */
+};
+void simboard_timing_defaults(struct simboard_timing *t);
+
+/* Faults a scenario can inject at the board (the probe injects USB faults). */
+struct simboard_faults {
+	uint32_t wait_storm;          /* answer WAIT to this many AP accesses, from the first */
+	uint32_t fault_ack_every;     /* every Nth AP access answers FAULT (sets STICKYERR); 0 = off */
+	uint32_t parity_error_every;  /* every Nth read's data parity is flipped; 0 = off */
+	uint64_t removed_after_bytes; /* board vanishes (no ACK, VTref 0) after this many AP data bytes; 0 = never */
+	bool firmware_hang;           /* the modem never answers: no result block */
+	uint32_t modem_error_sec_tag; /* with modem_error_type: %CMNG=0 for this pair fails */
+	int32_t modem_error_type;     /* -1 = off */
+	int32_t modem_error_code;     /* CME code returned, e.g. 515 */
+};
+
+struct simboard_config {
+	enum simboard_part part;
+	char imei[16];               /* 15 digits */
+	char modem_fw[32];           /* AT+CGMR answer, e.g. "mfw_nrf9160_1.3.5" */
+	bool approtect;              /* UICR.APPROTECT written to Protected on first creation */
+	bool present;                /* false: no board in the slot (no ACK, VTref 0) */
+	uint16_t vtref_mv;           /* VTref when present, e.g. 3300 */
+	uint64_t device_id;          /* FICR.INFO.DEVICEID */
+	struct simboard_timing timing;
+	struct simboard_faults faults;
+};
+
+struct simboard;
+
+/*
+ * Opens (creating if missing) the board whose persistent state (flash, UICR,
+ * modem store, IMEI, part) is the file at state_path. When the file exists,
+ * its stored state wins over cfg's initial values (part, imei, approtect);
+ * cfg's timing and faults always apply. Returns NULL and sets errno on
+ * failure (EBUSY when another process holds the board).
+ */
+struct simboard *simboard_open(const struct simboard_config *cfg, const char *state_path);
+/* Saves the state file and frees the board. */
+void simboard_close(struct simboard *b);
+/* Writes the state file now (also done by close). */
+int simboard_sync(struct simboard *b);
+
+/*
+ * Clocks nbits SWD cycles. dir/out/in are LSB-first bit arrays of
+ * ceil(nbits/8) bytes, as in the J-Link SWD I/O command: dir bit 1 = the
+ * probe drives SWDIO with the out bit; 0 = the probe samples, and the board
+ * writes the sampled level into in (1 where nobody drives: pull-up).
+ * start_ns is the modeled time of the first cycle, ns_per_bit the clock period.
+ */
+void simboard_swd_io(struct simboard *b, const uint8_t *dir, const uint8_t *out, uint8_t *in,
+		     uint32_t nbits, uint64_t start_ns, uint32_t ns_per_bit);
+
+/* nRESET pin: asserted (low) holds the chip in reset; release resets it. */
+void simboard_set_nreset(struct simboard *b, bool asserted, uint64_t now_ns);
+/* Runs the board's own activity (NVMC, CPU, modem) up to now_ns. */
+void simboard_advance(struct simboard *b, uint64_t now_ns);
+/* VTref the probe measures, in mV (0 when absent or removed). */
+uint16_t simboard_vtref_mv(const struct simboard *b);
+
+/* Counters the probe reports. */
+struct simboard_counters {
+	uint64_t swd_bits;
+	uint64_t swd_transactions;
+	uint64_t acks_wait;
+	uint64_t acks_fault;
+	uint64_t ap_bytes;
+	uint64_t cpu_instructions;
+};
+void simboard_get_counters(const struct simboard *b, struct simboard_counters *c);
+
+#endif
