@@ -15,7 +15,7 @@ static inline uint32_t crc32_ieee(const void *data, size_t len)
 	return crc32_update(0, data, len);
 }
 
-#define SHA256_LEN 32
+#define SHA256_LEN     32
 #define SHA256_HEX_LEN 65 /* 64 hex digits + NUL */
 
 void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);

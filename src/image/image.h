@@ -13,7 +13,7 @@
 typedef enum {
 	IMAGE_OK = 0,
 	IMAGE_ERR_NOMEM = -1,
-	IMAGE_ERR_RANGE = -2,   /* addr + len goes past 0xFFFFFFFF */
+	IMAGE_ERR_RANGE = -2,	/* addr + len goes past 0xFFFFFFFF */
 	IMAGE_ERR_MISSING = -3, /* a requested byte is not in the image */
 } image_err;
 
@@ -21,8 +21,8 @@ struct image;
 
 struct image_segment {
 	uint32_t start;
-	uint64_t size;        /* may reach 2^32 for a full-space image */
-	const uint8_t *data;  /* valid until the image is next modified */
+	uint64_t size;	     /* may reach 2^32 for a full-space image */
+	const uint8_t *data; /* valid until the image is next modified */
 };
 
 struct image *image_create(void);
@@ -43,6 +43,11 @@ image_err image_read_filled(const struct image *img, uint32_t addr, void *out, s
 image_err image_remove(struct image *img, uint32_t addr, uint64_t len);
 /* True when any byte of [addr, addr+len) is present. */
 bool image_overlaps(const struct image *img, uint32_t addr, uint64_t len);
+/* True when some byte of [addr, addr+len) is present with a value other than
+ * data's; *where (may be NULL) receives the first such address. Absent bytes
+ * never differ. */
+bool image_differs(const struct image *img, uint32_t addr, const void *data, size_t len,
+		   uint32_t *where);
 
 size_t image_segment_count(const struct image *img);
 /* i < image_segment_count(); segments are sorted and never adjacent. */

@@ -60,6 +60,7 @@ struct nrf91_info {
 	uint32_t ram_kb;
 	uint64_t device_id;
 	bool approtect;         /* true when the part was protected at connect */
+	char error_detail[256]; /* nrf91_attach failure: why (no handle to ask) */
 };
 
 struct nrf91_options {
@@ -95,6 +96,23 @@ nrf91_err nrf91_check_erased(struct nrf91 *t, bool *erased);
 
 nrf91_err nrf91_read(struct nrf91 *t, uint32_t addr, void *buf, size_t len);
 nrf91_err nrf91_read_u32(struct nrf91 *t, uint32_t addr, uint32_t *value);
+
+/* Writes memory through the AHB-AP (RAM, peripherals; not flash). */
+nrf91_err nrf91_write(struct nrf91 *t, uint32_t addr, const void *buf, size_t len);
+/* Erases the 4 KB flash page holding addr (UICR cannot be page-erased). */
+nrf91_err nrf91_erase_page(struct nrf91 *t, uint32_t addr);
+/* What attach found (also valid after nrf91_recover). */
+const struct nrf91_info *nrf91_get_info(const struct nrf91 *t);
+
+/* Wire statistics since attach (for benchmarks and closing notes). */
+struct nrf91_stats {
+	uint64_t round_trips;    /* probe SWD I/O calls */
+	uint64_t swd_bits;       /* bits clocked */
+	uint64_t wait_retries;
+	uint64_t faults;
+	uint64_t parity_retries;
+};
+void nrf91_get_stats(const struct nrf91 *t, struct nrf91_stats *s);
 
 /* A one-line context for the last error: address, register, counts. */
 const char *nrf91_last_error_detail(const struct nrf91 *t);

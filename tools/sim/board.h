@@ -97,7 +97,39 @@ struct simboard_counters {
 	uint64_t acks_fault;
 	uint64_t ap_bytes;
 	uint64_t cpu_instructions;
+	/* Added by the board implementation (D2): */
+	uint64_t line_resets;
+	uint64_t protocol_errors;     /* packets not answered (reset state, bad request) */
+	uint64_t nvmc_words_written;
+	uint64_t nvmc_ignored_writes; /* flash/UICR writes a real NVMC ignores (not enabled, ...) */
+	uint64_t nvmc_page_erases;
+	uint64_t nvmc_erase_alls;     /* NVMC ERASEALL and CTRL-AP ERASEALL */
 };
 void simboard_get_counters(const struct simboard *b, struct simboard_counters *c);
+
+/* Replaces the fault settings (e.g. between scenario steps); the WAIT storm
+ * counter restarts from faults->wait_storm. */
+void simboard_set_faults(struct simboard *b, const struct simboard_faults *faults);
+/* Inserts (true) or pulls (false) the board; inserting clears "removed". */
+void simboard_set_present(struct simboard *b, bool present);
+
+/* Persistent identity, as stored in the state file (may differ from cfg). */
+enum simboard_part simboard_part(const struct simboard *b);
+const char *simboard_imei(const struct simboard *b);
+const char *simboard_modem_fw(const struct simboard *b);
+const struct simboard_timing *simboard_timing(const struct simboard *b);
+const struct simboard_faults *simboard_faults(const struct simboard *b);
+
+/*
+ * Opaque persistent blob for the modem's credential store (its format is the
+ * modem model's business). data/capacity are fixed; *length is the used size
+ * the owner keeps up to date (<= capacity). Saved with the board state.
+ */
+struct simboard_blob {
+	uint8_t *data;
+	size_t capacity;
+	uint32_t *length;
+};
+void simboard_modem_store(struct simboard *b, struct simboard_blob *out);
 
 #endif

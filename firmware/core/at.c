@@ -1,0 +1,217 @@
+/* AT command formatting and response parsing (3GPP TS 27.007 framing as the
+ * nRF91 modem uses it: information lines, then a final "OK", "ERROR" or
+ * "+CME ERROR: <n>" line; nrf91-target.md §9). Responses are untrusted text:
+ * every parser is bounded by the buffer's NUL and never reads past it. */
+#include "prov_internal.h"
+
+void prov_buf_init(struct prov_buf *b, char *p, size_t cap)
+{
+	b->p = p;
+	b->cap = cap;
+	b->len = 0;
+	b->overflow = cap == 0;
+	if (cap > 0)
+		p[0] = '\0';
+}
+
+void prov_buf_bytes(struct prov_buf *b, const uint8_t *s, size_t n)
+{
+	if (b->overflow || n >= b->cap - b->len) {
+		b->overflow = true;
+		return;
+	}
+	prov_mem_copy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void prov_buf_str(struct prov_buf *b, const char *s)
+{
+	prov_buf_bytes(b, (const uint8_t *)s, prov_str_len(s, b->cap));
+}
+
+void prov_buf_u32(struct prov_buf *b, uint32_t v)
+{
+	char tmp[10];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10u);
+		v /= 10u;
+	} while (v != 0);
+	char out[10];
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	prov_buf_bytes(b, (const uint8_t *)out, n);
+}
+
+static bool is_eol(char c)
+{
+	return c == '\r' || c == '\n';
+}
+
+static bool starts_with(const char *s, size_t n, const char *prefix)
+{
+	size_t i = 0;
+	for (; prefix[i] != '\0'; i++) {
+		if (i >= n || s[i] != prefix[i])
+			return false;
+	}
+	return true;
+}
+
+/* Parses 1..10 decimal digits at s[0..n) into *out (must fit 32 bits). */
+static size_t parse_u32(const char *s, size_t n, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+	while (i < n && i < 10 && s[i] >= '0' && s[i] <= '9') {
+		v = v * 10u + (uint64_t)(s[i] - '0');
+		i++;
+	}
+	if (i == 0 || v > UINT32_MAX || (i < n && s[i] >= '0' && s[i] <= '9'))
+		return 0;
+	*out = (uint32_t)v;
+	return i;
+}
+
+int prov_at_final_code(const char *resp, size_t len)
+{
+	len = prov_str_len(resp, len);
+	/* Trim trailing line ends, then find the start of the last line. */
+	size_t end = len;
+	while (end > 0 && is_eol(resp[end - 1]))
+		end--;
+	size_t start = end;
+	while (start > 0 && !is_eol(resp[start - 1]))
+		start--;
+	const char *line = resp + start;
+	size_t n = end - start;
+	if (n == 2 && starts_with(line, n, "OK"))
+		return PROV_AT_OK;
+	if (starts_with(line, n, "+CME ERROR:")) {
+		size_t i = 11;
+		while (i < n && line[i] == ' ')
+			i++;
+		uint32_t code;
+		size_t digits = parse_u32(line + i, n - i, &code);
+		if (digits == 0 || i + digits != n || code == 0 || code > 0x7fffffffu)
+			return PROV_AT_ERROR;
+		return (int)code;
+	}
+	return PROV_AT_ERROR; /* "ERROR", "+CMS ERROR", or no final line at all */
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+int prov_parse_imei(const char *resp, char imei[16])
+{
+	size_t len = prov_str_len(resp, PROV_AT_RESP_MAX);
+	for (size_t pos = 0; pos < len;) {
+		size_t end = pos;
+		while (end < len && !is_eol(resp[end]))
+			end++;
+		const char *line = resp + pos;
+		size_t n = end - pos;
+		const char *digits = NULL;
+		/* AT+CGSN=1: +CGSN: "<imei>"; AT+CGSN: the bare number (AT-CGSN). */
+		if (n == 24 && starts_with(line, n, "+CGSN: \"") && line[23] == '"')
+			digits = line + 8;
+		else if (n == 15)
+			digits = line;
+		if (digits != NULL && all_digits(digits, 15)) {
+			prov_mem_copy(imei, digits, 15);
+			imei[15] = '\0';
+			return 0;
+		}
+		pos = end + 1;
+	}
+	return -1;
+}
+
+int prov_parse_cgmr(const char *resp, char fw[32])
+{
+	prov_mem_set(fw, 0, 32);
+	size_t len = prov_str_len(resp, PROV_AT_RESP_MAX);
+	size_t pos = 0;
+	while (pos < len && is_eol(resp[pos]))
+		pos++;
+	size_t end = pos;
+	while (end < len && !is_eol(resp[end]))
+		end++;
+	size_t n = end - pos;
+	if (n == 0 || n > 31 || (n == 2 && starts_with(resp + pos, n, "OK")))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (resp[pos + i] < 0x20 || resp[pos + i] > 0x7e)
+			return -1; /* the result block carries printable ASCII only */
+	}
+	prov_mem_copy(fw, resp + pos, n);
+	return 0;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One `%CMNG: <tag>,<type>,"<64 hex>"` line (AT-CMNG list response). */
+static int parse_cmng_line(const char *s, size_t n, uint32_t tag, uint8_t type,
+			   uint8_t sha[32])
+{
+	if (!starts_with(s, n, "%CMNG: "))
+		return -1;
+	size_t i = 7;
+	uint32_t got_tag, got_type;
+	size_t d = parse_u32(s + i, n - i, &got_tag);
+	if (d == 0)
+		return -1;
+	i += d;
+	if (i >= n || s[i++] != ',')
+		return -1;
+	d = parse_u32(s + i, n - i, &got_type);
+	if (d == 0)
+		return -1;
+	i += d;
+	if (got_tag != tag || got_type != type)
+		return -1;
+	if (n - i != 67 || s[i] != ',' || s[i + 1] != '"' || s[i + 66] != '"')
+		return -1;
+	const char *hex = s + i + 2;
+	uint8_t out[32];
+	for (size_t k = 0; k < 32; k++) {
+		int hi = hex_value(hex[2 * k]);
+		int lo = hex_value(hex[2 * k + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[k] = (uint8_t)(hi << 4 | lo);
+	}
+	prov_mem_copy(sha, out, 32);
+	return 0;
+}
+
+int prov_parse_cmng_sha(const char *resp, uint32_t tag, uint8_t type, uint8_t sha[32])
+{
+	size_t len = prov_str_len(resp, PROV_AT_RESP_MAX);
+	for (size_t pos = 0; pos < len;) {
+		size_t end = pos;
+		while (end < len && !is_eol(resp[end]))
+			end++;
+		if (parse_cmng_line(resp + pos, end - pos, tag, type, sha) == 0)
+			return 0;
+		pos = end + 1;
+	}
+	return -1;
+}

@@ -1,0 +1,169 @@
+/*
+ * Simulator provisioning firmware: binds the portable core (firmware/core)
+ * to the simulator's modem mailbox (include/nrfcred/sim_mailbox.h) and to
+ * the nRF91's real NVMC registers (nrf91-target.md §6), and carries the
+ * manifest that tells the host where the table and result areas are.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nrfcred/provision.h"
+#include "nrfcred/sim_mailbox.h"
+#include "prov.h"
+#include "sim_fw.h"
+
+/* NVMC_S (secure alias; the firmware runs secure after reset). */
+#define NVMC_BASE      0x50039000u
+#define NVMC_READY     0x400u
+#define NVMC_CONFIG    0x504u
+#define NVMC_CONFIG_REN 0u
+#define NVMC_CONFIG_WEN 1u
+
+#define FW_VERSION (1u << 16 | 0u << 8 | 0u)
+
+/* Areas the linker script reserves (addresses only, no bytes in the hex). */
+extern const uint8_t __nrfcred_table_start[], __nrfcred_table_size[];
+extern const uint8_t __nrfcred_result_start[], __nrfcred_result_size[];
+
+/* Live progress word the host may poll over SWD (provision.h). */
+static volatile uint32_t progress_word;
+
+/*
+ * The manifest. Its CRC is 0 here and patched after linking by
+ * firmware/tools/mkimage.py (C cannot compute a CRC of link-time addresses
+ * at compile time). These are the only "nRFcMAN1" bytes in the image: the
+ * core compares the magic through a masked copy.
+ */
+__attribute__((section(".nrfcred_manifest"), used)) const struct nrfcred_manifest sim_manifest = {
+	.magic = {'n', 'R', 'F', 'c', 'M', 'A', 'N', '1'},
+	.version = NRFCRED_MANIFEST_VERSION,
+	.size = NRFCRED_MANIFEST_SIZE,
+	.table_addr = (uint32_t)(uintptr_t)__nrfcred_table_start,
+	.table_max = (uint32_t)(uintptr_t)__nrfcred_table_size,
+	.result_addr = (uint32_t)(uintptr_t)__nrfcred_result_start,
+	.result_max = (uint32_t)(uintptr_t)__nrfcred_result_size,
+	.progress_addr = (uint32_t)(uintptr_t)&progress_word,
+	.fw_version = FW_VERSION,
+	.flags = 0,
+	.crc32 = 0,
+};
+
+static inline uint32_t reg_read(uint32_t addr)
+{
+	return *(volatile const uint32_t *)(uintptr_t)addr;
+}
+
+static inline void reg_write(uint32_t addr, uint32_t value)
+{
+	*(volatile uint32_t *)(uintptr_t)addr = value;
+}
+
+static uint32_t mbox(uint32_t off)
+{
+	return reg_read(SIM_MBOX_BASE + off);
+}
+
+static void mbox_wait_idle(void)
+{
+	/* A plain poll: the simulator sees the STATUS reads while BUSY and
+	 * skips modeled time to the modem's answer instead of spinning. */
+	while (mbox(SIM_MBOX_STATUS) & SIM_MBOX_ST_BUSY) {
+	}
+}
+
+static void mbox_read_text(uint32_t off, char *dst, size_t n)
+{
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w = mbox(SIM_MBOX_RESP + off + (uint32_t)i);
+		for (size_t k = 0; k < 4 && i + k < n; k++)
+			dst[i + k] = (char)(w >> (8 * k));
+	}
+}
+
+static int sim_at_cmd(void *ctx, const char *cmd, char *resp, size_t resp_len)
+{
+	(void)ctx;
+	mbox_wait_idle();
+	size_t n = 0;
+	while (n < SIM_MBOX_CMD_SIZE && cmd[n] != '\0')
+		n++;
+	if (cmd[n] != '\0' || resp_len == 0)
+		return PROV_AT_ERROR;
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w = 0;
+		for (size_t k = 0; k < 4 && i + k < n; k++)
+			w |= (uint32_t)(uint8_t)cmd[i + k] << (8 * k);
+		reg_write(SIM_MBOX_BASE + SIM_MBOX_CMD + (uint32_t)i, w);
+	}
+	reg_write(SIM_MBOX_BASE + SIM_MBOX_CMD_LEN, (uint32_t)n);
+	reg_write(SIM_MBOX_BASE + SIM_MBOX_DOORBELL, 1);
+	mbox_wait_idle();
+	uint32_t st = mbox(SIM_MBOX_STATUS);
+	if ((st & SIM_MBOX_ST_ERROR) || !(st & SIM_MBOX_ST_DONE))
+		return PROV_AT_ERROR;
+	uint32_t len = mbox(SIM_MBOX_RESP_LEN);
+	if (len > SIM_MBOX_RESP_SIZE)
+		len = SIM_MBOX_RESP_SIZE;
+	size_t keep = len < resp_len - 1 ? len : resp_len - 1;
+	mbox_read_text(0, resp, keep);
+	resp[keep] = '\0';
+	/* The final result line is at the end: judge it from the response's
+	 * tail, which the caller's buffer may have cut off. */
+	char tail[48];
+	uint32_t tail_len = len < sizeof(tail) - 1 ? len : (uint32_t)sizeof(tail) - 1;
+	uint32_t start = len - tail_len;
+	uint32_t aligned = start & ~3u;
+	char raw[52];
+	mbox_read_text(aligned, raw, (size_t)(len - aligned));
+	for (uint32_t i = 0; i < tail_len; i++)
+		tail[i] = raw[start - aligned + i];
+	tail[tail_len] = '\0';
+	return prov_at_final_code(tail, sizeof(tail));
+}
+
+static void nvmc_wait_ready(void)
+{
+	while (reg_read(NVMC_BASE + NVMC_READY) == 0) {
+	}
+}
+
+/* NVMC word programming (nrf91-target.md §6): CONFIG = Wen, one aligned word
+ * at a time, wait READY after each, back to Ren. Verified by reading back:
+ * flash can only clear bits, so a word that had 0s where we want 1s fails. */
+static int sim_flash_write_words(void *ctx, uint32_t addr, const uint32_t *words, size_t n)
+{
+	(void)ctx;
+	if (addr % 4u != 0)
+		return -1;
+	reg_write(NVMC_BASE + NVMC_CONFIG, NVMC_CONFIG_WEN);
+	nvmc_wait_ready();
+	for (size_t i = 0; i < n; i++) {
+		reg_write(addr + 4u * (uint32_t)i, words[i]);
+		nvmc_wait_ready();
+	}
+	reg_write(NVMC_BASE + NVMC_CONFIG, NVMC_CONFIG_REN);
+	nvmc_wait_ready();
+	for (size_t i = 0; i < n; i++) {
+		if (reg_read(addr + 4u * (uint32_t)i) != words[i])
+			return -1;
+	}
+	return 0;
+}
+
+static void sim_progress_store(void *ctx, uint32_t value)
+{
+	(void)ctx;
+	progress_word = value;
+}
+
+void sim_main(void)
+{
+	const struct prov_hal hal = {
+		.ctx = NULL,
+		.flash_base = 0, /* flash is memory mapped at address 0 */
+		.at_cmd = sim_at_cmd,
+		.flash_write_words = sim_flash_write_words,
+		.progress_store = sim_progress_store,
+	};
+	(void)prov_run(&hal, &sim_manifest);
+}

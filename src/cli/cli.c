@@ -1,0 +1,57 @@
+#include "cli/cli.h"
+
+#include <stdarg.h>
+
+const char cli_exit_codes_help[] =
+	"Exit codes:\n"
+	"  0    success\n"
+	"  1    internal error (out of memory, a bug)\n"
+	"  2    usage error (bad or missing option)\n"
+	"  3    input or configuration error (hex file, credential, INI file)\n"
+	"  4    probe error (J-Link not found, USB or SWD failure, target not reachable)\n"
+	"  5    a board failed provisioning\n"
+	"  6    feature not available in this build\n"
+	"  130  interrupted (Ctrl-C)\n";
+
+static void vreport(const char *kind, const char *where, unsigned line, const char *fmt,
+		    va_list ap)
+{
+	fputs("nrfcred: ", stderr);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
+	if (where && line)
+		fprintf(stderr, "%s:%u: ", where, line);
+	else if (where)
+		fprintf(stderr, "%s: ", where);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_error(const char *where, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(NULL, where, line, fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport("warning", where, 0, fmt, ap);
+	va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("nrfcred: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "; see 'nrfcred help%s%s'\n", cmd ? " " : "", cmd ? cmd : "");
+	va_end(ap);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,42 @@
+/* nrfcred provision: patch credentials into the provisioning firmware, then
+ * write a hex (-o) or program a board (provision_run.c). */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/provision_build.h"
+#include "cli/provision_opts.h"
+#include "cli/provision_run.h"
+#include "image/ihex.h"
+
+static int write_out(const struct provision_opts *o, const struct provision_job *job)
+{
+	/* A key or PSK in the file: readable by the owner only. */
+	unsigned mode = job->holds_secret ? 0600 : 0644;
+	ihex_err err = ihex_write_file(o->out_file, job->image, 16, &job->info, mode);
+	if (err != IHEX_OK) {
+		cli_error(o->out_file, 0, "cannot write: %s; check the directory exists and is "
+					  "writable",
+			  ihex_strerror(err));
+		return err == IHEX_ERR_NOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_INPUT;
+	}
+	fprintf(stderr, "nrfcred: wrote %s (mode %04o)\n", o->out_file, mode);
+	return CLI_EXIT_OK;
+}
+
+int cmd_provision_main(int argc, char **argv)
+{
+	struct provision_opts opts;
+	int rc = provision_opts_parse(argc, argv, &opts);
+	if (rc != CLI_EXIT_OK || opts.help) {
+		provision_opts_free(&opts);
+		return rc;
+	}
+	struct provision_job job;
+	rc = provision_build(&opts, &job);
+	if (rc == CLI_EXIT_OK)
+		rc = opts.out_file ? write_out(&opts, &job) : provision_run(&opts, &job);
+	provision_job_free(&job);
+	provision_opts_free(&opts);
+	return rc;
+}

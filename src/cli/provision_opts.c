@@ -1,0 +1,344 @@
+#include "cli/provision_opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <mbedtls/platform_util.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "nrfcred/provision.h"
+
+#ifndef NRFCRED_DEFAULT_PROVISIONER
+#define NRFCRED_DEFAULT_PROVISIONER "firmware/sim/provisioner-sim.hex"
+#endif
+
+#define PASSPHRASE_MAX 1024
+
+enum {
+	OPT_SEC_TAG = 256,
+	OPT_PSK,
+	OPT_PSK_IDENT,
+	OPT_CA_CERT,
+	OPT_CLIENT_CERT,
+	OPT_CLIENT_KEY,
+	OPT_IMEI_ONLY,
+	OPT_PROGRAM_APP,
+	OPT_REPLACE,
+	OPT_KEY_PASSPHRASE,
+	OPT_PROVISIONER,
+};
+
+void cmd_provision_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: nrfcred provision [OPTIONS]\n"
+		"\n"
+		"Adds TLS credentials to the provisioning firmware's credential table. With -o\n"
+		"it writes the patched firmware to a hex file; without -o it programs a board\n"
+		"through a J-Link, lets the firmware write the credentials into the modem,\n"
+		"checks the result (status, SHA-256 of every credential, IMEI) and erases the\n"
+		"firmware again. Flags are those of the original cred.py tool, plus --replace,\n"
+		"--key-passphrase and --provisioner.\n"
+		"\n"
+		"Input and output:\n"
+		"  -i, --in_file FILE.hex      start from a hex written earlier with -o and add\n"
+		"                              to its credentials (instead of the provisioner)\n"
+		"  -o, --out_file FILE.hex     write the patched firmware here instead of\n"
+		"                              programming a board; the file gets mode 0600 when\n"
+		"                              it holds a private key or a PSK, 0644 otherwise\n"
+		"      --provisioner FILE.hex  provisioning firmware to patch (default: env\n"
+		"                              NRFCRED_PROVISIONER, else\n"
+		"                              %s)\n"
+		"\n"
+		"Credentials (all on one sec_tag; repeat the command with -i for more tags):\n"
+		"      --sec_tag N             sec_tag 0..2147483647 (required with any\n"
+		"                              credential; nRF Cloud uses 16842753)\n"
+		"      --psk HEX               pre-shared key as hex text (e.g. CAFEBABE)\n"
+		"      --psk_ident TEXT        PSK identity\n"
+		"      --CA_cert FILE          CA root certificate (PEM or DER)\n"
+		"      --client_cert FILE      client certificate (PEM or DER)\n"
+		"      --client_private_key FILE\n"
+		"                              client private key (PEM or DER, may be encrypted)\n"
+		"      --key-passphrase PASS   passphrase of an encrypted private key; '-' reads\n"
+		"                              it from standard input (no echo on a terminal).\n"
+		"                              Default: env NRFCRED_KEY_PASSPHRASE. Never printed.\n"
+		"      --replace               replace a credential with the same sec_tag and\n"
+		"                              type already in -i's table (default: refuse)\n"
+		"      --imei_only             write no credentials, only read the IMEI and\n"
+		"                              modem firmware version\n"
+		"\n"
+		"Board (without -o):\n"
+		"  -s, --serial_number SERIAL  J-Link serial number (default: the only J-Link)\n"
+		"  -d, --fw_delay SECONDS      how long the firmware may take to finish; a\n"
+		"                              timeout, not a fixed wait (default: %u)\n"
+		"      --program_app FILE.hex  program this application after provisioning\n"
+		"\n"
+		"  -h, --help                  show this help\n"
+		"\n"
+		"Output: on a board run the IMEI is printed to stdout. A summary of the\n"
+		"credentials (sec_tag, type, length, SHA-256; never content) goes to stderr.\n"
+		"\n"
+		"Examples:\n"
+		"  nrfcred provision --sec_tag 1234 --psk_ident nrf-123456789012345 \\\n"
+		"      --psk CAFEBABE -o multi_cred.hex\n"
+		"  nrfcred provision --sec_tag 3456 -i multi_cred.hex --CA_cert ca.crt\n"
+		"  nrfcred provision --sec_tag 16842753 --CA_cert ca.pem --client_cert dev.crt \\\n"
+		"      --client_private_key dev.key --key-passphrase - -o cloud.hex\n"
+		"  nrfcred provision --imei_only -s 000123456789\n"
+		"\n"
+		"Exit codes:\n"
+		"  0    success\n"
+		"  1    internal error (out of memory)\n"
+		"  2    usage error\n"
+		"  3    input error: a hex or credential file is missing or invalid, a\n"
+		"       duplicate credential without --replace, the table does not fit\n"
+		"  4    probe error (J-Link not found, USB or SWD failure)\n"
+		"  5    the board failed provisioning (firmware status, hash or IMEI check)\n"
+		"  6    programming a board is not available in this build\n"
+		"  130  interrupted\n",
+		NRFCRED_DEFAULT_PROVISIONER, PROVISION_FW_TIMEOUT_DEFAULT_MS / 1000);
+}
+
+static bool parse_sec_tag(const char *s, uint32_t *out)
+{
+	if (!*s || strlen(s) > 10)
+		return false;
+	uint64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v > NRFCRED_SEC_TAG_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool parse_seconds(const char *s, unsigned *ms)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 3600)
+		return false;
+	*ms = (unsigned)(v * 1000.0 + 0.5);
+	return *ms > 0;
+}
+
+/* Reads one line from stdin; the terminal does not echo it. */
+static char *read_passphrase(void)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	if (tty) {
+		fputs("Private key passphrase: ", stderr);
+		quiet = old;
+		quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	char *buf = calloc(1, PASSPHRASE_MAX);
+	bool ok = buf && fgets(buf, PASSPHRASE_MAX, stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	buf[strcspn(buf, "\r\n")] = 0;
+	return buf;
+}
+
+static int set_once(const char **slot, const char *value, const char *flag)
+{
+	if (*slot)
+		return cli_usage_error("provision", "%s given twice", flag);
+	*slot = value;
+	return CLI_EXIT_OK;
+}
+
+unsigned provision_opts_cred_count(const struct provision_opts *o)
+{
+	return (o->psk != NULL) + (o->psk_ident != NULL) + (o->ca_cert != NULL) +
+	       (o->client_cert != NULL) + (o->client_key != NULL);
+}
+
+static int check_combination(struct provision_opts *o)
+{
+	unsigned creds = provision_opts_cred_count(o);
+	if (o->imei_only && (creds || o->in_file))
+		return cli_usage_error("provision",
+				       "--imei_only writes no credentials; drop it or the "
+				       "credential and -i options");
+	if (creds && !o->sec_tag_set)
+		return cli_usage_error("provision", "credentials need a --sec_tag");
+	if (!creds && o->sec_tag_set)
+		return cli_usage_error("provision", "--sec_tag given but no credential for it");
+	if (!creds && !o->in_file && !o->imei_only)
+		return cli_usage_error("provision",
+				       "nothing to do: give credentials (--psk, --CA_cert, ...), "
+				       "-i FILE.hex, or --imei_only");
+	if (o->replace && !o->in_file)
+		return cli_usage_error("provision", "--replace only applies with -i");
+	if (o->out_file && o->program_app)
+		return cli_usage_error("provision",
+				       "--program_app needs a board; it cannot be used with -o");
+	if (o->out_file && o->serial)
+		cli_warn(NULL, "-s is ignored with -o (no board is programmed)");
+	if (o->out_file && o->fw_timeout_set)
+		cli_warn(NULL, "-d is ignored with -o (no board is programmed)");
+	return CLI_EXIT_OK;
+}
+
+int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
+{
+	static const struct option longopts[] = {
+		{"in_file", required_argument, NULL, 'i'},
+		{"out_file", required_argument, NULL, 'o'},
+		{"fw_delay", required_argument, NULL, 'd'},
+		{"serial_number", required_argument, NULL, 's'},
+		{"sec_tag", required_argument, NULL, OPT_SEC_TAG},
+		{"psk", required_argument, NULL, OPT_PSK},
+		{"psk_ident", required_argument, NULL, OPT_PSK_IDENT},
+		{"CA_cert", required_argument, NULL, OPT_CA_CERT},
+		{"client_cert", required_argument, NULL, OPT_CLIENT_CERT},
+		{"client_private_key", required_argument, NULL, OPT_CLIENT_KEY},
+		{"imei_only", no_argument, NULL, OPT_IMEI_ONLY},
+		{"program_app", required_argument, NULL, OPT_PROGRAM_APP},
+		{"replace", no_argument, NULL, OPT_REPLACE},
+		{"key-passphrase", required_argument, NULL, OPT_KEY_PASSPHRASE},
+		{"provisioner", required_argument, NULL, OPT_PROVISIONER},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof(*o));
+	o->fw_timeout_ms = PROVISION_FW_TIMEOUT_DEFAULT_MS;
+	const char *passphrase_arg = NULL;
+	optind = 1;
+	opterr = 0;
+	int c, rc = CLI_EXIT_OK;
+	while (rc == CLI_EXIT_OK &&
+	       (c = getopt_long(argc, argv, ":i:o:d:s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			rc = set_once(&o->in_file, optarg, "-i/--in_file");
+			break;
+		case 'o':
+			rc = set_once(&o->out_file, optarg, "-o/--out_file");
+			break;
+		case 'd':
+			if (!parse_seconds(optarg, &o->fw_timeout_ms))
+				rc = cli_usage_error("provision",
+						     "-d '%s' is not a number of seconds in (0, 3600]",
+						     optarg);
+			o->fw_timeout_set = true;
+			break;
+		case 's':
+			rc = set_once(&o->serial, optarg, "-s/--serial_number");
+			break;
+		case OPT_SEC_TAG:
+			if (o->sec_tag_set)
+				rc = cli_usage_error("provision",
+						     "--sec_tag given twice (one tag per run; add more "
+						     "with -i)");
+			else if (!parse_sec_tag(optarg, &o->sec_tag))
+				rc = cli_usage_error("provision",
+						     "--sec_tag '%s' is not a decimal number in "
+						     "0..2147483647",
+						     optarg);
+			o->sec_tag_set = true;
+			break;
+		case OPT_PSK:
+			rc = set_once(&o->psk, optarg, "--psk");
+			break;
+		case OPT_PSK_IDENT:
+			rc = set_once(&o->psk_ident, optarg, "--psk_ident");
+			break;
+		case OPT_CA_CERT:
+			rc = set_once(&o->ca_cert, optarg, "--CA_cert");
+			break;
+		case OPT_CLIENT_CERT:
+			rc = set_once(&o->client_cert, optarg, "--client_cert");
+			break;
+		case OPT_CLIENT_KEY:
+			rc = set_once(&o->client_key, optarg, "--client_private_key");
+			break;
+		case OPT_IMEI_ONLY:
+			o->imei_only = true;
+			break;
+		case OPT_PROGRAM_APP:
+			rc = set_once(&o->program_app, optarg, "--program_app");
+			break;
+		case OPT_REPLACE:
+			o->replace = true;
+			break;
+		case OPT_KEY_PASSPHRASE:
+			rc = set_once(&passphrase_arg, optarg, "--key-passphrase");
+			break;
+		case OPT_PROVISIONER:
+			rc = set_once(&o->provisioner, optarg, "--provisioner");
+			break;
+		case 'h':
+			o->help = true;
+			cmd_provision_help(stdout);
+			return CLI_EXIT_OK;
+		case ':':
+			rc = cli_usage_error("provision", "%s needs a value", argv[optind - 1]);
+			break;
+		default:
+			rc = cli_usage_error("provision", "unknown option '%s'", argv[optind - 1]);
+			break;
+		}
+	}
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (optind < argc)
+		return cli_usage_error("provision", "unexpected argument '%s'", argv[optind]);
+
+	if (!o->provisioner) {
+		const char *env = getenv("NRFCRED_PROVISIONER");
+		o->provisioner = env && *env ? env : NRFCRED_DEFAULT_PROVISIONER;
+		o->provisioner_is_default = !(env && *env);
+	}
+	rc = check_combination(o);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+
+	if (passphrase_arg && !o->client_key)
+		cli_warn(NULL, "--key-passphrase is ignored without --client_private_key");
+	if (passphrase_arg && strcmp(passphrase_arg, "-") == 0) {
+		o->key_passphrase = read_passphrase();
+		if (!o->key_passphrase) {
+			cli_error(NULL, 0, "could not read the key passphrase from standard input; "
+					   "give it with --key-passphrase or NRFCRED_KEY_PASSPHRASE");
+			return CLI_EXIT_INPUT;
+		}
+	} else if (passphrase_arg) {
+		o->key_passphrase = strdup(passphrase_arg);
+		/* Hide the passphrase from later readers of /proc/PID/cmdline. */
+		mbedtls_platform_zeroize((void *)passphrase_arg, strlen(passphrase_arg));
+	} else if (getenv("NRFCRED_KEY_PASSPHRASE")) {
+		o->key_passphrase = strdup(getenv("NRFCRED_KEY_PASSPHRASE"));
+	}
+	if ((passphrase_arg || getenv("NRFCRED_KEY_PASSPHRASE")) && !o->key_passphrase)
+		return CLI_EXIT_FAILURE;
+	return CLI_EXIT_OK;
+}
+
+void provision_opts_free(struct provision_opts *o)
+{
+	if (o->key_passphrase) {
+		mbedtls_platform_zeroize(o->key_passphrase, strlen(o->key_passphrase));
+		free(o->key_passphrase);
+		o->key_passphrase = NULL;
+	}
+	if (o->psk)
+		mbedtls_platform_zeroize((void *)o->psk, strlen(o->psk));
+	o->psk = NULL;
+}

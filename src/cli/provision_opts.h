@@ -1,0 +1,50 @@
+/*
+ * Command line of `nrfcred provision` (the old cred.py flags plus --replace,
+ * --key-passphrase and --provisioner), parsed into a struct so that other
+ * code (the board path in provision_run.c, tests) can reuse it.
+ */
+#ifndef NRFCRED_CLI_PROVISION_OPTS_H
+#define NRFCRED_CLI_PROVISION_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PROVISION_FW_TIMEOUT_DEFAULT_MS 30000u
+
+struct provision_opts {
+	const char *in_file;     /* -i: a hex patched earlier, used instead of --provisioner */
+	const char *out_file;    /* -o: write the patched hex here instead of programming */
+	unsigned fw_timeout_ms;  /* -d seconds: how long the firmware may take (a timeout) */
+	bool fw_timeout_set;
+	const char *serial;      /* -s: J-Link serial number; NULL = the only one attached */
+	uint32_t sec_tag;        /* --sec_tag */
+	bool sec_tag_set;
+	const char *psk;         /* --psk: hex text (points into argv; wiped by _free) */
+	const char *psk_ident;   /* --psk_ident */
+	const char *ca_cert;     /* --CA_cert path */
+	const char *client_cert; /* --client_cert path */
+	const char *client_key;  /* --client_private_key path */
+	bool imei_only;          /* --imei_only */
+	const char *program_app; /* --program_app: application hex flashed after provisioning */
+	bool replace;            /* --replace: a (sec_tag,type) already in -i's table is replaced */
+	char *key_passphrase;    /* --key-passphrase / NRFCRED_KEY_PASSPHRASE (own copy, wiped) */
+	const char *provisioner; /* --provisioner / NRFCRED_PROVISIONER / the build's default */
+	bool provisioner_is_default;
+	bool help;               /* -h: help was printed, exit 0 */
+};
+
+/* Parses argv (argv[0] = "provision"). Prints usage errors to stderr.
+ * Returns CLI_EXIT_OK (check opts->help), CLI_EXIT_USAGE, or
+ * CLI_EXIT_FAILURE. Call provision_opts_free afterwards in every case. */
+int provision_opts_parse(int argc, char **argv, struct provision_opts *opts);
+
+/* Number of credentials given on the command line. */
+unsigned provision_opts_cred_count(const struct provision_opts *opts);
+
+/* Wipes the passphrase copy and the PSK text in argv. */
+void provision_opts_free(struct provision_opts *opts);
+
+void cmd_provision_help(FILE *out);
+
+#endif

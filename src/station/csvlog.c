@@ -1,0 +1,214 @@
+#include "station/csvlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct csvlog {
+	int fd;
+	char *path;
+};
+
+const char *csvlog_strerror(csvlog_err err)
+{
+	switch (err) {
+	case CSVLOG_OK:
+		return "ok";
+	case CSVLOG_ERR_IO:
+		return "cannot write the CSV log";
+	case CSVLOG_ERR_NOMEM:
+		return "out of memory";
+	case CSVLOG_ERR_NAME:
+		return "station name not usable in a file name";
+	}
+	return "unknown error";
+}
+
+static bool needs_quotes(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0)
+		return false;
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return true;
+	return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+size_t csvlog_quote(const char *in, char *out, size_t outlen)
+{
+	size_t need = 0;
+	bool quote;
+	if (in == NULL)
+		in = "";
+	quote = needs_quotes(in);
+#define PUT(c)                                 \
+	do {                                   \
+		if (out && need + 1 < outlen)  \
+			out[need] = (c);       \
+		need++;                        \
+	} while (0)
+	if (quote)
+		PUT('"');
+	for (const char *p = in; *p; p++) {
+		if (*p == '"' && quote)
+			PUT('"');
+		PUT(*p);
+	}
+	if (quote)
+		PUT('"');
+#undef PUT
+	if (out && outlen > 0)
+		out[need < outlen ? need : outlen - 1] = '\0';
+	return need;
+}
+
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_cell(struct strbuf *sb, const char *cell, bool first)
+{
+	size_t need = csvlog_quote(cell, NULL, 0) + 2;
+	if (sb->oom)
+		return;
+	if (sb->len + need + 3 > sb->cap) {
+		size_t cap = (sb->cap + need + 3) * 2;
+		char *p = realloc(sb->buf, cap);
+		if (p == NULL) {
+			sb->oom = true;
+			return;
+		}
+		sb->buf = p;
+		sb->cap = cap;
+	}
+	if (!first)
+		sb->buf[sb->len++] = ',';
+	sb->len += csvlog_quote(cell, sb->buf + sb->len, sb->cap - sb->len);
+}
+
+char *csvlog_format_row(const struct csvlog_row *row)
+{
+	struct strbuf sb = { 0 };
+	char slot[16], dur[24];
+	snprintf(slot, sizeof slot, "%u", row->slot);
+	snprintf(dur, sizeof dur, "%" PRIu64, row->duration_ms);
+	const char *cells[] = {
+		row->utc_time, row->station,     row->probe,   row->imei, row->result,
+		row->failed_step, row->error,    row->part,    row->modem_fw,
+		row->sec_tags, row->cred_sha256, row->provisioner_sha256,
+		row->app_sha256, row->version,
+	};
+	/* Column order of CSVLOG_HEADER. */
+	sb_cell(&sb, cells[0], true);
+	sb_cell(&sb, cells[1], false);
+	sb_cell(&sb, slot, false);
+	for (size_t i = 2; i <= 6; i++)
+		sb_cell(&sb, cells[i], false);
+	sb_cell(&sb, dur, false);
+	for (size_t i = 7; i < sizeof cells / sizeof cells[0]; i++)
+		sb_cell(&sb, cells[i], false);
+	if (sb.oom || sb.buf == NULL) {
+		free(sb.buf);
+		return NULL;
+	}
+	memcpy(sb.buf + sb.len, "\r\n", 3);
+	return sb.buf;
+}
+
+static bool valid_station(const char *s)
+{
+	if (s == NULL || *s == '\0' || *s == '.' || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
+			return false;
+	return true;
+}
+
+static csvlog_err write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return CSVLOG_ERR_IO;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return CSVLOG_OK;
+}
+
+csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot,
+		       struct csvlog **out)
+{
+	*out = NULL;
+	if (!valid_station(station))
+		return CSVLOG_ERR_NAME;
+	if (mkdir(log_dir, 0755) != 0 && errno != EEXIST)
+		return CSVLOG_ERR_IO;
+	struct csvlog *log = calloc(1, sizeof *log);
+	if (log == NULL)
+		return CSVLOG_ERR_NOMEM;
+	if (asprintf(&log->path, "%s/%s-slot%u.csv", log_dir, station, slot) < 0) {
+		free(log);
+		return CSVLOG_ERR_NOMEM;
+	}
+	log->fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (log->fd < 0) {
+		int e = errno;
+		free(log->path);
+		free(log);
+		errno = e;
+		return CSVLOG_ERR_IO;
+	}
+	struct stat st;
+	if (fstat(log->fd, &st) != 0 ||
+	    (st.st_size == 0 && (write_all(log->fd, CSVLOG_HEADER "\r\n",
+					   sizeof CSVLOG_HEADER + 1) != CSVLOG_OK ||
+				 fsync(log->fd) != 0))) {
+		int e = errno;
+		csvlog_close(log);
+		errno = e;
+		return CSVLOG_ERR_IO;
+	}
+	*out = log;
+	return CSVLOG_OK;
+}
+
+csvlog_err csvlog_append(struct csvlog *log, const struct csvlog_row *row)
+{
+	char *line = csvlog_format_row(row);
+	if (line == NULL)
+		return CSVLOG_ERR_NOMEM;
+	csvlog_err err = write_all(log->fd, line, strlen(line));
+	free(line);
+	if (err == CSVLOG_OK && fsync(log->fd) != 0)
+		err = CSVLOG_ERR_IO;
+	return err;
+}
+
+const char *csvlog_path(const struct csvlog *log)
+{
+	return log->path;
+}
+
+void csvlog_close(struct csvlog *log)
+{
+	if (log == NULL)
+		return;
+	if (log->fd >= 0)
+		close(log->fd);
+	free(log->path);
+	free(log);
+}

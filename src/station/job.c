@@ -1,0 +1,216 @@
+#include "station/job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cred/cred.h"
+#include "image/digest.h"
+#include "image/ihex.h"
+#include "image/image.h"
+#include "provision/patch.h"
+#include "provision/table.h"
+#include "station/config.h"
+
+static int read_hex(const char *path, const char *what, struct image **out, char *err,
+		    size_t errlen)
+{
+	struct ihex_diag diag = { 0 };
+	ihex_err e = ihex_read_file(path, out, NULL, &diag);
+	if (e != IHEX_OK) {
+		if (diag.line)
+			snprintf(err, errlen, "%s: %s:%u: %s (%s)", what, path, diag.line,
+				 ihex_strerror(e), diag.detail);
+		else
+			snprintf(err, errlen, "%s: %s: %s%s%s", what, path, ihex_strerror(e),
+				 diag.detail[0] ? ": " : "", diag.detail);
+		return -1;
+	}
+	return 0;
+}
+
+/* "sec_tag/type" and digests, ';'-separated, in table order. */
+static int describe_table(struct station_job *job)
+{
+	size_t n = table_count(job->table);
+	job->sec_tags = calloc(1, n * 16 + 1);
+	job->cred_sha256 = calloc(1, n * 65 + 1);
+	if (job->sec_tags == NULL || job->cred_sha256 == NULL)
+		return -1;
+	size_t a = 0, b = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct table_entry *e = table_entry_at(job->table, i);
+		uint8_t digest[SHA256_LEN];
+		char hex[SHA256_HEX_LEN];
+		sha256(e->data, e->len, digest);
+		sha256_hex(digest, hex);
+		a += (size_t)snprintf(job->sec_tags + a, n * 16 + 1 - a, "%s%u/%u", i ? ";" : "",
+				      (unsigned)e->sec_tag, (unsigned)e->type);
+		b += (size_t)snprintf(job->cred_sha256 + b, n * 65 + 1 - b, "%s%s", i ? ";" : "",
+				      hex);
+	}
+	return 0;
+}
+
+static int finish(struct station_job *job, const char *app_path, char *err, size_t errlen)
+{
+	struct provision_diag pd = { { 0 } };
+	manifest_err me = manifest_find(job->image, &job->manifest, &pd);
+	if (me != MANIFEST_OK) {
+		snprintf(err, errlen, "provisioner: no usable manifest: %s (%s)",
+			 manifest_strerror(me), pd.text);
+		return -1;
+	}
+	if (app_path != NULL) {
+		if (read_hex(app_path, "app", &job->app, err, errlen) != 0)
+			return -1;
+		uint8_t d[SHA256_LEN];
+		image_sha256(job->app, d);
+		sha256_hex(d, job->app_sha256);
+	}
+	if (describe_table(job) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int station_job_create(const char *provisioner_path, const struct cred_set *creds,
+		       bool imei_only, const char *app_path, uint32_t timeout_ms,
+		       struct station_job **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct station_job *job = calloc(1, sizeof *job);
+	if (job == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	job->timeout_ms = timeout_ms;
+	if (read_hex(provisioner_path, "provisioner", &job->image, err, errlen) != 0)
+		goto fail;
+	uint8_t d[SHA256_LEN];
+	image_sha256(job->image, d);
+	sha256_hex(d, job->provisioner_sha256);
+
+	struct provision_diag pd = { { 0 } };
+	manifest_err me = manifest_find(job->image, &job->manifest, &pd);
+	if (me != MANIFEST_OK) {
+		snprintf(err, errlen, "provisioner: %s: no usable manifest: %s (%s)",
+			 provisioner_path, manifest_strerror(me), pd.text);
+		goto fail;
+	}
+	size_t count = creds ? cred_set_count(creds) : 0;
+	if (count == 0 && !imei_only) {
+		snprintf(err, errlen, "no credential given; valid: at least one credential, or an "
+				      "IMEI-only run");
+		goto fail;
+	}
+	job->table = table_create(imei_only ? NRFCRED_TABLE_F_IMEI_ONLY : 0);
+	if (job->table == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; !imei_only && i < count; i++) {
+		const struct cred_entry *e = cred_set_entry(creds, i);
+		table_err te = table_add(job->table, e->sec_tag, (uint8_t)e->type,
+					 NRFCRED_ENTRY_F_DELETE_FIRST, e->content, e->len, false,
+					 &pd);
+		if (te != TABLE_OK) {
+			snprintf(err, errlen, "credential %s: %s (%s)", e->origin,
+				 table_strerror(te), pd.text);
+			goto fail;
+		}
+	}
+	patch_err pe = patch_apply(job->image, &job->manifest, job->table, &pd);
+	if (pe != PATCH_OK) {
+		snprintf(err, errlen, "provisioner: %s: cannot add the table: %s (%s)",
+			 provisioner_path, patch_strerror(pe), pd.text);
+		goto fail;
+	}
+	if (finish(job, app_path, err, errlen) != 0)
+		goto fail;
+	*out = job;
+	return 0;
+fail:
+	station_job_destroy(job);
+	return -1;
+}
+
+int station_job_adopt(struct image *image, struct table *table,
+		      const char *provisioner_sha256, const char *app_path,
+		      uint32_t timeout_ms, struct station_job **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct station_job *job = calloc(1, sizeof *job);
+	if (job == NULL) {
+		image_destroy(image);
+		table_destroy(table);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	job->image = image;
+	job->table = table;
+	job->timeout_ms = timeout_ms;
+	if (provisioner_sha256) {
+		snprintf(job->provisioner_sha256, sizeof job->provisioner_sha256, "%s",
+			 provisioner_sha256);
+	} else {
+		uint8_t d[SHA256_LEN];
+		image_sha256(image, d);
+		sha256_hex(d, job->provisioner_sha256);
+	}
+	if (finish(job, app_path, err, errlen) != 0) {
+		station_job_destroy(job);
+		return -1;
+	}
+	*out = job;
+	return 0;
+}
+
+int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out,
+				 char *err, size_t errlen)
+{
+	*out = NULL;
+	struct cred_set_config cc = { .content_max = 0, .now = time(NULL) };
+	struct cred_set *set = cred_set_create(&cc);
+	if (set == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->credential_count; i++) {
+		const struct station_credential_config *c = &cfg->credentials[i];
+		char origin[STATION_NAME_MAX + 300];
+		snprintf(origin, sizeof origin, "%s:%u [credential %s]", cfg->path, c->line,
+			 c->name);
+		struct cred_add_opts opts = { .origin = origin };
+		struct cred_diag diag = { 0 };
+		enum cred_err e;
+		if (c->file)
+			e = cred_set_add_file(set, c->sec_tag, (enum nrfcred_cred_type)c->type,
+					      c->file, &opts, &diag);
+		else
+			e = cred_set_add_value(set, c->sec_tag, (enum nrfcred_cred_type)c->type,
+					       c->value, &opts, &diag);
+		if (e != CRED_OK) {
+			snprintf(err, errlen, "%s: %s", origin,
+				 diag.detail[0] ? diag.detail : cred_strerror(e));
+			cred_set_destroy(set);
+			return -1;
+		}
+	}
+	*out = set;
+	return 0;
+}
+
+void station_job_destroy(struct station_job *job)
+{
+	if (job == NULL)
+		return;
+	image_destroy(job->image); /* holds the patched table: may hold a key */
+	table_destroy(job->table);
+	image_destroy(job->app);
+	free(job->sec_tags);
+	free(job->cred_sha256);
+	free(job);
+}

@@ -1,0 +1,60 @@
+/*
+ * What every slot of a run writes: the provisioner image patched with the
+ * credential table (built once, shared read-only by all slots), the table
+ * itself (to check each board's result against), the optional application
+ * image, and the fingerprints the CSV log records. Never a secret in the
+ * strings here: credentials appear as sec_tag/type and SHA-256.
+ */
+#ifndef NRFCRED_STATION_JOB_H
+#define NRFCRED_STATION_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "provision/manifest.h"
+
+struct cred_set;
+struct image;
+struct station_config;
+struct table;
+
+struct station_job {
+	struct image *image;          /* patched provisioner: what PROGRAM writes */
+	struct manifest manifest;     /* where the table and the result live */
+	struct table *table;          /* what was patched in */
+	struct image *app;            /* NULL: no application step */
+	char provisioner_sha256[65];  /* of the provisioner before patching */
+	char app_sha256[65];          /* "" without an app */
+	char *sec_tags;               /* "42/3;42/4" (sec_tag/type, table order) */
+	char *cred_sha256;            /* ';'-separated SHA-256 of each content */
+	uint32_t timeout_ms;          /* upper bound for the firmware's result */
+};
+
+/*
+ * Reads the provisioner (Intel HEX), finds its manifest, builds the table
+ * from creds (every entry delete-before-write; NULL or empty with imei_only
+ * for an IMEI-only run), patches a copy, and reads the app when app_path is
+ * not NULL. err gets one line naming the file and what is wrong.
+ */
+int station_job_create(const char *provisioner_path, const struct cred_set *creds,
+		       bool imei_only, const char *app_path, uint32_t timeout_ms,
+		       struct station_job **out, char *err, size_t errlen);
+
+/*
+ * Builds a job from an image that is already patched (e.g. by
+ * `nrfcred provision`'s table code): takes ownership of image and table.
+ * provisioner_sha256 may be NULL (then the patched image's digest is used).
+ */
+int station_job_adopt(struct image *image, struct table *table,
+		      const char *provisioner_sha256, const char *app_path,
+		      uint32_t timeout_ms, struct station_job **out, char *err, size_t errlen);
+
+/* Loads the [credential NAME] sections of a station file into a new set,
+ * every entry named "FILE [credential NAME]" in messages. */
+int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out,
+				 char *err, size_t errlen);
+
+void station_job_destroy(struct station_job *job);
+
+#endif

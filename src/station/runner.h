@@ -1,0 +1,68 @@
+/*
+ * The gang runner: one slot state machine per J-Link on one libuv loop.
+ * Blocking probe steps run as uv_queue_work on the loop's thread pool (size
+ * it to the slot count with UV_THREADPOOL_SIZE before the first
+ * uv_queue_work of the process); completion callbacks advance the machine on
+ * the loop thread; uv timers drive result polling and board detection.
+ * Progress crosses threads as atomics (runner_slot_progress).
+ *
+ * SIGINT/SIGTERM: the first one stops new boards and makes running slots
+ * stop at the next safe point, wipe and log; the second one aborts every
+ * step at once (boards are then not wiped, which the log says).
+ */
+#ifndef NRFCRED_STATION_RUNNER_H
+#define NRFCRED_STATION_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "station/events.h"
+
+struct station_config;
+struct station_job;
+
+struct runner_summary;
+
+struct runner_options {
+	uv_loop_t *loop;
+	const struct station_config *cfg; /* slots, timeout, SWD speed, policies */
+	const struct station_job *job;    /* shared read-only by every slot */
+	const struct station_events *events;
+	bool continuous;      /* after a board, wait for the next one */
+	bool csv;             /* write LOGDIR/<station>-slot<N>.csv */
+	bool signals;         /* install SIGINT/SIGTERM handlers */
+	uint32_t poll_ms;     /* result / VTref polling period; 0 = 100 ms */
+	const char *version;  /* for the CSV log */
+	/* Exit code the END event reports (the CLI's policy); NULL = -1. */
+	int (*exit_code_of)(const struct runner_summary *summary);
+};
+
+struct runner_summary {
+	unsigned passed;      /* boards */
+	unsigned failed;      /* boards */
+	unsigned absent;      /* slots whose probe could not be opened */
+	bool interrupted;
+};
+
+struct runner;
+
+/* Opens the CSV logs (probes are opened by runner_start). err names the
+ * file when a log cannot be opened. */
+int runner_create(const struct runner_options *opts, struct runner **out, char *err,
+		  size_t errlen);
+/* Opens every slot's probe on the loop thread (a missing probe is reported
+ * as ABSENT; the others run), installs the signal handlers and starts the
+ * machines. Then run the loop: it ends when every slot has stopped. */
+void runner_start(struct runner *r);
+/* Same as a first (or, with immediate, a second) Ctrl-C. */
+void runner_interrupt(struct runner *r, bool immediate);
+void runner_get_summary(const struct runner *r, struct runner_summary *out);
+/* Progress of the slot's current step; false when the slot is unknown. */
+bool runner_slot_progress(const struct runner *r, unsigned slot, uint64_t *done,
+			  uint64_t *total);
+/* Closes probes and logs; call after uv_run returned. */
+void runner_destroy(struct runner *r);
+
+#endif

@@ -1,0 +1,518 @@
+/* nRF91 target: attach/identify, image programming and verification. */
+#include "target/nrf91.h"
+
+#include "image/image.h"
+#include "probe/probe.h"
+#include "target/nrf91_priv.h"
+#include "target/nrf91_regs.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared helpers (nrf91_priv.h) ---- */
+
+void nrf91_set_detail(struct nrf91 *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->detail, sizeof(t->detail), fmt, ap);
+	va_end(ap);
+}
+
+nrf91_err nrf91_adi_fail(struct nrf91 *t, adi_err err, const char *context)
+{
+	nrf91_set_detail(t, "%s: %s", context,
+			 adi_last_error_detail(t->adi)[0] ? adi_last_error_detail(t->adi)
+							  : adi_strerror(err));
+	memap_invalidate(&t->mem);
+	switch (err) {
+	case ADI_OK:
+		return NRF91_OK;
+	case ADI_ERR_PROBE:
+	case ADI_ERR_ARG:
+		return NRF91_ERR_PROBE;
+	case ADI_ERR_NO_TARGET:
+	case ADI_ERR_PROTOCOL:
+	case ADI_ERR_POWERUP:
+		return NRF91_ERR_NO_TARGET;
+	case ADI_ERR_WAIT_TIMEOUT:
+		return NRF91_ERR_WAIT_TIMEOUT;
+	case ADI_ERR_FAULT:
+		return NRF91_ERR_FAULT;
+	case ADI_ERR_PARITY:
+		return NRF91_ERR_PARITY;
+	case ADI_ERR_NOMEM:
+		return NRF91_ERR_NOMEM;
+	}
+	return NRF91_ERR_PROBE;
+}
+
+bool nrf91_aborted(const struct nrf91 *t)
+{
+	return t->opts.abort_flag && atomic_load(t->opts.abort_flag);
+}
+
+void nrf91_progress(const struct nrf91 *t, enum nrf91_phase phase, uint64_t done, uint64_t total)
+{
+	if (t->opts.progress)
+		t->opts.progress(t->opts.progress_user, phase, done, total);
+}
+
+nrf91_err nrf91_delay_us(struct nrf91 *t, uint32_t us)
+{
+	if (us == 0)
+		return NRF91_OK;
+	adi_err err = adi_delay_us(t->adi, us);
+	return err == ADI_OK ? NRF91_OK : nrf91_adi_fail(t, err, "idle wait");
+}
+
+/* ---- identify ---- */
+
+static const char *part_name(uint32_t partno)
+{
+	switch (partno) {
+	case 0x9160:
+		return "nRF9160";
+	case 0x9161:
+		return "nRF9161";
+	case 0x9151:
+		return "nRF9151";
+	case 0x9131:
+		return "nRF9131";
+	}
+	return NULL;
+}
+
+static nrf91_err identify(struct nrf91 *t)
+{
+	uint32_t partno = 0, variant = 0, ram = 0, flash = 0, id0 = 0, id1 = 0;
+	memap_queue_read_u32(&t->mem, FICR_SIPINFO_PARTNO, &partno);
+	memap_queue_read_u32(&t->mem, FICR_SIPINFO_VARIANT, &variant);
+	memap_queue_read_u32(&t->mem, FICR_INFO_RAM, &ram);
+	memap_queue_read_u32(&t->mem, FICR_INFO_FLASH, &flash);
+	memap_queue_read_u32(&t->mem, FICR_INFO_DEVICEID0, &id0);
+	memap_queue_read_u32(&t->mem, FICR_INFO_DEVICEID1, &id1);
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading FICR");
+	const char *name = part_name(partno);
+	t->info.partno = partno;
+	if (!name) {
+		nrf91_set_detail(t, "FICR SIPINFO.PARTNO 0x%08x is not an nRF91 part",
+				 (unsigned)partno);
+		return NRF91_ERR_NOT_NRF91;
+	}
+	snprintf(t->info.part_name, sizeof(t->info.part_name), "%s", name);
+	/* VARIANT is ASCII, first letter in the lowest byte ("SICA" =
+	 * 0x41434953 read little-endian, §5). */
+	for (int i = 0; i < 4; i++) {
+		char c = (char)(variant >> (8 * i));
+		t->info.variant[i] = (c >= 0x20 && c < 0x7F) ? c : '?';
+	}
+	t->info.variant[4] = '\0';
+	t->info.ram_kb = ram;
+	t->info.flash_kb = flash;
+	t->info.device_id = (uint64_t)id1 << 32 | id0;
+	if (flash == 0 || flash > 4096 || ram == 0 || ram > 4096) {
+		nrf91_set_detail(t, "FICR INFO.FLASH %u KB / INFO.RAM %u KB make no sense",
+				 (unsigned)flash, (unsigned)ram);
+		return NRF91_ERR_NOT_NRF91;
+	}
+	return NRF91_OK;
+}
+
+nrf91_err nrf91_attach(struct probe *probe, const struct nrf91_options *opts,
+		       struct nrf91 **out, struct nrf91_info *info)
+{
+	*out = NULL;
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if (!probe)
+		return NRF91_ERR_PROBE;
+	struct nrf91 *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NRF91_ERR_NOMEM;
+	t->probe = probe;
+	if (opts)
+		t->opts = *opts;
+	t->adi = adi_create(probe);
+	if (!t->adi) {
+		free(t);
+		return NRF91_ERR_NOMEM;
+	}
+	memap_init(&t->mem, t->adi, NRF91_AP_AHB);
+	nrf91_progress(t, NRF91_PHASE_CONNECT, 0, 1);
+
+	nrf91_err e = NRF91_OK;
+	adi_err err = adi_connect(t->adi, &t->info.dpidr);
+	if (err != ADI_OK)
+		e = nrf91_adi_fail(t, err, "connecting");
+	if (e == NRF91_OK &&
+	    (t->info.dpidr & NRF91_DPIDR_DESIGNER_MASK) != NRF91_DPIDR_DESIGNER_ARM) {
+		nrf91_set_detail(t, "DPIDR 0x%08x is not an Arm SW-DP", (unsigned)t->info.dpidr);
+		e = NRF91_ERR_NOT_NRF91;
+	}
+	if (e == NRF91_OK)
+		e = ctrlap_check_idr(t);
+	bool prot = false;
+	if (e == NRF91_OK)
+		e = ctrlap_is_protected(t, &prot);
+	if (e == NRF91_OK && prot) {
+		t->info.approtect = true;
+		if (!t->opts.allow_recover) {
+			nrf91_set_detail(t, "APPROTECT is enabled and recover was not allowed");
+			e = NRF91_ERR_PROTECTED;
+		} else {
+			e = ctrlap_recover(t);
+		}
+	}
+	if (e == NRF91_OK)
+		e = identify(t);
+	if (info) {
+		*info = t->info;
+		/* Without a handle the caller reads the reason here. */
+		snprintf(info->error_detail, sizeof(info->error_detail), "%s",
+			 e == NRF91_OK ? "" : t->detail);
+	}
+	if (e != NRF91_OK) {
+		nrf91_detach(t);
+		return e;
+	}
+	nrf91_progress(t, NRF91_PHASE_CONNECT, 1, 1);
+	*out = t;
+	return NRF91_OK;
+}
+
+void nrf91_detach(struct nrf91 *t)
+{
+	if (!t)
+		return;
+	adi_destroy(t->adi);
+	free(t);
+}
+
+const struct nrf91_info *nrf91_get_info(const struct nrf91 *t)
+{
+	return &t->info;
+}
+
+nrf91_err nrf91_recover(struct nrf91 *t)
+{
+	nrf91_err e = ctrlap_recover(t);
+	if (e == NRF91_OK)
+		e = identify(t);
+	return e;
+}
+
+nrf91_err nrf91_halt(struct nrf91 *t)
+{
+	return cortexm_halt(t);
+}
+
+nrf91_err nrf91_reset_halt(struct nrf91 *t)
+{
+	return cortexm_reset_halt(t);
+}
+
+nrf91_err nrf91_reset_run(struct nrf91 *t)
+{
+	nrf91_progress(t, NRF91_PHASE_RUN, 0, 1);
+	nrf91_err e = cortexm_reset_run(t);
+	if (e == NRF91_OK)
+		nrf91_progress(t, NRF91_PHASE_RUN, 1, 1);
+	return e;
+}
+
+/* NVMC operations from the debugger need the CPU halted (§6): halting at
+ * the reset vector keeps the old firmware from touching flash meanwhile. */
+static nrf91_err ensure_halted(struct nrf91 *t)
+{
+	if (t->halted)
+		return NRF91_OK;
+	return cortexm_reset_halt(t);
+}
+
+nrf91_err nrf91_erase_all(struct nrf91 *t)
+{
+	nrf91_err e = ensure_halted(t);
+	if (e != NRF91_OK)
+		return e;
+	return nvmc_erase_all(t);
+}
+
+nrf91_err nrf91_erase_page(struct nrf91 *t, uint32_t addr)
+{
+	if (addr >= t->info.flash_kb * 1024u) {
+		nrf91_set_detail(t, "page 0x%08x is outside flash", (unsigned)addr);
+		return NRF91_ERR_BAD_ADDRESS;
+	}
+	nrf91_err e = ensure_halted(t);
+	if (e != NRF91_OK)
+		return e;
+	return nvmc_erase_page(t, addr);
+}
+
+static bool in_flash(const struct nrf91 *t, uint32_t start, uint64_t size)
+{
+	uint64_t end = (uint64_t)start + size;
+	uint64_t flash_end = (uint64_t)NRF91_FLASH_BASE + (uint64_t)t->info.flash_kb * 1024u;
+	if (end <= flash_end) /* NRF91_FLASH_BASE is 0 */
+		return true;
+	return start >= NRF91_UICR_BASE && end <= (uint64_t)NRF91_UICR_BASE + NRF91_UICR_SIZE;
+}
+
+static nrf91_err check_image(struct nrf91 *t, const struct image *img, uint64_t *bytes)
+{
+	*bytes = 0;
+	size_t n = image_segment_count(img);
+	for (size_t i = 0; i < n; i++) {
+		struct image_segment s = image_segment_get(img, i);
+		if (!in_flash(t, s.start, s.size)) {
+			nrf91_set_detail(t, "image bytes 0x%08x..0x%08llx are outside flash and UICR",
+					 (unsigned)s.start,
+					 (unsigned long long)(s.start + s.size - 1u));
+			return NRF91_ERR_BAD_ADDRESS;
+		}
+		*bytes += s.size;
+	}
+	return NRF91_OK;
+}
+
+nrf91_err nrf91_program(struct nrf91 *t, const struct image *img)
+{
+	uint64_t bytes = 0;
+	nrf91_err e = check_image(t, img, &bytes);
+	if (e != NRF91_OK)
+		return e;
+	e = ensure_halted(t);
+	if (e != NRF91_OK)
+		return e;
+	/* Whole words only (NVMC rule, §6): a partial word is padded with 0xFF,
+	 * which leaves the other bytes erased. A word shared by two segments
+	 * is programmed once, with both. */
+	uint64_t total = 0;
+	size_t n = image_segment_count(img);
+	uint32_t prev_end = 0;
+	bool have_prev = false;
+	for (size_t i = 0; i < n; i++) {
+		struct image_segment s = image_segment_get(img, i);
+		uint32_t ws = s.start & ~3u;
+		uint64_t we = ((uint64_t)s.start + s.size + 3u) & ~(uint64_t)3u;
+		if (have_prev && ws < prev_end)
+			ws = prev_end;
+		if (we > ws)
+			total += we - ws;
+		prev_end = (uint32_t)we;
+		have_prev = true;
+	}
+	uint64_t done = 0;
+	nrf91_progress(t, NRF91_PHASE_PROGRAM, 0, total);
+	enum { CHUNK = 4096 };
+	uint32_t *words = malloc(CHUNK * sizeof(uint32_t));
+	if (!words)
+		return NRF91_ERR_NOMEM;
+	have_prev = false;
+	prev_end = 0;
+	for (size_t i = 0; i < n && e == NRF91_OK; i++) {
+		struct image_segment s = image_segment_get(img, i);
+		uint32_t ws = s.start & ~3u;
+		uint64_t we = ((uint64_t)s.start + s.size + 3u) & ~(uint64_t)3u;
+		if (have_prev && ws < prev_end)
+			ws = prev_end;
+		prev_end = (uint32_t)we;
+		have_prev = true;
+		for (uint64_t a = ws; a < we && e == NRF91_OK;) {
+			size_t cnt = (size_t)((we - a) / 4u < CHUNK ? (we - a) / 4u : CHUNK);
+			if (image_read_filled(img, (uint32_t)a, words, cnt * 4u, 0xFF) != IMAGE_OK) {
+				e = NRF91_ERR_NOMEM;
+				break;
+			}
+			/* Host byte order is little-endian like the target's. */
+			for (size_t k = 0; k < cnt; k++) {
+				const uint8_t *b = (const uint8_t *)&words[k];
+				words[k] = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+					   (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+			}
+			e = nvmc_program_words(t, (uint32_t)a, words, cnt, &done, total);
+			a += cnt * 4u;
+		}
+	}
+	free(words);
+	if (e != NRF91_OK)
+		return e;
+	return nrf91_verify(t, img);
+}
+
+nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img)
+{
+	uint64_t total = image_size(img), done = 0;
+	size_t n = image_segment_count(img);
+	enum { CHUNK = 16384 };
+	uint8_t *buf = malloc(CHUNK);
+	if (!buf)
+		return NRF91_ERR_NOMEM;
+	nrf91_err e = NRF91_OK;
+	nrf91_progress(t, NRF91_PHASE_VERIFY, 0, total);
+	for (size_t i = 0; i < n && e == NRF91_OK; i++) {
+		struct image_segment s = image_segment_get(img, i);
+		for (uint64_t off = 0; off < s.size && e == NRF91_OK;) {
+			if (nrf91_aborted(t)) {
+				e = NRF91_ERR_ABORTED;
+				break;
+			}
+			size_t len = (size_t)(s.size - off < CHUNK ? s.size - off : CHUNK);
+			uint32_t addr = s.start + (uint32_t)off;
+			adi_err err = memap_read_block(&t->mem, addr, buf, len);
+			if (err != ADI_OK) {
+				e = nrf91_adi_fail(t, err, "verify read");
+				break;
+			}
+			for (size_t k = 0; k < len; k++) {
+				if (buf[k] != s.data[off + k]) {
+					nrf91_set_detail(t,
+							 "verify: 0x%08x reads 0x%02x, image has 0x%02x",
+							 (unsigned)(addr + k), buf[k], s.data[off + k]);
+					e = NRF91_ERR_VERIFY;
+					break;
+				}
+			}
+			off += len;
+			done += len;
+			nrf91_progress(t, NRF91_PHASE_VERIFY, done, total);
+		}
+	}
+	free(buf);
+	return e;
+}
+
+static nrf91_err check_range_erased(struct nrf91 *t, uint32_t start, uint32_t size, bool *erased)
+{
+	enum { CHUNK = 16384 };
+	uint8_t *buf = malloc(CHUNK);
+	if (!buf)
+		return NRF91_ERR_NOMEM;
+	nrf91_err e = NRF91_OK;
+	for (uint32_t off = 0; off < size && *erased; off += CHUNK) {
+		if (nrf91_aborted(t)) {
+			e = NRF91_ERR_ABORTED;
+			break;
+		}
+		uint32_t len = size - off < CHUNK ? size - off : CHUNK;
+		adi_err err = memap_read_block(&t->mem, start + off, buf, len);
+		if (err != ADI_OK) {
+			e = nrf91_adi_fail(t, err, "blank check read");
+			break;
+		}
+		for (uint32_t k = 0; k < len; k++) {
+			if (buf[k] != 0xFF) {
+				nrf91_set_detail(t, "not erased: 0x%08x reads 0x%02x",
+						 (unsigned)(start + off + k), buf[k]);
+				*erased = false;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return e;
+}
+
+nrf91_err nrf91_check_erased(struct nrf91 *t, bool *erased)
+{
+	*erased = true;
+	nrf91_err e = check_range_erased(t, NRF91_FLASH_BASE, t->info.flash_kb * 1024u, erased);
+	if (e == NRF91_OK && *erased)
+		e = check_range_erased(t, NRF91_UICR_BASE, NRF91_UICR_SIZE, erased);
+	return e;
+}
+
+nrf91_err nrf91_read(struct nrf91 *t, uint32_t addr, void *buf, size_t len)
+{
+	if ((uint64_t)addr + len > 0x100000000ull) {
+		nrf91_set_detail(t, "read past the end of the address space");
+		return NRF91_ERR_BAD_ADDRESS;
+	}
+	adi_err err = memap_read_block(&t->mem, addr, buf, len);
+	if (err != ADI_OK) {
+		char ctx[48];
+		snprintf(ctx, sizeof(ctx), "reading 0x%08x (%zu bytes)", (unsigned)addr, len);
+		return nrf91_adi_fail(t, err, ctx);
+	}
+	return NRF91_OK;
+}
+
+nrf91_err nrf91_read_u32(struct nrf91 *t, uint32_t addr, uint32_t *value)
+{
+	adi_err err = memap_read_u32(&t->mem, addr & ~3u, value);
+	if (err != ADI_OK) {
+		char ctx[32];
+		snprintf(ctx, sizeof(ctx), "reading 0x%08x", (unsigned)addr);
+		return nrf91_adi_fail(t, err, ctx);
+	}
+	return NRF91_OK;
+}
+
+nrf91_err nrf91_write(struct nrf91 *t, uint32_t addr, const void *buf, size_t len)
+{
+	adi_err err = memap_write_block(&t->mem, addr, buf, len);
+	if (err != ADI_OK) {
+		char ctx[48];
+		snprintf(ctx, sizeof(ctx), "writing 0x%08x (%zu bytes)", (unsigned)addr, len);
+		return nrf91_adi_fail(t, err, ctx);
+	}
+	return NRF91_OK;
+}
+
+void nrf91_get_stats(const struct nrf91 *t, struct nrf91_stats *s)
+{
+	struct adi_stats a;
+	adi_get_stats(t->adi, &a);
+	s->round_trips = a.round_trips;
+	s->swd_bits = t->probe->swd_bits;
+	s->wait_retries = a.wait_retries;
+	s->faults = a.faults;
+	s->parity_retries = a.parity_retries;
+}
+
+const char *nrf91_last_error_detail(const struct nrf91 *t)
+{
+	return t ? t->detail : "";
+}
+
+const char *nrf91_strerror(nrf91_err err)
+{
+	switch (err) {
+	case NRF91_OK:
+		return "ok";
+	case NRF91_ERR_PROBE:
+		return "probe failure (unplugged or not answering)";
+	case NRF91_ERR_NO_TARGET:
+		return "no target (no board, no power, or wiring)";
+	case NRF91_ERR_WAIT_TIMEOUT:
+		return "target kept answering WAIT";
+	case NRF91_ERR_FAULT:
+		return "target answered FAULT";
+	case NRF91_ERR_PARITY:
+		return "SWD parity error";
+	case NRF91_ERR_NOT_NRF91:
+		return "not an nRF91";
+	case NRF91_ERR_PROTECTED:
+		return "access port protection is enabled";
+	case NRF91_ERR_RECOVER_FAILED:
+		return "recover (erase-all) did not unlock the part";
+	case NRF91_ERR_NVMC_TIMEOUT:
+		return "flash controller timeout";
+	case NRF91_ERR_HALT_TIMEOUT:
+		return "core did not halt";
+	case NRF91_ERR_VERIFY:
+		return "verify mismatch";
+	case NRF91_ERR_BAD_ADDRESS:
+		return "address outside flash/UICR";
+	case NRF91_ERR_NOMEM:
+		return "out of memory";
+	case NRF91_ERR_ABORTED:
+		return "aborted";
+	}
+	return "unknown nRF91 error";
+}

@@ -1,0 +1,45 @@
+/* Internal state shared by the nRF91 target files (not a public header). */
+#ifndef NRFCRED_TARGET_NRF91_PRIV_H
+#define NRFCRED_TARGET_NRF91_PRIV_H
+
+#include "swd/adi.h"
+#include "swd/memap.h"
+#include "target/nrf91.h"
+
+struct nrf91 {
+	struct probe *probe;
+	struct adi *adi;
+	struct memap mem;
+	struct nrf91_options opts;
+	struct nrf91_info info;
+	bool halted;
+	char detail[256];
+};
+
+/* Maps an ADI error to the target error and records "context: detail". */
+nrf91_err nrf91_adi_fail(struct nrf91 *t, adi_err err, const char *context);
+void nrf91_set_detail(struct nrf91 *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool nrf91_aborted(const struct nrf91 *t);
+void nrf91_progress(const struct nrf91 *t, enum nrf91_phase phase, uint64_t done, uint64_t total);
+/* Polls fn-style: waits us of SWD clock time (see adi_delay_us). */
+nrf91_err nrf91_delay_us(struct nrf91 *t, uint32_t us);
+
+/* cortexm.c */
+nrf91_err cortexm_halt(struct nrf91 *t);
+nrf91_err cortexm_reset_halt(struct nrf91 *t);
+nrf91_err cortexm_reset_run(struct nrf91 *t);
+
+/* ctrlap.c */
+nrf91_err ctrlap_check_idr(struct nrf91 *t);
+nrf91_err ctrlap_is_protected(struct nrf91 *t, bool *protected_out);
+nrf91_err ctrlap_recover(struct nrf91 *t);
+
+/* nvmc.c */
+nrf91_err nvmc_erase_all(struct nrf91 *t);
+nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr);
+/* Programs count words at a word-aligned addr; 0xFFFFFFFF words are skipped
+ * (erased flash already holds them). done/total feed the progress events. */
+nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *words,
+			     size_t count, uint64_t *done, uint64_t total);
+
+#endif

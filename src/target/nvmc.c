@@ -1,0 +1,142 @@
+/*
+ * NVMC erase / write through the AHB-AP (nrf91-target.md §6). The core must
+ * be halted (callers in nrf91.c ensure it). Waits are clocked SWD idle
+ * cycles (adi_delay_us): they take the same time on real hardware and
+ * advance the simulator's modeled clock.
+ */
+#include "probe/probe.h"
+#include "target/nrf91_priv.h"
+#include "target/nrf91_regs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Polls READY every poll_us after an initial wait, up to timeout_ms of
+ * clock time. While an erase stalls the bus the reads answer WAIT for
+ * longer than the ADI retry budget; that counts as "still busy". */
+static nrf91_err wait_ready(struct nrf91 *t, uint32_t first_wait_us, uint32_t poll_us,
+			    uint32_t timeout_ms, const char *what)
+{
+	nrf91_err e = nrf91_delay_us(t, first_wait_us);
+	if (e != NRF91_OK)
+		return e;
+	uint64_t waited_us = first_wait_us;
+	for (;;) {
+		uint32_t ready = 0;
+		adi_err err = memap_read_u32(&t->mem, NVMC_READY, &ready);
+		if (err == ADI_OK && (ready & 1u))
+			return NRF91_OK;
+		if (err != ADI_OK && err != ADI_ERR_WAIT_TIMEOUT)
+			return nrf91_adi_fail(t, err, what);
+		if (waited_us / 1000u > timeout_ms) {
+			nrf91_set_detail(t, "%s: NVMC not ready after %u ms", what,
+					 (unsigned)timeout_ms);
+			return NRF91_ERR_NVMC_TIMEOUT;
+		}
+		if (nrf91_aborted(t))
+			return NRF91_ERR_ABORTED;
+		e = nrf91_delay_us(t, poll_us);
+		if (e != NRF91_OK)
+			return e;
+		waited_us += poll_us;
+	}
+}
+
+static nrf91_err set_config(struct nrf91 *t, uint32_t mode)
+{
+	adi_err err = memap_write_u32(&t->mem, NVMC_CONFIG, mode);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "writing NVMC.CONFIG");
+	/* OpenOCD waits for READY after every CONFIG change. */
+	return wait_ready(t, 0, 100, 100, "NVMC.CONFIG change");
+}
+
+nrf91_err nvmc_erase_all(struct nrf91 *t)
+{
+	nrf91_progress(t, NRF91_PHASE_ERASE, 0, 1);
+	nrf91_err e = set_config(t, NVMC_CONFIG_EEN);
+	if (e != NRF91_OK)
+		return e;
+	/* ERASEALL erases flash and UICR (§6). */
+	adi_err err = memap_write_u32(&t->mem, NVMC_ERASEALL, 1);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "writing NVMC.ERASEALL");
+	e = wait_ready(t, NVMC_ERASEALL_WAIT_US, 5000, NVMC_ERASEALL_TIMEOUT_MS, "NVMC erase-all");
+	if (e != NRF91_OK)
+		return e;
+	e = set_config(t, NVMC_CONFIG_REN);
+	if (e == NRF91_OK)
+		nrf91_progress(t, NRF91_PHASE_ERASE, 1, 1);
+	return e;
+}
+
+nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr)
+{
+	nrf91_err e = set_config(t, NVMC_CONFIG_EEN);
+	if (e != NRF91_OK)
+		return e;
+	/* No ERASEPAGE register on nRF91: with CONFIG=Een a write of
+	 * 0xFFFFFFFF to the page's first word erases the page (nrfx, §6). */
+	adi_err err = memap_write_u32(&t->mem, addr & ~(NRF91_FLASH_PAGE - 1u), 0xFFFFFFFFu);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "page erase write");
+	/* The erase stalls the bus ~87 ms (errata 2): wait before touching the
+	 * AP again. */
+	e = wait_ready(t, NVMC_TERASEPAGE_US, 2000, NVMC_ERASEPAGE_TIMEOUT_MS, "NVMC page erase");
+	if (e != NRF91_OK)
+		return e;
+	return set_config(t, NVMC_CONFIG_REN);
+}
+
+/* Words per flush: 1 KB keeps progress events frequent and the queue small. */
+#define PROGRAM_CHUNK_WORDS 256u
+
+nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *words,
+			     size_t count, uint64_t *done, uint64_t total)
+{
+	nrf91_err e = set_config(t, NVMC_CONFIG_WEN);
+	if (e != NRF91_OK)
+		return e;
+	/* Each word write occupies the NVMC for tWRITE and the AHB-AP stays
+	 * busy meanwhile (the next AP access would answer WAIT). Pacing every
+	 * write with tWRITE of idle clock avoids a WAIT round trip per word;
+	 * a slower part still works through the WAIT retry. */
+	uint32_t khz = t->probe->speed_khz ? t->probe->speed_khz : 4000u;
+	uint32_t pace = NVMC_TWRITE_US * khz / 1000u + 1u;
+	size_t i = 0;
+	while (i < count) {
+		if (nrf91_aborted(t))
+			return NRF91_ERR_ABORTED;
+		size_t end = i + PROGRAM_CHUNK_WORDS < count ? i + PROGRAM_CHUNK_WORDS : count;
+		size_t j = i;
+		while (j < end) {
+			/* Erased flash already reads 0xFFFFFFFF: writing it would
+			 * only spend one of the nWRITE = 2 writes. */
+			if (words[j] == 0xFFFFFFFFu) {
+				j++;
+				continue;
+			}
+			size_t run = j;
+			while (run < end && words[run] != 0xFFFFFFFFu)
+				run++;
+			memap_queue_write_words(&t->mem, addr + (uint32_t)(j * 4u), &words[j],
+						run - j, pace);
+			j = run;
+		}
+		adi_err err = adi_flush(t->adi);
+		if (err != ADI_OK) {
+			memap_invalidate(&t->mem);
+			char ctx[64];
+			snprintf(ctx, sizeof(ctx), "programming 0x%08x..0x%08x",
+				 (unsigned)(addr + i * 4u), (unsigned)(addr + end * 4u - 1u));
+			return nrf91_adi_fail(t, err, ctx);
+		}
+		*done += (end - i) * 4u;
+		nrf91_progress(t, NRF91_PHASE_PROGRAM, *done, total);
+		i = end;
+	}
+	e = wait_ready(t, 0, 100, 100, "NVMC write");
+	if (e != NRF91_OK)
+		return e;
+	return set_config(t, NVMC_CONFIG_REN);
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# OpenOCD interoperability: the stock OpenOCD 0.12 (jlink driver, plain
+# cortex_m target) talks to a simulated J-Link + nRF9160 through the real
+# libjaylink and the fake libusb, under `nrfsim run`. Runs inside
+# `unshare -rn` because OpenOCD falls back to a UDP broadcast (J-Link over
+# TCP) when the serial is not found (jlink-protocol.md §5).
+#
+# Usage: test_openocd.sh [BUILD_DIR]   (default: $NRFCRED_BUILD_ROOT)
+# Prints one line per check and, last, "N passed, M failed".
+set -u
+src=${NRFCRED_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${1:-${NRFCRED_BUILD_ROOT:-$src/build}}
+nrfsim=$build/tools/sim/nrfsim
+cfg=$src/tests/data/openocd-sim-nrf91.cfg
+scenario=$src/config/sim-openocd.ini
+serial=260000001
+
+if ! command -v openocd >/dev/null; then
+	echo "SKIP: openocd not installed"
+	exit 77
+fi
+if ! unshare -rn true 2>/dev/null; then
+	echo "SKIP: unshare -rn (user + network namespace) not permitted here"
+	exit 77
+fi
+if [ ! -x "$nrfsim" ]; then
+	echo "FAIL: $nrfsim not built"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+work=$(mktemp -d /tmp/nrfsim-openocd-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export NRFSIM_STATE_DIR=$work/state
+# OpenOCD is not built with ASan; when the fake is, the ASan runtime that
+# `nrfsim run` preloads must not judge OpenOCD's own allocations at exit.
+export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0
+
+pass=0 fail=0
+check() { # check NAME COMMAND...
+	local name=$1
+	shift
+	if "$@"; then
+		echo "PASS: $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $name"
+		fail=$((fail + 1))
+	fi
+}
+has() { grep -qiE -- "$2" "$1"; }
+
+openocd_run() { # openocd_run LOG COMMANDS...
+	local log=$1
+	shift
+	local args=()
+	for c in "$@"; do args+=(-c "$c"); done
+	timeout 60 unshare -rn "$nrfsim" run "$scenario" -- \
+		openocd -f "$cfg" -c "adapter serial $serial" "${args[@]}" >"$log" 2>&1
+}
+
+# 1. Bring-up only: baseline counters for the figures below.
+openocd_run "$work/init.log" init shutdown
+init_rc=$?
+cp "$work/state/000$serial.counters" "$work/init.counters" 2>/dev/null
+
+head -c 65536 /dev/urandom >"$work/ram.bin"
+openocd_run "$work/full.log" \
+	init \
+	"dap info 0" \
+	"dap info 4" \
+	"mdw 0x00ff0140" \
+	"halt" \
+	"echo \"STATE-AFTER-HALT [nrf91.cpu curstate]\"" \
+	"load_image $work/ram.bin 0x20000000 bin" \
+	"dump_image $work/ram.out 0x20000000 65536" \
+	"resume" \
+	"echo \"STATE-AFTER-RESUME [nrf91.cpu curstate]\"" \
+	shutdown
+full_rc=$?
+cp "$work/state/000$serial.counters" "$work/full.counters" 2>/dev/null
+
+log=$work/full.log
+check "openocd init succeeds" [ "$init_rc" -eq 0 ]
+check "openocd session exits cleanly" [ "$full_rc" -eq 0 ]
+check "probe firmware is the simulated J-Link" has "$log" 'J-Link V11 compiled.*simulated'
+check "VTarget 3.300 V" has "$log" 'VTarget = 3\.300 V'
+check "DPIDR 0x6ba02477" has "$log" 'SWD DPIDR 0x6ba02477'
+check "examination of the Cortex-M33" has "$log" 'Cortex-M33.*processor detected|nrf91\.cpu: .*(examination succeed|hardware has)'
+check "dap info 0: AHB-AP" has "$log" 'AP ID register 0x[0-9a-f]+.*|Type is MEM-AP AHB'
+check "dap info 4: CTRL-AP IDR 0x12880000" has "$log" 'AP ID register 0x12880000'
+check "FICR SIPINFO.PARTNO = 0x9160" has "$log" '0x00ff0140: 00009160'
+check "halt" has "$log" 'STATE-AFTER-HALT halted'
+check "64 KB RAM written and read back identical" cmp -s "$work/ram.bin" "$work/ram.out"
+check "resume" has "$log" 'STATE-AFTER-RESUME running'
+check "counters file written" test -s "$work/full.counters"
+
+if [ "$fail" -ne 0 ]; then
+	echo "---- openocd log ----"
+	cat "$log"
+fi
+if [ -s "$work/full.counters" ]; then
+	echo "---- counters (whole session incl. 64 KB write + read) ----"
+	cat "$work/full.counters"
+	echo "---- counters (init + shutdown only) ----"
+	cat "$work/init.counters"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

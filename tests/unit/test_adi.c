@@ -1,0 +1,249 @@
+/* ADI queue (src/swd/adi.c, memap.c) against a scripted SW-DP model. */
+#include <criterion/criterion.h>
+
+#include "probe_fakedp.h"
+#include "swd/adi.h"
+#include "swd/memap.h"
+
+#include <string.h>
+
+static struct fakedp *f;
+static struct adi *a;
+static struct memap m;
+
+static void setup_big(void)
+{
+	f = fakedp_create(2048 * 8);
+	cr_assert_not_null(f);
+	a = adi_create(&f->probe);
+	cr_assert_not_null(a);
+	memap_init(&m, a, 0);
+}
+
+static void teardown(void)
+{
+	adi_destroy(a);
+	probe_close(&f->probe);
+}
+
+static void connect(void)
+{
+	uint32_t dpidr = 0;
+	cr_assert_eq(adi_connect(a, &dpidr), ADI_OK, "%s", adi_last_error_detail(a));
+	cr_assert_eq(dpidr, 0x6BA02477u);
+}
+
+TestSuite(adi, .init = setup_big, .fini = teardown);
+
+Test(adi, connect_reads_dpidr_clears_sticky_and_powers_up_with_orundetect)
+{
+	connect();
+	cr_expect_eq(f->ctrl_stat, 0x50000001u);
+	/* ABORT 0x1E must have been written. */
+	bool abort_seen = false;
+	for (uint32_t i = 0; i < f->nlog; i++)
+		if (f->log[i].req == 0x81 && f->log[i].data == 0x1E)
+			abort_seen = true;
+	cr_expect(abort_seen);
+}
+
+Test(adi, no_ack_gives_no_target)
+{
+	f->no_target = true;
+	cr_expect_eq(adi_connect(a, NULL), ADI_ERR_NO_TARGET);
+	cr_expect(strstr(adi_last_error_detail(a), "no target") != NULL, "%s",
+		  adi_last_error_detail(a));
+}
+
+Test(adi, probe_failure_gives_probe_error_not_a_hang)
+{
+	connect();
+	f->fail_after_calls = (uint32_t)f->calls;
+	uint32_t v;
+	cr_expect_eq(memap_read_u32(&m, 0x20000000, &v), ADI_ERR_PROBE);
+}
+
+Test(adi, one_kilobyte_block_write_is_one_probe_round_trip)
+{
+	connect();
+	uint8_t data[1024];
+	for (int i = 0; i < 1024; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	uint64_t before = f->calls;
+	cr_assert_eq(memap_write_block(&m, 0x20000400, data, sizeof(data)), ADI_OK);
+	cr_expect_eq(f->calls - before, 1, "round trips: %llu",
+		     (unsigned long long)(f->calls - before));
+	cr_expect_eq(memcmp(&f->mem[0x400], data, sizeof(data)), 0);
+}
+
+Test(adi, block_read_returns_posted_data_in_order_across_1k_boundaries)
+{
+	connect();
+	for (uint32_t i = 0; i < 0x3000; i++)
+		f->mem[0x100 + i] = (uint8_t)(i ^ (i >> 8));
+	uint8_t out[0x3000];
+	/* Unaligned start and length exercise the byte-access edges. */
+	cr_assert_eq(memap_read_block(&m, 0x20000101, out, sizeof(out) - 3), ADI_OK, "%s",
+		     adi_last_error_detail(a));
+	cr_expect_eq(memcmp(out, &f->mem[0x101], sizeof(out) - 3), 0);
+}
+
+Test(adi, block_write_rewrites_tar_at_every_1k_boundary)
+{
+	connect();
+	uint8_t data[3000];
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i + 1);
+	/* The model wraps TAR inside 1 KB like the minimum ADI MEM-AP. */
+	cr_assert_eq(memap_write_block(&m, 0x20000200, data, sizeof(data)), ADI_OK);
+	cr_expect_eq(memcmp(&f->mem[0x200], data, sizeof(data)), 0);
+	unsigned tar_writes = 0;
+	for (uint32_t i = 0; i < f->nlog; i++)
+		if (f->log[i].req == 0x8B)
+			tar_writes++;
+	cr_expect_eq(tar_writes, 4); /* 0x200, then the boundaries 0x400, 0x800, 0xC00 */
+}
+
+Test(adi, csw_is_written_once_for_a_run_of_word_accesses)
+{
+	connect();
+	uint32_t v;
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(memap_read_u32(&m, 0x20000000 + 4u * i, &v), ADI_OK);
+	unsigned csw_writes = 0;
+	for (uint32_t i = 0; i < f->nlog; i++)
+		if (f->log[i].req == 0xA3) {
+			csw_writes++;
+			cr_expect_eq(f->log[i].data, 0xA2000012u);
+		}
+	cr_expect_eq(csw_writes, 1);
+	uint8_t b;
+	cr_assert_eq(memap_read_u8(&m, 0x20000001, &b), ADI_OK);
+	cr_expect_eq(f->log[f->nlog - 1].req, 0xBD); /* RDBUFF collects the posted byte */
+	cr_expect_eq(f->csw, 0xA2000010u);
+}
+
+Test(adi, wait_in_the_middle_of_a_block_write_retries_from_the_failed_word)
+{
+	connect();
+	uint8_t data[1024];
+	for (int i = 0; i < 1024; i++)
+		data[i] = (uint8_t)(255 - i);
+	/* Transaction 40 of the next batch answers WAIT three times. */
+	f->wait_from = f->txn_index + 40;
+	f->wait_count = 3;
+	cr_assert_eq(memap_write_block(&m, 0x20000000, data, sizeof(data)), ADI_OK, "%s",
+		     adi_last_error_detail(a));
+	cr_expect_eq(memcmp(f->mem, data, sizeof(data)), 0);
+	struct adi_stats s;
+	adi_get_stats(a, &s);
+	cr_expect_eq(s.wait_retries, 3);
+	/* Every word reached memory exactly once. */
+	unsigned drw = 0;
+	for (uint32_t i = 0; i < f->nlog; i++)
+		if (f->log[i].req == 0xBB)
+			drw++;
+	cr_expect_eq(drw, 256);
+}
+
+Test(adi, wait_during_posted_reads_regenerates_the_lost_value)
+{
+	connect();
+	for (uint32_t i = 0; i < 1024; i++)
+		f->mem[i] = (uint8_t)(i * 13);
+	uint8_t out[1024];
+	f->wait_from = f->txn_index + 20;
+	f->wait_count = 2;
+	cr_assert_eq(memap_read_block(&m, 0x20000000, out, sizeof(out)), ADI_OK, "%s",
+		     adi_last_error_detail(a));
+	cr_expect_eq(memcmp(out, f->mem, sizeof(out)), 0);
+}
+
+Test(adi, wait_storm_beyond_the_budget_is_a_wait_timeout)
+{
+	connect();
+	adi_set_wait_budget(a, 10000, 50);
+	f->wait_from = f->txn_index + 1;
+	f->wait_count = 1000000;
+	uint32_t v;
+	cr_expect_eq(memap_read_u32(&m, 0x20000000, &v), ADI_ERR_WAIT_TIMEOUT);
+	cr_expect(strstr(adi_last_error_detail(a), "WAIT") != NULL);
+}
+
+Test(adi, fault_reads_ctrl_stat_clears_sticky_and_names_the_address)
+{
+	connect();
+	f->bus_error_addr = 0x20000010;
+	uint32_t words[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	cr_expect_eq(memap_write_block(&m, 0x20000000, words, sizeof(words)), ADI_ERR_FAULT);
+	/* AP writes are posted: the FAULT shows on the access after the bad one,
+	 * and the report names both. */
+	cr_expect(strstr(adi_last_error_detail(a), "0x20000010") != NULL, "%s",
+		  adi_last_error_detail(a));
+	cr_expect(strstr(adi_last_error_detail(a), "CTRL/STAT 0x") != NULL);
+	cr_expect_eq(f->sticky, 0, "sticky flags cleared");
+	/* The DP works again afterwards. */
+	f->bus_error_addr = 0;
+	uint32_t v = 0;
+	cr_expect_eq(memap_read_u32(&m, 0x20000000, &v), ADI_OK);
+	cr_expect_eq(v, 1);
+}
+
+Test(adi, read_parity_error_is_retried)
+{
+	connect();
+	f->mem[0] = 0x5A;
+	f->parity_at = f->txn_index + 3;
+	f->parity_count = 1;
+	uint32_t v = 0;
+	cr_expect_eq(memap_read_u32(&m, 0x20000000, &v), ADI_OK, "%s", adi_last_error_detail(a));
+	cr_expect_eq(v, 0x5A);
+	struct adi_stats s;
+	adi_get_stats(a, &s);
+	cr_expect_geq(s.parity_retries, 1);
+}
+
+Test(adi, persistent_parity_errors_fail_with_parity)
+{
+	connect();
+	f->parity_at = f->txn_index + 1;
+	f->parity_count = 1000000;
+	uint32_t v = 0;
+	cr_expect_eq(adi_dp_read(a, ADI_DP_CTRL_STAT, &v), ADI_ERR_PARITY);
+}
+
+Test(adi, select_is_cached_and_rewritten_after_reconnect)
+{
+	connect();
+	uint32_t v;
+	cr_assert_eq(adi_ap_read(a, 4, 0xFC, &v), ADI_OK);
+	cr_expect_eq(v, 0x12880000u);
+	uint32_t n0 = f->nlog;
+	cr_assert_eq(adi_ap_read(a, 4, 0xFC, &v), ADI_OK);
+	for (uint32_t i = n0; i < f->nlog; i++)
+		cr_expect_neq(f->log[i].req, 0xB1, "no SELECT write when cached");
+	connect();
+	n0 = f->nlog;
+	cr_assert_eq(adi_ap_read(a, 4, 0xFC, &v), ADI_OK);
+	bool sel = false;
+	for (uint32_t i = n0; i < f->nlog; i++)
+		sel |= f->log[i].req == 0xB1 && f->log[i].data == 0x040000F0u;
+	cr_expect(sel, "SELECT rewritten after a line reset");
+}
+
+Test(adi, small_probe_buffer_splits_batches)
+{
+	teardown();
+	f = fakedp_create(504); /* (143-16)/2 bytes: the smallest J-Link buffer */
+	a = adi_create(&f->probe);
+	memap_init(&m, a, 0);
+	connect();
+	uint8_t data[256];
+	for (int i = 0; i < 256; i++)
+		data[i] = (uint8_t)i;
+	cr_assert_eq(memap_write_block(&m, 0x20000000, data, sizeof(data)), ADI_OK);
+	cr_expect_eq(memcmp(f->mem, data, sizeof(data)), 0);
+	uint8_t back[256];
+	cr_assert_eq(memap_read_block(&m, 0x20000000, back, sizeof(back)), ADI_OK);
+	cr_expect_eq(memcmp(back, data, sizeof(data)), 0);
+}

@@ -1,0 +1,136 @@
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "station/csvlog.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/nrfcred-csv-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "%s", path);
+	static char buf[8192];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+TestSuite(csvlog, .init = setup, .fini = teardown);
+
+Test(csvlog, quotes_per_rfc4180)
+{
+	char out[64];
+	cr_assert_eq(csvlog_quote("plain", out, sizeof out), 5);
+	cr_assert_str_eq(out, "plain");
+	csvlog_quote("a,b", out, sizeof out);
+	cr_assert_str_eq(out, "\"a,b\"");
+	csvlog_quote("say \"hi\"", out, sizeof out);
+	cr_assert_str_eq(out, "\"say \"\"hi\"\"\"");
+	csvlog_quote("two\r\nlines", out, sizeof out);
+	cr_assert_str_eq(out, "\"two\r\nlines\"");
+	csvlog_quote(" padded", out, sizeof out);
+	cr_assert_str_eq(out, "\" padded\"");
+	csvlog_quote(NULL, out, sizeof out);
+	cr_assert_str_eq(out, "");
+}
+
+Test(csvlog, quote_truncates_safely_and_reports_needed_length)
+{
+	char out[4];
+	cr_assert_eq(csvlog_quote("a,bcdef", out, sizeof out), 9);
+	cr_assert_str_eq(out, "\"a,");
+}
+
+Test(csvlog, formats_row_in_header_order)
+{
+	struct csvlog_row row = {
+		.utc_time = "2026-11-25T01:02:03.456Z", .station = "demo", .slot = 3,
+		.probe = "260000003", .imei = "352656100000003", .result = "fail",
+		.failed_step = "program", .error = "verify failed, at 0x0000f000",
+		.duration_ms = 1234, .part = "nRF9160", .modem_fw = "mfw_nrf9160_1.3.5",
+		.sec_tags = "42/3;42/4", .cred_sha256 = "aa;bb", .provisioner_sha256 = "cc",
+		.app_sha256 = NULL, .version = "0.1.0",
+	};
+	char *line = csvlog_format_row(&row);
+	cr_assert_str_eq(line, "2026-11-25T01:02:03.456Z,demo,3,260000003,352656100000003,fail,"
+			       "program,\"verify failed, at 0x0000f000\",1234,nRF9160,"
+			       "mfw_nrf9160_1.3.5,42/3;42/4,aa;bb,cc,,0.1.0\r\n");
+	free(line);
+}
+
+Test(csvlog, writes_header_once_and_appends_rows)
+{
+	struct csvlog *log;
+	struct csvlog_row row = { .station = "st", .slot = 2, .result = "pass", .imei = "1" };
+	cr_assert_eq(csvlog_open(dir, "st", 2, &log), CSVLOG_OK);
+	char path[128];
+	snprintf(path, sizeof path, "%s/st-slot2.csv", dir);
+	cr_assert_str_eq(csvlog_path(log), path);
+	cr_assert_eq(csvlog_append(log, &row), CSVLOG_OK);
+	csvlog_close(log);
+	/* A second run (restart) appends without a second header. */
+	cr_assert_eq(csvlog_open(dir, "st", 2, &log), CSVLOG_OK);
+	row.imei = "2";
+	cr_assert_eq(csvlog_append(log, &row), CSVLOG_OK);
+	csvlog_close(log);
+	char *text = slurp(path);
+	cr_assert_str_eq(text, CSVLOG_HEADER "\r\n"
+			       ",st,2,,1,pass,,,0,,,,,,,\r\n"
+			       ",st,2,,2,pass,,,0,,,,,,,\r\n");
+}
+
+Test(csvlog, opens_append_only_so_rows_land_at_the_end)
+{
+	struct csvlog *log;
+	cr_assert_eq(csvlog_open(dir, "st", 1, &log), CSVLOG_OK);
+	/* Someone else appended meanwhile: our row must not overwrite it. */
+	int fd = open(csvlog_path(log), O_WRONLY | O_APPEND);
+	cr_assert_eq(write(fd, "other\r\n", 7), 7);
+	close(fd);
+	struct csvlog_row row = { .station = "st", .slot = 1, .result = "pass" };
+	cr_assert_eq(csvlog_append(log, &row), CSVLOG_OK);
+	char path[128];
+	snprintf(path, sizeof path, "%s", csvlog_path(log));
+	csvlog_close(log);
+	char *text = slurp(path);
+	cr_assert_not_null(strstr(text, "other\r\n,st,1,"), "%s", text);
+}
+
+Test(csvlog, creates_the_log_dir_and_rejects_bad_station_names)
+{
+	struct csvlog *log;
+	char sub[128];
+	snprintf(sub, sizeof sub, "%s/logs", dir);
+	cr_assert_eq(csvlog_open(sub, "st", 1, &log), CSVLOG_OK);
+	csvlog_close(log);
+	struct stat st;
+	cr_assert_eq(stat(sub, &st), 0);
+	cr_assert_eq(csvlog_open(dir, "../x", 1, &log), CSVLOG_ERR_NAME);
+	cr_assert_eq(csvlog_open(dir, "", 1, &log), CSVLOG_ERR_NAME);
+	cr_assert_null(log);
+}
+
+Test(csvlog, reports_io_error_for_an_unwritable_dir)
+{
+	struct csvlog *log;
+	cr_assert_eq(csvlog_open("/proc/nonexistent/dir", "st", 1, &log), CSVLOG_ERR_IO);
+}

@@ -1,0 +1,216 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "image/image.h"
+#include "provision/manifest.h"
+#include "provision_fixture.h"
+
+static manifest_err find_in(const struct manifest *m, struct manifest *out,
+			    struct provision_diag *diag)
+{
+	struct image *img = fixture_image(m);
+	manifest_err err = manifest_find(img, out, diag);
+	image_destroy(img);
+	return err;
+}
+
+Test(manifest, finds_valid_manifest_and_decodes_every_field)
+{
+	struct manifest m = fixture_manifest(), got;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_OK);
+	cr_assert_eq(got.addr, FIX_MANIFEST_ADDR);
+	cr_assert_eq(got.table_addr, FIX_TABLE_ADDR);
+	cr_assert_eq(got.table_max, FIX_TABLE_MAX);
+	cr_assert_eq(got.result_addr, FIX_RESULT_ADDR);
+	cr_assert_eq(got.result_max, FIX_RESULT_MAX);
+	cr_assert_eq(got.progress_addr, FIX_PROGRESS_ADDR);
+	cr_assert_eq(got.fw_version, 0x010203u);
+}
+
+Test(manifest, encodes_fields_little_endian_at_fixed_offsets)
+{
+	struct manifest m = fixture_manifest();
+	uint8_t b[NRFCRED_MANIFEST_SIZE];
+	manifest_encode(&m, b);
+	cr_assert_eq(memcmp(b, "nRFcMAN1", 8), 0);
+	cr_assert_eq(b[8], 1);
+	cr_assert_eq(b[10], 44);
+	/* table_addr 0x00010000 at offset 12 */
+	cr_assert_eq(b[12], 0x00);
+	cr_assert_eq(b[14], 0x01);
+	/* progress 0x20000100 at offset 28 */
+	cr_assert_eq(b[28], 0x00);
+	cr_assert_eq(b[29], 0x01);
+	cr_assert_eq(b[31], 0x20);
+}
+
+Test(manifest, reports_not_found_without_magic)
+{
+	struct image *img = image_create();
+	uint8_t code[256];
+	memset(code, 0xAB, sizeof(code));
+	image_write(img, 0, code, sizeof(code));
+	struct manifest got;
+	struct provision_diag d;
+	cr_assert_eq(manifest_find(img, &got, &d), MANIFEST_ERR_NOT_FOUND);
+	cr_assert(strstr(d.text, "nRFcMAN1") != NULL);
+	image_destroy(img);
+}
+
+Test(manifest, refuses_two_manifests_naming_both_addresses)
+{
+	struct manifest m = fixture_manifest(), got;
+	struct image *img = fixture_image(&m);
+	uint8_t enc[NRFCRED_MANIFEST_SIZE];
+	manifest_encode(&m, enc);
+	image_write(img, 0x1800, enc, sizeof(enc));
+	struct provision_diag d;
+	cr_assert_eq(manifest_find(img, &got, &d), MANIFEST_ERR_DUPLICATE);
+	cr_assert(strstr(d.text, "0x00001000") && strstr(d.text, "0x00001800"), "%s", d.text);
+	image_destroy(img);
+}
+
+Test(manifest, finds_duplicate_in_another_segment)
+{
+	struct manifest m = fixture_manifest(), got;
+	struct image *img = fixture_image(&m);
+	uint8_t enc[NRFCRED_MANIFEST_SIZE];
+	manifest_encode(&m, enc);
+	image_write(img, 0x40000, enc, sizeof(enc));
+	cr_assert_eq(manifest_find(img, &got, NULL), MANIFEST_ERR_DUPLICATE);
+	image_destroy(img);
+}
+
+Test(manifest, refuses_manifest_cut_off_by_segment_end)
+{
+	struct manifest m = fixture_manifest(), got;
+	struct image *img = image_create();
+	uint8_t enc[NRFCRED_MANIFEST_SIZE];
+	manifest_encode(&m, enc);
+	image_write(img, 0x100, enc, 20);
+	cr_assert_eq(manifest_find(img, &got, NULL), MANIFEST_ERR_TRUNCATED);
+	image_destroy(img);
+}
+
+Test(manifest, refuses_corrupt_manifest_by_crc)
+{
+	struct manifest m = fixture_manifest(), got;
+	struct image *img = fixture_image(&m);
+	uint8_t b = 0x02; /* table_max byte changes */
+	image_write(img, FIX_MANIFEST_ADDR + 17, &b, 1);
+	struct provision_diag d;
+	cr_assert_eq(manifest_find(img, &got, &d), MANIFEST_ERR_CRC);
+	cr_assert(strstr(d.text, "0x00001000") != NULL, "%s", d.text);
+	image_destroy(img);
+}
+
+Test(manifest, refuses_unknown_version_and_wrong_size)
+{
+	struct manifest m = fixture_manifest(), got;
+	m.version = 2;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_VERSION);
+	m = fixture_manifest();
+	m.size = 48;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_SIZE);
+}
+
+Test(manifest, refuses_reserved_flags)
+{
+	struct manifest m = fixture_manifest(), got;
+	m.flags = 1;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_FLAGS);
+}
+
+Test(manifest, refuses_unaligned_areas_with_address)
+{
+	struct manifest m = fixture_manifest(), got;
+	struct provision_diag d;
+	m.table_addr = 0x10800;
+	cr_assert_eq(find_in(&m, &got, &d), MANIFEST_ERR_ALIGN);
+	cr_assert(strstr(d.text, "0x00010800") != NULL, "%s", d.text);
+	m = fixture_manifest();
+	m.result_addr = 0x11004;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_ALIGN);
+}
+
+Test(manifest, refuses_areas_outside_flash)
+{
+	struct manifest m = fixture_manifest(), got;
+	m.result_addr = 0xFF000;
+	m.result_max = 0x2000;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_NOT_IN_FLASH);
+	m = fixture_manifest();
+	m.table_addr = 0x20000000;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_NOT_IN_FLASH);
+	m = fixture_manifest();
+	m.table_addr = 0xFFFFF000; /* addr + max wraps 32 bits */
+	m.table_max = 0x2000;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_NOT_IN_FLASH);
+}
+
+Test(manifest, refuses_result_area_smaller_than_one_entry)
+{
+	struct manifest m = fixture_manifest(), got;
+	struct provision_diag d;
+	m.result_max = NRFCRED_RESULT_SIZE(1) - 1;
+	cr_assert_eq(find_in(&m, &got, &d), MANIFEST_ERR_AREA_SIZE);
+	cr_assert(strstr(d.text, "119") && strstr(d.text, "120"), "%s", d.text);
+	m.result_max = NRFCRED_RESULT_SIZE(1);
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_OK);
+	m = fixture_manifest();
+	m.table_max = NRFCRED_TABLE_HEADER_SIZE - 1;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_AREA_SIZE);
+}
+
+Test(manifest, refuses_overlapping_table_and_result_areas)
+{
+	struct manifest m = fixture_manifest(), got;
+	m.table_max = 0x1001;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_AREA_OVERLAP);
+	m = fixture_manifest();
+	m.result_addr = m.table_addr;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_AREA_OVERLAP);
+}
+
+Test(manifest, refuses_area_holding_the_manifest)
+{
+	struct manifest m = fixture_manifest(), got;
+	m.table_addr = 0x1000; /* the manifest itself sits at 0x1000 */
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_AREA_OVERLAP);
+}
+
+Test(manifest, refuses_result_area_overlapping_image_data)
+{
+	struct manifest m = fixture_manifest(), got;
+	struct image *img = fixture_image(&m);
+	uint8_t b = 0;
+	image_write(img, FIX_RESULT_ADDR + FIX_RESULT_MAX - 1, &b, 1);
+	struct provision_diag d;
+	cr_assert_eq(manifest_find(img, &got, &d), MANIFEST_ERR_AREA_NOT_ERASED);
+	cr_assert(strstr(d.text, "0x00011000") != NULL, "%s", d.text);
+	image_destroy(img);
+}
+
+Test(manifest, refuses_result_area_over_code)
+{
+	struct manifest m = fixture_manifest(), got;
+	m.result_addr = 0; /* the code starts at 0 */
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_AREA_NOT_ERASED);
+}
+
+Test(manifest, refuses_progress_address_outside_ram)
+{
+	struct manifest m = fixture_manifest(), got;
+	m.progress_addr = 0x20000102;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_PROGRESS_ADDR);
+	m.progress_addr = 0x10000;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_PROGRESS_ADDR);
+	m.progress_addr = 0;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_OK);
+}
+
+Test(manifest, strerror_names_every_code)
+{
+	for (int e = MANIFEST_OK; e <= MANIFEST_ERR_PROGRESS_ADDR; e++)
+		cr_assert_str_neq(manifest_strerror((manifest_err)e), "unknown manifest error");
+}

@@ -1,0 +1,365 @@
+/* nRF91 target (src/target) against the simulated board (tools/sim/board.h). */
+#include <criterion/criterion.h>
+
+#include "board.h"
+#include "image/image.h"
+#include "probe_simboard.h"
+#include "target/nrf91.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct simprobe *sp;
+static struct nrf91 *t;
+
+static void open_board(enum simboard_part part, void (*tweak)(struct simboard_config *))
+{
+	struct simboard_config cfg;
+	simprobe_default_config(&cfg, part);
+	if (tweak)
+		tweak(&cfg);
+	sp = simprobe_create(&cfg);
+	cr_assert_not_null(sp, "simulated board");
+}
+
+static void teardown(void)
+{
+	nrf91_detach(t);
+	t = NULL;
+	if (sp)
+		probe_close(&sp->probe);
+	sp = NULL;
+}
+
+TestSuite(nrf91, .fini = teardown);
+
+static void attach_ok(const struct nrf91_options *o, struct nrf91_info *info)
+{
+	nrf91_err e = nrf91_attach(&sp->probe, o, &t, info);
+	cr_assert_eq(e, NRF91_OK, "attach: %s: %s", nrf91_strerror(e), info->error_detail);
+}
+
+Test(nrf91, identifies_nrf9160)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_expect_eq(info.dpidr, 0x6BA02477u);
+	cr_expect_eq(info.ctrlap_idr, 0x12880000u);
+	cr_expect_eq(info.partno, 0x9160u);
+	cr_expect_str_eq(info.part_name, "nRF9160");
+	cr_expect_str_eq(info.variant, "SICA");
+	cr_expect_eq(info.flash_kb, 1024u);
+	cr_expect_eq(info.ram_kb, 256u);
+	cr_expect_eq(info.device_id, 0x1122334455667788ull);
+	cr_expect(!info.approtect);
+}
+
+Test(nrf91, identifies_nrf9161_and_nrf9151)
+{
+	enum simboard_part parts[] = {SIMBOARD_NRF9161, SIMBOARD_NRF9151};
+	const char *names[] = {"nRF9161", "nRF9151"};
+	for (int i = 0; i < 2; i++) {
+		open_board(parts[i], NULL);
+		struct nrf91_info info;
+		attach_ok(NULL, &info);
+		cr_expect_str_eq(info.part_name, names[i]);
+		cr_expect_str_eq(info.variant, "LACA");
+		teardown();
+	}
+}
+
+static void no_board(struct simboard_config *c)
+{
+	c->present = false;
+}
+
+Test(nrf91, empty_slot_is_no_target)
+{
+	open_board(SIMBOARD_NRF9160, no_board);
+	struct nrf91_info info;
+	cr_expect_eq(nrf91_attach(&sp->probe, NULL, &t, &info), NRF91_ERR_NO_TARGET);
+	cr_expect_null(t);
+	cr_expect(info.error_detail[0] != '\0');
+}
+
+static void protect(struct simboard_config *c)
+{
+	c->approtect = true;
+}
+
+Test(nrf91, protected_board_is_refused_without_recover)
+{
+	open_board(SIMBOARD_NRF9160, protect);
+	struct nrf91_info info;
+	cr_expect_eq(nrf91_attach(&sp->probe, NULL, &t, &info), NRF91_ERR_PROTECTED);
+	cr_expect(info.approtect);
+	cr_expect_null(t);
+}
+
+static void protect_9161(struct simboard_config *c)
+{
+	c->part = SIMBOARD_NRF9161;
+	c->approtect = true;
+}
+
+Test(nrf91, protected_board_is_recovered_when_allowed)
+{
+	void (*tw[])(struct simboard_config *) = {protect, protect_9161};
+	for (int i = 0; i < 2; i++) {
+		open_board(SIMBOARD_NRF9160, tw[i]);
+		struct nrf91_options o = {.allow_recover = true};
+		struct nrf91_info info;
+		attach_ok(&o, &info);
+		cr_expect(info.approtect, "was protected at connect");
+		bool erased = false;
+		cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK, "%s",
+			     nrf91_last_error_detail(t));
+		cr_expect(erased, "recover erased everything: %s", nrf91_last_error_detail(t));
+		teardown();
+	}
+}
+
+struct prog {
+	uint64_t last_done[8];
+	uint64_t total[8];
+	int calls[8];
+	bool went_backwards;
+};
+
+static void on_progress(void *user, enum nrf91_phase ph, uint64_t done, uint64_t total)
+{
+	struct prog *p = user;
+	if (done < p->last_done[ph] && done != 0)
+		p->went_backwards = true;
+	p->last_done[ph] = done;
+	p->total[ph] = total;
+	p->calls[ph]++;
+}
+
+static struct image *sparse_image(void)
+{
+	struct image *img = image_create();
+	cr_assert_not_null(img);
+	static uint8_t a[4096], b[1001];
+	for (unsigned i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(i * 31 + 7);
+	for (unsigned i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i ^ 0x5A);
+	cr_assert_eq(image_write(img, 0x0, a, sizeof(a)), IMAGE_OK);
+	cr_assert_eq(image_write(img, 0x10001, b, sizeof(b)), IMAGE_OK); /* unaligned both ends */
+	uint8_t ff[64];
+	memset(ff, 0xFF, sizeof(ff));
+	cr_assert_eq(image_write(img, 0x20000, ff, sizeof(ff)), IMAGE_OK); /* nothing to program */
+	uint32_t otp = 0x12345678u;
+	cr_assert_eq(image_write(img, 0x00FF8108u, &otp, 4), IMAGE_OK); /* UICR.OTP[0] */
+	return img;
+}
+
+Test(nrf91, programs_a_sparse_image_with_uicr_and_verifies_it)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct prog p = {0};
+	struct nrf91_options o = {.progress = on_progress, .progress_user = &p};
+	struct nrf91_info info;
+	attach_ok(&o, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct image *img = sparse_image();
+	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	/* Independent read-back through the plain read path. */
+	uint8_t back[1001];
+	cr_assert_eq(nrf91_read(t, 0x10001, back, sizeof(back)), NRF91_OK);
+	uint8_t want[1001];
+	cr_assert_eq(image_read(img, 0x10001, want, sizeof(want)), IMAGE_OK);
+	cr_expect_eq(memcmp(back, want, sizeof(back)), 0);
+	uint32_t v = 0;
+	cr_assert_eq(nrf91_read_u32(t, 0x00FF8108u, &v), NRF91_OK);
+	cr_expect_eq(v, 0x12345678u);
+	cr_assert_eq(nrf91_read_u32(t, 0x10000, &v), NRF91_OK);
+	cr_expect_eq(v & 0xFFu, 0xFFu, "byte before the segment stays erased");
+	struct simboard_counters c;
+	simboard_get_counters(sp->board, &c);
+	/* 1024 + 251 (0x10000..0x103EC) words + 1 UICR word; the 0xFF run is skipped. */
+	cr_expect_eq(c.nvmc_words_written, 1024 + 251 + 1, "words written: %llu",
+		     (unsigned long long)c.nvmc_words_written);
+	cr_expect_eq(c.nvmc_ignored_writes, 0);
+	cr_expect(!p.went_backwards);
+	cr_expect_eq(p.last_done[NRF91_PHASE_PROGRAM], p.total[NRF91_PHASE_PROGRAM]);
+	cr_expect_eq(p.last_done[NRF91_PHASE_VERIFY], image_size(img));
+	image_destroy(img);
+}
+
+Test(nrf91, verify_names_the_first_mismatching_address)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK);
+	struct image *img = sparse_image();
+	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint8_t x = 0x00;
+	cr_assert_eq(image_write(img, 0x10123, &x, 1), IMAGE_OK);
+	cr_expect_eq(nrf91_verify(t, img), NRF91_ERR_VERIFY);
+	cr_expect(strstr(nrf91_last_error_detail(t), "0x00010123") != NULL, "%s",
+		  nrf91_last_error_detail(t));
+	image_destroy(img);
+}
+
+Test(nrf91, image_outside_flash_is_rejected_before_touching_the_part)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	struct image *img = image_create();
+	uint8_t d[8] = {0};
+	image_write(img, 0x20000000, d, sizeof(d));
+	cr_expect_eq(nrf91_program(t, img), NRF91_ERR_BAD_ADDRESS);
+	image_destroy(img);
+}
+
+Test(nrf91, erase_all_then_check_erased_and_page_erase)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct image *img = image_create();
+	uint8_t d[16];
+	memset(d, 0x11, sizeof(d));
+	image_write(img, 0x3000, d, sizeof(d));
+	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	bool erased = true;
+	cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK);
+	cr_expect(!erased);
+	cr_expect(strstr(nrf91_last_error_detail(t), "0x00003000") != NULL, "%s",
+		  nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_erase_page(t, 0x3004), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK);
+	cr_expect(erased);
+	image_destroy(img);
+}
+
+Test(nrf91, ram_write_of_1k_is_one_round_trip_and_reads_back)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_halt(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint8_t d[1024], back[1024];
+	for (int i = 0; i < 1024; i++)
+		d[i] = (uint8_t)(i * 5);
+	struct nrf91_stats s0, s1;
+	nrf91_get_stats(t, &s0);
+	cr_assert_eq(nrf91_write(t, 0x20001000, d, sizeof(d)), NRF91_OK);
+	nrf91_get_stats(t, &s1);
+	cr_expect_eq(s1.round_trips - s0.round_trips, 1);
+	cr_assert_eq(nrf91_read(t, 0x20001000, back, sizeof(back)), NRF91_OK);
+	cr_expect_eq(memcmp(d, back, sizeof(d)), 0);
+}
+
+Test(nrf91, reset_run_leaves_the_debug_port_usable)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_reset_halt(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint32_t dhcsr = 0;
+	cr_assert_eq(nrf91_read_u32(t, 0xE000EDF0, &dhcsr), NRF91_OK);
+	cr_expect(dhcsr & (1u << 17), "halted after reset-halt: 0x%08x", dhcsr);
+	cr_assert_eq(nrf91_reset_run(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint32_t v;
+	cr_expect_eq(nrf91_read_u32(t, 0x00FF0140, &v), NRF91_OK);
+	cr_expect_eq(v, 0x9160u);
+	cr_assert_eq(nrf91_read_u32(t, 0xE000EDF0, &dhcsr), NRF91_OK);
+	cr_expect(!(dhcsr & (1u << 17)), "running after reset-run: 0x%08x", dhcsr);
+}
+
+static void wait_storm(struct simboard_config *c)
+{
+	c->faults.wait_storm = 300;
+}
+
+Test(nrf91, wait_storm_is_ridden_out)
+{
+	open_board(SIMBOARD_NRF9160, wait_storm);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	struct nrf91_stats s;
+	nrf91_get_stats(t, &s);
+	cr_expect_geq(s.wait_retries, 1);
+	cr_expect_str_eq(info.part_name, "nRF9160");
+}
+
+static void faulty(struct simboard_config *c)
+{
+	c->faults.fault_ack_every = 3;
+}
+
+Test(nrf91, fault_acks_give_fault_with_detail)
+{
+	open_board(SIMBOARD_NRF9160, faulty);
+	struct nrf91_info info;
+	nrf91_err e = nrf91_attach(&sp->probe, NULL, &t, &info);
+	cr_expect_eq(e, NRF91_ERR_FAULT, "%s: %s", nrf91_strerror(e), info.error_detail);
+	cr_expect(strstr(info.error_detail, "FAULT") != NULL, "%s", info.error_detail);
+}
+
+static void parity(struct simboard_config *c)
+{
+	c->faults.parity_error_every = 5;
+}
+
+Test(nrf91, read_parity_errors_are_retried)
+{
+	open_board(SIMBOARD_NRF9160, parity);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_expect_eq(info.partno, 0x9160u);
+	struct nrf91_stats s;
+	nrf91_get_stats(t, &s);
+	cr_expect_geq(s.parity_retries, 1);
+}
+
+static void removed(struct simboard_config *c)
+{
+	c->faults.removed_after_bytes = 6000;
+}
+
+Test(nrf91, board_pulled_mid_program_is_no_target)
+{
+	open_board(SIMBOARD_NRF9160, removed);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct image *img = sparse_image();
+	nrf91_err e = nrf91_program(t, img);
+	cr_expect_eq(e, NRF91_ERR_NO_TARGET, "%s: %s", nrf91_strerror(e),
+		     nrf91_last_error_detail(t));
+	image_destroy(img);
+}
+
+Test(nrf91, probe_unplugged_mid_transfer_is_probe_error)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	sp->fail_after_calls = (uint32_t)sp->probe.swd_io_calls + 3;
+	struct image *img = sparse_image();
+	nrf91_err e = nrf91_program(t, img);
+	cr_expect_eq(e, NRF91_ERR_PROBE, "%s", nrf91_strerror(e));
+	cr_expect(strstr(nrf91_last_error_detail(t), "unplugged") != NULL, "%s",
+		  nrf91_last_error_detail(t));
+	image_destroy(img);
+}
+
+Test(nrf91, abort_flag_stops_programming)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	atomic_bool abort_flag = true;
+	struct nrf91_options o = {.abort_flag = &abort_flag};
+	struct nrf91_info info;
+	attach_ok(&o, &info);
+	struct image *img = sparse_image();
+	cr_expect_eq(nrf91_program(t, img), NRF91_ERR_ABORTED);
+	image_destroy(img);
+}

@@ -1,0 +1,312 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "image/digest.h"
+#include "provision/result.h"
+#include "provision/table.h"
+
+/* 3GPP TS 23.003 Annex B example: 49015420323751 has check digit 8. */
+static const char IMEI[] = "490154203237518";
+static const char PSK[] = "cafebabe";
+static const char IDENT[] = "nrf-490154203237518";
+
+static struct table *sent_table(void)
+{
+	struct table *t = table_create(0);
+	cr_assert_eq(table_add(t, 42, NRFCRED_TYPE_PSK, 0, PSK, 8, false, NULL), TABLE_OK);
+	cr_assert_eq(table_add(t, 42, NRFCRED_TYPE_PSK_IDENTITY, 0, IDENT, strlen(IDENT), false,
+			       NULL),
+		     TABLE_OK);
+	return t;
+}
+
+/* The result a well-behaved firmware writes for table t. */
+static struct result good_result(const struct table *t)
+{
+	struct result r;
+	memset(&r, 0, sizeof(r));
+	r.status = NRFCRED_RES_OK;
+	r.count = (uint16_t)table_count(t);
+	r.table_crc32 = table_entries_crc32(t);
+	r.fail_index = NRFCRED_RESULT_NO_FAIL;
+	strcpy(r.imei, IMEI);
+	strcpy(r.modem_fw, "mfw_nrf9160_1.3.5");
+	for (size_t i = 0; i < r.count; i++) {
+		const struct table_entry *e = table_entry_at(t, i);
+		r.entries[i].sec_tag = e->sec_tag;
+		r.entries[i].type = e->type;
+		r.entries[i].flags = NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_HASH_VALID;
+		sha256(e->data, e->len, r.entries[i].sha256);
+	}
+	return r;
+}
+
+static size_t encode(const struct result *r, uint8_t *buf, size_t cap)
+{
+	size_t len = 0;
+	cr_assert_eq(result_encode(r, buf, cap, &len), RESULT_OK);
+	return len;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Re-seal the trailing CRC after an edit (CRC of [4, total - 4)). */
+static void reseal(uint8_t *buf, size_t total)
+{
+	put32(buf + total - 4, crc32_ieee(buf + 4, total - 8));
+}
+
+Test(result, encodes_fields_at_fixed_offsets)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	uint8_t buf[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	cr_assert_eq(len, NRFCRED_RESULT_SIZE(2));
+	cr_assert_eq(len, 72 + 2 * 44 + 4);
+	cr_assert_eq(buf[0], 0);
+	cr_assert_eq(buf[4], 'N');
+	cr_assert_eq(buf[10], 2);
+	cr_assert_eq(buf[12], len);
+	cr_assert_eq(buf[20], 0xFF);
+	cr_assert_eq(memcmp(buf + 24, IMEI, 16), 0);
+	cr_assert_eq(buf[72], 42);
+	cr_assert_eq(buf[76], NRFCRED_TYPE_PSK);
+	cr_assert_eq(buf[116 + 4], NRFCRED_TYPE_PSK_IDENTITY);
+	table_destroy(t);
+}
+
+Test(result, decodes_and_passes_check_for_matching_table)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t), got;
+	uint8_t buf[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_OK);
+	cr_assert_str_eq(got.imei, IMEI);
+	cr_assert_str_eq(got.modem_fw, "mfw_nrf9160_1.3.5");
+	cr_assert_eq(got.count, 2);
+	cr_assert_eq(memcmp(got.entries[1].sha256, r.entries[1].sha256, 32), 0);
+	struct provision_diag d;
+	cr_assert_eq(result_check(&got, t, &d), RESULT_OK, "%s", d.text);
+	table_destroy(t);
+}
+
+Test(result, reports_pending_when_status_erased)
+{
+	uint8_t buf[256];
+	memset(buf, 0xFF, sizeof(buf));
+	struct result got;
+	cr_assert_eq(result_decode(buf, sizeof(buf), 4096, &got, NULL), RESULT_PENDING);
+	cr_assert_eq(got.status, NRFCRED_RESULT_STATUS_PENDING);
+	cr_assert_eq(result_check(&got, NULL, NULL), RESULT_PENDING);
+	cr_assert_str_eq(result_status_name(NRFCRED_RESULT_STATUS_PENDING), "pending");
+}
+
+Test(result, rejects_malformed_header_fields)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t), got;
+	uint8_t buf[1024], orig[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	memcpy(orig, buf, len);
+
+	cr_assert_eq(result_decode(buf, 2, 4096, &got, NULL), RESULT_ERR_TRUNCATED);
+	cr_assert_eq(result_decode(buf, 50, 4096, &got, NULL), RESULT_ERR_TRUNCATED);
+	cr_assert_eq(result_decode(buf, len - 1, 4096, &got, NULL), RESULT_ERR_TRUNCATED);
+	buf[4] ^= 1;
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_MAGIC);
+	memcpy(buf, orig, len);
+	buf[8] = 9;
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_VERSION);
+	memcpy(buf, orig, len);
+	buf[10] = 65;
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_COUNT);
+	memcpy(buf, orig, len);
+	buf[10] = 1; /* total_len no longer matches count */
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_LENGTH);
+	table_destroy(t);
+}
+
+Test(result, rejects_total_len_above_result_max)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t), got;
+	uint8_t buf[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	struct provision_diag d;
+	cr_assert_eq(result_decode(buf, len, (uint32_t)len - 4, &got, &d), RESULT_ERR_LENGTH);
+	cr_assert(strstr(d.text, "164") != NULL, "%s", d.text);
+	table_destroy(t);
+}
+
+Test(result, rejects_crc_mismatch)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t), got;
+	uint8_t buf[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	buf[100] ^= 0x40; /* inside entry 0's SHA-256 */
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_CRC);
+	table_destroy(t);
+}
+
+Test(result, rejects_malformed_imei_and_unterminated_modem_fw)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t), got;
+	uint8_t buf[1024], orig[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	memcpy(orig, buf, len);
+	buf[24 + 3] = 'x';
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_IMEI_FORMAT);
+	memcpy(buf, orig, len);
+	buf[24 + 15] = '1'; /* no NUL after 15 digits */
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_IMEI_FORMAT);
+	memcpy(buf, orig, len);
+	buf[24 + 14] = 0; /* 14 digits */
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_IMEI_FORMAT);
+	memcpy(buf, orig, len);
+	memset(buf + 40, 'A', 32);
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_MODEM_FW);
+	table_destroy(t);
+}
+
+Test(result, rejects_bad_entry_type_and_fail_index)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t), got;
+	uint8_t buf[1024], orig[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	memcpy(orig, buf, len);
+	buf[76] = 9;
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_ENTRY);
+	memcpy(buf, orig, len);
+	buf[20] = 2;
+	buf[21] = 0;
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_FAIL_INDEX);
+	table_destroy(t);
+}
+
+Test(result, check_reports_firmware_failure_with_entry_and_modem_code)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	r.status = NRFCRED_RES_CRED_WRITE;
+	r.fail_index = 1;
+	r.entries[1].modem_code = 514;
+	r.entries[1].flags = 0;
+	struct provision_diag d;
+	cr_assert_eq(result_check(&r, t, &d), RESULT_ERR_STATUS);
+	cr_assert(strstr(d.text, "credential write failed") && strstr(d.text, "514") &&
+			  strstr(d.text, "PSK identity"),
+		  "%s", d.text);
+	table_destroy(t);
+}
+
+Test(result, check_rejects_other_table_and_entry_count)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	r.table_crc32 ^= 1;
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_TABLE_CRC);
+	r = good_result(t);
+	r.count = 1;
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_ENTRY_COUNT);
+	table_destroy(t);
+}
+
+Test(result, check_rejects_entries_out_of_order)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	struct result_entry tmp = r.entries[0];
+	r.entries[0] = r.entries[1];
+	r.entries[1] = tmp;
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_ENTRY_MISMATCH);
+	r = good_result(t);
+	r.entries[1].sec_tag = 43;
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_ENTRY_MISMATCH);
+	table_destroy(t);
+}
+
+Test(result, check_rejects_modem_code_and_missing_flags)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	r.entries[0].modem_code = -1;
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_MODEM_CODE);
+	r = good_result(t);
+	r.entries[1].flags &= (uint8_t)~NRFCRED_RESULT_E_HASH_VALID;
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_HASH_MISSING);
+	r = good_result(t);
+	r.entries[1].flags &= (uint8_t)~NRFCRED_RESULT_E_WRITTEN;
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_NOT_WRITTEN);
+	table_destroy(t);
+}
+
+Test(result, check_rejects_hash_of_other_content)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	sha256("cafebabf", 8, r.entries[0].sha256);
+	struct provision_diag d;
+	cr_assert_eq(result_check(&r, t, &d), RESULT_ERR_HASH_MISMATCH);
+	cr_assert(strstr(d.text, "cafebabe") == NULL, "no content in the message");
+	cr_assert(strstr(d.text, "sec_tag 42") != NULL, "%s", d.text);
+	table_destroy(t);
+}
+
+Test(result, check_rejects_imei_with_wrong_luhn_digit)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	strcpy(r.imei, "490154203237519");
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_IMEI_LUHN);
+	r.imei[0] = 0;
+	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_IMEI_LUHN);
+	table_destroy(t);
+}
+
+Test(result, luhn_accepts_known_imeis_only)
+{
+	cr_assert(result_imei_valid("490154203237518"));
+	cr_assert(result_imei_valid("352656100000002")); /* 35265610000000, check 2 */
+	cr_assert(result_imei_valid("000000000000000"));
+	cr_assert_not(result_imei_valid("490154203237517"));
+	cr_assert_not(result_imei_valid("49015420323751"));
+	cr_assert_not(result_imei_valid("4901542032375180"));
+	cr_assert_not(result_imei_valid("49015420323751a"));
+}
+
+Test(result, imei_only_result_checks_against_empty_table)
+{
+	struct table *t = table_create(NRFCRED_TABLE_F_IMEI_ONLY);
+	struct result r = good_result(t), got;
+	uint8_t buf[256];
+	size_t len = encode(&r, buf, sizeof(buf));
+	cr_assert_eq(len, NRFCRED_RESULT_SIZE(0));
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_OK);
+	cr_assert_eq(result_check(&got, t, NULL), RESULT_OK);
+	table_destroy(t);
+}
+
+Test(result, names_every_status_and_error)
+{
+	for (uint32_t s = NRFCRED_RES_OK; s <= NRFCRED_RES_INTERNAL; s++)
+		cr_assert_str_neq(result_status_name(s), "unknown");
+	cr_assert_str_eq(result_status_name(18), "unknown");
+	for (int e = RESULT_OK; e <= RESULT_ERR_IMEI_LUHN; e++)
+		cr_assert_str_neq(result_strerror((result_err)e), "unknown result error");
+}

@@ -1,0 +1,266 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "station/config.h"
+
+static struct station_config *cfg;
+static char err[512];
+
+static station_config_err parse(const char *text)
+{
+	station_config_free(cfg);
+	cfg = NULL;
+	return station_config_parse(text, "/fixture/line.ini", &cfg, err, sizeof err);
+}
+
+static void teardown(void)
+{
+	station_config_free(cfg);
+	cfg = NULL;
+}
+
+TestSuite(station_config, .fini = teardown);
+
+Test(station_config, parses_full_station_with_defaults_and_relative_paths)
+{
+	cr_assert_eq(parse("; a fixture\n"
+			   "[station]\n"
+			   "name = line-3\n"
+			   "provisioner = fw/prov.hex\n"
+			   "app = /abs/app.hex\n"
+			   "timeout = 7.5\n"
+			   "swd_speed = 2000\n"
+			   "approtect = fail\n"
+			   "erase = check\n"
+			   "retries = 3\n"
+			   "[slot 2]\n"
+			   "probe = 260000002\n"
+			   "label = left\n"
+			   "[slot 1]\n"
+			   "probe = 260000001\n"
+			   "[credential ca]\n"
+			   "sec_tag = 16842753\n"
+			   "type = ca_cert\n"
+			   "file = certs/ca.pem\n"
+			   "[credential psk]\n"
+			   "sec_tag = 42\n"
+			   "type = 3\n"
+			   "value = CAFEBABE\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_str_eq(cfg->name, "line-3");
+	cr_assert_str_eq(cfg->provisioner, "/fixture/fw/prov.hex");
+	cr_assert_str_eq(cfg->app, "/abs/app.hex");
+	cr_assert_str_eq(cfg->log_dir, "/fixture/logs");
+	cr_assert_eq(cfg->timeout_ms, 7500);
+	cr_assert_eq(cfg->swd_khz, 2000);
+	cr_assert_eq(cfg->approtect, STATION_APPROTECT_FAIL);
+	cr_assert_eq(cfg->erase, STATION_ERASE_CHECK);
+	cr_assert_eq(cfg->retries, 3);
+	cr_assert_eq(cfg->slot_count, 2);
+	cr_assert_eq(cfg->slots[0].number, 1, "slots are sorted by number");
+	cr_assert_str_eq(cfg->slots[1].label, "left");
+	cr_assert_eq(cfg->credential_count, 2);
+	cr_assert_str_eq(cfg->credentials[0].file, "/fixture/certs/ca.pem");
+	cr_assert_eq(cfg->credentials[1].type, 3);
+	cr_assert_str_eq(cfg->credentials[1].value, "CAFEBABE");
+}
+
+Test(station_config, defaults_when_station_section_is_absent)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 7\n"), STATION_CONFIG_OK, "%s", err);
+	cr_assert_str_eq(cfg->name, "line", "name defaults to the file's base name");
+	cr_assert_eq(cfg->timeout_ms, STATION_DEFAULT_TIMEOUT_MS);
+	cr_assert_eq(cfg->swd_khz, STATION_DEFAULT_SWD_KHZ);
+	cr_assert_eq(cfg->retries, STATION_DEFAULT_RETRIES);
+	cr_assert_null(cfg->provisioner);
+	cr_assert_eq(cfg->approtect, STATION_APPROTECT_RECOVER);
+}
+
+Test(station_config, rejects_unknown_key_with_file_line_and_valid_keys)
+{
+	cr_assert_eq(parse("[station]\nname = a\nfw_delay = 7\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "/fixture/line.ini:3:"), "%s", err);
+	cr_assert_not_null(strstr(err, "fw_delay"), "%s", err);
+	cr_assert_not_null(strstr(err, "valid: name, provisioner"), "%s", err);
+}
+
+Test(station_config, rejects_unknown_section_at_its_header_line)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n\n[slots 2]\nprobe = 2\n"),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "line.ini:4: [slots 2]: unknown section"), "%s", err);
+}
+
+Test(station_config, rejects_duplicate_probe_naming_both_slots)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 5\n[slot 2]\nprobe = 5\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:3: [slot 2] probe: 5 is already slot 1's probe"),
+			   "%s", err);
+}
+
+Test(station_config, rejects_bad_timeout_saying_what_is_valid)
+{
+	cr_assert_eq(parse("[station]\ntimeout = soon\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:2: [station] timeout: 'soon'"), "%s", err);
+	cr_assert_not_null(strstr(err, "valid: seconds"), "%s", err);
+	cr_assert_eq(parse("[station]\ntimeout = 1.2345\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse("[station]\ntimeout = 0\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+}
+
+Test(station_config, rejects_slot_without_probe_at_section_line)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[slot 2]\nlabel = x\n"),
+		     STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "line.ini:3: [slot 2] probe: missing"), "%s", err);
+}
+
+Test(station_config, rejects_empty_slot_section)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[slot 9]\n"), STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "line.ini:3: [slot 9] probe: missing"), "%s", err);
+}
+
+Test(station_config, rejects_station_without_slots)
+{
+	cr_assert_eq(parse("[station]\nname = x\n"), STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "no slot"), "%s", err);
+}
+
+Test(station_config, rejects_bad_slot_numbers)
+{
+	cr_assert_eq(parse("[slot 0]\nprobe = 1\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_eq(parse("[slot 65]\nprobe = 1\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_eq(parse("[slot x]\nprobe = 1\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[slot 1]\nprobe = 2\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "line.ini:3: [slot 1]: duplicate section (first at line 1)"),
+			   "%s", err);
+}
+
+Test(station_config, rejects_non_numeric_probe_serial)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = abc\n"), STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:2: [slot 1] probe: 'abc'"), "%s", err);
+	cr_assert_eq(parse("[slot 1]\nprobe = 99999999999\n"), STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse("[slot 1]\nprobe = 0\n"), STATION_CONFIG_ERR_VALUE);
+}
+
+Test(station_config, leading_zeros_name_the_same_probe)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 000260000001\n[slot 2]\nprobe = 260000001\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:3: [slot 2] probe: 260000001 is already slot 1's"),
+			   "%s", err);
+}
+
+Test(station_config, rejects_duplicate_key)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\nprobe = 2\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "line.ini:3: [slot 1] probe: duplicate key"), "%s", err);
+}
+
+Test(station_config, rejects_syntax_error_with_line)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\nthis is not ini\n"), STATION_CONFIG_ERR_SYNTAX);
+	cr_assert_not_null(strstr(err, "line.ini:3:"), "%s", err);
+}
+
+Test(station_config, rejects_overlong_line_instead_of_splitting_it)
+{
+	char text[600];
+	snprintf(text, sizeof text, "[slot 1]\nprobe = 1\nlabel = %0400d\n", 0);
+	cr_assert_eq(parse(text), STATION_CONFIG_ERR_SYNTAX);
+	cr_assert_not_null(strstr(err, "line.ini:3: line longer"), "%s", err);
+}
+
+Test(station_config, credential_needs_exactly_one_of_file_and_value)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[credential a]\nsec_tag = 1\ntype = psk\n"),
+		     STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "line.ini:3: [credential a] file: missing"), "%s", err);
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[credential a]\nsec_tag = 1\ntype = psk\n"
+			   "file = x\nvalue = y\n"),
+		     STATION_CONFIG_ERR_KEY);
+}
+
+Test(station_config, credential_value_never_appears_in_errors)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[credential a]\nsec_tag = 1\ntype = psk\n"
+			   "value = SECRET0123\nvalue = SECRET4567\n"),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_null(strstr(err, "SECRET"), "%s", err);
+}
+
+Test(station_config, rejects_bad_credential_type_and_sec_tag)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[credential a]\nsec_tag = 1\ntype = cert\n"
+			   "value = x\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:5: [credential a] type: 'cert'"), "%s", err);
+	cr_assert_not_null(strstr(err, "valid: ca_cert, client_cert"), "%s", err);
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[credential a]\nsec_tag = 2147483648\n"
+			   "type = psk\nvalue = x\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[credential a]\nsec_tag = -1\n"
+			   "type = psk\nvalue = x\n"),
+		     STATION_CONFIG_ERR_VALUE);
+}
+
+Test(station_config, rejects_two_credentials_with_same_tag_and_type)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n"
+			   "[credential a]\nsec_tag = 7\ntype = psk\nvalue = x\n"
+			   "[credential b]\nsec_tag = 7\ntype = psk\nvalue = y\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:7: [credential b]"), "%s", err);
+}
+
+Test(station_config, rejects_station_name_unusable_in_file_names)
+{
+	cr_assert_eq(parse("[station]\nname = ../etc\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse("[station]\nname = a b\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+}
+
+Test(station_config, rejects_key_before_any_section)
+{
+	cr_assert_eq(parse("probe = 1\n[slot 1]\nprobe = 1\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "line.ini:1: probe: key outside any section"), "%s", err);
+}
+
+Test(station_config, reports_the_first_error_in_file_order)
+{
+	cr_assert_eq(parse("[station]\nretries = 99\nbogus = 1\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:2: [station] retries"), "%s", err);
+}
+
+Test(station_config, loads_from_a_file_and_reports_missing_file)
+{
+	char path[] = "/tmp/nrfcred-cfg-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	const char text[] = "[slot 3]\nprobe = 33\n";
+	cr_assert_eq(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+	close(fd);
+	station_config_free(cfg);
+	cfg = NULL;
+	cr_assert_eq(station_config_load(path, &cfg, err, sizeof err), STATION_CONFIG_OK, "%s",
+		     err);
+	cr_assert_str_eq(cfg->dir, "/tmp");
+	cr_assert_eq(cfg->slots[0].number, 3);
+	unlink(path);
+	station_config_free(cfg);
+	cfg = NULL;
+	cr_assert_eq(station_config_load(path, &cfg, err, sizeof err), STATION_CONFIG_ERR_IO);
+	cr_assert_not_null(strstr(err, path));
+	cr_assert_null(cfg);
+}

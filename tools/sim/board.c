@@ -1,0 +1,294 @@
+/*
+ * Simulated nRF91 board: lifetime (state file + lock), resets and APPROTECT
+ * latching, time, the SWD entry point, counters. The parts live in
+ * swd_wire.c (bits), dap.c (DP), memap.c / ctrlap.c (APs), board_bus.c
+ * (memory map), nvmc.c, core.c, ficr.c, state.c.
+ */
+#include "board_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void simboard_timing_defaults(struct simboard_timing *t)
+{
+	/* nrf91-target.md 6: tERASEPAGE ~87 ms (nrfx, OpenOCD); the others
+	 * are UNCONFIRMED for nRF91 and chosen as plausible values. */
+	t->nvmc_write_word_ns = 41000;         /* nRF52840 figure */
+	t->nvmc_erase_page_ns = 87000000;
+	t->nvmc_erase_all_ns = 170000000;
+	t->ctrlap_erase_all_ns = 300000000;    /* "a few hundred ms" */
+	t->modem_start_ns = 200000000;
+	t->modem_cmd_ns = 5000000;
+	t->modem_cmng_write_ns = 60000000;
+	t->cpu_hz = 64000000;                  /* nRF91 application core clock */
+}
+
+bool board_is_91x1(const struct simboard *b)
+{
+	return b->st->part != SIMBOARD_NRF9160;
+}
+
+uint32_t board_uicr_word(const struct simboard *b, uint32_t off)
+{
+	const uint8_t *p = b->st->uicr + off;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+bool board_responds(const struct simboard *b)
+{
+	return b->cfg.present && !b->removed;
+}
+
+/* nrf91-target.md 4.3. */
+static bool protected_by(const struct simboard *b, uint32_t uicr, bool sw_disabled, bool forced)
+{
+	if (!board_is_91x1(b))
+		return uicr != UICR_APPROTECT_UNPROTECTED_9160;
+	/* Simulator choice: an erased UICR (0xFFFFFFFF) leaves an nRF91x1
+	 * open, so a fresh or recovered board is debuggable without
+	 * firmware. HwUnprotected opens it only once firmware writes
+	 * APPROTECT.DISABLE (and did not FORCEPROTECT). */
+	if (uicr == 0xFFFFFFFFu)
+		return false;
+	return !(uicr == UICR_APPROTECT_HWUNPROTECTED && sw_disabled && !forced);
+}
+
+void board_update_protection(struct simboard *b)
+{
+	b->approtect = protected_by(b, b->uicr_ap_latched, b->sw_ap_disabled, b->sw_ap_forced);
+	b->secure_approtect =
+		protected_by(b, b->uicr_sap_latched, b->sw_sap_disabled, b->sw_sap_forced);
+}
+
+void board_system_reset(struct simboard *b, enum board_reset_kind kind)
+{
+	if (kind == BOARD_RESET_POWER_ON) {
+		core_power_on(b);
+		memset(b->ram, 0, sizeof(b->ram));
+	}
+	/* UICR protection words are latched at reset. Simulator choice
+	 * (UNCONFIRMED): on nRF91x1 a SYSRESETREQ soft reset keeps the
+	 * latched state and the software unlock, so reset-and-halt works on
+	 * an unlocked part before its firmware ran again; every other reset
+	 * re-arms the protection. */
+	if (kind != BOARD_RESET_SYSRESETREQ || !board_is_91x1(b)) {
+		b->uicr_ap_latched = board_uicr_word(b, UICR_APPROTECT);
+		b->uicr_sap_latched = board_uicr_word(b, UICR_SECUREAPPROTECT);
+		b->sw_ap_disabled = b->sw_sap_disabled = false;
+		b->sw_ap_forced = b->sw_sap_forced = false;
+	}
+	board_update_protection(b);
+	nvmc_reset(&b->nvmc);
+	ctrlap_peripheral_reset(b);
+	core_reset(b);
+}
+
+void board_advance_to(struct simboard *b, uint64_t now_ns)
+{
+	if (now_ns > b->now_ns)
+		b->now_ns = now_ns;
+	nvmc_advance(b);
+	ctrlap_advance(b);
+	core_advance(b);
+}
+
+static void init_parts(struct simboard *b)
+{
+	swd_wire_init(&b->wire);
+	dap_init(&b->dap);
+	b->dap.wait_storm_left = b->cfg.faults.wait_storm;
+	memap_reset(&b->ahb);
+	memset(&b->ctrl, 0, sizeof(b->ctrl));
+	memset(&b->nvmc, 0, sizeof(b->nvmc));
+	nvmc_reset(&b->nvmc);
+	memset(&b->core, 0, sizeof(b->core));
+	board_system_reset(b, BOARD_RESET_POWER_ON);
+}
+
+static void init_new_state(struct simstate *st, const struct simboard_config *cfg)
+{
+	st->part = cfg->part;
+	st->approtect_cfg = cfg->approtect;
+	st->device_id = cfg->device_id;
+	snprintf(st->imei, sizeof(st->imei), "%s", cfg->imei);
+	snprintf(st->modem_fw, sizeof(st->modem_fw), "%s", cfg->modem_fw);
+	if (cfg->approtect) {
+		/* Scenario approtect=yes: UICR.APPROTECT = Protected. */
+		memset(st->uicr + UICR_APPROTECT, 0, 4);
+	}
+}
+
+static int load_or_create(struct simboard *b, const struct simboard_config *cfg)
+{
+	struct stat sb;
+	if (fstat(b->fd, &sb) != 0)
+		return -1;
+	if (sb.st_size == 0) {
+		init_new_state(b->st, cfg);
+		if (simstate_write_fd(b->fd, b->st) != SIMSTATE_OK)
+			return -1;
+		return 0;
+	}
+	enum simstate_err e = simstate_read_fd(b->fd, b->st);
+	if (e == SIMSTATE_ERR_IO)
+		return -1;
+	if (e != SIMSTATE_OK) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+struct simboard *simboard_open(const struct simboard_config *cfg, const char *state_path)
+{
+	struct simboard *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->cfg = *cfg;
+	b->fd = -1;
+	b->st = simstate_new();
+	if (!b->st)
+		goto fail;
+	b->fd = open(state_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (b->fd < 0)
+		goto fail;
+	/* One process per board: flock is per open file description, so a
+	 * second open in the same process conflicts too. */
+	if (flock(b->fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			errno = EBUSY;
+		goto fail;
+	}
+	if (load_or_create(b, cfg) != 0)
+		goto fail;
+	b->cpu = simcpu_create(b);
+	if (!b->cpu) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	init_parts(b);
+	return b;
+fail:;
+	int saved = errno;
+	if (b->fd >= 0)
+		close(b->fd);
+	simstate_free(b->st);
+	free(b);
+	errno = saved;
+	return NULL;
+}
+
+int simboard_sync(struct simboard *b)
+{
+	if (simstate_write_fd(b->fd, b->st) != SIMSTATE_OK)
+		return -1;
+	return 0;
+}
+
+void simboard_close(struct simboard *b)
+{
+	if (!b)
+		return;
+	simboard_sync(b);
+	simcpu_destroy(b->cpu);
+	close(b->fd); /* releases the lock */
+	simstate_free(b->st);
+	free(b);
+}
+
+void simboard_swd_io(struct simboard *b, const uint8_t *dir, const uint8_t *out, uint8_t *in,
+		     uint32_t nbits, uint64_t start_ns, uint32_t ns_per_bit)
+{
+	for (uint32_t i = 0; i < nbits; i++) {
+		uint32_t byte = i / 8;
+		uint8_t mask = (uint8_t)(1u << (i % 8));
+		bool drives = (dir[byte] & mask) != 0;
+		int bit = (out[byte] & mask) ? 1 : 0;
+		int level = drives ? bit : 1; /* pull-up when nobody drives */
+		if (board_responds(b))
+			level = swd_wire_clock(b, drives, bit, start_ns + (uint64_t)i * ns_per_bit);
+		if (level)
+			in[byte] |= mask;
+		else
+			in[byte] &= (uint8_t)~mask;
+	}
+	b->ctr.swd_bits += nbits;
+	board_advance_to(b, start_ns + (uint64_t)nbits * ns_per_bit);
+}
+
+void simboard_set_nreset(struct simboard *b, bool asserted, uint64_t now_ns)
+{
+	board_advance_to(b, now_ns);
+	if (asserted) {
+		b->nreset_asserted = true;
+	} else if (b->nreset_asserted) {
+		b->nreset_asserted = false;
+		board_system_reset(b, BOARD_RESET_PIN);
+	}
+}
+
+void simboard_advance(struct simboard *b, uint64_t now_ns)
+{
+	board_advance_to(b, now_ns);
+}
+
+uint16_t simboard_vtref_mv(const struct simboard *b)
+{
+	return board_responds(b) ? b->cfg.vtref_mv : 0;
+}
+
+void simboard_get_counters(const struct simboard *b, struct simboard_counters *c)
+{
+	*c = b->ctr;
+}
+
+void simboard_set_faults(struct simboard *b, const struct simboard_faults *faults)
+{
+	b->cfg.faults = *faults;
+	b->dap.wait_storm_left = faults->wait_storm;
+}
+
+void simboard_set_present(struct simboard *b, bool present)
+{
+	b->cfg.present = present;
+	if (present)
+		b->removed = false;
+}
+
+enum simboard_part simboard_part(const struct simboard *b)
+{
+	return b->st->part;
+}
+
+const char *simboard_imei(const struct simboard *b)
+{
+	return b->st->imei;
+}
+
+const char *simboard_modem_fw(const struct simboard *b)
+{
+	return b->st->modem_fw;
+}
+
+const struct simboard_timing *simboard_timing(const struct simboard *b)
+{
+	return &b->cfg.timing;
+}
+
+const struct simboard_faults *simboard_faults(const struct simboard *b)
+{
+	return &b->cfg.faults;
+}
+
+void simboard_modem_store(struct simboard *b, struct simboard_blob *out)
+{
+	out->data = b->st->modem_store;
+	out->capacity = sizeof(b->st->modem_store);
+	out->length = &b->st->modem_store_len;
+}

@@ -1,0 +1,298 @@
+/*
+ * Cortex-M33 debug registers of the simulated nRF91 (nrf91-target.md 7):
+ * DHCSR halt/step/resume, DCRSR/DCRDR register transfer, DEMCR vector catch,
+ * AIRCR SYSRESETREQ, DFSR; and running the CPU model while not halted.
+ */
+#include "board_impl.h"
+
+void core_power_on(struct simboard *b)
+{
+	struct core *c = &b->core;
+	c->dhcsr_ctrl = 0;
+	c->demcr = 0;
+	c->dfsr = 0;
+	c->dcrdr = 0;
+	c->aircr_prigroup = 0;
+	c->dscsr = 0;
+}
+
+bool core_running(const struct simboard *b)
+{
+	return !b->core.halted && !b->core.lockup && !b->ctrl.reset_held && !b->nreset_asserted;
+}
+
+static uint32_t *reg_slot(struct simcpu_regs *r, unsigned sel)
+{
+	if (sel <= 12)
+		return &r->r[sel];
+	if (sel >= 0x40 && sel < 0x60)
+		return &r->s[sel - 0x40];
+	switch (sel) {
+	case 13:
+		return &r->sp;
+	case 14:
+		return &r->lr;
+	case 15:
+		return &r->pc;
+	case 16:
+		return &r->xpsr;
+	case 17:
+		return &r->msp;
+	case 18:
+		return &r->psp;
+	case 0x14:
+		return &r->special;
+	case 0x18:
+		return &r->msp_ns;
+	case 0x19:
+		return &r->psp_ns;
+	case 0x1A:
+		return &r->msp_s;
+	case 0x1B:
+		return &r->psp_s;
+	case 0x1C:
+		return &r->msplim_s;
+	case 0x1D:
+		return &r->psplim_s;
+	case 0x1E:
+		return &r->msplim_ns;
+	case 0x1F:
+		return &r->psplim_ns;
+	case 0x21:
+		return &r->fpscr;
+	case 0x22:
+		return &r->special_s;
+	case 0x23:
+		return &r->special_ns;
+	default:
+		return NULL;
+	}
+}
+
+static void enter_halt(struct simboard *b, uint32_t reason)
+{
+	struct core *c = &b->core;
+	if (!c->halted)
+		simcpu_get_regs(b->cpu, &c->regs);
+	c->halted = true;
+	c->dfsr |= reason;
+}
+
+static void leave_halt(struct simboard *b)
+{
+	struct core *c = &b->core;
+	simcpu_set_regs(b->cpu, &c->regs);
+	c->halted = false;
+	c->run_from_ns = b->now_ns;
+}
+
+static void handle_stop(struct simboard *b, enum simcpu_stop why)
+{
+	switch (why) {
+	case SIMCPU_STOP_BREAKPOINT:
+		if (b->core.dhcsr_ctrl & DHCSR_C_DEBUGEN) {
+			enter_halt(b, DFSR_BKPT);
+			b->core.dhcsr_ctrl |= DHCSR_C_HALT;
+		} else {
+			b->core.lockup = true; /* BKPT without a debugger escalates */
+		}
+		break;
+	case SIMCPU_STOP_LOCKUP:
+		b->core.lockup = true;
+		break;
+	case SIMCPU_STOP_BUDGET:
+	case SIMCPU_STOP_SLEEP:
+	case SIMCPU_STOP_STALL:
+		break;
+	}
+}
+
+static void step(struct simboard *b)
+{
+	enum simcpu_stop why = SIMCPU_STOP_BUDGET;
+	simcpu_set_regs(b->cpu, &b->core.regs);
+	uint64_t n = simcpu_run(b->cpu, 1, &why);
+	b->ctr.cpu_instructions += n;
+	if (n)
+		b->core.retire_sticky = true;
+	simcpu_get_regs(b->cpu, &b->core.regs);
+	b->core.dfsr |= DFSR_HALTED;
+	if (why == SIMCPU_STOP_BREAKPOINT)
+		b->core.dfsr |= DFSR_BKPT;
+	else if (why == SIMCPU_STOP_LOCKUP)
+		b->core.lockup = true;
+}
+
+void core_advance(struct simboard *b)
+{
+	struct core *c = &b->core;
+	if (!core_running(b) || b->now_ns <= c->run_from_ns) {
+		if (b->now_ns > c->run_from_ns)
+			c->run_from_ns = b->now_ns;
+		return;
+	}
+	uint64_t dt = b->now_ns - c->run_from_ns;
+	uint64_t budget = (uint64_t)((unsigned __int128)dt * b->cfg.timing.cpu_hz / 1000000000u);
+	if (budget == 0)
+		return; /* keep run_from_ns: the time accumulates */
+	enum simcpu_stop why = SIMCPU_STOP_BUDGET;
+	uint64_t n = simcpu_run(b->cpu, budget, &why);
+	b->ctr.cpu_instructions += n;
+	if (n)
+		c->retire_sticky = true;
+	c->run_from_ns = b->now_ns;
+	handle_stop(b, why);
+}
+
+/* Called by board_system_reset after memory and protection are set up. */
+void core_reset(struct simboard *b)
+{
+	struct core *c = &b->core;
+	const uint8_t *f = b->st->flash;
+	/* Vector table at 0: initial SP (word 0) and reset vector (word 1). */
+	uint32_t sp = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 |
+		      (uint32_t)f[3] << 24;
+	uint32_t pc = (uint32_t)f[4] | (uint32_t)f[5] << 8 | (uint32_t)f[6] << 16 |
+		      (uint32_t)f[7] << 24;
+	simcpu_reset(b->cpu, sp, pc);
+	simcpu_get_regs(b->cpu, &c->regs);
+	c->lockup = false;
+	c->halted = false;
+	c->reset_sticky = true;
+	c->run_from_ns = b->now_ns;
+	/* DHCSR/DEMCR live in the debug domain and survive a system reset;
+	 * vector catch halts the core on its first instruction. */
+	if ((c->demcr & DEMCR_VC_CORERESET) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
+		c->halted = true;
+		c->dfsr |= DFSR_VCATCH;
+		c->dhcsr_ctrl |= DHCSR_C_HALT;
+	} else {
+		c->dhcsr_ctrl &= ~DHCSR_C_HALT;
+	}
+}
+
+static uint32_t dhcsr_read(struct simboard *b)
+{
+	struct core *c = &b->core;
+	uint32_t v = c->dhcsr_ctrl | DHCSR_S_REGRDY; /* transfers complete at once */
+	if (c->halted)
+		v |= DHCSR_S_HALT;
+	if (c->lockup)
+		v |= DHCSR_S_LOCKUP;
+	if (!b->secure_approtect)
+		v |= DHCSR_S_SDE;
+	if (c->reset_sticky && !b->ctrl.reset_held && !b->nreset_asserted) {
+		v |= DHCSR_S_RESET_ST;
+		c->reset_sticky = false; /* sticky until read */
+	} else if (b->ctrl.reset_held || b->nreset_asserted) {
+		v |= DHCSR_S_RESET_ST; /* held in reset */
+	}
+	if (c->retire_sticky) {
+		v |= DHCSR_S_RETIRE_ST;
+		c->retire_sticky = false;
+	}
+	return v;
+}
+
+static void dhcsr_write(struct simboard *b, uint32_t val)
+{
+	struct core *c = &b->core;
+	if ((val & 0xFFFF0000u) != DHCSR_KEY)
+		return; /* writes without the key are ignored */
+	uint32_t ctrl = val & (DHCSR_C_DEBUGEN | DHCSR_C_HALT | DHCSR_C_STEP | DHCSR_C_MASKINTS);
+	if (!(ctrl & DHCSR_C_DEBUGEN))
+		ctrl = 0; /* C_HALT/C_STEP need C_DEBUGEN; clearing it resumes */
+	c->dhcsr_ctrl = ctrl;
+	if (ctrl & DHCSR_C_HALT) {
+		if (!c->halted)
+			enter_halt(b, DFSR_HALTED);
+		return;
+	}
+	if (!c->halted)
+		return;
+	if (ctrl & DHCSR_C_STEP)
+		step(b);
+	else
+		leave_halt(b);
+}
+
+static void dcrsr_write(struct simboard *b, uint32_t val)
+{
+	struct core *c = &b->core;
+	if (!c->halted)
+		return; /* register transfer only in debug state */
+	uint32_t *slot = reg_slot(&c->regs, val & 0x7Fu);
+	if (val & DCRSR_REGWNR) {
+		if (slot)
+			*slot = c->dcrdr;
+	} else {
+		c->dcrdr = slot ? *slot : 0;
+	}
+}
+
+enum simbus_result core_ppb_read(struct simboard *b, uint32_t addr, uint32_t *val)
+{
+	struct core *c = &b->core;
+	switch (addr) {
+	case SCS_CPUID:
+		*val = SIM_CPUID;
+		break;
+	case SCS_AIRCR:
+		*val = AIRCR_VECTKEYSTAT | c->aircr_prigroup << 8;
+		break;
+	case SCS_DFSR:
+		*val = c->dfsr;
+		break;
+	case SCS_DHCSR:
+		*val = dhcsr_read(b);
+		break;
+	case SCS_DCRDR:
+		*val = c->dcrdr;
+		break;
+	case SCS_DEMCR:
+		*val = c->demcr;
+		break;
+	case SCS_DSCSR:
+		*val = c->dscsr;
+		break;
+	default:
+		*val = 0; /* unmodeled system/debug registers read as zero */
+		break;
+	}
+	return SIMBUS_OK;
+}
+
+enum simbus_result core_ppb_write(struct simboard *b, uint32_t addr, uint32_t val)
+{
+	struct core *c = &b->core;
+	switch (addr) {
+	case SCS_AIRCR:
+		if ((val & 0xFFFF0000u) != AIRCR_VECTKEY)
+			break;
+		c->aircr_prigroup = (val >> 8) & 7u;
+		if (val & AIRCR_SYSRESETREQ)
+			board_system_reset(b, BOARD_RESET_SYSRESETREQ);
+		break;
+	case SCS_DFSR:
+		c->dfsr &= ~val; /* write one to clear */
+		break;
+	case SCS_DHCSR:
+		dhcsr_write(b, val);
+		break;
+	case SCS_DCRSR:
+		dcrsr_write(b, val);
+		break;
+	case SCS_DCRDR:
+		c->dcrdr = val;
+		break;
+	case SCS_DEMCR:
+		c->demcr = val & 0x010F0FF1u;
+		break;
+	case SCS_DSCSR:
+		c->dscsr = val & 0x00030003u;
+		break;
+	default:
+		break;
+	}
+	return SIMBUS_OK;
+}

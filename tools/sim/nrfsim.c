@@ -1,0 +1,262 @@
+/*
+ * nrfsim: runs a program against the simulator, and inspects or resets the
+ * simulated boards' persistent state.
+ *
+ *   nrfsim run SCENARIO.ini -- COMMAND [ARGS...]
+ *   nrfsim show STATE_DIR
+ *   nrfsim reset STATE_DIR
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/digest.h"
+#include "scenario.h"
+#include "state.h"
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: nrfsim run SCENARIO.ini -- COMMAND [ARGS...]\n"
+		   "       nrfsim show STATE_DIR\n"
+		   "       nrfsim reset STATE_DIR\n"
+		   "run    loads the fake libusb (simulated J-Links) into COMMAND; the state\n"
+		   "       directory comes from NRFSIM_STATE_DIR, the scenario's state_dir,\n"
+		   "       or /tmp/nrfsim-<uid>/<scenario name>\n"
+		   "show   prints each simulated board's identity, protection, flash digest\n"
+		   "       and modem credential list (digests only, never content)\n"
+		   "reset  deletes the boards' state files: they are re-created from the\n"
+		   "       scenario on next use\n");
+	return f == stdout ? 0 : 2;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* libnrfsim.so sits next to this executable in the build tree. */
+static int library_path(char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	n = snprintf(out, size, "%s/libnrfsim.so", self);
+	return n < 0 || (size_t)n >= size || access(out, R_OK) != 0 ? -1 : 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static struct scenario s;
+	char scenario_path[PATH_MAX], lib[PATH_MAX], *preload;
+	const char *old = getenv("LD_PRELOAD");
+	size_t size;
+	int i;
+
+	if (argc < 4 || strcmp(argv[1], "--") != 0 || !argv[2][0])
+		return usage(stderr);
+	if (!realpath(argv[0], scenario_path)) {
+		fprintf(stderr, "nrfsim: %s: %s\n", argv[0], strerror(errno));
+		return 2;
+	}
+	if (scenario_load(scenario_path, &s, stderr) != 0) {
+		fprintf(stderr, "nrfsim: %s: invalid scenario\n", scenario_path);
+		return 2;
+	}
+	if (mkdir_p(s.state_dir) != 0) {
+		fprintf(stderr, "nrfsim: cannot create %s: %s\n", s.state_dir, strerror(errno));
+		return 2;
+	}
+	if (library_path(lib, sizeof(lib)) != 0) {
+		fprintf(stderr, "nrfsim: libnrfsim.so not found next to this program\n");
+		return 2;
+	}
+	size = strlen(lib) + (old ? strlen(old) : 0) + PATH_MAX + 4;
+	preload = malloc(size);
+	if (!preload)
+		return 2;
+#ifdef NRFSIM_LIBASAN
+	/* The library is ASan-instrumented: the ASan runtime must be the first
+	 * object in the process (jlink-protocol.md §6.2). */
+	i = snprintf(preload, size, "%s:%s", NRFSIM_LIBASAN, lib);
+#else
+	i = snprintf(preload, size, "%s", lib);
+#endif
+	if (old && *old)
+		snprintf(preload + i, size - (size_t)i, ":%s", old);
+	setenv("LD_PRELOAD", preload, 1);
+	free(preload);
+	setenv("NRFSIM_SCENARIO", scenario_path, 1);
+	setenv("NRFSIM_STATE_DIR", s.state_dir, 1);
+	execvp(argv[2], argv + 2);
+	fprintf(stderr, "nrfsim: cannot run %s: %s\n", argv[2], strerror(errno));
+	return 127;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int only_boards(const struct dirent *d)
+{
+	return ends_with(d->d_name, ".board");
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static const char *approtect_text(const struct simstate *st, uint32_t word)
+{
+	uint32_t open = st->part == SIMBOARD_NRF9160 ? UICR_APPROTECT_UNPROTECTED_9160
+						     : UICR_APPROTECT_HWUNPROTECTED;
+
+	if (word == open)
+		return "disabled (UICR unprotected)";
+	if (st->part != SIMBOARD_NRF9160 && word == 0xffffffffu)
+		return "enabled (UICR erased: nRF91x1 protects unless firmware opens it)";
+	return "enabled";
+}
+
+static void show_board(const char *dir, const char *name)
+{
+	char path[PATH_MAX], hex[SHA256_HEX_LEN];
+	uint8_t digest[SHA256_LEN];
+	struct simstate *st;
+	enum simstate_err err;
+	size_t erased = 0, uicr_words = 0;
+	uint32_t approtect;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	err = simstate_load(path, &st);
+	printf("probe %.*s\n", (int)(strlen(name) - strlen(".board")), name);
+	if (err != SIMSTATE_OK) {
+		printf("  error: %s\n", simstate_strerror(err));
+		return;
+	}
+	approtect = get_le32(st->uicr + UICR_APPROTECT);
+	printf("  part:       %s\n", simstate_part_name(st->part));
+	printf("  device id:  %016llx\n", (unsigned long long)st->device_id);
+	printf("  IMEI:       %s\n", st->imei);
+	printf("  modem fw:   %s\n", st->modem_fw);
+	printf("  APPROTECT:  %s, UICR.APPROTECT=0x%08x\n", approtect_text(st, approtect),
+	       approtect);
+	for (size_t i = 0; i < sizeof(st->flash); i++)
+		erased += st->flash[i] == 0xff;
+	sha256(st->flash, sizeof(st->flash), digest);
+	sha256_hex(digest, hex);
+	printf("  flash:      sha256 %s, %s\n", hex,
+	       erased == sizeof(st->flash) ? "fully erased" : "programmed");
+	if (erased != sizeof(st->flash))
+		printf("              %zu of %zu bytes not 0xFF\n", sizeof(st->flash) - erased,
+		       sizeof(st->flash));
+	for (size_t off = 0; off + 4 <= sizeof(st->uicr); off += 4) {
+		uint32_t w = get_le32(st->uicr + off);
+
+		if (w == 0xffffffffu)
+			continue;
+		if (uicr_words++ == 0)
+			printf("  UICR words not erased:\n");
+		printf("    0x%08x = 0x%08x\n", (unsigned)(SIM_UICR_BASE + off), w);
+	}
+	if (!uicr_words)
+		printf("  UICR:       fully erased\n");
+	printf("  modem store: %u bytes\n", (unsigned)st->modem_store_len);
+	simstate_free(st);
+}
+
+static int list_boards(const char *dir, struct dirent ***list)
+{
+	int n = scandir(dir, list, only_boards, by_name);
+
+	if (n < 0)
+		fprintf(stderr, "nrfsim: %s: %s\n", dir, strerror(errno));
+	return n;
+}
+
+static int cmd_show(const char *dir)
+{
+	struct dirent **list;
+	int n = list_boards(dir, &list);
+
+	if (n < 0)
+		return 1;
+	if (n == 0)
+		printf("no boards in %s\n", dir);
+	for (int i = 0; i < n; i++) {
+		show_board(dir, list[i]->d_name);
+		free(list[i]);
+	}
+	free(list);
+	return 0;
+}
+
+static int cmd_reset(const char *dir)
+{
+	struct dirent **list;
+	int n = list_boards(dir, &list), rc = 0;
+	char path[PATH_MAX];
+
+	if (n < 0)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		if (unlink(path) != 0) {
+			fprintf(stderr, "nrfsim: cannot delete %s: %s\n", path, strerror(errno));
+			rc = 1;
+		}
+		free(list[i]);
+	}
+	free(list);
+	printf("deleted %d board state file(s) in %s\n", n, dir);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return usage(stdout);
+	if (argc >= 3 && !strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "show"))
+		return cmd_show(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "reset"))
+		return cmd_reset(argv[2]);
+	return usage(stderr);
+}

@@ -1,0 +1,232 @@
+/*
+ * NVMC of the simulated nRF91 (nrf91-target.md 6): flash and UICR writes only
+ * with CONFIG=Wen, full aligned words, 1->0 only; page erase by writing
+ * 0xFFFFFFFF with CONFIG=Een; partial erase with PEen; ERASEALL. Each
+ * operation keeps READY low for its modeled duration; an erase stalls the
+ * whole AHB meanwhile (nRF9160 errata 2: the AP answers WAIT, ABORT does not
+ * help). Also hosts the nRF91x1 APPROTECT software branch at 0xE00/0xE10.
+ */
+#include "board_impl.h"
+
+#include <string.h>
+
+void nvmc_reset(struct nvmc *n)
+{
+	n->config = NVMC_CONFIG_REN;
+	n->configns = NVMC_CONFIG_REN;
+	n->partialcfg = NVMC_PARTIALCFG_RESET;
+	n->icachecnf = 0;
+	n->writeuicrns = 0;
+	/* An operation in flight completes anyway (it is modeled by time). */
+}
+
+static bool busy(const struct simboard *b)
+{
+	return b->nvmc.op != NVMC_OP_NONE && b->now_ns < b->nvmc.busy_until_ns;
+}
+
+bool nvmc_bus_stalled(const struct simboard *b)
+{
+	if (b->ctrl.erasing)
+		return true;
+	return busy(b) && b->nvmc.op != NVMC_OP_WRITE;
+}
+
+void nvmc_erase_everything(struct simboard *b)
+{
+	memset(b->st->flash, 0xFF, sizeof(b->st->flash));
+	memset(b->st->uicr, 0xFF, sizeof(b->st->uicr));
+	memset(b->nvmc.partial_ms, 0, sizeof(b->nvmc.partial_ms));
+	b->ctr.nvmc_erase_alls++;
+}
+
+static void start_op(struct simboard *b, enum nvmc_op op, uint64_t duration_ns, uint32_t page)
+{
+	b->nvmc.op = op;
+	b->nvmc.busy_until_ns = b->now_ns + duration_ns;
+	b->nvmc.op_page = page;
+}
+
+void nvmc_advance(struct simboard *b)
+{
+	struct nvmc *n = &b->nvmc;
+	if (n->op == NVMC_OP_NONE || b->now_ns < n->busy_until_ns)
+		return;
+	switch (n->op) {
+	case NVMC_OP_ERASE_PAGE:
+		memset(b->st->flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF, SIM_PAGE_SIZE);
+		n->partial_ms[n->op_page] = 0;
+		b->ctr.nvmc_page_erases++;
+		break;
+	case NVMC_OP_ERASE_PARTIAL: {
+		/* nrfx repeats partial erases until their sum reaches the
+		 * page erase time; the page is erased then. */
+		uint32_t ms = n->partial_ms[n->op_page] + (n->partialcfg & 0x7Fu);
+		if ((uint64_t)ms * 1000000u >= b->cfg.timing.nvmc_erase_page_ns) {
+			memset(b->st->flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF,
+			       SIM_PAGE_SIZE);
+			ms = 0;
+			b->ctr.nvmc_page_erases++;
+		}
+		n->partial_ms[n->op_page] = (uint16_t)(ms > 0xFFFF ? 0xFFFF : ms);
+		break;
+	}
+	case NVMC_OP_ERASE_ALL:
+		nvmc_erase_everything(b);
+		break;
+	case NVMC_OP_WRITE:
+	case NVMC_OP_NONE:
+		break;
+	}
+	n->op = NVMC_OP_NONE;
+}
+
+static void ignored(struct simboard *b)
+{
+	b->ctr.nvmc_ignored_writes++;
+}
+
+static void approtect_sw_write(struct simboard *b, uint32_t off, uint32_t val)
+{
+	if (!board_is_91x1(b))
+		return; /* nRF9160 has no software branch */
+	bool secure = off < APPROTECT_SW_BASE;
+	uint32_t reg = off - (secure ? APPROTECT_SW_SECURE_BASE : APPROTECT_SW_BASE);
+	bool *disabled = secure ? &b->sw_sap_disabled : &b->sw_ap_disabled;
+	bool *forced = secure ? &b->sw_sap_forced : &b->sw_ap_forced;
+	if (reg == APPROTECT_SW_FORCEPROTECT && (val & 1u)) {
+		*forced = true; /* locked until the next reset */
+		*disabled = false;
+	} else if (reg == APPROTECT_SW_DISABLE && val == APPROTECT_SW_DISABLE_KEY && !*forced) {
+		*disabled = true;
+	}
+	board_update_protection(b);
+}
+
+enum simbus_result nvmc_reg_read(struct simboard *b, uint32_t off, uint32_t *val)
+{
+	struct nvmc *n = &b->nvmc;
+	switch (off) {
+	case NVMC_READY:
+	case NVMC_READYNEXT:
+		*val = busy(b) ? 0 : 1;
+		break;
+	case NVMC_CONFIG:
+		*val = n->config;
+		break;
+	case NVMC_CONFIGNS:
+		*val = n->configns;
+		break;
+	case NVMC_ERASEPAGEPARTIALCFG:
+		*val = n->partialcfg;
+		break;
+	case NVMC_ICACHECNF:
+		*val = n->icachecnf;
+		break;
+	case APPROTECT_SW_SECURE_BASE + APPROTECT_SW_DISABLE:
+		*val = b->sw_sap_disabled ? APPROTECT_SW_DISABLE_KEY : 0;
+		break;
+	case APPROTECT_SW_BASE + APPROTECT_SW_DISABLE:
+		*val = b->sw_ap_disabled ? APPROTECT_SW_DISABLE_KEY : 0;
+		break;
+	case APPROTECT_SW_SECURE_BASE + APPROTECT_SW_FORCEPROTECT:
+		*val = b->sw_sap_forced;
+		break;
+	case APPROTECT_SW_BASE + APPROTECT_SW_FORCEPROTECT:
+		*val = b->sw_ap_forced;
+		break;
+	default:
+		*val = 0;
+		break;
+	}
+	return SIMBUS_OK;
+}
+
+enum simbus_result nvmc_reg_write(struct simboard *b, uint32_t off, uint32_t val)
+{
+	struct nvmc *n = &b->nvmc;
+	switch (off) {
+	case NVMC_CONFIG:
+		n->config = val & 7u;
+		break;
+	case NVMC_CONFIGNS:
+		n->configns = val & 3u;
+		break;
+	case NVMC_ERASEPAGEPARTIALCFG:
+		n->partialcfg = val & 0x7Fu;
+		break;
+	case NVMC_ICACHECNF:
+		n->icachecnf = val;
+		break;
+	case NVMC_WRITEUICRNS:
+		n->writeuicrns = val;
+		break;
+	case NVMC_ERASEALL:
+		if (!(val & 1u))
+			break;
+		if (busy(b))
+			return SIMBUS_STALL;
+		/* Needs Een; UICR.ERASEPROTECT blocks it (nrf91-target.md 4.4). */
+		if (n->config != NVMC_CONFIG_EEN ||
+		    board_uicr_word(b, UICR_ERASEPROTECT) != 0xFFFFFFFFu) {
+			ignored(b);
+			break;
+		}
+		start_op(b, NVMC_OP_ERASE_ALL, b->cfg.timing.nvmc_erase_all_ns, 0);
+		break;
+	case APPROTECT_SW_SECURE_BASE + APPROTECT_SW_FORCEPROTECT:
+	case APPROTECT_SW_SECURE_BASE + APPROTECT_SW_DISABLE:
+	case APPROTECT_SW_BASE + APPROTECT_SW_FORCEPROTECT:
+	case APPROTECT_SW_BASE + APPROTECT_SW_DISABLE:
+		approtect_sw_write(b, off, val);
+		break;
+	default:
+		break;
+	}
+	return SIMBUS_OK;
+}
+
+enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned size, uint32_t val)
+{
+	bool uicr = addr >= SIM_UICR_BASE && addr < SIM_UICR_BASE + SIM_UICR_SIZE;
+	/* Only full aligned words; narrower writes hard-fault on the real
+	 * NVMC (nrf91-target.md 6), seen here as a bus error. */
+	if (size != 4 || (addr & 3u))
+		return SIMBUS_ERROR;
+	if (busy(b))
+		return SIMBUS_STALL;
+	uint8_t *p = uicr ? b->st->uicr + (addr - SIM_UICR_BASE) : b->st->flash + addr;
+	switch (b->nvmc.config) {
+	case NVMC_CONFIG_WEN: {
+		uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			       (uint32_t)p[3] << 24;
+		uint32_t nv = old & val; /* flash bits only go 1 -> 0 */
+		for (int i = 0; i < 4; i++)
+			p[i] = (uint8_t)(nv >> (8 * i));
+		b->ctr.nvmc_words_written++;
+		start_op(b, NVMC_OP_WRITE, b->cfg.timing.nvmc_write_word_ns, 0);
+		return SIMBUS_OK;
+	}
+	case NVMC_CONFIG_EEN:
+	case NVMC_CONFIG_PEEN:
+		/* Page erase = write 0xFFFFFFFF to a word of the page (any
+		 * word accepted: UNCONFIRMED, nrf91-target.md 10.8). UICR has
+		 * no page erase on nRF91: only ERASEALL clears it. */
+		if (uicr || val != 0xFFFFFFFFu) {
+			ignored(b);
+			return SIMBUS_OK;
+		}
+		if (b->nvmc.config == NVMC_CONFIG_EEN)
+			start_op(b, NVMC_OP_ERASE_PAGE, b->cfg.timing.nvmc_erase_page_ns,
+				 addr / SIM_PAGE_SIZE);
+		else
+			start_op(b, NVMC_OP_ERASE_PARTIAL,
+				 (uint64_t)(b->nvmc.partialcfg & 0x7Fu) * 1000000u,
+				 addr / SIM_PAGE_SIZE);
+		return SIMBUS_OK;
+	default:
+		/* A real NVMC ignores writes while not enabled. */
+		ignored(b);
+		return SIMBUS_OK;
+	}
+}
