@@ -13,8 +13,7 @@ const char cli_exit_codes_help[] =
 	"  6    feature not available in this build\n"
 	"  130  interrupted (Ctrl-C)\n";
 
-static void vreport(const char *kind, const char *where, unsigned line, const char *fmt,
-		    va_list ap)
+static void vreport(const char *kind, const char *where, unsigned line, const char *fmt, va_list ap)
 {
 	fputs("nrfcred: ", stderr);
 	if (kind)

@@ -11,10 +11,10 @@
 /* Exit codes of every subcommand (documented in `nrfcred --help`). */
 enum cli_exit {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAILURE = 1,      /* internal error: out of memory, a bug */
-	CLI_EXIT_USAGE = 2,        /* bad command line */
-	CLI_EXIT_INPUT = 3,        /* input or configuration error: hex, credential, INI file */
-	CLI_EXIT_PROBE = 4,        /* J-Link not found, USB/SWD failure, target not reachable */
+	CLI_EXIT_FAILURE = 1,	   /* internal error: out of memory, a bug */
+	CLI_EXIT_USAGE = 2,	   /* bad command line */
+	CLI_EXIT_INPUT = 3,	   /* input or configuration error: hex, credential, INI file */
+	CLI_EXIT_PROBE = 4,	   /* J-Link not found, USB/SWD failure, target not reachable */
 	CLI_EXIT_BOARD_FAILED = 5, /* at least one board failed provisioning */
 	CLI_EXIT_UNAVAILABLE = 6,  /* the feature is not available in this build */
 	CLI_EXIT_INTERRUPTED = 130 /* stopped by SIGINT/SIGTERM (128 + SIGINT) */

@@ -15,8 +15,9 @@ static int write_out(const struct provision_opts *o, const struct provision_job 
 	unsigned mode = job->holds_secret ? 0600 : 0644;
 	ihex_err err = ihex_write_file(o->out_file, job->image, 16, &job->info, mode);
 	if (err != IHEX_OK) {
-		cli_error(o->out_file, 0, "cannot write: %s; check the directory exists and is "
-					  "writable",
+		cli_error(o->out_file, 0,
+			  "cannot write: %s; check the directory exists and is "
+			  "writable",
 			  ihex_strerror(err));
 		return err == IHEX_ERR_NOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_INPUT;
 	}

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#define CLI_COMMAND(name, summary)                                                                \
+#define CLI_COMMAND(name, summary)                                                                 \
 	int cmd_##name##_main(int argc, char **argv);                                              \
 	void cmd_##name##_help(FILE *out);
 #include "cli/commands.def"

@@ -40,13 +40,14 @@ static void main_help(FILE *out)
 		     "Commands:\n");
 	for (size_t i = 0; i < COMMAND_COUNT; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n"
-		     "Options:\n"
-		     "  -h, --help     show this help\n"
-		     "  -V, --version  show the version\n"
-		     "\n"
-		     "'nrfcred help COMMAND' or 'nrfcred COMMAND --help' describes a command.\n"
-		     "\n%s",
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  -h, --help     show this help\n"
+		"  -V, --version  show the version\n"
+		"\n"
+		"'nrfcred help COMMAND' or 'nrfcred COMMAND --help' describes a command.\n"
+		"\n%s",
 		cli_exit_codes_help);
 }
 
@@ -79,8 +80,9 @@ int main(int argc, char **argv)
 	const struct command *c = find_command(arg);
 	if (!c) {
 		if (arg[0] == '-')
-			return cli_usage_error(NULL, "unknown option '%s' (options go after the "
-						     "command)",
+			return cli_usage_error(NULL,
+					       "unknown option '%s' (options go after the "
+					       "command)",
 					       arg);
 		return cli_usage_error(NULL, "unknown command '%s'", arg);
 	}

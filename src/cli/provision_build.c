@@ -46,8 +46,9 @@ static int load_image(const struct provision_opts *o, struct provision_job *job)
 	struct provision_diag diag = {{0}};
 	manifest_err merr = manifest_find(job->image, &job->manifest, &diag);
 	if (merr != MANIFEST_OK) {
-		cli_error(job->source, 0, "%s: %s; use the provisioning firmware built by nrfcred "
-					  "(or a hex written by 'nrfcred provision -o')",
+		cli_error(job->source, 0,
+			  "%s: %s; use the provisioning firmware built by nrfcred "
+			  "(or a hex written by 'nrfcred provision -o')",
 			  manifest_strerror(merr), diag.text);
 		return CLI_EXIT_INPUT;
 	}
@@ -78,8 +79,9 @@ static int add_existing(struct cred_set *set, const struct provision_job *job,
 		snprintf(origin, sizeof(origin), "%.250s table entry %zu", job->source, i);
 		struct cred_add_opts ao = {.origin = origin};
 		struct cred_diag diag = {0};
-		enum cred_err err = cred_set_add_raw(set, e->sec_tag, (enum nrfcred_cred_type)e->type,
-						     e->data, e->len, &ao, &diag);
+		enum cred_err err =
+			cred_set_add_raw(set, e->sec_tag, (enum nrfcred_cred_type)e->type, e->data,
+					 e->len, &ao, &diag);
 		if (err != CRED_OK)
 			return cred_failed(err, &diag);
 	}
@@ -109,12 +111,11 @@ static int add_new(struct cred_set *set, const struct provision_opts *o)
 			.origin = items[i].origin,
 		};
 		struct cred_diag diag = {0};
-		enum cred_err err =
-			items[i].is_file
-				? cred_set_add_file(set, o->sec_tag, items[i].type, items[i].value,
-						    &ao, &diag)
-				: cred_set_add_value(set, o->sec_tag, items[i].type,
-						     items[i].value, &ao, &diag);
+		enum cred_err err = items[i].is_file
+					    ? cred_set_add_file(set, o->sec_tag, items[i].type,
+								items[i].value, &ao, &diag)
+					    : cred_set_add_value(set, o->sec_tag, items[i].type,
+								 items[i].value, &ao, &diag);
 		if (err != CRED_OK)
 			return cred_failed(err, &diag);
 	}
@@ -132,9 +133,9 @@ static int build_table(const struct cred_set *set, const struct provision_opts *
 		struct provision_diag diag = {{0}};
 		/* Delete first: AT%CMNG write does not overwrite an existing
 		 * credential on every modem firmware; a missing one is fine. */
-		table_err err = table_add(job->table, e->sec_tag, (uint8_t)e->type,
-					  NRFCRED_ENTRY_F_DELETE_FIRST, e->content, e->len, false,
-					  &diag);
+		table_err err =
+			table_add(job->table, e->sec_tag, (uint8_t)e->type,
+				  NRFCRED_ENTRY_F_DELETE_FIRST, e->content, e->len, false, &diag);
 		if (err == TABLE_ERR_NOMEM)
 			return CLI_EXIT_FAILURE;
 		if (err != TABLE_OK) {
@@ -163,8 +164,9 @@ int provision_build(const struct provision_opts *o, struct provision_job *job)
 		return perr == PATCH_ERR_NOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_INPUT;
 	}
 	if (old && !o->in_file)
-		cli_warn(job->source, "the provisioning firmware already holds a table of %zu "
-				      "credential(s); they are kept",
+		cli_warn(job->source,
+			 "the provisioning firmware already holds a table of %zu "
+			 "credential(s); they are kept",
 			 table_count(old));
 
 	struct cred_set_config cfg = {.now = time(NULL)};

@@ -19,12 +19,12 @@
 struct image;
 
 struct provision_job {
-	struct image *image;      /* patched firmware image (table area written) */
-	struct ihex_info info;    /* start address etc. of the source hex */
+	struct image *image;	  /* patched firmware image (table area written) */
+	struct ihex_info info;	  /* start address etc. of the source hex */
 	struct manifest manifest; /* where the table and result areas are */
-	struct table *table;      /* the table written: compare the result with it */
-	bool holds_secret;        /* the table carries a private key or a PSK */
-	const char *source;       /* path the image came from (-i or the provisioner) */
+	struct table *table;	  /* the table written: compare the result with it */
+	bool holds_secret;	  /* the table carries a private key or a PSK */
+	const char *source;	  /* path the image came from (-i or the provisioner) */
 };
 
 /* Builds the job. Errors are printed ("nrfcred: <file>: <what>; <what to

@@ -65,7 +65,8 @@ void cmd_provision_help(FILE *out)
 		"                              client private key (PEM or DER, may be encrypted)\n"
 		"      --key-passphrase PASS   passphrase of an encrypted private key; '-' reads\n"
 		"                              it from standard input (no echo on a terminal).\n"
-		"                              Default: env NRFCRED_KEY_PASSPHRASE. Never printed.\n"
+		"                              Default: env NRFCRED_KEY_PASSPHRASE. Never "
+		"printed.\n"
 		"      --replace               replace a credential with the same sec_tag and\n"
 		"                              type already in -i's table (default: refuse)\n"
 		"      --imei_only             write no credentials, only read the IMEI and\n"
@@ -234,9 +235,9 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 			break;
 		case 'd':
 			if (!parse_seconds(optarg, &o->fw_timeout_ms))
-				rc = cli_usage_error("provision",
-						     "-d '%s' is not a number of seconds in (0, 3600]",
-						     optarg);
+				rc = cli_usage_error(
+					"provision",
+					"-d '%s' is not a number of seconds in (0, 3600]", optarg);
 			o->fw_timeout_set = true;
 			break;
 		case 's':
@@ -244,9 +245,10 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 			break;
 		case OPT_SEC_TAG:
 			if (o->sec_tag_set)
-				rc = cli_usage_error("provision",
-						     "--sec_tag given twice (one tag per run; add more "
-						     "with -i)");
+				rc = cli_usage_error(
+					"provision",
+					"--sec_tag given twice (one tag per run; add more "
+					"with -i)");
 			else if (!parse_sec_tag(optarg, &o->sec_tag))
 				rc = cli_usage_error("provision",
 						     "--sec_tag '%s' is not a decimal number in "
@@ -310,23 +312,25 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 
+	const char *env_passphrase = getenv("NRFCRED_KEY_PASSPHRASE");
 	if (passphrase_arg && !o->client_key)
 		cli_warn(NULL, "--key-passphrase is ignored without --client_private_key");
 	if (passphrase_arg && strcmp(passphrase_arg, "-") == 0) {
 		o->key_passphrase = read_passphrase();
 		if (!o->key_passphrase) {
-			cli_error(NULL, 0, "could not read the key passphrase from standard input; "
-					   "give it with --key-passphrase or NRFCRED_KEY_PASSPHRASE");
+			cli_error(NULL, 0,
+				  "could not read the key passphrase from standard input; "
+				  "give it with --key-passphrase or NRFCRED_KEY_PASSPHRASE");
 			return CLI_EXIT_INPUT;
 		}
 	} else if (passphrase_arg) {
 		o->key_passphrase = strdup(passphrase_arg);
 		/* Hide the passphrase from later readers of /proc/PID/cmdline. */
 		mbedtls_platform_zeroize((void *)passphrase_arg, strlen(passphrase_arg));
-	} else if (getenv("NRFCRED_KEY_PASSPHRASE")) {
-		o->key_passphrase = strdup(getenv("NRFCRED_KEY_PASSPHRASE"));
+	} else if (env_passphrase) {
+		o->key_passphrase = strdup(env_passphrase);
 	}
-	if ((passphrase_arg || getenv("NRFCRED_KEY_PASSPHRASE")) && !o->key_passphrase)
+	if ((passphrase_arg || env_passphrase) && !o->key_passphrase)
 		return CLI_EXIT_FAILURE;
 	return CLI_EXIT_OK;
 }

@@ -13,25 +13,25 @@
 #define PROVISION_FW_TIMEOUT_DEFAULT_MS 30000u
 
 struct provision_opts {
-	const char *in_file;     /* -i: a hex patched earlier, used instead of --provisioner */
-	const char *out_file;    /* -o: write the patched hex here instead of programming */
-	unsigned fw_timeout_ms;  /* -d seconds: how long the firmware may take (a timeout) */
+	const char *in_file;	/* -i: a hex patched earlier, used instead of --provisioner */
+	const char *out_file;	/* -o: write the patched hex here instead of programming */
+	unsigned fw_timeout_ms; /* -d seconds: how long the firmware may take (a timeout) */
 	bool fw_timeout_set;
-	const char *serial;      /* -s: J-Link serial number; NULL = the only one attached */
-	uint32_t sec_tag;        /* --sec_tag */
+	const char *serial; /* -s: J-Link serial number; NULL = the only one attached */
+	uint32_t sec_tag;   /* --sec_tag */
 	bool sec_tag_set;
-	const char *psk;         /* --psk: hex text (points into argv; wiped by _free) */
-	const char *psk_ident;   /* --psk_ident */
-	const char *ca_cert;     /* --CA_cert path */
+	const char *psk;	 /* --psk: hex text (points into argv; wiped by _free) */
+	const char *psk_ident;	 /* --psk_ident */
+	const char *ca_cert;	 /* --CA_cert path */
 	const char *client_cert; /* --client_cert path */
-	const char *client_key;  /* --client_private_key path */
-	bool imei_only;          /* --imei_only */
+	const char *client_key;	 /* --client_private_key path */
+	bool imei_only;		 /* --imei_only */
 	const char *program_app; /* --program_app: application hex flashed after provisioning */
-	bool replace;            /* --replace: a (sec_tag,type) already in -i's table is replaced */
-	char *key_passphrase;    /* --key-passphrase / NRFCRED_KEY_PASSPHRASE (own copy, wiped) */
+	bool replace;		 /* --replace: a (sec_tag,type) already in -i's table is replaced */
+	char *key_passphrase;	 /* --key-passphrase / NRFCRED_KEY_PASSPHRASE (own copy, wiped) */
 	const char *provisioner; /* --provisioner / NRFCRED_PROVISIONER / the build's default */
 	bool provisioner_is_default;
-	bool help;               /* -h: help was printed, exit 0 */
+	bool help; /* -h: help was printed, exit 0 */
 };
 
 /* Parses argv (argv[0] = "provision"). Prints usage errors to stderr.

@@ -1,5 +1,5 @@
 /*
- * Intel HEX reader and writer.
+ * Intel HEX reader (the writer is ihex_write.c) and ihex_strerror.
  *
  * Format: Intel "Hexadecimal Object File Format Specification" rev. A (1988).
  * Each record is ':' LL AAAA TT DD... CC with LL data bytes, and the checksum
@@ -11,10 +11,15 @@
  *   some tools leave them at the end). Any other line after 01 is an error.
  * - Hex digits in either case.
  * - 00 data: address = base + offset, where base comes from the last 04
- *   (ULBA << 16) or 02 (segment << 4) record. As python intelhex and srec_cat
- *   read it, a record's bytes run on linearly past the 64 KiB offset instead
- *   of the 8086 modulo-64K wrap; bytes that would pass 0xFFFFFFFF are an
- *   error, never wrapped to 0.
+ *   (ULBA << 16) or 02 (segment << 4) record (0 before either).
+ * - Linear mode (04, or no address record yet): a record's bytes run on past
+ *   a 64 KiB offset boundary into the next region, as the spec's
+ *   "(LBA + DRLO + DRI) MOD 4G" and srec_cat and python intelhex all agree;
+ *   bytes that would pass 0xFFFFFFFF are an error, never wrapped to 0.
+ * - Segment mode (after 02): the spec wraps the offset modulo 64K inside the
+ *   segment, srec_cat does so, python intelhex does not. A record that
+ *   crosses the end of its segment is therefore ambiguous and rejected as an
+ *   address wrap rather than read one way or the other.
  * - 01, 02, 03, 04, 05 must carry their fixed length; 02-05 must have address
  *   field 0000 (as intelhex requires). 01 may carry any address field.
  * - The same address given twice with the same value is accepted (merged
@@ -36,25 +41,20 @@
 
 #include <mbedtls/platform_util.h>
 
-#define ADDRESS_SPACE_END ((uint64_t)1 << 32)
-/* Read no file larger than this: 4 GiB of data takes ~11 GiB of hex. */
-#define IHEX_MAX_FILE ((size_t)1 << 30)
+#include "image/ihex_records.h"
 
-enum record_type {
-	RECORD_DATA = 0x00,
-	RECORD_EOF = 0x01,
-	RECORD_EXT_SEGMENT = 0x02,
-	RECORD_START_SEGMENT = 0x03,
-	RECORD_EXT_LINEAR = 0x04,
-	RECORD_START_LINEAR = 0x05,
-};
+#define ADDRESS_SPACE_END ((uint64_t)1 << 32)
+/* Refuse files over 1 GiB (~370 MiB of data): bounds memory on hostile
+ * input; no flash image comes near it. */
+#define IHEX_MAX_FILE ((size_t)1 << 30)
 
 struct parser {
 	struct image *img;
 	struct ihex_info info;
 	struct ihex_diag *diag;
 	unsigned line;
-	uint64_t base; /* from the last 02 or 04 record */
+	uint64_t base;	   /* from the last 02 or 04 record */
+	bool segment_mode; /* the last address record was 02 */
 	bool seen_eof;
 };
 
@@ -173,6 +173,12 @@ static ihex_err check_shape(struct parser *p, const struct record *rec, unsigned
 static ihex_err apply_data(struct parser *p, const struct record *rec)
 {
 	uint64_t addr = p->base + rec->offset;
+	if (p->segment_mode && (uint32_t)rec->offset + rec->count > 0x10000) {
+		return fail(p->diag, IHEX_ERR_ADDRESS_WRAP, p->line,
+			    "%u bytes at offset 0x%04X cross the end of the 64 KiB segment "
+			    "(the 8086 rule wraps them, other readers do not)",
+			    rec->count, rec->offset);
+	}
 	if (addr + rec->count > ADDRESS_SPACE_END) {
 		return fail(p->diag, IHEX_ERR_ADDRESS_WRAP, p->line,
 			    "%u bytes at 0x%08llX run past 0xFFFFFFFF", rec->count,
@@ -227,6 +233,7 @@ static ihex_err apply_record(struct parser *p, const struct record *rec)
 		err = check_shape(p, rec, 2, "extended segment address (02)");
 		if (!err) {
 			p->base = (uint64_t)(rec->data[0] << 8 | rec->data[1]) << 4;
+			p->segment_mode = true;
 		}
 		return err;
 	case RECORD_START_SEGMENT:
@@ -236,6 +243,7 @@ static ihex_err apply_record(struct parser *p, const struct record *rec)
 		err = check_shape(p, rec, 2, "extended linear address (04)");
 		if (!err) {
 			p->base = (uint64_t)(rec->data[0] << 8 | rec->data[1]) << 16;
+			p->segment_mode = false;
 		}
 		return err;
 	case RECORD_START_LINEAR:
@@ -275,10 +283,9 @@ ihex_err ihex_parse(const char *buf, size_t len, struct image *img, struct ihex_
 		}
 		p.line++;
 
-		size_t raw_len = line_len;
-		if (raw_len > 0 && line[raw_len - 1] == '\r') {
-			raw_len--;
-		}
+		/* The limit counts the characters before a CRLF or LF. */
+		bool crlf = line_len > 0 && line[line_len - 1] == '\r';
+		size_t raw_len = line_len - (crlf ? 1 : 0);
 		if (raw_len > IHEX_MAX_LINE) {
 			err = fail(diag, IHEX_ERR_LINE_TOO_LONG, p.line,
 				   "line has %zu characters, at most %d allowed", raw_len,
@@ -422,164 +429,6 @@ ihex_err ihex_read_file(const char *path, struct image **out, struct ihex_info *
 	}
 	*out = img;
 	return IHEX_OK;
-}
-
-/* Appends one record to out (when out is not NULL); returns its length. */
-static size_t emit_record(char *out, uint8_t type, uint16_t offset, const uint8_t *data,
-			  size_t count)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	size_t len = 1 + 2 * (5 + count) + 1;
-	if (!out) {
-		return len;
-	}
-	uint8_t head[4] = {(uint8_t)count, (uint8_t)(offset >> 8), (uint8_t)offset, type};
-	uint8_t sum = 0;
-	char *o = out;
-	*o++ = ':';
-	for (size_t i = 0; i < 4 + count; i++) {
-		uint8_t b = i < 4 ? head[i] : data[i - 4];
-		sum = (uint8_t)(sum + b);
-		*o++ = digits[b >> 4];
-		*o++ = digits[b & 0x0F];
-	}
-	uint8_t check = (uint8_t)(0x100 - sum);
-	*o++ = digits[check >> 4];
-	*o++ = digits[check & 0x0F];
-	*o = '\n';
-	return len;
-}
-
-/* Writes (or, with out NULL, measures) the whole file. */
-static size_t emit_all(char *out, const struct image *img, unsigned record_size,
-		       const struct ihex_info *info)
-{
-	size_t len = 0;
-	uint32_t upper = 0; /* the ULBA is 0 until a 04 record says otherwise */
-	size_t n = image_segment_count(img);
-	for (size_t i = 0; i < n; i++) {
-		struct image_segment s = image_segment_get(img, i);
-		uint64_t addr = s.start;
-		uint64_t end = s.start + s.size;
-		while (addr < end) {
-			uint32_t addr_upper = (uint32_t)(addr >> 16);
-			if (addr_upper != upper) {
-				uint8_t ulba[2] = {(uint8_t)(addr_upper >> 8), (uint8_t)addr_upper};
-				len += emit_record(out ? out + len : NULL, RECORD_EXT_LINEAR, 0,
-						   ulba, 2);
-				upper = addr_upper;
-			}
-			/* A data record never crosses a 64 KiB boundary: readers
-			 * that apply the 8086 modulo-64K rule would wrap it. */
-			uint64_t chunk = record_size;
-			uint64_t to_boundary = 0x10000 - (addr & 0xFFFF);
-			if (chunk > to_boundary) {
-				chunk = to_boundary;
-			}
-			if (chunk > end - addr) {
-				chunk = end - addr;
-			}
-			len += emit_record(out ? out + len : NULL, RECORD_DATA,
-					   (uint16_t)(addr & 0xFFFF), s.data + (addr - s.start),
-					   (size_t)chunk);
-			addr += chunk;
-		}
-	}
-	if (info && info->has_start_segment) {
-		uint32_t v = info->start_segment;
-		uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8),
-				(uint8_t)v};
-		len += emit_record(out ? out + len : NULL, RECORD_START_SEGMENT, 0, b, 4);
-	}
-	if (info && info->has_start_linear) {
-		uint32_t v = info->start_linear;
-		uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8),
-				(uint8_t)v};
-		len += emit_record(out ? out + len : NULL, RECORD_START_LINEAR, 0, b, 4);
-	}
-	len += emit_record(out ? out + len : NULL, RECORD_EOF, 0, NULL, 0);
-	return len;
-}
-
-ihex_err ihex_format(const struct image *img, unsigned record_size, const struct ihex_info *info,
-		     char **out, size_t *out_len)
-{
-	*out = NULL;
-	if (out_len) {
-		*out_len = 0;
-	}
-	if (record_size == 0 || record_size > 255) {
-		return IHEX_ERR_INVALID_ARG;
-	}
-	/* Measure first and allocate once: the text may hold key material and
-	 * must not be left behind in blocks freed by realloc. */
-	size_t len = emit_all(NULL, img, record_size, info);
-	char *buf = malloc(len + 1);
-	if (!buf) {
-		return IHEX_ERR_NOMEM;
-	}
-	emit_all(buf, img, record_size, info);
-	buf[len] = '\0';
-	*out = buf;
-	if (out_len) {
-		*out_len = len;
-	}
-	return IHEX_OK;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-ihex_err ihex_write_file(const char *path, const struct image *img, unsigned record_size,
-			 const struct ihex_info *info, unsigned mode)
-{
-	char *text;
-	size_t len;
-	ihex_err err = ihex_format(img, record_size, info, &text, &len);
-	if (err) {
-		return err;
-	}
-	mode &= 07777;
-	/* No temporary file and rename: a copy of a key must not be left in
-	 * a second directory entry if we are interrupted. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
-	int saved_errno = 0;
-	if (fd < 0) {
-		saved_errno = errno;
-		err = IHEX_ERR_IO;
-	} else {
-		/* open() only applies the mode to a new file (and through the
-		 * umask); an existing file keeps its old, maybe wider, mode
-		 * unless we set it before writing any byte. */
-		if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, text, len) != 0 ||
-		    fsync(fd) != 0) {
-			saved_errno = errno;
-			err = IHEX_ERR_IO;
-		}
-		if (close(fd) != 0 && !err) {
-			saved_errno = errno;
-			err = IHEX_ERR_IO;
-		}
-	}
-	mbedtls_platform_zeroize(text, len);
-	free(text);
-	if (err) {
-		errno = saved_errno;
-	}
-	return err;
 }
 
 const char *ihex_strerror(ihex_err err)

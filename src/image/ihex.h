@@ -25,7 +25,8 @@ typedef enum {
 	IHEX_ERR_AFTER_EOF,   /* a record after the 01 record */
 	IHEX_ERR_MISSING_EOF,
 	IHEX_ERR_OVERLAP,      /* the same address given two different values */
-	IHEX_ERR_ADDRESS_WRAP, /* data would run past 0xFFFFFFFF */
+	IHEX_ERR_ADDRESS_WRAP, /* data would run past 0xFFFFFFFF, or past the end of
+				  its 64 KiB segment after an 02 record */
 	IHEX_ERR_EMPTY,	       /* no records at all */
 	IHEX_ERR_INVALID_ARG,  /* ihex_format/ihex_write_file: record_size not 1..255 */
 } ihex_err;

@@ -11,13 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #define ADDRESS_SPACE_END ((uint64_t)1 << 32)
 
+/* buf holds capacity bytes; the segment's bytes are data[0..size), somewhere
+ * inside buf. Slack on either side lets a segment grow at its front or its
+ * back without copying every time. */
 struct segment {
 	uint32_t start;
 	uint64_t size;
-	size_t capacity; /* bytes allocated for data, >= size */
 	uint8_t *data;
+	uint8_t *buf;
+	size_t capacity;
 };
 
 struct image {
@@ -31,6 +37,33 @@ static uint64_t segment_end(const struct segment *s)
 	return (uint64_t)s->start + s->size;
 }
 
+/* An image may hold key material: buffers are wiped before they are freed. */
+static void free_buf(uint8_t *buf, size_t capacity)
+{
+	if (buf) {
+		mbedtls_platform_zeroize(buf, capacity);
+		free(buf);
+	}
+}
+
+/* Gives s a fresh buffer of exactly len bytes. */
+static image_err segment_alloc(struct segment *s, uint32_t start, uint64_t len)
+{
+	if (len > SIZE_MAX) {
+		return IMAGE_ERR_NOMEM;
+	}
+	uint8_t *buf = malloc(len ? (size_t)len : 1);
+	if (!buf) {
+		return IMAGE_ERR_NOMEM;
+	}
+	*s = (struct segment){.start = start,
+			      .size = len,
+			      .data = buf,
+			      .buf = buf,
+			      .capacity = len ? (size_t)len : 1};
+	return IMAGE_OK;
+}
+
 struct image *image_create(void)
 {
 	return calloc(1, sizeof(struct image));
@@ -42,7 +75,7 @@ void image_destroy(struct image *img)
 		return;
 	}
 	for (size_t i = 0; i < img->count; i++) {
-		free(img->segs[i].data);
+		free_buf(img->segs[i].buf, img->segs[i].capacity);
 	}
 	free(img->segs);
 	free(img);
@@ -66,15 +99,11 @@ struct image *image_clone(const struct image *img)
 	for (size_t i = 0; i < img->count; i++) {
 		const struct segment *src = &img->segs[i];
 		struct segment *dst = &copy->segs[i];
-		dst->data = malloc((size_t)src->size);
-		if (!dst->data) {
+		if (segment_alloc(dst, src->start, src->size) != IMAGE_OK) {
 			image_destroy(copy);
 			return NULL;
 		}
 		memcpy(dst->data, src->data, (size_t)src->size);
-		dst->start = src->start;
-		dst->size = src->size;
-		dst->capacity = (size_t)src->size;
 		copy->count = i + 1;
 	}
 	return copy;
@@ -131,29 +160,38 @@ static image_err reserve_segments(struct image *img, size_t needed)
 	return IMAGE_OK;
 }
 
-/* Grows a segment's buffer to hold at least size bytes, doubling so that a
- * file of many consecutive records is loaded in linear time. */
-static image_err reserve_data(struct segment *s, uint64_t size)
+/* Makes s's buffer span [new_start, new_start + new_size), keeping the
+ * present bytes at their addresses (new_start <= s->start and the span covers
+ * the old one). A new buffer is twice the span, with the slack on the side
+ * that grows, so that records in ascending or descending address order load
+ * in linear time. s->size is left to the caller. */
+static image_err segment_span(struct segment *s, uint64_t new_start, uint64_t new_size)
 {
-	if (size <= s->capacity) {
+	uint64_t front = s->start - new_start;
+	size_t head = (size_t)(s->data - s->buf);
+	if (front <= head && head - front + new_size <= s->capacity) {
+		s->data -= front;
+		s->start = (uint32_t)new_start;
 		return IMAGE_OK;
 	}
-	if (size > SIZE_MAX) {
-		return IMAGE_ERR_NOMEM;
-	}
-	uint64_t cap = s->capacity ? s->capacity : 64;
-	while (cap < size) {
-		cap *= 2;
-	}
+	uint64_t cap = new_size * 2;
 	if (cap > ADDRESS_SPACE_END) {
 		cap = ADDRESS_SPACE_END;
 	}
-	uint8_t *data = realloc(s->data, (size_t)cap);
-	if (!data) {
+	if (cap > SIZE_MAX) {
 		return IMAGE_ERR_NOMEM;
 	}
-	s->data = data;
+	uint8_t *buf = malloc((size_t)cap);
+	if (!buf) {
+		return IMAGE_ERR_NOMEM;
+	}
+	uint8_t *data = buf + (front > 0 ? cap - new_size : 0);
+	memcpy(data + front, s->data, (size_t)s->size);
+	free_buf(s->buf, s->capacity);
+	s->buf = buf;
 	s->capacity = (size_t)cap;
+	s->data = data;
+	s->start = (uint32_t)new_start;
 	return IMAGE_OK;
 }
 
@@ -187,12 +225,11 @@ static image_err store(struct image *img, uint32_t addr, const uint8_t *src, siz
 		if (err) {
 			return err;
 		}
-		struct segment s = {.start = addr};
-		err = reserve_data(&s, len);
+		struct segment s;
+		err = segment_alloc(&s, addr, len);
 		if (err) {
 			return err;
 		}
-		s.size = len;
 		put_bytes(s.data, src, len, fill);
 		memmove(&img->segs[i + 1], &img->segs[i],
 			(img->count - i) * sizeof(struct segment));
@@ -207,32 +244,14 @@ static image_err store(struct image *img, uint32_t addr, const uint8_t *src, siz
 	uint64_t new_end = last_end > end ? last_end : end;
 	uint64_t new_size = new_end - new_start;
 
-	if (new_start == first->start) {
-		/* Reuse the first segment's buffer: the common case of a record
-		 * that extends or rewrites the run before it. */
-		image_err err = reserve_data(first, new_size);
-		if (err) {
-			return err;
-		}
-		for (size_t k = i + 1; k < j; k++) {
-			struct segment *s = &img->segs[k];
-			memcpy(first->data + (s->start - new_start), s->data, (size_t)s->size);
-		}
-	} else {
-		struct segment merged = {.start = (uint32_t)new_start};
-		image_err err = reserve_data(&merged, new_size);
-		if (err) {
-			return err;
-		}
-		for (size_t k = i; k < j; k++) {
-			struct segment *s = &img->segs[k];
-			memcpy(merged.data + (s->start - new_start), s->data, (size_t)s->size);
-		}
-		free(first->data);
-		*first = merged;
+	image_err err = segment_span(first, new_start, new_size);
+	if (err) {
+		return err;
 	}
 	for (size_t k = i + 1; k < j; k++) {
-		free(img->segs[k].data);
+		struct segment *s = &img->segs[k];
+		memcpy(first->data + (s->start - new_start), s->data, (size_t)s->size);
+		free_buf(s->buf, s->capacity);
 	}
 	first->size = new_size;
 	put_bytes(first->data + (addr - new_start), src, len, fill);
@@ -323,12 +342,11 @@ image_err image_remove(struct image *img, uint32_t addr, uint64_t len)
 			return err;
 		}
 		s = &img->segs[i];
-		struct segment tail = {.start = (uint32_t)end};
-		err = reserve_data(&tail, segment_end(s) - end);
+		struct segment tail;
+		err = segment_alloc(&tail, (uint32_t)end, segment_end(s) - end);
 		if (err) {
 			return err;
 		}
-		tail.size = segment_end(s) - end;
 		memcpy(tail.data, s->data + (end - s->start), (size_t)tail.size);
 		s->size = addr - s->start;
 		memmove(&img->segs[i + 2], &img->segs[i + 1],
@@ -344,13 +362,13 @@ image_err image_remove(struct image *img, uint32_t addr, uint64_t len)
 	}
 	size_t j = i;
 	while (j < img->count && segment_end(&img->segs[j]) <= end) {
-		free(img->segs[j].data);
+		free_buf(img->segs[j].buf, img->segs[j].capacity);
 		j++;
 	}
 	if (j < img->count && img->segs[j].start < end) {
 		struct segment *t = &img->segs[j];
 		uint64_t cut = end - t->start;
-		memmove(t->data, t->data + cut, (size_t)(t->size - cut));
+		t->data += cut;
 		t->size -= cut;
 		t->start = (uint32_t)end;
 	}

@@ -71,7 +71,7 @@ probe_err jlink_context_create(struct jlink_context **out)
 	/* libjaylink logs to stderr by default, which would tear the dashboard;
 	 * errors reach the user through our return codes instead. */
 	jaylink_log_set_level(ctx->jl, getenv("NRFCRED_JAYLINK_DEBUG") ? JAYLINK_LOG_LEVEL_DEBUG
-									: JAYLINK_LOG_LEVEL_NONE);
+								       : JAYLINK_LOG_LEVEL_NONE);
 	*out = ctx;
 	return PROBE_OK;
 }
@@ -321,8 +321,8 @@ static probe_err setup(struct jlink_backend *b, uint32_t speed_khz, char *errbuf
 		return map_jaylink(ret);
 	}
 	uint32_t actual;
-	probe_err err = jl_set_speed(&b->probe, speed_khz ? speed_khz : JLINK_DEFAULT_SPEED_KHZ,
-				     &actual);
+	probe_err err =
+		jl_set_speed(&b->probe, speed_khz ? speed_khz : JLINK_DEFAULT_SPEED_KHZ, &actual);
 	if (err != PROBE_OK)
 		fmt(errbuf, errlen, "%s", b->probe.detail);
 	return err;

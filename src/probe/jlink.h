@@ -29,11 +29,11 @@ probe_err jlink_context_create(struct jlink_context **out);
 void jlink_context_destroy(struct jlink_context *ctx);
 
 struct jlink_probe_info {
-	uint32_t serial;      /* 0 when the probe has no readable serial */
-	char firmware[112];   /* firmware string, "" when it could not be read */
-	uint16_t vtref_mv;    /* target reference voltage */
-	probe_err err;        /* PROBE_OK when firmware and VTref were read */
-	char detail[112];     /* what failed, when err != PROBE_OK */
+	uint32_t serial;    /* 0 when the probe has no readable serial */
+	char firmware[112]; /* firmware string, "" when it could not be read */
+	uint16_t vtref_mv;  /* target reference voltage */
+	probe_err err;	    /* PROBE_OK when firmware and VTref were read */
+	char detail[112];   /* what failed, when err != PROBE_OK */
 };
 
 /*

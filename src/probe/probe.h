@@ -18,14 +18,14 @@
 
 typedef enum {
 	PROBE_OK = 0,
-	PROBE_ERR_USB = -1,         /* transfer failed or timed out: probe gone or hung */
+	PROBE_ERR_USB = -1,	    /* transfer failed or timed out: probe gone or hung */
 	PROBE_ERR_NOT_FOUND = -2,   /* no probe with that serial on USB */
-	PROBE_ERR_BUSY = -3,        /* probe in use by another program */
+	PROBE_ERR_BUSY = -3,	    /* probe in use by another program */
 	PROBE_ERR_UNSUPPORTED = -4, /* probe lacks SWD or a needed capability */
-	PROBE_ERR_DEVICE = -5,      /* the probe firmware reported an error */
-	PROBE_ERR_ARG = -6,         /* bad argument (e.g. too many bits) */
+	PROBE_ERR_DEVICE = -5,	    /* the probe firmware reported an error */
+	PROBE_ERR_ARG = -6,	    /* bad argument (e.g. too many bits) */
 	PROBE_ERR_NOMEM = -7,
-	PROBE_ERR_LIBRARY = -8,     /* libjaylink could not be initialised */
+	PROBE_ERR_LIBRARY = -8, /* libjaylink could not be initialised */
 } probe_err;
 
 struct probe;
@@ -48,7 +48,7 @@ struct probe_ops {
 
 struct probe {
 	const struct probe_ops *ops;
-	void *backend;         /* backend state */
+	void *backend;	       /* backend state */
 	uint32_t max_swd_bits; /* largest nbits one swd_io call may carry */
 	uint32_t serial;       /* 0 when unknown */
 	uint32_t speed_khz;    /* SWD clock in use (the backend keeps it current) */

@@ -84,8 +84,7 @@ static manifest_err check_area(const char *name, uint32_t addr, uint32_t max, ui
 		return MANIFEST_ERR_ALIGN;
 	}
 	if ((uint64_t)addr + max > MANIFEST_FLASH_END) {
-		provision_diag_set(diag,
-				   "%s area 0x%08x + %u bytes ends past the flash end 0x%08x",
+		provision_diag_set(diag, "%s area 0x%08x + %u bytes ends past the flash end 0x%08x",
 				   name, addr, max, MANIFEST_FLASH_END);
 		return MANIFEST_ERR_NOT_IN_FLASH;
 	}
@@ -149,21 +148,21 @@ manifest_err manifest_decode(const uint8_t buf[NRFCRED_MANIFEST_SIZE], uint32_t 
 	if (err != MANIFEST_OK)
 		return err;
 	if (ranges_overlap(m.table_addr, m.table_max, m.result_addr, m.result_max)) {
-		provision_diag_set(diag,
-				   "table area 0x%08x+%u overlaps result area 0x%08x+%u",
+		provision_diag_set(diag, "table area 0x%08x+%u overlaps result area 0x%08x+%u",
 				   m.table_addr, m.table_max, m.result_addr, m.result_max);
 		return MANIFEST_ERR_AREA_OVERLAP;
 	}
 	if (ranges_overlap(addr, NRFCRED_MANIFEST_SIZE, m.table_addr, m.table_max) ||
 	    ranges_overlap(addr, NRFCRED_MANIFEST_SIZE, m.result_addr, m.result_max)) {
-		provision_diag_set(diag, "manifest at 0x%08x lies inside its own table or result area",
-				   addr);
+		provision_diag_set(
+			diag, "manifest at 0x%08x lies inside its own table or result area", addr);
 		return MANIFEST_ERR_AREA_OVERLAP;
 	}
 	if (m.progress_addr != 0 &&
 	    (m.progress_addr < MANIFEST_RAM_START || m.progress_addr > MANIFEST_RAM_END - 4 ||
 	     m.progress_addr % 4 != 0)) {
-		provision_diag_set(diag, "progress address 0x%08x is not a 4-byte aligned RAM address",
+		provision_diag_set(diag,
+				   "progress address 0x%08x is not a 4-byte aligned RAM address",
 				   m.progress_addr);
 		return MANIFEST_ERR_PROGRESS_ADDR;
 	}

@@ -15,19 +15,19 @@ struct image;
 
 typedef enum {
 	MANIFEST_OK = 0,
-	MANIFEST_ERR_NOT_FOUND,   /* no magic in any segment */
-	MANIFEST_ERR_DUPLICATE,   /* the magic occurs more than once */
-	MANIFEST_ERR_TRUNCATED,   /* magic found but the segment ends before the manifest does */
-	MANIFEST_ERR_VERSION,     /* unsupported format version */
-	MANIFEST_ERR_SIZE,        /* size field is not NRFCRED_MANIFEST_SIZE */
-	MANIFEST_ERR_CRC,         /* stored CRC differs from the computed one */
-	MANIFEST_ERR_FLAGS,       /* reserved flags not zero */
-	MANIFEST_ERR_ALIGN,       /* table or result area not 4 KiB aligned */
+	MANIFEST_ERR_NOT_FOUND,	   /* no magic in any segment */
+	MANIFEST_ERR_DUPLICATE,	   /* the magic occurs more than once */
+	MANIFEST_ERR_TRUNCATED,	   /* magic found but the segment ends before the manifest does */
+	MANIFEST_ERR_VERSION,	   /* unsupported format version */
+	MANIFEST_ERR_SIZE,	   /* size field is not NRFCRED_MANIFEST_SIZE */
+	MANIFEST_ERR_CRC,	   /* stored CRC differs from the computed one */
+	MANIFEST_ERR_FLAGS,	   /* reserved flags not zero */
+	MANIFEST_ERR_ALIGN,	   /* table or result area not 4 KiB aligned */
 	MANIFEST_ERR_NOT_IN_FLASH, /* an area reaches outside [0, 1 MiB) */
-	MANIFEST_ERR_AREA_SIZE,   /* table_max / result_max too small */
+	MANIFEST_ERR_AREA_SIZE,	   /* table_max / result_max too small */
 	MANIFEST_ERR_AREA_OVERLAP, /* areas overlap each other or the manifest */
 	MANIFEST_ERR_AREA_NOT_ERASED, /* the result area holds image data */
-	MANIFEST_ERR_PROGRESS_ADDR, /* progress word not 0 and not an aligned RAM address */
+	MANIFEST_ERR_PROGRESS_ADDR,   /* progress word not 0 and not an aligned RAM address */
 } manifest_err;
 
 /* Decoded manifest, plus where it was found. */
@@ -49,7 +49,7 @@ struct manifest {
 #define MANIFEST_FLASH_END 0x100000u
 #define MANIFEST_PAGE_SIZE 0x1000u
 #define MANIFEST_RAM_START 0x20000000u
-#define MANIFEST_RAM_END 0x20040000u
+#define MANIFEST_RAM_END   0x20040000u
 
 /* Finds the single manifest in img and validates it: magic unique, version,
  * size, CRC, reserved flags, areas page aligned, inside flash, large enough

@@ -48,18 +48,20 @@ patch_err patch_read_table(const struct image *img, const struct manifest *m, st
 	if (all_erased(buf, m->table_max))
 		goto done;
 	if (image_read(img, m->table_addr, buf, NRFCRED_TABLE_HEADER_SIZE) != IMAGE_OK) {
-		provision_diag_set(diag,
-				   "table area 0x%08x+%u holds data but no complete table header at "
-				   "its start",
-				   m->table_addr, m->table_max);
+		provision_diag_set(
+			diag,
+			"table area 0x%08x+%u holds data but no complete table header at "
+			"its start",
+			m->table_addr, m->table_max);
 		ret = PATCH_ERR_TABLE_AREA;
 		goto done;
 	}
 	if (le_get32(buf) != NRFCRED_TABLE_MAGIC) {
-		provision_diag_set(diag,
-				   "table area 0x%08x+%u holds data that does not start with a table "
-				   "magic; was the image built without an erased table area?",
-				   m->table_addr, m->table_max);
+		provision_diag_set(
+			diag,
+			"table area 0x%08x+%u holds data that does not start with a table "
+			"magic; was the image built without an erased table area?",
+			m->table_addr, m->table_max);
 		ret = PATCH_ERR_TABLE_AREA;
 		goto done;
 	}

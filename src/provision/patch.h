@@ -19,9 +19,9 @@ typedef enum {
 	PATCH_OK = 0,
 	PATCH_ERR_NOMEM,
 	PATCH_ERR_TABLE_TOO_LARGE, /* encoded table > table_max (diag: both sizes) */
-	PATCH_ERR_TABLE_AREA,      /* table area holds bytes that are not one valid table */
+	PATCH_ERR_TABLE_AREA,	   /* table area holds bytes that are not one valid table */
 	PATCH_ERR_TABLE_INVALID,   /* a table is there but does not decode (diag: why) */
-	PATCH_ERR_RESULT_AREA,     /* result area is not erased */
+	PATCH_ERR_RESULT_AREA,	   /* result area is not erased */
 } patch_err;
 
 /* Reads the table area of img. When the area is erased (no byte present, or

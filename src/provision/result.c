@@ -30,7 +30,7 @@ enum {
 };
 
 #define IMEI_DIGITS 15
-#define ENTRY_KNOWN_FLAGS                                                                        \
+#define ENTRY_KNOWN_FLAGS                                                                          \
 	(NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_DELETED | NRFCRED_RESULT_E_HASH_VALID)
 
 const char *result_strerror(result_err err)
@@ -264,7 +264,8 @@ result_err result_check(const struct result *r, const struct table *sent,
 					   "firmware status %u (%s) at entry %u (sec_tag %u, %s), "
 					   "modem code %d",
 					   r->status, result_status_name(r->status), r->fail_index,
-					   e->sec_tag, table_type_name(e->type), (int)e->modem_code);
+					   e->sec_tag, table_type_name(e->type),
+					   (int)e->modem_code);
 		} else {
 			provision_diag_set(diag, "firmware status %u (%s)", r->status,
 					   result_status_name(r->status));
@@ -286,15 +287,17 @@ result_err result_check(const struct result *r, const struct table *sent,
 		const struct result_entry *re = &r->entries[i];
 		const struct table_entry *te = table_entry_at(sent, i);
 		if (re->sec_tag != te->sec_tag || re->type != te->type) {
-			provision_diag_set(diag, "entry %zu: result has sec_tag %u %s, table has "
-						 "sec_tag %u %s",
+			provision_diag_set(diag,
+					   "entry %zu: result has sec_tag %u %s, table has "
+					   "sec_tag %u %s",
 					   i, re->sec_tag, table_type_name(re->type), te->sec_tag,
 					   table_type_name(te->type));
 			return RESULT_ERR_ENTRY_MISMATCH;
 		}
 		if (re->modem_code != 0) {
 			provision_diag_set(diag, "entry %zu (sec_tag %u, %s): modem code %d", i,
-					   re->sec_tag, table_type_name(re->type), (int)re->modem_code);
+					   re->sec_tag, table_type_name(re->type),
+					   (int)re->modem_code);
 			return RESULT_ERR_MODEM_CODE;
 		}
 		if (!(re->flags & NRFCRED_RESULT_E_WRITTEN)) {
@@ -303,7 +306,8 @@ result_err result_check(const struct result *r, const struct table *sent,
 			return RESULT_ERR_NOT_WRITTEN;
 		}
 		if (!(re->flags & NRFCRED_RESULT_E_HASH_VALID)) {
-			provision_diag_set(diag, "entry %zu (sec_tag %u, %s): no SHA-256 from the modem",
+			provision_diag_set(diag,
+					   "entry %zu (sec_tag %u, %s): no SHA-256 from the modem",
 					   i, re->sec_tag, table_type_name(re->type));
 			return RESULT_ERR_HASH_MISSING;
 		}
@@ -313,13 +317,15 @@ result_err result_check(const struct result *r, const struct table *sent,
 			char want[SHA256_HEX_LEN], got[SHA256_HEX_LEN];
 			sha256_hex(digest, want);
 			sha256_hex(re->sha256, got);
-			provision_diag_set(diag, "entry %zu (sec_tag %u, %s): modem %.16s..., sent %.16s...",
-					   i, re->sec_tag, table_type_name(re->type), got, want);
+			provision_diag_set(
+				diag, "entry %zu (sec_tag %u, %s): modem %.16s..., sent %.16s...",
+				i, re->sec_tag, table_type_name(re->type), got, want);
 			return RESULT_ERR_HASH_MISMATCH;
 		}
 	}
 	if (!result_imei_valid(r->imei)) {
-		provision_diag_set(diag, "IMEI \"%s\" is not 15 digits with a valid Luhn check digit",
+		provision_diag_set(diag,
+				   "IMEI \"%s\" is not 15 digits with a valid Luhn check digit",
 				   r->imei);
 		return RESULT_ERR_IMEI_LUHN;
 	}

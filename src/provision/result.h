@@ -17,34 +17,34 @@ struct table;
 
 typedef enum {
 	RESULT_OK = 0,
-	RESULT_PENDING,         /* status word still 0xFFFFFFFF: firmware not finished */
+	RESULT_PENDING, /* status word still 0xFFFFFFFF: firmware not finished */
 	/* decode */
-	RESULT_ERR_TRUNCATED,   /* fewer bytes than the header, or than total_len */
+	RESULT_ERR_TRUNCATED, /* fewer bytes than the header, or than total_len */
 	RESULT_ERR_MAGIC,
 	RESULT_ERR_VERSION,
-	RESULT_ERR_COUNT,       /* count > NRFCRED_TABLE_MAX_ENTRIES */
-	RESULT_ERR_LENGTH,      /* total_len != NRFCRED_RESULT_SIZE(count) or > result_max */
+	RESULT_ERR_COUNT,  /* count > NRFCRED_TABLE_MAX_ENTRIES */
+	RESULT_ERR_LENGTH, /* total_len != NRFCRED_RESULT_SIZE(count) or > result_max */
 	RESULT_ERR_CRC,
 	RESULT_ERR_IMEI_FORMAT, /* not "" and not 15 digits + NUL */
-	RESULT_ERR_MODEM_FW,    /* modem_fw not NUL terminated */
-	RESULT_ERR_ENTRY,       /* entry with an unknown type or flags */
-	RESULT_ERR_FAIL_INDEX,  /* fail_index neither NO_FAIL nor < count */
+	RESULT_ERR_MODEM_FW,	/* modem_fw not NUL terminated */
+	RESULT_ERR_ENTRY,	/* entry with an unknown type or flags */
+	RESULT_ERR_FAIL_INDEX,	/* fail_index neither NO_FAIL nor < count */
 	/* check against the table sent */
-	RESULT_ERR_STATUS,      /* firmware reported a failure (diag says which) */
-	RESULT_ERR_TABLE_CRC,   /* firmware processed a different table */
+	RESULT_ERR_STATUS,    /* firmware reported a failure (diag says which) */
+	RESULT_ERR_TABLE_CRC, /* firmware processed a different table */
 	RESULT_ERR_ENTRY_COUNT,
 	RESULT_ERR_ENTRY_MISMATCH, /* (sec_tag, type) differ from the table's entry */
-	RESULT_ERR_MODEM_CODE,  /* an entry has a modem error code */
-	RESULT_ERR_NOT_WRITTEN, /* an entry lacks the written flag */
-	RESULT_ERR_HASH_MISSING, /* an entry lacks the hash-valid flag */
-	RESULT_ERR_HASH_MISMATCH, /* the modem's SHA-256 differs from the content sent */
-	RESULT_ERR_IMEI_LUHN,   /* IMEI missing or its check digit is wrong */
+	RESULT_ERR_MODEM_CODE,	   /* an entry has a modem error code */
+	RESULT_ERR_NOT_WRITTEN,	   /* an entry lacks the written flag */
+	RESULT_ERR_HASH_MISSING,   /* an entry lacks the hash-valid flag */
+	RESULT_ERR_HASH_MISMATCH,  /* the modem's SHA-256 differs from the content sent */
+	RESULT_ERR_IMEI_LUHN,	   /* IMEI missing or its check digit is wrong */
 } result_err;
 
 struct result_entry {
 	uint32_t sec_tag;
 	uint8_t type;
-	uint8_t flags;      /* NRFCRED_RESULT_E_* */
+	uint8_t flags;	    /* NRFCRED_RESULT_E_* */
 	int32_t modem_code; /* 0, a CME error code, or -1 */
 	uint8_t sha256[32];
 };
@@ -56,7 +56,7 @@ struct result {
 	uint32_t total_len;
 	uint32_t table_crc32;
 	uint16_t fail_index; /* NRFCRED_RESULT_NO_FAIL when none */
-	char imei[16];       /* "" or 15 digits, always NUL terminated */
+	char imei[16];	     /* "" or 15 digits, always NUL terminated */
 	char modem_fw[32];   /* always NUL terminated */
 	struct result_entry entries[NRFCRED_TABLE_MAX_ENTRIES];
 };

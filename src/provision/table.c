@@ -169,10 +169,11 @@ static table_err check_entry(uint32_t sec_tag, uint8_t type, uint8_t flags, cons
 	}
 	for (size_t i = 0; i < len; i++) {
 		if (data[i] == '"' || data[i] == 0) {
-			provision_diag_set(diag,
-					   "entry %zu: content byte %zu is %s, which AT%%CMNG cannot "
-					   "carry",
-					   index, i, data[i] ? "a double quote" : "NUL");
+			provision_diag_set(
+				diag,
+				"entry %zu: content byte %zu is %s, which AT%%CMNG cannot "
+				"carry",
+				index, i, data[i] ? "a double quote" : "NUL");
 			return TABLE_ERR_CONTENT;
 		}
 	}
@@ -280,8 +281,8 @@ table_err table_encode(const struct table *t, uint8_t *buf, size_t cap, size_t *
 	le_put16(buf + OFF_COUNT, (uint16_t)t->count);
 	le_put32(buf + OFF_TOTAL_LEN, (uint32_t)need);
 	le_put32(buf + OFF_FLAGS, t->flags);
-	le_put32(buf + OFF_CRC, crc32_ieee(buf + NRFCRED_TABLE_HEADER_SIZE,
-					   need - NRFCRED_TABLE_HEADER_SIZE));
+	le_put32(buf + OFF_CRC,
+		 crc32_ieee(buf + NRFCRED_TABLE_HEADER_SIZE, need - NRFCRED_TABLE_HEADER_SIZE));
 	*len = need;
 	return TABLE_OK;
 }
@@ -318,8 +319,9 @@ table_err table_decode(const uint8_t *buf, size_t len, struct table **out,
 		return TABLE_ERR_COUNT;
 	}
 	if (total < NRFCRED_TABLE_HEADER_SIZE || total % 4 != 0) {
-		provision_diag_set(diag, "total_len %u is below the header size %u or not a "
-					 "multiple of 4",
+		provision_diag_set(diag,
+				   "total_len %u is below the header size %u or not a "
+				   "multiple of 4",
 				   total, NRFCRED_TABLE_HEADER_SIZE);
 		return TABLE_ERR_LENGTH;
 	}
@@ -337,7 +339,8 @@ table_err table_decode(const uint8_t *buf, size_t len, struct table **out,
 	}
 	/* The CRC is checked before the entries: a corrupted table is reported
 	 * as corrupt rather than by whichever entry field the damage hit. */
-	uint32_t calc = crc32_ieee(buf + NRFCRED_TABLE_HEADER_SIZE, total - NRFCRED_TABLE_HEADER_SIZE);
+	uint32_t calc =
+		crc32_ieee(buf + NRFCRED_TABLE_HEADER_SIZE, total - NRFCRED_TABLE_HEADER_SIZE);
 	if (calc != crc) {
 		provision_diag_set(diag, "entries CRC stored 0x%08x, computed 0x%08x", crc, calc);
 		return TABLE_ERR_CRC;
@@ -350,7 +353,8 @@ table_err table_decode(const uint8_t *buf, size_t len, struct table **out,
 	table_err err = TABLE_OK;
 	for (size_t i = 0; i < count; i++) {
 		if (total - off < NRFCRED_TABLE_ENTRY_SIZE) {
-			provision_diag_set(diag, "entry %zu header at offset %zu runs past total_len %u",
+			provision_diag_set(diag,
+					   "entry %zu header at offset %zu runs past total_len %u",
 					   i, off, total);
 			err = TABLE_ERR_LENGTH;
 			goto fail;
@@ -375,8 +379,9 @@ table_err table_decode(const uint8_t *buf, size_t len, struct table **out,
 			goto fail;
 		for (size_t p = elen; p < padded; p++) {
 			if (buf[off + p] != 0) {
-				provision_diag_set(diag, "entry %zu: padding byte at offset %zu is 0x%02x",
-						   i, off + p, buf[off + p]);
+				provision_diag_set(
+					diag, "entry %zu: padding byte at offset %zu is 0x%02x", i,
+					off + p, buf[off + p]);
 				err = TABLE_ERR_PADDING;
 				goto fail;
 			}

@@ -17,19 +17,19 @@
 typedef enum {
 	TABLE_OK = 0,
 	TABLE_ERR_NOMEM,
-	TABLE_ERR_TRUNCATED,   /* buffer shorter than the header or than total_len */
+	TABLE_ERR_TRUNCATED, /* buffer shorter than the header or than total_len */
 	TABLE_ERR_MAGIC,
 	TABLE_ERR_VERSION,
-	TABLE_ERR_COUNT,       /* count > NRFCRED_TABLE_MAX_ENTRIES, or entries do not fill total_len */
-	TABLE_ERR_LENGTH,      /* total_len too small, not a multiple of 4, or an entry runs past it */
-	TABLE_ERR_FLAGS,       /* unknown table/entry flags, or IMEI-only with entries */
-	TABLE_ERR_PADDING,     /* padding byte not zero */
+	TABLE_ERR_COUNT,   /* count > NRFCRED_TABLE_MAX_ENTRIES, or entries do not fill total_len */
+	TABLE_ERR_LENGTH,  /* total_len too small, not a multiple of 4, or an entry runs past it */
+	TABLE_ERR_FLAGS,   /* unknown table/entry flags, or IMEI-only with entries */
+	TABLE_ERR_PADDING, /* padding byte not zero */
 	TABLE_ERR_CRC,
-	TABLE_ERR_TYPE,        /* type >= NRFCRED_TYPE_COUNT */
-	TABLE_ERR_SEC_TAG,     /* sec_tag > NRFCRED_SEC_TAG_MAX */
-	TABLE_ERR_CONTENT,     /* empty, longer than 65535, or holds '"' or NUL (AT%CMNG quoting) */
-	TABLE_ERR_DUPLICATE,   /* the same (sec_tag, type) twice */
-	TABLE_ERR_TOO_LARGE,   /* the encoding does not fit the space given */
+	TABLE_ERR_TYPE,	     /* type >= NRFCRED_TYPE_COUNT */
+	TABLE_ERR_SEC_TAG,   /* sec_tag > NRFCRED_SEC_TAG_MAX */
+	TABLE_ERR_CONTENT,   /* empty, longer than 65535, or holds '"' or NUL (AT%CMNG quoting) */
+	TABLE_ERR_DUPLICATE, /* the same (sec_tag, type) twice */
+	TABLE_ERR_TOO_LARGE, /* the encoding does not fit the space given */
 } table_err;
 
 struct table_entry {

@@ -137,29 +137,22 @@ fail:
 	return -1;
 }
 
-int station_job_adopt(struct image *image, struct table *table,
-		      const char *provisioner_sha256, const char *app_path,
-		      uint32_t timeout_ms, struct station_job **out, char *err, size_t errlen)
+int station_job_wrap(struct image *image, struct table *table, const char *app_path,
+		     uint32_t timeout_ms, struct station_job **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	struct station_job *job = calloc(1, sizeof *job);
 	if (job == NULL) {
-		image_destroy(image);
-		table_destroy(table);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	job->image = image;
 	job->table = table;
+	job->borrowed = true;
 	job->timeout_ms = timeout_ms;
-	if (provisioner_sha256) {
-		snprintf(job->provisioner_sha256, sizeof job->provisioner_sha256, "%s",
-			 provisioner_sha256);
-	} else {
-		uint8_t d[SHA256_LEN];
-		image_sha256(image, d);
-		sha256_hex(d, job->provisioner_sha256);
-	}
+	uint8_t d[SHA256_LEN];
+	image_sha256(image, d);
+	sha256_hex(d, job->provisioner_sha256);
 	if (finish(job, app_path, err, errlen) != 0) {
 		station_job_destroy(job);
 		return -1;
@@ -193,8 +186,12 @@ int station_job_load_credentials(const struct station_config *cfg, struct cred_s
 			e = cred_set_add_value(set, c->sec_tag, (enum nrfcred_cred_type)c->type,
 					       c->value, &opts, &diag);
 		if (e != CRED_OK) {
-			snprintf(err, errlen, "%s: %s", origin,
-				 diag.detail[0] ? diag.detail : cred_strerror(e));
+			/* cred's detail already names the origin given above. */
+			if (diag.detail[0] && strstr(diag.detail, origin))
+				snprintf(err, errlen, "%s", diag.detail);
+			else
+				snprintf(err, errlen, "%s: %s", origin,
+					 diag.detail[0] ? diag.detail : cred_strerror(e));
 			cred_set_destroy(set);
 			return -1;
 		}
@@ -207,8 +204,15 @@ void station_job_destroy(struct station_job *job)
 {
 	if (job == NULL)
 		return;
-	image_destroy(job->image); /* holds the patched table: may hold a key */
-	table_destroy(job->table);
+	if (!job->borrowed) {
+		/* The patched image holds the table, which may hold a key: wipe
+		 * the table area before the memory goes back to the allocator. */
+		if (job->image && job->manifest.table_max)
+			image_fill(job->image, job->manifest.table_addr, job->manifest.table_max,
+				   0xFF);
+		image_destroy(job->image);
+		table_destroy(job->table);
+	}
 	image_destroy(job->app);
 	free(job->sec_tags);
 	free(job->cred_sha256);

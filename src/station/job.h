@@ -29,6 +29,7 @@ struct station_job {
 	char *sec_tags;               /* "42/3;42/4" (sec_tag/type, table order) */
 	char *cred_sha256;            /* ';'-separated SHA-256 of each content */
 	uint32_t timeout_ms;          /* upper bound for the firmware's result */
+	bool borrowed;                /* image and table belong to the caller */
 };
 
 /*
@@ -42,13 +43,13 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 		       struct station_job **out, char *err, size_t errlen);
 
 /*
- * Builds a job from an image that is already patched (e.g. by
- * `nrfcred provision`'s table code): takes ownership of image and table.
- * provisioner_sha256 may be NULL (then the patched image's digest is used).
+ * Builds a job around an image that is already patched (e.g. by
+ * `nrfcred provision`'s table code). The job borrows image and table: they
+ * must outlive it and are not freed by station_job_destroy. The CSV's
+ * provisioner digest is then the patched image's.
  */
-int station_job_adopt(struct image *image, struct table *table,
-		      const char *provisioner_sha256, const char *app_path,
-		      uint32_t timeout_ms, struct station_job **out, char *err, size_t errlen);
+int station_job_wrap(struct image *image, struct table *table, const char *app_path,
+		     uint32_t timeout_ms, struct station_job **out, char *err, size_t errlen);
 
 /* Loads the [credential NAME] sections of a station file into a new set,
  * every entry named "FILE [credential NAME]" in messages. */

@@ -35,11 +35,11 @@ struct txn {
 	uint8_t kind;
 	uint8_t req;
 	uint8_t ap;
-	bool has_mem;     /* MEM-AP DRW access at mem_addr */
-	uint32_t select;  /* SELECT value this AP access needs */
-	uint32_t value;   /* write data, or idle cycle count */
-	uint32_t *dest;   /* reads: where the data phase goes (may be NULL) */
-	long producer;    /* reads: index of the access whose value arrives here */
+	bool has_mem;	 /* MEM-AP DRW access at mem_addr */
+	uint32_t select; /* SELECT value this AP access needs */
+	uint32_t value;	 /* write data, or idle cycle count */
+	uint32_t *dest;	 /* reads: where the data phase goes (may be NULL) */
+	long producer;	 /* reads: index of the access whose value arrives here */
 	uint32_t mem_addr;
 };
 
@@ -48,7 +48,7 @@ struct adi {
 	struct txn *q;
 	size_t n, cap;
 	bool queue_failed;
-	bool pending;          /* an AP read whose data is still in the AP */
+	bool pending; /* an AP read whose data is still in the AP */
 	uint32_t *pending_dest;
 	long pending_index;
 	bool select_valid;
@@ -60,8 +60,8 @@ struct adi {
 	char detail[200];
 };
 
-#define PARITY_RETRIES 3u
-#define WDATAERR_RETRIES 3u
+#define PARITY_RETRIES	   3u
+#define WDATAERR_RETRIES   3u
 #define POWERUP_TIMEOUT_MS 100u
 
 static void set_detail(struct adi *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -82,7 +82,8 @@ static uint64_t now_ms(void)
 
 struct adi *adi_create(struct probe *probe)
 {
-	if (!probe || probe->max_swd_bits < SWD_TXN_BITS * 2 + SWD_TRAILING_IDLE_BITS)
+	/* The dormant wake-up + DPIDR read (266 bits) must fit one batch. */
+	if (!probe || probe->max_swd_bits < 320u)
 		return NULL;
 	struct adi *a = calloc(1, sizeof(*a));
 	if (!a)
@@ -280,8 +281,10 @@ void adi_queue_mem_write(struct adi *a, uint8_t ap, uint32_t addr, uint32_t valu
 
 void adi_queue_idle(struct adi *a, uint32_t bits)
 {
-	/* Keep every idle run well inside one batch. */
-	uint32_t chunk = a->probe->max_swd_bits / 2u;
+	/* Keep every idle run small enough to share a batch with the largest
+	 * retry prologue (3 transactions + max_swd_bits/4 of back-off idle). */
+	uint32_t chunk = a->probe->max_swd_bits - SWD_TRAILING_IDLE_BITS - 3u * SWD_TXN_BITS -
+			 a->probe->max_swd_bits / 4u;
 	while (bits > 0) {
 		uint32_t n = bits < chunk ? bits : chunk;
 		struct txn *t = push(a);
@@ -322,9 +325,9 @@ static adi_err send(struct adi *a)
 	a->stats.round_trips++;
 	probe_err pe = probe_swd_io(a->probe, a->bits.dir, a->bits.out, a->in, a->bits.nbits);
 	if (pe != PROBE_OK) {
-		set_detail(a, "%s", probe_last_error_detail(a->probe)[0]
-					    ? probe_last_error_detail(a->probe)
-					    : probe_strerror(pe));
+		set_detail(a, "%s",
+			   probe_last_error_detail(a->probe)[0] ? probe_last_error_detail(a->probe)
+								: probe_strerror(pe));
 		adi_invalidate(a);
 		return ADI_ERR_PROBE;
 	}
@@ -347,8 +350,9 @@ static adi_err direct(struct adi *a, const struct txn *t, size_t n)
 			if (ack == SWD_ACK_NONE)
 				return ADI_ERR_NO_TARGET;
 			if (ack != SWD_ACK_OK)
-				return ack == SWD_ACK_WAIT || ack == SWD_ACK_FAULT ? ADI_ERR_FAULT
-										 : ADI_ERR_PROTOCOL;
+				return ack == SWD_ACK_WAIT || ack == SWD_ACK_FAULT
+					       ? ADI_ERR_FAULT
+					       : ADI_ERR_PROTOCOL;
 			if ((t[i].kind == TXN_DP_READ || t[i].kind == TXN_AP_READ) && t[i].dest)
 				*t[i].dest = swd_bits_get(a->in, pos + SWD_READ_DATA_SLOT, 32);
 		}
@@ -434,7 +438,8 @@ adi_err adi_flush(struct adi *a)
 	struct txn pro[4];   /* retry prologue */
 	size_t npro = 0;
 	uint32_t wait_retries = 0, parity_retries = 0, wderr_retries = 0;
-	uint64_t wait_start = 0;
+	long last_bad = -1;
+	uint64_t wait_start = 0, wait_bits = 0;
 	uint32_t budget = a->probe->max_swd_bits - SWD_TRAILING_IDLE_BITS;
 
 	while (i < a->n) {
@@ -457,6 +462,8 @@ adi_err adi_flush(struct adi *a)
 		adi_err err = send(a);
 		if (err != ADI_OK)
 			return fail(a, err);
+		if (wait_retries)
+			wait_bits += a->bits.nbits;
 
 		/* Parse: prologue first, then the queued transactions. */
 		pos = 0;
@@ -481,8 +488,10 @@ adi_err adi_flush(struct adi *a)
 					bad = (long)k;
 					bad_ack = ack;
 				} else if (t->kind == TXN_DP_READ || t->kind == TXN_AP_READ) {
-					uint32_t d = swd_bits_get(a->in, pos + SWD_READ_DATA_SLOT, 32);
-					bool par = swd_bits_get(a->in, pos + SWD_READ_PARITY_SLOT, 1);
+					uint32_t d =
+						swd_bits_get(a->in, pos + SWD_READ_DATA_SLOT, 32);
+					bool par =
+						swd_bits_get(a->in, pos + SWD_READ_PARITY_SLOT, 1);
 					if (par != swd_parity32(d)) {
 						bad = (long)k;
 						bad_parity = true;
@@ -501,6 +510,13 @@ adi_err adi_flush(struct adi *a)
 		}
 
 		size_t k = (size_t)bad;
+		/* Budgets are per failure point: progress past the previous one
+		 * (a long queue meeting sporadic errors) starts them afresh. */
+		if (last_bad < 0 || k > (size_t)last_bad) {
+			wait_retries = parity_retries = wderr_retries = 0;
+			wait_bits = 0;
+			last_bad = (long)k;
+		}
 		char where[96];
 		describe(a, k, where, sizeof(where));
 		if (bad_parity) {
@@ -515,14 +531,24 @@ adi_err adi_flush(struct adi *a)
 			if (wait_retries == 0)
 				wait_start = now_ms();
 			wait_retries++;
-			if (wait_retries > a->max_wait_retries || now_ms() - wait_start > a->wait_ms) {
+			/* The budget is SWD clock time spent retrying (what the
+			 * target experienced, the same on a loaded test machine),
+			 * plus a wall-clock backstop ten times as long. */
+			uint32_t khz = a->probe->speed_khz ? a->probe->speed_khz : 4000u;
+			uint64_t wire_ms = wait_bits / khz;
+			uint64_t wall_cap = a->wait_ms * 10u > 5000u ? a->wait_ms * 10u : 5000u;
+			if (wait_retries > a->max_wait_retries || wire_ms > a->wait_ms ||
+			    now_ms() - wait_start > wall_cap) {
 				/* DAPABORT cancels the stuck AP transfer. */
-				struct txn ab = mk_dp(false, ADI_DP_ABORT,
-						      ADI_ABORT_DAPABORT | ADI_ABORT_ALL_STICKY, NULL);
+				struct txn ab =
+					mk_dp(false, ADI_DP_ABORT,
+					      ADI_ABORT_DAPABORT | ADI_ABORT_ALL_STICKY, NULL);
 				(void)direct(a, &ab, 1);
-				set_detail(a, "target answered WAIT for %u ms (%u retries) on %s",
-					   (unsigned)(now_ms() - wait_start), (unsigned)wait_retries,
-					   where);
+				set_detail(
+					a,
+					"target answered WAIT for %u ms of SWD clock (%u retries) "
+					"on %s",
+					(unsigned)wire_ms, (unsigned)wait_retries, where);
 				return fail(a, ADI_ERR_WAIT_TIMEOUT);
 			}
 			/* Clear STICKYORUN, then give the target time: an idle run
@@ -551,8 +577,8 @@ adi_err adi_flush(struct adi *a)
 			    ++wderr_retries <= WDATAERR_RETRIES) {
 				/* fall through to the retry below */
 			} else {
-				set_detail(a, "FAULT on %s (CTRL/STAT 0x%08x%s)", where, (unsigned)cs,
-					   e1 == ADI_OK ? "" : ", unreadable");
+				set_detail(a, "FAULT on %s (CTRL/STAT 0x%08x%s)", where,
+					   (unsigned)cs, e1 == ADI_OK ? "" : ", unreadable");
 				return fail(a, ADI_ERR_FAULT);
 			}
 		} else if (bad_ack == SWD_ACK_NONE) {

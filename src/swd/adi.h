@@ -18,40 +18,40 @@ struct probe;
 
 typedef enum {
 	ADI_OK = 0,
-	ADI_ERR_PROBE = -1,        /* the probe / USB failed */
-	ADI_ERR_NO_TARGET = -2,    /* ACK 0b111: nobody drives SWDIO */
-	ADI_ERR_PROTOCOL = -3,     /* an ACK that is none of OK/WAIT/FAULT */
+	ADI_ERR_PROBE = -1,	   /* the probe / USB failed */
+	ADI_ERR_NO_TARGET = -2,	   /* ACK 0b111: nobody drives SWDIO */
+	ADI_ERR_PROTOCOL = -3,	   /* an ACK that is none of OK/WAIT/FAULT */
 	ADI_ERR_WAIT_TIMEOUT = -4, /* WAIT beyond the retry budget */
-	ADI_ERR_FAULT = -5,        /* FAULT ack (sticky error) */
-	ADI_ERR_PARITY = -6,       /* read data parity wrong on every retry */
-	ADI_ERR_POWERUP = -7,      /* CDBGPWRUPACK/CSYSPWRUPACK never came */
+	ADI_ERR_FAULT = -5,	   /* FAULT ack (sticky error) */
+	ADI_ERR_PARITY = -6,	   /* read data parity wrong on every retry */
+	ADI_ERR_POWERUP = -7,	   /* CDBGPWRUPACK/CSYSPWRUPACK never came */
 	ADI_ERR_NOMEM = -8,
 	ADI_ERR_ARG = -9,
 } adi_err;
 
 /* DP registers (A[3:2] << 2). */
-#define ADI_DP_DPIDR 0x0u
-#define ADI_DP_ABORT 0x0u
+#define ADI_DP_DPIDR	 0x0u
+#define ADI_DP_ABORT	 0x0u
 #define ADI_DP_CTRL_STAT 0x4u
-#define ADI_DP_SELECT 0x8u
-#define ADI_DP_RESEND 0x8u
-#define ADI_DP_RDBUFF 0xCu
+#define ADI_DP_SELECT	 0x8u
+#define ADI_DP_RESEND	 0x8u
+#define ADI_DP_RDBUFF	 0xCu
 
 /* ABORT bits. */
-#define ADI_ABORT_DAPABORT (1u << 0)
-#define ADI_ABORT_STKCMPCLR (1u << 1)
-#define ADI_ABORT_STKERRCLR (1u << 2)
-#define ADI_ABORT_WDERRCLR (1u << 3)
+#define ADI_ABORT_DAPABORT   (1u << 0)
+#define ADI_ABORT_STKCMPCLR  (1u << 1)
+#define ADI_ABORT_STKERRCLR  (1u << 2)
+#define ADI_ABORT_WDERRCLR   (1u << 3)
 #define ADI_ABORT_ORUNERRCLR (1u << 4)
 #define ADI_ABORT_ALL_STICKY 0x1Eu
 
 /* CTRL/STAT bits. */
-#define ADI_CS_ORUNDETECT (1u << 0)
-#define ADI_CS_STICKYORUN (1u << 1)
-#define ADI_CS_STICKYCMP (1u << 4)
-#define ADI_CS_STICKYERR (1u << 5)
-#define ADI_CS_READOK (1u << 6)
-#define ADI_CS_WDATAERR (1u << 7)
+#define ADI_CS_ORUNDETECT   (1u << 0)
+#define ADI_CS_STICKYORUN   (1u << 1)
+#define ADI_CS_STICKYCMP    (1u << 4)
+#define ADI_CS_STICKYERR    (1u << 5)
+#define ADI_CS_READOK	    (1u << 6)
+#define ADI_CS_WDATAERR	    (1u << 7)
 #define ADI_CS_CDBGPWRUPREQ (1u << 28)
 #define ADI_CS_CDBGPWRUPACK (1u << 29)
 #define ADI_CS_CSYSPWRUPREQ (1u << 30)
@@ -66,8 +66,9 @@ struct adi *adi_create(struct probe *probe);
 void adi_destroy(struct adi *a);
 
 /*
- * WAIT handling: retry until wait_ms (wall clock) or max_retries is
- * exceeded. Defaults: 500 ms, 5000 retries.
+ * WAIT handling: retry (with a growing idle back-off) until wait_ms of SWD
+ * clock time has been spent at one failure point, or max_retries, or ten
+ * times wait_ms of wall time (at least 5 s). Defaults: 500 ms, 5000 retries.
  */
 void adi_set_wait_budget(struct adi *a, uint32_t wait_ms, uint32_t max_retries);
 /* Idle cycles clocked after every AP access (OpenOCD ap_delay_clk). Default 0. */

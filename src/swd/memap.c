@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#define TAR_BLOCK 1024u /* ADIv5 minimum auto-increment range */
+#define TAR_BLOCK    1024u /* ADIv5 minimum auto-increment range */
 #define READ_RETRIES 3
 
 void memap_init(struct memap *m, struct adi *adi, uint8_t ap)
@@ -102,8 +102,8 @@ static void queue_read_words(struct memap *m, uint32_t addr, uint32_t *words, si
 	}
 }
 
-void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *words,
-			     size_t count, uint32_t idle_after_each)
+void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *words, size_t count,
+			     uint32_t idle_after_each)
 {
 	set_csw(m, MEMAP_CSW_SIZE32);
 	for (size_t i = 0; i < count; i++) {
@@ -117,7 +117,7 @@ void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *wor
 }
 
 /* Word reads are chunked so a huge read does not queue megabytes at once. */
-#define READ_CHUNK_WORDS 4096u
+#define READ_CHUNK_WORDS 1024u
 
 adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len)
 {

@@ -17,10 +17,10 @@
 #define MEMAP_DRW 0x0Cu
 
 /* CSW fields (nrf91-target.md §2). */
-#define MEMAP_CSW_SIZE8 0x0u
-#define MEMAP_CSW_SIZE32 0x2u
+#define MEMAP_CSW_SIZE8		 0x0u
+#define MEMAP_CSW_SIZE32	 0x2u
 #define MEMAP_CSW_ADDRINC_SINGLE (1u << 4)
-#define MEMAP_CSW_DEVICEEN (1u << 6)
+#define MEMAP_CSW_DEVICEEN	 (1u << 6)
 /*
  * Prot/master bits for every access: HPROT1 (privileged, bit 25), MasterType
  * = debug (bit 29), DbgSwEnable (bit 31); HNONSEC (bit 30) clear = SECURE.
@@ -60,8 +60,8 @@ adi_err memap_write_u8(struct memap *m, uint32_t addr, uint8_t value);
 adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len);
 adi_err memap_write_block(struct memap *m, uint32_t addr, const void *buf, size_t len);
 /* Queues the word-aligned block write without flushing (addr, len % 4 == 0). */
-void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *words,
-			     size_t count, uint32_t idle_after_each);
+void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *words, size_t count,
+			     uint32_t idle_after_each);
 
 /* Reads the AP's CSW (DeviceEn says whether the AP can reach the bus). */
 adi_err memap_read_csw(struct memap *m, uint32_t *csw);

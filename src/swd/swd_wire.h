@@ -13,23 +13,23 @@
 /* Bit slots of one transaction: 8 request bits driven by the probe, then
  * read: 38 input slots (ACK 0-2, data 3-34, parity 35, 2 don't-care);
  * write: 5 input slots (ACK 0-2, 2 turnaround) + 33 driven (data, parity). */
-#define SWD_TXN_BITS 46u
-#define SWD_READ_ACK_SLOT 8u
-#define SWD_READ_DATA_SLOT 11u
+#define SWD_TXN_BITS	     46u
+#define SWD_READ_ACK_SLOT    8u
+#define SWD_READ_DATA_SLOT   11u
 #define SWD_READ_PARITY_SLOT 43u
-#define SWD_WRITE_DATA_SLOT 13u
+#define SWD_WRITE_DATA_SLOT  13u
 /* Every batch ends with 8 driven-0 idle cycles: "a transaction must be
  * followed by another transaction or at least 8 idle cycles" (OOCD-drv). */
 #define SWD_TRAILING_IDLE_BITS 8u
 
-#define SWD_ACK_OK 0x1u
-#define SWD_ACK_WAIT 0x2u
+#define SWD_ACK_OK    0x1u
+#define SWD_ACK_WAIT  0x2u
 #define SWD_ACK_FAULT 0x4u
-#define SWD_ACK_NONE 0x7u /* SWDIO pull-up: nobody answered */
+#define SWD_ACK_NONE  0x7u /* SWDIO pull-up: nobody answered */
 
 /* Lengths of the special sequences. */
-#define SWD_LINE_RESET_BITS 64u   /* 56 ones + 8 idle zeros */
-#define SWD_JTAG_TO_SWD_BITS 136u /* 56 ones, 0xE79E, 56 ones, 8 zeros */
+#define SWD_LINE_RESET_BITS	64u  /* 56 ones + 8 idle zeros */
+#define SWD_JTAG_TO_SWD_BITS	136u /* 56 ones, 0xE79E, 56 ones, 8 zeros */
 #define SWD_DORMANT_TO_SWD_BITS 212u
 
 /* Request byte: start, APnDP, RnW, A[2], A[3], even parity, stop 0, park 1. */

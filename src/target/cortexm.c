@@ -4,7 +4,7 @@
 
 #include <time.h>
 
-#define HALT_TIMEOUT_MS 200u
+#define HALT_TIMEOUT_MS	 200u
 #define RESET_TIMEOUT_MS 600u /* probe-rs waits up to 600 ms for reset */
 
 static uint64_t now_ms(void)

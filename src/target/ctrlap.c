@@ -11,8 +11,8 @@ nrf91_err ctrlap_check_idr(struct nrf91 *t)
 		return nrf91_adi_fail(t, err, "reading CTRL-AP IDR");
 	t->info.ctrlap_idr = idr;
 	if (idr != CTRLAP_IDR_NRF91) {
-		nrf91_set_detail(t, "AP4 IDR is 0x%08x, not the nRF91 CTRL-AP 0x%08x", (unsigned)idr,
-				 (unsigned)CTRLAP_IDR_NRF91);
+		nrf91_set_detail(t, "AP4 IDR is 0x%08x, not the nRF91 CTRL-AP 0x%08x",
+				 (unsigned)idr, (unsigned)CTRLAP_IDR_NRF91);
 		return NRF91_ERR_NOT_NRF91;
 	}
 	return NRF91_OK;
@@ -96,7 +96,8 @@ nrf91_err ctrlap_recover(struct nrf91 *t)
 	if (prot) {
 		uint32_t st = 0;
 		(void)adi_ap_read(t->adi, NRF91_AP_CTRL, CTRLAP_APPROTECT_STATUS, &st);
-		nrf91_set_detail(t, "still protected after CTRL-AP ERASEALL (APPROTECT.STATUS 0x%x)",
+		nrf91_set_detail(t,
+				 "still protected after CTRL-AP ERASEALL (APPROTECT.STATUS 0x%x)",
 				 (unsigned)st);
 		return NRF91_ERR_RECOVER_FAILED;
 	}

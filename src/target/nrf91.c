@@ -123,8 +123,8 @@ static nrf91_err identify(struct nrf91 *t)
 	return NRF91_OK;
 }
 
-nrf91_err nrf91_attach(struct probe *probe, const struct nrf91_options *opts,
-		       struct nrf91 **out, struct nrf91_info *info)
+nrf91_err nrf91_attach(struct probe *probe, const struct nrf91_options *opts, struct nrf91 **out,
+		       struct nrf91_info *info)
 {
 	*out = NULL;
 	if (info)
@@ -270,9 +270,9 @@ static nrf91_err check_image(struct nrf91 *t, const struct image *img, uint64_t 
 	for (size_t i = 0; i < n; i++) {
 		struct image_segment s = image_segment_get(img, i);
 		if (!in_flash(t, s.start, s.size)) {
-			nrf91_set_detail(t, "image bytes 0x%08x..0x%08llx are outside flash and UICR",
-					 (unsigned)s.start,
-					 (unsigned long long)(s.start + s.size - 1u));
+			nrf91_set_detail(
+				t, "image bytes 0x%08x..0x%08llx are outside flash and UICR",
+				(unsigned)s.start, (unsigned long long)(s.start + s.size - 1u));
 			return NRF91_ERR_BAD_ADDRESS;
 		}
 		*bytes += s.size;
@@ -325,7 +325,8 @@ nrf91_err nrf91_program(struct nrf91 *t, const struct image *img)
 		have_prev = true;
 		for (uint64_t a = ws; a < we && e == NRF91_OK;) {
 			size_t cnt = (size_t)((we - a) / 4u < CHUNK ? (we - a) / 4u : CHUNK);
-			if (image_read_filled(img, (uint32_t)a, words, cnt * 4u, 0xFF) != IMAGE_OK) {
+			if (image_read_filled(img, (uint32_t)a, words, cnt * 4u, 0xFF) !=
+			    IMAGE_OK) {
 				e = NRF91_ERR_NOMEM;
 				break;
 			}
@@ -371,9 +372,9 @@ nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img)
 			}
 			for (size_t k = 0; k < len; k++) {
 				if (buf[k] != s.data[off + k]) {
-					nrf91_set_detail(t,
-							 "verify: 0x%08x reads 0x%02x, image has 0x%02x",
-							 (unsigned)(addr + k), buf[k], s.data[off + k]);
+					nrf91_set_detail(
+						t, "verify: 0x%08x reads 0x%02x, image has 0x%02x",
+						(unsigned)(addr + k), buf[k], s.data[off + k]);
 					e = NRF91_ERR_VERIFY;
 					break;
 				}

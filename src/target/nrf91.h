@@ -20,20 +20,20 @@ struct probe;
 
 typedef enum {
 	NRF91_OK = 0,
-	NRF91_ERR_PROBE,          /* USB / probe failure (unplugged, timeout) */
-	NRF91_ERR_NO_TARGET,      /* no ACK: no board, no power, or wiring */
-	NRF91_ERR_WAIT_TIMEOUT,   /* the DP kept answering WAIT */
-	NRF91_ERR_FAULT,          /* FAULT ack / sticky error that retry did not clear */
-	NRF91_ERR_PARITY,         /* read data parity error that retry did not clear */
-	NRF91_ERR_NOT_NRF91,      /* DPIDR / CTRL-AP IDR / FICR do not describe an nRF91 */
-	NRF91_ERR_PROTECTED,      /* APPROTECT is on and recover is not allowed */
+	NRF91_ERR_PROBE,	  /* USB / probe failure (unplugged, timeout) */
+	NRF91_ERR_NO_TARGET,	  /* no ACK: no board, no power, or wiring */
+	NRF91_ERR_WAIT_TIMEOUT,	  /* the DP kept answering WAIT */
+	NRF91_ERR_FAULT,	  /* FAULT ack / sticky error that retry did not clear */
+	NRF91_ERR_PARITY,	  /* read data parity error that retry did not clear */
+	NRF91_ERR_NOT_NRF91,	  /* DPIDR / CTRL-AP IDR / FICR do not describe an nRF91 */
+	NRF91_ERR_PROTECTED,	  /* APPROTECT is on and recover is not allowed */
 	NRF91_ERR_RECOVER_FAILED, /* CTRL-AP ERASEALL did not unlock the part */
-	NRF91_ERR_NVMC_TIMEOUT,   /* NVMC never became ready */
-	NRF91_ERR_HALT_TIMEOUT,   /* the core did not halt / leave reset */
-	NRF91_ERR_VERIFY,         /* read-back differs from what was written */
-	NRF91_ERR_BAD_ADDRESS,    /* image data outside flash / UICR */
+	NRF91_ERR_NVMC_TIMEOUT,	  /* NVMC never became ready */
+	NRF91_ERR_HALT_TIMEOUT,	  /* the core did not halt / leave reset */
+	NRF91_ERR_VERIFY,	  /* read-back differs from what was written */
+	NRF91_ERR_BAD_ADDRESS,	  /* image data outside flash / UICR */
 	NRF91_ERR_NOMEM,
-	NRF91_ERR_ABORTED,        /* the abort flag was raised */
+	NRF91_ERR_ABORTED, /* the abort flag was raised */
 } nrf91_err;
 
 enum nrf91_phase {
@@ -53,18 +53,18 @@ typedef void (*nrf91_progress_cb)(void *user, enum nrf91_phase phase, uint64_t d
 struct nrf91_info {
 	uint32_t dpidr;
 	uint32_t ctrlap_idr;
-	uint32_t partno;        /* FICR.SIPINFO.PARTNO, e.g. 0x9160 */
-	char variant[5];        /* FICR.SIPINFO.VARIANT as ASCII, e.g. "SICA" */
-	char part_name[16];     /* "nRF9160" */
+	uint32_t partno;    /* FICR.SIPINFO.PARTNO, e.g. 0x9160 */
+	char variant[5];    /* FICR.SIPINFO.VARIANT as ASCII, e.g. "SICA" */
+	char part_name[16]; /* "nRF9160" */
 	uint32_t flash_kb;
 	uint32_t ram_kb;
 	uint64_t device_id;
-	bool approtect;         /* true when the part was protected at connect */
+	bool approtect;		/* true when the part was protected at connect */
 	char error_detail[256]; /* nrf91_attach failure: why (no handle to ask) */
 };
 
 struct nrf91_options {
-	bool allow_recover;     /* CTRL-AP ERASEALL a protected part */
+	bool allow_recover;	       /* CTRL-AP ERASEALL a protected part */
 	const atomic_bool *abort_flag; /* may be NULL */
 	nrf91_progress_cb progress;    /* may be NULL */
 	void *progress_user;
@@ -74,8 +74,8 @@ struct nrf91;
 
 /* Connects (line reset, JTAG-to-SWD, DP power-up), identifies, and recovers
  * the part when it is protected and opts->allow_recover. info may be NULL. */
-nrf91_err nrf91_attach(struct probe *probe, const struct nrf91_options *opts,
-		       struct nrf91 **out, struct nrf91_info *info);
+nrf91_err nrf91_attach(struct probe *probe, const struct nrf91_options *opts, struct nrf91 **out,
+		       struct nrf91_info *info);
 void nrf91_detach(struct nrf91 *t);
 
 nrf91_err nrf91_recover(struct nrf91 *t);
@@ -106,8 +106,8 @@ const struct nrf91_info *nrf91_get_info(const struct nrf91 *t);
 
 /* Wire statistics since attach (for benchmarks and closing notes). */
 struct nrf91_stats {
-	uint64_t round_trips;    /* probe SWD I/O calls */
-	uint64_t swd_bits;       /* bits clocked */
+	uint64_t round_trips; /* probe SWD I/O calls */
+	uint64_t swd_bits;    /* bits clocked */
 	uint64_t wait_retries;
 	uint64_t faults;
 	uint64_t parity_retries;

@@ -39,7 +39,7 @@ nrf91_err nvmc_erase_all(struct nrf91 *t);
 nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr);
 /* Programs count words at a word-aligned addr; 0xFFFFFFFF words are skipped
  * (erased flash already holds them). done/total feed the progress events. */
-nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *words,
-			     size_t count, uint64_t *done, uint64_t total);
+nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *words, size_t count,
+			     uint64_t *done, uint64_t total);
 
 #endif

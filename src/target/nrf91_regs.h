@@ -8,72 +8,72 @@
 
 /* DP identity [§1.4]: DPIDR 0x6BA02477: DESIGNER 0x23B (Arm) in bits 11:1. */
 #define NRF91_DPIDR_DESIGNER_MASK 0x00000FFFu
-#define NRF91_DPIDR_DESIGNER_ARM 0x00000477u
+#define NRF91_DPIDR_DESIGNER_ARM  0x00000477u
 
 /* Access ports [§3]. */
-#define NRF91_AP_AHB 0u    /* application Cortex-M33 AHB-AP (MEM-AP) */
-#define NRF91_AP_CTRL 4u   /* Nordic CTRL-AP */
+#define NRF91_AP_AHB  0u /* application Cortex-M33 AHB-AP (MEM-AP) */
+#define NRF91_AP_CTRL 4u /* Nordic CTRL-AP */
 
 /* CTRL-AP registers [§4.1]. */
-#define CTRLAP_RESET 0x000u
-#define CTRLAP_ERASEALL 0x004u
-#define CTRLAP_ERASEALLSTATUS 0x008u  /* 0 ready, 1 busy */
-#define CTRLAP_APPROTECT_STATUS 0x00Cu /* bit0 APPROTECT, bit1 SECUREAPPROTECT; 1 = open */
+#define CTRLAP_RESET		   0x000u
+#define CTRLAP_ERASEALL		   0x004u
+#define CTRLAP_ERASEALLSTATUS	   0x008u /* 0 ready, 1 busy */
+#define CTRLAP_APPROTECT_STATUS	   0x00Cu /* bit0 APPROTECT, bit1 SECUREAPPROTECT; 1 = open */
 #define CTRLAP_ERASEPROTECT_STATUS 0x018u /* bit0: 0 = erase protection enabled */
-#define CTRLAP_IDR 0x0FCu
-#define CTRLAP_IDR_NRF91 0x12880000u
-#define CTRLAP_APPROTECT_OPEN 0x3u
+#define CTRLAP_IDR		   0x0FCu
+#define CTRLAP_IDR_NRF91	   0x12880000u
+#define CTRLAP_APPROTECT_OPEN	   0x3u
 
 /* Memory map [§5]. */
 #define NRF91_FLASH_BASE 0x00000000u
 #define NRF91_FLASH_PAGE 0x1000u
-#define NRF91_RAM_BASE 0x20000000u
-#define NRF91_FICR_BASE 0x00FF0000u
-#define NRF91_UICR_BASE 0x00FF8000u
-#define NRF91_UICR_SIZE 0x1000u
+#define NRF91_RAM_BASE	 0x20000000u
+#define NRF91_FICR_BASE	 0x00FF0000u
+#define NRF91_UICR_BASE	 0x00FF8000u
+#define NRF91_UICR_SIZE	 0x1000u
 
 /* FICR [§5]. */
-#define FICR_SIPINFO_PARTNO (NRF91_FICR_BASE + 0x140u)
+#define FICR_SIPINFO_PARTNO  (NRF91_FICR_BASE + 0x140u)
 #define FICR_SIPINFO_VARIANT (NRF91_FICR_BASE + 0x148u)
-#define FICR_INFO_DEVICEID0 (NRF91_FICR_BASE + 0x204u)
-#define FICR_INFO_DEVICEID1 (NRF91_FICR_BASE + 0x208u)
-#define FICR_INFO_RAM (NRF91_FICR_BASE + 0x218u)   /* KB */
-#define FICR_INFO_FLASH (NRF91_FICR_BASE + 0x21Cu) /* KB */
+#define FICR_INFO_DEVICEID0  (NRF91_FICR_BASE + 0x204u)
+#define FICR_INFO_DEVICEID1  (NRF91_FICR_BASE + 0x208u)
+#define FICR_INFO_RAM	     (NRF91_FICR_BASE + 0x218u) /* KB */
+#define FICR_INFO_FLASH	     (NRF91_FICR_BASE + 0x21Cu) /* KB */
 
 /* UICR [§5, §4.3]. */
-#define UICR_APPROTECT (NRF91_UICR_BASE + 0x000u)
+#define UICR_APPROTECT	     (NRF91_UICR_BASE + 0x000u)
 #define UICR_SECUREAPPROTECT (NRF91_UICR_BASE + 0x02Cu)
 
 /* NVMC (secure alias) [§6]. */
-#define NVMC_BASE 0x50039000u
-#define NVMC_READY (NVMC_BASE + 0x400u)     /* 1 = ready */
-#define NVMC_READYNEXT (NVMC_BASE + 0x408u) /* 1 = next write accepted */
-#define NVMC_CONFIG (NVMC_BASE + 0x504u)
-#define NVMC_ERASEALL (NVMC_BASE + 0x50Cu)
+#define NVMC_BASE	0x50039000u
+#define NVMC_READY	(NVMC_BASE + 0x400u) /* 1 = ready */
+#define NVMC_READYNEXT	(NVMC_BASE + 0x408u) /* 1 = next write accepted */
+#define NVMC_CONFIG	(NVMC_BASE + 0x504u)
+#define NVMC_ERASEALL	(NVMC_BASE + 0x50Cu)
 #define NVMC_CONFIG_REN 0u
 #define NVMC_CONFIG_WEN 1u
 #define NVMC_CONFIG_EEN 2u
 
 /* Cortex-M33 debug registers [§7]. */
-#define CM_AIRCR 0xE000ED0Cu
-#define CM_DHCSR 0xE000EDF0u
-#define CM_DEMCR 0xE000EDFCu
-#define CM_AIRCR_SYSRESETREQ 0x05FA0004u /* VECTKEY | SYSRESETREQ */
-#define CM_DHCSR_KEY 0xA05F0000u
-#define CM_DHCSR_C_DEBUGEN (1u << 0)
-#define CM_DHCSR_C_HALT (1u << 1)
-#define CM_DHCSR_S_HALT (1u << 17)
-#define CM_DHCSR_S_RESET_ST (1u << 25)
+#define CM_AIRCR	      0xE000ED0Cu
+#define CM_DHCSR	      0xE000EDF0u
+#define CM_DEMCR	      0xE000EDFCu
+#define CM_AIRCR_SYSRESETREQ  0x05FA0004u /* VECTKEY | SYSRESETREQ */
+#define CM_DHCSR_KEY	      0xA05F0000u
+#define CM_DHCSR_C_DEBUGEN    (1u << 0)
+#define CM_DHCSR_C_HALT	      (1u << 1)
+#define CM_DHCSR_S_HALT	      (1u << 17)
+#define CM_DHCSR_S_RESET_ST   (1u << 25)
 #define CM_DEMCR_VC_CORERESET (1u << 0)
 
 /* Timings [§6, §4.2]. tERASEPAGE ~87 ms (errata 2 bus stall); tWRITE is the
  * nRF52840 figure (nRF91 value unconfirmed; a slower part only costs WAIT
  * retries); erase-all durations are unconfirmed, so we poll with margins. */
-#define NVMC_TWRITE_US 41u
-#define NVMC_TERASEPAGE_US 87000u
-#define NVMC_ERASEPAGE_TIMEOUT_MS 500u
-#define NVMC_ERASEALL_WAIT_US 100000u
-#define NVMC_ERASEALL_TIMEOUT_MS 10000u
+#define NVMC_TWRITE_US		   41u
+#define NVMC_TERASEPAGE_US	   87000u
+#define NVMC_ERASEPAGE_TIMEOUT_MS  500u
+#define NVMC_ERASEALL_WAIT_US	   100000u
+#define NVMC_ERASEALL_TIMEOUT_MS   10000u
 #define CTRLAP_ERASEALL_TIMEOUT_MS 15000u
 
 #endif

@@ -91,8 +91,8 @@ nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr)
 /* Words per flush: 1 KB keeps progress events frequent and the queue small. */
 #define PROGRAM_CHUNK_WORDS 256u
 
-nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *words,
-			     size_t count, uint64_t *done, uint64_t total)
+nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *words, size_t count,
+			     uint64_t *done, uint64_t total)
 {
 	nrf91_err e = set_config(t, NVMC_CONFIG_WEN);
 	if (e != NRF91_OK)
@@ -105,8 +105,10 @@ nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *wor
 	uint32_t pace = NVMC_TWRITE_US * khz / 1000u + 1u;
 	size_t i = 0;
 	while (i < count) {
-		if (nrf91_aborted(t))
+		if (nrf91_aborted(t)) {
+			(void)set_config(t, NVMC_CONFIG_REN); /* best effort */
 			return NRF91_ERR_ABORTED;
+		}
 		size_t end = i + PROGRAM_CHUNK_WORDS < count ? i + PROGRAM_CHUNK_WORDS : count;
 		size_t j = i;
 		while (j < end) {

@@ -144,6 +144,8 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 	case STATION_EV_SLOT:
 		field_str(&b, "label", ev->label);
 		field_str(&b, "state", slot_state_name(ev->state));
+		if (ev->message && ev->message[0])
+			field_str(&b, "detail", ev->message);
 		break;
 	case STATION_EV_STATE:
 		field_str(&b, "state", slot_state_name(ev->state));
@@ -165,7 +167,8 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 	case STATION_EV_END:
 		field_num(&b, "passed", ev->passed_count);
 		field_num(&b, "failed", ev->failed_count);
-		field_num(&b, "exit_code", ev->exit_code);
+		if (ev->exit_code >= 0)
+			field_num(&b, "exit_code", ev->exit_code);
 		break;
 	}
 	puts_(&b, "}\n");

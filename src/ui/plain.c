@@ -47,6 +47,8 @@ size_t plain_format_event(const struct station_event *ev, char *out, size_t outl
 		if (ev->state != SLOT_ABSENT)
 			return out[0] = '\0', 0; /* the first state line says it all */
 		n = append(out, outlen, n, "ABSENT: probe not attached");
+		if (ev->message && ev->message[0])
+			n = append(out, outlen, n, " (%s)", ev->message);
 		break;
 	case STATION_EV_STATE:
 		n = append(out, outlen, n, "%s", slot_state_name(ev->state));
@@ -72,8 +74,10 @@ size_t plain_format_event(const struct station_event *ev, char *out, size_t outl
 					   "next safe point and wipe (Ctrl-C again aborts now)");
 		break;
 	case STATION_EV_END:
-		n = append(out, outlen, n, "end: %u passed, %u failed, exit code %d",
-			   ev->passed_count, ev->failed_count, ev->exit_code);
+		n = append(out, outlen, n, "end: %u passed, %u failed", ev->passed_count,
+			   ev->failed_count);
+		if (ev->exit_code >= 0)
+			n = append(out, outlen, n, ", exit code %d", ev->exit_code);
 		break;
 	}
 	/* Keep one line per event whatever the message held. */

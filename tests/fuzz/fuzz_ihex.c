@@ -59,7 +59,7 @@ static void fix_checksums(char *text, size_t size)
 		char *nl = memchr(line, '\n', size - pos);
 		size_t len = nl ? (size_t)(nl - line) : size - pos;
 		pos += len + 1;
-		if (len > 0 && line[len - 1] == '\r') {
+		if (len >= 11 && line[len - 1] == '\r') {
 			len--;
 		}
 		if (len < 11 || line[0] != ':' || (len - 1) % 2) {

@@ -135,9 +135,29 @@ run "client cert and key" 0 -- provision --provisioner prov.hex --sec_tag 8 \
 	--client_cert "$data/client.pem" --client_private_key "$data/client.key" -o key.hex
 check "file with a private key has mode 0600" test "$($py "$helper" mode key.hex)" = 0600
 run "hex show on the key file" 0 -- hex show key.hex
-check "hex show never prints the key" bash -c "! grep -q '$(sed -n 2p "$data/client.key" | cut -c1-24)' out"
+check "hex show never prints the key" bash -c "! grep -q '$(sed -n 2p "$data/client.key" | cut -c1-24)' out && ! grep -q 'PRIVATE KEY-----' out"
 run "key that does not match the certificate is refused" 3 -- provision --provisioner prov.hex \
 	--sec_tag 9 --client_cert "$data/ca.pem" --client_private_key "$data/client.key" -o x.hex
+
+# ---- encrypted private key: passphrase from the environment or from stdin
+if openssl ec -in "$data/client.key" -aes256 -passout pass:pw-4711 -out enc.key 2>/dev/null; then
+	NRFCRED_KEY_PASSPHRASE=pw-4711 run "encrypted key with NRFCRED_KEY_PASSPHRASE" 0 -- \
+		provision --provisioner prov.hex --sec_tag 8 --client_cert "$data/client.pem" \
+		--client_private_key enc.key -o enc.hex
+	check "passphrase never printed" bash -c "! grep -q pw-4711 out err"
+	check "decrypted key gives the same table as the plain key" \
+		test "$($py "$helper" table-area enc.hex)" = "$($py "$helper" table-area key.hex)"
+	echo pw-4711 | "$nrfcred" provision --provisioner prov.hex --sec_tag 8 \
+		--client_cert "$data/client.pem" --client_private_key enc.key --key-passphrase - \
+		-o enc2.hex >out 2>err
+	check "passphrase read from stdin with --key-passphrase -" test $? -eq 0
+	NRFCRED_KEY_PASSPHRASE=wrong run "wrong passphrase is an input error" 3 -- provision \
+		--provisioner prov.hex --sec_tag 8 --client_private_key enc.key -o x.hex
+	run "encrypted key without passphrase is an input error" 3 -- provision \
+		--provisioner prov.hex --sec_tag 8 --client_private_key enc.key -o x.hex
+else
+	bad "openssl could not encrypt the test key"
+fi
 
 # ---- errors
 NRFCRED_PROVISIONER= run "missing provisioner is named" 3 -- provision --provisioner nope.hex \
@@ -147,6 +167,19 @@ printf ':0400000001020304F3\n:00000001FF\n' > badsum.hex
 run "bad hex checksum names the line" 3 -- provision --provisioner badsum.hex --sec_tag 1 --psk 00 -o x.hex
 check "error has file:line" grep -q 'badsum.hex:1:' err
 run "missing credential file" 3 -- provision --provisioner prov.hex --sec_tag 1 --CA_cert nope.pem -o x.hex
+
+# ---- the real provisioning firmware (firmware/sim), when this build has it
+fw="$build/firmware/sim/provisioner-sim.hex"
+if [ -f "$fw" ]; then
+	NRFCRED_PROVISIONER= run "real firmware: hex show" 0 -- hex show "$fw"
+	check "real firmware: table area erased" grep -q 'table area erased' out
+	NRFCRED_PROVISIONER= run "real firmware is the default provisioner" 0 -- provision --sec_tag 5 \
+		--psk "$psk_text" --psk_ident "$ident" -o real.hex
+	run "real firmware: hex show after patching" 0 -- hex show real.hex
+	check "real firmware: two credentials listed" test "$(grep -c '^  sec_tag 5 ' out)" -eq 2
+else
+	echo "skip real firmware checks ($fw not built)"
+fi
 
 # ---- the board path without a board
 "$nrfcred" provision --provisioner prov.hex --sec_tag 1 --psk 00 >out 2>err

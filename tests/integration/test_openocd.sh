@@ -70,12 +70,18 @@ openocd_run "$work/full.log" \
 	"dap info 0" \
 	"dap info 4" \
 	"mdw 0x00ff0140" \
-	"halt" \
-	"echo \"STATE-AFTER-HALT [nrf91.cpu curstate]\"" \
 	"load_image $work/ram.bin 0x20000000 bin" \
 	"dump_image $work/ram.out 0x20000000 65536" \
+	"halt" \
+	"echo \"STATE-AFTER-HALT [nrf91.cpu curstate]\"" \
+	"mww 0x20010000 0xe7fee7fe" \
+	"reg pc 0x20010000" \
+	"reg xPSR 0x01000000" \
 	"resume" \
+	"sleep 20" \
 	"echo \"STATE-AFTER-RESUME [nrf91.cpu curstate]\"" \
+	"halt" \
+	"echo \"PC-AFTER-RUN [format 0x%08x [lindex [nrf91.cpu get_reg pc] 1]]\"" \
 	shutdown
 full_rc=$?
 cp "$work/state/000$serial.counters" "$work/full.counters" 2>/dev/null
@@ -86,24 +92,32 @@ check "openocd session exits cleanly" [ "$full_rc" -eq 0 ]
 check "probe firmware is the simulated J-Link" has "$log" 'J-Link V11 compiled.*simulated'
 check "VTarget 3.300 V" has "$log" 'VTarget = 3\.300 V'
 check "DPIDR 0x6ba02477" has "$log" 'SWD DPIDR 0x6ba02477'
-check "examination of the Cortex-M33" has "$log" 'Cortex-M33.*processor detected|nrf91\.cpu: .*(examination succeed|hardware has)'
-check "dap info 0: AHB-AP" has "$log" 'AP ID register 0x[0-9a-f]+.*|Type is MEM-AP AHB'
-check "dap info 4: CTRL-AP IDR 0x12880000" has "$log" 'AP ID register 0x12880000'
+check "examination of the Cortex-M33" has "$log" 'Cortex-M33 r[0-9]p[0-9] processor detected'
+ap_info() { grep -A3 -- "^AP # $2\$" "$1" | grep -qiE -- "$3"; }
+check "dap info 0: AP 0 is a MEM-AP (AHB)" ap_info "$log" 0x0 'Type is MEM-AP AHB'
+check "dap info 4: CTRL-AP IDR 0x12880000" ap_info "$log" 0x4 'AP ID register 0x12880000'
 check "FICR SIPINFO.PARTNO = 0x9160" has "$log" '0x00ff0140: 00009160'
 check "halt" has "$log" 'STATE-AFTER-HALT halted'
 check "64 KB RAM written and read back identical" cmp -s "$work/ram.bin" "$work/ram.out"
-check "resume" has "$log" 'STATE-AFTER-RESUME running'
+check "resume: core runs a 'b .' loop placed in RAM" has "$log" 'STATE-AFTER-RESUME running'
+check "halt again: PC inside the loop" has "$log" 'PC-AFTER-RUN 0x2001000[02]'
 check "counters file written" test -s "$work/full.counters"
+"$nrfsim" show "$NRFSIM_STATE_DIR" >"$work/show.txt" 2>&1
+check "nrfsim show lists the board" has "$work/show.txt" "^probe 000$serial"
+check "nrfsim show: part nRF9160, flash erased" \
+	sh -c "grep -q 'part: *nRF9160' '$work/show.txt' && grep -q 'fully erased' '$work/show.txt'"
 
 if [ "$fail" -ne 0 ]; then
 	echo "---- openocd log ----"
 	cat "$log"
 fi
-if [ -s "$work/full.counters" ]; then
-	echo "---- counters (whole session incl. 64 KB write + read) ----"
-	cat "$work/full.counters"
-	echo "---- counters (init + shutdown only) ----"
-	cat "$work/init.counters"
+if [ -s "$work/full.counters" ] && [ -s "$work/init.counters" ]; then
+	# The second session minus the first = the 64 KB RAM write + read, plus
+	# dap info, one mdw and halt/resume (a few hundred bytes).
+	awk -F= 'NR == FNR { base[$1] = $2; next }
+		$1 ~ /^(usb_out_transfers|usb_in_transfers|usb_out_bytes|usb_in_bytes|swd_io_commands|swd_bits|swd_transactions|ap_bytes|busy_ns)$/ {
+			printf "figure: %s init-only=%s full=%s delta=%s\n", $1, base[$1], $2, $2 - base[$1] }' \
+		"$work/init.counters" "$work/full.counters"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

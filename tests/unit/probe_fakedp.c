@@ -16,7 +16,7 @@ static void setbit(uint8_t *a, uint32_t i, bool v)
 	if (v)
 		a[i / 8] |= (uint8_t)(1u << (i % 8));
 	else
-		a[i / 8] &= (uint8_t)~(1u << (i % 8));
+		a[i / 8] &= (uint8_t) ~(1u << (i % 8));
 }
 
 static uint32_t mem_get(struct fakedp *f, uint32_t addr)
@@ -97,8 +97,7 @@ static void do_write(struct fakedp *f, uint8_t req, uint32_t data)
 				f->sticky &= ~0x02u; /* ORUNERRCLR */
 			if (data & 0x04u)
 				f->sticky &= ~0x20u; /* STKERRCLR */
-		}
-		else if (a == 0x4)
+		} else if (a == 0x4)
 			f->ctrl_stat = data;
 		else if (a == 0x8)
 			f->select = data;

@@ -15,7 +15,7 @@
 
 #define FAKEDP_MEM_BASE 0x20000000u
 #define FAKEDP_MEM_SIZE 0x10000u
-#define FAKEDP_LOG_MAX 20000u
+#define FAKEDP_LOG_MAX	20000u
 
 struct fakedp_txn {
 	uint8_t req;
@@ -25,16 +25,16 @@ struct fakedp_txn {
 struct fakedp {
 	struct probe probe;
 	/* script */
-	uint32_t wait_from, wait_count;  /* from txn index wait_from, answer WAIT wait_count times */
-	uint32_t fault_at;               /* answer FAULT at this txn index (0 = never) */
+	uint32_t wait_from, wait_count; /* from txn index wait_from, answer WAIT wait_count times */
+	uint32_t fault_at;		/* answer FAULT at this txn index (0 = never) */
 	uint32_t parity_at, parity_count; /* corrupt read parity from this index */
-	bool no_target;                  /* nobody drives: all input slots read 1 */
-	uint32_t fail_after_calls;       /* swd_io returns PROBE_ERR_USB after this many (0 = never) */
-	uint32_t bus_error_addr;         /* a DRW access at this address sets STICKYERR */
+	bool no_target;			  /* nobody drives: all input slots read 1 */
+	uint32_t fail_after_calls; /* swd_io returns PROBE_ERR_USB after this many (0 = never) */
+	uint32_t bus_error_addr;   /* a DRW access at this address sets STICKYERR */
 	/* state */
-	uint32_t txn_index;              /* transactions seen (every request) */
+	uint32_t txn_index; /* transactions seen (every request) */
 	uint64_t calls;
-	uint32_t sticky;                 /* CTRL/STAT STICKYORUN (0x02) / STICKYERR (0x20) */
+	uint32_t sticky; /* CTRL/STAT STICKYORUN (0x02) / STICKYERR (0x20) */
 	uint32_t ctrl_stat, select, csw, tar, rdbuf;
 	uint32_t ctrlap[64];
 	uint8_t mem[FAKEDP_MEM_SIZE];

@@ -13,7 +13,7 @@ struct simprobe {
 	struct simboard *board;
 	uint64_t now_ns;
 	uint32_t fail_after_calls; /* swd_io fails (probe unplugged) after this many; 0 = never */
-	char dir[256];             /* temp state directory */
+	char dir[256];		   /* temp state directory */
 	char path[300];
 };
 

@@ -6,12 +6,12 @@
 #include "image/image.h"
 #include "provision/manifest.h"
 
-#define FIX_CODE_SIZE 0x2000u
+#define FIX_CODE_SIZE	  0x2000u
 #define FIX_MANIFEST_ADDR 0x1000u
-#define FIX_TABLE_ADDR 0x10000u
-#define FIX_TABLE_MAX 0x1000u
-#define FIX_RESULT_ADDR 0x11000u
-#define FIX_RESULT_MAX 0x1000u
+#define FIX_TABLE_ADDR	  0x10000u
+#define FIX_TABLE_MAX	  0x1000u
+#define FIX_RESULT_ADDR	  0x11000u
+#define FIX_RESULT_MAX	  0x1000u
 #define FIX_PROGRESS_ADDR 0x20000100u
 
 /* The manifest the fixture uses (valid, version 1). */

@@ -1,8 +1,11 @@
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ui/dashboard.h"
+#include "ui/tty.h"
 
 static const char *const sha =
 	"3f2a9c01b7d4e6f0aabbccddeeff00112233445566778899aabbccddeeff0011";
@@ -181,4 +184,28 @@ Test(dashboard, formats_byte_counts)
 	cr_assert_str_eq(b, "1.5K");
 	dash_format_bytes(3 * 1024 * 1024, b, sizeof b);
 	cr_assert_str_eq(b, "3.0M");
+}
+
+Test(dashboard, colour_only_on_a_terminal_and_never_with_no_color)
+{
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	unsetenv("NO_COLOR");
+	cr_assert_not(ui_tty_color_wanted(fds[1]), "a pipe is not a terminal");
+	close(fds[0]);
+	close(fds[1]);
+	int pty = posix_openpt(O_RDWR | O_NOCTTY);
+	cr_assert_geq(pty, 0);
+	cr_assert_eq(grantpt(pty), 0);
+	cr_assert_eq(unlockpt(pty), 0);
+	int tty = open(ptsname(pty), O_RDWR | O_NOCTTY);
+	cr_assert_geq(tty, 0);
+	cr_assert(ui_tty_color_wanted(tty));
+	setenv("NO_COLOR", "", 1);
+	cr_assert(ui_tty_color_wanted(tty), "an empty NO_COLOR does not count");
+	setenv("NO_COLOR", "1", 1);
+	cr_assert_not(ui_tty_color_wanted(tty));
+	unsetenv("NO_COLOR");
+	close(tty);
+	close(pty);
 }

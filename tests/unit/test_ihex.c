@@ -117,19 +117,29 @@ Test(ihex_read, extended_linear_address_sets_upper_16_bits)
 
 Test(ihex_read, extended_segment_address_is_segment_times_16)
 {
-	/* 02 record 1000 → base 0x10000; a record at offset FFFF runs on
-	 * linearly to 0x20000 as srec_cat and python intelhex read it. */
-	struct parsed p = parse(":020000021000EC\n:02FFFF001122CD\n" EOF_RECORD);
+	/* 02 record 1000 → base 0x10000; the record ends exactly at the end
+	 * of its 64 KiB segment. */
+	struct parsed p = parse(":020000021000EC\n:02FFFE001122CE\n" EOF_RECORD);
 	cr_assert_eq(p.err, IHEX_OK, "%s", p.diag.detail);
-	assert_bytes(p.img, 0x1FFFF, "\x11\x22", 2);
+	assert_bytes(p.img, 0x1FFFE, "\x11\x22", 2);
 	image_destroy(p.img);
 }
 
 Test(ihex_read, highest_segment_address_reaches_above_1_mib)
 {
-	struct parsed p = parse(":02000002FFFFFE\n:02FFFF001122CD\n" EOF_RECORD);
+	struct parsed p = parse(":02000002FFFFFE\n:02FFFE001122CE\n" EOF_RECORD);
 	cr_assert_eq(p.err, IHEX_OK, "%s", p.diag.detail);
-	assert_bytes(p.img, 0xFFFF0 + 0xFFFF, "\x11\x22", 2);
+	assert_bytes(p.img, 0xFFFF0 + 0xFFFE, "\x11\x22", 2);
+	image_destroy(p.img);
+}
+
+Test(ihex_read, linear_record_runs_on_past_64k_offset)
+{
+	/* Without 02 the spec's MOD 4G rule applies: srec_cat and intelhex
+	 * both put the second byte at 0x20000. */
+	struct parsed p = parse(":020000040001F9\n:02FFFF001122CD\n" EOF_RECORD);
+	cr_assert_eq(p.err, IHEX_OK, "%s", p.diag.detail);
+	assert_bytes(p.img, 0x1FFFF, "\x11\x22", 2);
 	image_destroy(p.img);
 }
 
@@ -286,6 +296,18 @@ Test(ihex_malformed, rejects_data_wrapping_past_4_gib)
 {
 	expect_error(":02000004FFFFFC\n:10FFF800000102030405060708090A0B0C0D0E0F81\n" EOF_RECORD,
 		     IHEX_ERR_ADDRESS_WRAP, 2);
+}
+
+Test(ihex_malformed, rejects_record_wrapping_inside_02_segment)
+{
+	/* Offset FFFF + 2 bytes after an 02 record: srec_cat wraps the second
+	 * byte to the segment start, python intelhex does not; refuse. */
+	expect_error(":0400000001020304F2\n:020000021000EC\n:02FFFF001122CD\n" EOF_RECORD,
+		     IHEX_ERR_ADDRESS_WRAP, 3);
+	/* A later 04 record returns to linear mode. */
+	struct parsed p = parse(":020000021000EC\n:020000040001F9\n:02FFFF001122CD\n" EOF_RECORD);
+	cr_assert_eq(p.err, IHEX_OK, "%s", p.diag.detail);
+	image_destroy(p.img);
 }
 
 Test(ihex_malformed, rejects_line_over_max_length)

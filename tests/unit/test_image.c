@@ -294,3 +294,33 @@ Test(image, random_operations_match_reference_model)
 		cr_assert_eq(image_size(img), total);
 	}
 }
+
+/* Records in descending order grow a segment at its front (the slack path). */
+Test(image, descending_writes_build_one_correct_segment)
+{
+	uint8_t block[16];
+	for (int k = 999; k >= 0; k--) {
+		for (int b = 0; b < 16; b++) {
+			block[b] = (uint8_t)(k * 16 + b + (k >> 4));
+		}
+		cr_assert_eq(image_write(img, 0x10000 + (uint32_t)k * 16, block, 16), IMAGE_OK);
+	}
+	cr_assert_eq(image_segment_count(img), 1);
+	struct image_segment s = image_segment_get(img, 0);
+	cr_assert_eq(s.start, 0x10000);
+	cr_assert_eq(s.size, 16000);
+	for (int a = 0; a < 16000; a++) {
+		int k = a / 16;
+		cr_assert_eq(s.data[a], (uint8_t)(a + (k >> 4)), "byte %d", a);
+	}
+	/* Growing both ways after a trim keeps every byte in place. */
+	cr_assert_eq(image_remove(img, 0x10000, 100), IMAGE_OK);
+	cr_assert_eq(image_write(img, 0x10000 + 16000, "tail", 4), IMAGE_OK);
+	cr_assert_eq(image_write(img, 0x10000 + 90, "head567890", 10), IMAGE_OK);
+	s = image_segment_get(img, 0);
+	cr_assert_eq(s.start, 0x10000 + 90);
+	cr_assert_eq(s.size, 16000 - 90 + 4);
+	cr_assert_arr_eq(s.data, "head567890", 10);
+	cr_assert_eq(s.data[10], (uint8_t)(100 + (6 >> 4)));
+	cr_assert_arr_eq(s.data + s.size - 4, "tail", 4);
+}

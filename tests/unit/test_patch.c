@@ -11,8 +11,7 @@ static const char PSK[] = "00112233445566778899aabbccddeeff";
 static struct table *psk_table(void)
 {
 	struct table *t = table_create(0);
-	cr_assert_eq(table_add(t, 7, NRFCRED_TYPE_PSK, 0, PSK, strlen(PSK), false, NULL),
-		     TABLE_OK);
+	cr_assert_eq(table_add(t, 7, NRFCRED_TYPE_PSK, 0, PSK, strlen(PSK), false, NULL), TABLE_OK);
 	return t;
 }
 

@@ -14,9 +14,9 @@ static struct table *sent_table(void)
 {
 	struct table *t = table_create(0);
 	cr_assert_eq(table_add(t, 42, NRFCRED_TYPE_PSK, 0, PSK, 8, false, NULL), TABLE_OK);
-	cr_assert_eq(table_add(t, 42, NRFCRED_TYPE_PSK_IDENTITY, 0, IDENT, strlen(IDENT), false,
-			       NULL),
-		     TABLE_OK);
+	cr_assert_eq(
+		table_add(t, 42, NRFCRED_TYPE_PSK_IDENTITY, 0, IDENT, strlen(IDENT), false, NULL),
+		TABLE_OK);
 	return t;
 }
 

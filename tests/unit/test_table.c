@@ -16,12 +16,12 @@ static struct table *sample(void)
 	cr_assert_eq(table_add(t, 1234, NRFCRED_TYPE_PSK, NRFCRED_ENTRY_F_DELETE_FIRST, PSK,
 			       strlen(PSK), false, NULL),
 		     TABLE_OK);
-	cr_assert_eq(table_add(t, 1234, NRFCRED_TYPE_PSK_IDENTITY, 0, IDENT, strlen(IDENT), false,
-			       NULL),
-		     TABLE_OK);
-	cr_assert_eq(table_add(t, 16842753, NRFCRED_TYPE_CA_CERT, 0, CERT, strlen(CERT), false,
-			       NULL),
-		     TABLE_OK);
+	cr_assert_eq(
+		table_add(t, 1234, NRFCRED_TYPE_PSK_IDENTITY, 0, IDENT, strlen(IDENT), false, NULL),
+		TABLE_OK);
+	cr_assert_eq(
+		table_add(t, 16842753, NRFCRED_TYPE_CA_CERT, 0, CERT, strlen(CERT), false, NULL),
+		TABLE_OK);
 	return t;
 }
 
@@ -153,8 +153,7 @@ Test(table, add_refuses_the_65th_entry)
 	struct table *t = table_create(0);
 	for (uint32_t i = 0; i < NRFCRED_TABLE_MAX_ENTRIES; i++)
 		cr_assert_eq(table_add(t, i, NRFCRED_TYPE_PSK, 0, "ab", 2, false, NULL), TABLE_OK);
-	cr_assert_eq(table_add(t, 999, NRFCRED_TYPE_PSK, 0, "ab", 2, false, NULL),
-		     TABLE_ERR_COUNT);
+	cr_assert_eq(table_add(t, 999, NRFCRED_TYPE_PSK, 0, "ab", 2, false, NULL), TABLE_ERR_COUNT);
 	table_destroy(t);
 }
 

@@ -19,14 +19,14 @@ void simboard_timing_defaults(struct simboard_timing *t)
 {
 	/* nrf91-target.md 6: tERASEPAGE ~87 ms (nrfx, OpenOCD); the others
 	 * are UNCONFIRMED for nRF91 and chosen as plausible values. */
-	t->nvmc_write_word_ns = 41000;         /* nRF52840 figure */
+	t->nvmc_write_word_ns = 41000; /* nRF52840 figure */
 	t->nvmc_erase_page_ns = 87000000;
 	t->nvmc_erase_all_ns = 170000000;
-	t->ctrlap_erase_all_ns = 300000000;    /* "a few hundred ms" */
+	t->ctrlap_erase_all_ns = 300000000; /* "a few hundred ms" */
 	t->modem_start_ns = 200000000;
 	t->modem_cmd_ns = 5000000;
 	t->modem_cmng_write_ns = 60000000;
-	t->cpu_hz = 64000000;                  /* nRF91 application core clock */
+	t->cpu_hz = 64000000; /* nRF91 application core clock */
 }
 
 bool board_is_91x1(const struct simboard *b)
@@ -256,9 +256,13 @@ void simboard_set_faults(struct simboard *b, const struct simboard_faults *fault
 
 void simboard_set_present(struct simboard *b, bool present)
 {
+	bool was = board_responds(b);
 	b->cfg.present = present;
 	if (present)
 		b->removed = false;
+	/* A board (re)inserted into the fixture powers up from scratch. */
+	if (present && !was)
+		init_parts(b);
 }
 
 enum simboard_part simboard_part(const struct simboard *b)

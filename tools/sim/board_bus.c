@@ -146,3 +146,18 @@ uint64_t simbus_now_ns(const struct simboard *b)
 {
 	return b->now_ns;
 }
+
+uint8_t *simbus_ram(struct simboard *b)
+{
+	return b->ram;
+}
+
+const uint8_t *simbus_flash(const struct simboard *b)
+{
+	return b->st->flash;
+}
+
+const uint8_t *simbus_uicr(const struct simboard *b)
+{
+	return b->st->uicr;
+}

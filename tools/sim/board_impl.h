@@ -21,26 +21,26 @@
 #define SWD_ACK_NONE  7u
 
 enum swd_phase {
-	SWD_PH_LOCKOUT,  /* protocol error or power-on: wait for a line reset */
-	SWD_PH_IDLE,     /* between packets */
-	SWD_PH_REQUEST,  /* collecting the 8 request bits */
-	SWD_PH_ACK,      /* 3 ACK slots */
-	SWD_PH_RDATA,    /* 33 read data + parity slots driven by the board */
-	SWD_PH_TRN,      /* write: 2 turnaround slots after the ACK */
-	SWD_PH_WDATA,    /* 33 write data + parity slots driven by the host */
-	SWD_PH_DORMANT,  /* dormant state: only the selection alert is seen */
+	SWD_PH_LOCKOUT, /* protocol error or power-on: wait for a line reset */
+	SWD_PH_IDLE,	/* between packets */
+	SWD_PH_REQUEST, /* collecting the 8 request bits */
+	SWD_PH_ACK,	/* 3 ACK slots */
+	SWD_PH_RDATA,	/* 33 read data + parity slots driven by the board */
+	SWD_PH_TRN,	/* write: 2 turnaround slots after the ACK */
+	SWD_PH_WDATA,	/* 33 write data + parity slots driven by the host */
+	SWD_PH_DORMANT, /* dormant state: only the selection alert is seen */
 };
 
 struct swd_wire {
 	enum swd_phase phase;
-	unsigned count;      /* bits collected / sent in the current phase */
-	uint64_t shift;      /* bits collected in the current phase */
+	unsigned count; /* bits collected / sent in the current phase */
+	uint64_t shift; /* bits collected in the current phase */
 	uint8_t request;
 	uint8_t ack;
-	bool write_ok;       /* write data phase will be applied (ACK was OK) */
-	bool targetsel;      /* the pending write is a TARGETSEL (no ACK driven) */
-	uint64_t rdata;      /* 32 data bits + parity at bit 32 */
-	unsigned ones;       /* consecutive host-driven ones (line reset detection) */
+	bool write_ok;	/* write data phase will be applied (ACK was OK) */
+	bool targetsel; /* the pending write is a TARGETSEL (no ACK driven) */
+	uint64_t rdata; /* 32 data bits + parity at bit 32 */
+	unsigned ones;	/* consecutive host-driven ones (line reset detection) */
 	/* Special sequence right after a line reset (SWD-to-dormant 0xE3BC). */
 	unsigned seq_count;
 	uint32_t seq_bits;
@@ -56,10 +56,10 @@ struct dap {
 	uint32_t ctrl_stat; /* stored bits (ack bits derived) */
 	uint32_t select;
 	uint32_t dlcr;
-	uint32_t rdbuff;    /* result of the last AP read */
-	uint32_t resend;    /* last data returned by an AP read or RDBUFF */
+	uint32_t rdbuff;	/* result of the last AP read */
+	uint32_t resend;	/* last data returned by an AP read or RDBUFF */
 	bool last_mem_transfer; /* last AP access was an AHB-AP DRW/BD transfer */
-	uint64_t ap_accesses;   /* for fault injection (every Nth) */
+	uint64_t ap_accesses;	/* for fault injection (every Nth) */
 	uint64_t reads;
 	uint32_t wait_storm_left;
 };
@@ -80,7 +80,13 @@ struct ctrlap {
 	bool eraseprotect_locked;
 };
 
-enum nvmc_op { NVMC_OP_NONE, NVMC_OP_WRITE, NVMC_OP_ERASE_PAGE, NVMC_OP_ERASE_PARTIAL, NVMC_OP_ERASE_ALL };
+enum nvmc_op {
+	NVMC_OP_NONE,
+	NVMC_OP_WRITE,
+	NVMC_OP_ERASE_PAGE,
+	NVMC_OP_ERASE_PARTIAL,
+	NVMC_OP_ERASE_ALL
+};
 
 struct nvmc {
 	uint32_t config, configns, partialcfg, icachecnf, writeuicrns;
@@ -94,11 +100,11 @@ struct core {
 	uint32_t dhcsr_ctrl; /* C_* bits */
 	bool halted;
 	bool lockup;
-	bool reset_sticky;   /* S_RESET_ST */
-	bool retire_sticky;  /* S_RETIRE_ST */
+	bool reset_sticky;  /* S_RESET_ST */
+	bool retire_sticky; /* S_RETIRE_ST */
 	uint32_t dcrdr, demcr, dfsr, aircr_prigroup, dscsr;
 	struct simcpu_regs regs; /* debugger view (valid while halted) */
-	uint64_t run_from_ns;    /* modeled time the CPU has run up to */
+	uint64_t run_from_ns;	 /* modeled time the CPU has run up to */
 };
 
 struct mmio_window {
@@ -150,9 +156,9 @@ void dap_init(struct dap *d);
 /* AP access results (memap.c, ctrlap.c). */
 enum ap_result {
 	AP_OK,
-	AP_WAIT,       /* bus stalled: answer WAIT, nothing happened */
-	AP_FAULT,      /* refused now: answer FAULT, set STICKYERR */
-	AP_BUS_ERROR,  /* transfer failed: set STICKYERR (posted: next access faults) */
+	AP_WAIT,      /* bus stalled: answer WAIT, nothing happened */
+	AP_FAULT,     /* refused now: answer FAULT, set STICKYERR */
+	AP_BUS_ERROR, /* transfer failed: set STICKYERR (posted: next access faults) */
 };
 /* Whether an access to this AP register would be answered WAIT right now. */
 bool memap_would_wait(struct simboard *b, unsigned reg);

@@ -47,6 +47,16 @@ typedef enum simbus_result (*simbus_write_fn)(void *ctx, uint32_t offset, unsign
 int simbus_map(struct simboard *b, uint32_t base, uint32_t size, simbus_read_fn rd,
 	       simbus_write_fn wr, void *ctx);
 
+/*
+ * Direct memory for a CPU model that maps memory itself (Unicorn): RAM
+ * (SIM_RAM_SIZE bytes) may be read and written; flash (SIM_FLASH_SIZE) and
+ * UICR (SIM_UICR_SIZE) only read: their writes must go through simbus_write
+ * for the NVMC rules. The pointers stay valid for the board's lifetime.
+ */
+uint8_t *simbus_ram(struct simboard *b);
+const uint8_t *simbus_flash(const struct simboard *b);
+const uint8_t *simbus_uicr(const struct simboard *b);
+
 /* The board's modeled time in ns (for MMIO handlers that model latency). */
 uint64_t simbus_now_ns(const struct simboard *b);
 

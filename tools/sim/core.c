@@ -75,6 +75,7 @@ static void enter_halt(struct simboard *b, uint32_t reason)
 	if (!c->halted)
 		simcpu_get_regs(b->cpu, &c->regs);
 	c->halted = true;
+	c->lockup = false; /* entering debug state leaves lockup (ARMv8-M DHCSR.S_LOCKUP) */
 	c->dfsr |= reason;
 }
 
@@ -150,10 +151,10 @@ void core_reset(struct simboard *b)
 	struct core *c = &b->core;
 	const uint8_t *f = b->st->flash;
 	/* Vector table at 0: initial SP (word 0) and reset vector (word 1). */
-	uint32_t sp = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 |
-		      (uint32_t)f[3] << 24;
-	uint32_t pc = (uint32_t)f[4] | (uint32_t)f[5] << 8 | (uint32_t)f[6] << 16 |
-		      (uint32_t)f[7] << 24;
+	uint32_t sp =
+		(uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 | (uint32_t)f[3] << 24;
+	uint32_t pc =
+		(uint32_t)f[4] | (uint32_t)f[5] << 8 | (uint32_t)f[6] << 16 | (uint32_t)f[7] << 24;
 	simcpu_reset(b->cpu, sp, pc);
 	simcpu_get_regs(b->cpu, &c->regs);
 	c->lockup = false;

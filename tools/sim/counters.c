@@ -30,6 +30,7 @@ NRFSIM_EXPORT int nrfsim_counters_print(FILE *f, const char *serial,
 		{"nvmc_page_erases", c->nvmc_page_erases},
 		{"nvmc_erase_alls", c->nvmc_erase_alls},
 		{"modeled_ns", c->modeled_ns},
+		{"busy_ns", c->busy_ns},
 		{"wall_ns", c->wall_ns},
 	};
 

@@ -19,25 +19,26 @@ struct simboard;
 /* Register file, indexed like the DCRSR REGSEL values (nrf91-target.md 7). */
 struct simcpu_regs {
 	uint32_t r[13]; /* R0-R12 */
-	uint32_t sp;    /* R13, the active stack pointer */
+	uint32_t sp;	/* R13, the active stack pointer */
 	uint32_t lr;
-	uint32_t pc;    /* DebugReturnAddress */
+	uint32_t pc; /* DebugReturnAddress */
 	uint32_t xpsr;
 	uint32_t msp, psp;
-	uint32_t special;    /* REGSEL 0x14: CONTROL[31:24] FAULTMASK[23:16] BASEPRI[15:8] PRIMASK[7:0] */
+	uint32_t special; /* REGSEL 0x14: CONTROL[31:24] FAULTMASK[23:16] BASEPRI[15:8] PRIMASK[7:0]
+			   */
 	uint32_t msp_ns, psp_ns, msp_s, psp_s;
 	uint32_t msplim_s, psplim_s, msplim_ns, psplim_ns;
 	uint32_t fpscr;
 	uint32_t special_s, special_ns; /* REGSEL 0x22 / 0x23 */
-	uint32_t s[32];                 /* REGSEL 0x40.. */
+	uint32_t s[32];			/* REGSEL 0x40.. */
 };
 
 enum simcpu_stop {
-	SIMCPU_STOP_BUDGET,     /* ran the whole budget (or had nothing to run) */
+	SIMCPU_STOP_BUDGET,	/* ran the whole budget (or had nothing to run) */
 	SIMCPU_STOP_BREAKPOINT, /* BKPT executed: the board halts the core (debug state) */
-	SIMCPU_STOP_SLEEP,      /* WFI/WFE with nothing pending */
-	SIMCPU_STOP_LOCKUP,     /* unrecoverable fault */
-	SIMCPU_STOP_STALL,      /* a bus access stalled (NVMC busy): retry later */
+	SIMCPU_STOP_SLEEP,	/* WFI/WFE with nothing pending */
+	SIMCPU_STOP_LOCKUP,	/* unrecoverable fault */
+	SIMCPU_STOP_STALL,	/* a bus access stalled (NVMC busy): retry later */
 };
 
 /* Creates the CPU for a board; it accesses memory through bus.h. NULL on ENOMEM. */

@@ -8,7 +8,7 @@
 #define STICKY_FAULT_BITS (DP_CTRL_STICKYERR | DP_CTRL_WDATAERR | DP_CTRL_STICKYORUN)
 /* CTRL/STAT bits the host may write in SWD (sticky bits clear only via ABORT). */
 #define CTRL_WRITABLE                                                                              \
-	(DP_CTRL_ORUNDETECT | DP_CTRL_TRNMODE_MASK | DP_CTRL_MASKLANE | DP_CTRL_TRNCNT |            \
+	(DP_CTRL_ORUNDETECT | DP_CTRL_TRNMODE_MASK | DP_CTRL_MASKLANE | DP_CTRL_TRNCNT |           \
 	 DP_CTRL_CDBGRSTREQ | DP_CTRL_CDBGPWRUPREQ | DP_CTRL_CSYSPWRUPREQ)
 
 void dap_init(struct dap *d)

@@ -2,7 +2,8 @@
 #include "board_impl.h"
 
 /* ASCII strings as the little-endian words pyOCD/OpenOCD decode. */
-#define ASCII4(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define ASCII4(a, b, c, d)                                                                         \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
 uint32_t ficr_read(const struct simboard *b, uint32_t off)
 {

@@ -206,6 +206,7 @@ void jlink_sim_get_counters(struct jlink_sim *j, struct nrfsim_counters *out)
 	out->nvmc_page_erases = b.nvmc_page_erases;
 	out->nvmc_erase_alls = b.nvmc_erase_alls;
 	out->modeled_ns = simclock_now(&j->clock);
+	out->busy_ns = j->clock.busy_ns;
 	out->wall_ns = simclock_wall(&j->clock);
 }
 

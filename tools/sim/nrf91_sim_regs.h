@@ -29,10 +29,10 @@
 #define DP_CTRL_TRNMODE_MASK (3u << 2)
 #define DP_CTRL_STICKYCMP    (1u << 4)
 #define DP_CTRL_STICKYERR    (1u << 5)
-#define DP_CTRL_READOK       (1u << 6)
+#define DP_CTRL_READOK	     (1u << 6)
 #define DP_CTRL_WDATAERR     (1u << 7)
 #define DP_CTRL_MASKLANE     (0xFu << 8)
-#define DP_CTRL_TRNCNT       (0xFFFu << 12)
+#define DP_CTRL_TRNCNT	     (0xFFFu << 12)
 #define DP_CTRL_CDBGRSTREQ   (1u << 26)
 #define DP_CTRL_CDBGRSTACK   (1u << 27)
 #define DP_CTRL_CDBGPWRUPREQ (1u << 28)
@@ -49,7 +49,7 @@
 #define SIM_AHBAP_IDR 0x84770001u
 /* APB-AP IDR: UNCONFIRMED; the CoreSight SoC-400 APB-AP value (class MEM-AP,
  * type APB2/3). Only the IDR is modeled for AP3. */
-#define SIM_APBAP_IDR 0x44770002u
+#define SIM_APBAP_IDR  0x44770002u
 #define SIM_CTRLAP_IDR 0x12880000u
 /* AHB-AP BASE: the Cortex-M33 ROM table at 0xE00FF000 (format bit 1, present bit 0). */
 #define SIM_AHBAP_BASE 0xE00FF003u
@@ -57,109 +57,109 @@
  * HPROT1 (privileged) + HPROT0 (data). */
 #define SIM_AHBAP_CSW_RESET 0x03000002u
 
-#define MEMAP_CSW   0x00u
-#define MEMAP_TAR   0x04u
-#define MEMAP_DRW   0x0Cu
-#define MEMAP_BD0   0x10u
-#define MEMAP_CFG   0xF4u
-#define MEMAP_BASE  0xF8u
-#define AP_IDR      0xFCu
+#define MEMAP_CSW  0x00u
+#define MEMAP_TAR  0x04u
+#define MEMAP_DRW  0x0Cu
+#define MEMAP_BD0  0x10u
+#define MEMAP_CFG  0xF4u
+#define MEMAP_BASE 0xF8u
+#define AP_IDR	   0xFCu
 
-#define CSW_SIZE_MASK     0x7u
-#define CSW_ADDRINC_MASK  (3u << 4)
-#define CSW_ADDRINC_OFF   (0u << 4)
+#define CSW_SIZE_MASK	   0x7u
+#define CSW_ADDRINC_MASK   (3u << 4)
+#define CSW_ADDRINC_OFF	   (0u << 4)
 #define CSW_ADDRINC_SINGLE (1u << 4)
-#define CSW_DEVICEEN      (1u << 6)
-#define CSW_TRINPROG      (1u << 7)
-#define CSW_MODE_MASK     (0xFu << 8)
-#define CSW_SPIDEN        (1u << 23)
-#define CSW_PROT_MASK     (0x7Fu << 24)
-#define CSW_HNONSEC       (1u << 30)
-#define CSW_DBGSWENABLE   (1u << 31)
+#define CSW_DEVICEEN	   (1u << 6)
+#define CSW_TRINPROG	   (1u << 7)
+#define CSW_MODE_MASK	   (0xFu << 8)
+#define CSW_SPIDEN	   (1u << 23)
+#define CSW_PROT_MASK	   (0x7Fu << 24)
+#define CSW_HNONSEC	   (1u << 30)
+#define CSW_DBGSWENABLE	   (1u << 31)
 
 /* ---- CTRL-AP (AP 4), nrf91-target.md 4.1 ---- */
-#define CTRLAP_RESET               0x000u
-#define CTRLAP_ERASEALL            0x004u
-#define CTRLAP_ERASEALLSTATUS      0x008u
-#define CTRLAP_APPROTECT_STATUS    0x00Cu
-#define CTRLAP_ERASEPROTECT_STATUS 0x018u
+#define CTRLAP_RESET		    0x000u
+#define CTRLAP_ERASEALL		    0x004u
+#define CTRLAP_ERASEALLSTATUS	    0x008u
+#define CTRLAP_APPROTECT_STATUS	    0x00Cu
+#define CTRLAP_ERASEPROTECT_STATUS  0x018u
 #define CTRLAP_ERASEPROTECT_DISABLE 0x01Cu
-#define CTRLAP_MAILBOX_TXDATA      0x020u
-#define CTRLAP_MAILBOX_TXSTATUS    0x024u
-#define CTRLAP_MAILBOX_RXDATA      0x028u
-#define CTRLAP_MAILBOX_RXSTATUS    0x02Cu
+#define CTRLAP_MAILBOX_TXDATA	    0x020u
+#define CTRLAP_MAILBOX_TXSTATUS	    0x024u
+#define CTRLAP_MAILBOX_RXDATA	    0x028u
+#define CTRLAP_MAILBOX_RXSTATUS	    0x02Cu
 
 /* CPU-side peer CTRLAPPERI_S (nrf91-target.md 4.1). */
-#define CTRLAPPERI_S_BASE            0x50006000u
-#define CTRLAPPERI_NS_BASE           0x40006000u
-#define CTRLAPPERI_RXDATA            0x400u
-#define CTRLAPPERI_RXSTATUS          0x404u
-#define CTRLAPPERI_TXDATA            0x480u
-#define CTRLAPPERI_TXSTATUS          0x484u
-#define CTRLAPPERI_ERASEPROTECT_LOCK 0x500u
+#define CTRLAPPERI_S_BASE		0x50006000u
+#define CTRLAPPERI_NS_BASE		0x40006000u
+#define CTRLAPPERI_RXDATA		0x400u
+#define CTRLAPPERI_RXSTATUS		0x404u
+#define CTRLAPPERI_TXDATA		0x480u
+#define CTRLAPPERI_TXSTATUS		0x484u
+#define CTRLAPPERI_ERASEPROTECT_LOCK	0x500u
 #define CTRLAPPERI_ERASEPROTECT_DISABLE 0x504u
 
 /* ---- Memory map, nrf91-target.md 5 ---- */
-#define SIM_FLASH_BASE 0x00000000u
-#define SIM_FLASH_SIZE (1024u * 1024u)
-#define SIM_PAGE_SIZE  4096u
+#define SIM_FLASH_BASE	0x00000000u
+#define SIM_FLASH_SIZE	(1024u * 1024u)
+#define SIM_PAGE_SIZE	4096u
 #define SIM_FLASH_PAGES (SIM_FLASH_SIZE / SIM_PAGE_SIZE)
-#define SIM_RAM_BASE   0x20000000u
-#define SIM_RAM_SIZE   (256u * 1024u)
-#define SIM_FICR_BASE  0x00FF0000u
-#define SIM_FICR_SIZE  0x1000u
-#define SIM_UICR_BASE  0x00FF8000u
-#define SIM_UICR_SIZE  0x1000u
-#define SIM_PPB_BASE   0xE0000000u
-#define SIM_PPB_SIZE   0x00100000u
+#define SIM_RAM_BASE	0x20000000u
+#define SIM_RAM_SIZE	(256u * 1024u)
+#define SIM_FICR_BASE	0x00FF0000u
+#define SIM_FICR_SIZE	0x1000u
+#define SIM_UICR_BASE	0x00FF8000u
+#define SIM_UICR_SIZE	0x1000u
+#define SIM_PPB_BASE	0xE0000000u
+#define SIM_PPB_SIZE	0x00100000u
 
-#define FICR_SIPINFO_PARTNO     0x140u
+#define FICR_SIPINFO_PARTNO	0x140u
 #define FICR_SIPINFO_HWREVISION 0x144u
-#define FICR_SIPINFO_VARIANT    0x148u
-#define FICR_INFO_DEVICEID0     0x204u
-#define FICR_INFO_DEVICEID1     0x208u
-#define FICR_INFO_PART          0x20Cu
-#define FICR_INFO_VARIANT       0x210u
-#define FICR_INFO_PACKAGE       0x214u
-#define FICR_INFO_RAM           0x218u
-#define FICR_INFO_FLASH         0x21Cu
-#define FICR_INFO_CODEPAGESIZE  0x220u
-#define FICR_INFO_CODESIZE      0x224u
-#define FICR_INFO_DEVICETYPE    0x228u
+#define FICR_SIPINFO_VARIANT	0x148u
+#define FICR_INFO_DEVICEID0	0x204u
+#define FICR_INFO_DEVICEID1	0x208u
+#define FICR_INFO_PART		0x20Cu
+#define FICR_INFO_VARIANT	0x210u
+#define FICR_INFO_PACKAGE	0x214u
+#define FICR_INFO_RAM		0x218u
+#define FICR_INFO_FLASH		0x21Cu
+#define FICR_INFO_CODEPAGESIZE	0x220u
+#define FICR_INFO_CODESIZE	0x224u
+#define FICR_INFO_DEVICETYPE	0x228u
 
-#define UICR_APPROTECT       0x000u
+#define UICR_APPROTECT	     0x000u
 #define UICR_SECUREAPPROTECT 0x02Cu
 #define UICR_ERASEPROTECT    0x030u
-#define UICR_OTP             0x108u
+#define UICR_OTP	     0x108u
 
 #define UICR_APPROTECT_UNPROTECTED_9160 0xFFFFFFFFu
-#define UICR_APPROTECT_HWUNPROTECTED    0x50FA50FAu
-#define UICR_APPROTECT_PROTECTED        0x00000000u
+#define UICR_APPROTECT_HWUNPROTECTED	0x50FA50FAu
+#define UICR_APPROTECT_PROTECTED	0x00000000u
 
 /* ---- NVMC, nrf91-target.md 6 ---- */
-#define NVMC_S_BASE  0x50039000u
-#define NVMC_NS_BASE 0x40039000u
-#define NVMC_READY   0x400u
-#define NVMC_READYNEXT 0x408u
-#define NVMC_CONFIG  0x504u
-#define NVMC_ERASEALL 0x50Cu
+#define NVMC_S_BASE		 0x50039000u
+#define NVMC_NS_BASE		 0x40039000u
+#define NVMC_READY		 0x400u
+#define NVMC_READYNEXT		 0x408u
+#define NVMC_CONFIG		 0x504u
+#define NVMC_ERASEALL		 0x50Cu
 #define NVMC_ERASEPAGEPARTIALCFG 0x51Cu
-#define NVMC_ICACHECNF 0x540u
-#define NVMC_CONFIGNS 0x584u
-#define NVMC_WRITEUICRNS 0x588u
-#define NVMC_CONFIG_REN  0u
-#define NVMC_CONFIG_WEN  1u
-#define NVMC_CONFIG_EEN  2u
-#define NVMC_CONFIG_PEEN 4u
-#define NVMC_PARTIALCFG_RESET 0x0Au
+#define NVMC_ICACHECNF		 0x540u
+#define NVMC_CONFIGNS		 0x584u
+#define NVMC_WRITEUICRNS	 0x588u
+#define NVMC_CONFIG_REN		 0u
+#define NVMC_CONFIG_WEN		 1u
+#define NVMC_CONFIG_EEN		 2u
+#define NVMC_CONFIG_PEEN	 4u
+#define NVMC_PARTIALCFG_RESET	 0x0Au
 
 /* APPROTECT software branch (nRF91x1 only, nrf91-target.md 4.3): in the NVMC
  * block at 0xE00 (SECUREAPPROTECT) and 0xE10 (APPROTECT). The FORCEPROTECT
  * +0x0 / DISABLE +0x4 layout inside each pair is UNCONFIRMED (nRF5340 style). */
-#define APPROTECT_SW_SECURE_BASE 0xE00u
-#define APPROTECT_SW_BASE        0xE10u
+#define APPROTECT_SW_SECURE_BASE  0xE00u
+#define APPROTECT_SW_BASE	  0xE10u
 #define APPROTECT_SW_FORCEPROTECT 0x0u
-#define APPROTECT_SW_DISABLE      0x4u
+#define APPROTECT_SW_DISABLE	  0x4u
 #define APPROTECT_SW_DISABLE_KEY  0x5Au
 
 /* ---- Cortex-M33 debug, nrf91-target.md 7 ---- */
@@ -174,25 +174,25 @@
 /* CPUID: Cortex-M33 r0p2 (revision nibble UNCONFIRMED for nRF91). */
 #define SIM_CPUID 0x410FD212u
 
-#define DHCSR_KEY       0xA05F0000u
-#define DHCSR_C_DEBUGEN (1u << 0)
-#define DHCSR_C_HALT    (1u << 1)
-#define DHCSR_C_STEP    (1u << 2)
-#define DHCSR_C_MASKINTS (1u << 3)
-#define DHCSR_S_REGRDY  (1u << 16)
-#define DHCSR_S_HALT    (1u << 17)
-#define DHCSR_S_SLEEP   (1u << 18)
-#define DHCSR_S_LOCKUP  (1u << 19)
-#define DHCSR_S_SDE     (1u << 20)
-#define DHCSR_S_RETIRE_ST (1u << 24)
-#define DHCSR_S_RESET_ST (1u << 25)
-#define DCRSR_REGWNR    (1u << 16)
+#define DHCSR_KEY	   0xA05F0000u
+#define DHCSR_C_DEBUGEN	   (1u << 0)
+#define DHCSR_C_HALT	   (1u << 1)
+#define DHCSR_C_STEP	   (1u << 2)
+#define DHCSR_C_MASKINTS   (1u << 3)
+#define DHCSR_S_REGRDY	   (1u << 16)
+#define DHCSR_S_HALT	   (1u << 17)
+#define DHCSR_S_SLEEP	   (1u << 18)
+#define DHCSR_S_LOCKUP	   (1u << 19)
+#define DHCSR_S_SDE	   (1u << 20)
+#define DHCSR_S_RETIRE_ST  (1u << 24)
+#define DHCSR_S_RESET_ST   (1u << 25)
+#define DCRSR_REGWNR	   (1u << 16)
 #define DEMCR_VC_CORERESET (1u << 0)
-#define AIRCR_VECTKEY     0x05FA0000u
-#define AIRCR_VECTKEYSTAT 0xFA050000u
-#define AIRCR_SYSRESETREQ (1u << 2)
-#define DFSR_HALTED (1u << 0)
-#define DFSR_BKPT   (1u << 1)
-#define DFSR_VCATCH (1u << 3)
+#define AIRCR_VECTKEY	   0x05FA0000u
+#define AIRCR_VECTKEYSTAT  0xFA050000u
+#define AIRCR_SYSRESETREQ  (1u << 2)
+#define DFSR_HALTED	   (1u << 0)
+#define DFSR_BKPT	   (1u << 1)
+#define DFSR_VCATCH	   (1u << 3)
 
 #endif

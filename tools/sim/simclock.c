@@ -15,6 +15,7 @@ void simclock_init(struct simclock *c, bool real)
 {
 	c->start_wall_ns = monotonic_ns();
 	c->modeled_ns = 0;
+	c->busy_ns = 0;
 	c->real = real;
 }
 
@@ -37,6 +38,7 @@ uint64_t simclock_spend(struct simclock *c, uint64_t ns)
 	uint64_t target = simclock_now(c) + ns;
 
 	c->modeled_ns = target;
+	c->busy_ns += ns;
 	if (c->real) {
 		uint64_t abs = c->start_wall_ns + target;
 		struct timespec ts = {.tv_sec = (time_t)(abs / 1000000000u),

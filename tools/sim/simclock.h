@@ -14,6 +14,7 @@
 struct simclock {
 	uint64_t start_wall_ns; /* CLOCK_MONOTONIC at simclock_init */
 	uint64_t modeled_ns;	/* never less than the wall time since start */
+	uint64_t busy_ns;	/* sum of everything spent (no idle time) */
 	bool real;
 };
 

@@ -8,17 +8,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define OFF_VERSION   8u
-#define OFF_HDRSIZE   12u
-#define OFF_PART      16u
-#define OFF_FLAGS     20u
-#define OFF_DEVICEID  24u
-#define OFF_IMEI      32u
-#define OFF_MODEMFW   48u
-#define OFF_FLASHSZ   80u
-#define OFF_UICRSZ    84u
-#define OFF_STORECAP  88u
-#define OFF_STORELEN  92u
+#define OFF_VERSION    8u
+#define OFF_HDRSIZE    12u
+#define OFF_PART       16u
+#define OFF_FLAGS      20u
+#define OFF_DEVICEID   24u
+#define OFF_IMEI       32u
+#define OFF_MODEMFW    48u
+#define OFF_FLASHSZ    80u
+#define OFF_UICRSZ     84u
+#define OFF_STORECAP   88u
+#define OFF_STORELEN   92u
 #define FLAG_APPROTECT 1u
 
 #define BODY_SIZE ((size_t)SIM_FLASH_SIZE + SIM_UICR_SIZE + SIMSTATE_MODEM_STORE_SIZE)
@@ -103,7 +103,8 @@ enum simstate_err simstate_read_fd(int fd, struct simstate *s)
 		return SIMSTATE_ERR_FORMAT;
 	s->part = (enum simboard_part)part;
 	s->approtect_cfg = (get32(h + OFF_FLAGS) & FLAG_APPROTECT) != 0;
-	s->device_id = (uint64_t)get32(h + OFF_DEVICEID) | (uint64_t)get32(h + OFF_DEVICEID + 4) << 32;
+	s->device_id = (uint64_t)get32(h + OFF_DEVICEID) | (uint64_t)get32(h + OFF_DEVICEID + 4)
+								   << 32;
 	memcpy(s->imei, h + OFF_IMEI, sizeof(s->imei));
 	s->imei[sizeof(s->imei) - 1] = '\0';
 	memcpy(s->modem_fw, h + OFF_MODEMFW, sizeof(s->modem_fw));

@@ -22,14 +22,14 @@
 #include "board.h"
 #include "nrf91_sim_regs.h"
 
-#define SIMSTATE_MAGIC            "NRFSIMST"
-#define SIMSTATE_VERSION          1u
-#define SIMSTATE_HEADER_SIZE      256u
+#define SIMSTATE_MAGIC		  "NRFSIMST"
+#define SIMSTATE_VERSION	  1u
+#define SIMSTATE_HEADER_SIZE	  256u
 #define SIMSTATE_MODEM_STORE_SIZE (64u * 1024u)
 
 enum simstate_err {
 	SIMSTATE_OK = 0,
-	SIMSTATE_ERR_IO = -1,      /* read/write/open failed (see errno) */
+	SIMSTATE_ERR_IO = -1,	   /* read/write/open failed (see errno) */
 	SIMSTATE_ERR_FORMAT = -2,  /* bad magic, sizes or truncated file */
 	SIMSTATE_ERR_VERSION = -3, /* written by a newer simulator */
 	SIMSTATE_ERR_NOMEM = -4,
@@ -39,7 +39,7 @@ struct simstate {
 	enum simboard_part part;
 	bool approtect_cfg;
 	uint64_t device_id;
-	char imei[16];     /* NUL-terminated */
+	char imei[16];	   /* NUL-terminated */
 	char modem_fw[32]; /* NUL-terminated */
 	uint32_t modem_store_len;
 	uint8_t flash[SIM_FLASH_SIZE];

@@ -18,7 +18,7 @@
 #define LINE_RESET_ONES 50u
 /* SWD-to-dormant select sequence, LSB first (nrf91-target.md 1.1). */
 #define SEQ_SWD_TO_DORMANT 0xE3BCu
-#define SEQ_INACTIVE       0xFFu
+#define SEQ_INACTIVE	   0xFFu
 /* Selection alert 92 F3 09 62 95 2D 85 86 E9 AF DD E3 A2 0E BC 19, LSB first. */
 #define ALERT_LO       0x86852D956209F392ull
 #define ALERT_HI       0x19BC0EA2E3DDAFE9ull

@@ -1,0 +1,193 @@
+/*
+ * nrfcred station FILE.ini: provision a whole fixture, one state machine per
+ * J-Link, with a live dashboard (TTY), plain lines or JSON lines, and a CSV
+ * log per slot.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/station_cli.h"
+#include "cred/cred.h"
+#include "station/config.h"
+#include "station/events.h"
+#include "station/job.h"
+#include "station/runner.h"
+#include "ui/json.h"
+#include "ui/plain.h"
+#include "ui/tty.h"
+
+#ifndef NRFCRED_DEFAULT_PROVISIONER
+#define NRFCRED_DEFAULT_PROVISIONER "firmware/sim/provisioner-sim.hex"
+#endif
+
+void cmd_station_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: nrfcred station [OPTIONS] STATION.ini\n"
+		"\n"
+		"Provisions every slot of a fixture concurrently: one J-Link per slot, each\n"
+		"running CONNECT, [RECOVER], ERASE, PROGRAM, VERIFY, RUN, AWAIT_RESULT,\n"
+		"CHECK, WIPE, [PROGRAM_APP, VERIFY_APP, RESET_APP] and ending DONE or FAILED.\n"
+		"Every board gets one row in LOGDIR/<station>-slot<N>.csv.\n"
+		"\n"
+		"Options:\n"
+		"  --once         each slot provisions one board, then the run ends (default)\n"
+		"  --continuous   after a board, each slot waits for it to be removed (VTref\n"
+		"                 drops) and the next one inserted (VTref rises); Ctrl-C ends\n"
+		"  --plain        one line per state change, even on a terminal\n"
+		"  --json         JSON lines (one event per line) on stdout, for MES\n"
+		"  -h, --help     show this help\n"
+		"\n"
+		"On a terminal a live dashboard shows one row per slot (colours unless\n"
+		"NO_COLOR is set). Ctrl-C: no new boards; running slots stop at the next\n"
+		"safe point, wipe the chip and log; a second Ctrl-C aborts at once.\n"
+		"The station file is described in README.md and config/station.example.ini.\n"
+		"\n%s",
+		cli_exit_codes_help);
+}
+
+int station_cli_exit_code(const struct runner_summary *s)
+{
+	if (s->interrupted)
+		return CLI_EXIT_INTERRUPTED;
+	if (s->absent > 0)
+		return CLI_EXIT_PROBE;
+	if (s->failed > 0)
+		return CLI_EXIT_BOARD_FAILED;
+	return CLI_EXIT_OK;
+}
+
+void station_cli_size_threadpool(size_t slots)
+{
+	char n[24];
+	snprintf(n, sizeof n, "%zu", slots ? slots : 1);
+	setenv("UV_THREADPOOL_SIZE", n, 1);
+}
+
+static bool tty_progress(void *user, unsigned slot, uint64_t *done, uint64_t *total)
+{
+	return runner_slot_progress(user, slot, done, total);
+}
+
+enum output_mode { OUT_AUTO, OUT_PLAIN, OUT_JSON };
+
+int cmd_station_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, 'O' },  { "continuous", no_argument, NULL, 'C' },
+		{ "plain", no_argument, NULL, 'P' }, { "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },  { NULL, 0, NULL, 0 },
+	};
+	bool continuous = false;
+	enum output_mode mode = OUT_AUTO;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'O':
+			continuous = false;
+			break;
+		case 'C':
+			continuous = true;
+			break;
+		case 'P':
+			mode = OUT_PLAIN;
+			break;
+		case 'J':
+			mode = OUT_JSON;
+			break;
+		case 'h':
+			cmd_station_help(stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage_error("station", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("station", "expected one STATION.ini file");
+	const char *path = argv[optind];
+
+	char err[600];
+	struct station_config *cfg = NULL;
+	if (station_config_load(path, &cfg, err, sizeof err) != STATION_CONFIG_OK) {
+		fprintf(stderr, "nrfcred: %s\n", err);
+		return CLI_EXIT_INPUT;
+	}
+
+	const char *provisioner = cfg->provisioner;
+	if (provisioner == NULL) {
+		const char *env = getenv("NRFCRED_PROVISIONER");
+		provisioner = env && *env ? env : NRFCRED_DEFAULT_PROVISIONER;
+	}
+	struct cred_set *creds = NULL;
+	if (station_job_load_credentials(cfg, &creds, err, sizeof err) != 0) {
+		fprintf(stderr, "nrfcred: %s\n", err);
+		station_config_free(cfg);
+		return CLI_EXIT_INPUT;
+	}
+	for (size_t i = 0; i < cred_set_warning_count(creds); i++)
+		cli_warn(path, "%s", cred_set_warning(creds, i)->text);
+	bool imei_only = cred_set_count(creds) == 0;
+	if (imei_only)
+		cli_warn(path, "no [credential NAME] section: IMEI-only run, nothing is written");
+	struct station_job *job = NULL;
+	int jrc = station_job_create(provisioner, creds, imei_only, cfg->app, cfg->timeout_ms,
+				     &job, err, sizeof err);
+	cred_set_destroy(creds); /* the table holds its own (wiped) copies */
+	if (jrc != 0) {
+		fprintf(stderr, "nrfcred: %s: %s\n", path, err);
+		station_config_free(cfg);
+		return CLI_EXIT_INPUT;
+	}
+
+	station_cli_size_threadpool(cfg->slot_count);
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct station_events events;
+	station_events_init(&events);
+	struct ui_tty *tty = NULL;
+	struct runner *runner = NULL;
+	struct runner_options ro = {
+		.loop = &loop, .cfg = cfg, .job = job, .events = &events,
+		.continuous = continuous, .csv = true, .signals = true,
+		.version = NRFCRED_VERSION, .exit_code_of = station_cli_exit_code,
+	};
+	int rc = CLI_EXIT_OK;
+	if (runner_create(&ro, &runner, err, sizeof err) != 0) {
+		fprintf(stderr, "nrfcred: %s\n", err);
+		rc = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (mode == OUT_JSON) {
+		station_events_add(&events, json_sink, stdout);
+	} else if (mode == OUT_AUTO && isatty(STDOUT_FILENO) &&
+		   ui_tty_create(&loop, STDOUT_FILENO, ui_tty_color_wanted(STDOUT_FILENO),
+				 tty_progress, runner, &tty) == 0) {
+		station_events_add(&events, ui_tty_sink, tty);
+	} else {
+		station_events_add(&events, plain_sink, stdout);
+	}
+
+	runner_start(runner);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	struct runner_summary sum;
+	runner_get_summary(runner, &sum);
+	rc = station_cli_exit_code(&sum);
+	fprintf(stderr, "nrfcred: %u passed, %u failed%s; CSV logs: %s/%s-slot<N>.csv\n",
+		sum.passed, sum.failed, sum.absent ? ", some probes missing" : "", cfg->log_dir,
+		cfg->name);
+out:
+	runner_destroy(runner);
+	ui_tty_destroy(tty);
+	uv_run(&loop, UV_RUN_NOWAIT);
+	uv_loop_close(&loop);
+	station_job_destroy(job);
+	station_config_free(cfg);
+	return rc;
+}

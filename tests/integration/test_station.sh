@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# nrfcred station and the board path of nrfcred provision, end to end: the
+# real nrfcred, the real libjaylink, the simulator (fast timing, except the
+# interrupt test which needs programming to take real time).
+set -u
+. "$(dirname "$0")/station_lib.sh"
+
+# ---------------------------------------------------------------- 8 slots
+d=$tmp/gang
+make_fixture "$d" fast
+sim "$d" "$nrfcred" station --json "$d/station.ini" >"$d/out.jsonl" 2>"$d/err.txt"
+rc=$?
+check "8-slot station exits 0" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$d/err.txt" | tail -20
+check "every JSON line parses; 8 board events, all pass" "$py" - "$d/out.jsonl" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+boards = [e for e in ev if e["event"] == "board"]
+assert len(boards) == 8, boards
+assert all(e["result"] == "pass" and e["error"] == "" for e in boards), boards
+assert ev[0]["event"] == "start" and ev[0]["slots"] == 8
+assert ev[-1]["event"] == "end" and ev[-1]["passed"] == 8 and ev[-1]["exit_code"] == 0
+PY
+for n in 1 2 3 4 5 6 7 8; do
+  csv=$d/logs/demo-slot$n.csv
+  imei=$(scenario_imei "$d/sim.ini" "$n")
+  check "slot $n: CSV has the header and one pass row with IMEI $imei" "$py" - "$csv" "$n" "$imei" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert rows[0][:6] == ["utc_time", "station", "slot", "probe_serial", "imei", "result"], rows[0]
+assert len(rows) == 2, rows
+r = dict(zip(rows[0], rows[1]))
+assert r["slot"] == sys.argv[2] and r["imei"] == sys.argv[3] and r["result"] == "pass", r
+assert r["sec_tags"] == "42/0;42/1;42/2;43/3;43/4", r["sec_tags"]
+assert len(r["cred_sha256"].split(";")) == 5 and len(r["provisioner_sha256"]) == 64, r
+assert r["part"].startswith("nRF91") and r["modem_fw"].startswith("mfw_"), r
+PY
+done
+check "no secret in any CSV log" bash -c "! grep -l -e '000102030405060708090a0b0c0d0e0f' -e 'PRIVATE KEY' '$d'/logs/*.csv"
+show=$("$nrfsim" show "$d/state" 2>&1)
+check "nrfsim show: every board's flash is fully erased" \
+  [ "$(grep -c 'flash: .*fully erased' <<<"$show")" -eq 8 ]
+check "nrfsim show: every modem store holds credentials" "$py" -c '
+import re, sys
+sizes = [int(x) for x in re.findall(r"modem store: (\d+) bytes", sys.stdin.read())]
+assert len(sizes) == 8 and all(s > 0 for s in sizes), sizes' <<<"$show"
+
+# ------------------------------------------------------- config errors
+printf '[station]\nname = x\nfw_delay = 7\n[slot 1]\nprobe = 1\n' >"$tmp/bad.ini"
+out=$("$nrfcred" station "$tmp/bad.ini" 2>&1)
+rc=$?
+check "unknown key: exit 3 (config error)" [ "$rc" -eq 3 ]
+check "unknown key: message names file:line and the valid keys" \
+  grep -q "bad.ini:3: \[station\] fw_delay: unknown key; valid: name," <<<"$out"
+printf '[slot 1]\nprobe = 7\n[slot 2]\nprobe = 000000000007\n' >"$tmp/dup.ini"
+out=$("$nrfcred" station "$tmp/dup.ini" 2>&1)
+check "duplicate probe: exit 3, names both slots" \
+  grep -q "dup.ini:3: \[slot 2\] probe: 000000000007 is already slot 1's probe" <<<"$out"
+
+# ------------------------------------------- a slot whose probe is missing
+d=$tmp/absent
+make_fixture "$d" fast
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = open(p).read()
+t = re.sub(r"(?ms)^\[slot [3-8]\]\nprobe = \d+\nlabel = \w+\n", "", t)
+t = t.replace("probe = 000260000002", "probe = 000260000099")
+open(p, "w").write(t)
+PY
+sim "$d" "$nrfcred" station --plain "$d/station.ini" >"$d/out.txt" 2>&1
+rc=$?
+check "missing probe: exit 4 (probe error)" [ "$rc" -eq 4 ]
+check "missing probe: reported ABSENT" grep -q "slot 2 (000260000099): ABSENT: probe not attached" "$d/out.txt"
+check "missing probe: the other slot still passed" grep -q "slot 1 (000260000001): PASS imei $(scenario_imei "$d/sim.ini" 1)" "$d/out.txt"
+
+# ------------------------------------------------- nrfcred provision (board)
+d=$tmp/single
+make_fixture "$d" fast
+out=$(sim "$d" "$nrfcred" provision --sec_tag 44 --psk_ident dev-1 --psk 00112233 2>&1 >/dev/null)
+rc=$?
+check "provision without -s and 8 probes: refuses (exit 2)" [ "$rc" -eq 2 ]
+check "provision without -s: lists the probes" grep -q "260000008" <<<"$out"
+sim "$d" "$nrfcred" provision -s 260000002 --sec_tag 44 --psk_ident dev-1 --psk 00112233 \
+  >"$d/stdout.txt" 2>"$d/stderr.txt"
+rc=$?
+check "provision -s: exit 0" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$d/stderr.txt" | tail -20
+check "provision -s: stdout is the IMEI alone" [ "$(cat "$d/stdout.txt")" = "$(scenario_imei "$d/sim.ini" 2)" ]
+check "provision -s: progress went to stderr" grep -q "WIPE" "$d/stderr.txt"
+sim "$d" "$nrfcred" provision -s 260000003 --imei_only >"$d/imei.txt" 2>"$d/stderr.txt"
+check "provision --imei_only: prints the IMEI" [ "$(cat "$d/imei.txt")" = "$(scenario_imei "$d/sim.ini" 3)" ]
+
+# ----------------------------------------- Ctrl-C in the middle of programming
+d=$tmp/interrupt
+make_fixture "$d" real
+NRFSIM_STATE_DIR="$d/state" "$nrfsim" run "$d/sim.ini" -- \
+  "$nrfcred" station --plain "$d/station.ini" >"$d/out.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 1200); do
+  [ "$(grep -c ': PROGRAM$' "$d/out.txt")" -ge 8 ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.25
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "interrupt: exit 130 (interrupted)" [ "$rc" -eq 130 ]
+[ "$rc" -eq 130 ] || tail -20 "$d/out.txt" | sed 's/^/# /'
+check "interrupt: one FAILED(interrupted) row per slot" "$py" - "$d/logs" <<'PY'
+import csv, sys
+steps = []
+for n in range(1, 9):
+    rows = list(csv.DictReader(open(f"{sys.argv[1]}/demo-slot{n}.csv", newline="")))
+    assert len(rows) == 1, (n, rows)
+    r = rows[0]
+    assert r["result"] == "fail" and r["error"] == "interrupted by the operator", (n, r)
+    steps.append(r["failed_step"])
+assert "program" in steps, steps
+PY
+check "interrupt: every board wiped" \
+  [ "$("$nrfsim" show "$d/state" 2>&1 | grep -c 'flash: .*fully erased')" -eq 8 ]
+
+finish

@@ -1,0 +1,481 @@
+/* The simulator firmware (firmware/sim, built by arm-none-eabi-gcc) running on
+ * the emulated Cortex-M33 (tools/sim/cpu_unicorn.c) of a simulated board, with
+ * the simulated modem behind the mailbox. The test plays the host: it loads
+ * the hex into flash through the bus and the NVMC, writes a table where the
+ * manifest says, releases reset, advances modeled time and reads the result
+ * block back. */
+#include <criterion/criterion.h>
+#include <mbedtls/sha256.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board.h"
+#include "board_impl.h"
+#include "bus.h"
+#include "modem.h"
+#include "nrfcred/provision.h"
+
+#ifndef FW_SIM_HEX
+#error "FW_SIM_HEX must name the built provisioner-sim.hex"
+#endif
+
+#define IMEI "352656100367872"
+#define MFW "mfw_nrf9160_1.3.5"
+#define MS 1000000ull
+
+static const struct simbus_attr DBG = {.debugger = true, .nonsecure = false};
+
+struct fw {
+	uint8_t img[SIM_FLASH_SIZE];
+	uint32_t end; /* highest loaded address + 1 */
+	uint32_t manifest;
+	uint32_t table_addr, table_max, result_addr, result_max, progress_addr;
+};
+
+static struct fw *FW;
+static struct simboard *B;
+static char state_path[64];
+static uint64_t T; /* modeled time, ns */
+
+static uint32_t ref_crc32(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t c = 0xffffffffu;
+	for (size_t i = 0; i < len; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+	}
+	return ~c;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static unsigned hexbyte(const char *s)
+{
+	unsigned v;
+	cr_assert_eq(sscanf(s, "%2x", &v), 1);
+	return v;
+}
+
+/* Minimal Intel HEX reader for the test's own fixture (types 00, 01, 04, 05). */
+static void load_hex(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "cannot open %s", path);
+	memset(FW->img, 0xff, sizeof(FW->img));
+	char line[600];
+	uint32_t upper = 0;
+	while (fgets(line, sizeof(line), f)) {
+		cr_assert_eq(line[0], ':');
+		unsigned n = hexbyte(line + 1), type = hexbyte(line + 7);
+		uint32_t addr = upper + (hexbyte(line + 3) << 8 | hexbyte(line + 5));
+		if (type == 0) {
+			for (unsigned i = 0; i < n; i++) {
+				cr_assert_lt(addr + i, SIM_FLASH_SIZE);
+				FW->img[addr + i] = (uint8_t)hexbyte(line + 9 + 2 * i);
+			}
+			if (addr + n > FW->end)
+				FW->end = addr + n;
+		} else if (type == 4) {
+			upper = (hexbyte(line + 9) << 8 | hexbyte(line + 11)) << 16;
+		}
+	}
+	fclose(f);
+	uint8_t *m = memmem(FW->img, FW->end, NRFCRED_MANIFEST_MAGIC, 8);
+	cr_assert_not_null(m, "manifest magic");
+	cr_assert_null(memmem(m + 1, FW->img + FW->end - (m + 1), NRFCRED_MANIFEST_MAGIC, 8),
+		       "magic must occur once");
+	cr_assert_eq(le32(m + 40), ref_crc32(m, 40), "manifest CRC patched at build time");
+	FW->manifest = (uint32_t)(m - FW->img);
+	FW->table_addr = le32(m + 12);
+	FW->table_max = le32(m + 16);
+	FW->result_addr = le32(m + 20);
+	FW->result_max = le32(m + 24);
+	FW->progress_addr = le32(m + 28);
+}
+
+static void advance(uint64_t dt)
+{
+	T += dt;
+	simboard_advance(B, T);
+}
+
+static void nvmc_config(uint32_t v)
+{
+	cr_assert_eq(simbus_write(B, NVMC_S_BASE + NVMC_CONFIG, 4, v, DBG), SIMBUS_OK);
+}
+
+static void program(uint32_t addr, const uint8_t *data, uint32_t len)
+{
+	nvmc_config(1);
+	for (uint32_t i = 0; i < len; i += 4) {
+		uint8_t w[4] = {0xff, 0xff, 0xff, 0xff};
+		memcpy(w, data + i, len - i < 4 ? len - i : 4);
+		cr_assert_eq(simbus_write(B, addr + i, 4, le32(w), DBG), SIMBUS_OK, "word 0x%x",
+			     addr + i);
+		advance(50000);
+	}
+	nvmc_config(0);
+}
+
+static void erase_page(uint32_t addr)
+{
+	nvmc_config(2);
+	cr_assert_eq(simbus_write(B, addr, 4, 0xffffffffu, DBG), SIMBUS_OK);
+	advance(100 * MS);
+	nvmc_config(0);
+}
+
+static uint32_t rd32(uint32_t addr)
+{
+	uint32_t v = 0;
+	cr_assert_eq(simbus_read(B, addr, 4, &v, DBG), SIMBUS_OK, "read 0x%x", addr);
+	return v;
+}
+
+static void open_board(const struct simboard_faults *faults)
+{
+	struct simboard_config cfg = {0};
+	cfg.part = SIMBOARD_NRF9160;
+	snprintf(cfg.imei, sizeof(cfg.imei), "%s", IMEI);
+	snprintf(cfg.modem_fw, sizeof(cfg.modem_fw), "%s", MFW);
+	cfg.present = true;
+	cfg.vtref_mv = 3300;
+	cfg.device_id = 0x1122334455667788ull;
+	simboard_timing_defaults(&cfg.timing);
+	cfg.faults.modem_error_type = -1;
+	if (faults)
+		cfg.faults = *faults;
+	B = simboard_open(&cfg, state_path);
+	cr_assert_not_null(B, "simboard_open");
+}
+
+static void setup(void)
+{
+	FW = calloc(1, sizeof(*FW));
+	cr_assert_not_null(FW);
+	load_hex(FW_SIM_HEX);
+	snprintf(state_path, sizeof(state_path), "/tmp/nrfcred-fwsim-XXXXXX");
+	int fd = mkstemp(state_path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	T = 0;
+	open_board(NULL);
+	/* Hold the chip in reset while "the host" programs it. */
+	simboard_set_nreset(B, true, T);
+	program(0, FW->img, (FW->end + 3u) & ~3u);
+}
+
+static void teardown(void)
+{
+	if (B)
+		simboard_close(B);
+	unlink(state_path);
+	free(FW);
+}
+
+TestSuite(fw_core_sim, .init = setup, .fini = teardown, .timeout = 60);
+
+struct ent {
+	uint32_t tag;
+	uint8_t type;
+	uint8_t flags;
+	const char *data;
+};
+
+static const struct ent FIVE[] = {
+	{16842753, 0, 0, "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUW\n-----END CERTIFICATE-----\n"},
+	{16842753, 1, 0, "-----BEGIN CERTIFICATE-----\nMIIBdevice\n-----END CERTIFICATE-----\n"},
+	{16842753, 2, NRFCRED_ENTRY_F_DELETE_FIRST,
+	 "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n"},
+	{42, 3, NRFCRED_ENTRY_F_DELETE_FIRST, "0123456789abcdef0123456789ABCDEF"},
+	{42, 4, 0, "device-42"},
+};
+
+static uint32_t build_table(uint8_t *t, const struct ent *e, size_t n, uint32_t flags)
+{
+	uint32_t off = NRFCRED_TABLE_HEADER_SIZE;
+	memset(t, 0, 8192);
+	for (size_t i = 0; i < n; i++) {
+		uint16_t len = (uint16_t)strlen(e[i].data);
+		put32(t + off, e[i].tag);
+		t[off + 4] = e[i].type;
+		t[off + 5] = e[i].flags;
+		t[off + 6] = (uint8_t)len;
+		t[off + 7] = (uint8_t)(len >> 8);
+		memcpy(t + off + 8, e[i].data, len);
+		off = (off + 8 + len + 3u) & ~3u;
+	}
+	put32(t, NRFCRED_TABLE_MAGIC);
+	t[4] = 1;
+	t[6] = (uint8_t)n;
+	put32(t + 8, off);
+	put32(t + 12, flags);
+	put32(t + 16, ref_crc32(t + 20, off - 20));
+	return off;
+}
+
+/* Releases reset and runs until the status word is written (or limit). Returns
+ * the modeled ns it took. */
+static uint64_t run_firmware(uint64_t limit_ns)
+{
+	simboard_set_nreset(B, false, T);
+	uint64_t start = T;
+	while (T - start < limit_ns) {
+		advance(1 * MS);
+		if (rd32(FW->result_addr) != NRFCRED_RESULT_STATUS_PENDING)
+			break;
+	}
+	return T - start;
+}
+
+static void provision(const struct ent *e, size_t n, uint32_t flags)
+{
+	static uint8_t table[8192];
+	uint32_t len = build_table(table, e, n, flags);
+	cr_assert_leq(len, FW->table_max);
+	program(FW->table_addr, table, len);
+}
+
+struct seen {
+	int n;
+	struct simmodem_cred_info info[16];
+};
+
+static void collect(const struct simmodem_cred_info *info, void *ctx)
+{
+	struct seen *s = ctx;
+	if (s->n < 16)
+		s->info[s->n] = *info;
+	s->n++;
+}
+
+static struct seen modem_store(void)
+{
+	struct simboard_blob blob;
+	simboard_modem_store(B, &blob);
+	struct seen s = {0};
+	cr_assert_geq(simmodem_store_foreach(blob.data, *blob.length, collect, &s), 0);
+	return s;
+}
+
+static void read_result(uint8_t *res)
+{
+	for (uint32_t i = 0; i < 1024; i += 4)
+		put32(res + i, rd32(FW->result_addr + i));
+	uint32_t total = le32(res + 12);
+	cr_assert_leq(total, 1024u);
+	cr_assert_eq(le32(res + 4), NRFCRED_RESULT_MAGIC);
+	cr_assert_eq(le32(res + total - 4), ref_crc32(res + 4, total - 8), "result CRC");
+}
+
+Test(fw_core_sim, five_credentials_are_provisioned_and_match_the_host_digests)
+{
+	provision(FIVE, 5, 0);
+	struct simboard_counters c0;
+	simboard_get_counters(B, &c0);
+	uint64_t took = run_firmware(5000 * MS);
+	struct simboard_counters c1;
+	simboard_get_counters(B, &c1);
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_OK, "status %u", le32(res));
+	cr_assert_str_eq((const char *)res + 24, IMEI);
+	cr_assert_str_eq((const char *)res + 40, MFW);
+	cr_assert_eq(res[10], 5);
+	struct seen s = modem_store();
+	cr_assert_eq(s.n, 5);
+	for (int i = 0; i < 5; i++) {
+		const uint8_t *re = res + 72 + 44 * i;
+		uint8_t want[32];
+		mbedtls_sha256_ret((const unsigned char *)FIVE[i].data, strlen(FIVE[i].data), want, 0);
+		cr_assert_eq(le32(re), FIVE[i].tag);
+		cr_assert_eq(re[4], FIVE[i].type);
+		cr_assert_eq(le32(re + 8), 0, "entry %d modem code", i);
+		cr_assert(re[5] & NRFCRED_RESULT_E_HASH_VALID);
+		cr_assert_arr_eq(re + 12, want, 32, "entry %d digest", i);
+		/* the modem store holds the same credentials (sorted by tag, type) */
+		bool found = false;
+		for (int k = 0; k < s.n; k++)
+			found |= s.info[k].sec_tag == FIVE[i].tag && s.info[k].type == FIVE[i].type &&
+				 memcmp(s.info[k].sha256, want, 32) == 0;
+		cr_assert(found, "entry %d in the modem store", i);
+	}
+	uint32_t progress = rd32(FW->progress_addr);
+	cr_assert_eq(progress >> 24, NRFCRED_PHASE_DONE);
+	uint64_t insns = c1.cpu_instructions - c0.cpu_instructions;
+	cr_assert_gt(insns, 1000u);
+	printf("fw_core_sim: 5 credentials: %llu instructions, %.1f ms modeled, %llu NVMC words\n",
+	       (unsigned long long)insns, (double)took / 1e6,
+	       (unsigned long long)(c1.nvmc_words_written - c0.nvmc_words_written));
+}
+
+Test(fw_core_sim, corrupted_table_is_reported_and_the_modem_store_is_unchanged)
+{
+	provision(FIVE, 5, 0);
+	run_firmware(5000 * MS);
+	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RES_OK);
+	struct simboard_blob blob;
+	simboard_modem_store(B, &blob);
+	uint32_t before_len = *blob.length;
+	uint8_t *before = malloc(before_len);
+	memcpy(before, blob.data, before_len);
+
+	/* A second run with a table whose entries no longer match their CRC. */
+	simboard_set_nreset(B, true, T);
+	for (uint32_t p = 0; p < FW->table_max; p += SIM_PAGE_SIZE)
+		erase_page(FW->table_addr + p);
+	erase_page(FW->result_addr);
+	static uint8_t table[8192];
+	uint32_t len = build_table(table, FIVE, 5, 0);
+	table[60] ^= 0x01;
+	program(FW->table_addr, table, len);
+	run_firmware(5000 * MS);
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_TABLE_BAD_CRC);
+	cr_assert_str_eq((const char *)res + 24, "", "modem never asked");
+	simboard_modem_store(B, &blob);
+	cr_assert_eq(*blob.length, before_len);
+	cr_assert_arr_eq(blob.data, before, before_len, "modem store changed");
+	free(before);
+}
+
+Test(fw_core_sim, modem_error_on_one_credential_is_reported_with_its_cme_code)
+{
+	struct simboard_faults f = {0};
+	f.modem_error_sec_tag = 42;
+	f.modem_error_type = 3;
+	f.modem_error_code = 515;
+	simboard_set_faults(B, &f);
+	provision(FIVE, 5, 0);
+	run_firmware(5000 * MS);
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_CRED_WRITE);
+	cr_assert_eq(res[20], 3, "fail_index");
+	cr_assert_eq((int32_t)le32(res + 72 + 44 * 3 + 8), 515);
+	cr_assert_eq(modem_store().n, 3, "entries before the failure were stored");
+}
+
+Test(fw_core_sim, hung_modem_leaves_the_result_pending)
+{
+	struct simboard_faults f = {0};
+	f.modem_error_type = -1;
+	f.firmware_hang = true;
+	simboard_set_faults(B, &f);
+	provision(FIVE, 5, 0);
+	uint64_t took = run_firmware(3000 * MS);
+	cr_assert_geq(took, 3000 * MS);
+	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RESULT_STATUS_PENDING);
+	cr_assert_eq(rd32(FW->progress_addr) >> 24, NRFCRED_PHASE_OFFLINE,
+		     "stuck on the first command");
+	struct simboard_counters c;
+	simboard_get_counters(B, &c);
+	/* Idle polling is skipped, not emulated: 3 s at 64 MHz would be 192M. */
+	cr_assert_lt(c.cpu_instructions, 5000000u);
+}
+
+Test(fw_core_sim, imei_only_table_writes_no_credential)
+{
+	provision(FIVE, 5, NRFCRED_TABLE_F_IMEI_ONLY);
+	run_firmware(5000 * MS);
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_OK);
+	cr_assert_str_eq((const char *)res + 24, IMEI);
+	cr_assert_eq(modem_store().n, 0);
+}
+
+Test(fw_core_sim, missing_table_is_reported)
+{
+	run_firmware(5000 * MS);
+	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RES_TABLE_MISSING);
+}
+
+Test(fw_core_sim, credentials_persist_in_the_state_file)
+{
+	provision(FIVE, 5, 0);
+	run_firmware(5000 * MS);
+	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RES_OK);
+	simboard_close(B);
+	B = NULL;
+	open_board(NULL);
+	cr_assert_eq(modem_store().n, 5);
+}
+
+/* A tiny program: R0 = 0x20000000, R1 = 0xCAFEF00D, [R0] = R1, then `last`
+ * (WFI loop or BKPT). Its code sits where the provisioning firmware's reset
+ * handler was, so stale translations of the old code would be noticed.
+ * Returns the address of `last`. */
+static uint32_t program_tiny(uint16_t last)
+{
+	uint32_t at = (le32(FW->img + 4) & ~1u) & ~3u;
+	cr_assert_lt(at + 20, SIM_PAGE_SIZE);
+	static uint8_t p[SIM_PAGE_SIZE];
+	memset(p, 0xff, sizeof(p));
+	const uint16_t code[] = {0x4802, 0x4903, 0x6001, last, 0xe7fd, 0x0000};
+	put32(p, 0x20001000u);
+	put32(p + 4, at | 1u);
+	memcpy(p + at, code, sizeof(code));
+	put32(p + at + 12, 0x20000000u);
+	put32(p + at + 16, 0xCAFEF00Du);
+	simboard_set_nreset(B, true, T);
+	erase_page(0);
+	program(0, p, at + 20);
+	return at + 6;
+}
+
+Test(fw_core_sim, reprogrammed_flash_runs_the_new_code_not_stale_translations)
+{
+	provision(FIVE, 5, 0);
+	run_firmware(5000 * MS);
+	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RES_OK);
+	cr_assert_neq(rd32(0x20000000u), 0xCAFEF00Du);
+	program_tiny(0xbf30); /* WFI */
+	simboard_set_nreset(B, false, T);
+	advance(10 * MS);
+	cr_assert_eq(rd32(0x20000000u), 0xCAFEF00Du);
+}
+
+Test(fw_core_sim, bkpt_halts_the_core_and_the_debugger_reads_its_registers)
+{
+	uint32_t bkpt = program_tiny(0xbe00); /* BKPT #0 */
+	/* Debug enabled before reset, as a probe does. */
+	cr_assert_eq(simbus_write(B, 0xE000EDF0u, 4, 0xA05F0001u, DBG), SIMBUS_OK);
+	simboard_set_nreset(B, false, T);
+	advance(10 * MS);
+	cr_assert_eq(rd32(0xE000EDF0u) & (1u << 17), 1u << 17, "S_HALT");
+	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, 1u, DBG), SIMBUS_OK); /* DCRSR: R1 */
+	cr_assert_eq(rd32(0xE000EDF8u), 0xCAFEF00Du);
+	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, 15u, DBG), SIMBUS_OK); /* PC */
+	cr_assert_eq(rd32(0xE000EDF8u), bkpt, "PC at the BKPT");
+	cr_assert_eq(rd32(0x20000000u), 0xCAFEF00Du);
+}
+
+Test(fw_core_sim, cpu_flash_writes_obey_the_nvmc_one_to_zero_rule)
+{
+	/* A zero word already in the result area: the NVMC can only AND the
+	 * firmware's value into it, the firmware's read-back check fails and it
+	 * never writes the status word. */
+	uint8_t zero[4] = {0, 0, 0, 0};
+	program(FW->result_addr + 8, zero, 4);
+	provision(FIVE, 1, 0);
+	run_firmware(3000 * MS);
+	cr_assert_eq(rd32(FW->result_addr + 8), 0u, "flash bits went 0 -> 1");
+	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RESULT_STATUS_PENDING);
+	cr_assert_eq(rd32(FW->result_addr + 4), NRFCRED_RESULT_MAGIC, "other words were written");
+	cr_assert_eq(rd32(FW->progress_addr) >> 24, NRFCRED_PHASE_RESULT);
+}

@@ -1,0 +1,212 @@
+/* The option parser of `nrfcred provision` (src/cli/provision_opts.c). */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/provision_opts.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+/* getopt permutes argv and the parser wipes secrets in place: every test
+ * works on its own writable copies. */
+static char **dup_argv(const char *const *src, int n)
+{
+	char **v = calloc((size_t)n + 1, sizeof(char *));
+	for (int i = 0; i < n; i++)
+		v[i] = strdup(src[i]);
+	return v;
+}
+
+static void free_argv(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void quiet(void)
+{
+	cr_redirect_stderr();
+	cr_redirect_stdout();
+	unsetenv("NRFCRED_PROVISIONER");
+	unsetenv("NRFCRED_KEY_PASSPHRASE");
+}
+
+Test(provision_opts, parses_every_flag_of_the_old_tool, .init = quiet)
+{
+	const char *a[] = {"provision", "-i",
+			   "in.hex",	"-d",
+			   "2.5",	"-s",
+			   "000123",	"--sec_tag",
+			   "16842753",	"--psk",
+			   "CAFE",	"--psk_ident",
+			   "id",	"--CA_cert",
+			   "ca.pem",	"--client_cert",
+			   "c.pem",	"--client_private_key",
+			   "k.pem",	"--program_app",
+			   "app.hex",	"--replace",
+			   NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.in_file, "in.hex");
+	cr_assert_null(o.out_file);
+	cr_assert_eq(o.fw_timeout_ms, 2500);
+	cr_assert(o.fw_timeout_set);
+	cr_assert_str_eq(o.serial, "000123");
+	cr_assert_eq(o.sec_tag, 16842753u);
+	cr_assert_str_eq(o.psk, "CAFE");
+	cr_assert_str_eq(o.psk_ident, "id");
+	cr_assert_str_eq(o.ca_cert, "ca.pem");
+	cr_assert_str_eq(o.client_cert, "c.pem");
+	cr_assert_str_eq(o.client_key, "k.pem");
+	cr_assert_str_eq(o.program_app, "app.hex");
+	cr_assert(o.replace);
+	cr_assert_eq(provision_opts_cred_count(&o), 5);
+	cr_assert(o.provisioner_is_default);
+	provision_opts_free(&o);
+	free_argv(v, ARGC(a));
+}
+
+Test(provision_opts, long_and_short_names_and_defaults, .init = quiet)
+{
+	const char *a[] = {"provision", "--in_file", "x.hex", "--out_file", "y.hex", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.in_file, "x.hex");
+	cr_assert_str_eq(o.out_file, "y.hex");
+	cr_assert_eq(o.fw_timeout_ms, PROVISION_FW_TIMEOUT_DEFAULT_MS);
+	cr_assert_not(o.sec_tag_set);
+	provision_opts_free(&o);
+	free_argv(v, ARGC(a));
+}
+
+Test(provision_opts, provisioner_from_flag_then_env_then_default, .init = quiet)
+{
+	const char *a[] = {"provision", "--imei_only", "--provisioner", "p.hex", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	setenv("NRFCRED_PROVISIONER", "env.hex", 1);
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.provisioner, "p.hex");
+	provision_opts_free(&o);
+	free_argv(v, ARGC(a));
+
+	const char *b[] = {"provision", "--imei_only", NULL};
+	v = dup_argv(b, ARGC(b));
+	cr_assert_eq(provision_opts_parse(ARGC(b), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.provisioner, "env.hex");
+	cr_assert_not(o.provisioner_is_default);
+	provision_opts_free(&o);
+	unsetenv("NRFCRED_PROVISIONER");
+	cr_assert_eq(provision_opts_parse(ARGC(b), v, &o), CLI_EXIT_OK);
+	cr_assert(strstr(o.provisioner, "provisioner-sim.hex") != NULL);
+	cr_assert(o.imei_only);
+	provision_opts_free(&o);
+	free_argv(v, ARGC(b));
+}
+
+static int parse_rc(const char *const *a, int n)
+{
+	char **v = dup_argv(a, n);
+	struct provision_opts o;
+	int rc = provision_opts_parse(n, v, &o);
+	provision_opts_free(&o);
+	free_argv(v, n);
+	return rc;
+}
+
+Test(provision_opts, refuses_inconsistent_combinations, .init = quiet)
+{
+	const char *no_tag[] = {"provision", "--psk", "00", NULL};
+	cr_assert_eq(parse_rc(no_tag, ARGC(no_tag)), CLI_EXIT_USAGE);
+	const char *tag_only[] = {"provision", "--sec_tag", "1", NULL};
+	cr_assert_eq(parse_rc(tag_only, ARGC(tag_only)), CLI_EXIT_USAGE);
+	const char *nothing[] = {"provision", "-o", "x.hex", NULL};
+	cr_assert_eq(parse_rc(nothing, ARGC(nothing)), CLI_EXIT_USAGE);
+	const char *imei_creds[] = {"provision", "--imei_only", "--sec_tag", "1",
+				    "--psk",	 "00",		NULL};
+	cr_assert_eq(parse_rc(imei_creds, ARGC(imei_creds)), CLI_EXIT_USAGE);
+	const char *app_out[] = {"provision", "--imei_only", "--program_app", "a.hex", "-o",
+				 "x.hex",     NULL};
+	cr_assert_eq(parse_rc(app_out, ARGC(app_out)), CLI_EXIT_USAGE);
+	const char *replace_no_in[] = {"provision", "--sec_tag", "1", "--psk",
+				       "00",	    "--replace", NULL};
+	cr_assert_eq(parse_rc(replace_no_in, ARGC(replace_no_in)), CLI_EXIT_USAGE);
+	const char *twice[] = {"provision", "--sec_tag", "1", "--psk", "00", "--psk", "11", NULL};
+	cr_assert_eq(parse_rc(twice, ARGC(twice)), CLI_EXIT_USAGE);
+	const char *extra[] = {"provision", "--imei_only", "stray", NULL};
+	cr_assert_eq(parse_rc(extra, ARGC(extra)), CLI_EXIT_USAGE);
+	const char *unknown[] = {"provision", "--imei_only", "--bogus", NULL};
+	cr_assert_eq(parse_rc(unknown, ARGC(unknown)), CLI_EXIT_USAGE);
+	const char *no_value[] = {"provision", "--imei_only", "-o", NULL};
+	cr_assert_eq(parse_rc(no_value, ARGC(no_value)), CLI_EXIT_USAGE);
+}
+
+Test(provision_opts, refuses_bad_sec_tag_and_delay, .init = quiet)
+{
+	const char *big[] = {"provision", "--sec_tag", "2147483648", "--psk", "00", NULL};
+	cr_assert_eq(parse_rc(big, ARGC(big)), CLI_EXIT_USAGE);
+	const char *neg[] = {"provision", "--sec_tag", "-1", "--psk", "00", NULL};
+	cr_assert_eq(parse_rc(neg, ARGC(neg)), CLI_EXIT_USAGE);
+	const char *max[] = {"provision", "--sec_tag", "2147483647", "--psk", "00", NULL};
+	cr_assert_eq(parse_rc(max, ARGC(max)), CLI_EXIT_OK);
+	const char *zero_delay[] = {"provision", "--imei_only", "-d", "0", NULL};
+	cr_assert_eq(parse_rc(zero_delay, ARGC(zero_delay)), CLI_EXIT_USAGE);
+	const char *text_delay[] = {"provision", "--imei_only", "-d", "7s", NULL};
+	cr_assert_eq(parse_rc(text_delay, ARGC(text_delay)), CLI_EXIT_USAGE);
+}
+
+Test(provision_opts, passphrase_is_copied_and_wiped_from_argv, .init = quiet)
+{
+	const char *a[] = {"provision", "--sec_tag",	    "1",      "--client_private_key",
+			   "k.pem",	"--key-passphrase", "s3cret", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.key_passphrase, "s3cret");
+	for (int i = 0; i < ARGC(a); i++)
+		cr_assert(strstr(v[i], "s3cret") == NULL, "argv[%d] still holds it", i);
+	provision_opts_free(&o);
+	cr_assert_null(o.key_passphrase);
+	free_argv(v, ARGC(a));
+}
+
+Test(provision_opts, passphrase_from_environment, .init = quiet)
+{
+	const char *a[] = {"provision", "--sec_tag", "1", "--client_private_key", "k.pem", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	setenv("NRFCRED_KEY_PASSPHRASE", "from-env", 1);
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.key_passphrase, "from-env");
+	provision_opts_free(&o);
+	free_argv(v, ARGC(a));
+}
+
+Test(provision_opts, free_wipes_the_psk_text, .init = quiet)
+{
+	const char *a[] = {"provision", "--sec_tag", "1", "--psk", "cafebabe", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	char *psk = (char *)o.psk;
+	provision_opts_free(&o);
+	cr_assert_eq(psk[0], 0);
+	cr_assert_eq(psk[7], 0);
+	free_argv(v, ARGC(a));
+}
+
+Test(provision_opts, help_flag_prints_help_and_succeeds, .init = quiet)
+{
+	const char *a[] = {"provision", "--help", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert(o.help);
+	provision_opts_free(&o);
+	free_argv(v, ARGC(a));
+}

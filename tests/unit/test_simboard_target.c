@@ -1,0 +1,507 @@
+/*
+ * Simulated nRF91 board, target level: MEM-AP, memory map, NVMC rules,
+ * APPROTECT and CTRL-AP recovery, FICR, core debug, state persistence.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "state.h"
+#include "test_simboard_util.h"
+
+#define T_NVMC_CONFIG 0x50039504u
+#define T_NVMC_READY  0x50039400u
+#define UICR	      0x00FF8000u
+#define DHCSR	      0xE000EDF0u
+#define DCRSR	      0xE000EDF4u
+#define DCRDR	      0xE000EDF8u
+#define DEMCR	      0xE000EDFCu
+#define AIRCR	      0xE000ED0Cu
+
+static void open_part(enum simboard_part part, bool approtect)
+{
+	struct simboard_config cfg;
+	if (T.b)
+		tsb_teardown(); /* replace the suite's default board */
+	tsb_config_default(&cfg, part);
+	cfg.approtect = approtect;
+	tsb_open(&cfg);
+}
+
+static void setup(void)
+{
+	open_part(SIMBOARD_NRF9160, false);
+}
+
+TestSuite(simboard_target, .init = setup, .fini = tsb_teardown);
+
+static void flash_word(uint32_t addr, uint32_t v)
+{
+	mem_wr(T_NVMC_CONFIG, 1);
+	mem_wr(addr, v);
+	advance_ms(1);
+	cr_assert_eq(mem_rd(T_NVMC_READY), 1u);
+	mem_wr(T_NVMC_CONFIG, 0);
+}
+
+static uint32_t sticky_bits(void)
+{
+	uint32_t cs = 0;
+	cr_assert_eq(dp_rd(0x4, &cs), 1u);
+	return cs & 0xA2u;
+}
+
+static uint32_t ctrlap_rd(unsigned reg)
+{
+	uint32_t v = 0;
+	ap_select(4, reg >> 4);
+	cr_assert_eq(ap_rd(reg & 0xCu, &v), 1u);
+	cr_assert_eq(dp_rd(0xC, &v), 1u);
+	return v;
+}
+
+static void ctrlap_wr(unsigned reg, uint32_t v)
+{
+	ap_select(4, reg >> 4);
+	cr_assert_eq(ap_wr(reg & 0xCu, v), 1u);
+}
+
+Test(simboard_target, tar_autoincrement_wraps_within_the_1kb_block)
+{
+	swd_connect();
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000012u), 1u);
+	cr_assert_eq(ap_wr(0x4, 0x200003FCu), 1u);
+	cr_assert_eq(ap_wr(0xC, 0x11111111u), 1u);
+	cr_assert_eq(ap_wr(0xC, 0x22222222u), 1u);
+	uint32_t tar;
+	cr_assert_eq(ap_rd(0x4, &tar), 1u);
+	cr_assert_eq(dp_rd(0xC, &tar), 1u);
+	cr_assert_eq(tar, 0x20000004u);
+	cr_assert_eq(mem_rd(0x200003FCu), 0x11111111u);
+	cr_assert_eq(mem_rd(0x20000000u), 0x22222222u);
+	cr_assert_eq(mem_rd(0x20000400u), 0u);
+}
+
+Test(simboard_target, byte_accesses_use_the_address_byte_lanes)
+{
+	swd_connect();
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000010u), 1u); /* 8-bit, single increment */
+	cr_assert_eq(ap_wr(0x4, 0x20000001u), 1u);
+	cr_assert_eq(ap_wr(0xC, 0x0000AB00u), 1u);
+	cr_assert_eq(ap_wr(0xC, 0x00CD0000u), 1u);
+	cr_assert_eq(mem_rd(0x20000000u), 0x00CDAB00u);
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000010u), 1u);
+	cr_assert_eq(ap_wr(0x4, 0x20000002u), 1u);
+	uint32_t v;
+	cr_assert_eq(ap_rd(0xC, &v), 1u);
+	cr_assert_eq(dp_rd(0xC, &v), 1u);
+	cr_assert_eq(v, 0x00CD0000u, "byte 2 on lane 2");
+}
+
+Test(simboard_target, halfword_accesses_use_the_upper_lane_at_offset_2)
+{
+	swd_connect();
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000011u), 1u);
+	cr_assert_eq(ap_wr(0x4, 0x20000010u), 1u);
+	cr_assert_eq(ap_wr(0xC, 0x00001234u), 1u);
+	cr_assert_eq(ap_wr(0xC, 0x56780000u), 1u);
+	cr_assert_eq(mem_rd(0x20000010u), 0x56781234u);
+}
+
+Test(simboard_target, csw_keeps_its_size_on_unsupported_encodings_and_shows_deviceen)
+{
+	swd_connect();
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000012u), 1u);
+	cr_assert_eq(ap_wr(0x0, 0xA2000013u), 1u); /* 64-bit: not implemented */
+	uint32_t v;
+	cr_assert_eq(ap_rd(0x0, &v), 1u);
+	cr_assert_eq(dp_rd(0xC, &v), 1u);
+	cr_assert_eq(v & 0x7u, 2u);
+	cr_assert(v & 0x40u, "DeviceEn on an open part");
+	cr_assert_eq(v & 0xFF000000u, 0xA2000000u, "Prot bits stored");
+}
+
+Test(simboard_target, unmapped_address_read_is_a_posted_bus_error)
+{
+	swd_connect();
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000012u), 1u);
+	cr_assert_eq(ap_wr(0x4, 0x10000000u), 1u);
+	uint32_t v;
+	cr_assert_eq(ap_rd(0xC, &v), 1u, "posted: the failing read itself is OK");
+	cr_assert_eq(dp_rd(0xC, &v), 4u, "the next access faults");
+	cr_assert_eq(sticky_bits(), 0x20u);
+}
+
+Test(simboard_target, flash_write_is_ignored_unless_nvmc_write_enabled)
+{
+	swd_connect();
+	mem_wr(0x1000u, 0x12345678u);
+	cr_assert_eq(mem_rd(0x1000u), 0xFFFFFFFFu);
+	struct simboard_counters c;
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_ignored_writes, 1u);
+	flash_word(0x1000u, 0x12345678u);
+	cr_assert_eq(mem_rd(0x1000u), 0x12345678u);
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_words_written, 1u);
+}
+
+Test(simboard_target, flash_bits_only_go_from_one_to_zero)
+{
+	swd_connect();
+	flash_word(0x2000u, 0x0F0F0F0Fu);
+	flash_word(0x2000u, 0xFFFF0000u);
+	cr_assert_eq(mem_rd(0x2000u), 0x0F0F0000u);
+}
+
+Test(simboard_target, narrow_flash_write_is_a_bus_error)
+{
+	swd_connect();
+	mem_wr(T_NVMC_CONFIG, 1);
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000010u), 1u); /* 8-bit */
+	cr_assert_eq(ap_wr(0x4, 0x3000u), 1u);
+	cr_assert_eq(ap_wr(0xC, 0x00u), 1u);
+	cr_assert_eq(sticky_bits(), 0x20u, "STICKYERR");
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	cr_assert_eq(mem_rd(0x3000u), 0xFFFFFFFFu);
+}
+
+Test(simboard_target, page_erase_stalls_the_ahb_with_wait_until_the_erase_time_passed)
+{
+	swd_connect();
+	flash_word(0x5000u, 0u);
+	flash_word(0x5FFCu, 0u);
+	mem_wr(T_NVMC_CONFIG, 2);
+	cr_assert_eq(mem_wr_ack(0x5000u, 0xFFFFFFFFu), 1u);
+	uint32_t v;
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x4, T_NVMC_READY), 1u, "TAR still accepted");
+	cr_assert_eq(ap_rd(0xC, &v), 2u, "DRW answers WAIT during the erase");
+	cr_assert_eq(dp_wr(0x0, 0x1F), 1u, "ABORT incl. DAPABORT");
+	cr_assert_eq(ap_rd(0xC, &v), 2u, "ABORT does not end the stall (errata 2)");
+	advance_ms(40);
+	cr_assert_eq(dp_wr(0x0, 0x1F), 1u);
+	cr_assert_eq(ap_rd(0xC, &v), 2u);
+	advance_ms(50); /* past 87 ms */
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	cr_assert_eq(mem_rd(T_NVMC_READY), 1u);
+	cr_assert_eq(mem_rd(0x5000u), 0xFFFFFFFFu);
+	cr_assert_eq(mem_rd(0x5FFCu), 0xFFFFFFFFu);
+	mem_wr(T_NVMC_CONFIG, 0);
+	struct simboard_counters c;
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_page_erases, 1u);
+	cr_assert_geq(c.acks_wait, 3u);
+}
+
+Test(simboard_target, partial_erases_erase_the_page_once_their_time_adds_up)
+{
+	swd_connect();
+	flash_word(0x7000u, 0u);
+	mem_wr(T_NVMC_CONFIG, 4);
+	for (int k = 0; k < 9; k++) { /* 9 x 10 ms >= 87 ms */
+		cr_assert_eq(mem_wr_ack(0x7000u, 0xFFFFFFFFu), 1u);
+		advance_ms(11);
+		if (k == 4) {
+			cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+			cr_assert_eq(mem_rd(0x7000u), 0u, "not erased after 50 ms");
+		}
+	}
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	cr_assert_eq(mem_rd(0x7000u), 0xFFFFFFFFu);
+}
+
+Test(simboard_target, uicr_is_not_page_erasable_only_nvmc_eraseall_clears_it)
+{
+	swd_connect();
+	flash_word(UICR + 0x108u, 0x12345678u); /* OTP[0] */
+	flash_word(0x0u, 0xAAAAAAAAu);
+	mem_wr(T_NVMC_CONFIG, 2);
+	mem_wr(UICR + 0x108u, 0xFFFFFFFFu);
+	advance_ms(100);
+	cr_assert_eq(mem_rd(UICR + 0x108u), 0x12345678u);
+	mem_wr(0x5003950Cu, 1); /* ERASEALL */
+	advance_ms(500);
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	cr_assert_eq(mem_rd(UICR + 0x108u), 0xFFFFFFFFu);
+	cr_assert_eq(mem_rd(0x0u), 0xFFFFFFFFu);
+}
+
+Test(simboard_target, eraseprotect_blocks_nvmc_and_ctrlap_eraseall)
+{
+	swd_connect();
+	flash_word(UICR + 0x030u, 0u); /* ERASEPROTECT = Protected */
+	flash_word(0x100u, 0x1u);
+	mem_wr(T_NVMC_CONFIG, 2);
+	mem_wr(0x5003950Cu, 1);
+	advance_ms(500);
+	cr_assert_eq(mem_rd(0x100u), 0x1u);
+	cr_assert_eq(ctrlap_rd(0x018), 0u, "ERASEPROTECT.STATUS: enabled");
+	ctrlap_wr(0x004, 1);
+	cr_assert_eq(ctrlap_rd(0x008), 0u, "ignored: not busy");
+	advance_ms(1000);
+	cr_assert_eq(mem_rd(0x100u), 0x1u);
+}
+
+Test(simboard_target, approtect_on_nrf9160_blocks_the_ahb_ap_and_clears_deviceen)
+{
+	open_part(SIMBOARD_NRF9160, true);
+	swd_connect();
+	ap_select(0, 0);
+	uint32_t v;
+	cr_assert_eq(ap_rd(0x0, &v), 1u);
+	cr_assert_eq(dp_rd(0xC, &v), 1u);
+	cr_assert_eq(v & 0x40u, 0u, "DeviceEn reads 0");
+	cr_assert_eq(ap_wr(0x4, 0x20000000u), 1u, "TAR still writable");
+	cr_assert_eq(ap_rd(0xC, &v), 4u, "memory access faults");
+	cr_assert_eq(sticky_bits(), 0x20u);
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 0u, "APPROTECT.STATUS bit0: protected");
+	cr_assert_eq(ctrlap_rd(0x0FC), 0x12880000u, "CTRL-AP works while protected");
+}
+
+Test(simboard_target, ctrlap_eraseall_recovers_a_protected_board_after_reset)
+{
+	open_part(SIMBOARD_NRF9160, true);
+	swd_connect();
+	ctrlap_wr(0x004, 1);
+	cr_assert_eq(ctrlap_rd(0x008), 1u, "ERASEALLSTATUS busy");
+	advance_ms(100);
+	cr_assert_eq(ctrlap_rd(0x008), 1u, "still busy");
+	advance_ms(300);
+	cr_assert_eq(ctrlap_rd(0x008), 0u);
+	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 0u, "protection stays until the next reset");
+	ctrlap_wr(0x000, 1);
+	ctrlap_wr(0x000, 0);
+	ctrlap_wr(0x004, 0);
+	cr_assert_eq(ctrlap_rd(0x00C), 3u);
+	cr_assert_eq(mem_rd(UICR), 0xFFFFFFFFu);
+	mem_wr(0x20000000u, 0x5A5A5A5Au);
+	cr_assert_eq(mem_rd(0x20000000u), 0x5A5A5A5Au);
+}
+
+Test(simboard_target, nrf91x1_hwunprotected_uicr_needs_the_software_disable)
+{
+	open_part(SIMBOARD_NRF9161, false);
+	swd_connect();
+	cr_assert_eq(ctrlap_rd(0x00C), 3u, "erased UICR: open (simulator choice)");
+	flash_word(UICR, 0x50FA50FAu);
+	ctrlap_wr(0x000, 1);
+	ctrlap_wr(0x000, 0);
+	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 0u, "HwUnprotected alone: protected after reset");
+	/* Firmware opens it by writing 0x5A to APPROTECT.DISABLE. */
+	struct simbus_attr cpu = {.debugger = false, .nonsecure = false};
+	cr_assert_eq(simbus_write(T.b, 0x50039E14u, 4, 0x5Au, cpu), SIMBUS_OK);
+	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 1u);
+	/* FORCEPROTECT locks it until the next reset. */
+	cr_assert_eq(simbus_write(T.b, 0x50039E10u, 4, 1u, cpu), SIMBUS_OK);
+	cr_assert_eq(simbus_write(T.b, 0x50039E14u, 4, 0x5Au, cpu), SIMBUS_OK);
+	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 0u);
+}
+
+Test(simboard_target, nrf91x1_approtect_config_protects_until_recovered)
+{
+	open_part(SIMBOARD_NRF9151, true);
+	swd_connect();
+	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 0u);
+	ctrlap_wr(0x004, 1);
+	advance_ms(400);
+	ctrlap_wr(0x000, 1);
+	ctrlap_wr(0x000, 0);
+	cr_assert_eq(ctrlap_rd(0x00C), 3u);
+}
+
+static void check_ficr(enum simboard_part part, uint32_t partno, uint32_t variant)
+{
+	open_part(part, false);
+	swd_connect();
+	cr_assert_eq(mem_rd(0x00FF0140u), partno);
+	cr_assert_eq(mem_rd(0x00FF0148u), variant);
+	cr_assert_eq(mem_rd(0x00FF0204u), 0x55667788u);
+	cr_assert_eq(mem_rd(0x00FF0208u), 0x11223344u);
+	cr_assert_eq(mem_rd(0x00FF021Cu), 0x400u);
+	cr_assert_eq(mem_rd(0x00FF0220u), 0x1000u);
+	tsb_teardown();
+}
+
+Test(simboard_target, ficr_identifies_each_part)
+{
+	check_ficr(SIMBOARD_NRF9160, 0x9160u, 0x41434953u); /* "SICA" */
+	check_ficr(SIMBOARD_NRF9161, 0x9161u, 0x4143414Cu); /* "LACA" */
+	check_ficr(SIMBOARD_NRF9151, 0x9151u, 0x4143414Cu);
+}
+
+Test(simboard_target, dhcsr_halts_and_resumes_the_core)
+{
+	swd_connect();
+	cr_assert_eq(mem_rd(0xE000ED00u), 0x410FD212u, "CPUID");
+	cr_assert_eq(mem_rd(DHCSR) & (1u << 17), 0u, "running");
+	mem_wr(DHCSR, 0x00000003u); /* no key: ignored */
+	cr_assert_eq(mem_rd(DHCSR) & (1u << 17), 0u);
+	mem_wr(DHCSR, 0xA05F0003u);
+	uint32_t d = mem_rd(DHCSR);
+	cr_assert(d & (1u << 17), "S_HALT");
+	cr_assert_eq(d & 3u, 3u);
+	cr_assert(mem_rd(0xE000ED30u) & 1u, "DFSR.HALTED");
+	mem_wr(DHCSR, 0xA05F0001u);
+	cr_assert_eq(mem_rd(DHCSR) & (1u << 17), 0u, "resumed");
+}
+
+Test(simboard_target, dcrsr_transfers_core_registers_while_halted)
+{
+	swd_connect();
+	mem_wr(DHCSR, 0xA05F0003u);
+	for (uint32_t sel = 0; sel <= 16; sel++) {
+		mem_wr(DCRDR, 0x1000u + sel);
+		mem_wr(DCRSR, 0x10000u | sel);
+	}
+	for (uint32_t sel = 0; sel <= 16; sel++) {
+		mem_wr(DCRSR, sel);
+		cr_assert(mem_rd(DHCSR) & (1u << 16), "S_REGRDY");
+		cr_assert_eq(mem_rd(DCRDR), 0x1000u + sel, "REGSEL %u", sel);
+	}
+}
+
+Test(simboard_target, sysresetreq_with_vector_catch_halts_at_the_reset_vector)
+{
+	swd_connect();
+	flash_word(0x0u, 0x20010000u);
+	flash_word(0x4u, 0x00000201u);
+	mem_wr(DHCSR, 0xA05F0003u);
+	mem_wr(DEMCR, 0x01000001u);
+	mem_rd(DHCSR); /* clear S_RESET_ST */
+	mem_wr(AIRCR, 0x05FA0004u);
+	uint32_t d = mem_rd(DHCSR);
+	cr_assert(d & (1u << 17), "halted");
+	cr_assert(d & (1u << 25), "S_RESET_ST");
+	cr_assert_eq(mem_rd(DHCSR) & (1u << 25), 0u, "S_RESET_ST sticky until read");
+	cr_assert(mem_rd(0xE000ED30u) & (1u << 3), "DFSR.VCATCH");
+	mem_wr(DCRSR, 15);
+	cr_assert_eq(mem_rd(DCRDR), 0x200u, "PC from vector 1, Thumb bit clear");
+	mem_wr(DCRSR, 13);
+	cr_assert_eq(mem_rd(DCRDR), 0x20010000u, "SP from vector 0");
+	mem_wr(DCRSR, 16);
+	cr_assert_eq(mem_rd(DCRDR), 0x01000000u, "xPSR.T");
+	/* Without vector catch the core runs after reset. */
+	mem_wr(DEMCR, 0);
+	mem_wr(AIRCR, 0x05FA0004u);
+	d = mem_rd(DHCSR);
+	cr_assert_eq(d & (1u << 17), 0u, "running");
+	cr_assert(d & (1u << 25), "reset happened");
+	mem_wr(AIRCR, 0x00000004u); /* no VECTKEY: ignored */
+	cr_assert_eq(mem_rd(DHCSR) & (1u << 25), 0u, "the unkeyed write did nothing");
+}
+
+Test(simboard_target, nreset_pin_and_ctrlap_reset_reset_the_core)
+{
+	swd_connect();
+	mem_rd(DHCSR);
+	simboard_set_nreset(T.b, true, T.now);
+	cr_assert(mem_rd(DHCSR) & (1u << 25), "held in reset");
+	simboard_set_nreset(T.b, false, T.now);
+	mem_rd(DHCSR);
+	cr_assert_eq(mem_rd(DHCSR) & (1u << 25), 0u);
+	ctrlap_wr(0x000, 1);
+	cr_assert_eq(ctrlap_rd(0x000), 1u);
+	ctrlap_wr(0x000, 0);
+	cr_assert(mem_rd(DHCSR) & (1u << 25));
+}
+
+Test(simboard_target, ctrlap_mailbox_reaches_the_cpu_side_peripheral)
+{
+	swd_connect();
+	struct simbus_attr cpu = {.debugger = false, .nonsecure = false};
+	ctrlap_wr(0x020, 0xCAFEF00Du);
+	cr_assert_eq(ctrlap_rd(0x024), 1u);
+	uint32_t v = 0;
+	cr_assert_eq(simbus_read(T.b, 0x50006404u, 4, &v, cpu), SIMBUS_OK);
+	cr_assert_eq(v, 1u);
+	cr_assert_eq(simbus_read(T.b, 0x50006400u, 4, &v, cpu), SIMBUS_OK);
+	cr_assert_eq(v, 0xCAFEF00Du);
+	cr_assert_eq(ctrlap_rd(0x024), 0u);
+	cr_assert_eq(simbus_write(T.b, 0x50006480u, 4, 0x12345678u, cpu), SIMBUS_OK);
+	cr_assert_eq(ctrlap_rd(0x02C), 1u);
+	cr_assert_eq(ctrlap_rd(0x028), 0x12345678u);
+	cr_assert_eq(ctrlap_rd(0x02C), 0u);
+}
+
+Test(simboard_target, state_persists_flash_uicr_identity_and_modem_store_but_not_ram)
+{
+	swd_connect();
+	flash_word(0x8000u, 0xDEADBEEFu);
+	flash_word(UICR + 0x108u, 0x0000ABCDu);
+	mem_wr(0x20000000u, 0x77777777u);
+	struct simboard_blob blob;
+	simboard_modem_store(T.b, &blob);
+	cr_assert_eq(blob.capacity, 64u * 1024u);
+	memcpy(blob.data, "cred", 4);
+	*blob.length = 4;
+	struct simboard_config other;
+	tsb_config_default(&other, SIMBOARD_NRF9151);
+	snprintf(other.imei, sizeof(other.imei), "000000000000000");
+	tsb_reopen(&other);
+	cr_assert_eq(simboard_part(T.b), SIMBOARD_NRF9160, "stored part wins");
+	cr_assert_str_eq(simboard_imei(T.b), "352656100367872");
+	swd_connect();
+	cr_assert_eq(mem_rd(0x8000u), 0xDEADBEEFu);
+	cr_assert_eq(mem_rd(UICR + 0x108u), 0x0000ABCDu);
+	cr_assert_eq(mem_rd(0x20000000u), 0u, "RAM is volatile");
+	simboard_modem_store(T.b, &blob);
+	cr_assert_eq(*blob.length, 4u);
+	cr_assert_eq(memcmp(blob.data, "cred", 4), 0);
+}
+
+Test(simboard_target, second_open_of_a_held_board_fails_with_ebusy)
+{
+	errno = 0;
+	struct simboard *again = simboard_open(&T.cfg, T.path);
+	cr_assert_null(again);
+	cr_assert_eq(errno, EBUSY);
+	simboard_close(T.b);
+	T.b = simboard_open(&T.cfg, T.path);
+	cr_assert_not_null(T.b, "free again after close");
+}
+
+Test(simboard_target, simstate_load_reads_a_board_that_is_held_open)
+{
+	swd_connect();
+	flash_word(0x0u, 0x20002000u);
+	cr_assert_eq(simboard_sync(T.b), 0);
+	struct simstate *s = NULL;
+	cr_assert_eq(simstate_load(T.path, &s), SIMSTATE_OK);
+	cr_assert_eq(s->part, SIMBOARD_NRF9160);
+	cr_assert_str_eq(s->imei, "352656100367872");
+	cr_assert_str_eq(s->modem_fw, "mfw_nrf9160_1.3.5");
+	cr_assert_eq(s->device_id, 0x1122334455667788ull);
+	cr_assert_eq(s->flash[3], 0x20);
+	cr_assert_eq(s->uicr[0], 0xFF);
+	simstate_free(s);
+}
+
+Test(simboard_target, open_rejects_a_file_that_is_not_a_board_state)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/junk.state", T.dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "not a state file at all", 23), 23);
+	close(fd);
+	errno = 0;
+	cr_assert_null(simboard_open(&T.cfg, path));
+	cr_assert_eq(errno, EINVAL);
+	struct simstate *s = NULL;
+	cr_assert_eq(simstate_load(path, &s), SIMSTATE_ERR_FORMAT);
+	cr_assert_null(s);
+	unlink(path);
+}

@@ -1,0 +1,391 @@
+/* Simulated modem (tools/sim/modem.c): AT rules, credential store blob and
+ * the mailbox protocol, with a fake clock and no board. */
+#include <criterion/criterion.h>
+#include <mbedtls/sha256.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "modem.h"
+#include "nrfcred/sim_mailbox.h"
+
+#define IMEI "352656100367872"
+#define MFW "mfw_nrf9160_1.3.5"
+#define PEM "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+static struct simboard_timing timing;
+static struct simboard_faults faults;
+static uint8_t store[65536];
+static uint32_t store_len;
+static uint64_t clock_ns;
+static struct simmodem *M;
+static char resp[8192];
+
+static uint64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return clock_ns;
+}
+
+static struct simmodem_params params(uint32_t cap)
+{
+	return (struct simmodem_params){
+		.imei = IMEI,
+		.modem_fw = MFW,
+		.timing = &timing,
+		.faults = &faults,
+		.store = store,
+		.store_len = &store_len,
+		.store_cap = cap,
+		.now_ns = fake_clock,
+		.clock_ctx = NULL,
+	};
+}
+
+static void setup(void)
+{
+	memset(&timing, 0, sizeof(timing));
+	timing.modem_start_ns = 200000000;
+	timing.modem_cmd_ns = 5000000;
+	timing.modem_cmng_write_ns = 60000000;
+	memset(&faults, 0, sizeof(faults));
+	faults.modem_error_type = -1;
+	memset(store, 0, sizeof(store));
+	store_len = 0;
+	clock_ns = 0;
+	struct simmodem_params p = params(sizeof(store));
+	M = simmodem_create(&p);
+	cr_assert_not_null(M);
+}
+
+static void teardown(void)
+{
+	simmodem_destroy(M);
+}
+
+TestSuite(simmodem, .init = setup, .fini = teardown);
+
+static const char *at(const char *cmd)
+{
+	size_t len;
+	uint64_t lat;
+	simmodem_at(M, cmd, strlen(cmd), resp, sizeof(resp), &len, &lat);
+	return resp;
+}
+
+static void offline(void)
+{
+	cr_assert_str_eq(at("AT+CMEE=1"), "OK\r\n");
+	cr_assert_str_eq(at("AT+CFUN=4"), "OK\r\n");
+}
+
+static void sha_hex(const char *s, char out[65])
+{
+	uint8_t d[32];
+	mbedtls_sha256_ret((const unsigned char *)s, strlen(s), d, 0);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02X", d[i]);
+}
+
+Test(simmodem, errors_are_plain_until_cmee_1_then_numeric)
+{
+	cr_assert_str_eq(at("AT%CMNG=3,1,0"), "ERROR\r\n");
+	cr_assert_str_eq(at("AT+CMEE=1"), "OK\r\n");
+	cr_assert_str_eq(at("AT+CMEE?"), "+CMEE: 1\r\nOK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=3,1,0"), "+CME ERROR: 513\r\n");
+}
+
+Test(simmodem, cfun_is_set_and_queried)
+{
+	cr_assert_str_eq(at("AT+CFUN?"), "+CFUN: 0\r\nOK\r\n", "power-on state");
+	cr_assert_str_eq(at("AT+CFUN=4"), "OK\r\n");
+	cr_assert_str_eq(at("AT+CFUN?"), "+CFUN: 4\r\nOK\r\n");
+	cr_assert_str_eq(at("AT+CFUN=3"), "ERROR\r\n");
+	cr_assert_str_eq(at("AT+CFUN=x"), "ERROR\r\n");
+	cr_assert_str_eq(at("AT+CFUN?"), "+CFUN: 4\r\nOK\r\n");
+}
+
+Test(simmodem, cgsn_answers_bare_and_quoted_forms)
+{
+	cr_assert_str_eq(at("AT+CGSN"), IMEI "\r\nOK\r\n");
+	cr_assert_str_eq(at("AT+CGSN=0"), IMEI "\r\nOK\r\n");
+	cr_assert_str_eq(at("AT+CGSN=1"), "+CGSN: \"" IMEI "\"\r\nOK\r\n");
+	cr_assert_str_eq(at("AT+CGSN=7"), "ERROR\r\n");
+}
+
+Test(simmodem, cgmr_and_lower_case_commands_work)
+{
+	cr_assert_str_eq(at("AT+CGMR"), MFW "\r\nOK\r\n");
+	cr_assert_str_eq(at("at+cgmr"), MFW "\r\nOK\r\n");
+	cr_assert_str_eq(at("AT"), "OK\r\n");
+	cr_assert_str_eq(at("AT+FOO"), "ERROR\r\n");
+	cr_assert_str_eq(at("XY"), "ERROR\r\n");
+}
+
+Test(simmodem, credential_writes_are_refused_with_518_while_active)
+{
+	at("AT+CMEE=1");
+	at("AT+CFUN=1");
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"id\""), "+CME ERROR: 518\r\n");
+	cr_assert_str_eq(at("AT%CMNG=3,1,4"), "+CME ERROR: 518\r\n");
+	at("AT+CFUN=0");
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"id\""), "OK\r\n", "CFUN=0 allows writes");
+	at("AT+CFUN=4");
+	cr_assert_str_eq(at("AT%CMNG=0,2,4,\"id\""), "OK\r\n");
+}
+
+Test(simmodem, list_reports_the_sha256_of_the_stored_content)
+{
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,16842753,0,\"" PEM "\""), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,7,3,\"00ff\""), "OK\r\n");
+	char h1[65], h2[65], want[256];
+	sha_hex(PEM, h1);
+	sha_hex("00ff", h2);
+	snprintf(want, sizeof(want), "%%CMNG: 16842753,0,\"%s\"\r\nOK\r\n", h1);
+	cr_assert_str_eq(at("AT%CMNG=1,16842753,0"), want);
+	snprintf(want, sizeof(want), "%%CMNG: 7,3,\"%s\"\r\n%%CMNG: 16842753,0,\"%s\"\r\nOK\r\n", h2, h1);
+	cr_assert_str_eq(at("AT%CMNG=1"), want, "sorted by sec_tag");
+	cr_assert_str_eq(at("AT%CMNG=1,99,0"), "OK\r\n");
+}
+
+Test(simmodem, write_overwrites_an_existing_credential)
+{
+	offline();
+	at("AT%CMNG=0,5,4,\"first\"");
+	cr_assert_str_eq(at("AT%CMNG=0,5,4,\"second\""), "OK\r\n");
+	char h[65], want[256];
+	sha_hex("second", h);
+	snprintf(want, sizeof(want), "%%CMNG: 5,4,\"%s\",\"second\"\r\nOK\r\n", h);
+	cr_assert_str_eq(at("AT%CMNG=2,5,4"), want);
+	cr_assert_eq(simmodem_store_foreach(store, store_len, NULL, NULL), 1);
+}
+
+Test(simmodem, delete_of_a_missing_credential_is_513_and_of_an_existing_one_ok)
+{
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=3,5,4"), "+CME ERROR: 513\r\n");
+	at("AT%CMNG=0,5,4,\"x\"");
+	cr_assert_str_eq(at("AT%CMNG=3,5,4"), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=1"), "OK\r\n");
+	cr_assert_eq(store_len, 0);
+}
+
+Test(simmodem, private_keys_cannot_be_read_back)
+{
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,5,2,\"-----BEGIN EC PRIVATE KEY-----\nAA\n\""), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=2,5,2"), "+CME ERROR: 514\r\n");
+	cr_assert_str_eq(at("AT%CMNG=2,5,1"), "+CME ERROR: 513\r\n");
+}
+
+Test(simmodem, invalid_content_is_527)
+{
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,1,0,\"not a pem\""), "+CME ERROR: 527\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,1,3,\"abc\""), "+CME ERROR: 527\r\n", "odd PSK");
+	cr_assert_str_eq(at("AT%CMNG=0,1,3,\"zz\""), "+CME ERROR: 527\r\n", "non-hex PSK");
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"\""), "+CME ERROR: 527\r\n", "empty");
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,unquoted"), "+CME ERROR: 527\r\n");
+	static char cmd[4200];
+	int n = snprintf(cmd, sizeof(cmd), "AT%%CMNG=0,1,4,\"");
+	memset(cmd + n, 'a', 4096);
+	strcpy(cmd + n + 4096, "\"");
+	cr_assert_str_eq(at(cmd), "OK\r\n", "4096 bytes fit");
+	strcpy(cmd + n + 4096, "a\"");
+	cr_assert_str_eq(at(cmd), "+CME ERROR: 527\r\n", "4097 bytes do not");
+}
+
+Test(simmodem, malformed_cmng_syntax_is_error)
+{
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"ab\"c\""), "ERROR\r\n", "quote inside content");
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"abc"), "ERROR\r\n", "unterminated");
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"a\",\"pw\""), "ERROR\r\n", "password only for keys");
+	cr_assert_str_eq(at("AT%CMNG=9,1,4"), "ERROR\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,x,4,\"a\""), "ERROR\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,1"), "ERROR\r\n");
+	cr_assert_str_eq(at("AT%CMNG"), "ERROR\r\n");
+}
+
+Test(simmodem, out_of_range_sec_tag_or_type_is_514)
+{
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,2147483648,4,\"a\""), "+CME ERROR: 514\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,1,7,\"a\""), "+CME ERROR: 514\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,2147483647,4,\"a\""), "OK\r\n");
+}
+
+Test(simmodem, full_store_is_515_and_keeps_the_old_content)
+{
+	simmodem_destroy(M);
+	struct simmodem_params p = params(64);
+	M = simmodem_create(&p);
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"0123456789012345678901234567890123456789\""), "OK\r\n");
+	uint32_t before = store_len;
+	cr_assert_str_eq(at("AT%CMNG=0,2,4,\"0123456789\""), "+CME ERROR: 515\r\n");
+	cr_assert_eq(store_len, before);
+	cr_assert_eq(simmodem_store_foreach(store, store_len, NULL, NULL), 1);
+}
+
+Test(simmodem, injected_fault_fails_only_the_configured_credential)
+{
+	faults.modem_error_sec_tag = 42;
+	faults.modem_error_type = 3;
+	faults.modem_error_code = 515;
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,42,4,\"id\""), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,41,3,\"00\""), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,42,3,\"00\""), "+CME ERROR: 515\r\n");
+	faults.modem_error_code = 0;
+	cr_assert_str_eq(at("AT%CMNG=0,42,3,\"00\""), "ERROR\r\n");
+}
+
+struct seen {
+	int n;
+	struct simmodem_cred_info info[8];
+};
+
+static void collect(const struct simmodem_cred_info *info, void *ctx)
+{
+	struct seen *s = ctx;
+	if (s->n < 8)
+		s->info[s->n] = *info;
+	s->n++;
+}
+
+Test(simmodem, store_blob_survives_a_new_modem_and_iterates_without_content)
+{
+	offline();
+	at("AT%CMNG=0,9,4,\"nine\"");
+	at("AT%CMNG=0,3,4,\"three\"");
+	at("AT%CMNG=0,3,1,\"" PEM "\"");
+	simmodem_destroy(M);
+	struct simmodem_params p = params(sizeof(store));
+	M = simmodem_create(&p);
+	struct seen s = {0};
+	cr_assert_eq(simmodem_store_foreach(store, store_len, collect, &s), 3);
+	cr_assert_eq(s.n, 3);
+	cr_assert_eq(s.info[0].sec_tag, 3);
+	cr_assert_eq(s.info[0].type, 1);
+	cr_assert_eq(s.info[0].length, strlen(PEM));
+	cr_assert_eq(s.info[1].type, 4);
+	cr_assert_eq(s.info[2].sec_tag, 9);
+	uint8_t d[32];
+	mbedtls_sha256_ret((const unsigned char *)"three", 5, d, 0);
+	cr_assert_arr_eq(s.info[1].sha256, d, 32);
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=3,9,4"), "OK\r\n", "the new modem sees the old store");
+}
+
+Test(simmodem, malformed_blob_is_rejected_by_foreach_and_reset_by_a_modem)
+{
+	uint8_t bad[16] = {'N', 'S', 'M', 'S', 1, 0, 5, 0};
+	cr_assert_eq(simmodem_store_foreach(bad, sizeof(bad), NULL, NULL), -1);
+	cr_assert_eq(simmodem_store_foreach(bad, 3, NULL, NULL), -1);
+	cr_assert_eq(simmodem_store_foreach(bad, 0, NULL, NULL), 0);
+	simmodem_destroy(M);
+	memcpy(store, bad, sizeof(bad));
+	store_len = sizeof(bad);
+	struct simmodem_params p = params(sizeof(store));
+	M = simmodem_create(&p);
+	cr_assert_eq(store_len, 0);
+}
+
+Test(simmodem, latency_includes_start_up_once_and_write_time)
+{
+	size_t len;
+	uint64_t lat;
+	simmodem_at(M, "AT+CMEE=1", 9, resp, sizeof(resp), &len, &lat);
+	cr_assert_eq(lat, 205000000u);
+	simmodem_at(M, "AT+CFUN=4", 9, resp, sizeof(resp), &len, &lat);
+	cr_assert_eq(lat, 5000000u);
+	simmodem_at(M, "AT%CMNG=0,1,4,\"a\"", 17, resp, sizeof(resp), &len, &lat);
+	cr_assert_eq(lat, 60000000u);
+	simmodem_reset(M);
+	simmodem_at(M, "AT", 2, resp, sizeof(resp), &len, &lat);
+	cr_assert_eq(lat, 205000000u, "start-up again after a reset");
+}
+
+static uint32_t mb_read(uint32_t off)
+{
+	uint32_t v;
+	cr_assert_eq(simmodem_mmio_read(M, off, 4, &v), SIMBUS_OK);
+	return v;
+}
+
+static void mb_send(const char *cmd)
+{
+	size_t n = strlen(cmd);
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w = 0;
+		for (size_t k = 0; k < 4 && i + k < n; k++)
+			w |= (uint32_t)(uint8_t)cmd[i + k] << (8 * k);
+		cr_assert_eq(simmodem_mmio_write(M, SIM_MBOX_CMD + (uint32_t)i, 4, w), SIMBUS_OK);
+	}
+	simmodem_mmio_write(M, SIM_MBOX_CMD_LEN, 4, (uint32_t)n);
+	simmodem_mmio_write(M, SIM_MBOX_DOORBELL, 4, 1);
+}
+
+static void mb_resp(char *out)
+{
+	uint32_t len = mb_read(SIM_MBOX_RESP_LEN);
+	for (uint32_t i = 0; i < len; i += 4) {
+		uint32_t w = mb_read(SIM_MBOX_RESP + i);
+		for (uint32_t k = 0; k < 4 && i + k < len; k++)
+			out[i + k] = (char)(w >> (8 * k));
+	}
+	out[len] = '\0';
+}
+
+Test(simmodem, mailbox_stays_busy_for_the_modeled_latency_then_answers)
+{
+	cr_assert_eq(mb_read(SIM_MBOX_ID), SIM_MBOX_ID_VALUE);
+	clock_ns = 1000;
+	mb_send("AT+CGSN=1");
+	cr_assert_eq(mb_read(SIM_MBOX_STATUS), SIM_MBOX_ST_BUSY);
+	cr_assert(simmodem_take_poll_hint(M), "a STATUS read while busy is a poll");
+	cr_assert_not(simmodem_take_poll_hint(M));
+	cr_assert_eq(simmodem_ready_at(M), 1000u + 205000000u);
+	clock_ns = 1000u + 204999999u;
+	cr_assert_eq(mb_read(SIM_MBOX_STATUS), SIM_MBOX_ST_BUSY);
+	clock_ns += 1;
+	cr_assert_eq(mb_read(SIM_MBOX_STATUS), SIM_MBOX_ST_DONE);
+	char out[256];
+	mb_resp(out);
+	cr_assert_str_eq(out, "+CGSN: \"" IMEI "\"\r\nOK\r\n");
+	cr_assert_eq(simmodem_commands(M), 1);
+}
+
+Test(simmodem, doorbell_while_busy_sets_error)
+{
+	mb_send("AT");
+	mb_send("AT");
+	cr_assert_eq(mb_read(SIM_MBOX_STATUS) & SIM_MBOX_ST_ERROR, SIM_MBOX_ST_ERROR);
+	cr_assert_eq(simmodem_commands(M), 1);
+}
+
+Test(simmodem, hung_modem_never_answers)
+{
+	faults.firmware_hang = true;
+	mb_send("AT");
+	clock_ns = 1000000000000ull;
+	cr_assert_eq(mb_read(SIM_MBOX_STATUS), SIM_MBOX_ST_BUSY);
+	cr_assert_eq(simmodem_ready_at(M), UINT64_MAX);
+}
+
+Test(simmodem, long_response_is_truncated_with_overflow)
+{
+	offline();
+	char cmd[64];
+	for (int i = 0; i < 60; i++) {
+		snprintf(cmd, sizeof(cmd), "AT%%CMNG=0,%d,4,\"id\"", i);
+		at(cmd);
+	}
+	clock_ns = 0;
+	mb_send("AT%CMNG=1");
+	clock_ns = 10000000000ull;
+	uint32_t st = mb_read(SIM_MBOX_STATUS);
+	cr_assert_eq(st, SIM_MBOX_ST_DONE | SIM_MBOX_ST_OVERFLOW);
+	cr_assert_eq(mb_read(SIM_MBOX_RESP_LEN), SIM_MBOX_RESP_SIZE);
+}

@@ -1,0 +1,486 @@
+/*
+ * The simulated nRF91's application core: a Cortex-M33 emulated by Unicorn 2
+ * (UC_ARCH_ARM, Thumb + M-class, CPU model UC_CPU_ARM_CORTEX_M33), behind
+ * the interface of cpu.h. Part of the board model: it maps the board's own
+ * flash and RAM buffers (board_impl.h), so the debugger (AHB-AP) and the CPU
+ * see the same bytes.
+ *
+ * Memory:
+ *   flash 0..1 MB    host buffer, read/execute only. A CPU store to flash is
+ *                    caught (UC_HOOK_MEM_WRITE_PROT), undone and replayed
+ *                    through the bus, i.e. through the NVMC rules (CONFIG.WEN,
+ *                    1 -> 0 only, busy time), before the next instruction.
+ *   RAM              host buffer, read/write/execute.
+ *   FICR/UICR, peripherals (incl. NVMC, the modem mailbox), PPB
+ *                    MMIO callbacks into simbus_read/simbus_write.
+ * Time: during a run slice the bus sees the CPU's own modeled time (slice
+ * start + instructions / cpu_hz), not the slice end, so an NVMC word write or
+ * a modem command started mid-slice completes mid-slice. A poll of the modem
+ * mailbox STATUS or of NVMC READY while busy skips the CPU's time to the
+ * completion instead of emulating the spin loop; if that lies beyond the
+ * slice, the run stops with SIMCPU_STOP_SLEEP / SIMCPU_STOP_STALL.
+ * Exceptions: there is no exception model (Unicorn hands them to a hook).
+ * BKPT halts (SIMCPU_STOP_BREAKPOINT); any other exception, an unmapped
+ * access or a bus error is reported as SIMCPU_STOP_LOCKUP.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unicorn/unicorn.h>
+
+#include "board_impl.h"
+#include "cpu.h"
+#include "modem.h"
+#include "nrfcred/sim_mailbox.h"
+
+#define FICR_UICR_BASE 0x00FF0000u
+#define FICR_UICR_SIZE 0x00010000u
+#define PERIPH_BASE    0x40000000u
+#define PERIPH_SIZE    0x20000000u
+#define MAX_PENDING    16
+#define EXCP_BKPT      7 /* QEMU's exception number for BKPT (target/arm/cpu.h) */
+
+struct pending_write {
+	uint32_t addr;
+	unsigned size;
+	uint32_t val;
+	uint8_t old[4];
+};
+
+struct mmio_region {
+	struct simcpu *cpu;
+	uint32_t base;
+};
+
+struct simcpu {
+	struct simboard *b;
+	uc_engine *uc;
+	struct simmodem *modem;
+	struct simmodem_params modem_params;
+	struct mmio_region regions[3];
+	struct simcpu_regs last; /* registers as last read or written */
+	bool flush_code;         /* memory may have changed under translated code */
+	/* current run slice */
+	uint64_t budget, executed, consumed; /* consumed = executed + skipped */
+	uint64_t slice_end_ns;
+	bool stop_sleep, stop_stall, stop_break, stop_lockup;
+	struct pending_write pending[MAX_PENDING];
+	unsigned n_pending;
+};
+
+static struct simbus_attr cpu_attr(void)
+{
+	/* The core boots secure and this firmware never leaves secure state. */
+	return (struct simbus_attr){.debugger = false, .nonsecure = false};
+}
+
+/* ---- time */
+
+static uint64_t ns_per_instructions(const struct simcpu *c, uint64_t n)
+{
+	uint32_t hz = c->b->cfg.timing.cpu_hz ? c->b->cfg.timing.cpu_hz : 1;
+	return (uint64_t)((unsigned __int128)n * 1000000000u / hz);
+}
+
+/* The CPU's modeled time: the slice ends at slice_end_ns after `budget`
+ * instructions; `consumed` of them are behind us. */
+static uint64_t local_now(const struct simcpu *c)
+{
+	uint64_t left = c->consumed >= c->budget ? 0 : c->budget - c->consumed;
+	uint64_t back = ns_per_instructions(c, left);
+	return back > c->slice_end_ns ? 0 : c->slice_end_ns - back;
+}
+
+/* Skips the CPU forward to modeled time t (an idle wait); false when t lies
+ * beyond the slice (the run must stop). */
+static bool skip_to(struct simcpu *c, uint64_t t)
+{
+	if (t > c->slice_end_ns) {
+		c->consumed = c->budget;
+		return false;
+	}
+	uint64_t now = local_now(c);
+	if (t > now) {
+		uint32_t hz = c->b->cfg.timing.cpu_hz ? c->b->cfg.timing.cpu_hz : 1;
+		uint64_t n = (uint64_t)(((unsigned __int128)(t - now) * hz + 999999999u) / 1000000000u);
+		c->consumed += n;
+	}
+	return true;
+}
+
+/* Bus accesses see the CPU's time; the board's clock is restored after. */
+static enum simbus_result bus_read(struct simcpu *c, uint32_t addr, unsigned size, uint32_t *val)
+{
+	uint64_t saved = c->b->now_ns;
+	uint64_t t = local_now(c);
+	if (t < saved)
+		c->b->now_ns = t;
+	enum simbus_result r = simbus_read(c->b, addr, size, val, cpu_attr());
+	c->b->now_ns = saved;
+	return r;
+}
+
+static enum simbus_result bus_write(struct simcpu *c, uint32_t addr, unsigned size, uint32_t val)
+{
+	uint64_t saved = c->b->now_ns;
+	uint64_t t = local_now(c);
+	if (t < saved)
+		c->b->now_ns = t;
+	enum simbus_result r = simbus_write(c->b, addr, size, val, cpu_attr());
+	c->b->now_ns = saved;
+	return r;
+}
+
+/* ---- hooks */
+
+static void apply_pending_writes(struct simcpu *c)
+{
+	for (unsigned i = 0; i < c->n_pending; i++) {
+		struct pending_write *p = &c->pending[i];
+		/* Unicorn already stored the raw value: put the old bytes back and
+		 * let the NVMC decide what the store really does. */
+		memcpy(c->b->st->flash + p->addr, p->old, p->size);
+		enum simbus_result r = bus_write(c, p->addr, p->size, p->val);
+		if (r == SIMBUS_ERROR)
+			c->stop_lockup = true; /* BusFault; no exception model */
+		/* SIMBUS_STALL (a write during an erase): the store is lost. A real
+		 * core would wait; firmware that erases and writes without polling
+		 * READY is not modeled. */
+	}
+	if (c->n_pending)
+		uc_ctl_remove_cache(c->uc, c->pending[0].addr & ~0xFFFu,
+				    (c->pending[c->n_pending - 1].addr | 0xFFFu) + 1u);
+	c->n_pending = 0;
+	if (c->stop_lockup)
+		uc_emu_stop(c->uc);
+}
+
+static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	(void)address;
+	(void)size;
+	struct simcpu *c = user;
+	if (c->n_pending)
+		apply_pending_writes(c);
+	c->executed++;
+	c->consumed++;
+	if (c->consumed >= c->budget)
+		uc_emu_stop(uc);
+}
+
+static bool hook_flash_write(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+			     int64_t value, void *user)
+{
+	(void)uc;
+	(void)type;
+	struct simcpu *c = user;
+	if (address + (uint64_t)size > SIM_FLASH_SIZE || size <= 0 || size > 4 ||
+	    c->n_pending >= MAX_PENDING) {
+		c->stop_lockup = true;
+		uc_emu_stop(uc);
+		return false;
+	}
+	struct pending_write *p = &c->pending[c->n_pending++];
+	p->addr = (uint32_t)address;
+	p->size = (unsigned)size;
+	p->val = (uint32_t)value;
+	memcpy(p->old, c->b->st->flash + address, (size_t)size);
+	return true; /* let the store happen; hook_code undoes and replays it */
+}
+
+static void poll_hints(struct simcpu *c, uint32_t addr, uint32_t val)
+{
+	if (addr == SIM_MBOX_BASE + SIM_MBOX_STATUS && c->modem &&
+	    simmodem_take_poll_hint(c->modem)) {
+		if (!skip_to(c, simmodem_ready_at(c->modem))) {
+			c->stop_sleep = true;
+			uc_emu_stop(c->uc);
+		}
+		return;
+	}
+	bool nvmc = (addr & ~0xFFFu) == NVMC_S_BASE || (addr & ~0xFFFu) == NVMC_NS_BASE;
+	if (nvmc && ((addr & 0xFFFu) == NVMC_READY || (addr & 0xFFFu) == NVMC_READYNEXT) &&
+	    val == 0) {
+		if (!skip_to(c, c->b->nvmc.busy_until_ns)) {
+			c->stop_stall = true;
+			uc_emu_stop(c->uc);
+		}
+	}
+}
+
+static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	struct mmio_region *r = user;
+	struct simcpu *c = r->cpu;
+	uint32_t addr = r->base + (uint32_t)offset;
+	uint32_t val = 0;
+	if (c->n_pending)
+		apply_pending_writes(c);
+	enum simbus_result res = bus_read(c, addr, size, &val);
+	if (res == SIMBUS_ERROR) {
+		c->stop_lockup = true;
+		uc_emu_stop(uc);
+	} else if (res == SIMBUS_STALL) {
+		/* No way to hold a Unicorn access: stop the slice; the value is
+		 * lost (only an erase stalls, which the CPU does not overlap). */
+		c->stop_stall = true;
+		uc_emu_stop(uc);
+	} else {
+		poll_hints(c, addr, val);
+	}
+	return val;
+}
+
+static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
+{
+	struct mmio_region *r = user;
+	struct simcpu *c = r->cpu;
+	if (c->n_pending)
+		apply_pending_writes(c);
+	enum simbus_result res = bus_write(c, r->base + (uint32_t)offset, size, (uint32_t)value);
+	if (res == SIMBUS_ERROR) {
+		c->stop_lockup = true;
+		uc_emu_stop(uc);
+	} else if (res == SIMBUS_STALL) {
+		c->stop_stall = true;
+		uc_emu_stop(uc);
+	}
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct simcpu *c = user;
+	if (intno == EXCP_BKPT)
+		c->stop_break = true;
+	else
+		c->stop_lockup = true;
+	uc_emu_stop(uc);
+}
+
+/* ---- creation */
+
+/* The board clock: during a CPU access bus_read/bus_write have set it to
+ * the CPU's own time; during a debugger access it is the probe's time. */
+static uint64_t modem_clock(void *ctx)
+{
+	return simbus_now_ns(ctx);
+}
+
+static int map_mmio(struct simcpu *c, unsigned i, uint32_t base, uint32_t size)
+{
+	c->regions[i] = (struct mmio_region){.cpu = c, .base = base};
+	return uc_mmio_map(c->uc, base, size, mmio_read, &c->regions[i], mmio_write,
+			   &c->regions[i]) == UC_ERR_OK
+		       ? 0
+		       : -1;
+}
+
+static int setup_modem(struct simcpu *c)
+{
+	struct simboard *b = c->b;
+	struct simboard_blob blob;
+	simboard_modem_store(b, &blob);
+	c->modem_params = (struct simmodem_params){
+		.imei = simboard_imei(b),
+		.modem_fw = simboard_modem_fw(b),
+		.timing = simboard_timing(b),
+		.faults = simboard_faults(b),
+		.store = blob.data,
+		.store_len = blob.length,
+		.store_cap = (uint32_t)blob.capacity,
+		.now_ns = modem_clock,
+		.clock_ctx = b,
+	};
+	c->modem = simmodem_create(&c->modem_params);
+	if (!c->modem)
+		return -1;
+	return simbus_map(b, SIM_MBOX_BASE, SIM_MBOX_SIZE, simmodem_mmio_read, simmodem_mmio_write,
+			  c->modem);
+}
+
+struct simcpu *simcpu_create(struct simboard *board)
+{
+	struct simcpu *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->b = board;
+	uc_hook h;
+	if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &c->uc) != UC_ERR_OK)
+		goto fail;
+	if (uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM_CORTEX_M33) != UC_ERR_OK)
+		goto fail;
+	if (uc_mem_map_ptr(c->uc, SIM_FLASH_BASE, SIM_FLASH_SIZE, UC_PROT_READ | UC_PROT_EXEC,
+			   board->st->flash) != UC_ERR_OK ||
+	    uc_mem_map_ptr(c->uc, SIM_RAM_BASE, SIM_RAM_SIZE, UC_PROT_ALL, board->ram) != UC_ERR_OK)
+		goto fail;
+	if (map_mmio(c, 0, FICR_UICR_BASE, FICR_UICR_SIZE) != 0 ||
+	    map_mmio(c, 1, PERIPH_BASE, PERIPH_SIZE) != 0 ||
+	    map_mmio(c, 2, SIM_PPB_BASE, SIM_PPB_SIZE) != 0)
+		goto fail;
+	if (uc_hook_add(c->uc, &h, UC_HOOK_CODE, (void *)hook_code, c, 1, 0) != UC_ERR_OK ||
+	    uc_hook_add(c->uc, &h, UC_HOOK_MEM_WRITE_PROT, (void *)hook_flash_write, c,
+			SIM_FLASH_BASE, SIM_FLASH_BASE + SIM_FLASH_SIZE - 1) != UC_ERR_OK ||
+	    uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, c, 1, 0) != UC_ERR_OK)
+		goto fail;
+	if (setup_modem(c) != 0)
+		goto fail;
+	return c;
+fail:
+	simcpu_destroy(c);
+	return NULL;
+}
+
+void simcpu_destroy(struct simcpu *c)
+{
+	if (!c)
+		return;
+	if (c->uc)
+		uc_close(c->uc);
+	simmodem_destroy(c->modem);
+	free(c);
+}
+
+const char *simcpu_name(void)
+{
+	return "unicorn";
+}
+
+/* ---- registers */
+
+static const int core_regs[13] = {
+	UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,
+	UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7,  UC_ARM_REG_R8,  UC_ARM_REG_R9,
+	UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12,
+};
+
+static uint32_t rd(struct simcpu *c, int reg)
+{
+	uint32_t v = 0;
+	uc_reg_read(c->uc, reg, &v);
+	return v;
+}
+
+static void wr(struct simcpu *c, int reg, uint32_t v)
+{
+	uc_reg_write(c->uc, reg, &v);
+}
+
+void simcpu_get_regs(struct simcpu *c, struct simcpu_regs *regs)
+{
+	memset(regs, 0, sizeof(*regs));
+	for (int i = 0; i < 13; i++)
+		regs->r[i] = rd(c, core_regs[i]);
+	regs->sp = rd(c, UC_ARM_REG_SP);
+	regs->lr = rd(c, UC_ARM_REG_LR);
+	regs->pc = rd(c, UC_ARM_REG_PC) & ~1u;
+	regs->xpsr = rd(c, UC_ARM_REG_XPSR) | 0x01000000u; /* M-profile: always Thumb */
+	regs->msp = rd(c, UC_ARM_REG_MSP);
+	regs->psp = rd(c, UC_ARM_REG_PSP);
+	uint32_t control = rd(c, UC_ARM_REG_CONTROL), faultmask = rd(c, UC_ARM_REG_FAULTMASK);
+	uint32_t basepri = rd(c, UC_ARM_REG_BASEPRI), primask = rd(c, UC_ARM_REG_PRIMASK);
+	regs->special = (control & 0xFFu) << 24 | (faultmask & 0xFFu) << 16 |
+			(basepri & 0xFFu) << 8 | (primask & 0xFFu);
+	/* Secure state only: the secure banked copies are the live ones. */
+	regs->msp_s = regs->msp;
+	regs->psp_s = regs->psp;
+	regs->special_s = regs->special;
+	c->last = *regs;
+}
+
+void simcpu_set_regs(struct simcpu *c, const struct simcpu_regs *regs)
+{
+	for (int i = 0; i < 13; i++)
+		wr(c, core_regs[i], regs->r[i]);
+	wr(c, UC_ARM_REG_LR, regs->lr);
+	wr(c, UC_ARM_REG_XPSR, regs->xpsr);
+	uint32_t special = regs->special != c->last.special ? regs->special : regs->special_s;
+	wr(c, UC_ARM_REG_PRIMASK, special & 0xFFu);
+	wr(c, UC_ARM_REG_BASEPRI, (special >> 8) & 0xFFu);
+	wr(c, UC_ARM_REG_FAULTMASK, (special >> 16) & 0xFFu);
+	wr(c, UC_ARM_REG_CONTROL, (special >> 24) & 0xFFu);
+	/* The debugger may have written SP (REGSEL 13) or MSP/PSP (17/18, or
+	 * the secure banked 0x1A/0x1B): apply the one that changed, the banked
+	 * ones first so that a direct SP write wins for the active stack. */
+	uint32_t msp = regs->msp != c->last.msp ? regs->msp : regs->msp_s;
+	uint32_t psp = regs->psp != c->last.psp ? regs->psp : regs->psp_s;
+	wr(c, UC_ARM_REG_MSP, msp);
+	wr(c, UC_ARM_REG_PSP, psp);
+	if (regs->sp != c->last.sp)
+		wr(c, UC_ARM_REG_SP, regs->sp);
+	wr(c, UC_ARM_REG_PC, regs->pc | 1u);
+	c->last = *regs;
+	/* Resuming from debug state: the debugger may have rewritten memory. */
+	c->flush_code = true;
+}
+
+void simcpu_reset(struct simcpu *c, uint32_t sp, uint32_t pc)
+{
+	for (int i = 0; i < 13; i++)
+		wr(c, core_regs[i], 0);
+	wr(c, UC_ARM_REG_CONTROL, 0);
+	wr(c, UC_ARM_REG_PRIMASK, 0);
+	wr(c, UC_ARM_REG_BASEPRI, 0);
+	wr(c, UC_ARM_REG_FAULTMASK, 0);
+	wr(c, UC_ARM_REG_MSP, sp);
+	wr(c, UC_ARM_REG_PSP, 0);
+	wr(c, UC_ARM_REG_SP, sp);
+	wr(c, UC_ARM_REG_LR, 0xFFFFFFFFu);
+	wr(c, UC_ARM_REG_XPSR, 0x01000000u);
+	wr(c, UC_ARM_REG_PC, pc | 1u);
+	c->n_pending = 0;
+	c->flush_code = true;
+	/* A system reset resets the whole SiP, the modem included. */
+	if (c->modem)
+		simmodem_reset(c->modem);
+	struct simcpu_regs r;
+	simcpu_get_regs(c, &r);
+}
+
+/* ---- running */
+
+static bool sleeping_instruction(struct simcpu *c, uint32_t pc)
+{
+	if (pc < 2)
+		return false;
+	uint16_t insn = 0;
+	if (uc_mem_read(c->uc, pc - 2, &insn, 2) != UC_ERR_OK)
+		return false;
+	return insn == 0xBF30u /* WFI */ || insn == 0xBF20u /* WFE */;
+}
+
+uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_stop *why)
+{
+	*why = SIMCPU_STOP_BUDGET;
+	if (max_instructions == 0)
+		return 0;
+	if (nvmc_bus_stalled(c->b)) {
+		*why = SIMCPU_STOP_STALL; /* errata 2: the AHB is frozen by an erase */
+		return 0;
+	}
+	if (c->flush_code) {
+		/* Drop translations of flash and RAM only: a full TB flush
+		 * (uc_ctl_flush_tlb) costs ~175 ms in Unicorn 2.0.1. */
+		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE, SIM_FLASH_BASE + SIM_FLASH_SIZE);
+		uc_ctl_remove_cache(c->uc, SIM_RAM_BASE, SIM_RAM_BASE + SIM_RAM_SIZE);
+		c->flush_code = false;
+	}
+	c->budget = max_instructions;
+	c->executed = c->consumed = 0;
+	c->slice_end_ns = c->b->now_ns;
+	c->stop_sleep = c->stop_stall = c->stop_break = c->stop_lockup = false;
+	uint32_t pc = rd(c, UC_ARM_REG_PC);
+	uc_err err = uc_emu_start(c->uc, pc | 1u, 0xFFFFFFFFu, 0, 0);
+	if (c->n_pending)
+		apply_pending_writes(c);
+	pc = rd(c, UC_ARM_REG_PC);
+	if (c->stop_lockup || (err != UC_ERR_OK && !c->stop_break))
+		*why = SIMCPU_STOP_LOCKUP;
+	else if (c->stop_break)
+		*why = SIMCPU_STOP_BREAKPOINT;
+	else if (c->stop_sleep)
+		*why = SIMCPU_STOP_SLEEP;
+	else if (c->stop_stall)
+		*why = SIMCPU_STOP_STALL;
+	else if (c->consumed < c->budget && sleeping_instruction(c, pc))
+		*why = SIMCPU_STOP_SLEEP;
+	return c->executed;
+}
