@@ -168,8 +168,7 @@ static int hex_value(char c)
 }
 
 /* One `%CMNG: <tag>,<type>,"<64 hex>"` line (AT-CMNG list response). */
-static int parse_cmng_line(const char *s, size_t n, uint32_t tag, uint8_t type,
-			   uint8_t sha[32])
+static int parse_cmng_line(const char *s, size_t n, uint32_t tag, uint8_t type, uint8_t sha[32])
 {
 	if (!starts_with(s, n, "%CMNG: "))
 		return -1;

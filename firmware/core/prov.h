@@ -27,7 +27,7 @@
 #define PROV_FLASH_PAGE 4096u
 
 /* AT result codes returned by prov_hal.at_cmd. */
-#define PROV_AT_OK 0
+#define PROV_AT_OK    0
 #define PROV_AT_ERROR (-1) /* plain ERROR, timeout or transport failure */
 /* > 0: the number of a "+CME ERROR: <n>" answer */
 

@@ -56,8 +56,7 @@ int prov_manifest_check(const struct nrfcred_manifest *m);
  * NRFCRED_RES_TABLE_* status; *bad_index is the offending entry or
  * NRFCRED_RESULT_NO_FAIL.
  */
-int prov_table_check(const uint8_t *base, uint32_t max, struct prov_table *t,
-		     uint16_t *bad_index);
+int prov_table_check(const uint8_t *base, uint32_t max, struct prov_table *t, uint16_t *bad_index);
 
 /* Entry at *offset of a table that passed prov_table_check; advances *offset. */
 void prov_table_next(const struct prov_table *t, uint32_t *offset, struct prov_entry *e);

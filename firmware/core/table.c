@@ -37,8 +37,7 @@ int prov_manifest_check(const struct nrfcred_manifest *m)
 	 * 32-bit address space, and big enough for what must go there. */
 	if (m->table_addr % PROV_FLASH_PAGE != 0 || m->result_addr % PROV_FLASH_PAGE != 0)
 		return NRFCRED_RES_MANIFEST_BAD;
-	if (m->table_max < NRFCRED_TABLE_HEADER_SIZE ||
-	    m->result_max < NRFCRED_RESULT_SIZE(0u))
+	if (m->table_max < NRFCRED_TABLE_HEADER_SIZE || m->result_max < NRFCRED_RESULT_SIZE(0u))
 		return NRFCRED_RES_MANIFEST_BAD;
 	if (m->table_addr > UINT32_MAX - m->table_max ||
 	    m->result_addr > UINT32_MAX - m->result_max)
@@ -104,8 +103,7 @@ static int check_entries(const uint8_t *base, uint32_t total_len, uint16_t count
 	return NRFCRED_RES_OK;
 }
 
-int prov_table_check(const uint8_t *base, uint32_t max, struct prov_table *t,
-		     uint16_t *bad_index)
+int prov_table_check(const uint8_t *base, uint32_t max, struct prov_table *t, uint16_t *bad_index)
 {
 	*bad_index = NRFCRED_RESULT_NO_FAIL;
 	prov_mem_set(t, 0, sizeof(*t));

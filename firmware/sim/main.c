@@ -13,9 +13,9 @@
 #include "sim_fw.h"
 
 /* NVMC_S (secure alias; the firmware runs secure after reset). */
-#define NVMC_BASE      0x50039000u
-#define NVMC_READY     0x400u
-#define NVMC_CONFIG    0x504u
+#define NVMC_BASE	0x50039000u
+#define NVMC_READY	0x400u
+#define NVMC_CONFIG	0x504u
 #define NVMC_CONFIG_REN 0u
 #define NVMC_CONFIG_WEN 1u
 

@@ -31,15 +31,15 @@
 #define SIM_MBOX_BASE 0x5FFF0000u
 #define SIM_MBOX_SIZE 0x00004000u
 
-#define SIM_MBOX_ID       0x000u /* RO: SIM_MBOX_ID_VALUE */
-#define SIM_MBOX_STATUS   0x004u /* RO: SIM_MBOX_ST_* */
+#define SIM_MBOX_ID	  0x000u /* RO: SIM_MBOX_ID_VALUE */
+#define SIM_MBOX_STATUS	  0x004u /* RO: SIM_MBOX_ST_* */
 #define SIM_MBOX_CMD_LEN  0x008u /* RW: command length in bytes */
 #define SIM_MBOX_DOORBELL 0x00Cu /* WO: 1 = execute the command */
 #define SIM_MBOX_RESP_LEN 0x010u /* RO: response length in bytes */
 
-#define SIM_MBOX_CMD      0x1000u /* WO: command text, 8 KB */
-#define SIM_MBOX_CMD_SIZE 0x2000u
-#define SIM_MBOX_RESP      0x3000u /* RO: response text, 4 KB */
+#define SIM_MBOX_CMD	   0x1000u /* WO: command text, 8 KB */
+#define SIM_MBOX_CMD_SIZE  0x2000u
+#define SIM_MBOX_RESP	   0x3000u /* RO: response text, 4 KB */
 #define SIM_MBOX_RESP_SIZE 0x1000u
 
 #define SIM_MBOX_ID_VALUE 0x584D4253u /* "SBMX" little-endian: S B M X */

@@ -80,9 +80,9 @@ enum output_mode { OUT_AUTO, OUT_PLAIN, OUT_JSON };
 int cmd_station_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "once", no_argument, NULL, 'O' },  { "continuous", no_argument, NULL, 'C' },
-		{ "plain", no_argument, NULL, 'P' }, { "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },  { NULL, 0, NULL, 0 },
+		{"once", no_argument, NULL, 'O'},  {"continuous", no_argument, NULL, 'C'},
+		{"plain", no_argument, NULL, 'P'}, {"json", no_argument, NULL, 'J'},
+		{"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
 	};
 	bool continuous = false;
 	enum output_mode mode = OUT_AUTO;
@@ -137,8 +137,8 @@ int cmd_station_main(int argc, char **argv)
 	if (imei_only)
 		cli_warn(path, "no [credential NAME] section: IMEI-only run, nothing is written");
 	struct station_job *job = NULL;
-	int jrc = station_job_create(provisioner, creds, imei_only, cfg->app, cfg->timeout_ms,
-				     &job, err, sizeof err);
+	int jrc = station_job_create(provisioner, creds, imei_only, cfg->app, cfg->timeout_ms, &job,
+				     err, sizeof err);
 	cred_set_destroy(creds); /* the table holds its own (wiped) copies */
 	if (jrc != 0) {
 		fprintf(stderr, "nrfcred: %s: %s\n", path, err);
@@ -154,9 +154,15 @@ int cmd_station_main(int argc, char **argv)
 	struct ui_tty *tty = NULL;
 	struct runner *runner = NULL;
 	struct runner_options ro = {
-		.loop = &loop, .cfg = cfg, .job = job, .events = &events,
-		.continuous = continuous, .csv = true, .signals = true,
-		.version = NRFCRED_VERSION, .exit_code_of = station_cli_exit_code,
+		.loop = &loop,
+		.cfg = cfg,
+		.job = job,
+		.events = &events,
+		.continuous = continuous,
+		.csv = true,
+		.signals = true,
+		.version = NRFCRED_VERSION,
+		.exit_code_of = station_cli_exit_code,
 	};
 	int rc = CLI_EXIT_OK;
 	if (runner_create(&ro, &runner, err, sizeof err) != 0) {

@@ -10,7 +10,7 @@
 #include "nrfcred/provision.h"
 
 /* The longest station file we read; a fixture description is a few KB. */
-#define CONFIG_MAX_BYTES (1u << 20)
+#define CONFIG_MAX_BYTES    (1u << 20)
 #define CONFIG_MAX_SECTIONS (2u + STATION_MAX_SLOTS + STATION_MAX_CREDENTIALS)
 
 enum section_kind { SEC_NONE, SEC_STATION, SEC_SLOT, SEC_CREDENTIAL, SEC_UNKNOWN };
@@ -58,8 +58,8 @@ struct parse_ctx {
 };
 
 static const char *const type_names[NRFCRED_TYPE_COUNT] = {
-	"ca_cert", "client_cert", "client_key", "psk", "psk_identity", "public_key",
-	"device_id_public_key",
+	"ca_cert",	"client_cert", "client_key",	       "psk",
+	"psk_identity", "public_key",  "device_id_public_key",
 };
 
 int station_credential_type_parse(const char *s)
@@ -103,8 +103,7 @@ const char *station_config_strerror(station_config_err err)
 }
 
 /* Records the first error only: later ones are often consequences. */
-static int fail(struct parse_ctx *ctx, station_config_err err, unsigned line, const char *fmt,
-		...)
+static int fail(struct parse_ctx *ctx, station_config_err err, unsigned line, const char *fmt, ...)
 {
 	if (ctx->err != STATION_CONFIG_OK)
 		return 0;
@@ -274,8 +273,7 @@ static int station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 	return 1;
 }
 
-static int slot_key(struct parse_ctx *ctx, struct section *sec, const char *key,
-		    const char *value)
+static int slot_key(struct parse_ctx *ctx, struct section *sec, const char *key, const char *value)
 {
 	struct station_slot_config *slot = &ctx->cfg->slots[sec->index];
 	if (strcmp(key, "probe") == 0) {
@@ -353,21 +351,21 @@ static unsigned key_bit(enum section_kind kind, const char *key)
 		const char *key;
 		unsigned bit;
 	} keys[] = {
-		{ SEC_STATION, "name", K_NAME },
-		{ SEC_STATION, "provisioner", K_PROVISIONER },
-		{ SEC_STATION, "app", K_APP },
-		{ SEC_STATION, "timeout", K_TIMEOUT },
-		{ SEC_STATION, "swd_speed", K_SWD },
-		{ SEC_STATION, "log_dir", K_LOGDIR },
-		{ SEC_STATION, "approtect", K_APPROTECT },
-		{ SEC_STATION, "erase", K_ERASE },
-		{ SEC_STATION, "retries", K_RETRIES },
-		{ SEC_SLOT, "probe", K_PROBE },
-		{ SEC_SLOT, "label", K_LABEL },
-		{ SEC_CREDENTIAL, "sec_tag", K_SECTAG },
-		{ SEC_CREDENTIAL, "type", K_TYPE },
-		{ SEC_CREDENTIAL, "file", K_FILE },
-		{ SEC_CREDENTIAL, "value", K_VALUE },
+		{SEC_STATION, "name", K_NAME},
+		{SEC_STATION, "provisioner", K_PROVISIONER},
+		{SEC_STATION, "app", K_APP},
+		{SEC_STATION, "timeout", K_TIMEOUT},
+		{SEC_STATION, "swd_speed", K_SWD},
+		{SEC_STATION, "log_dir", K_LOGDIR},
+		{SEC_STATION, "approtect", K_APPROTECT},
+		{SEC_STATION, "erase", K_ERASE},
+		{SEC_STATION, "retries", K_RETRIES},
+		{SEC_SLOT, "probe", K_PROBE},
+		{SEC_SLOT, "label", K_LABEL},
+		{SEC_CREDENTIAL, "sec_tag", K_SECTAG},
+		{SEC_CREDENTIAL, "type", K_TYPE},
+		{SEC_CREDENTIAL, "file", K_FILE},
+		{SEC_CREDENTIAL, "value", K_VALUE},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (keys[i].kind == kind && strcmp(keys[i].key, key) == 0)
@@ -429,8 +427,8 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 	name[n] = '\0';
 
 	if (ctx->section_count >= CONFIG_MAX_SECTIONS) {
-		fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line, "[%s]: more than %u sections",
-		     name, CONFIG_MAX_SECTIONS);
+		fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line, "[%s]: more than %u sections", name,
+		     CONFIG_MAX_SECTIONS);
 		ctx->section_count = CONFIG_MAX_SECTIONS - 1; /* keep parsing safely */
 	}
 	struct section *sec = &ctx->sections[ctx->section_count++];
@@ -455,8 +453,8 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 		uint64_t v;
 		if (!parse_uint(num, STATION_MAX_SLOTS, &v) || v == 0) {
 			fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
-			     "%s: bad slot number; valid: [slot N] with N from 1 to %u", sec->display,
-			     STATION_MAX_SLOTS);
+			     "%s: bad slot number; valid: [slot N] with N from 1 to %u",
+			     sec->display, STATION_MAX_SLOTS);
 			return;
 		}
 		for (size_t i = 0; i < cfg->slot_count; i++)
@@ -472,8 +470,7 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 		sec->index = cfg->slot_count++;
 		cfg->slots[sec->index].number = (unsigned)v;
 		cfg->slots[sec->index].line = ctx->line;
-	} else if (strncmp(name, "credential", 10) == 0 &&
-		   (name[10] == ' ' || name[10] == '\0')) {
+	} else if (strncmp(name, "credential", 10) == 0 && (name[10] == ' ' || name[10] == '\0')) {
 		const char *cname = name + 10;
 		while (*cname == ' ')
 			cname++;
@@ -595,8 +592,7 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 		for (size_t j = i + 1; j < cfg->credential_count; j++)
 			if (cfg->credentials[i].sec_tag == cfg->credentials[j].sec_tag &&
 			    cfg->credentials[i].type == cfg->credentials[j].type)
-				return fail(ctx, STATION_CONFIG_ERR_VALUE,
-					    cfg->credentials[j].line,
+				return fail(ctx, STATION_CONFIG_ERR_VALUE, cfg->credentials[j].line,
 					    "[credential %s] type: sec_tag %u already has a %s "
 					    "([credential %s], line %u); valid: one credential per "
 					    "(sec_tag, type)",
@@ -688,8 +684,8 @@ station_config_err station_config_parse(const char *text, const char *path,
 	return STATION_CONFIG_OK;
 }
 
-station_config_err station_config_load(const char *path, struct station_config **out,
-				       char *err, size_t errlen)
+station_config_err station_config_load(const char *path, struct station_config **out, char *err,
+				       size_t errlen)
 {
 	*out = NULL;
 	FILE *f = fopen(path, "rb");

@@ -18,25 +18,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATION_MAX_SLOTS 64u
+#define STATION_MAX_SLOTS	64u
 #define STATION_MAX_CREDENTIALS 64u
-#define STATION_NAME_MAX 48u
-#define STATION_SERIAL_MAX 24u
-#define STATION_LABEL_MAX 32u
+#define STATION_NAME_MAX	48u
+#define STATION_SERIAL_MAX	24u
+#define STATION_LABEL_MAX	32u
 
 typedef enum {
 	STATION_CONFIG_OK = 0,
-	STATION_CONFIG_ERR_IO,     /* cannot open / read the file */
-	STATION_CONFIG_ERR_SYNTAX, /* not INI: missing ']' or '=' */
-	STATION_CONFIG_ERR_KEY,    /* unknown section or key, duplicate key */
-	STATION_CONFIG_ERR_VALUE,  /* a value out of range or not of its kind */
-	STATION_CONFIG_ERR_MISSING,/* a required key or section is absent */
+	STATION_CONFIG_ERR_IO,	    /* cannot open / read the file */
+	STATION_CONFIG_ERR_SYNTAX,  /* not INI: missing ']' or '=' */
+	STATION_CONFIG_ERR_KEY,	    /* unknown section or key, duplicate key */
+	STATION_CONFIG_ERR_VALUE,   /* a value out of range or not of its kind */
+	STATION_CONFIG_ERR_MISSING, /* a required key or section is absent */
 	STATION_CONFIG_ERR_NOMEM,
 } station_config_err;
 
 enum station_approtect_policy {
 	STATION_APPROTECT_RECOVER = 0, /* CTRL-AP ERASEALL a protected part */
-	STATION_APPROTECT_FAIL,        /* refuse a protected part */
+	STATION_APPROTECT_FAIL,	       /* refuse a protected part */
 };
 
 enum station_erase_policy {
@@ -45,34 +45,34 @@ enum station_erase_policy {
 };
 
 struct station_slot_config {
-	unsigned number;                 /* N of [slot N], 1..STATION_MAX_SLOTS */
-	char probe[STATION_SERIAL_MAX];  /* J-Link serial number as written */
-	uint32_t serial;                 /* its value (000260000001 == 260000001) */
-	char label[STATION_LABEL_MAX];   /* optional; "" when not given */
-	unsigned line;                   /* line of the [slot N] header */
+	unsigned number;		/* N of [slot N], 1..STATION_MAX_SLOTS */
+	char probe[STATION_SERIAL_MAX]; /* J-Link serial number as written */
+	uint32_t serial;		/* its value (000260000001 == 260000001) */
+	char label[STATION_LABEL_MAX];	/* optional; "" when not given */
+	unsigned line;			/* line of the [slot N] header */
 };
 
 struct station_credential_config {
 	char name[STATION_NAME_MAX];
 	uint32_t sec_tag;
-	int type;     /* enum nrfcred_cred_type */
-	char *file;   /* absolute or INI-relative-resolved path, or NULL */
-	char *value;  /* literal content, or NULL; may be a secret (PSK) */
+	int type;    /* enum nrfcred_cred_type */
+	char *file;  /* absolute or INI-relative-resolved path, or NULL */
+	char *value; /* literal content, or NULL; may be a secret (PSK) */
 	unsigned line;
 };
 
 struct station_config {
-	char *path;                       /* the INI file as given */
-	char *dir;                        /* its folder: base of relative paths */
+	char *path; /* the INI file as given */
+	char *dir;  /* its folder: base of relative paths */
 	char name[STATION_NAME_MAX];
-	char *provisioner;                /* resolved path, or NULL: the default */
-	char *app;                        /* resolved path, or NULL */
-	uint32_t timeout_ms;              /* firmware result timeout */
-	uint32_t swd_khz;                 /* SWD clock */
-	char *log_dir;                    /* resolved path */
+	char *provisioner;   /* resolved path, or NULL: the default */
+	char *app;	     /* resolved path, or NULL */
+	uint32_t timeout_ms; /* firmware result timeout */
+	uint32_t swd_khz;    /* SWD clock */
+	char *log_dir;	     /* resolved path */
 	enum station_approtect_policy approtect;
 	enum station_erase_policy erase;
-	unsigned retries;                 /* extra attempts of a failed probe step */
+	unsigned retries; /* extra attempts of a failed probe step */
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;
@@ -80,17 +80,17 @@ struct station_config {
 };
 
 #define STATION_DEFAULT_TIMEOUT_MS 20000u
-#define STATION_DEFAULT_SWD_KHZ 4000u
-#define STATION_DEFAULT_RETRIES 1u
-#define STATION_DEFAULT_LOG_DIR "logs"
+#define STATION_DEFAULT_SWD_KHZ	   4000u
+#define STATION_DEFAULT_RETRIES	   1u
+#define STATION_DEFAULT_LOG_DIR	   "logs"
 
 /*
  * Parses the station file at path. On success *out is a new config; on
  * failure *out is NULL and err (when not NULL) holds one line
  * "FILE:LINE: [section] key: what is wrong; valid: ...".
  */
-station_config_err station_config_load(const char *path, struct station_config **out,
-				       char *err, size_t errlen);
+station_config_err station_config_load(const char *path, struct station_config **out, char *err,
+				       size_t errlen);
 /* Same, from text in memory; `path` names the text in messages and gives
  * the folder relative paths resolve against. */
 station_config_err station_config_parse(const char *text, const char *path,

@@ -47,11 +47,11 @@ size_t csvlog_quote(const char *in, char *out, size_t outlen)
 	if (in == NULL)
 		in = "";
 	quote = needs_quotes(in);
-#define PUT(c)                                 \
-	do {                                   \
-		if (out && need + 1 < outlen)  \
-			out[need] = (c);       \
-		need++;                        \
+#define PUT(c)                                                                                     \
+	do {                                                                                       \
+		if (out && need + 1 < outlen)                                                      \
+			out[need] = (c);                                                           \
+		need++;                                                                            \
 	} while (0)
 	if (quote)
 		PUT('"');
@@ -96,14 +96,14 @@ static void sb_cell(struct strbuf *sb, const char *cell, bool first)
 
 char *csvlog_format_row(const struct csvlog_row *row)
 {
-	struct strbuf sb = { 0 };
+	struct strbuf sb = {0};
 	char slot[16], dur[24];
 	snprintf(slot, sizeof slot, "%u", row->slot);
 	snprintf(dur, sizeof dur, "%" PRIu64, row->duration_ms);
 	const char *cells[] = {
-		row->utc_time, row->station,     row->probe,   row->imei, row->result,
-		row->failed_step, row->error,    row->part,    row->modem_fw,
-		row->sec_tags, row->cred_sha256, row->provisioner_sha256,
+		row->utc_time,	 row->station,	   row->probe,	     row->imei,
+		row->result,	 row->failed_step, row->error,	     row->part,
+		row->modem_fw,	 row->sec_tags,	   row->cred_sha256, row->provisioner_sha256,
 		row->app_sha256, row->version,
 	};
 	/* Column order of CSVLOG_HEADER. */
@@ -149,8 +149,7 @@ static csvlog_err write_all(int fd, const char *s, size_t n)
 	return CSVLOG_OK;
 }
 
-csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot,
-		       struct csvlog **out)
+csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot, struct csvlog **out)
 {
 	*out = NULL;
 	if (!valid_station(station))
@@ -174,9 +173,9 @@ csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot,
 	}
 	struct stat st;
 	if (fstat(log->fd, &st) != 0 ||
-	    (st.st_size == 0 && (write_all(log->fd, CSVLOG_HEADER "\r\n",
-					   sizeof CSVLOG_HEADER + 1) != CSVLOG_OK ||
-				 fsync(log->fd) != 0))) {
+	    (st.st_size == 0 &&
+	     (write_all(log->fd, CSVLOG_HEADER "\r\n", sizeof CSVLOG_HEADER + 1) != CSVLOG_OK ||
+	      fsync(log->fd) != 0))) {
 		int e = errno;
 		csvlog_close(log);
 		errno = e;

@@ -15,33 +15,33 @@
 
 typedef enum {
 	CSVLOG_OK = 0,
-	CSVLOG_ERR_IO,     /* open / write / fsync failed; errno is kept */
+	CSVLOG_ERR_IO, /* open / write / fsync failed; errno is kept */
 	CSVLOG_ERR_NOMEM,
-	CSVLOG_ERR_NAME,   /* station name or slot not usable in a file name */
+	CSVLOG_ERR_NAME, /* station name or slot not usable in a file name */
 } csvlog_err;
 
 /* One board. Every field may be NULL (an empty cell). */
 struct csvlog_row {
-	const char *utc_time;        /* 2026-11-25T01:02:03.456Z */
+	const char *utc_time; /* 2026-11-25T01:02:03.456Z */
 	const char *station;
 	unsigned slot;
 	const char *probe;
 	const char *imei;
-	const char *result;          /* "pass" or "fail" */
-	const char *failed_step;     /* e.g. "program"; empty on pass */
-	const char *error;           /* error text in words */
+	const char *result;	 /* "pass" or "fail" */
+	const char *failed_step; /* e.g. "program"; empty on pass */
+	const char *error;	 /* error text in words */
 	uint64_t duration_ms;
-	const char *part;            /* e.g. "nRF9160" */
+	const char *part; /* e.g. "nRF9160" */
 	const char *modem_fw;
-	const char *sec_tags;        /* "16842753/0;16842753/1" (sec_tag/type) */
-	const char *cred_sha256;     /* ';'-separated, same order as sec_tags */
+	const char *sec_tags;	 /* "16842753/0;16842753/1" (sec_tag/type) */
+	const char *cred_sha256; /* ';'-separated, same order as sec_tags */
 	const char *provisioner_sha256;
 	const char *app_sha256;
-	const char *version;         /* nrfcred version */
+	const char *version; /* nrfcred version */
 };
 
-#define CSVLOG_HEADER                                                                    \
-	"utc_time,station,slot,probe_serial,imei,result,failed_step,error,duration_ms,part," \
+#define CSVLOG_HEADER                                                                              \
+	"utc_time,station,slot,probe_serial,imei,result,failed_step,error,duration_ms,part,"       \
 	"modem_fw,sec_tags,cred_sha256,provisioner_sha256,app_sha256,nrfcred_version"
 
 struct csvlog;

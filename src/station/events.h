@@ -14,27 +14,27 @@
 #include "station/slot.h"
 
 enum station_event_type {
-	STATION_EV_START,  /* station, slot_count, provisioner_sha256 */
-	STATION_EV_SLOT,   /* a slot's description: slot, probe, label (once each) */
-	STATION_EV_STATE,  /* slot entered state (message: detail, e.g. "retry 1 of 2") */
-	STATION_EV_BOARD,  /* a board finished: passed, imei, failed_step, message, ... */
-	STATION_EV_STOP,   /* Ctrl-C: no new boards; `immediate` on the second one */
-	STATION_EV_END,    /* passed, failed, exit_code */
+	STATION_EV_START, /* station, slot_count, provisioner_sha256 */
+	STATION_EV_SLOT,  /* a slot's description: slot, probe, label (once each) */
+	STATION_EV_STATE, /* slot entered state (message: detail, e.g. "retry 1 of 2") */
+	STATION_EV_BOARD, /* a board finished: passed, imei, failed_step, message, ... */
+	STATION_EV_STOP,  /* Ctrl-C: no new boards; `immediate` on the second one */
+	STATION_EV_END,	  /* passed, failed, exit_code */
 };
 
 struct station_event {
 	enum station_event_type type;
-	uint64_t time_ms;        /* wall clock, ms since the Unix epoch (UTC) */
+	uint64_t time_ms; /* wall clock, ms since the Unix epoch (UTC) */
 	const char *station;
-	unsigned slot;           /* [slot N]'s N; 0 for station-wide events */
-	const char *probe;       /* J-Link serial */
+	unsigned slot;	   /* [slot N]'s N; 0 for station-wide events */
+	const char *probe; /* J-Link serial */
 	const char *label;
 	enum slot_state state;
 	/* STATION_EV_BOARD */
 	bool passed;
-	const char *imei;        /* "" when unknown */
+	const char *imei;	     /* "" when unknown */
 	enum slot_state failed_step; /* SLOT_IDLE when passed */
-	const char *message;     /* error text in words ("" when none) */
+	const char *message;	     /* error text in words ("" when none) */
 	uint64_t duration_ms;
 	const char *part;
 	const char *modem_fw;

@@ -16,7 +16,7 @@
 static int read_hex(const char *path, const char *what, struct image **out, char *err,
 		    size_t errlen)
 {
-	struct ihex_diag diag = { 0 };
+	struct ihex_diag diag = {0};
 	ihex_err e = ihex_read_file(path, out, NULL, &diag);
 	if (e != IHEX_OK) {
 		if (diag.line)
@@ -55,7 +55,7 @@ static int describe_table(struct station_job *job)
 
 static int finish(struct station_job *job, const char *app_path, char *err, size_t errlen)
 {
-	struct provision_diag pd = { { 0 } };
+	struct provision_diag pd = {{0}};
 	manifest_err me = manifest_find(job->image, &job->manifest, &pd);
 	if (me != MANIFEST_OK) {
 		snprintf(err, errlen, "provisioner: no usable manifest: %s (%s)",
@@ -76,9 +76,9 @@ static int finish(struct station_job *job, const char *app_path, char *err, size
 	return 0;
 }
 
-int station_job_create(const char *provisioner_path, const struct cred_set *creds,
-		       bool imei_only, const char *app_path, uint32_t timeout_ms,
-		       struct station_job **out, char *err, size_t errlen)
+int station_job_create(const char *provisioner_path, const struct cred_set *creds, bool imei_only,
+		       const char *app_path, uint32_t timeout_ms, struct station_job **out,
+		       char *err, size_t errlen)
 {
 	*out = NULL;
 	struct station_job *job = calloc(1, sizeof *job);
@@ -93,7 +93,7 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 	image_sha256(job->image, d);
 	sha256_hex(d, job->provisioner_sha256);
 
-	struct provision_diag pd = { { 0 } };
+	struct provision_diag pd = {{0}};
 	manifest_err me = manifest_find(job->image, &job->manifest, &pd);
 	if (me != MANIFEST_OK) {
 		snprintf(err, errlen, "provisioner: %s: no usable manifest: %s (%s)",
@@ -102,8 +102,9 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 	}
 	size_t count = creds ? cred_set_count(creds) : 0;
 	if (count == 0 && !imei_only) {
-		snprintf(err, errlen, "no credential given; valid: at least one credential, or an "
-				      "IMEI-only run");
+		snprintf(err, errlen,
+			 "no credential given; valid: at least one credential, or an "
+			 "IMEI-only run");
 		goto fail;
 	}
 	job->table = table_create(imei_only ? NRFCRED_TABLE_F_IMEI_ONLY : 0);
@@ -113,9 +114,9 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 	}
 	for (size_t i = 0; !imei_only && i < count; i++) {
 		const struct cred_entry *e = cred_set_entry(creds, i);
-		table_err te = table_add(job->table, e->sec_tag, (uint8_t)e->type,
-					 NRFCRED_ENTRY_F_DELETE_FIRST, e->content, e->len, false,
-					 &pd);
+		table_err te =
+			table_add(job->table, e->sec_tag, (uint8_t)e->type,
+				  NRFCRED_ENTRY_F_DELETE_FIRST, e->content, e->len, false, &pd);
 		if (te != TABLE_OK) {
 			snprintf(err, errlen, "credential %s: %s (%s)", e->origin,
 				 table_strerror(te), pd.text);
@@ -161,11 +162,11 @@ int station_job_wrap(struct image *image, struct table *table, const char *app_p
 	return 0;
 }
 
-int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out,
-				 char *err, size_t errlen)
+int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out, char *err,
+				 size_t errlen)
 {
 	*out = NULL;
-	struct cred_set_config cc = { .content_max = 0, .now = time(NULL) };
+	struct cred_set_config cc = {.content_max = 0, .now = time(NULL)};
 	struct cred_set *set = cred_set_create(&cc);
 	if (set == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -176,8 +177,8 @@ int station_job_load_credentials(const struct station_config *cfg, struct cred_s
 		char origin[STATION_NAME_MAX + 300];
 		snprintf(origin, sizeof origin, "%s:%u [credential %s]", cfg->path, c->line,
 			 c->name);
-		struct cred_add_opts opts = { .origin = origin };
-		struct cred_diag diag = { 0 };
+		struct cred_add_opts opts = {.origin = origin};
+		struct cred_diag diag = {0};
 		enum cred_err e;
 		if (c->file)
 			e = cred_set_add_file(set, c->sec_tag, (enum nrfcred_cred_type)c->type,

@@ -20,16 +20,16 @@ struct station_config;
 struct table;
 
 struct station_job {
-	struct image *image;          /* patched provisioner: what PROGRAM writes */
-	struct manifest manifest;     /* where the table and the result live */
-	struct table *table;          /* what was patched in */
-	struct image *app;            /* NULL: no application step */
-	char provisioner_sha256[65];  /* of the provisioner before patching */
-	char app_sha256[65];          /* "" without an app */
-	char *sec_tags;               /* "42/3;42/4" (sec_tag/type, table order) */
-	char *cred_sha256;            /* ';'-separated SHA-256 of each content */
-	uint32_t timeout_ms;          /* upper bound for the firmware's result */
-	bool borrowed;                /* image and table belong to the caller */
+	struct image *image;	     /* patched provisioner: what PROGRAM writes */
+	struct manifest manifest;    /* where the table and the result live */
+	struct table *table;	     /* what was patched in */
+	struct image *app;	     /* NULL: no application step */
+	char provisioner_sha256[65]; /* of the provisioner before patching */
+	char app_sha256[65];	     /* "" without an app */
+	char *sec_tags;		     /* "42/3;42/4" (sec_tag/type, table order) */
+	char *cred_sha256;	     /* ';'-separated SHA-256 of each content */
+	uint32_t timeout_ms;	     /* upper bound for the firmware's result */
+	bool borrowed;		     /* image and table belong to the caller */
 };
 
 /*
@@ -38,9 +38,9 @@ struct station_job {
  * for an IMEI-only run), patches a copy, and reads the app when app_path is
  * not NULL. err gets one line naming the file and what is wrong.
  */
-int station_job_create(const char *provisioner_path, const struct cred_set *creds,
-		       bool imei_only, const char *app_path, uint32_t timeout_ms,
-		       struct station_job **out, char *err, size_t errlen);
+int station_job_create(const char *provisioner_path, const struct cred_set *creds, bool imei_only,
+		       const char *app_path, uint32_t timeout_ms, struct station_job **out,
+		       char *err, size_t errlen);
 
 /*
  * Builds a job around an image that is already patched (e.g. by
@@ -53,8 +53,8 @@ int station_job_wrap(struct image *image, struct table *table, const char *app_p
 
 /* Loads the [credential NAME] sections of a station file into a new set,
  * every entry named "FILE [credential NAME]" in messages. */
-int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out,
-				 char *err, size_t errlen);
+int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out, char *err,
+				 size_t errlen);
 
 void station_job_destroy(struct station_job *job);
 

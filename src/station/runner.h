@@ -28,21 +28,21 @@ struct runner_summary;
 struct runner_options {
 	uv_loop_t *loop;
 	const struct station_config *cfg; /* slots, timeout, SWD speed, policies */
-	const struct station_job *job;    /* shared read-only by every slot */
+	const struct station_job *job;	  /* shared read-only by every slot */
 	const struct station_events *events;
-	bool continuous;      /* after a board, wait for the next one */
-	bool csv;             /* write LOGDIR/<station>-slot<N>.csv */
-	bool signals;         /* install SIGINT/SIGTERM handlers */
-	uint32_t poll_ms;     /* result / VTref polling period; 0 = 100 ms */
-	const char *version;  /* for the CSV log */
+	bool continuous;     /* after a board, wait for the next one */
+	bool csv;	     /* write LOGDIR/<station>-slot<N>.csv */
+	bool signals;	     /* install SIGINT/SIGTERM handlers */
+	uint32_t poll_ms;    /* result / VTref polling period; 0 = 100 ms */
+	const char *version; /* for the CSV log */
 	/* Exit code the END event reports (the CLI's policy); NULL = -1. */
 	int (*exit_code_of)(const struct runner_summary *summary);
 };
 
 struct runner_summary {
-	unsigned passed;      /* boards */
-	unsigned failed;      /* boards */
-	unsigned absent;      /* slots whose probe could not be opened */
+	unsigned passed; /* boards */
+	unsigned failed; /* boards */
+	unsigned absent; /* slots whose probe could not be opened */
 	bool interrupted;
 };
 
@@ -50,8 +50,7 @@ struct runner;
 
 /* Opens the CSV logs (probes are opened by runner_start). err names the
  * file when a log cannot be opened. */
-int runner_create(const struct runner_options *opts, struct runner **out, char *err,
-		  size_t errlen);
+int runner_create(const struct runner_options *opts, struct runner **out, char *err, size_t errlen);
 /* Opens every slot's probe on the loop thread (a missing probe is reported
  * as ABSENT; the others run), installs the signal handlers and starts the
  * machines. Then run the loop: it ends when every slot has stopped. */
@@ -60,8 +59,7 @@ void runner_start(struct runner *r);
 void runner_interrupt(struct runner *r, bool immediate);
 void runner_get_summary(const struct runner *r, struct runner_summary *out);
 /* Progress of the slot's current step; false when the slot is unknown. */
-bool runner_slot_progress(const struct runner *r, unsigned slot, uint64_t *done,
-			  uint64_t *total);
+bool runner_slot_progress(const struct runner *r, unsigned slot, uint64_t *done, uint64_t *total);
 /* Closes probes and logs; call after uv_run returned. */
 void runner_destroy(struct runner *r);
 

@@ -132,7 +132,7 @@ static enum slot_state next_on_success(enum slot_state cur, const struct slot_fl
 enum slot_state slot_next_state(enum slot_state cur, enum slot_outcome out,
 				const struct slot_flow *flow)
 {
-	static const struct slot_flow none = { 0 };
+	static const struct slot_flow none = {0};
 	if (flow == NULL)
 		flow = &none;
 

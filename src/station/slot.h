@@ -16,9 +16,9 @@
 #include <stdbool.h>
 
 enum slot_state {
-	SLOT_IDLE = 0,     /* not started yet */
-	SLOT_ABSENT,       /* its probe is not attached (terminal) */
-	SLOT_WAIT_BOARD,   /* continuous mode: waiting for VTref to rise */
+	SLOT_IDLE = 0,	 /* not started yet */
+	SLOT_ABSENT,	 /* its probe is not attached (terminal) */
+	SLOT_WAIT_BOARD, /* continuous mode: waiting for VTref to rise */
 	SLOT_CONNECT,
 	SLOT_RECOVER,
 	SLOT_ERASE,
@@ -33,8 +33,8 @@ enum slot_state {
 	SLOT_RESET_APP,
 	SLOT_DONE,
 	SLOT_FAILED,
-	SLOT_WAIT_REMOVE,  /* continuous mode: waiting for VTref to drop */
-	SLOT_STOPPED,      /* finished for good (once mode, or interrupted) */
+	SLOT_WAIT_REMOVE, /* continuous mode: waiting for VTref to drop */
+	SLOT_STOPPED,	  /* finished for good (once mode, or interrupted) */
 	SLOT_STATE_COUNT
 };
 
@@ -48,10 +48,10 @@ enum slot_outcome {
 
 /* Everything besides (state, outcome) the next state depends on. */
 struct slot_flow {
-	bool has_app;      /* an application image is programmed after the wipe */
-	bool failing;      /* a step failed earlier on this board: heading to FAILED */
-	bool interrupted;  /* Ctrl-C: stop at this safe point, wipe, FAILED */
-	bool continuous;   /* after a board, wait for the next one */
+	bool has_app;	  /* an application image is programmed after the wipe */
+	bool failing;	  /* a step failed earlier on this board: heading to FAILED */
+	bool interrupted; /* Ctrl-C: stop at this safe point, wipe, FAILED */
+	bool continuous;  /* after a board, wait for the next one */
 };
 
 /* The state after `cur` whose step ended with `out`. Pure. */

@@ -6,26 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SGR_RESET "\x1b[0m"
-#define SGR_BOLD "\x1b[1m"
-#define SGR_RED "\x1b[31m"
-#define SGR_GREEN "\x1b[32m"
+#define SGR_RESET  "\x1b[0m"
+#define SGR_BOLD   "\x1b[1m"
+#define SGR_RED	   "\x1b[31m"
+#define SGR_GREEN  "\x1b[32m"
 #define SGR_YELLOW "\x1b[33m"
-#define SGR_CYAN "\x1b[36m"
+#define SGR_CYAN   "\x1b[36m"
 
 /* Column widths; the result column takes what is left. */
-#define W_SLOT 4
-#define W_PROBE 12
-#define W_STATE 12
-#define W_IMEI 15
-#define W_TIME 7
-#define W_BYTES 13
-#define W_FIXED (W_SLOT + 1 + W_PROBE + 1 + W_STATE + 1 + W_IMEI + 1 + W_TIME + 1)
+#define W_SLOT		4
+#define W_PROBE		12
+#define W_STATE		12
+#define W_IMEI		15
+#define W_TIME		7
+#define W_BYTES		13
+#define W_FIXED		(W_SLOT + 1 + W_PROBE + 1 + W_STATE + 1 + W_IMEI + 1 + W_TIME + 1)
 #define W_PROGRESS_TEXT (2 + 1 + 4 + 1 + W_BYTES + 1) /* "[]" " 100%" " bytes" " " */
-#define BAR_MAX 20
-#define BAR_MIN 6
-#define RESULT_MIN 12
-#define LINE_MAX_BYTES 1024
+#define BAR_MAX		20
+#define BAR_MIN		6
+#define RESULT_MIN	12
+#define LINE_MAX_BYTES	1024
 
 void dash_model_init(struct dash_snapshot *s)
 {
@@ -283,15 +283,17 @@ char *dashboard_render(const struct dash_snapshot *s, unsigned width, bool color
 	} else if (avail >= 5 + RESULT_MIN) {
 		mode = PROGRESS_PERCENT;
 	}
-	int progress_w = mode == PROGRESS_BAR ? bar + W_PROGRESS_TEXT : mode == PROGRESS_PERCENT ? 5 : 0;
+	int progress_w = mode == PROGRESS_BAR	    ? bar + W_PROGRESS_TEXT
+			 : mode == PROGRESS_PERCENT ? 5
+						    : 0;
 
 	/* Header */
 	memset(&l, 0, sizeof l);
 	uint64_t up = s->now_ms > s->start_ms ? (s->now_ms - s->start_ms) / 1000 : 0;
-	line_add(&l, "nrfcred station %s | provisioner %.16s | %zu slot%s | up %" PRIu64
-		     ":%02" PRIu64,
-		 s->station, s->provisioner_sha256[0] ? s->provisioner_sha256 : "-",
-		 s->row_count, s->row_count == 1 ? "" : "s", up / 60, up % 60);
+	line_add(&l,
+		 "nrfcred station %s | provisioner %.16s | %zu slot%s | up %" PRIu64 ":%02" PRIu64,
+		 s->station, s->provisioner_sha256[0] ? s->provisioner_sha256 : "-", s->row_count,
+		 s->row_count == 1 ? "" : "s", up / 60, up % 60);
 	if (color && l.span_count < 4) {
 		l.spans[0].start = 0;
 		l.spans[0].end = l.len;

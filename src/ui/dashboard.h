@@ -28,25 +28,25 @@ struct dash_row {
 	char probe[24];
 	char label[32];
 	enum slot_state state;
-	uint64_t bytes_done;        /* progress of the current step */
-	uint64_t bytes_total;       /* 0: the step reports no progress */
+	uint64_t bytes_done;  /* progress of the current step */
+	uint64_t bytes_total; /* 0: the step reports no progress */
 	char imei[16];
-	uint64_t board_start_ms;    /* wall clock when this board started; 0 = none */
-	uint64_t duration_ms;       /* set when the board finished */
+	uint64_t board_start_ms; /* wall clock when this board started; 0 = none */
+	uint64_t duration_ms;	 /* set when the board finished */
 	enum dash_result result;
-	char message[128];          /* result or error in words */
+	char message[128]; /* result or error in words */
 };
 
 struct dash_snapshot {
 	char station[48];
 	char provisioner_sha256[65];
-	uint64_t start_ms;          /* wall clock at STATION_EV_START */
-	uint64_t now_ms;            /* wall clock of this frame */
+	uint64_t start_ms; /* wall clock at STATION_EV_START */
+	uint64_t now_ms;   /* wall clock of this frame */
 	size_t row_count;
 	struct dash_row rows[DASH_MAX_ROWS];
 	unsigned passed;
 	unsigned failed;
-	bool stopping;              /* Ctrl-C seen */
+	bool stopping; /* Ctrl-C seen */
 	bool ended;
 };
 

@@ -43,7 +43,7 @@ static size_t utf8_len(const unsigned char *p)
 			return 0;
 		cp = cp << 6 | (p[i] & 0x3F);
 	}
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
 	if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	return n;
@@ -61,7 +61,10 @@ static void quote(struct jbuf *b, const char *s)
 			put(b, esc, 2);
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
-			const char *named = *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : NULL;
+			const char *named = *p == '\n'	 ? "\\n"
+					    : *p == '\r' ? "\\r"
+					    : *p == '\t' ? "\\t"
+							 : NULL;
 			if (named) {
 				puts_(b, named);
 			} else {
@@ -91,7 +94,7 @@ static void finish(struct jbuf *b)
 
 size_t json_quote(const char *s, char *out, size_t outlen)
 {
-	struct jbuf b = { out, outlen, 0 };
+	struct jbuf b = {out, outlen, 0};
 	quote(&b, s);
 	finish(&b);
 	return b.len;
@@ -125,7 +128,7 @@ static void field_bool(struct jbuf *b, const char *name, bool value)
 
 size_t json_format_event(const struct station_event *ev, char *out, size_t outlen)
 {
-	struct jbuf b = { out, outlen, 0 };
+	struct jbuf b = {out, outlen, 0};
 	char when[32];
 	station_format_utc(ev->time_ms, when);
 	puts_(&b, "{\"event\":");
@@ -155,7 +158,8 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 	case STATION_EV_BOARD:
 		field_str(&b, "result", ev->passed ? "pass" : "fail");
 		field_str(&b, "imei", ev->imei);
-		field_str(&b, "failed_step", ev->passed ? "" : slot_state_step_name(ev->failed_step));
+		field_str(&b, "failed_step",
+			  ev->passed ? "" : slot_state_step_name(ev->failed_step));
 		field_str(&b, "error", ev->passed ? "" : ev->message);
 		field_num(&b, "duration_ms", (int64_t)ev->duration_ms);
 		field_str(&b, "part", ev->part);

@@ -10,7 +10,7 @@
 
 #include "ui/dashboard.h"
 
-#define REDRAW_MS 100u /* at most 10 frames a second */
+#define REDRAW_MS     100u /* at most 10 frames a second */
 #define DEFAULT_WIDTH 100u
 
 struct ui_tty {
@@ -82,8 +82,7 @@ static void draw(struct ui_tty *t, bool force)
 	}
 	t->snap.now_ms = wall_ms();
 	size_t lines = 0;
-	char *frame = dashboard_render(&t->snap, t->width > 1 ? t->width - 1 : 1, t->color,
-				       &lines);
+	char *frame = dashboard_render(&t->snap, t->width > 1 ? t->width - 1 : 1, t->color, &lines);
 	if (frame == NULL)
 		return;
 	if (!force && !t->resized && t->last_frame && strcmp(frame, t->last_frame) == 0) {
@@ -132,8 +131,8 @@ static void winch_cb(uv_signal_t *h, int signum)
 	draw(t, true);
 }
 
-int ui_tty_create(uv_loop_t *loop, int fd, bool color, ui_progress_fn progress,
-		  void *progress_user, struct ui_tty **out)
+int ui_tty_create(uv_loop_t *loop, int fd, bool color, ui_progress_fn progress, void *progress_user,
+		  struct ui_tty **out)
 {
 	*out = NULL;
 	struct ui_tty *t = calloc(1, sizeof *t);

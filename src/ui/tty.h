@@ -19,8 +19,8 @@ typedef bool (*ui_progress_fn)(void *user, unsigned slot, uint64_t *done, uint64
 struct ui_tty;
 
 /* fd must be a terminal (isatty). Returns a uv error code (0 = ok). */
-int ui_tty_create(uv_loop_t *loop, int fd, bool color, ui_progress_fn progress,
-		  void *progress_user, struct ui_tty **out);
+int ui_tty_create(uv_loop_t *loop, int fd, bool color, ui_progress_fn progress, void *progress_user,
+		  struct ui_tty **out);
 /* station_event_fn: the ui_tty as user. At STATION_EV_END it draws the
  * final frame and closes its handles, so the loop can end. */
 void ui_tty_sink(void *user, const struct station_event *ev);

@@ -4,7 +4,7 @@
  * calls the station makes. Prints key=value lines for the shell test.
  *
  *   nrf91_driver identify SERIAL
- *   nrf91_driver recover SERIAL          (attach with recover allowed, blank check)
+ *   nrf91_driver recover SERIAL [--no-blank-check]  (attach with recover allowed)
  *   nrf91_driver program SERIAL FILE.hex (erase all, program, verify)
  *   nrf91_driver read SERIAL ADDR LEN OUT.bin
  */
@@ -68,7 +68,9 @@ int main(int argc, char **argv)
 	       "approtect_at_connect=%d\n",
 	       info.dpidr, info.ctrlap_idr, info.part_name, info.variant, info.flash_kb,
 	       info.ram_kb, info.approtect);
-	if (strcmp(cmd, "recover") == 0) {
+	if (strcmp(cmd, "recover") == 0 && argc > 3 && strcmp(argv[3], "--no-blank-check") == 0) {
+		/* attach already recovered and re-identified the part */
+	} else if (strcmp(cmd, "recover") == 0) {
 		bool erased = false;
 		e = nrf91_check_erased(t, &erased);
 		if (e != NRF91_OK)

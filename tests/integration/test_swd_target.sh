@@ -88,10 +88,13 @@ check "empty slot: no target" has "$work/absent.log" "no target"
 # Protected boards: refused without recover, recovered with it.
 run "$work/prot.log" identify 260000004
 check "protected nRF9160 refused without recover" has "$work/prot.log" "protection is enabled"
+run "$work/rec4.log" recover 260000004
+check "recover nRF9160: was protected, now fully erased (1 MB + UICR blank check)" \
+	bash -c "grep -q '^approtect_at_connect=1' '$work/rec4.log' && grep -q '^erased=1' '$work/rec4.log'"
+run "$work/rec5.log" recover 260000005 --no-blank-check
+check "recover nRF9161: was protected, identified after recover" \
+	bash -c "grep -q '^approtect_at_connect=1' '$work/rec5.log' && grep -q '^part=nRF9161' '$work/rec5.log'"
 for n in 4 5; do
-	run "$work/rec$n.log" recover 26000000$n
-	check "recover probe $n: was protected, now erased" \
-		bash -c "grep -q '^approtect_at_connect=1' '$work/rec$n.log' && grep -q '^erased=1' '$work/rec$n.log'"
 	run "$work/rec$n-again.log" identify 26000000$n
 	check "probe $n open after recover" has "$work/rec$n-again.log" "^approtect_at_connect=0"
 done

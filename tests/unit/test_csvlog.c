@@ -63,12 +63,22 @@ Test(csvlog, quote_truncates_safely_and_reports_needed_length)
 Test(csvlog, formats_row_in_header_order)
 {
 	struct csvlog_row row = {
-		.utc_time = "2026-11-25T01:02:03.456Z", .station = "demo", .slot = 3,
-		.probe = "260000003", .imei = "352656100000003", .result = "fail",
-		.failed_step = "program", .error = "verify failed, at 0x0000f000",
-		.duration_ms = 1234, .part = "nRF9160", .modem_fw = "mfw_nrf9160_1.3.5",
-		.sec_tags = "42/3;42/4", .cred_sha256 = "aa;bb", .provisioner_sha256 = "cc",
-		.app_sha256 = NULL, .version = "0.1.0",
+		.utc_time = "2026-11-25T01:02:03.456Z",
+		.station = "demo",
+		.slot = 3,
+		.probe = "260000003",
+		.imei = "352656100000003",
+		.result = "fail",
+		.failed_step = "program",
+		.error = "verify failed, at 0x0000f000",
+		.duration_ms = 1234,
+		.part = "nRF9160",
+		.modem_fw = "mfw_nrf9160_1.3.5",
+		.sec_tags = "42/3;42/4",
+		.cred_sha256 = "aa;bb",
+		.provisioner_sha256 = "cc",
+		.app_sha256 = NULL,
+		.version = "0.1.0",
 	};
 	char *line = csvlog_format_row(&row);
 	cr_assert_str_eq(line, "2026-11-25T01:02:03.456Z,demo,3,260000003,352656100000003,fail,"
@@ -80,7 +90,7 @@ Test(csvlog, formats_row_in_header_order)
 Test(csvlog, writes_header_once_and_appends_rows)
 {
 	struct csvlog *log;
-	struct csvlog_row row = { .station = "st", .slot = 2, .result = "pass", .imei = "1" };
+	struct csvlog_row row = {.station = "st", .slot = 2, .result = "pass", .imei = "1"};
 	cr_assert_eq(csvlog_open(dir, "st", 2, &log), CSVLOG_OK);
 	char path[128];
 	snprintf(path, sizeof path, "%s/st-slot2.csv", dir);
@@ -94,8 +104,8 @@ Test(csvlog, writes_header_once_and_appends_rows)
 	csvlog_close(log);
 	char *text = slurp(path);
 	cr_assert_str_eq(text, CSVLOG_HEADER "\r\n"
-			       ",st,2,,1,pass,,,0,,,,,,,\r\n"
-			       ",st,2,,2,pass,,,0,,,,,,,\r\n");
+					     ",st,2,,1,pass,,,0,,,,,,,\r\n"
+					     ",st,2,,2,pass,,,0,,,,,,,\r\n");
 }
 
 Test(csvlog, opens_append_only_so_rows_land_at_the_end)
@@ -106,7 +116,7 @@ Test(csvlog, opens_append_only_so_rows_land_at_the_end)
 	int fd = open(csvlog_path(log), O_WRONLY | O_APPEND);
 	cr_assert_eq(write(fd, "other\r\n", 7), 7);
 	close(fd);
-	struct csvlog_row row = { .station = "st", .slot = 1, .result = "pass" };
+	struct csvlog_row row = {.station = "st", .slot = 1, .result = "pass"};
 	cr_assert_eq(csvlog_append(log, &row), CSVLOG_OK);
 	char path[128];
 	snprintf(path, sizeof path, "%s", csvlog_path(log));

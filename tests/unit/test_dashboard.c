@@ -7,26 +7,29 @@
 #include "ui/dashboard.h"
 #include "ui/tty.h"
 
-static const char *const sha =
-	"3f2a9c01b7d4e6f0aabbccddeeff00112233445566778899aabbccddeeff0011";
+static const char *const sha = "3f2a9c01b7d4e6f0aabbccddeeff00112233445566778899aabbccddeeff0011";
 
 /* Three slots: 1 programming (half done), 2 passed, 3 probe absent. */
 static void fixture(struct dash_snapshot *s)
 {
 	dash_model_init(s);
-	struct station_event e = { .type = STATION_EV_START, .time_ms = 1000000,
-				   .station = "demo", .provisioner_sha256 = sha,
-				   .slot_count = 3 };
+	struct station_event e = {.type = STATION_EV_START,
+				  .time_ms = 1000000,
+				  .station = "demo",
+				  .provisioner_sha256 = sha,
+				  .slot_count = 3};
 	dash_model_apply(s, &e);
-	const char *probes[] = { "260000001", "260000002", "260000003" };
+	const char *probes[] = {"260000001", "260000002", "260000003"};
 	for (unsigned i = 1; i <= 3; i++) {
-		struct station_event se = { .type = STATION_EV_SLOT, .time_ms = 1000000,
-					    .slot = i, .probe = probes[i - 1],
-					    .state = i == 3 ? SLOT_ABSENT : SLOT_IDLE };
+		struct station_event se = {.type = STATION_EV_SLOT,
+					   .time_ms = 1000000,
+					   .slot = i,
+					   .probe = probes[i - 1],
+					   .state = i == 3 ? SLOT_ABSENT : SLOT_IDLE};
 		dash_model_apply(s, &se);
 	}
-	struct station_event st = { .type = STATION_EV_STATE, .time_ms = 1001000, .slot = 1,
-				    .state = SLOT_CONNECT };
+	struct station_event st = {
+		.type = STATION_EV_STATE, .time_ms = 1001000, .slot = 1, .state = SLOT_CONNECT};
 	dash_model_apply(s, &st);
 	st.state = SLOT_PROGRAM;
 	st.time_ms = 1002000;
@@ -35,9 +38,12 @@ static void fixture(struct dash_snapshot *s)
 	st.state = SLOT_CONNECT;
 	st.time_ms = 1001000;
 	dash_model_apply(s, &st);
-	struct station_event b = { .type = STATION_EV_BOARD, .time_ms = 1009000, .slot = 2,
-				   .passed = true, .imei = "352656100000002",
-				   .duration_ms = 8000 };
+	struct station_event b = {.type = STATION_EV_BOARD,
+				  .time_ms = 1009000,
+				  .slot = 2,
+				  .passed = true,
+				  .imei = "352656100000002",
+				  .duration_ms = 8000};
 	dash_model_apply(s, &b);
 	st.state = SLOT_DONE;
 	st.time_ms = 1009000;
@@ -55,16 +61,15 @@ Test(dashboard, renders_wide_frame_with_progress_bar)
 	char *f = dashboard_render(&s, 120, false, &lines);
 	cr_assert_eq(lines, 6);
 	cr_assert_str_eq(
-		f,
-		"nrfcred station demo | provisioner 3f2a9c01b7d4e6f0 | 3 slots | up 0:10\n"
-		"SLOT PROBE        STATE        PROGRESS                                  IMEI "
-		"              TIME RESULT\n"
-		"   1 260000001    PROGRAM      [##########..........]  50%   32.0K/64.0K      "
-		"              9.5s\n"
-		"   2 260000002    DONE                                                   "
-		"352656100000002    8.0s pass\n"
-		"   3 260000003    ABSENT\n"
-		"passed 1  failed 0  running 1 | 342.9 boards/h\n");
+		f, "nrfcred station demo | provisioner 3f2a9c01b7d4e6f0 | 3 slots | up 0:10\n"
+		   "SLOT PROBE        STATE        PROGRESS                                  IMEI "
+		   "              TIME RESULT\n"
+		   "   1 260000001    PROGRAM      [##########..........]  50%   32.0K/64.0K      "
+		   "              9.5s\n"
+		   "   2 260000002    DONE                                                   "
+		   "352656100000002    8.0s pass\n"
+		   "   3 260000003    ABSENT\n"
+		   "passed 1  failed 0  running 1 | 342.9 boards/h\n");
 	free(f);
 }
 
@@ -73,12 +78,13 @@ Test(dashboard, narrow_terminal_shows_percent_only)
 	struct dash_snapshot s;
 	fixture(&s);
 	char *f = dashboard_render(&s, 80, false, NULL);
-	cr_assert_str_eq(f, "nrfcred station demo | provisioner 3f2a9c01b7d4e6f0 | 3 slots | up 0:10\n"
-			    "SLOT PROBE        STATE        PROG IMEI               TIME RESULT\n"
-			    "   1 260000001    PROGRAM       50%                    9.5s\n"
-			    "   2 260000002    DONE              352656100000002    8.0s pass\n"
-			    "   3 260000003    ABSENT\n"
-			    "passed 1  failed 0  running 1 | 342.9 boards/h\n");
+	cr_assert_str_eq(f,
+			 "nrfcred station demo | provisioner 3f2a9c01b7d4e6f0 | 3 slots | up 0:10\n"
+			 "SLOT PROBE        STATE        PROG IMEI               TIME RESULT\n"
+			 "   1 260000001    PROGRAM       50%                    9.5s\n"
+			 "   2 260000002    DONE              352656100000002    8.0s pass\n"
+			 "   3 260000003    ABSENT\n"
+			 "passed 1  failed 0  running 1 | 342.9 boards/h\n");
 	free(f);
 }
 
@@ -111,13 +117,17 @@ Test(dashboard, failed_board_shows_step_and_cause_in_words)
 {
 	struct dash_snapshot s;
 	fixture(&s);
-	struct station_event b = { .type = STATION_EV_BOARD, .time_ms = 1010000, .slot = 1,
-				   .passed = false, .imei = "",
-				   .failed_step = SLOT_PROGRAM,
-				   .message = "no target: no ACK", .duration_ms = 9000 };
+	struct station_event b = {.type = STATION_EV_BOARD,
+				  .time_ms = 1010000,
+				  .slot = 1,
+				  .passed = false,
+				  .imei = "",
+				  .failed_step = SLOT_PROGRAM,
+				  .message = "no target: no ACK",
+				  .duration_ms = 9000};
 	dash_model_apply(&s, &b);
-	struct station_event st = { .type = STATION_EV_STATE, .time_ms = 1010000, .slot = 1,
-				    .state = SLOT_FAILED };
+	struct station_event st = {
+		.type = STATION_EV_STATE, .time_ms = 1010000, .slot = 1, .state = SLOT_FAILED};
 	dash_model_apply(&s, &st);
 	char *f = dashboard_render(&s, 160, false, NULL);
 	cr_assert_not_null(strstr(f, "   1 260000001    FAILED  "), "%s", f);
@@ -130,8 +140,8 @@ Test(dashboard, next_board_clears_the_previous_result)
 {
 	struct dash_snapshot s;
 	fixture(&s);
-	struct station_event st = { .type = STATION_EV_STATE, .time_ms = 1020000, .slot = 2,
-				    .state = SLOT_CONNECT };
+	struct station_event st = {
+		.type = STATION_EV_STATE, .time_ms = 1020000, .slot = 2, .state = SLOT_CONNECT};
 	dash_model_apply(&s, &st);
 	struct dash_row *r = dash_model_row(&s, 2);
 	cr_assert_str_eq(r->imei, "");
@@ -144,14 +154,13 @@ Test(dashboard, footer_reports_stopping_and_boards_per_hour)
 {
 	struct dash_snapshot s;
 	dash_model_init(&s);
-	struct station_event e = { .type = STATION_EV_START, .time_ms = 0 + 5000,
-				   .station = "x" };
+	struct station_event e = {.type = STATION_EV_START, .time_ms = 0 + 5000, .station = "x"};
 	dash_model_apply(&s, &e);
 	s.passed = 3;
 	s.failed = 1;
 	s.now_ms = 5000 + 60000; /* 4 boards in a minute */
 	cr_assert_float_eq(dash_boards_per_hour(&s), 240.0, 1e-9);
-	struct station_event stop = { .type = STATION_EV_STOP, .time_ms = 65000 };
+	struct station_event stop = {.type = STATION_EV_STOP, .time_ms = 65000};
 	dash_model_apply(&s, &stop);
 	char *f = dashboard_render(&s, 200, false, NULL);
 	cr_assert_not_null(
@@ -165,9 +174,12 @@ Test(dashboard, control_characters_from_messages_never_reach_the_terminal)
 {
 	struct dash_snapshot s;
 	fixture(&s);
-	struct station_event b = { .type = STATION_EV_BOARD, .time_ms = 1010000, .slot = 1,
-				   .passed = false, .failed_step = SLOT_CHECK,
-				   .message = "evil\x1b[2Jtext\n" };
+	struct station_event b = {.type = STATION_EV_BOARD,
+				  .time_ms = 1010000,
+				  .slot = 1,
+				  .passed = false,
+				  .failed_step = SLOT_CHECK,
+				  .message = "evil\x1b[2Jtext\n"};
 	dash_model_apply(&s, &b);
 	char *f = dashboard_render(&s, 150, false, NULL);
 	cr_assert_null(strchr(f, '\x1b'));

@@ -9,13 +9,13 @@
 #include "prov.h"
 #include "prov_internal.h"
 
-#define FLASH_SIZE 0x10000u
-#define TABLE_ADDR 0x1000u
-#define TABLE_MAX 0x8000u
+#define FLASH_SIZE  0x10000u
+#define TABLE_ADDR  0x1000u
+#define TABLE_MAX   0x8000u
 #define RESULT_ADDR 0x9000u
-#define RESULT_MAX 0x1000u
-#define IMEI "352656100367872"
-#define MFW "mfw_nrf9160_1.3.5"
+#define RESULT_MAX  0x1000u
+#define IMEI	    "352656100367872"
+#define MFW	    "mfw_nrf9160_1.3.5"
 
 struct rule {
 	const char *prefix;
@@ -277,13 +277,15 @@ static void reseal_table(void)
 static const char CA[] = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUW\n"
 			 "-----END CERTIFICATE-----\n";
 static const char CERT[] = "-----BEGIN CERTIFICATE-----\nMIIBdevice\n-----END CERTIFICATE-----\n";
-static const char KEY[] = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n";
+static const char KEY[] =
+	"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n";
 static const char PSK[] = "0123456789abcdef0123456789ABCDEF";
 static const char IDENT[] = "device-42";
 
 static const struct ent FIVE[] = {
-	{16842753, 0, 0, CA, 0},      {16842753, 1, 0, CERT, 0}, {16842753, 2, 0, KEY, 0},
-	{42, 3, NRFCRED_ENTRY_F_DELETE_FIRST, PSK, 0}, {42, 4, 0, IDENT, 0},
+	{16842753, 0, 0, CA, 0},  {16842753, 1, 0, CERT, 0},
+	{16842753, 2, 0, KEY, 0}, {42, 3, NRFCRED_ENTRY_F_DELETE_FIRST, PSK, 0},
+	{42, 4, 0, IDENT, 0},
 };
 
 static size_t count_cmds(const char *prefix)
@@ -309,8 +311,8 @@ static uint32_t result_status_checked(void)
 	uint32_t total = rd32(RESULT_ADDR + 12);
 	cr_assert_eq(total, NRFCRED_RESULT_SIZE(count));
 	cr_assert_eq(rd16(RESULT_ADDR + 22), 0xffff);
-	cr_assert_eq(rd32(RESULT_ADDR + total - 4),
-		     ref_crc32(F.flash + RESULT_ADDR + 4, total - 8), "result CRC");
+	cr_assert_eq(rd32(RESULT_ADDR + total - 4), ref_crc32(F.flash + RESULT_ADDR + 4, total - 8),
+		     "result CRC");
 	return rd32(RESULT_ADDR);
 }
 
@@ -342,11 +344,13 @@ Test(fw_core, five_credentials_are_written_and_their_modem_hashes_recorded)
 		uint32_t a = entry_addr(i);
 		cr_assert_eq(rd32(a), FIVE[i].tag);
 		cr_assert_eq(F.flash[a + 4], FIVE[i].type);
-		cr_assert_eq(F.flash[a + 5] & (NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_HASH_VALID),
+		cr_assert_eq(F.flash[a + 5] &
+				     (NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_HASH_VALID),
 			     NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_HASH_VALID);
 		cr_assert_eq(rd32(a + 8), 0);
 		uint8_t want[32];
-		mbedtls_sha256_ret((const unsigned char *)FIVE[i].data, strlen(FIVE[i].data), want, 0);
+		mbedtls_sha256_ret((const unsigned char *)FIVE[i].data, strlen(FIVE[i].data), want,
+				   0);
 		cr_assert_arr_eq(F.flash + a + 12, want, 32, "entry %u digest", i);
 	}
 }
@@ -359,8 +363,10 @@ Test(fw_core, commands_go_cmee_offline_identify_then_delete_write_hash)
 	cr_assert_str_eq(F.cmds[1], "AT+CFUN=4");
 	cr_assert_str_eq(F.cmds[2], "AT+CGSN=1");
 	cr_assert_str_eq(F.cmds[3], "AT+CGMR");
-	cr_assert_str_eq(F.cmds[4], "AT%CMNG=0,16842753,0,\"-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUW\n"
-				    "-----END CERTIFICATE-----\n\"");
+	cr_assert_str_eq(
+		F.cmds[4],
+		"AT%CMNG=0,16842753,0,\"-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUW\n"
+		"-----END CERTIFICATE-----\n\"");
 	cr_assert_str_eq(F.cmds[5], "AT%CMNG=1,16842753,0");
 	cr_assert_str_eq(F.cmds[10], "AT%CMNG=3,42,3");
 	cr_assert_str_eq(F.cmds[11], "AT%CMNG=0,42,3,\"0123456789abcdef0123456789ABCDEF\"");
@@ -600,7 +606,8 @@ Test(fw_core, delete_first_of_a_missing_credential_is_not_an_error)
 	struct ent e[] = {{9, 3, NRFCRED_ENTRY_F_DELETE_FIRST, "abcd", 0}};
 	put_table(e, 1, 0);
 	cr_assert_eq(run(), NRFCRED_RES_OK);
-	cr_assert_eq(F.flash[entry_addr(0) + 5], NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_HASH_VALID);
+	cr_assert_eq(F.flash[entry_addr(0) + 5],
+		     NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_HASH_VALID);
 }
 
 Test(fw_core, delete_first_of_an_existing_credential_sets_the_deleted_flag)
@@ -633,7 +640,8 @@ Test(fw_core, cme_error_on_one_write_is_recorded_for_that_entry_and_stops)
 	cr_assert_eq(result_status_checked(), NRFCRED_RES_CRED_WRITE);
 	cr_assert_eq(rd16(RESULT_ADDR + 20), 2);
 	cr_assert_eq(rd16(RESULT_ADDR + 10), 5);
-	cr_assert_eq(F.flash[entry_addr(1) + 5], NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_HASH_VALID);
+	cr_assert_eq(F.flash[entry_addr(1) + 5],
+		     NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_HASH_VALID);
 	cr_assert_eq((int32_t)rd32(entry_addr(2) + 8), 515);
 	cr_assert_eq(F.flash[entry_addr(2) + 5], 0);
 	cr_assert_eq(F.flash[entry_addr(3) + 5], 0, "entries after the failure are not attempted");
@@ -653,7 +661,8 @@ Test(fw_core, malformed_hash_answer_is_a_hash_error)
 {
 	F.rules[F.nrules++] = (struct rule){
 		"AT%CMNG=1,42,4", 0,
-		"%CMNG: 42,4,\"0123456789012345678901234567890123456789012345678901234567890\"\r\nOK"};
+		"%CMNG: "
+		"42,4,\"0123456789012345678901234567890123456789012345678901234567890\"\r\nOK"};
 	put_table(FIVE, 5, 0);
 	cr_assert_eq(run(), NRFCRED_RES_CRED_HASH);
 	cr_assert_eq(rd16(RESULT_ADDR + 20), 4);
@@ -664,7 +673,8 @@ Test(fw_core, hash_answer_for_another_credential_is_a_hash_error)
 {
 	F.rules[F.nrules++] = (struct rule){
 		"AT%CMNG=1,42,4", 0,
-		"%CMNG: 42,3,\"00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF\"\r\nOK"};
+		"%CMNG: "
+		"42,3,\"00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF\"\r\nOK"};
 	put_table(FIVE, 5, 0);
 	cr_assert_eq(run(), NRFCRED_RES_CRED_HASH);
 }
@@ -700,7 +710,8 @@ Test(fw_core, modem_setup_failures_map_to_their_status)
 		{"AT+CGSN=1", 0, "+CGSN: \"35265610036787x\"\r\nOK", NRFCRED_RES_IMEI},
 		{"AT+CGMR", -1, "ERROR", NRFCRED_RES_MODEM_FW},
 		{"AT+CGMR", 0, "OK", NRFCRED_RES_MODEM_FW},
-		{"AT+CGMR", 0, "mfw_nrf9160_1.3.5_with_a_much_too_long_name\r\nOK", NRFCRED_RES_MODEM_FW},
+		{"AT+CGMR", 0, "mfw_nrf9160_1.3.5_with_a_much_too_long_name\r\nOK",
+		 NRFCRED_RES_MODEM_FW},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		setup();
@@ -731,7 +742,8 @@ Test(fw_core, progress_word_walks_the_phases_and_ends_done)
 	cr_assert_eq(F.progress[F.nprogress - 1], (uint32_t)NRFCRED_PHASE_DONE << 24 | 5u);
 	bool saw_entry4 = false;
 	for (size_t i = 0; i < F.nprogress; i++)
-		saw_entry4 |= F.progress[i] == ((uint32_t)NRFCRED_PHASE_CREDENTIALS << 24 | 4u << 16 | 5u);
+		saw_entry4 |= F.progress[i] ==
+			      ((uint32_t)NRFCRED_PHASE_CREDENTIALS << 24 | 4u << 16 | 5u);
 	cr_assert(saw_entry4);
 }
 
@@ -789,7 +801,8 @@ Test(fw_core, final_code_parser_handles_ok_error_cme_and_garbage)
 Test(fw_core, hash_parser_accepts_lower_and_upper_hex)
 {
 	uint8_t sha[32];
-	const char *r = "%CMNG: 7,1,\"00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\"";
+	const char *r =
+		"%CMNG: 7,1,\"00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\"";
 	cr_assert_eq(prov_parse_cmng_sha(r, 7, 1, sha), 0);
 	cr_assert_eq(sha[0], 0x00);
 	cr_assert_eq(sha[5], 0x55);
@@ -797,5 +810,10 @@ Test(fw_core, hash_parser_accepts_lower_and_upper_hex)
 	cr_assert_eq(sha[31], 0xff);
 	cr_assert_eq(prov_parse_cmng_sha(r, 7, 2, sha), -1);
 	cr_assert_eq(prov_parse_cmng_sha("%CMNG: 7,1", 7, 1, sha), -1);
-	cr_assert_eq(prov_parse_cmng_sha("%CMNG: 7,1,\"zz112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\"", 7, 1, sha), -1);
+	cr_assert_eq(
+		prov_parse_cmng_sha(
+			"%CMNG: "
+			"7,1,\"zz112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\"",
+			7, 1, sha),
+		-1);
 }

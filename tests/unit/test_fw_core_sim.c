@@ -22,8 +22,8 @@
 #endif
 
 #define IMEI "352656100367872"
-#define MFW "mfw_nrf9160_1.3.5"
-#define MS 1000000ull
+#define MFW  "mfw_nrf9160_1.3.5"
+#define MS   1000000ull
 
 static const struct simbus_attr DBG = {.debugger = true, .nonsecure = false};
 
@@ -196,7 +196,8 @@ struct ent {
 };
 
 static const struct ent FIVE[] = {
-	{16842753, 0, 0, "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUW\n-----END CERTIFICATE-----\n"},
+	{16842753, 0, 0,
+	 "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUW\n-----END CERTIFICATE-----\n"},
 	{16842753, 1, 0, "-----BEGIN CERTIFICATE-----\nMIIBdevice\n-----END CERTIFICATE-----\n"},
 	{16842753, 2, NRFCRED_ENTRY_F_DELETE_FIRST,
 	 "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n"},
@@ -300,7 +301,8 @@ Test(fw_core_sim, five_credentials_are_provisioned_and_match_the_host_digests)
 	for (int i = 0; i < 5; i++) {
 		const uint8_t *re = res + 72 + 44 * i;
 		uint8_t want[32];
-		mbedtls_sha256_ret((const unsigned char *)FIVE[i].data, strlen(FIVE[i].data), want, 0);
+		mbedtls_sha256_ret((const unsigned char *)FIVE[i].data, strlen(FIVE[i].data), want,
+				   0);
 		cr_assert_eq(le32(re), FIVE[i].tag);
 		cr_assert_eq(re[4], FIVE[i].type);
 		cr_assert_eq(le32(re + 8), 0, "entry %d modem code", i);
@@ -309,7 +311,8 @@ Test(fw_core_sim, five_credentials_are_provisioned_and_match_the_host_digests)
 		/* the modem store holds the same credentials (sorted by tag, type) */
 		bool found = false;
 		for (int k = 0; k < s.n; k++)
-			found |= s.info[k].sec_tag == FIVE[i].tag && s.info[k].type == FIVE[i].type &&
+			found |= s.info[k].sec_tag == FIVE[i].tag &&
+				 s.info[k].type == FIVE[i].type &&
 				 memcmp(s.info[k].sha256, want, 32) == 0;
 		cr_assert(found, "entry %d in the modem store", i);
 	}

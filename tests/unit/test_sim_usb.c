@@ -455,3 +455,23 @@ Test(sim_usb, real_timing_waits_for_the_modeled_swd_time)
 	cr_assert_geq(elapsed, 20000000ull, "took only %llu ns", (unsigned long long)elapsed);
 	finish(&s);
 }
+
+Test(sim_usb, nrfsim_run_preloads_the_fake_into_a_program_linked_only_with_libjaylink)
+{
+	const char *build = getenv("NRFCRED_BUILD_ROOT");
+	char cmd[512], out[256] = {0};
+	FILE *p;
+	size_t n;
+
+	cr_assert_not_null(build, "NRFCRED_BUILD_ROOT not set (run through meson test)");
+	use_scenario("probes = 4\n[probe 2]\nserial = 000260000777\n");
+	snprintf(cmd, sizeof(cmd),
+		 "%s/tools/sim/nrfsim run %s -- %s/tests/unit/sim_usb_list | sort", build,
+		 getenv("NRFSIM_SCENARIO"), build);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	cr_assert_eq(pclose(p), 0);
+	cr_assert_str_eq(out, "260000001\n260000003\n260000004\n260000777\n");
+}

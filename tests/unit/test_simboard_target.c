@@ -505,3 +505,93 @@ Test(simboard_target, open_rejects_a_file_that_is_not_a_board_state)
 	cr_assert_null(s);
 	unlink(path);
 }
+
+Test(simboard_target, banked_data_registers_address_tar_block_without_increment)
+{
+	swd_connect();
+	for (uint32_t k = 0; k < 4; k++)
+		mem_wr(0x20000100u + 4 * k, 0xB0B0B000u + k);
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000012u), 1u);
+	cr_assert_eq(ap_wr(0x4, 0x20000108u), 1u); /* BDn use TAR[31:4] */
+	ap_select(0, 1);
+	uint32_t v;
+	cr_assert_eq(ap_rd(0x4, &v), 1u); /* BD1 */
+	cr_assert_eq(ap_rd(0xC, &v), 1u); /* BD3, returns BD1 */
+	cr_assert_eq(v, 0xB0B0B001u);
+	cr_assert_eq(dp_rd(0xC, &v), 1u);
+	cr_assert_eq(v, 0xB0B0B003u);
+	cr_assert_eq(ap_wr(0x0, 0x12345678u), 1u); /* BD0 */
+	ap_select(0, 0);
+	cr_assert_eq(ap_rd(0x4, &v), 1u);
+	cr_assert_eq(dp_rd(0xC, &v), 1u);
+	cr_assert_eq(v, 0x20000108u, "TAR unchanged by BD accesses");
+	cr_assert_eq(mem_rd(0x20000100u), 0x12345678u);
+	ap_select(0, 0xF);
+	cr_assert_eq(ap_rd(0x8, &v), 1u); /* BASE */
+	cr_assert_eq(ap_rd(0x4, &v), 1u); /* CFG, returns BASE */
+	cr_assert_eq(v, 0xE00FF003u);
+	cr_assert_eq(dp_rd(0xC, &v), 1u);
+	cr_assert_eq(v, 0u, "CFG: little-endian");
+}
+
+Test(simboard_target, eraseprotect_key_handshake_erases_everything)
+{
+	swd_connect();
+	flash_word(UICR + 0x030u, 0u);
+	flash_word(0x40000u, 0x0u);
+	ctrlap_wr(0x01C, 0x1234u);
+	advance_ms(1000);
+	cr_assert_eq(mem_rd(0x40000u), 0u, "no firmware key yet: nothing happens");
+	/* Firmware side: CTRLAPPERI.ERASEPROTECT.DISABLE = key. */
+	struct simbus_attr cpu = {.debugger = false, .nonsecure = false};
+	cr_assert_eq(simbus_write(T.b, 0x50006504u, 4, 0x1234u, cpu), SIMBUS_OK);
+	ctrlap_wr(0x01C, 0x1234u);
+	cr_assert_eq(ctrlap_rd(0x008), 1u, "erase-all running");
+	advance_ms(1000);
+	cr_assert_eq(ctrlap_rd(0x008), 0u);
+	cr_assert_eq(ctrlap_rd(0x018), 1u, "ERASEPROTECT lifted with the UICR");
+	cr_assert_eq(mem_rd(0x40000u), 0xFFFFFFFFu);
+}
+
+Test(simboard_target, eraseprotect_lock_keeps_the_firmware_key_until_reset)
+{
+	struct simbus_attr cpu = {.debugger = false, .nonsecure = false};
+	cr_assert_eq(simbus_write(T.b, 0x50006500u, 4, 1u, cpu), SIMBUS_OK);
+	cr_assert_eq(simbus_write(T.b, 0x50006504u, 4, 0x77u, cpu), SIMBUS_OK);
+	swd_connect();
+	ctrlap_wr(0x01C, 0x77u);
+	cr_assert_eq(ctrlap_rd(0x008), 0u, "locked: the key was not taken");
+}
+
+Test(simboard_target, c_step_keeps_the_core_halted)
+{
+	swd_connect();
+	mem_wr(DHCSR, 0xA05F0003u);
+	mem_wr(0xE000ED30u, 0x1Fu); /* clear DFSR */
+	mem_wr(DHCSR, 0xA05F0005u);
+	uint32_t d = mem_rd(DHCSR);
+	cr_assert(d & (1u << 17), "halted again after the step");
+	cr_assert(mem_rd(0xE000ED30u) & 1u, "DFSR.HALTED");
+}
+
+Test(simboard_target, writes_beyond_nwrite_are_counted)
+{
+	swd_connect();
+	flash_word(0x9000u, 0xFFFFFFF0u);
+	flash_word(0x9000u, 0xFFFFFF00u);
+	struct simboard_counters c;
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_nwrite_exceeded, 0u);
+	flash_word(0x9000u, 0xFFFFF000u);
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_nwrite_exceeded, 1u);
+	cr_assert_eq(mem_rd(0x9000u), 0xFFFFF000u);
+}
+
+Test(simboard_target, ficr_is_read_only)
+{
+	swd_connect();
+	mem_wr(0x00FF0140u, 0u);
+	cr_assert_eq(mem_rd(0x00FF0140u), 0x9160u);
+}

@@ -9,8 +9,8 @@
 #include "nrfcred/sim_mailbox.h"
 
 #define IMEI "352656100367872"
-#define MFW "mfw_nrf9160_1.3.5"
-#define PEM "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+#define MFW  "mfw_nrf9160_1.3.5"
+#define PEM  "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
 static struct simboard_timing timing;
 static struct simboard_faults faults;
@@ -143,7 +143,8 @@ Test(simmodem, list_reports_the_sha256_of_the_stored_content)
 	sha_hex("00ff", h2);
 	snprintf(want, sizeof(want), "%%CMNG: 16842753,0,\"%s\"\r\nOK\r\n", h1);
 	cr_assert_str_eq(at("AT%CMNG=1,16842753,0"), want);
-	snprintf(want, sizeof(want), "%%CMNG: 7,3,\"%s\"\r\n%%CMNG: 16842753,0,\"%s\"\r\nOK\r\n", h2, h1);
+	snprintf(want, sizeof(want), "%%CMNG: 7,3,\"%s\"\r\n%%CMNG: 16842753,0,\"%s\"\r\nOK\r\n",
+		 h2, h1);
 	cr_assert_str_eq(at("AT%CMNG=1"), want, "sorted by sec_tag");
 	cr_assert_str_eq(at("AT%CMNG=1,99,0"), "OK\r\n");
 }
@@ -221,7 +222,8 @@ Test(simmodem, full_store_is_515_and_keeps_the_old_content)
 	struct simmodem_params p = params(64);
 	M = simmodem_create(&p);
 	offline();
-	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"0123456789012345678901234567890123456789\""), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"0123456789012345678901234567890123456789\""),
+			 "OK\r\n");
 	uint32_t before = store_len;
 	cr_assert_str_eq(at("AT%CMNG=0,2,4,\"0123456789\""), "+CME ERROR: 515\r\n");
 	cr_assert_eq(store_len, before);

@@ -97,8 +97,7 @@ Test(station_config, rejects_unknown_section_at_its_header_line)
 
 Test(station_config, rejects_duplicate_probe_naming_both_slots)
 {
-	cr_assert_eq(parse("[slot 1]\nprobe = 5\n[slot 2]\nprobe = 5\n"),
-		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse("[slot 1]\nprobe = 5\n[slot 2]\nprobe = 5\n"), STATION_CONFIG_ERR_VALUE);
 	cr_assert_not_null(strstr(err, "line.ini:3: [slot 2] probe: 5 is already slot 1's probe"),
 			   "%s", err);
 }

@@ -34,10 +34,18 @@ Test(ui_lines, json_quote_truncates_and_reports_needed_length)
 Test(ui_lines, json_board_event_has_stable_fields)
 {
 	struct station_event ev = {
-		.type = STATION_EV_BOARD, .time_ms = T0, .station = "demo", .slot = 4,
-		.probe = "260000004", .passed = false, .imei = "352656100000004",
-		.failed_step = SLOT_CHECK, .message = "modem error 515 on \"42/3\"",
-		.duration_ms = 6543, .part = "nRF9160", .modem_fw = "mfw_nrf9160_1.3.5",
+		.type = STATION_EV_BOARD,
+		.time_ms = T0,
+		.station = "demo",
+		.slot = 4,
+		.probe = "260000004",
+		.passed = false,
+		.imei = "352656100000004",
+		.failed_step = SLOT_CHECK,
+		.message = "modem error 515 on \"42/3\"",
+		.duration_ms = 6543,
+		.part = "nRF9160",
+		.modem_fw = "mfw_nrf9160_1.3.5",
 	};
 	char out[1024];
 	json_format_event(&ev, out, sizeof out);
@@ -53,20 +61,30 @@ Test(ui_lines, json_board_event_has_stable_fields)
 Test(ui_lines, json_state_start_and_end_events)
 {
 	char out[512];
-	struct station_event st = { .type = STATION_EV_STATE, .time_ms = T0, .station = "d",
-				    .slot = 1, .probe = "7", .state = SLOT_AWAIT_RESULT };
+	struct station_event st = {.type = STATION_EV_STATE,
+				   .time_ms = T0,
+				   .station = "d",
+				   .slot = 1,
+				   .probe = "7",
+				   .state = SLOT_AWAIT_RESULT};
 	json_format_event(&st, out, sizeof out);
 	cr_assert_str_eq(out, "{\"event\":\"state\",\"time\":\"2026-11-25T01:02:03.456Z\","
 			      "\"station\":\"d\",\"slot\":1,\"probe\":\"7\","
 			      "\"state\":\"AWAIT_RESULT\"}\n");
-	struct station_event start = { .type = STATION_EV_START, .time_ms = T0,
-				       .station = "d", .slot_count = 8,
-				       .provisioner_sha256 = "ab" };
+	struct station_event start = {.type = STATION_EV_START,
+				      .time_ms = T0,
+				      .station = "d",
+				      .slot_count = 8,
+				      .provisioner_sha256 = "ab"};
 	json_format_event(&start, out, sizeof out);
 	cr_assert_str_eq(out, "{\"event\":\"start\",\"time\":\"2026-11-25T01:02:03.456Z\","
 			      "\"station\":\"d\",\"slots\":8,\"provisioner_sha256\":\"ab\"}\n");
-	struct station_event end = { .type = STATION_EV_END, .time_ms = T0, .station = "d",
-				     .passed_count = 7, .failed_count = 1, .exit_code = 4 };
+	struct station_event end = {.type = STATION_EV_END,
+				    .time_ms = T0,
+				    .station = "d",
+				    .passed_count = 7,
+				    .failed_count = 1,
+				    .exit_code = 4};
 	json_format_event(&end, out, sizeof out);
 	cr_assert_str_eq(out, "{\"event\":\"end\",\"time\":\"2026-11-25T01:02:03.456Z\","
 			      "\"station\":\"d\",\"passed\":7,\"failed\":1,\"exit_code\":4}\n");
@@ -75,20 +93,33 @@ Test(ui_lines, json_state_start_and_end_events)
 Test(ui_lines, plain_lines_for_state_pass_and_fail)
 {
 	char out[256];
-	struct station_event st = { .type = STATION_EV_STATE, .time_ms = T0, .station = "demo",
-				    .slot = 3, .probe = "260000003", .state = SLOT_PROGRAM };
+	struct station_event st = {.type = STATION_EV_STATE,
+				   .time_ms = T0,
+				   .station = "demo",
+				   .slot = 3,
+				   .probe = "260000003",
+				   .state = SLOT_PROGRAM};
 	plain_format_event(&st, out, sizeof out);
 	cr_assert_str_eq(out, "2026-11-25T01:02:03.456Z demo slot 3 (260000003): PROGRAM\n");
-	struct station_event ok = { .type = STATION_EV_BOARD, .time_ms = T0, .station = "demo",
-				    .slot = 3, .probe = "260000003", .passed = true,
-				    .imei = "352656100000003", .duration_ms = 6512 };
+	struct station_event ok = {.type = STATION_EV_BOARD,
+				   .time_ms = T0,
+				   .station = "demo",
+				   .slot = 3,
+				   .probe = "260000003",
+				   .passed = true,
+				   .imei = "352656100000003",
+				   .duration_ms = 6512};
 	plain_format_event(&ok, out, sizeof out);
 	cr_assert_str_eq(out, "2026-11-25T01:02:03.456Z demo slot 3 (260000003): PASS imei "
 			      "352656100000003 in 6.5 s\n");
-	struct station_event bad = { .type = STATION_EV_BOARD, .time_ms = T0,
-				     .station = "demo", .slot = 3, .probe = "260000003",
-				     .failed_step = SLOT_WIPE, .message = "two\nlines",
-				     .duration_ms = 100 };
+	struct station_event bad = {.type = STATION_EV_BOARD,
+				    .time_ms = T0,
+				    .station = "demo",
+				    .slot = 3,
+				    .probe = "260000003",
+				    .failed_step = SLOT_WIPE,
+				    .message = "two\nlines",
+				    .duration_ms = 100};
 	plain_format_event(&bad, out, sizeof out);
 	cr_assert_str_eq(out, "2026-11-25T01:02:03.456Z demo slot 3 (260000003): FAIL at wipe: "
 			      "two lines (imei unknown, 0.1 s)\n");
@@ -97,8 +128,12 @@ Test(ui_lines, plain_lines_for_state_pass_and_fail)
 Test(ui_lines, plain_skips_slot_descriptions_except_absent_probes)
 {
 	char out[256];
-	struct station_event sl = { .type = STATION_EV_SLOT, .time_ms = T0, .station = "d",
-				    .slot = 2, .probe = "9", .state = SLOT_IDLE };
+	struct station_event sl = {.type = STATION_EV_SLOT,
+				   .time_ms = T0,
+				   .station = "d",
+				   .slot = 2,
+				   .probe = "9",
+				   .state = SLOT_IDLE};
 	cr_assert_eq(plain_format_event(&sl, out, sizeof out), 0);
 	sl.state = SLOT_ABSENT;
 	plain_format_event(&sl, out, sizeof out);

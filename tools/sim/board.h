@@ -104,6 +104,7 @@ struct simboard_counters {
 	uint64_t nvmc_ignored_writes; /* flash/UICR writes a real NVMC ignores (not enabled, ...) */
 	uint64_t nvmc_page_erases;
 	uint64_t nvmc_erase_alls;     /* NVMC ERASEALL and CTRL-AP ERASEALL */
+	uint64_t nvmc_nwrite_exceeded; /* word writes beyond nWRITE (2) since the last erase */
 };
 void simboard_get_counters(const struct simboard *b, struct simboard_counters *c);
 

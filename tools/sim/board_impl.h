@@ -94,6 +94,9 @@ struct nvmc {
 	uint64_t busy_until_ns;
 	uint32_t op_page;
 	uint16_t partial_ms[SIM_FLASH_PAGES]; /* accumulated partial erase time per page */
+	/* Writes per word since its last erase (nWRITE, flash then UICR words);
+	 * volatile: not kept in the state file. */
+	uint8_t nwrites[(SIM_FLASH_SIZE + SIM_UICR_SIZE) / 4];
 };
 
 struct core {

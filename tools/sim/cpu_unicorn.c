@@ -58,7 +58,7 @@ struct simcpu {
 	struct simmodem_params modem_params;
 	struct mmio_region regions[3];
 	struct simcpu_regs last; /* registers as last read or written */
-	bool flush_code;         /* memory may have changed under translated code */
+	bool flush_code;	 /* memory may have changed under translated code */
 	/* current run slice */
 	uint64_t budget, executed, consumed; /* consumed = executed + skipped */
 	uint64_t slice_end_ns;
@@ -101,7 +101,8 @@ static bool skip_to(struct simcpu *c, uint64_t t)
 	uint64_t now = local_now(c);
 	if (t > now) {
 		uint32_t hz = c->b->cfg.timing.cpu_hz ? c->b->cfg.timing.cpu_hz : 1;
-		uint64_t n = (uint64_t)(((unsigned __int128)(t - now) * hz + 999999999u) / 1000000000u);
+		uint64_t n =
+			(uint64_t)(((unsigned __int128)(t - now) * hz + 999999999u) / 1000000000u);
 		c->consumed += n;
 	}
 	return true;
@@ -146,9 +147,10 @@ static void apply_pending_writes(struct simcpu *c)
 		 * core would wait; firmware that erases and writes without polling
 		 * READY is not modeled. */
 	}
+	/* Code in a page the CPU programmed is re-translated, but only once the
+	 * slice ends (never drop translations from inside a hook). */
 	if (c->n_pending)
-		uc_ctl_remove_cache(c->uc, c->pending[0].addr & ~0xFFFu,
-				    (c->pending[c->n_pending - 1].addr | 0xFFFu) + 1u);
+		c->flush_code = true;
 	c->n_pending = 0;
 	if (c->stop_lockup)
 		uc_emu_stop(c->uc);
@@ -347,8 +349,8 @@ const char *simcpu_name(void)
 /* ---- registers */
 
 static const int core_regs[13] = {
-	UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,
-	UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7,  UC_ARM_REG_R8,  UC_ARM_REG_R9,
+	UC_ARM_REG_R0,	UC_ARM_REG_R1,	UC_ARM_REG_R2,	UC_ARM_REG_R3, UC_ARM_REG_R4,
+	UC_ARM_REG_R5,	UC_ARM_REG_R6,	UC_ARM_REG_R7,	UC_ARM_REG_R8, UC_ARM_REG_R9,
 	UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12,
 };
 
@@ -471,6 +473,10 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 	uc_err err = uc_emu_start(c->uc, pc | 1u, 0xFFFFFFFFu, 0, 0);
 	if (c->n_pending)
 		apply_pending_writes(c);
+	if (c->flush_code) {
+		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE, SIM_FLASH_BASE + SIM_FLASH_SIZE);
+		c->flush_code = false;
+	}
 	pc = rd(c, UC_ARM_REG_PC);
 	if (c->stop_lockup || (err != UC_ERR_OK && !c->stop_break))
 		*why = SIMCPU_STOP_LOCKUP;

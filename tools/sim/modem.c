@@ -213,7 +213,8 @@ static int content_error(uint8_t type, const struct param *c)
 			return 527;
 		for (size_t i = 0; i < c->n; i++) {
 			char h = c->s[i];
-			if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F')))
+			if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
+			      (h >= 'A' && h <= 'F')))
 				return 527;
 		}
 	} else if (type != 4) {
@@ -403,7 +404,8 @@ static void execute(struct simmodem *m, const char *cmd, size_t n, struct out *o
 			error(o);
 		}
 	} else if (eq_nocase(cmd, name_len, "%CMNG")) {
-		int np = args_n >= 1 && args[0] == '=' ? split_params(args + 1, args_n - 1, pv) : -1;
+		int np =
+			args_n >= 1 && args[0] == '=' ? split_params(args + 1, args_n - 1, pv) : -1;
 		if (np < 1)
 			error(o);
 		else

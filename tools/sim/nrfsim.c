@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "image/digest.h"
+#include "modem_store.h"
 #include "scenario.h"
 #include "state.h"
 
@@ -80,7 +81,7 @@ static int cmd_run(int argc, char **argv)
 	size_t size;
 	int i;
 
-	if (argc < 4 || strcmp(argv[1], "--") != 0 || !argv[2][0])
+	if (argc < 3 || strcmp(argv[1], "--") != 0 || !argv[2][0])
 		return usage(stderr);
 	if (!realpath(argv[0], scenario_path)) {
 		fprintf(stderr, "nrfsim: %s: %s\n", argv[0], strerror(errno));
@@ -154,6 +155,45 @@ static const char *approtect_text(const struct simstate *st, uint32_t word)
 	return "enabled";
 }
 
+static const char *cred_type_name(uint8_t type)
+{
+	static const char *const names[] = {"CA cert",	    "client cert", "private key",  "PSK",
+					    "PSK identity", "public key",  "device id key"};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
+}
+
+/* One row per stored credential: digests and sizes only, never content. */
+static void show_modem_store(const struct simstate *st)
+{
+	uint32_t len = st->modem_store_len;
+	int n;
+
+	if (len > sizeof(st->modem_store)) {
+		printf("  modem store: corrupt (length %u)\n", (unsigned)len);
+		return;
+	}
+	n = mstore_count(st->modem_store, len);
+	if (n < 0) {
+		printf("  modem store: corrupt\n");
+		return;
+	}
+	printf("  modem credentials: %d\n", n);
+	if (n > 0)
+		printf("    %10s  %-4s %-14s %6s  %s\n", "sec_tag", "type", "", "length", "sha256");
+	for (int i = 0; i < n; i++) {
+		struct mstore_entry e;
+		uint8_t digest[SHA256_LEN];
+		char hex[SHA256_HEX_LEN];
+
+		mstore_entry_at(st->modem_store, len, i, &e);
+		sha256(e.content, e.length, digest);
+		sha256_hex(digest, hex);
+		printf("    %10u  %-4u %-14s %6u  %s\n", (unsigned)e.sec_tag, (unsigned)e.type,
+		       cred_type_name(e.type), (unsigned)e.length, hex);
+	}
+}
+
 static void show_board(const char *dir, const char *name)
 {
 	char path[PATH_MAX], hex[SHA256_HEX_LEN];
@@ -197,7 +237,7 @@ static void show_board(const char *dir, const char *name)
 	}
 	if (!uicr_words)
 		printf("  UICR:       fully erased\n");
-	printf("  modem store: %u bytes\n", (unsigned)st->modem_store_len);
+	show_modem_store(st);
 	simstate_free(st);
 }
 

@@ -10,6 +10,11 @@
 
 #include <string.h>
 
+/* nRF9160 PS via devzone 104913: at most 2 writes to a word before it is
+ * erased again. The simulator still performs further writes (the real
+ * outcome is undefined) and counts them. */
+#define NVMC_NWRITE 2u
+
 void nvmc_reset(struct nvmc *n)
 {
 	n->config = NVMC_CONFIG_REN;
@@ -37,6 +42,7 @@ void nvmc_erase_everything(struct simboard *b)
 	memset(b->st->flash, 0xFF, sizeof(b->st->flash));
 	memset(b->st->uicr, 0xFF, sizeof(b->st->uicr));
 	memset(b->nvmc.partial_ms, 0, sizeof(b->nvmc.partial_ms));
+	memset(b->nvmc.nwrites, 0, sizeof(b->nvmc.nwrites));
 	b->ctr.nvmc_erase_alls++;
 }
 
@@ -55,6 +61,7 @@ void nvmc_advance(struct simboard *b)
 	switch (n->op) {
 	case NVMC_OP_ERASE_PAGE:
 		memset(b->st->flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF, SIM_PAGE_SIZE);
+		memset(n->nwrites + (size_t)n->op_page * (SIM_PAGE_SIZE / 4), 0, SIM_PAGE_SIZE / 4);
 		n->partial_ms[n->op_page] = 0;
 		b->ctr.nvmc_page_erases++;
 		break;
@@ -65,6 +72,8 @@ void nvmc_advance(struct simboard *b)
 		if ((uint64_t)ms * 1000000u >= b->cfg.timing.nvmc_erase_page_ns) {
 			memset(b->st->flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF,
 			       SIM_PAGE_SIZE);
+			memset(n->nwrites + (size_t)n->op_page * (SIM_PAGE_SIZE / 4), 0,
+			       SIM_PAGE_SIZE / 4);
 			ms = 0;
 			b->ctr.nvmc_page_erases++;
 		}
@@ -204,6 +213,9 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 		for (int i = 0; i < 4; i++)
 			p[i] = (uint8_t)(nv >> (8 * i));
 		b->ctr.nvmc_words_written++;
+		uint32_t word = (uicr ? SIM_FLASH_SIZE + (addr - SIM_UICR_BASE) : addr) / 4;
+		if (b->nvmc.nwrites[word] < 0xFF && ++b->nvmc.nwrites[word] > NVMC_NWRITE)
+			b->ctr.nvmc_nwrite_exceeded++;
 		start_op(b, NVMC_OP_WRITE, b->cfg.timing.nvmc_write_word_ns, 0);
 		return SIMBUS_OK;
 	}

@@ -38,7 +38,7 @@ __attribute__((used)) const struct nrfcred_manifest ncs_manifest = {
 	.table_max = PM_NRFCRED_TABLE_SIZE,
 	.result_addr = PM_NRFCRED_RESULT_ADDRESS,
 	.result_max = PM_NRFCRED_RESULT_SIZE,
-	.progress_addr = 0, /* patched below is impossible (RAM address); see README */
+	.progress_addr = (uint32_t)(uintptr_t)&progress_word,
 	.fw_version = FW_VERSION,
 	.flags = 0,
 	.crc32 = 0,
@@ -88,12 +88,11 @@ int main(void)
 		.flash_write_words = ncs_flash_write_words,
 		.progress_store = ncs_progress_store,
 	};
-	const struct nrfcred_manifest *m = &ncs_manifest;
-	if (!device_is_ready(flash_dev) || nrf_modem_lib_init() != 0) {
-		/* No modem: the core still writes a result block, with the
-		 * modem-init status, when its first AT command fails. */
-	}
-	(void)prov_run(&hal, m);
+	/* If the modem library does not come up, the core's first AT command
+	 * fails and the result block says NRFCRED_RES_MODEM_INIT. */
+	(void)nrf_modem_lib_init();
+	if (device_is_ready(flash_dev))
+		(void)prov_run(&hal, &ncs_manifest);
 	for (;;)
 		k_sleep(K_FOREVER);
 	return 0;

@@ -1,0 +1,179 @@
+/*
+ * J-Link backend (src/probe/jlink.c) through the real libjaylink against the
+ * simulator's fake libusb linked into this test (nrfsim_probe_count() proves
+ * the fake is the libusb in use).
+ */
+#include <criterion/criterion.h>
+
+#include "nrfsim.h"
+#include "probe/jlink.h"
+#include "target/nrf91.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char test_dir[64];
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void remove_test_dir(void)
+{
+	if (test_dir[0])
+		nftw(test_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void use_scenario(const char *body)
+{
+	char path[128];
+	snprintf(test_dir, sizeof(test_dir), "/tmp/nrfcred-probe-XXXXXX");
+	cr_assert_not_null(mkdtemp(test_dir));
+	snprintf(path, sizeof(path), "%s/scenario.ini", test_dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "[sim]\ntiming = fast\nstate_dir = %s/state\n%s", test_dir, body);
+	fclose(f);
+	setenv("NRFSIM_SCENARIO", path, 1);
+	unsetenv("NRFSIM_STATE_DIR");
+	atexit(remove_test_dir);
+}
+
+static const char three[] = "[probe 1]\nserial = 000260000003\nvtref_mv = 3300\n"
+			    "[probe 2]\nserial = 000260000001\nvtref_mv = 1800\n"
+			    "[probe 3]\nserial = 000260000002\nboard = absent\n";
+
+Test(probe, lists_every_jlink_sorted_with_firmware_and_vtref)
+{
+	use_scenario(three);
+	cr_assert_eq(nrfsim_probe_count(), 3, "the fake libusb is not the one in use");
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct jlink_probe_info *list;
+	size_t n;
+	cr_assert_eq(jlink_list(ctx, &list, &n), PROBE_OK);
+	cr_assert_eq(n, 3);
+	cr_expect_eq(list[0].serial, 260000001u);
+	cr_expect_eq(list[1].serial, 260000002u);
+	cr_expect_eq(list[2].serial, 260000003u);
+	cr_expect_eq(list[0].vtref_mv, 1800);
+	cr_expect_eq(list[1].vtref_mv, 0, "empty slot: VTref 0");
+	cr_expect_eq(list[2].vtref_mv, 3300);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect_eq(list[i].err, PROBE_OK, "%s", list[i].detail);
+		cr_expect(strstr(list[i].firmware, "J-Link") != NULL, "%s", list[i].firmware);
+	}
+	jlink_list_free(list);
+	jlink_context_destroy(ctx);
+}
+
+Test(probe, open_by_serial_selects_swd_sizes_the_buffer_and_sets_4mhz)
+{
+	use_scenario(three);
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct probe *p;
+	char err[160];
+	cr_assert_eq(jlink_open(ctx, 260000003u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	cr_expect_eq(p->serial, 260000003u);
+	cr_expect_eq(p->speed_khz, 4000u);
+	cr_expect_eq(jlink_speed_khz(p), 4000u);
+	/* 32768 bytes free: min(2048, (32768-16)/2) bytes = 16384 bits. */
+	cr_expect_eq(p->max_swd_bits, 16384u);
+	uint16_t mv = 0;
+	cr_expect_eq(probe_vtref(p, &mv), PROBE_OK);
+	cr_expect_eq(mv, 3300);
+	uint32_t khz = 0;
+	/* The simulated probe: 60 MHz / divider 4 = 15000 kHz at most. */
+	cr_expect_eq(probe_set_speed(p, 50000, &khz), PROBE_OK);
+	cr_expect_eq(khz, 15000u);
+	cr_expect_eq(probe_set_reset(p, true), PROBE_OK);
+	cr_expect_eq(probe_set_reset(p, false), PROBE_OK);
+	probe_close(p);
+	jlink_context_destroy(ctx);
+}
+
+Test(probe, unknown_serial_is_not_found_with_a_reason)
+{
+	use_scenario(three);
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct probe *p = (struct probe *)1;
+	char err[160];
+	cr_expect_eq(jlink_open(ctx, 123456u, 0, &p, err, sizeof(err)), PROBE_ERR_NOT_FOUND);
+	cr_expect_null(p);
+	cr_expect(strstr(err, "123456") != NULL, "%s", err);
+	jlink_context_destroy(ctx);
+}
+
+Test(probe, second_open_of_a_claimed_probe_is_busy)
+{
+	use_scenario(three);
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct probe *p, *q;
+	char err[160];
+	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	cr_expect_eq(jlink_open(ctx, 260000001u, 0, &q, err, sizeof(err)), PROBE_ERR_BUSY, "%s",
+		     err);
+	probe_close(p);
+	jlink_context_destroy(ctx);
+}
+
+Test(probe, one_kilobyte_ram_write_is_one_swd_command_on_the_usb)
+{
+	use_scenario("[probe 1]\nserial = 000260000001\n");
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct probe *p;
+	char err[160];
+	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	struct nrf91 *t;
+	struct nrf91_info info;
+	cr_assert_eq(nrf91_attach(p, NULL, &t, &info), NRF91_OK, "%s", info.error_detail);
+	cr_assert_eq(nrf91_halt(t), NRF91_OK);
+	uint8_t d[1024], back[1024];
+	for (int i = 0; i < 1024; i++)
+		d[i] = (uint8_t)(i * 3 + 1);
+	struct nrfsim_counters c0, c1;
+	cr_assert_eq(nrfsim_get_counters("000260000001", &c0), 0);
+	cr_assert_eq(nrf91_write(t, 0x20002000, d, sizeof(d)), NRF91_OK);
+	cr_assert_eq(nrfsim_get_counters("000260000001", &c1), 0);
+	cr_expect_eq(c1.swd_io_commands - c0.swd_io_commands, 1);
+	/* One command of ~3 KB: 2 bulk OUT transfers (2048-byte chunks), 1 IN. */
+	cr_expect_leq(c1.usb_out_transfers - c0.usb_out_transfers, 2);
+	cr_expect_eq(c1.usb_in_transfers - c0.usb_in_transfers, 1);
+	cr_assert_eq(nrf91_read(t, 0x20002000, back, sizeof(back)), NRF91_OK);
+	cr_expect_eq(memcmp(d, back, sizeof(d)), 0);
+	nrf91_detach(t);
+	probe_close(p);
+	jlink_context_destroy(ctx);
+}
+
+Test(probe, unplug_mid_transfer_is_a_probe_error_not_a_hang)
+{
+	use_scenario("[probe 1]\nserial = 000260000001\nfault_unplug_after_transfers = 60\n");
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct probe *p;
+	char err[160];
+	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	struct nrf91 *t = NULL;
+	struct nrf91_info info;
+	nrf91_err e = nrf91_attach(p, NULL, &t, &info);
+	for (int i = 0; e == NRF91_OK && i < 200; i++) {
+		uint32_t v;
+		e = nrf91_read_u32(t, 0x00FF0140, &v);
+	}
+	cr_expect_eq(e, NRF91_ERR_PROBE, "%s", nrf91_strerror(e));
+	const char *detail = t ? nrf91_last_error_detail(t) : info.error_detail;
+	cr_expect(strstr(detail, "J-Link 260000001") != NULL, "%s", detail);
+	nrf91_detach(t);
+	probe_close(p);
+	jlink_context_destroy(ctx);
+}
