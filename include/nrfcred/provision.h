@@ -140,8 +140,8 @@ enum nrfcred_result_status {
  *   22  reserved     u16  0xFFFF
  *   24  imei[16]     15 ASCII digits + NUL ("" if unknown)
  *   40  modem_fw[32] AT+CGMR text, NUL terminated, NUL padded
- *   72  entries[count] of struct nrfcred_result_entry (40 bytes each)
- *   72+40*count  crc32  u32  CRC-32/IEEE of bytes [4, total_len - 4)
+ *   72  entries[count] of struct nrfcred_result_entry (44 bytes each)
+ *   72+44*count  crc32  u32  CRC-32/IEEE of bytes [4, total_len - 4)
  */
 struct nrfcred_result_header {
 	uint32_t status;

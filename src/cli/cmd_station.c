@@ -54,7 +54,9 @@ void cmd_station_help(FILE *out)
 
 int station_cli_exit_code(const struct runner_summary *s)
 {
-	if (s->interrupted)
+	/* Ctrl-C is how a continuous run ends: it only counts as an
+	 * interruption when it cut a board short. */
+	if (s->interrupted && (s->interrupted_boards > 0 || !s->continuous))
 		return CLI_EXIT_INTERRUPTED;
 	if (s->absent > 0)
 		return CLI_EXIT_PROBE;

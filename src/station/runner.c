@@ -450,6 +450,8 @@ static void record_failure(struct slot *s, const char *why)
 {
 	if (s->flow.failing)
 		return; /* the first cause is the one that counts */
+	if (s->r->stopping)
+		s->r->summary.interrupted_boards++;
 	s->flow.failing = true;
 	s->failed_step = s->state;
 	snprintf(s->error, sizeof s->error, "%s", why);
@@ -742,6 +744,7 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 	if (r->opts.poll_ms == 0)
 		r->opts.poll_ms = DEFAULT_POLL_MS;
 	r->cfg = opts->cfg;
+	r->summary.continuous = opts->continuous;
 	r->job = opts->job;
 	r->slot_count = r->cfg->slot_count;
 	r->slots = calloc(r->slot_count ? r->slot_count : 1, sizeof *r->slots);

@@ -107,15 +107,18 @@ static void on_request(struct simboard *b, uint64_t now_ns)
 	w->request = r;
 	if (!request_valid(r)) {
 		/* Protocol error: no response, silent until a line reset. */
+		b->ctr.protocol_errors++;
 		w->phase = SWD_PH_LOCKOUT;
 		return;
 	}
 	b->ctr.swd_transactions++;
 	board_advance_to(b, now_ns);
+	/* TARGETSEL is only meaningful right after a line reset (ADIv5.2);
+	 * its data phase is taken although the target never drives an ACK. */
+	w->targetsel = request_is_targetsel(r) && b->dap.reset_state && !b->dap.deselected;
 	uint32_t rdata = 0;
 	bool bad_parity = false;
 	unsigned ack = dap_request(b, r, &rdata, &bad_parity);
-	w->targetsel = request_is_targetsel(r) && !request_is_read(r);
 	if (ack == SWD_ACK_NONE && !w->targetsel) {
 		w->phase = SWD_PH_LOCKOUT;
 		return;
