@@ -405,8 +405,8 @@ static ihex_err read_all(const char *path, char **out, size_t *out_len, struct i
 ihex_err ihex_read_file(const char *path, struct image **out, struct ihex_info *info,
 			struct ihex_diag *diag)
 {
-	char *buf;
-	size_t len;
+	char *buf = NULL; /* initialised for gcc -O3 -Wmaybe-uninitialized */
+	size_t len = 0;
 	*out = NULL;
 	if (diag) {
 		memset(diag, 0, sizeof(*diag));

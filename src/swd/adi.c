@@ -32,15 +32,15 @@
 enum txn_kind { TXN_DP_READ, TXN_DP_WRITE, TXN_AP_READ, TXN_AP_WRITE, TXN_IDLE };
 
 struct txn {
+	uint32_t *dest;	   /* reads: where the data phase goes (may be NULL) */
+	long producer;	   /* reads: index of the access whose value arrives here */
+	uint32_t select;   /* SELECT value this AP access needs */
+	uint32_t value;	   /* write data, or idle cycle count */
+	uint32_t mem_addr; /* with has_mem: the memory address accessed */
 	uint8_t kind;
 	uint8_t req;
 	uint8_t ap;
-	bool has_mem;	 /* MEM-AP DRW access at mem_addr */
-	uint32_t select; /* SELECT value this AP access needs */
-	uint32_t value;	 /* write data, or idle cycle count */
-	uint32_t *dest;	 /* reads: where the data phase goes (may be NULL) */
-	long producer;	 /* reads: index of the access whose value arrives here */
-	uint32_t mem_addr;
+	bool has_mem; /* MEM-AP DRW access at mem_addr */
 };
 
 struct adi {

@@ -6,6 +6,20 @@
  * probe at a time) and reports progress as events through the callback,
  * never by printing. A call returns at the next safe point with
  * NRF91_ERR_ABORTED when the abort flag given to nrf91_attach becomes true.
+ *
+ * Typical station sequence (probe from jlink_open, see probe/jlink.h for
+ * which thread may open/close probes):
+ *   nrf91_attach(probe, &opts, &t, &info)   NO_TARGET: no board yet (retry)
+ *   nrf91_erase_all(t)                      halts the core (reset-halt) first
+ *   nrf91_program(t, img)                   into erased flash; verifies
+ *   nrf91_reset_run(t)                      firmware runs, DP stays up
+ *   nrf91_read / nrf91_read_u32(t, ...)     poll result/progress words
+ *   nrf91_erase_all(t)                      wipe (halts again)
+ *   nrf91_detach(t)                         no probe I/O; any thread
+ * After NRF91_ERR_PROBE the probe is gone: detach, then close the probe.
+ * After FAULT / WAIT_TIMEOUT / PARITY the sticky flags are cleared and the
+ * handle can go on; after NO_TARGET (board pulled, power lost) detach and
+ * attach again (attach does the line reset and DP power-up).
  */
 #ifndef NRFCRED_TARGET_NRF91_H
 #define NRFCRED_TARGET_NRF91_H

@@ -68,11 +68,16 @@ void dash_model_apply(struct dash_snapshot *s, const struct station_event *ev)
 		}
 		copy_str(row->probe, sizeof row->probe, ev->probe);
 		copy_str(row->label, sizeof row->label, ev->label);
+		copy_str(row->message, sizeof row->message, ev->message); /* why ABSENT */
 		row->state = ev->state;
 		break;
 	case STATION_EV_STATE:
 		row = dash_model_row(s, ev->slot);
 		if (row == NULL)
+			break;
+		/* A slot that finished its board keeps showing DONE / FAILED:
+		 * that is what the person at the fixture needs to see. */
+		if (ev->state == SLOT_STOPPED && row->result != DASH_RESULT_NONE)
 			break;
 		if (!slot_state_is_busy(row->state) && slot_state_is_busy(ev->state)) {
 			/* A new board: forget the previous one. */

@@ -86,6 +86,18 @@ openocd_run "$work/full.log" \
 full_rc=$?
 cp "$work/state/000$serial.counters" "$work/full.counters" 2>/dev/null
 
+# 3. WAIT storm: the first 20 AP accesses answer WAIT. OpenOCD 0.12's jlink
+# driver does not retry a WAIT (jlink.c:jlink_swd_run_queue() fails the queue),
+# so examination fails; what this checks is that OpenOCD decodes the
+# simulator's ACK slots as WAIT (value 2), not as a protocol error.
+sed 's/^approtect = no$/approtect = no\nfault_wait_storm = 20/' "$scenario" >"$work/wait.ini"
+scenario_saved=$scenario
+scenario=$work/wait.ini
+openocd_run "$work/wait.log" "debug_level 3" init shutdown
+scenario=$scenario_saved
+cp "$work/state/000$serial.counters" "$work/wait.counters" 2>/dev/null
+waits=$(sed -n 's/^swd_waits=//p' "$work/wait.counters" 2>/dev/null)
+
 log=$work/full.log
 check "openocd init succeeds" [ "$init_rc" -eq 0 ]
 check "openocd session exits cleanly" [ "$full_rc" -eq 0 ]
@@ -102,6 +114,8 @@ check "64 KB RAM written and read back identical" cmp -s "$work/ram.bin" "$work/
 check "resume: core runs a 'b .' loop placed in RAM" has "$log" 'STATE-AFTER-RESUME running'
 check "halt again: PC inside the loop" has "$log" 'PC-AFTER-RUN 0x2001000[02]'
 check "counters file written" test -s "$work/full.counters"
+check "WAIT storm: OpenOCD decodes the ACK as WAIT" has "$work/wait.log" 'SWD ack not OK: 2 WAIT'
+check "WAIT storm: the board counted the WAIT (swd_waits=${waits:-none})" [ "${waits:-0}" -ge 1 ]
 "$nrfsim" show "$NRFSIM_STATE_DIR" >"$work/show.txt" 2>&1
 check "nrfsim show lists the board" has "$work/show.txt" "^probe 000$serial"
 check "nrfsim show: part nRF9160, flash erased" \

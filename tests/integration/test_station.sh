@@ -40,10 +40,21 @@ check "no secret in any CSV log" bash -c "! grep -l -e '000102030405060708090a0b
 show=$("$nrfsim" show "$d/state" 2>&1)
 check "nrfsim show: every board's flash is fully erased" \
   [ "$(grep -c 'flash: .*fully erased' <<<"$show")" -eq 8 ]
-check "nrfsim show: every modem store holds credentials" "$py" -c '
-import re, sys
-sizes = [int(x) for x in re.findall(r"modem store: (\d+) bytes", sys.stdin.read())]
-assert len(sizes) == 8 and all(s > 0 for s in sizes), sizes' <<<"$show"
+check "nrfsim show: each modem store holds exactly the credentials the CSV names, same SHA-256" \
+  "$py" - "$d/logs" <<PY
+import csv, re
+show = """$show"""
+blocks = re.split(r"(?m)^probe ", show)[1:]
+assert len(blocks) == 8, len(blocks)
+for b in blocks:
+    serial = b.split()[0]
+    n = int(serial) - 260000000
+    stored = sorted((f"{t}/{ty}", h) for t, ty, h in
+                    re.findall(r"(?m)^ +(\d+) +(\d) +.*? (?:\d+) +([0-9a-f]{64})$", b))
+    row = next(csv.DictReader(open(f"$d/logs/demo-slot{n}.csv", newline="")))
+    sent = sorted(zip(row["sec_tags"].split(";"), row["cred_sha256"].split(";")))
+    assert stored == sent, (serial, stored, sent)
+PY
 
 # ------------------------------------------------------- config errors
 printf '[station]\nname = x\nfw_delay = 7\n[slot 1]\nprobe = 1\n' >"$tmp/bad.ini"
@@ -90,6 +101,33 @@ check "provision -s: stdout is the IMEI alone" [ "$(cat "$d/stdout.txt")" = "$(s
 check "provision -s: progress went to stderr" grep -q "WIPE" "$d/stderr.txt"
 sim "$d" "$nrfcred" provision -s 260000003 --imei_only >"$d/imei.txt" 2>"$d/stderr.txt"
 check "provision --imei_only: prints the IMEI" [ "$(cat "$d/imei.txt")" = "$(scenario_imei "$d/sim.ini" 3)" ]
+
+# ------------------------------------------- continuous mode, then Ctrl-C
+d=$tmp/continuous
+make_fixture "$d" fast
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = re.sub(r"(?ms)^\[slot [2-8]\]\nprobe = \d+\nlabel = \w+\n", "", open(p).read())
+open(p, "w").write(t)
+PY
+NRFSIM_STATE_DIR="$d/state" "$nrfsim" run "$d/sim.ini" -- \
+  "$nrfcred" station --continuous --plain "$d/station.ini" >"$d/out.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 1200); do
+  grep -q ': WAIT_REMOVE$' "$d/out.txt" && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+sleep 0.5
+check "continuous: after the board, the slot waits for its removal" grep -q ': WAIT_REMOVE$' "$d/out.txt"
+check "continuous: the slot polls, it does not start the same board again" \
+  [ "$(grep -c ': CONNECT$' "$d/out.txt")" -eq 1 ]
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "continuous: Ctrl-C while waiting ends with exit 0 (no board cut short)" [ "$rc" -eq 0 ]
+check "continuous: one pass row" [ "$(grep -c ',pass,' "$d/logs/demo-slot1.csv")" -eq 1 ]
 
 # ----------------------------------------- Ctrl-C in the middle of programming
 d=$tmp/interrupt

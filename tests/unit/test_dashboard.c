@@ -25,7 +25,8 @@ static void fixture(struct dash_snapshot *s)
 					   .time_ms = 1000000,
 					   .slot = i,
 					   .probe = probes[i - 1],
-					   .state = i == 3 ? SLOT_ABSENT : SLOT_IDLE};
+					   .state = i == 3 ? SLOT_ABSENT : SLOT_IDLE,
+					   .message = i == 3 ? "not found" : ""};
 		dash_model_apply(s, &se);
 	}
 	struct station_event st = {
@@ -68,7 +69,8 @@ Test(dashboard, renders_wide_frame_with_progress_bar)
 		   "              9.5s\n"
 		   "   2 260000002    DONE                                                   "
 		   "352656100000002    8.0s pass\n"
-		   "   3 260000003    ABSENT\n"
+		   "   3 260000003    ABSENT                                    "
+		   "                                     not found\n"
 		   "passed 1  failed 0  running 1 | 342.9 boards/h\n");
 	free(f);
 }
@@ -83,7 +85,7 @@ Test(dashboard, narrow_terminal_shows_percent_only)
 			 "SLOT PROBE        STATE        PROG IMEI               TIME RESULT\n"
 			 "   1 260000001    PROGRAM       50%                    9.5s\n"
 			 "   2 260000002    DONE              352656100000002    8.0s pass\n"
-			 "   3 260000003    ABSENT\n"
+			 "   3 260000003    ABSENT                                    not found\n"
 			 "passed 1  failed 0  running 1 | 342.9 boards/h\n");
 	free(f);
 }
@@ -185,6 +187,21 @@ Test(dashboard, control_characters_from_messages_never_reach_the_terminal)
 	cr_assert_null(strchr(f, '\x1b'));
 	cr_assert_not_null(strstr(f, "evil?[2Jtext?"), "%s", f);
 	free(f);
+}
+
+Test(dashboard, a_stopped_slot_keeps_showing_its_result)
+{
+	struct dash_snapshot s;
+	fixture(&s);
+	struct station_event st = {.type = STATION_EV_STATE,
+				   .time_ms = 1009500,
+				   .slot = 2,
+				   .state = SLOT_STOPPED};
+	dash_model_apply(&s, &st);
+	cr_assert_eq(dash_model_row(&s, 2)->state, SLOT_DONE);
+	st.slot = 1; /* no board finished on slot 1: STOPPED shows */
+	dash_model_apply(&s, &st);
+	cr_assert_eq(dash_model_row(&s, 1)->state, SLOT_STOPPED);
 }
 
 Test(dashboard, formats_byte_counts)

@@ -420,3 +420,29 @@ Test(simboard_wire, counters_count_bits_and_transactions)
 	cr_assert_eq(c.swd_transactions, 5u);
 	cr_assert_eq(c.swd_bits, (56u + 8u) + 5u * 54u);
 }
+
+Test(simboard_wire, random_bit_streams_leave_the_decoder_recoverable_by_line_reset)
+{
+	uint32_t seed = 0x12345678u;
+	uint8_t dir[512], out[512], in[512];
+	for (int round = 0; round < 64; round++) {
+		for (size_t k = 0; k < sizeof(dir); k++) {
+			seed = seed * 1103515245u + 12345u;
+			dir[k] = (uint8_t)(seed >> 8);
+			out[k] = (uint8_t)(seed >> 16);
+		}
+		uint32_t nbits = 1 + (seed >> 3) % (8 * sizeof(dir));
+		simboard_swd_io(T.b, dir, out, in, nbits, T.now, NS_PER_BIT);
+		T.now += (uint64_t)nbits * NS_PER_BIT;
+	}
+	/* Whatever state the garbage left (lockout, dormant, sticky errors,
+	 * a packet half done), a wake-up + line reset brings the DP back. */
+	uint32_t v = 0;
+	cr_assert_eq(dpidr_after(dormant_wakeup, &v), 1u);
+	cr_assert_eq(v, 0x6BA02477u);
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	cr_assert_eq(dp_wr(0x8, 0), 1u);
+	uint32_t cs = 0;
+	cr_assert_eq(dp_rd(0x4, &cs), 1u);
+	cr_assert_eq(cs & 0xA2u, 0u);
+}

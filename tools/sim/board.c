@@ -116,8 +116,9 @@ static void init_new_state(struct simstate *st, const struct simboard_config *cf
 	st->part = cfg->part;
 	st->approtect_cfg = cfg->approtect;
 	st->device_id = cfg->device_id;
-	snprintf(st->imei, sizeof(st->imei), "%s", cfg->imei);
-	snprintf(st->modem_fw, sizeof(st->modem_fw), "%s", cfg->modem_fw);
+	snprintf(st->imei, sizeof(st->imei), "%.*s", (int)sizeof(cfg->imei) - 1, cfg->imei);
+	snprintf(st->modem_fw, sizeof(st->modem_fw), "%.*s", (int)sizeof(cfg->modem_fw) - 1,
+		 cfg->modem_fw);
 	if (cfg->approtect) {
 		/* Scenario approtect=yes: UICR.APPROTECT = Protected. */
 		memset(st->uicr + UICR_APPROTECT, 0, 4);

@@ -163,10 +163,14 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user
 	struct simcpu *c = user;
 	if (c->n_pending)
 		apply_pending_writes(c);
+	/* Unicorn calls this before the instruction; stopping here means the
+	 * instruction does not run (measured with 2.0.1), so count after. */
+	if (c->consumed >= c->budget) {
+		uc_emu_stop(uc);
+		return;
+	}
 	c->executed++;
 	c->consumed++;
-	if (c->consumed >= c->budget)
-		uc_emu_stop(uc);
 }
 
 static bool hook_flash_write(uc_engine *uc, uc_mem_type type, uint64_t address, int size,

@@ -157,7 +157,7 @@ NRFSIM_EXPORT int nrfsim_get_counters(const char *serial, struct nrfsim_counters
 	for (unsigned i = 0; f && i < f->probe_count; i++) {
 		struct fake_probe *p = &f->probes[i];
 
-		if (strcmp(p->cfg->serial, serial))
+		if (strcmp(p->cfg->serial, serial) != 0)
 			continue;
 		pthread_mutex_lock(&p->lock);
 		jlink_sim_get_counters(p->sim, out);

@@ -79,6 +79,7 @@ struct jlink_sim {
 	uint32_t swd_max_khz;
 	struct simclock clock;
 	struct simboard *board;
+	uint64_t board_epoch_ns; /* modeled time when the board was attached */
 
 	uint32_t tif;
 	uint16_t speed_khz; /* 0xffff = adaptive */
@@ -122,6 +123,12 @@ static uint16_t get_u16(const uint8_t *p)
 static uint32_t get_u32(const uint8_t *p)
 {
 	return get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
+}
+
+/* The attached board's time: the probe's modeled time since attach. */
+static uint64_t board_now(const struct jlink_sim *j)
+{
+	return simclock_now(&j->clock) - j->board_epoch_ns;
 }
 
 struct jlink_sim *jlink_sim_create(const struct scenario *s, const struct scenario_probe *p)
@@ -175,8 +182,11 @@ void jlink_sim_attach(struct jlink_sim *j, struct simboard *b)
 		add_board_counters(&j->board_base, &c);
 	}
 	j->board = b;
+	/* A board opened now starts its own clock at 0: it must not run its CPU
+	 * for the time that passed before it existed. */
+	j->board_epoch_ns = simclock_now(&j->clock);
 	if (b && j->nreset_low)
-		simboard_set_nreset(b, true, simclock_now(&j->clock));
+		simboard_set_nreset(b, true, 0);
 }
 
 struct simboard *jlink_sim_board(const struct jlink_sim *j)
@@ -212,10 +222,8 @@ void jlink_sim_get_counters(struct jlink_sim *j, struct nrfsim_counters *out)
 
 void jlink_sim_advance(struct jlink_sim *j)
 {
-	uint64_t now = simclock_now(&j->clock);
-
 	if (j->board)
-		simboard_advance(j->board, now);
+		simboard_advance(j->board, board_now(j));
 }
 
 /* Cost of moving len bytes across USB: half a round trip plus the payload time. */
@@ -327,7 +335,7 @@ static void do_io(struct jlink_sim *j)
 	 * pull-up unless the board drives them. */
 	for (size_t i = 0; i < n; i++)
 		in[i] = (uint8_t)((dir[i] & out[i]) | ~dir[i]);
-	start = simclock_now(&j->clock);
+	start = board_now(j);
 	if (j->board)
 		simboard_swd_io(j->board, dir, out, in, nbits, start, ns_per_bit);
 	simclock_spend(&j->clock, (uint64_t)nbits * ns_per_bit);
@@ -391,7 +399,7 @@ static void set_nreset(struct jlink_sim *j, bool low)
 {
 	j->nreset_low = low;
 	if (j->board)
-		simboard_set_nreset(j->board, low, simclock_now(&j->clock));
+		simboard_set_nreset(j->board, low, board_now(j));
 }
 
 static void execute(struct jlink_sim *j)
@@ -498,7 +506,7 @@ static void execute(struct jlink_sim *j)
 	}
 }
 
-void jlink_sim_out(struct jlink_sim *j, const uint8_t *data, size_t len)
+static void out_transfer(struct jlink_sim *j, const uint8_t *data, size_t len)
 {
 	size_t pos = 0;
 
@@ -547,7 +555,7 @@ void jlink_sim_out(struct jlink_sim *j, const uint8_t *data, size_t len)
 	}
 }
 
-size_t jlink_sim_in(struct jlink_sim *j, uint8_t *buf, size_t len, unsigned timeout_ms)
+static size_t in_transfer(struct jlink_sim *j, uint8_t *buf, size_t len, unsigned timeout_ms)
 {
 	size_t avail = j->fifo_tail - j->fifo_head;
 	size_t n = avail < len ? avail : len;
@@ -565,5 +573,22 @@ size_t jlink_sim_in(struct jlink_sim *j, uint8_t *buf, size_t len, unsigned time
 	j->counters.usb_in_transfers++;
 	j->counters.usb_in_bytes += n;
 	charge_transfer(j, n);
+	return n;
+}
+
+void jlink_sim_out(struct jlink_sim *j, const uint8_t *data, size_t len)
+{
+	simclock_enter(&j->clock);
+	out_transfer(j, data, len);
+	simclock_leave(&j->clock);
+}
+
+size_t jlink_sim_in(struct jlink_sim *j, uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	size_t n;
+
+	simclock_enter(&j->clock);
+	n = in_transfer(j, buf, len, timeout_ms);
+	simclock_leave(&j->clock);
 	return n;
 }

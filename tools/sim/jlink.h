@@ -33,7 +33,7 @@ void jlink_sim_out(struct jlink_sim *j, const uint8_t *data, size_t len);
  * the probe's clock has advanced by timeout_ms.
  */
 size_t jlink_sim_in(struct jlink_sim *j, uint8_t *buf, size_t len, unsigned timeout_ms);
-/* Advances the modeled clock to the wall clock and runs the board up to it. */
+/* Runs the board up to the current modeled time. */
 void jlink_sim_advance(struct jlink_sim *j);
 
 void jlink_sim_get_counters(struct jlink_sim *j, struct nrfsim_counters *c);

@@ -178,7 +178,7 @@ static void show_modem_store(const struct simstate *st)
 		printf("  modem store: corrupt\n");
 		return;
 	}
-	printf("  modem credentials: %d\n", n);
+	printf("  modem store: %u bytes, %d credential(s)\n", (unsigned)len, n);
 	if (n > 0)
 		printf("    %10s  %-4s %-14s %6s  %s\n", "sec_tag", "type", "", "length", "sha256");
 	for (int i = 0; i < n; i++) {

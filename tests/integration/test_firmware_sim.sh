@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The provisioning firmware (firmware/sim) on the emulated core and modem,
+# driven by the real host stack: nrfcred provision -> libjaylink -> the
+# simulated J-Link -> board -> Unicorn -> firmware -> modem, and back.
+# Pass path (5 credentials, digests in the modem store), a CME error on one
+# credential, a hung modem, an IMEI-only run.
+set -u
+src=${NRFCRED_SOURCE_ROOT:?run through meson test}
+build=${NRFCRED_BUILD_ROOT:?run through meson test}
+nrfcred=$build/nrfcred
+nrfsim=$build/tools/sim/nrfsim
+cred=$src/tests/data/cred
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nrfcred-fwsim.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { # check DESCRIPTION COMMAND...
+  local desc=$1
+  shift
+  if "$@"; then
+    pass=$((pass + 1))
+    echo "ok - $desc"
+  else
+    fail=$((fail + 1))
+    echo "not ok - $desc"
+  fi
+}
+
+cat >"$tmp/sim.ini" <<'INI'
+[sim]
+timing = fast
+
+[probe 1]
+serial = 000260000001
+imei = 352656100367872
+
+[probe 2]
+serial = 000260000002
+fault_modem_error = 16842753,3,515
+
+[probe 3]
+serial = 000260000003
+fault_firmware_hang = yes
+INI
+sim() { NRFSIM_STATE_DIR="$tmp/state" "$nrfsim" run "$tmp/sim.ini" -- "$@"; }
+five=(--sec_tag 16842753 --CA_cert "$cred/ca-ec.pem" --client_cert "$cred/client-ec.pem"
+  --client_private_key "$cred/client-ec.key" --psk CAFEBABE0011 --psk_ident dev-1)
+
+sim "$nrfcred" provision -s 000260000001 "${five[@]}" >"$tmp/out1" 2>"$tmp/err1"
+rc=$?
+check "5 credentials: exit 0" [ "$rc" -eq 0 ]
+check "5 credentials: PASS with the scenario's IMEI" grep -q "PASS imei 352656100367872" "$tmp/err1"
+"$nrfsim" show "$tmp/state" >"$tmp/show" 2>&1
+check "nrfsim show: the modem holds 5 credentials" grep -q "modem credentials: 5" "$tmp/show"
+# The digests the host computed for its table are the ones the modem stores.
+check "modem store digests equal the host's table digests" /usr/bin/python3 - "$tmp/err1" "$tmp/show" <<'PY'
+import re, sys
+host = set(re.findall(r"bytes +sha256 ([0-9a-f]{64})", open(sys.argv[1]).read()))
+show = open(sys.argv[2]).read().split("probe 000260000002")[0]
+modem = set(re.findall(r"\b([0-9a-f]{64})\b", show.split("modem credentials")[1]))
+assert len(host) == 5 and host == modem, (host, modem)
+PY
+check "no secret in the output" bash -c "! grep -q -e 'PRIVATE KEY' -e CAFEBABE0011 '$tmp/err1' '$tmp/out1'"
+
+sim "$nrfcred" provision -s 000260000002 -d 10 "${five[@]}" >/dev/null 2>"$tmp/err2"
+rc=$?
+check "CME error: exit 5" [ "$rc" -eq 5 ]
+check "CME error: status 13 at the PSK entry with modem code 515" \
+  grep -q "firmware status 13 .* entry 3 (sec_tag 16842753, PSK), modem code 515" "$tmp/err2"
+
+sim "$nrfcred" provision -s 000260000003 -d 3 "${five[@]}" >/dev/null 2>"$tmp/err3"
+rc=$?
+check "hung modem: exit 5" [ "$rc" -eq 5 ]
+check "hung modem: result timeout" grep -q "no result from the firmware within 3" "$tmp/err3"
+
+sim "$nrfcred" provision -s 000260000001 --imei_only >"$tmp/out4" 2>"$tmp/err4"
+rc=$?
+check "IMEI only: exit 0 and prints the IMEI" grep -qx "352656100367872" "$tmp/out4"
+check "IMEI only: exit code 0" [ "$rc" -eq 0 ]
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
