@@ -108,17 +108,14 @@ static int sim_at_cmd(void *ctx, const char *cmd, char *resp, size_t resp_len)
 	mbox_read_text(0, resp, keep);
 	resp[keep] = '\0';
 	/* The final result line is at the end: judge it from the response's
-	 * tail, which the caller's buffer may have cut off. */
-	char tail[48];
-	uint32_t tail_len = len < sizeof(tail) - 1 ? len : (uint32_t)sizeof(tail) - 1;
-	uint32_t start = len - tail_len;
+	 * last bytes, which the caller's buffer may have cut off. Read whole
+	 * words from the word boundary before them. */
+	char tail[52];
+	uint32_t start = len > 47u ? len - 47u : 0u;
 	uint32_t aligned = start & ~3u;
-	char raw[52];
-	mbox_read_text(aligned, raw, (size_t)(len - aligned));
-	for (uint32_t i = 0; i < tail_len; i++)
-		tail[i] = raw[start - aligned + i];
-	tail[tail_len] = '\0';
-	return prov_at_final_code(tail, sizeof(tail));
+	mbox_read_text(aligned, tail, (size_t)(len - aligned));
+	tail[len - aligned] = '\0';
+	return prov_at_final_code(tail + (start - aligned), sizeof(tail) - (start - aligned));
 }
 
 static void nvmc_wait_ready(void)

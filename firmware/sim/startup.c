@@ -38,11 +38,14 @@ __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void
 void sim_reset_handler(void)
 {
 	/* C runtime set-up by hand (no crt0): .data from flash, .bss zeroed. */
-	uint32_t *src = __data_load;
-	for (uint32_t *dst = __data_start; dst < __data_end;)
-		*dst++ = *src++;
-	for (uint32_t *dst = __bss_start; dst < __bss_end;)
-		*dst++ = 0;
+	/* Sizes from the symbols' addresses: comparing pointers to distinct
+	 * objects would be undefined in C. */
+	uintptr_t data_words = ((uintptr_t)__data_end - (uintptr_t)__data_start) / 4u;
+	uintptr_t bss_words = ((uintptr_t)__bss_end - (uintptr_t)__bss_start) / 4u;
+	for (uintptr_t i = 0; i < data_words; i++)
+		__data_start[i] = __data_load[i];
+	for (uintptr_t i = 0; i < bss_words; i++)
+		__bss_start[i] = 0;
 	sim_main();
 	for (;;)
 		__asm volatile("wfi");

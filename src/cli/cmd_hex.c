@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/hexload.h"
+#include "cli/provision_build.h"
 #include "image/digest.h"
 #include "image/image.h"
 #include "provision/manifest.h"
@@ -64,8 +65,8 @@ static int hex_info(const char *path)
 	printf("  %-10s  %-10s  %s\n", "start", "end", "size");
 	for (size_t i = 0; i < n; i++) {
 		struct image_segment s = image_segment_get(img, i);
-		printf("  0x%08x  0x%08llx  %llu\n", s.start,
-		       (unsigned long long)(s.start + s.size), (unsigned long long)s.size);
+		printf("  0x%08x  0x%08llx  %llu\n", s.start, (unsigned long long)s.start + s.size,
+		       (unsigned long long)s.size);
 	}
 	uint8_t digest[SHA256_LEN];
 	char hex[SHA256_HEX_LEN];
@@ -120,15 +121,7 @@ static int hex_show(const char *path)
 	printf("table:           %zu credential(s), %zu bytes, CRC 0x%08x%s\n", table_count(t),
 	       table_encoded_size(t), table_entries_crc32(t),
 	       (table_flags(t) & NRFCRED_TABLE_F_IMEI_ONLY) ? ", IMEI only" : "");
-	for (size_t i = 0; i < table_count(t); i++) {
-		const struct table_entry *e = table_entry_at(t, i);
-		uint8_t digest[SHA256_LEN];
-		char hex[SHA256_HEX_LEN];
-		sha256(e->data, e->len, digest);
-		sha256_hex(digest, hex);
-		printf("  sec_tag %-10u %-20s %5u bytes  sha256 %s\n", e->sec_tag,
-		       table_type_name(e->type), e->len, hex);
-	}
+	provision_print_table(stdout, t);
 	table_destroy(t);
 	return CLI_EXIT_OK;
 }

@@ -1,6 +1,8 @@
 /* nrfcred provision: patch credentials into the provisioning firmware, then
  * write a hex (-o) or program a board (provision_run.c). */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -15,10 +17,12 @@ static int write_out(const struct provision_opts *o, const struct provision_job 
 	unsigned mode = job->holds_secret ? 0600 : 0644;
 	ihex_err err = ihex_write_file(o->out_file, job->image, 16, &job->info, mode);
 	if (err != IHEX_OK) {
+		/* On IHEX_ERR_IO errno says why (ENOENT, EACCES, ENOSPC...). */
+		int e = errno;
 		cli_error(o->out_file, 0,
 			  "cannot write: %s; check the directory exists and is "
 			  "writable",
-			  ihex_strerror(err));
+			  err == IHEX_ERR_IO ? strerror(e) : ihex_strerror(err));
 		return err == IHEX_ERR_NOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_INPUT;
 	}
 	fprintf(stderr, "nrfcred: wrote %s (mode %04o)\n", o->out_file, mode);

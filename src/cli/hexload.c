@@ -1,5 +1,7 @@
 #include "cli/hexload.h"
 
+#include <string.h>
+
 #include "cli/cli.h"
 
 int cli_load_hex(const char *path, struct image **out, struct ihex_info *info)
@@ -15,7 +17,12 @@ int cli_load_hex(const char *path, struct image **out, struct ihex_info *info)
 	}
 	const char *hint = err == IHEX_ERR_IO ? "check the path and its permissions"
 					      : "is this an Intel HEX file? regenerate it";
-	cli_error(path, diag.line, "%s: %s; %s", ihex_strerror(err),
-		  diag.detail[0] ? diag.detail : "no detail", hint);
+	/* The detail usually refines the error's name; when it is the same
+	 * text (or empty), say it once. */
+	const char *what = ihex_strerror(err);
+	if (!diag.detail[0] || strcmp(diag.detail, what) == 0)
+		cli_error(path, diag.line, "%s; %s", what, hint);
+	else
+		cli_error(path, diag.line, "%s: %s; %s", what, diag.detail, hint);
 	return CLI_EXIT_INPUT;
 }

@@ -47,6 +47,16 @@ static void main_help(FILE *out)
 		"  -V, --version  show the version\n"
 		"\n"
 		"'nrfcred help COMMAND' or 'nrfcred COMMAND --help' describes a command.\n"
+		"\n"
+		"Environment:\n"
+		"  NRFCRED_PROVISIONER     provisioning firmware hex (default of --provisioner)\n"
+		"  NRFCRED_KEY_PASSPHRASE  passphrase of an encrypted --client_private_key\n"
+		"  NRFCRED_JAYLINK_DEBUG   set: libjaylink debug messages on stderr\n"
+		"  NO_COLOR                set: no colours on a terminal\n"
+		"\n"
+		"Example (the flags of the old cred.py):\n"
+		"  nrfcred provision --sec_tag 1234 --psk_ident nrf-123456789012345 \\\n"
+		"      --psk CAFEBABE -o multi_cred.hex\n"
 		"\n%s",
 		cli_exit_codes_help);
 }

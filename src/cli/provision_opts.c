@@ -131,7 +131,9 @@ static bool parse_seconds(const char *s, unsigned *ms)
 	return *ms > 0;
 }
 
-/* Reads one line from stdin; the terminal does not echo it. */
+/* Reads one line from stdin; the terminal does not echo it. read(2) one byte
+ * at a time rather than stdio: fgets would leave the passphrase (and
+ * whatever follows it) in stdin's buffer, which is never wiped. */
 static char *read_passphrase(void)
 {
 	struct termios old, quiet;
@@ -143,13 +145,32 @@ static char *read_passphrase(void)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
 	char *buf = calloc(1, PASSPHRASE_MAX);
-	bool ok = buf && fgets(buf, PASSPHRASE_MAX, stdin) != NULL;
+	size_t len = 0;
+	bool got_line = false, failed = buf == NULL;
+	char c = 0;
+	while (!failed && len < PASSPHRASE_MAX - 1) {
+		ssize_t n = read(STDIN_FILENO, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			failed = true;
+		if (n <= 0)
+			break;
+		got_line = true;
+		if (c == '\n')
+			break;
+		buf[len++] = c;
+	}
+	mbedtls_platform_zeroize(&c, sizeof(c));
 	if (tty) {
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 		fputc('\n', stderr);
 	}
-	if (!ok) {
-		free(buf);
+	if (failed || !got_line) {
+		if (buf) {
+			mbedtls_platform_zeroize(buf, PASSPHRASE_MAX);
+			free(buf);
+		}
 		return NULL;
 	}
 	buf[strcspn(buf, "\r\n")] = 0;

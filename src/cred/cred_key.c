@@ -86,8 +86,9 @@ static enum cred_err key_parse_failed(const struct cred_ctx *ctx, int ret, bool 
 	char why[100];
 	mbedtls_strerror(ret, why, sizeof(why));
 	return cred_fail(ctx->diag, CRED_ERR_KEY,
-			 "%s %s: not a valid private key in PEM or DER (%s)", type, ctx->label,
-			 why);
+			 "%s %s: not a valid private key in PEM or DER (%s); give the key "
+			 "file itself (e.g. from 'openssl ec' or 'openssl rsa')",
+			 type, ctx->label, why);
 }
 
 /* Parses in (PEM with data[len] == NUL, or DER) into pk. */

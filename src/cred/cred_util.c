@@ -129,13 +129,15 @@ enum cred_err cred_file_read(const struct cred_ctx *ctx, const char *path, struc
 	out->len = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cred_fail(ctx->diag, CRED_ERR_IO, "%s %s: cannot open: %s",
+		return cred_fail(ctx->diag, CRED_ERR_IO,
+				 "%s %s: cannot open: %s; check the path and its permissions",
 				 cred_type_name(ctx->type), ctx->label, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
 		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
 		close(fd);
-		return cred_fail(ctx->diag, CRED_ERR_IO, "%s %s: cannot read: %s",
+		return cred_fail(ctx->diag, CRED_ERR_IO,
+				 "%s %s: cannot read: %s; give a regular file",
 				 cred_type_name(ctx->type), ctx->label, strerror(e));
 	}
 	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > CRED_FILE_MAX) {
@@ -188,7 +190,8 @@ enum cred_err cred_file_read(const struct cred_ctx *ctx, const char *path, struc
 			buf.len = cap;
 			cred_buf_free(&buf);
 			close(fd);
-			return cred_fail(ctx->diag, CRED_ERR_IO, "%s %s: read failed: %s",
+			return cred_fail(ctx->diag, CRED_ERR_IO,
+					 "%s %s: read failed: %s; check the file and retry",
 					 cred_type_name(ctx->type), ctx->label, strerror(e));
 		}
 		if (n == 0)

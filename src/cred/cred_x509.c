@@ -73,7 +73,7 @@ static enum cred_err cert_der_to_pem(const struct cred_ctx *ctx, const uint8_t *
 		mbedtls_strerror(ret, why, sizeof(why));
 		return cred_fail(ctx->diag, CRED_ERR_CERT,
 				 "%s %s: neither a PEM certificate nor a DER X.509 certificate "
-				 "(%s)",
+				 "(%s); give the certificate file itself",
 				 cred_type_name(ctx->type), ctx->label, why);
 	}
 	if (raw_len != len)
@@ -123,13 +123,16 @@ static enum cred_err cert_check_pem(const struct cred_ctx *ctx, const struct cre
 	if (ret != 0) {
 		mbedtls_x509_crt_free(&chain);
 		if (ret > 0)
-			return cred_fail(ctx->diag, CRED_ERR_CERT,
-					 "%s %s: %d of %zu certificates do not parse as X.509",
-					 cred_type_name(ctx->type), ctx->label, ret, blocks);
+			return cred_fail(
+				ctx->diag, CRED_ERR_CERT,
+				"%s %s: %d of %zu certificates do not parse as X.509; remove or "
+				"re-export the damaged ones",
+				cred_type_name(ctx->type), ctx->label, ret, blocks);
 		char why[100];
 		mbedtls_strerror(ret, why, sizeof(why));
 		return cred_fail(ctx->diag, CRED_ERR_CERT,
-				 "%s %s: not a valid PEM X.509 certificate (%s)",
+				 "%s %s: not a valid PEM X.509 certificate (%s); check the file "
+				 "is complete or export it again",
 				 cred_type_name(ctx->type), ctx->label, why);
 	}
 	size_t parsed = 0;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -155,9 +156,14 @@ ihex_err ihex_write_file(const char *path, const struct image *img, unsigned rec
 	} else {
 		/* open() only applies the mode to a new file (and through the
 		 * umask); an existing file keeps its old, maybe wider, mode
-		 * unless we set it before writing any byte. */
-		if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, text, len) != 0 ||
-		    fsync(fd) != 0) {
+		 * unless we set it before writing any byte. Only a regular
+		 * file: a device or FIFO (-o /dev/stdout) must keep its mode
+		 * (as root, fchmod would change /dev/null or the tty), and
+		 * fsync fails on it with EINVAL. */
+		struct stat st;
+		bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+		if ((regular && fchmod(fd, (mode_t)mode) != 0) || write_all(fd, text, len) != 0 ||
+		    (regular && fsync(fd) != 0)) {
 			saved_errno = errno;
 			err = IHEX_ERR_IO;
 		}

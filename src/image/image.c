@@ -37,6 +37,38 @@ static uint64_t segment_end(const struct segment *s)
 	return (uint64_t)s->start + s->size;
 }
 
+/* Sets *end to addr + len; IMAGE_ERR_RANGE when the range runs past
+ * 0xFFFFFFFF (len is checked first so that addr + len cannot wrap). */
+static image_err range_end(uint32_t addr, uint64_t len, uint64_t *end)
+{
+	if (len > ADDRESS_SPACE_END || (uint64_t)addr + len > ADDRESS_SPACE_END) {
+		return IMAGE_ERR_RANGE;
+	}
+	*end = (uint64_t)addr + len;
+	return IMAGE_OK;
+}
+
+/* addr + len, clamped to the end of the address space: a query may ask
+ * about more than exists, but must not wrap around to low addresses. */
+static uint64_t range_clamp(uint32_t addr, uint64_t len)
+{
+	return len > ADDRESS_SPACE_END - addr ? ADDRESS_SPACE_END : (uint64_t)addr + len;
+}
+
+/* The part [*from, *to) of s inside [addr, end); false when s starts at or
+ * after end (so do all later segments). */
+static bool segment_clip(const struct segment *s, uint64_t addr, uint64_t end, uint64_t *from,
+			 uint64_t *to)
+{
+	if (s->start >= end) {
+		return false;
+	}
+	uint64_t seg_end = segment_end(s);
+	*from = s->start > addr ? s->start : addr;
+	*to = seg_end < end ? seg_end : end;
+	return true;
+}
+
 /* An image may hold key material: buffers are wiped before they are freed. */
 static void free_buf(uint8_t *buf, size_t capacity)
 {
@@ -212,8 +244,8 @@ static image_err store(struct image *img, uint32_t addr, const uint8_t *src, siz
 	if (len == 0) {
 		return IMAGE_OK;
 	}
-	uint64_t end = (uint64_t)addr + len;
-	if (len > ADDRESS_SPACE_END || end > ADDRESS_SPACE_END) {
+	uint64_t end;
+	if (range_end(addr, len, &end) != IMAGE_OK) {
 		return IMAGE_ERR_RANGE;
 	}
 	/* Segments i..j-1 overlap or touch [addr, end). */
@@ -278,8 +310,8 @@ image_err image_read(const struct image *img, uint32_t addr, void *out, size_t l
 	if (len == 0) {
 		return IMAGE_OK;
 	}
-	uint64_t end = (uint64_t)addr + len;
-	if (len > ADDRESS_SPACE_END || end > ADDRESS_SPACE_END) {
+	uint64_t end;
+	if (range_end(addr, len, &end) != IMAGE_OK) {
 		return IMAGE_ERR_RANGE;
 	}
 	/* Segments are never adjacent, so a fully present range lies inside
@@ -302,20 +334,16 @@ image_err image_read_filled(const struct image *img, uint32_t addr, void *out, s
 	if (len == 0) {
 		return IMAGE_OK;
 	}
-	uint64_t end = (uint64_t)addr + len;
-	if (len > ADDRESS_SPACE_END || end > ADDRESS_SPACE_END) {
+	uint64_t end;
+	if (range_end(addr, len, &end) != IMAGE_OK) {
 		return IMAGE_ERR_RANGE;
 	}
 	uint8_t *dst = out;
 	memset(dst, fill, len);
-	for (size_t i = first_ending_after(img, addr); i < img->count; i++) {
+	uint64_t from, to;
+	for (size_t i = first_ending_after(img, addr);
+	     i < img->count && segment_clip(&img->segs[i], addr, end, &from, &to); i++) {
 		const struct segment *s = &img->segs[i];
-		if (s->start >= end) {
-			break;
-		}
-		uint64_t from = s->start > addr ? s->start : addr;
-		uint64_t seg_end = segment_end(s);
-		uint64_t to = seg_end < end ? seg_end : end;
 		memcpy(dst + (from - addr), s->data + (from - s->start), (size_t)(to - from));
 	}
 	return IMAGE_OK;
@@ -326,8 +354,8 @@ image_err image_remove(struct image *img, uint32_t addr, uint64_t len)
 	if (len == 0) {
 		return IMAGE_OK;
 	}
-	uint64_t end = (uint64_t)addr + len;
-	if (len > ADDRESS_SPACE_END || end > ADDRESS_SPACE_END) {
+	uint64_t end;
+	if (range_end(addr, len, &end) != IMAGE_OK) {
 		return IMAGE_ERR_RANGE;
 	}
 	size_t i = first_ending_after(img, addr);
@@ -382,7 +410,7 @@ bool image_overlaps(const struct image *img, uint32_t addr, uint64_t len)
 	if (len == 0) {
 		return false;
 	}
-	uint64_t end = (uint64_t)addr + len;
+	uint64_t end = range_clamp(addr, len);
 	size_t i = first_ending_after(img, addr);
 	return i < img->count && img->segs[i].start < end;
 }
@@ -391,15 +419,11 @@ bool image_differs(const struct image *img, uint32_t addr, const void *data, siz
 		   uint32_t *where)
 {
 	const uint8_t *bytes = data;
-	uint64_t end = (uint64_t)addr + len;
-	for (size_t i = first_ending_after(img, addr); i < img->count; i++) {
+	uint64_t end = range_clamp(addr, len);
+	uint64_t from, to;
+	for (size_t i = first_ending_after(img, addr);
+	     i < img->count && segment_clip(&img->segs[i], addr, end, &from, &to); i++) {
 		const struct segment *s = &img->segs[i];
-		if (s->start >= end) {
-			break;
-		}
-		uint64_t from = s->start > addr ? s->start : addr;
-		uint64_t seg_end = segment_end(s);
-		uint64_t to = seg_end < end ? seg_end : end;
 		for (uint64_t a = from; a < to; a++) {
 			if (s->data[a - s->start] != bytes[a - addr]) {
 				if (where) {

@@ -241,7 +241,7 @@ static nrf91_err check_blank(struct slot *s, uint32_t addr, uint64_t len, uint64
 static nrf91_err check_wiped(struct slot *s)
 {
 	const struct station_job *job = s->r->job;
-	const struct image *imgs[2] = { job->image, job->app };
+	const struct image *imgs[2] = {job->image, job->app};
 	uint64_t total = job->manifest.result_max, done = 0;
 	for (size_t k = 0; k < 2; k++)
 		if (imgs[k])

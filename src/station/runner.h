@@ -40,12 +40,12 @@ struct runner_options {
 };
 
 struct runner_summary {
-	unsigned passed; /* boards */
-	unsigned failed; /* boards */
-	unsigned absent; /* slots whose probe could not be opened */
-	bool interrupted;     /* Ctrl-C (or runner_interrupt) was seen */
+	unsigned passed;	     /* boards */
+	unsigned failed;	     /* boards */
+	unsigned absent;	     /* slots whose probe could not be opened */
+	bool interrupted;	     /* Ctrl-C (or runner_interrupt) was seen */
 	unsigned interrupted_boards; /* boards cut short by it */
-	bool continuous;      /* the run was in continuous mode */
+	bool continuous;	     /* the run was in continuous mode */
 };
 
 struct runner;

@@ -254,6 +254,27 @@ nrf91_err nrf91_erase_page(struct nrf91 *t, uint32_t addr)
 	return nvmc_erase_page(t, addr);
 }
 
+nrf91_err nrf91_wipe(struct nrf91 *t)
+{
+	nrf91_err e = nrf91_erase_all(t);
+	if (e == NRF91_OK || e == NRF91_ERR_PROBE || e == NRF91_ERR_ABORTED)
+		return e;
+	char first[sizeof(t->detail)];
+	snprintf(first, sizeof(first), "%s", t->detail);
+	adi_err err = adi_connect(t->adi, NULL);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reconnecting to wipe");
+	memap_invalidate(&t->mem);
+	t->halted = false;
+	e = ctrlap_recover(t);
+	if (e != NRF91_OK) {
+		char second[sizeof(t->detail)];
+		snprintf(second, sizeof(second), "%s", t->detail);
+		nrf91_set_detail(t, "wipe failed: NVMC (%.100s), CTRL-AP (%.100s)", first, second);
+	}
+	return e;
+}
+
 static bool in_flash(const struct nrf91 *t, uint32_t start, uint64_t size)
 {
 	uint64_t end = (uint64_t)start + size;

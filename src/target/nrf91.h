@@ -14,7 +14,7 @@
  *   nrf91_program(t, img)                   into erased flash; verifies
  *   nrf91_reset_run(t)                      firmware runs, DP stays up
  *   nrf91_read / nrf91_read_u32(t, ...)     poll result/progress words
- *   nrf91_erase_all(t)                      wipe (halts again)
+ *   nrf91_wipe(t)                           erase flash + UICR (any failure too)
  *   nrf91_detach(t)                         no probe I/O; any thread
  * After NRF91_ERR_PROBE the probe is gone: detach, then close the probe.
  * After FAULT / WAIT_TIMEOUT / PARITY the sticky flags are cleared and the
@@ -99,6 +99,11 @@ nrf91_err nrf91_reset_halt(struct nrf91 *t);
 nrf91_err nrf91_reset_run(struct nrf91 *t);
 
 nrf91_err nrf91_erase_all(struct nrf91 *t);
+/* Best-effort wipe of flash and UICR (station WIPE step): NVMC erase-all;
+ * when that fails (core locked up, bus errors) reconnects and falls back to
+ * CTRL-AP ERASEALL, which also clears RAM. Allowed without allow_recover:
+ * it only removes what this tool put there. */
+nrf91_err nrf91_wipe(struct nrf91 *t);
 /* Programs every segment of img (flash and UICR) into erased flash and
  * verifies every byte written. */
 nrf91_err nrf91_program(struct nrf91 *t, const struct image *img);

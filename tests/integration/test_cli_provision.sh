@@ -39,6 +39,8 @@ run "version" 0 -- --version
 check "version names the version" grep -q '^nrfcred [0-9]' out
 run "help" 0 -- --help
 check "help lists provision and hex" grep -q 'provision' out
+check "help names the environment variables" \
+	bash -c "grep -q NRFCRED_PROVISIONER out && grep -q NRFCRED_KEY_PASSPHRASE out"
 run "help hex" 0 -- help hex
 check "hex help documents exit codes" grep -qi 'exit codes' out
 run "provision --help" 0 -- provision --help
@@ -167,6 +169,24 @@ printf ':0400000001020304F3\n:00000001FF\n' > badsum.hex
 run "bad hex checksum names the line" 3 -- provision --provisioner badsum.hex --sec_tag 1 --psk 00 -o x.hex
 check "error has file:line" grep -q 'badsum.hex:1:' err
 run "missing credential file" 3 -- provision --provisioner prov.hex --sec_tag 1 --CA_cert nope.pem -o x.hex
+check "missing credential file says what to do" grep -q "nope.pem.*; check the path" err
+run "unwritable -o names the reason" 3 -- provision --provisioner prov.hex --sec_tag 1 --psk 00 \
+	-o no/such/dir/x.hex
+check "unwritable -o error gives errno text" grep -q 'no/such/dir/x.hex: cannot write: No such file or directory; ' err
+printf 'x\n' > nocolon.hex
+run "hex without start code" 3 -- hex info nocolon.hex
+check "hex error says the reason once, with file:line and a hint" \
+	test "$(grep -c "nocolon.hex:1: record does not start with ':'; is this an Intel HEX" err)" -eq 1
+
+# ---- the old tool's README invocations, verbatim but for -o on the second
+cp "$data/ca.pem" ca_file.crt
+NRFCRED_PROVISIONER=$PWD/prov.hex run "README: PSK and identity to multi_cred.hex" 0 -- provision \
+	--sec_tag 1234 --psk_ident nrf-123456789012345 --psk CAFEBABE -o multi_cred.hex
+NRFCRED_PROVISIONER=$PWD/prov.hex run "README: CA cert added with -i multi_cred.hex" 0 -- provision \
+	--sec_tag 3456 -i multi_cred.hex --CA_cert ca_file.crt -o out.hex
+want=$($py "$helper" expect "1234:3:cafebabe" "1234:4:nrf-123456789012345" "3456:0:@$data/ca.pem")
+check "README: out.hex holds the three credentials" test "$($py "$helper" table-area out.hex)" = "$want"
+check "README: out.hex keeps mode 0600 (it carries the PSK)" test "$($py "$helper" mode out.hex)" = 0600
 
 # ---- the real provisioning firmware (firmware/sim), when this build has it
 fw="$build/firmware/sim/provisioner-sim.hex"

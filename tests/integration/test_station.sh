@@ -102,6 +102,108 @@ check "provision -s: progress went to stderr" grep -q "WIPE" "$d/stderr.txt"
 sim "$d" "$nrfcred" provision -s 260000003 --imei_only >"$d/imei.txt" 2>"$d/stderr.txt"
 check "provision --imei_only: prints the IMEI" [ "$(cat "$d/imei.txt")" = "$(scenario_imei "$d/sim.ini" 3)" ]
 
+# ------------------------------------------------------ application image
+# A tiny app: vector table (SP, reset handler) and a `b .` loop at 0x100.
+d=$tmp/app
+make_fixture "$d" fast
+"$py" - "$d/app.hex" <<'PY'
+import struct, sys
+from intelhex import IntelHex
+ih = IntelHex()
+ih.puts(0, struct.pack("<II", 0x20010000, 0x101))
+ih.puts(0x100, bytes([0xFE, 0xE7]))
+ih.write_hex_file(sys.argv[1])
+PY
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = re.sub(r"(?ms)^\[slot [3-8]\]\nprobe = \d+\nlabel = \w+\n", "", open(p).read())
+t = t.replace("[station]\n", "[station]\napp = app.hex\n", 1)
+open(p, "w").write(t)
+PY
+sim "$d" "$nrfcred" station --plain "$d/station.ini" >"$d/out.txt" 2>&1
+rc=$?
+check "app: station exits 0" [ "$rc" -eq 0 ]
+check "app: programmed, verified and started after the wipe" \
+  grep -qz 'slot 1 (000260000001): WIPE.*slot 1 (000260000001): PROGRAM_APP.*slot 1 (000260000001): VERIFY_APP.*slot 1 (000260000001): RESET_APP.*slot 1 (000260000001): DONE' "$d/out.txt"
+want=$("$py" - "$d/app.hex" <<'PY'
+import hashlib, sys
+from intelhex import IntelHex
+ih = IntelHex(sys.argv[1])
+flash = bytearray(b"\xff" * 0x100000)
+for a in ih.addresses():
+    flash[a] = ih[a]
+print(hashlib.sha256(flash).hexdigest())
+PY
+)
+check "app: each board's flash holds the app and nothing else" \
+  [ "$("$nrfsim" show "$d/state" 2>&1 | grep -c "flash: *sha256 $want")" -eq 2 ]
+check "app: the CSV records the app's SHA-256" "$py" - "$d/logs/demo-slot1.csv" "$d/app.hex" <<'PY'
+import csv, hashlib, sys
+from intelhex import IntelHex
+ih = IntelHex(sys.argv[2])
+data = b"".join(bytes(ih.tobinarray(start=s, end=e - 1)) for s, e in ih.segments())
+row = next(csv.DictReader(open(sys.argv[1], newline="")))
+assert row["app_sha256"] == hashlib.sha256(data).hexdigest(), row["app_sha256"]
+PY
+sim "$d" "$nrfcred" provision -s 260000004 --imei_only --program_app "$d/app.hex" >"$d/imei.txt" 2>"$d/err.txt"
+check "provision --program_app: IMEI printed, app in flash" \
+  bash -c '[ "$(cat "$1")" = "$2" ] && "$3" show "$4" | grep -A7 "^probe 000260000004" | grep -q "flash: *sha256 $5"' \
+  _ "$d/imei.txt" "$(scenario_imei "$d/sim.ini" 4)" "$nrfsim" "$d/state" "$want"
+
+# ------------------------------------------------------------- APPROTECT
+d=$tmp/approtect
+make_fixture "$d" fast
+sed -i 's/^\[probe 1\]$/[probe 1]\napprotect = yes/' "$d/sim.ini"
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = re.sub(r"(?ms)^\[slot [2-8]\]\nprobe = \d+\nlabel = \w+\n", "", open(p).read())
+open(p, "w").write(t)
+PY
+sed 's/^approtect = recover/approtect = fail/' "$d/station.ini" >"$d/station-fail.ini"
+sim "$d" "$nrfcred" station --plain "$d/station-fail.ini" >"$d/fail.txt" 2>&1
+rc=$?
+check "approtect = fail: a protected board fails at connect (exit 5)" \
+  bash -c '[ "$1" -eq 5 ] && grep -q "FAIL at connect: .*APPROTECT" "$2"' _ "$rc" "$d/fail.txt"
+sim "$d" "$nrfcred" station --plain "$d/station.ini" >"$d/out.txt" 2>&1
+rc=$?
+check "approtect = recover: RECOVER, then the board passes" \
+  bash -c '[ "$1" -eq 0 ] && grep -q ": RECOVER$" "$2" && grep -q ": PASS imei" "$2"' _ "$rc" "$d/out.txt"
+
+# ---------------------------------------------- failing boards are logged
+d=$tmp/faults
+make_fixture "$d" fast
+# Short modem latencies: in fast mode the firmware's modeled time only
+# advances with the host's polls, and the timeout below is short.
+sed -i -e 's/^modem_start_ms = .*/modem_start_ms = 10/' -e 's/^modem_cmng_write_ms = .*/modem_cmng_write_ms = 10/' \
+  -e 's/^\[probe 2\]$/[probe 2]\nfault_modem_error = 43,3,515/' \
+  -e 's/^\[probe 3\]$/[probe 3]\nfault_firmware_hang = yes/' "$d/sim.ini"
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = re.sub(r"(?ms)^\[slot [4-8]\]\nprobe = \d+\nlabel = \w+\n", "", open(p).read())
+t = t.replace("timeout = 20", "timeout = 3")
+open(p, "w").write(t)
+PY
+sim "$d" "$nrfcred" station --json "$d/station.ini" >"$d/out.jsonl" 2>"$d/err.txt"
+rc=$?
+check "faults: exit 5 (a board failed)" [ "$rc" -eq 5 ]
+check "faults: modem error and firmware hang are failed with step and cause; the good board passes" \
+  "$py" - "$d/logs" <<'PY'
+import csv, sys
+rows = {n: next(csv.DictReader(open(f"{sys.argv[1]}/demo-slot{n}.csv", newline=""))) for n in (1, 2, 3)}
+assert rows[1]["result"] == "pass", rows[1]
+r = rows[2]
+assert r["result"] == "fail" and r["failed_step"] == "check" and "515" in r["error"], r
+assert r["imei"] == "352656100022220", r
+r = rows[3]
+assert r["result"] == "fail" and r["failed_step"] == "await_result", r
+assert "no result from the firmware within 3.000 s" in r["error"], r
+PY
+check "faults: failed boards are wiped too" \
+  [ "$("$nrfsim" show "$d/state" 2>&1 | grep -c 'flash: .*fully erased')" -eq 3 ]
+
 # ------------------------------------------- continuous mode, then Ctrl-C
 d=$tmp/continuous
 make_fixture "$d" fast
@@ -160,5 +262,36 @@ assert "program" in steps, steps
 PY
 check "interrupt: every board wiped" \
   [ "$("$nrfsim" show "$d/state" 2>&1 | grep -c 'flash: .*fully erased')" -eq 8 ]
+
+# A second Ctrl-C aborts at once: still one row per slot, saying so.
+rm -rf "$d/logs"
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = re.sub(r"(?ms)^\[slot [3-8]\]\nprobe = \d+\nlabel = \w+\n", "", open(p).read())
+open(p, "w").write(t)
+PY
+NRFSIM_STATE_DIR="$d/state" "$nrfsim" run "$d/sim.ini" -- \
+  "$nrfcred" station --plain "$d/station.ini" >"$d/out2.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 1200); do
+  [ "$(grep -c ': PROGRAM$' "$d/out2.txt")" -ge 2 ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -INT "$pid"
+sleep 0.05
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "second Ctrl-C: exit 130" [ "$rc" -eq 130 ]
+check "second Ctrl-C: each slot logged 'aborted by the operator'" "$py" - "$d/logs" <<'PY'
+import csv, sys
+for n in (1, 2):
+    rows = list(csv.DictReader(open(f"{sys.argv[1]}/demo-slot{n}.csv", newline="")))
+    assert len(rows) == 1 and rows[0]["result"] == "fail", rows
+    assert rows[0]["error"].startswith(("aborted by the operator", "interrupted by the operator")), rows
+    assert "aborted" in rows[0]["error"], rows
+PY
 
 finish

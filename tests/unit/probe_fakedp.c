@@ -81,7 +81,7 @@ static uint32_t do_read(struct fakedp *f, uint8_t req)
 		} else if (reg == 0xFC)
 			v = 0x84770001u;
 	} else if (apsel == 4) {
-		v = reg == 0xFC ? 0x12880000u : f->ctrlap[reg / 4];
+		v = reg == 0xFC ? f->ctrlap_idr : f->ctrlap[reg / 4];
 	}
 	f->rdbuf = v;
 	return prev;
@@ -206,5 +206,7 @@ struct fakedp *fakedp_create(uint32_t max_bits)
 	f->probe.backend = f;
 	f->probe.max_swd_bits = max_bits;
 	f->probe.speed_khz = 4000;
+	f->ctrlap_idr = 0x12880000u;
+	f->ctrlap[0x0C / 4] = 3; /* APPROTECT.STATUS: open */
 	return f;
 }

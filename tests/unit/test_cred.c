@@ -175,6 +175,22 @@ Test(cred, reports_missing_file_with_its_path)
 	cr_assert_not_null(strstr(diag.detail, "No such file"), "%s", diag.detail);
 }
 
+/* Errors say what to do, not only what went wrong (issue 2). */
+Test(cred, file_and_parse_errors_end_with_what_to_do)
+{
+	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, FIX("no-such-file.pem")), CRED_ERR_IO);
+	cr_assert_not_null(strstr(diag.detail, "; check the path"), "%s", diag.detail);
+	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, CRED_DATA_DIR), CRED_ERR_IO);
+	cr_assert_not_null(strstr(diag.detail, "; give a regular file"), "%s", diag.detail);
+	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, FIX("garbage.bin")), CRED_ERR_CERT);
+	cr_assert_not_null(strstr(diag.detail, "; give the certificate file"), "%s",
+			   diag.detail);
+	cr_assert_eq(add_key(1, FIX("garbage.bin"), NULL), CRED_ERR_KEY);
+	cr_assert_not_null(strstr(diag.detail, "; give the key file"), "%s", diag.detail);
+	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, FIX("truncated.pem")), CRED_ERR_CERT);
+	cr_assert_not_null(strchr(diag.detail, ';'), "%s", diag.detail);
+}
+
 Test(cred, refuses_private_key_block_inside_certificate_file)
 {
 	cr_assert_eq(add_file(1, NRFCRED_TYPE_CLIENT_CERT, FIX("cert-and-key.pem")), CRED_ERR_CERT);

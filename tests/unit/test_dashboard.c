@@ -193,10 +193,8 @@ Test(dashboard, a_stopped_slot_keeps_showing_its_result)
 {
 	struct dash_snapshot s;
 	fixture(&s);
-	struct station_event st = {.type = STATION_EV_STATE,
-				   .time_ms = 1009500,
-				   .slot = 2,
-				   .state = SLOT_STOPPED};
+	struct station_event st = {
+		.type = STATION_EV_STATE, .time_ms = 1009500, .slot = 2, .state = SLOT_STOPPED};
 	dash_model_apply(&s, &st);
 	cr_assert_eq(dash_model_row(&s, 2)->state, SLOT_DONE);
 	st.slot = 1; /* no board finished on slot 1: STOPPED shows */

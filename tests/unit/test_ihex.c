@@ -625,6 +625,30 @@ Test(ihex_file, write_file_reports_io_error_and_errno)
 	image_destroy(img);
 }
 
+/* -o /dev/stdout, a pipe or a device: the writer must not chmod it (as root
+ * that would change /dev/null or the tty) nor fail on fsync's EINVAL. A FIFO
+ * in the temp dir stands in for such a file. */
+Test(ihex_file, write_file_to_fifo_keeps_its_mode_and_succeeds)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/pipe", tmpdir);
+	cr_assert_eq(mkfifo(path, 0644), 0);
+	cr_assert_eq(chmod(path, 0644), 0);
+	int reader = open(path, O_RDONLY | O_NONBLOCK);
+	cr_assert_geq(reader, 0);
+	struct image *img = image_create();
+	cr_assert_eq(image_write(img, 0x10, "\xAB\xAB", 2), IMAGE_OK);
+	cr_assert_eq(ihex_write_file(path, img, 16, NULL, 0600), IHEX_OK, "errno %s",
+		     strerror(errno));
+	char buf[64] = {0};
+	cr_assert_eq(read(reader, buf, sizeof(buf) - 1), 28);
+	cr_assert_str_eq(buf, ":02001000ABAB98\n:00000001FF\n");
+	close(reader);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0644, "mode %o", st.st_mode & 07777);
+	image_destroy(img);
+}
 /* Runs a shell command, returns its exit status and (when out is not NULL)
  * its standard output. */
 static int run(const char *cmd, char *out, size_t out_size)

@@ -185,6 +185,15 @@ Test(image, overlaps_checks_edges_exactly)
 	cr_assert(image_overlaps(img, 0, (uint64_t)1 << 32));
 }
 
+/* addr + len past 2^64 must not wrap around to a small end address. */
+Test(image, overlaps_with_huge_length_does_not_wrap)
+{
+	write_str(0x100, "abcd");
+	cr_assert(image_overlaps(img, 0x10, UINT64_MAX));
+	cr_assert(image_overlaps(img, 0x100, UINT64_MAX - 0x80));
+	cr_assert_not(image_overlaps(img, 0x104, UINT64_MAX));
+}
+
 Test(image, differs_ignores_absent_bytes_and_finds_first_difference)
 {
 	write_str(0x100, "abcd");

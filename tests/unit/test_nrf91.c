@@ -3,6 +3,7 @@
 
 #include "board.h"
 #include "image/image.h"
+#include "probe_fakedp.h"
 #include "probe_simboard.h"
 #include "target/nrf91.h"
 
@@ -165,6 +166,8 @@ Test(nrf91, programs_a_sparse_image_with_uicr_and_verifies_it)
 	attach_ok(&o, &info);
 	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	struct image *img = sparse_image();
+	struct simboard_counters c0;
+	simboard_get_counters(sp->board, &c0);
 	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	/* Independent read-back through the plain read path. */
 	uint8_t back[1001];
@@ -183,6 +186,9 @@ Test(nrf91, programs_a_sparse_image_with_uicr_and_verifies_it)
 	cr_expect_eq(c.nvmc_words_written, 1024 + 251 + 1, "words written: %llu",
 		     (unsigned long long)c.nvmc_words_written);
 	cr_expect_eq(c.nvmc_ignored_writes, 0);
+	cr_expect_eq(c.nvmc_nwrite_exceeded, 0);
+	cr_expect_eq(c.acks_wait - c0.acks_wait, 0, "tWRITE pacing avoids WAIT: %llu",
+		     (unsigned long long)(c.acks_wait - c0.acks_wait));
 	cr_expect(!p.went_backwards);
 	cr_expect_eq(p.last_done[NRF91_PHASE_PROGRAM], p.total[NRF91_PHASE_PROGRAM]);
 	cr_expect_eq(p.last_done[NRF91_PHASE_VERIFY], image_size(img));
@@ -361,5 +367,43 @@ Test(nrf91, abort_flag_stops_programming)
 	attach_ok(&o, &info);
 	struct image *img = sparse_image();
 	cr_expect_eq(nrf91_program(t, img), NRF91_ERR_ABORTED);
+	image_destroy(img);
+}
+
+/* A DP/AP model that is not an nRF91 (probe_fakedp.c: RAM only, no FICR). */
+Test(nrf91, part_without_nrf91_ficr_is_refused)
+{
+	struct fakedp *f = fakedp_create(16384);
+	struct nrf91_info info;
+	cr_expect_eq(nrf91_attach(&f->probe, NULL, &t, &info), NRF91_ERR_NOT_NRF91);
+	cr_expect_null(t);
+	cr_expect(strstr(info.error_detail, "PARTNO 0xdeadbeef") != NULL, "%s", info.error_detail);
+	probe_close(&f->probe);
+}
+
+Test(nrf91, other_ctrl_ap_idr_is_refused)
+{
+	struct fakedp *f = fakedp_create(16384);
+	f->ctrlap_idr = 0x02880000u; /* nRF52 CTRL-AP */
+	struct nrf91_info info;
+	cr_expect_eq(nrf91_attach(&f->probe, NULL, &t, &info), NRF91_ERR_NOT_NRF91);
+	cr_expect_eq(info.ctrlap_idr, 0x02880000u);
+	cr_expect(strstr(info.error_detail, "0x02880000") != NULL, "%s", info.error_detail);
+	probe_close(&f->probe);
+}
+
+Test(nrf91, wipe_leaves_flash_and_uicr_erased)
+{
+	open_board(SIMBOARD_NRF9161, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK);
+	struct image *img = sparse_image();
+	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_reset_run(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_wipe(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	bool erased = false;
+	cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK);
+	cr_expect(erased, "%s", nrf91_last_error_detail(t));
 	image_destroy(img);
 }

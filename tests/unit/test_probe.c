@@ -5,11 +5,13 @@
  */
 #include <criterion/criterion.h>
 
+#include "image/image.h"
 #include "nrfsim.h"
 #include "probe/jlink.h"
 #include "target/nrf91.h"
 
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,5 +177,68 @@ Test(probe, unplug_mid_transfer_is_a_probe_error_not_a_hang)
 	cr_expect(strstr(detail, "J-Link 260000001") != NULL, "%s", detail);
 	nrf91_detach(t);
 	probe_close(p);
+	jlink_context_destroy(ctx);
+}
+
+struct worker {
+	struct probe *probe;
+	uint8_t seed;
+	nrf91_err result;
+	char detail[256];
+};
+
+/* What a station worker does: attach, erase, program + verify, read back. */
+static void *program_board(void *arg)
+{
+	struct worker *w = arg;
+	struct nrf91 *t = NULL;
+	struct nrf91_info info;
+	w->result = nrf91_attach(w->probe, NULL, &t, &info);
+	if (w->result != NRF91_OK) {
+		snprintf(w->detail, sizeof(w->detail), "%s", info.error_detail);
+		return NULL;
+	}
+	struct image *img = image_create();
+	uint8_t d[8192];
+	for (unsigned i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * w->seed + 1);
+	image_write(img, 0x8000, d, sizeof(d));
+	w->result = nrf91_erase_all(t);
+	if (w->result == NRF91_OK)
+		w->result = nrf91_program(t, img);
+	uint8_t back[sizeof(d)];
+	if (w->result == NRF91_OK)
+		w->result = nrf91_read(t, 0x8000, back, sizeof(back));
+	if (w->result == NRF91_OK && memcmp(back, d, sizeof(d)) != 0)
+		w->result = NRF91_ERR_VERIFY;
+	snprintf(w->detail, sizeof(w->detail), "%s", nrf91_last_error_detail(t));
+	image_destroy(img);
+	nrf91_detach(t);
+	return NULL;
+}
+
+Test(probe, two_probes_program_in_parallel_from_worker_threads)
+{
+	use_scenario("[probe 1]\nserial = 000260000001\n[probe 2]\nserial = 000260000002\n"
+		     "part = nRF9161\n");
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	/* Open and close on this thread; only I/O runs on the workers. */
+	struct worker w[2] = {{.seed = 3}, {.seed = 7}};
+	char err[160];
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(
+			jlink_open(ctx, 260000001u + (uint32_t)i, 0, &w[i].probe, err, sizeof(err)),
+			PROBE_OK, "%s", err);
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, program_board, &w[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		cr_expect_eq(w[i].result, NRF91_OK, "board %d: %s: %s", i + 1,
+			     nrf91_strerror(w[i].result), w[i].detail);
+		probe_close(w[i].probe);
+	}
 	jlink_context_destroy(ctx);
 }

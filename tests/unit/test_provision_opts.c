@@ -3,6 +3,7 @@
 #include <criterion/redirect.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/provision_opts.h"
@@ -172,6 +173,47 @@ Test(provision_opts, passphrase_is_copied_and_wiped_from_argv, .init = quiet)
 		cr_assert(strstr(v[i], "s3cret") == NULL, "argv[%d] still holds it", i);
 	provision_opts_free(&o);
 	cr_assert_null(o.key_passphrase);
+	free_argv(v, ARGC(a));
+}
+
+/* --key-passphrase -: the line is read straight from fd 0, so nothing after
+ * it lands in stdio's (never wiped) stdin buffer; the rest stays unread. */
+Test(provision_opts, passphrase_from_stdin_reads_only_its_line, .init = quiet)
+{
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	static const char input[] = "pw-4711\r\nREST";
+	cr_assert_eq(write(fds[1], input, sizeof(input) - 1), (ssize_t)sizeof(input) - 1);
+	close(fds[1]);
+	cr_assert_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	const char *a[] = {"provision", "--sec_tag",	    "1", "--client_private_key",
+			   "k.pem",	"--key-passphrase", "-", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.key_passphrase, "pw-4711");
+	char rest[8] = {0};
+	cr_assert_eq(read(STDIN_FILENO, rest, sizeof(rest) - 1), 4);
+	cr_assert_str_eq(rest, "REST");
+	provision_opts_free(&o);
+	free_argv(v, ARGC(a));
+}
+
+Test(provision_opts, passphrase_from_empty_stdin_is_an_input_error, .init = quiet)
+{
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	close(fds[1]);
+	cr_assert_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	const char *a[] = {"provision", "--sec_tag",	    "1", "--client_private_key",
+			   "k.pem",	"--key-passphrase", "-", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_INPUT);
+	cr_assert_null(o.key_passphrase);
+	provision_opts_free(&o);
 	free_argv(v, ARGC(a));
 }
 

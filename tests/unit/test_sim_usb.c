@@ -479,3 +479,120 @@ Test(sim_usb, nrfsim_run_preloads_the_fake_into_a_program_linked_only_with_libja
 	cr_assert_eq(pclose(p), 0);
 	cr_assert_str_eq(out, "260000001\n260000003\n260000004\n260000777\n");
 }
+
+Test(sim_usb, register_adds_and_unregister_removes_a_connection)
+{
+	struct session s = {0};
+	struct jaylink_connection conn = {0}, table[JAYLINK_MAX_CONNECTIONS];
+	size_t count;
+	bool found = false;
+
+	use_scenario(three_probes);
+	scan(&s);
+	cr_assert_eq(open_serial(&s, 260000011), JAYLINK_OK);
+	conn.pid = (uint32_t)getpid();
+	strcpy(conn.hid, "0.0.0.0");
+	conn.iid = 0;
+	conn.cid = 0;
+	cr_assert_eq(jaylink_register(s.devh, &conn, table, &count), JAYLINK_OK);
+	cr_assert_neq(conn.handle, 0, "registration must hand out a handle");
+	for (size_t i = 0; i < count; i++)
+		found |= table[i].handle == conn.handle && table[i].pid == conn.pid;
+	cr_assert(found, "the new connection is in the table");
+	cr_assert_eq(jaylink_unregister(s.devh, &conn, table, &count), JAYLINK_OK);
+	for (size_t i = 0; i < count; i++)
+		cr_assert_neq(table[i].handle, conn.handle);
+	finish(&s);
+}
+
+Test(sim_usb, config_writes_read_back)
+{
+	struct session s = {0};
+	uint8_t config[JAYLINK_DEV_CONFIG_SIZE], back[JAYLINK_DEV_CONFIG_SIZE];
+
+	use_scenario(three_probes);
+	scan(&s);
+	cr_assert_eq(open_serial(&s, 260000011), JAYLINK_OK);
+	cr_assert_eq(jaylink_read_raw_config(s.devh, config), JAYLINK_OK);
+	config[0] = 2;	  /* USB address */
+	config[0x20] = 7; /* IPv4 address, first byte */
+	cr_assert_eq(jaylink_write_raw_config(s.devh, config), JAYLINK_OK);
+	cr_assert_eq(jaylink_read_raw_config(s.devh, back), JAYLINK_OK);
+	cr_assert_arr_eq(back, config, sizeof(config));
+	finish(&s);
+}
+
+Test(sim_usb, io_command_is_jtag_while_jtag_is_selected)
+{
+	struct session s = {0};
+	uint8_t tms[4] = {0}, tdi[4] = {0}, tdo[4] = {0};
+	struct nrfsim_counters c;
+
+	use_scenario(three_probes);
+	scan(&s);
+	cr_assert_eq(open_serial(&s, 260000011), JAYLINK_OK);
+	/* Power-up interface is JTAG: 0xCF is JTAG I/O v3 (TDO + status). */
+	cr_assert_eq(jaylink_jtag_io(s.devh, tms, tdi, tdo, 32, JAYLINK_JTAG_VERSION_3),
+		     JAYLINK_OK);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(tdo[i], 0xff, "no TAP: TDO floats high");
+	cr_assert_eq(nrfsim_get_counters("000260000011", &c), 0);
+	cr_assert_eq(c.swd_io_commands, 0, "JTAG I/O must not clock the SWD board");
+	finish(&s);
+}
+
+/* Runs `nrfsim ARGS` (the build's binary); returns its exit status. */
+static int nrfsim_cmd(const char *args, char *out, size_t size)
+{
+	const char *build = getenv("NRFCRED_BUILD_ROOT");
+	char cmd[512];
+	FILE *p;
+	size_t n;
+
+	cr_assert_not_null(build, "NRFCRED_BUILD_ROOT not set (run through meson test)");
+	snprintf(cmd, sizeof(cmd), "%s/tools/sim/nrfsim %s 2>&1", build, args);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	return pclose(p);
+}
+
+Test(sim_usb, operator_pulls_replaces_and_reinserts_a_board_while_the_probe_is_open)
+{
+	struct session s = {0};
+	struct jaylink_hardware_status st;
+	char args[256], out[4096];
+	FILE *f;
+
+	use_scenario("[probe 1]\nserial = 000260000011\n");
+	scan(&s);
+	cr_assert_eq(open_serial(&s, 260000011), JAYLINK_OK);
+	cr_assert_eq(jaylink_get_hardware_status(s.devh, &st), JAYLINK_OK);
+	cr_assert_eq(st.target_voltage, 3300);
+
+	snprintf(args, sizeof(args), "slot %s 260000011 remove", state_dir);
+	cr_assert_eq(nrfsim_cmd(args, out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(jaylink_get_hardware_status(s.devh, &st), JAYLINK_OK);
+	cr_assert_eq(st.target_voltage, 0, "the board was pulled out");
+
+	snprintf(args, sizeof(args), "slot %s 000260000011 replace", state_dir);
+	cr_assert_eq(nrfsim_cmd(args, out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(jaylink_get_hardware_status(s.devh, &st), JAYLINK_OK);
+	cr_assert_eq(st.target_voltage, 3300, "a fresh board is in");
+	finish(&s);
+
+	/* The fresh board has the next IMEI (serial number part + 64). */
+	snprintf(args, sizeof(args), "show %s", state_dir);
+	cr_assert_eq(nrfsim_cmd(args, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "IMEI:       352404110000658"), "%s", out);
+
+	/* Recorded as done, so a later process keeps this board instead of
+	 * replacing it again. */
+	snprintf(args, sizeof(args), "%s/000260000011.slot", state_dir);
+	f = fopen(args, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(out, sizeof(out), f));
+	fclose(f);
+	cr_assert_str_eq(out, "2 insert 1\n");
+}

@@ -107,7 +107,7 @@ Test(sim_nrfsim, show_lists_identity_protection_and_credential_digests_only)
 	cr_assert(strstr(out, "APPROTECT:  enabled"), "%s", out);
 	cr_assert(strstr(out, "programmed"), "%s", out);
 	cr_assert(strstr(out, "0x00ff8000 = 0x00000000"), "UICR word missing:\n%s", out);
-	cr_assert(strstr(out, "bytes, 2 credential(s)"), "%s", out);
+	cr_assert(strstr(out, "modem credentials: 2"), "%s", out);
 	cr_assert(strstr(out, ca_hex), "CA digest missing:\n%s", out);
 	cr_assert(strstr(out, psk_hex), "PSK digest missing:\n%s", out);
 	cr_assert_null(strstr(out, "SECRET"), "credential content leaked:\n%s", out);

@@ -20,11 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "counters.h"
 #include "jlink.h"
 #include "scenario.h"
+#include "slot.h"
 
 #define JLINK_VID 0x1366
 #define EP_IN	  0x81
@@ -56,6 +56,7 @@ struct fake_probe {
 	bool used;			    /* claimed at least once: write counters */
 	atomic_bool unplugged;
 	uint64_t transfers; /* bulk transfers that succeeded (fault triggers) */
+	struct slot slot;   /* the board behind the probe, operator actions */
 };
 
 struct fakeusb {
@@ -128,6 +129,12 @@ static void fakeusb_create(void)
 		p->cfg = &f->scenario.probes[i];
 		p->index = i;
 		p->sim = jlink_sim_create(&f->scenario, p->cfg);
+		if (p->sim && slot_init(&p->slot, &f->scenario, p->cfg) != 0) {
+			fprintf(stderr, "nrfsim: state_dir path too long: presenting %u probes\n",
+				i);
+			jlink_sim_destroy(p->sim);
+			break;
+		}
 		if (!p->sim) {
 			fprintf(stderr, "nrfsim: out of memory: presenting %u probes\n", i);
 			break;
@@ -375,7 +382,6 @@ NRFSIM_EXPORT int libusb_claim_interface(libusb_device_handle *h, int interface_
 {
 	struct fake_probe *p = h->dev->probe;
 	const struct scenario *s = &fakeusb_instance->scenario;
-	char path[PATH_MAX + 32];
 	struct simboard *b;
 	int rc = LIBUSB_SUCCESS;
 
@@ -388,18 +394,12 @@ NRFSIM_EXPORT int libusb_claim_interface(libusb_device_handle *h, int interface_
 		rc = LIBUSB_SUCCESS;
 	} else if (p->owner) {
 		rc = LIBUSB_ERROR_BUSY;
-	} else if (mkdir(s->state_dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, "nrfsim: cannot create state dir %s: %s\n", s->state_dir,
-			strerror(errno));
-		rc = LIBUSB_ERROR_IO;
-	} else if (scenario_board_path(s, p->cfg->serial, path, sizeof(path)) != 0) {
-		rc = LIBUSB_ERROR_IO;
-	} else if (!(b = simboard_open(&p->cfg->board, path))) {
+	} else if (!(b = slot_open_board(&p->slot, s))) {
 		/* Another process holds the board: the probe is in use there. */
 		if (errno == EBUSY || errno == EWOULDBLOCK) {
 			rc = LIBUSB_ERROR_BUSY;
 		} else {
-			fprintf(stderr, "nrfsim: cannot open board %s: %s\n", path,
+			fprintf(stderr, "nrfsim: cannot open board %s: %s\n", p->slot.board_path,
 				strerror(errno));
 			rc = LIBUSB_ERROR_IO;
 		}
@@ -450,6 +450,22 @@ NRFSIM_EXPORT void libusb_close(libusb_device_handle *h)
 	free(h);
 }
 
+/* Applies an operator action (`nrfsim slot`) to the claimed board. Lock held. */
+static void poll_slot(struct fake_probe *p)
+{
+	struct simboard *b = jlink_sim_board(p->sim);
+
+	if (!b || !slot_poll(&p->slot, b))
+		return;
+	jlink_sim_attach(p->sim, NULL);
+	b = slot_replace(&p->slot, b);
+	if (!b)
+		fprintf(stderr, "nrfsim: probe %s: cannot open the replacement board: %s\n",
+			p->cfg->serial, strerror(errno));
+	/* Without a board the probe still answers; its SWD lines float. */
+	jlink_sim_attach(p->sim, b);
+}
+
 /* Applies the scenario's USB faults before a transfer; 0 or a libusb error. */
 static int usb_fault(struct fake_probe *p, bool in)
 {
@@ -486,6 +502,7 @@ NRFSIM_EXPORT int libusb_bulk_transfer(libusb_device_handle *h, unsigned char en
 	if (length < 0 || (length > 0 && !data))
 		return LIBUSB_ERROR_INVALID_PARAM;
 	pthread_mutex_lock(&p->lock);
+	poll_slot(p);
 	rc = usb_fault(p, in);
 	if (rc == LIBUSB_ERROR_TIMEOUT) {
 		/* A hung probe: nothing comes back before the host's timeout. */

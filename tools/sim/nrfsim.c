@@ -19,6 +19,7 @@
 #include "image/digest.h"
 #include "modem_store.h"
 #include "scenario.h"
+#include "slotctl.h"
 #include "state.h"
 
 static int usage(FILE *f)
@@ -26,33 +27,18 @@ static int usage(FILE *f)
 	fprintf(f, "usage: nrfsim run SCENARIO.ini -- COMMAND [ARGS...]\n"
 		   "       nrfsim show STATE_DIR\n"
 		   "       nrfsim reset STATE_DIR\n"
+		   "       nrfsim slot STATE_DIR SERIAL insert|remove|replace\n"
 		   "run    loads the fake libusb (simulated J-Links) into COMMAND; the state\n"
 		   "       directory comes from NRFSIM_STATE_DIR, the scenario's state_dir,\n"
 		   "       or /tmp/nrfsim-<uid>/<scenario name>\n"
 		   "show   prints each simulated board's identity, protection, flash digest\n"
 		   "       and modem credential list (digests only, never content)\n"
 		   "reset  deletes the boards' state files: they are re-created from the\n"
-		   "       scenario on next use\n");
+		   "       scenario on next use\n"
+		   "slot   acts like an operator at the probe's slot: pull the board out,\n"
+		   "       put it back, or insert a fresh one (erased, next IMEI); the\n"
+		   "       process using the probe sees it at its next USB transfer\n");
 	return f == stdout ? 0 : 2;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* libnrfsim.so sits next to this executable in the build tree. */
@@ -73,6 +59,25 @@ static int library_path(char *out, size_t size)
 	return n < 0 || (size_t)n >= size || access(out, R_OK) != 0 ? -1 : 0;
 }
 
+/*
+ * An ASan-built COMMAND insists that its runtime is the first object in the
+ * process, which the preloaded fake is not when the simulator itself is not
+ * ASan-built; the fake defines no allocator, so the check can be relaxed.
+ */
+static void allow_preload_before_asan(void)
+{
+	const char *old = getenv("ASAN_OPTIONS");
+	char *opts;
+
+	if (old && strstr(old, "verify_asan_link_order"))
+		return;
+	if (asprintf(&opts, "%s%sverify_asan_link_order=0", old ? old : "",
+		     old && *old ? ":" : "") < 0)
+		return;
+	setenv("ASAN_OPTIONS", opts, 1);
+	free(opts);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static struct scenario s;
@@ -91,7 +96,7 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "nrfsim: %s: invalid scenario\n", scenario_path);
 		return 2;
 	}
-	if (mkdir_p(s.state_dir) != 0) {
+	if (scenario_make_state_dir(&s) != 0) {
 		fprintf(stderr, "nrfsim: cannot create %s: %s\n", s.state_dir, strerror(errno));
 		return 2;
 	}
@@ -114,6 +119,7 @@ static int cmd_run(int argc, char **argv)
 		snprintf(preload + i, size - (size_t)i, ":%s", old);
 	setenv("LD_PRELOAD", preload, 1);
 	free(preload);
+	allow_preload_before_asan();
 	setenv("NRFSIM_SCENARIO", scenario_path, 1);
 	setenv("NRFSIM_STATE_DIR", s.state_dir, 1);
 	execvp(argv[2], argv + 2);
@@ -178,7 +184,8 @@ static void show_modem_store(const struct simstate *st)
 		printf("  modem store: corrupt\n");
 		return;
 	}
-	printf("  modem store: %u bytes, %d credential(s)\n", (unsigned)len, n);
+	printf("  modem store: %u bytes\n", (unsigned)len);
+	printf("  modem credentials: %d\n", n);
 	if (n > 0)
 		printf("    %10s  %-4s %-14s %6s  %s\n", "sec_tag", "type", "", "length", "sha256");
 	for (int i = 0; i < n; i++) {
@@ -241,9 +248,14 @@ static void show_board(const char *dir, const char *name)
 	simstate_free(st);
 }
 
-static int list_boards(const char *dir, struct dirent ***list)
+static int boards_and_slots(const struct dirent *d)
 {
-	int n = scandir(dir, list, only_boards, by_name);
+	return ends_with(d->d_name, ".board") || ends_with(d->d_name, ".slot");
+}
+
+static int list_files(const char *dir, struct dirent ***list, int (*filter)(const struct dirent *))
+{
+	int n = scandir(dir, list, filter, by_name);
 
 	if (n < 0)
 		fprintf(stderr, "nrfsim: %s: %s\n", dir, strerror(errno));
@@ -253,7 +265,7 @@ static int list_boards(const char *dir, struct dirent ***list)
 static int cmd_show(const char *dir)
 {
 	struct dirent **list;
-	int n = list_boards(dir, &list);
+	int n = list_files(dir, &list, only_boards);
 
 	if (n < 0)
 		return 1;
@@ -270,13 +282,14 @@ static int cmd_show(const char *dir)
 static int cmd_reset(const char *dir)
 {
 	struct dirent **list;
-	int n = list_boards(dir, &list), rc = 0;
+	int n = list_files(dir, &list, boards_and_slots), rc = 0, boards = 0;
 	char path[PATH_MAX];
 
 	if (n < 0)
 		return 1;
 	for (int i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		boards += ends_with(path, ".board");
 		if (unlink(path) != 0) {
 			fprintf(stderr, "nrfsim: cannot delete %s: %s\n", path, strerror(errno));
 			rc = 1;
@@ -284,8 +297,40 @@ static int cmd_reset(const char *dir)
 		free(list[i]);
 	}
 	free(list);
-	printf("deleted %d board state file(s) in %s\n", n, dir);
+	printf("deleted %d board state file(s) in %s\n", boards, dir);
 	return rc;
+}
+
+static int cmd_slot(const char *dir, const char *serial_arg, const char *verb)
+{
+	int action = slotctl_parse_action(verb);
+	struct slotctl c = {0};
+	char path[PATH_MAX];
+	unsigned long long serial;
+	char *end;
+	int rc;
+
+	serial = strtoull(serial_arg, &end, 10);
+	if (action < 0 || !*serial_arg || *end || strlen(serial_arg) > 12)
+		return usage(stderr);
+	if (snprintf(path, sizeof(path), "%s/%012llu.slot", dir, serial) >= (int)sizeof(path))
+		return 2;
+	rc = slotctl_read(path, &c);
+	if (rc < 0) {
+		fprintf(stderr, "nrfsim: %s: unreadable, starting over\n", path);
+		memset(&c, 0, sizeof(c));
+	}
+	c.seq++;
+	c.action = (enum slotctl_action)action;
+	if (c.action == SLOTCTL_REPLACE)
+		c.generation++;
+	if (slotctl_write(path, &c) != 0) {
+		fprintf(stderr, "nrfsim: cannot write %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	printf("slot %012llu: %s (action %llu, board generation %u)\n", serial, verb,
+	       (unsigned long long)c.seq, (unsigned)c.generation);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -298,5 +343,7 @@ int main(int argc, char **argv)
 		return cmd_show(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "reset"))
 		return cmd_reset(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "slot"))
+		return cmd_slot(argv[2], argv[3], argv[4]);
 	return usage(stderr);
 }

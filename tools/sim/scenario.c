@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct parse_ctx {
@@ -435,4 +436,25 @@ int scenario_board_path(const struct scenario *s, const char *serial, char *out,
 int scenario_counters_path(const struct scenario *s, const char *serial, char *out, size_t size)
 {
 	return probe_file(s, serial, "counters", out, size);
+}
+
+int scenario_make_state_dir(const struct scenario *s)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(s->state_dir);
+
+	if (len == 0 || len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, s->state_dir, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }

@@ -47,6 +47,9 @@ struct scenario {
  */
 int scenario_load(const char *path, struct scenario *s, FILE *err);
 
+/* Creates the state directory and its missing parents. 0, or -1 with errno. */
+int scenario_make_state_dir(const struct scenario *s);
+
 /* Path of the persistent state file of a probe's board: <state_dir>/<serial>.board */
 int scenario_board_path(const struct scenario *s, const char *serial, char *out, size_t size);
 /* Path of the probe's counters file: <state_dir>/<serial>.counters */
