@@ -72,9 +72,15 @@ void station_cli_size_threadpool(size_t slots)
 	setenv("UV_THREADPOOL_SIZE", n, 1);
 }
 
-static bool tty_progress(void *user, unsigned slot, uint64_t *done, uint64_t *total)
+static bool tty_progress(void *user, unsigned slot, uint64_t *done, uint64_t *total, bool *bytes)
 {
-	return runner_slot_progress(user, slot, done, total);
+	struct runner_progress p;
+	if (!runner_slot_progress(user, slot, &p))
+		return false;
+	*done = p.done;
+	*total = p.total;
+	*bytes = p.bytes;
+	return true;
 }
 
 enum output_mode { OUT_AUTO, OUT_PLAIN, OUT_JSON };

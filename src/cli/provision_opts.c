@@ -314,15 +314,26 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 		case ':':
 			rc = cli_usage_error("provision", "%s needs a value", argv[optind - 1]);
 			break;
-		default:
-			rc = cli_usage_error("provision", "unknown option '%s'", argv[optind - 1]);
+		default: {
+			/* A mistyped secret flag ("--key-pasphrase=...") must not
+			 * print its value: name the option up to '=' only. */
+			const char *arg = argv[optind - 1];
+			int name_len = (int)strcspn(arg, "=");
+			rc = cli_usage_error("provision", "unknown option '%.*s'%s", name_len, arg,
+					     arg[name_len] ? " (value not shown)" : "");
 			break;
+		}
 		}
 	}
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	if (optind < argc)
-		return cli_usage_error("provision", "unexpected argument '%s'", argv[optind]);
+		/* Not echoed: a stray word is often the second half of a value
+		 * with a space, e.g. "--key-passphrase two words". */
+		return cli_usage_error("provision",
+				       "%d unexpected argument(s), not shown; every option takes "
+				       "one value: quote a value with spaces",
+				       argc - optind);
 
 	if (!o->provisioner) {
 		const char *env = getenv("NRFCRED_PROVISIONER");

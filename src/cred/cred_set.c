@@ -191,15 +191,17 @@ static enum cred_err cred_set_add(struct cred_set *set, uint32_t sec_tag,
 				 "carries",
 				 cred_type_name(type), label, NRFCRED_TABLE_MAX_ENTRIES);
 	if (len == 0)
-		return cred_fail(diag, CRED_ERR_EMPTY, "%s %s is empty", cred_type_name(type),
-				 label);
+		return cred_fail(diag, CRED_ERR_EMPTY,
+				 "%s %s is empty; give the file or value that holds it",
+				 cred_type_name(type), label);
 
 	struct cred_buf content = {0};
 	enum cred_err err =
 		cred_convert(&ctx, in, len, input, opts ? opts->passphrase : NULL, &content);
 	if (err == CRED_OK && content.len == 0)
-		err = cred_fail(diag, CRED_ERR_EMPTY, "%s %s is empty", cred_type_name(type),
-				label);
+		err = cred_fail(diag, CRED_ERR_EMPTY,
+				"%s %s is empty; give the file or value that holds it",
+				cred_type_name(type), label);
 	if (err == CRED_OK && content.len > set->config.content_max)
 		err = cred_fail(diag, CRED_ERR_TOO_LARGE,
 				"%s %s is %zu bytes as the modem would store it%s; the maximum is "

@@ -50,7 +50,8 @@ struct slot {
 	/* Written by the worker's progress callback, read by the dashboard. */
 	_Atomic uint64_t progress_done;
 	_Atomic uint64_t progress_total;
-	atomic_bool abort; /* nrf91_options.abort_flag */
+	atomic_bool progress_bytes; /* false: done/total are a fraction, not bytes */
+	atomic_bool abort;	    /* nrf91_options.abort_flag */
 
 	/* The board in progress (loop thread only). */
 	unsigned attempt;
@@ -113,6 +114,7 @@ static void on_progress(void *user, enum nrf91_phase phase, uint64_t done, uint6
 	if (phase != NRF91_PHASE_PROGRAM && phase != NRF91_PHASE_VERIFY &&
 	    phase != NRF91_PHASE_READ)
 		total = done = 0;
+	atomic_store_explicit(&s->progress_bytes, true, memory_order_relaxed);
 	atomic_store_explicit(&s->progress_total, total, memory_order_relaxed);
 	atomic_store_explicit(&s->progress_done, done, memory_order_relaxed);
 }
@@ -139,6 +141,26 @@ static void set_detail_from_target(struct slot *s)
 		snprintf(s->detail, sizeof s->detail, "%s", nrf91_last_error_detail(s->target));
 }
 
+/* The firmware's live progress word (provision.h: phase << 24 | entry << 16
+ * | entries), shown as a fraction of the run. Display only: a read error or
+ * a nonsense value is ignored. */
+static void show_firmware_progress(struct slot *s)
+{
+	uint32_t addr = s->r->job->manifest.progress_addr, w = 0;
+	if (addr == 0 || nrf91_read_u32(s->target, addr, &w) != NRF91_OK)
+		return;
+	unsigned phase = w >> 24, entry = (w >> 16) & 0xFFu, entries = w & 0xFFFFu;
+	if (phase < NRFCRED_PHASE_BOOT || phase > NRFCRED_PHASE_DONE)
+		return;
+	/* Six phase steps; the credentials step moves entry by entry. */
+	uint64_t permille = (uint64_t)(phase - NRFCRED_PHASE_BOOT) * 1000u / 6u;
+	if (phase == NRFCRED_PHASE_CREDENTIALS && entries > 0 && entry <= entries)
+		permille += (uint64_t)entry * 1000u / 6u / entries;
+	atomic_store_explicit(&s->progress_bytes, false, memory_order_relaxed);
+	atomic_store_explicit(&s->progress_total, 1000, memory_order_relaxed);
+	atomic_store_explicit(&s->progress_done, permille, memory_order_relaxed);
+}
+
 /* Reads the result block: the status word first (written last by the
  * firmware), then the whole block once it is final. */
 static enum slot_outcome poll_result(struct slot *s)
@@ -151,8 +173,10 @@ static enum slot_outcome poll_result(struct slot *s)
 		set_detail_from_target(s);
 		return SLOT_OUT_FAILED;
 	}
-	if (status == NRFCRED_RESULT_STATUS_PENDING)
+	if (status == NRFCRED_RESULT_STATUS_PENDING) {
+		show_firmware_progress(s);
 		return SLOT_OUT_PENDING;
+	}
 	uint8_t head[NRFCRED_RESULT_HEADER_SIZE];
 	e = nrf91_read(s->target, m->result_addr, head, sizeof head);
 	if (e != NRF91_OK) {
@@ -766,6 +790,7 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 		atomic_init(&s->abort, false);
 		atomic_init(&s->progress_done, 0);
 		atomic_init(&s->progress_total, 0);
+		atomic_init(&s->progress_bytes, true);
 		uv_timer_init(opts->loop, &s->timer);
 		s->timer.data = s;
 		if (opts->csv) {
@@ -840,14 +865,14 @@ void runner_get_summary(const struct runner *r, struct runner_summary *out)
 	*out = r->summary;
 }
 
-bool runner_slot_progress(const struct runner *r, unsigned slot, uint64_t *done, uint64_t *total)
+bool runner_slot_progress(const struct runner *r, unsigned slot, struct runner_progress *out)
 {
 	for (size_t i = 0; i < r->slot_count; i++)
 		if (r->slots[i].cfg->number == slot) {
-			*done = atomic_load_explicit(&r->slots[i].progress_done,
-						     memory_order_relaxed);
-			*total = atomic_load_explicit(&r->slots[i].progress_total,
-						      memory_order_relaxed);
+			const struct slot *s = &r->slots[i];
+			out->done = atomic_load_explicit(&s->progress_done, memory_order_relaxed);
+			out->total = atomic_load_explicit(&s->progress_total, memory_order_relaxed);
+			out->bytes = atomic_load_explicit(&s->progress_bytes, memory_order_relaxed);
 			return true;
 		}
 	return false;

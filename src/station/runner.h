@@ -60,8 +60,15 @@ void runner_start(struct runner *r);
 /* Same as a first (or, with immediate, a second) Ctrl-C. */
 void runner_interrupt(struct runner *r, bool immediate);
 void runner_get_summary(const struct runner *r, struct runner_summary *out);
-/* Progress of the slot's current step; false when the slot is unknown. */
-bool runner_slot_progress(const struct runner *r, unsigned slot, uint64_t *done, uint64_t *total);
+struct runner_progress {
+	uint64_t done;
+	uint64_t total; /* 0: the current step reports no progress */
+	bool bytes;	/* done/total count bytes (else: a fraction of the step) */
+};
+
+/* Progress of the slot's current step (any thread; reads atomics); false
+ * when there is no such slot. */
+bool runner_slot_progress(const struct runner *r, unsigned slot, struct runner_progress *out);
 /* Closes probes and logs; call after uv_run returned. */
 void runner_destroy(struct runner *r);
 

@@ -355,6 +355,8 @@ char *dashboard_render(const struct dash_snapshot *s, unsigned width, bool color
 				dash_format_bytes(done, d, sizeof d);
 				dash_format_bytes(r->bytes_total, t, sizeof t);
 				snprintf(bytes, sizeof bytes, "%s/%s", d, t);
+				if (r->progress_not_bytes)
+					bytes[0] = '\0';
 				line_add(&l, "[%s] %3u%% ", barbuf, pct);
 				line_field(&l, bytes, W_BYTES, true, NULL);
 				line_add(&l, " ");

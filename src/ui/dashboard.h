@@ -28,8 +28,9 @@ struct dash_row {
 	char probe[24];
 	char label[32];
 	enum slot_state state;
-	uint64_t bytes_done;  /* progress of the current step */
-	uint64_t bytes_total; /* 0: the step reports no progress */
+	uint64_t bytes_done;	 /* progress of the current step */
+	uint64_t bytes_total;	 /* 0: the step reports no progress */
+	bool progress_not_bytes; /* a fraction (firmware phases): no byte column */
 	char imei[16];
 	uint64_t board_start_ms; /* wall clock when this board started; 0 = none */
 	uint64_t duration_ms;	 /* set when the board finished */

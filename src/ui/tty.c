@@ -75,9 +75,11 @@ static void draw(struct ui_tty *t, bool force)
 	for (size_t i = 0; i < t->snap.row_count; i++) {
 		struct dash_row *r = &t->snap.rows[i];
 		uint64_t done = 0, total = 0;
-		if (t->progress && t->progress(t->progress_user, r->slot, &done, &total)) {
+		bool bytes = true;
+		if (t->progress && t->progress(t->progress_user, r->slot, &done, &total, &bytes)) {
 			r->bytes_done = done;
 			r->bytes_total = total;
+			r->progress_not_bytes = !bytes;
 		}
 	}
 	t->snap.now_ms = wall_ms();

@@ -14,7 +14,10 @@
 
 #include "station/events.h"
 
-typedef bool (*ui_progress_fn)(void *user, unsigned slot, uint64_t *done, uint64_t *total);
+/* Progress of slot's current step; *bytes false when done/total are not
+ * byte counts (the bar and percent show, the byte column stays empty). */
+typedef bool (*ui_progress_fn)(void *user, unsigned slot, uint64_t *done, uint64_t *total,
+			       bool *bytes);
 
 struct ui_tty;
 

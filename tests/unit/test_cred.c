@@ -189,6 +189,8 @@ Test(cred, file_and_parse_errors_end_with_what_to_do)
 	cr_assert_not_null(strstr(diag.detail, "; give the key file"), "%s", diag.detail);
 	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, FIX("truncated.pem")), CRED_ERR_CERT);
 	cr_assert_not_null(strchr(diag.detail, ';'), "%s", diag.detail);
+	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, FIX("empty.pem")), CRED_ERR_EMPTY);
+	cr_assert_not_null(strstr(diag.detail, "is empty; give"), "%s", diag.detail);
 }
 
 Test(cred, refuses_private_key_block_inside_certificate_file)

@@ -202,6 +202,21 @@ Test(dashboard, a_stopped_slot_keeps_showing_its_result)
 	cr_assert_eq(dash_model_row(&s, 1)->state, SLOT_STOPPED);
 }
 
+Test(dashboard, firmware_progress_shows_bar_and_percent_without_bytes)
+{
+	struct dash_snapshot s;
+	fixture(&s);
+	s.rows[0].state = SLOT_AWAIT_RESULT;
+	s.rows[0].bytes_done = 250;
+	s.rows[0].bytes_total = 1000;
+	s.rows[0].progress_not_bytes = true;
+	char *f = dashboard_render(&s, 120, false, NULL);
+	cr_assert_not_null(strstr(f, "   1 260000001    AWAIT_RESULT [#####...............]  25%"
+				     "                                  9.5s\n"),
+			   "%s", f);
+	free(f);
+}
+
 Test(dashboard, formats_byte_counts)
 {
 	char b[16];

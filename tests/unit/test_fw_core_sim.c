@@ -515,3 +515,38 @@ Test(fw_core_sim, single_steps_run_exactly_one_instruction)
 	}
 	cr_assert_eq(rd32(0x20000000u), 0xCAFEF00Du, "the third step stored R1");
 }
+
+static void write_core_reg(uint32_t sel, uint32_t v)
+{
+	cr_assert_eq(simbus_write(B, 0xE000EDF8u, 4, v, DBG), SIMBUS_OK);	       /* DCRDR */
+	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, sel | 0x10000u, DBG), SIMBUS_OK); /* write */
+}
+
+static uint32_t read_core_reg(uint32_t sel)
+{
+	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, sel, DBG), SIMBUS_OK);
+	return rd32(0xE000EDF8u);
+}
+
+Test(fw_core_sim, debugger_runs_a_routine_from_ram_with_registers_it_set)
+{
+	/* The flash-algorithm convention (nrf91-target.md §7): halt, load code
+	 * to RAM, set R0.., SP, PC, xPSR, resume, wait for the BKPT. */
+	simboard_set_nreset(B, false, T);
+	advance(1 * MS);
+	cr_assert_eq(simbus_write(B, 0xE000EDF0u, 4, 0xA05F0003u, DBG), SIMBUS_OK);
+	cr_assert_eq(rd32(0xE000EDF0u) & (1u << 17), 1u << 17, "halted");
+	cr_assert_eq(simbus_write(B, 0x20030000u, 4, 0xbe001840u, DBG),
+		     SIMBUS_OK); /* adds r0,r0,r1; bkpt */
+	write_core_reg(0, 5);
+	write_core_reg(1, 7);
+	write_core_reg(13, 0x20031000u);
+	write_core_reg(15, 0x20030000u);
+	write_core_reg(16, 0x01000000u);
+	cr_assert_eq(simbus_write(B, 0xE000EDF0u, 4, 0xA05F0001u, DBG), SIMBUS_OK); /* resume */
+	advance(1 * MS);
+	cr_assert_eq(rd32(0xE000EDF0u) & (1u << 17), 1u << 17, "halted at the BKPT");
+	cr_assert_eq(read_core_reg(0), 12u);
+	cr_assert_eq(read_core_reg(15), 0x20030002u);
+	cr_assert_eq(read_core_reg(13), 0x20031000u);
+}

@@ -187,6 +187,9 @@ Test(provision_opts, passphrase_from_stdin_reads_only_its_line, .init = quiet)
 	close(fds[1]);
 	cr_assert_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
 	close(fds[0]);
+	/* As in nrfcred with a pipe on stdin (the test runner may have set
+	 * stdin unbuffered). */
+	cr_assert_eq(setvbuf(stdin, NULL, _IOFBF, BUFSIZ), 0);
 	const char *a[] = {"provision", "--sec_tag",	    "1", "--client_private_key",
 			   "k.pem",	"--key-passphrase", "-", NULL};
 	char **v = dup_argv(a, ARGC(a));
@@ -215,6 +218,43 @@ Test(provision_opts, passphrase_from_empty_stdin_is_an_input_error, .init = quie
 	cr_assert_null(o.key_passphrase);
 	provision_opts_free(&o);
 	free_argv(v, ARGC(a));
+}
+
+/* Runs the parser and returns what it printed to stderr (malloc'd). */
+static char *parse_stderr(const char *const *a, int n, int *rc)
+{
+	char **v = dup_argv(a, n);
+	struct provision_opts o;
+	*rc = provision_opts_parse(n, v, &o);
+	provision_opts_free(&o);
+	free_argv(v, n);
+	fflush(stderr);
+	FILE *f = cr_get_redirected_stderr();
+	char *text = calloc(1, 4096);
+	size_t len = fread(text, 1, 4095, f);
+	text[len] = '\0';
+	return text;
+}
+
+/* A mistyped flag or a value split by a space must not echo a secret. */
+Test(provision_opts, usage_errors_never_echo_secret_values, .init = quiet)
+{
+	const char *typo[] = {"provision", "--sec_tag",
+			      "1",	   "--client_private_key",
+			      "k.pem",	   "--key-pasphrase=s3cret-typo",
+			      NULL};
+	const char *split[] = {"provision", "--sec_tag", "1", "--psk", "CAFE", "B0BA5ECRE7", NULL};
+	int rc;
+	char *err = parse_stderr(typo, ARGC(typo), &rc);
+	cr_assert_eq(rc, CLI_EXIT_USAGE);
+	cr_assert_not_null(strstr(err, "unknown option '--key-pasphrase'"), "%s", err);
+	cr_assert_null(strstr(err, "s3cret"), "%s", err);
+	free(err);
+	err = parse_stderr(split, ARGC(split), &rc);
+	cr_assert_eq(rc, CLI_EXIT_USAGE);
+	cr_assert_not_null(strstr(err, "1 unexpected argument"), "%s", err);
+	cr_assert_null(strstr(err, "B0BA5ECRE7"), "%s", err);
+	free(err);
 }
 
 Test(provision_opts, passphrase_from_environment, .init = quiet)

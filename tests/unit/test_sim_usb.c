@@ -398,21 +398,81 @@ Test(sim_usb, usb_timeout_fault_gives_a_timeout)
 	finish(&s);
 }
 
-Test(sim_usb, unknown_scenario_key_presents_no_probe_and_names_the_line)
+/* Loads a scenario with this body; returns what the fake printed on stderr. */
+static const char *scenario_errors(const char *body, unsigned *probes)
 {
-	char path[160], msg[512] = {0};
+	static char msg[1024];
+	char path[160];
 	FILE *f;
+	size_t n;
 
-	use_scenario("[probe 1]\nserial = 000260000011\nfault_wiat_storm = 3\n");
+	use_scenario(body);
 	snprintf(path, sizeof(path), "%s/stderr.txt", test_dir);
 	cr_assert_not_null(freopen(path, "w", stderr));
-	cr_assert_eq(nrfsim_probe_count(), 0);
+	*probes = nrfsim_probe_count();
 	fflush(stderr);
 	f = fopen(path, "r");
 	cr_assert_not_null(f);
-	cr_assert_gt(fread(msg, 1, sizeof(msg) - 1, f), 0);
+	n = fread(msg, 1, sizeof(msg) - 1, f);
+	msg[n] = '\0';
 	fclose(f);
+	return msg;
+}
+
+Test(sim_usb, unknown_scenario_key_presents_no_probe_and_names_the_line)
+{
+	unsigned probes;
+	const char *msg = scenario_errors(
+		"[probe 1]\nserial = 000260000011\nfault_wiat_storm = 3\n", &probes);
+
+	cr_assert_eq(probes, 0);
 	cr_assert(strstr(msg, "scenario.ini:5:") && strstr(msg, "fault_wiat_storm"), "%s", msg);
+}
+
+Test(sim_usb, duplicate_serials_are_rejected)
+{
+	unsigned probes;
+	const char *msg = scenario_errors("[probe 1]\nserial = 260000011\n"
+					  "[probe 2]\nserial = 000260000011\n",
+					  &probes);
+
+	cr_assert_eq(probes, 0);
+	cr_assert(strstr(msg, "same serial 000260000011"), "%s", msg);
+}
+
+Test(sim_usb, bad_values_are_rejected_with_their_line)
+{
+	unsigned probes;
+	const char *msg = scenario_errors("timing = slow\n[timing]\nerase_page_ms = soon\n"
+					  "[probe 1]\nimei = 12345\nfault_modem_error = 42,2\n",
+					  &probes);
+
+	cr_assert_eq(probes, 0);
+	cr_assert(strstr(msg, "scenario.ini:3: timing must be fast or real"), "%s", msg);
+	cr_assert(strstr(msg, "scenario.ini:5: erase_page_ms: bad duration"), "%s", msg);
+	cr_assert(strstr(msg, "scenario.ini:7: [probe 1] imei: bad value"), "%s", msg);
+	cr_assert(strstr(msg, "scenario.ini:8: [probe 1] fault_modem_error: bad value"), "%s", msg);
+}
+
+Test(sim_usb, probes_key_adds_default_probes_with_distinct_serials)
+{
+	struct session s = {0};
+	bool seen[5] = {false};
+
+	use_scenario("probes = 5\n");
+	cr_assert_eq(nrfsim_probe_count(), 5);
+	scan(&s);
+	cr_assert_eq(s.count, 5);
+	for (size_t i = 0; i < s.count; i++) {
+		uint32_t sn;
+
+		cr_assert_eq(jaylink_device_get_serial_number(s.devs[i], &sn), JAYLINK_OK);
+		cr_assert(sn >= 260000001 && sn <= 260000005, "serial %u", sn);
+		seen[sn - 260000001] = true;
+	}
+	for (int i = 0; i < 5; i++)
+		cr_assert(seen[i]);
+	finish(&s);
 }
 
 Test(sim_usb, host_idle_time_passes_on_the_modeled_clock)
@@ -558,7 +618,7 @@ static int nrfsim_cmd(const char *args, char *out, size_t size)
 	return pclose(p);
 }
 
-Test(sim_usb, operator_pulls_replaces_and_reinserts_a_board_while_the_probe_is_open)
+Test(sim_usb, operator_pulls_then_replaces_a_board_while_the_probe_is_open)
 {
 	struct session s = {0};
 	struct jaylink_hardware_status st;

@@ -389,6 +389,10 @@ void simcpu_get_regs(struct simcpu *c, struct simcpu_regs *regs)
 	regs->msp_s = regs->msp;
 	regs->psp_s = regs->psp;
 	regs->special_s = regs->special;
+	/* The M33 model has the single-precision FPU (REGSEL 0x21, 0x40..). */
+	regs->fpscr = rd(c, UC_ARM_REG_FPSCR);
+	for (int i = 0; i < 32; i++)
+		regs->s[i] = rd(c, UC_ARM_REG_S0 + i);
 	c->last = *regs;
 }
 
@@ -412,6 +416,9 @@ void simcpu_set_regs(struct simcpu *c, const struct simcpu_regs *regs)
 	wr(c, UC_ARM_REG_PSP, psp);
 	if (regs->sp != c->last.sp)
 		wr(c, UC_ARM_REG_SP, regs->sp);
+	wr(c, UC_ARM_REG_FPSCR, regs->fpscr);
+	for (int i = 0; i < 32; i++)
+		wr(c, UC_ARM_REG_S0 + i, regs->s[i]);
 	wr(c, UC_ARM_REG_PC, regs->pc | 1u);
 	c->last = *regs;
 	/* Resuming from debug state: the debugger may have rewritten memory. */
