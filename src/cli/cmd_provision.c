@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -25,7 +26,12 @@ static int write_out(const struct provision_opts *o, const struct provision_job 
 			  err == IHEX_ERR_IO ? strerror(e) : ihex_strerror(err));
 		return err == IHEX_ERR_NOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_INPUT;
 	}
-	fprintf(stderr, "nrfcred: wrote %s (mode %04o)\n", o->out_file, mode);
+	/* A pipe or device (-o /dev/stdout) keeps its own mode. */
+	struct stat st;
+	if (stat(o->out_file, &st) == 0 && S_ISREG(st.st_mode))
+		fprintf(stderr, "nrfcred: wrote %s (mode %04o)\n", o->out_file, mode);
+	else
+		fprintf(stderr, "nrfcred: wrote %s\n", o->out_file);
 	return CLI_EXIT_OK;
 }
 

@@ -58,7 +58,7 @@ int station_cli_exit_code(const struct runner_summary *s)
 	 * interruption when it cut a board short. */
 	if (s->interrupted && (s->interrupted_boards > 0 || !s->continuous))
 		return CLI_EXIT_INTERRUPTED;
-	if (s->absent > 0)
+	if (s->absent > 0 || s->probe_failures > 0)
 		return CLI_EXIT_PROBE;
 	if (s->failed > 0)
 		return CLI_EXIT_BOARD_FAILED;

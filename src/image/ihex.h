@@ -71,7 +71,9 @@ ihex_err ihex_format(const struct image *img, unsigned record_size, const struct
 /* Writes the file directly (never through a temporary file: an image may hold
  * a private key) with the given mode, e.g. 0600; an existing file is
  * truncated and its mode set to `mode` before any byte is written, then
- * fsync'd. On IHEX_ERR_IO errno says why. */
+ * fsync'd. On IHEX_ERR_IO errno says why; a regular file that could not be
+ * written completely is left empty (no partial key on disk). A device or
+ * FIFO (e.g. /dev/stdout) is written as it is: no mode change, no fsync. */
 ihex_err ihex_write_file(const char *path, const struct image *img, unsigned record_size,
 			 const struct ihex_info *info, unsigned mode);
 

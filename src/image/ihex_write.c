@@ -166,6 +166,12 @@ ihex_err ihex_write_file(const char *path, const struct image *img, unsigned rec
 		    (regular && fsync(fd) != 0)) {
 			saved_errno = errno;
 			err = IHEX_ERR_IO;
+			/* A half-written file may end inside a key: leave it
+			 * empty rather than holding part of one. */
+			if (regular && ftruncate(fd, 0) != 0) {
+				/* Nothing more to do: errno still reports the
+				 * first failure. */
+			}
 		}
 		if (close(fd) != 0 && !err) {
 			saved_errno = errno;

@@ -159,7 +159,6 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
 static bool parse_seconds_ms(const char *s, uint32_t *ms)
 {
 	uint64_t whole = 0, frac = 0;
-	unsigned frac_digits = 0;
 	const char *dot = strchr(s, '.');
 	char intpart[16];
 	size_t ilen = dot ? (size_t)(dot - s) : strlen(s);
@@ -171,6 +170,7 @@ static bool parse_seconds_ms(const char *s, uint32_t *ms)
 		return false;
 	if (dot) {
 		const char *f = dot + 1;
+		unsigned frac_digits = 0;
 		if (*f == '\0')
 			return false;
 		for (; *f; f++, frac_digits++) {
@@ -220,7 +220,7 @@ static int station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 				    "[station] name: '%s' is not a valid name; valid: 1-%zu of "
 				    "letters, digits, '_', '-', '.' (it names the log files)",
 				    value, sizeof cfg->name - 1);
-		strcpy(cfg->name, value);
+		snprintf(cfg->name, sizeof cfg->name, "%s", value);
 	} else if (strcmp(key, "provisioner") == 0) {
 		return set_path(ctx, &cfg->provisioner, sec, key, value);
 	} else if (strcmp(key, "app") == 0) {
@@ -285,7 +285,7 @@ static int slot_key(struct parse_ctx *ctx, struct section *sec, const char *key,
 				    "%s probe: '%s' is not a J-Link serial number; valid: its "
 				    "decimal serial, e.g. 260101234 (nrfcred probes lists them)",
 				    sec->display, value);
-		strcpy(slot->probe, value);
+		snprintf(slot->probe, sizeof slot->probe, "%s", value);
 		slot->serial = (uint32_t)v;
 	} else if (strcmp(key, "label") == 0) {
 		size_t n = strlen(value);
@@ -298,7 +298,7 @@ static int slot_key(struct parse_ctx *ctx, struct section *sec, const char *key,
 				return fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
 					    "%s label: only printable ASCII is valid",
 					    sec->display);
-		strcpy(slot->label, value);
+		snprintf(slot->label, sizeof slot->label, "%s", value);
 	} else {
 		return fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			    "%s %s: unknown key; valid: probe, label", sec->display, key);
@@ -497,7 +497,8 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 		sec->kind = SEC_CREDENTIAL;
 		sec->index = cfg->credential_count++;
 		struct station_credential_config *c = &cfg->credentials[sec->index];
-		strcpy(c->name, cname);
+		/* valid_name() bounded cname to STATION_NAME_MAX - 1 bytes. */
+		memcpy(c->name, cname, strlen(cname) + 1);
 		c->type = -1;
 		c->line = ctx->line;
 	} else {
@@ -616,12 +617,12 @@ static void default_name(struct station_config *cfg)
 	base = base ? base + 1 : cfg->path;
 	size_t n = 0;
 	while (base[n] && base[n] != '.' && n + 1 < sizeof cfg->name) {
-		cfg->name[n] = is_name_char(base[n]) ? base[n] : '_';
+		cfg->name[n] = is_name_char(base[n]) ? base[n] : (char)'_';
 		n++;
 	}
 	cfg->name[n] = '\0';
 	if (n == 0)
-		strcpy(cfg->name, "station");
+		snprintf(cfg->name, sizeof cfg->name, "station");
 }
 
 station_config_err station_config_parse(const char *text, const char *path,

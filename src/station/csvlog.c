@@ -89,6 +89,8 @@ static void sb_cell(struct strbuf *sb, const char *cell, bool first)
 		sb->buf = p;
 		sb->cap = cap;
 	}
+	if (sb->buf == NULL)
+		return;
 	if (!first)
 		sb->buf[sb->len++] = ',';
 	sb->len += csvlog_quote(cell, sb->buf + sb->len, sb->cap - sb->len);

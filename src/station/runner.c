@@ -55,6 +55,7 @@ struct slot {
 
 	/* The board in progress (loop thread only). */
 	unsigned attempt;
+	bool probe_failed; /* the board failed because the probe did */
 	enum slot_state failed_step;
 	char error[320];
 	uint64_t board_start_ms; /* wall clock */
@@ -537,6 +538,8 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 			return;
 		} else {
 			char why[320];
+			if (s->err == NRF91_ERR_PROBE)
+				s->probe_failed = true;
 			if (s->err != NRF91_OK)
 				snprintf(why, sizeof why, "%s%s%s", nrf91_strerror(s->err),
 					 s->detail[0] ? ": " : "", s->detail);
@@ -547,6 +550,12 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 	} else if (r->stopping && slot_state_is_busy(s->state) &&
 		   (s->state != SLOT_WIPE || s->flow.has_app)) {
 		record_failure(s, "interrupted by the operator");
+	}
+
+	if (out == SLOT_OUT_FAILED && !slot_state_is_busy(s->state)) {
+		/* Waiting for a board: only the probe can fail here. */
+		r->summary.probe_failures++;
+		emit_state(s, s->detail);
 	}
 
 	if (out == SLOT_OUT_PENDING && !r->stopping) {
@@ -562,7 +571,8 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 		}
 		if (s->state == SLOT_AWAIT_RESULT || s->state == SLOT_WAIT_BOARD ||
 		    s->state == SLOT_WAIT_REMOVE) {
-			arm_timer(s, r->opts.poll_ms * (s->state == SLOT_AWAIT_RESULT ? 1 : 2));
+			arm_timer(s, (uint64_t)r->opts.poll_ms *
+					     (s->state == SLOT_AWAIT_RESULT ? 1u : 2u));
 			return;
 		}
 	}
@@ -586,6 +596,8 @@ static void finish_board(struct slot *s)
 		r->summary.passed++;
 	else
 		r->summary.failed++;
+	if (s->probe_failed)
+		r->summary.probe_failures++;
 
 	if (s->log) {
 		char when[32];
@@ -643,6 +655,7 @@ static void finish_board(struct slot *s)
 static void new_board(struct slot *s)
 {
 	s->flow.failing = false;
+	s->probe_failed = false;
 	s->attempt = 0;
 	s->failed_step = SLOT_IDLE;
 	s->error[0] = '\0';

@@ -43,6 +43,7 @@ struct runner_summary {
 	unsigned passed;	     /* boards */
 	unsigned failed;	     /* boards */
 	unsigned absent;	     /* slots whose probe could not be opened */
+	unsigned probe_failures;     /* boards / waits ended by a probe (USB) failure */
 	bool interrupted;	     /* Ctrl-C (or runner_interrupt) was seen */
 	unsigned interrupted_boards; /* boards cut short by it */
 	bool continuous;	     /* the run was in continuous mode */

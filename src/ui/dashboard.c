@@ -141,7 +141,7 @@ void dash_format_bytes(uint64_t n, char *out, size_t outlen)
 {
 	if (n < 1024)
 		snprintf(out, outlen, "%" PRIu64 "B", n);
-	else if (n < 1024 * 1024)
+	else if (n < 1024u * 1024u)
 		snprintf(out, outlen, "%.1fK", (double)n / 1024.0);
 	else
 		snprintf(out, outlen, "%.1fM", (double)n / (1024.0 * 1024.0));
@@ -180,7 +180,7 @@ static void line_field(struct line *l, const char *text, int w, bool right, cons
 	char buf[256];
 	size_t n = 0;
 	for (const char *p = text ? text : ""; *p && n < sizeof buf - 1 && (int)n < w; p++)
-		buf[n++] = ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) ? '?' : *p;
+		buf[n++] = ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) ? (char)'?' : *p;
 	buf[n] = '\0';
 	size_t start = l->len;
 	if (right)
@@ -216,6 +216,8 @@ static void emit_line(struct line *l, unsigned width, bool color, char **out, si
 		*out = p;
 		*cap = c;
 	}
+	if (*out == NULL)
+		return;
 	char *o = *out + *len;
 	for (size_t i = 0; i < n; i++) {
 		if (color)

@@ -162,7 +162,7 @@ else
 fi
 
 # ---- errors
-NRFCRED_PROVISIONER= run "missing provisioner is named" 3 -- provision --provisioner nope.hex \
+NRFCRED_PROVISIONER='' run "missing provisioner is named" 3 -- provision --provisioner nope.hex \
 	--sec_tag 1 --psk 00 -o x.hex
 check "missing provisioner message says not found" grep -q 'nope.hex: provisioning firmware not found' err
 printf ':0400000001020304F3\n:00000001FF\n' > badsum.hex
@@ -178,6 +178,12 @@ run "hex without start code" 3 -- hex info nocolon.hex
 check "hex error says the reason once, with file:line and a hint" \
 	test "$(grep -c "nocolon.hex:1: record does not start with ':'; is this an Intel HEX" err)" -eq 1
 
+"$nrfcred" provision --provisioner prov.hex --sec_tag 1 --psk 00 -o /dev/stdout 2>err | cat >out
+rc=${PIPESTATUS[0]}
+check "-o /dev/stdout into a pipe succeeds (no fsync/chmod on a pipe)" test "$rc" -eq 0
+check "-o /dev/stdout writes the whole hex into the pipe" test "$(tail -n 1 out)" = ':00000001FF'
+check "-o /dev/stdout claims no file mode" grep -qx 'nrfcred: wrote /dev/stdout' err
+
 # ---- the old tool's README invocations, verbatim but for -o on the second
 cp "$data/ca.pem" ca_file.crt
 NRFCRED_PROVISIONER=$PWD/prov.hex run "README: PSK and identity to multi_cred.hex" 0 -- provision \
@@ -191,9 +197,9 @@ check "README: out.hex keeps mode 0600 (it carries the PSK)" test "$($py "$helpe
 # ---- the real provisioning firmware (firmware/sim), when this build has it
 fw="$build/firmware/sim/provisioner-sim.hex"
 if [ -f "$fw" ]; then
-	NRFCRED_PROVISIONER= run "real firmware: hex show" 0 -- hex show "$fw"
+	NRFCRED_PROVISIONER='' run "real firmware: hex show" 0 -- hex show "$fw"
 	check "real firmware: table area erased" grep -q 'table area erased' out
-	NRFCRED_PROVISIONER= run "real firmware is the default provisioner" 0 -- provision --sec_tag 5 \
+	NRFCRED_PROVISIONER='' run "real firmware is the default provisioner" 0 -- provision --sec_tag 5 \
 		--psk "$psk_text" --psk_ident "$ident" -o real.hex
 	run "real firmware: hex show after patching" 0 -- hex show real.hex
 	check "real firmware: two credentials listed" test "$(grep -c '^  sec_tag 5 ' out)" -eq 2

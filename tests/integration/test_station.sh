@@ -204,6 +204,28 @@ PY
 check "faults: failed boards are wiped too" \
   [ "$("$nrfsim" show "$d/state" 2>&1 | grep -c 'flash: .*fully erased')" -eq 3 ]
 
+# ----------------------------------------- a probe unplugged mid-board
+d=$tmp/unplug
+make_fixture "$d" fast
+sed -i 's/^\[probe 2\]$/[probe 2]\nfault_unplug_after_transfers = 150/' "$d/sim.ini"
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = re.sub(r"(?ms)^\[slot [3-8]\]\nprobe = \d+\nlabel = \w+\n", "", open(p).read())
+open(p, "w").write(t)
+PY
+sim "$d" "$nrfcred" station --plain "$d/station.ini" >"$d/out.txt" 2>&1
+rc=$?
+check "unplugged probe: exit 4 (probe error)" [ "$rc" -eq 4 ]
+check "unplugged probe: retried, then a FAILED row naming the probe failure" "$py" - "$d/logs" <<'PY'
+import csv, sys
+bad = next(csv.DictReader(open(f"{sys.argv[1]}/demo-slot2.csv", newline="")))
+assert bad["result"] == "fail" and bad["error"].startswith("probe failure"), bad
+good = next(csv.DictReader(open(f"{sys.argv[1]}/demo-slot1.csv", newline="")))
+assert good["result"] == "pass", good
+PY
+check "unplugged probe: the step was retried once" grep -q "slot 2 (000260000002): [A-Z_]* (retry 1 of 1)" "$d/out.txt"
+
 # ------------------------------------------- continuous mode, then Ctrl-C
 d=$tmp/continuous
 make_fixture "$d" fast

@@ -183,8 +183,7 @@ Test(cred, file_and_parse_errors_end_with_what_to_do)
 	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, CRED_DATA_DIR), CRED_ERR_IO);
 	cr_assert_not_null(strstr(diag.detail, "; give a regular file"), "%s", diag.detail);
 	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, FIX("garbage.bin")), CRED_ERR_CERT);
-	cr_assert_not_null(strstr(diag.detail, "; give the certificate file"), "%s",
-			   diag.detail);
+	cr_assert_not_null(strstr(diag.detail, "; give the certificate file"), "%s", diag.detail);
 	cr_assert_eq(add_key(1, FIX("garbage.bin"), NULL), CRED_ERR_KEY);
 	cr_assert_not_null(strstr(diag.detail, "; give the key file"), "%s", diag.detail);
 	cr_assert_eq(add_file(1, NRFCRED_TYPE_CA_CERT, FIX("truncated.pem")), CRED_ERR_CERT);

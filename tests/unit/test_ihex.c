@@ -7,9 +7,11 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -622,6 +624,32 @@ Test(ihex_file, write_file_reports_io_error_and_errno)
 	errno = 0;
 	cr_assert_eq(ihex_write_file(path, img, 16, NULL, 0600), IHEX_ERR_IO);
 	cr_assert_eq(errno, ENOENT);
+	image_destroy(img);
+}
+
+/* A write that fails half-way (here: RLIMIT_FSIZE, as a full disk would)
+ * must not leave the first part of a key-holding image on disk. */
+Test(ihex_file, write_file_failure_leaves_the_file_empty)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/partial.hex", tmpdir);
+	struct image *img = image_create();
+	cr_assert_eq(image_fill(img, 0x1000, 1024, 0x5A), IMAGE_OK);
+	cr_assert_neq(signal(SIGXFSZ, SIG_IGN), SIG_ERR);
+	struct rlimit old, small;
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 100;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	errno = 0;
+	ihex_err err = ihex_write_file(path, img, 16, NULL, 0600);
+	int e = errno;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	cr_assert_eq(err, IHEX_ERR_IO);
+	cr_assert_eq(e, EFBIG, "errno %s", strerror(e));
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_size, 0, "%lld bytes left behind", (long long)st.st_size);
 	image_destroy(img);
 }
 
