@@ -32,43 +32,44 @@ extern "C" {
 
 /* "nRFcMAN1" as bytes; the firmware must not contain these 8 bytes anywhere
  * else (it refers to its manifest by symbol, never by searching). */
-#define NRFCRED_MANIFEST_MAGIC "nRFcMAN1"
+#define NRFCRED_MANIFEST_MAGIC	   "nRFcMAN1"
 #define NRFCRED_MANIFEST_MAGIC_LEN 8u
-#define NRFCRED_MANIFEST_VERSION 1u
+#define NRFCRED_MANIFEST_VERSION   1u
 
 struct nrfcred_manifest {
-	uint8_t magic[8];        /* NRFCRED_MANIFEST_MAGIC */
-	uint16_t version;        /* NRFCRED_MANIFEST_VERSION */
-	uint16_t size;           /* sizeof(struct nrfcred_manifest) for this version */
-	uint32_t table_addr;     /* flash address of the table area (page aligned) */
-	uint32_t table_max;      /* bytes available for the table */
-	uint32_t result_addr;    /* flash address of the result area (page aligned) */
-	uint32_t result_max;     /* bytes available for the result block */
-	uint32_t progress_addr;  /* RAM address of the live progress word, 0 = none */
-	uint32_t fw_version;     /* major << 16 | minor << 8 | patch */
-	uint32_t flags;          /* reserved, 0 */
-	uint32_t crc32;          /* CRC-32/IEEE of bytes [0, offsetof(crc32)) */
+	uint8_t magic[8];	/* NRFCRED_MANIFEST_MAGIC */
+	uint16_t version;	/* NRFCRED_MANIFEST_VERSION */
+	uint16_t size;		/* sizeof(struct nrfcred_manifest) for this version */
+	uint32_t table_addr;	/* flash address of the table area (page aligned) */
+	uint32_t table_max;	/* bytes available for the table */
+	uint32_t result_addr;	/* flash address of the result area (page aligned) */
+	uint32_t result_max;	/* bytes available for the result block */
+	uint32_t progress_addr; /* RAM address of the live progress word, 0 = none */
+	uint32_t fw_version;	/* major << 16 | minor << 8 | patch */
+	uint32_t flags;		/* reserved, 0 */
+	uint32_t crc32;		/* CRC-32/IEEE of bytes [0, offsetof(crc32)) */
 };
 
 #define NRFCRED_MANIFEST_SIZE 44u
 
 /* ------------------------------------------------------------------- table */
 
-#define NRFCRED_TABLE_MAGIC 0x4254434eu /* "NCTB" */
+#define NRFCRED_TABLE_MAGIC   0x4254434eu /* "NCTB" */
 #define NRFCRED_TABLE_VERSION 1u
 
 /* Table flags */
 #define NRFCRED_TABLE_F_IMEI_ONLY 0x00000001u /* read IMEI/CGMR only, write nothing */
 
 /* Entry flags */
-#define NRFCRED_ENTRY_F_DELETE_FIRST 0x01u /* delete (sec_tag,type) before writing; not-found is fine */
+#define NRFCRED_ENTRY_F_DELETE_FIRST                                                               \
+	0x01u /* delete (sec_tag,type) before writing; not-found is fine */
 
 struct nrfcred_table_header {
-	uint32_t magic;        /* NRFCRED_TABLE_MAGIC */
-	uint16_t version;      /* NRFCRED_TABLE_VERSION */
-	uint16_t count;        /* number of entries */
-	uint32_t total_len;    /* header + all entries (incl. padding), bytes */
-	uint32_t flags;        /* NRFCRED_TABLE_F_* */
+	uint32_t magic;		/* NRFCRED_TABLE_MAGIC */
+	uint16_t version;	/* NRFCRED_TABLE_VERSION */
+	uint16_t count;		/* number of entries */
+	uint32_t total_len;	/* header + all entries (incl. padding), bytes */
+	uint32_t flags;		/* NRFCRED_TABLE_F_* */
 	uint32_t entries_crc32; /* CRC-32/IEEE of bytes [header end, total_len) */
 };
 
@@ -77,17 +78,17 @@ struct nrfcred_table_header {
 /* Each entry is followed by `length` data bytes, then 0..3 padding bytes of
  * 0x00 so that the next entry starts 4-byte aligned. */
 struct nrfcred_table_entry {
-	uint32_t sec_tag;  /* 0 .. 2147483647 */
-	uint8_t type;      /* enum nrfcred_cred_type */
-	uint8_t flags;     /* NRFCRED_ENTRY_F_* */
-	uint16_t length;   /* data bytes that follow (no NUL terminator) */
+	uint32_t sec_tag; /* 0 .. 2147483647 */
+	uint8_t type;	  /* enum nrfcred_cred_type */
+	uint8_t flags;	  /* NRFCRED_ENTRY_F_* */
+	uint16_t length;  /* data bytes that follow (no NUL terminator) */
 };
 
 #define NRFCRED_TABLE_ENTRY_SIZE 8u
-#define NRFCRED_SEC_TAG_MAX 2147483647u
+#define NRFCRED_SEC_TAG_MAX	 2147483647u
 /* Largest content the host puts in one entry by default (the old tool's limit). */
 #define NRFCRED_CONTENT_MAX_DEFAULT 4077u
-#define NRFCRED_TABLE_MAX_ENTRIES 64u
+#define NRFCRED_TABLE_MAX_ENTRIES   64u
 
 /* Types follow AT%CMNG. */
 enum nrfcred_cred_type {
@@ -103,29 +104,29 @@ enum nrfcred_cred_type {
 
 /* ------------------------------------------------------------------ result */
 
-#define NRFCRED_RESULT_MAGIC 0x5352434eu /* "NCRS" */
-#define NRFCRED_RESULT_VERSION 1u
+#define NRFCRED_RESULT_MAGIC	      0x5352434eu /* "NCRS" */
+#define NRFCRED_RESULT_VERSION	      1u
 #define NRFCRED_RESULT_STATUS_PENDING 0xFFFFFFFFu
 
 /* Result status codes (the status word). 0 = every step succeeded. */
 enum nrfcred_result_status {
 	NRFCRED_RES_OK = 0,
-	NRFCRED_RES_MANIFEST_BAD = 1,      /* firmware's own manifest is inconsistent */
-	NRFCRED_RES_TABLE_MISSING = 2,     /* table area erased (no table written) */
+	NRFCRED_RES_MANIFEST_BAD = 1,  /* firmware's own manifest is inconsistent */
+	NRFCRED_RES_TABLE_MISSING = 2, /* table area erased (no table written) */
 	NRFCRED_RES_TABLE_BAD_MAGIC = 3,
 	NRFCRED_RES_TABLE_BAD_VERSION = 4,
-	NRFCRED_RES_TABLE_BAD_LENGTH = 5,  /* total_len / entry bounds / count */
+	NRFCRED_RES_TABLE_BAD_LENGTH = 5, /* total_len / entry bounds / count */
 	NRFCRED_RES_TABLE_BAD_CRC = 6,
 	NRFCRED_RES_TABLE_BAD_ENTRY = 7,   /* bad type, sec_tag, or content ('"', NUL) */
-	NRFCRED_RES_MODEM_INIT = 8,        /* modem library / AT channel did not come up */
-	NRFCRED_RES_MODEM_OFFLINE = 9,     /* AT+CFUN=4 failed */
-	NRFCRED_RES_IMEI = 10,             /* AT+CGSN failed or not 15 digits */
-	NRFCRED_RES_MODEM_FW = 11,         /* AT+CGMR failed */
-	NRFCRED_RES_CRED_DELETE = 12,      /* %CMNG=3 failed with other than not-found */
-	NRFCRED_RES_CRED_WRITE = 13,       /* %CMNG=0 failed (entry's modem_code says why) */
-	NRFCRED_RES_CRED_HASH = 14,        /* %CMNG=1 failed or returned no SHA-256 */
+	NRFCRED_RES_MODEM_INIT = 8,	   /* modem library / AT channel did not come up */
+	NRFCRED_RES_MODEM_OFFLINE = 9,	   /* AT+CFUN=4 failed */
+	NRFCRED_RES_IMEI = 10,		   /* AT+CGSN failed or not 15 digits */
+	NRFCRED_RES_MODEM_FW = 11,	   /* AT+CGMR failed */
+	NRFCRED_RES_CRED_DELETE = 12,	   /* %CMNG=3 failed with other than not-found */
+	NRFCRED_RES_CRED_WRITE = 13,	   /* %CMNG=0 failed (entry's modem_code says why) */
+	NRFCRED_RES_CRED_HASH = 14,	   /* %CMNG=1 failed or returned no SHA-256 */
 	NRFCRED_RES_RESULT_TOO_LARGE = 15, /* result block does not fit result_max */
-	NRFCRED_RES_FLASH_WRITE = 16,      /* NVMC write of the result failed */
+	NRFCRED_RES_FLASH_WRITE = 16,	   /* NVMC write of the result failed */
 	NRFCRED_RES_INTERNAL = 17
 };
 
@@ -157,23 +158,23 @@ struct nrfcred_result_header {
 };
 
 #define NRFCRED_RESULT_HEADER_SIZE 72u
-#define NRFCRED_RESULT_NO_FAIL 0xFFFFu
+#define NRFCRED_RESULT_NO_FAIL	   0xFFFFu
 
 struct nrfcred_result_entry {
 	uint32_t sec_tag;
 	uint8_t type;
-	uint8_t flags;        /* bit0: written, bit1: deleted first, bit2: hash valid */
-	uint16_t reserved;    /* 0xFFFF */
-	int32_t modem_code;   /* 0 OK, CME error code (513..), or -1 for a plain ERROR */
-	uint8_t sha256[32];   /* SHA-256 the modem reports (AT%CMNG=1), zero if none */
+	uint8_t flags;	    /* bit0: written, bit1: deleted first, bit2: hash valid */
+	uint16_t reserved;  /* 0xFFFF */
+	int32_t modem_code; /* 0 OK, CME error code (513..), or -1 for a plain ERROR */
+	uint8_t sha256[32]; /* SHA-256 the modem reports (AT%CMNG=1), zero if none */
 };
 
-#define NRFCRED_RESULT_ENTRY_SIZE 44u
-#define NRFCRED_RESULT_E_WRITTEN 0x01u
-#define NRFCRED_RESULT_E_DELETED 0x02u
+#define NRFCRED_RESULT_ENTRY_SIZE   44u
+#define NRFCRED_RESULT_E_WRITTEN    0x01u
+#define NRFCRED_RESULT_E_DELETED    0x02u
 #define NRFCRED_RESULT_E_HASH_VALID 0x04u
 
-#define NRFCRED_RESULT_SIZE(count) \
+#define NRFCRED_RESULT_SIZE(count)                                                                 \
 	(NRFCRED_RESULT_HEADER_SIZE + NRFCRED_RESULT_ENTRY_SIZE * (count) + 4u)
 
 /* ------------------------------------------------------- live progress word */
@@ -191,10 +192,14 @@ enum nrfcred_progress_phase {
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(struct nrfcred_manifest) == NRFCRED_MANIFEST_SIZE, "manifest layout");
-_Static_assert(sizeof(struct nrfcred_table_header) == NRFCRED_TABLE_HEADER_SIZE, "table header layout");
-_Static_assert(sizeof(struct nrfcred_table_entry) == NRFCRED_TABLE_ENTRY_SIZE, "table entry layout");
-_Static_assert(sizeof(struct nrfcred_result_header) == NRFCRED_RESULT_HEADER_SIZE, "result header layout");
-_Static_assert(sizeof(struct nrfcred_result_entry) == NRFCRED_RESULT_ENTRY_SIZE, "result entry layout");
+_Static_assert(sizeof(struct nrfcred_table_header) == NRFCRED_TABLE_HEADER_SIZE,
+	       "table header layout");
+_Static_assert(sizeof(struct nrfcred_table_entry) == NRFCRED_TABLE_ENTRY_SIZE,
+	       "table entry layout");
+_Static_assert(sizeof(struct nrfcred_result_header) == NRFCRED_RESULT_HEADER_SIZE,
+	       "result header layout");
+_Static_assert(sizeof(struct nrfcred_result_entry) == NRFCRED_RESULT_ENTRY_SIZE,
+	       "result entry layout");
 #endif
 
 #ifdef __cplusplus

@@ -22,24 +22,25 @@ enum simboard_part { SIMBOARD_NRF9160, SIMBOARD_NRF9161, SIMBOARD_NRF9151 };
 
 /* Modeled durations, in nanoseconds. Defaults in simboard_timing_defaults(). */
 struct simboard_timing {
-	uint64_t nvmc_write_word_ns;   /* tWRITE */
-	uint64_t nvmc_erase_page_ns;   /* tERASEPAGE (~87 ms, errata 2 stall) */
-	uint64_t nvmc_erase_all_ns;    /* NVMC ERASEALL */
-	uint64_t ctrlap_erase_all_ns;  /* CTRL-AP ERASEALL */
-	uint64_t modem_start_ns;       /* modem library init on first AT command */
-	uint64_t modem_cmd_ns;         /* each AT command */
-	uint64_t modem_cmng_write_ns;  /* each AT%CMNG=0 write */
-	uint32_t cpu_hz;               /* emulated instructions per second */
+	uint64_t nvmc_write_word_ns;  /* tWRITE */
+	uint64_t nvmc_erase_page_ns;  /* tERASEPAGE (~87 ms, errata 2 stall) */
+	uint64_t nvmc_erase_all_ns;   /* NVMC ERASEALL */
+	uint64_t ctrlap_erase_all_ns; /* CTRL-AP ERASEALL */
+	uint64_t modem_start_ns;      /* modem library init on first AT command */
+	uint64_t modem_cmd_ns;	      /* each AT command */
+	uint64_t modem_cmng_write_ns; /* each AT%CMNG=0 write */
+	uint32_t cpu_hz;	      /* emulated instructions per second */
 };
 void simboard_timing_defaults(struct simboard_timing *t);
 
 /* Faults a scenario can inject at the board (the probe injects USB faults). */
 struct simboard_faults {
-	uint32_t wait_storm;          /* answer WAIT to this many AP accesses, from the first */
-	uint32_t fault_ack_every;     /* every Nth AP access answers FAULT (sets STICKYERR); 0 = off */
+	uint32_t wait_storm;	  /* answer WAIT to this many AP accesses, from the first */
+	uint32_t fault_ack_every; /* every Nth AP access answers FAULT (sets STICKYERR); 0 = off */
 	uint32_t parity_error_every;  /* every Nth read's data parity is flipped; 0 = off */
-	uint64_t removed_after_bytes; /* board vanishes (no ACK, VTref 0) after this many AP data bytes; 0 = never */
-	bool firmware_hang;           /* the modem never answers: no result block */
+	uint64_t removed_after_bytes; /* board vanishes (no ACK, VTref 0) after this many AP data
+					 bytes; 0 = never */
+	bool firmware_hang;	      /* the modem never answers: no result block */
 	uint32_t modem_error_sec_tag; /* with modem_error_type: %CMNG=0 for this pair fails */
 	int32_t modem_error_type;     /* -1 = off */
 	int32_t modem_error_code;     /* CME code returned, e.g. 515 */
@@ -47,12 +48,12 @@ struct simboard_faults {
 
 struct simboard_config {
 	enum simboard_part part;
-	char imei[16];               /* 15 digits */
-	char modem_fw[32];           /* AT+CGMR answer, e.g. "mfw_nrf9160_1.3.5" */
-	bool approtect;              /* UICR.APPROTECT written to Protected on first creation */
-	bool present;                /* false: no board in the slot (no ACK, VTref 0) */
-	uint16_t vtref_mv;           /* VTref when present, e.g. 3300 */
-	uint64_t device_id;          /* FICR.INFO.DEVICEID */
+	char imei[16];	    /* 15 digits */
+	char modem_fw[32];  /* AT+CGMR answer, e.g. "mfw_nrf9160_1.3.5" */
+	bool approtect;	    /* UICR.APPROTECT written to Protected on first creation */
+	bool present;	    /* false: no board in the slot (no ACK, VTref 0) */
+	uint16_t vtref_mv;  /* VTref when present, e.g. 3300 */
+	uint64_t device_id; /* FICR.INFO.DEVICEID */
 	struct simboard_timing timing;
 	struct simboard_faults faults;
 };
@@ -99,11 +100,11 @@ struct simboard_counters {
 	uint64_t cpu_instructions;
 	/* Added by the board implementation (D2): */
 	uint64_t line_resets;
-	uint64_t protocol_errors;     /* packets not answered (reset state, bad request) */
+	uint64_t protocol_errors; /* packets not answered (reset state, bad request) */
 	uint64_t nvmc_words_written;
 	uint64_t nvmc_ignored_writes; /* flash/UICR writes a real NVMC ignores (not enabled, ...) */
 	uint64_t nvmc_page_erases;
-	uint64_t nvmc_erase_alls;     /* NVMC ERASEALL and CTRL-AP ERASEALL */
+	uint64_t nvmc_erase_alls;      /* NVMC ERASEALL and CTRL-AP ERASEALL */
 	uint64_t nvmc_nwrite_exceeded; /* word writes beyond nWRITE (2) since the last erase */
 };
 void simboard_get_counters(const struct simboard *b, struct simboard_counters *c);

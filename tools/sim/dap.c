@@ -85,7 +85,8 @@ static enum ap_result ap_read(struct simboard *b, unsigned apsel, unsigned reg, 
 	case SIM_AP_CTRL:
 		return ctrlap_read(b, reg, val);
 	default:
-		*val = 0; /* not implemented: IDR reads 0 (nrf91-target.md 3) */
+		*val = 0; /* APs the nRF91 does not have (1, 2, 5..255): every register, IDR
+			     included, reads 0 (nrf91-target.md 3) */
 		return AP_OK;
 	}
 }
