@@ -375,11 +375,8 @@ static void resolve_state_dir(struct parse_ctx *c)
 	free(copy);
 }
 
-int scenario_load(const char *path, struct scenario *s, FILE *err)
+static void scenario_defaults(struct scenario *s)
 {
-	struct parse_ctx c = {.s = s, .path = path, .err = err};
-	int rc;
-
 	memset(s, 0, sizeof(*s));
 	s->timing_mode = SCENARIO_TIMING_FAST;
 	s->usb_rtt_us = 125;
@@ -388,14 +385,32 @@ int scenario_load(const char *path, struct scenario *s, FILE *err)
 	simboard_timing_defaults(&s->timing);
 	for (unsigned i = 0; i < SCENARIO_MAX_PROBES; i++)
 		probe_defaults(&s->probes[i], i);
+}
 
-	c.file = fopen(path, "r");
-	if (!c.file) {
-		fprintf(err, "%s: cannot open: %s\n", path, strerror(errno));
+int scenario_load(const char *path, struct scenario *s, FILE *err)
+{
+	FILE *f = fopen(path, "r");
+	int errors;
+
+	if (!f) {
+		int saved = errno;
+
+		scenario_defaults(s);
+		fprintf(err, "%s: cannot open: %s\n", path, strerror(saved));
 		return 1;
 	}
+	errors = scenario_parse(f, path, s, err);
+	fclose(f);
+	return errors;
+}
+
+int scenario_parse(FILE *file, const char *path, struct scenario *s, FILE *err)
+{
+	struct parse_ctx c = {.s = s, .path = path, .file = file, .err = err};
+	int rc;
+
+	scenario_defaults(s);
 	rc = ini_parse_stream(counting_reader, &c, on_key, &c);
-	fclose(c.file);
 	if (rc > 0 && !c.errors) {
 		c.line = (unsigned)rc;
 		report(&c, "syntax error");

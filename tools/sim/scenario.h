@@ -46,6 +46,9 @@ struct scenario {
  * 0 means s is usable. The state directory is resolved here (see README).
  */
 int scenario_load(const char *path, struct scenario *s, FILE *err);
+/* The same from an open stream; path names it in messages and anchors a
+ * relative state_dir. The stream is not closed. */
+int scenario_parse(FILE *file, const char *path, struct scenario *s, FILE *err);
 
 /* Creates the state directory and its missing parents. 0, or -1 with errno. */
 int scenario_make_state_dir(const struct scenario *s);

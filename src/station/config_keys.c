@@ -1,0 +1,294 @@
+/* The keys of each station file section and their value parsers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nrfcred/provision.h"
+#include "station/config_priv.h"
+
+static const char *const type_names[NRFCRED_TYPE_COUNT] = {
+	"ca_cert",	"client_cert", "client_key",	       "psk",
+	"psk_identity", "public_key",  "device_id_public_key",
+};
+
+int station_credential_type_parse(const char *s)
+{
+	if (s == NULL)
+		return -1;
+	for (int i = 0; i < (int)NRFCRED_TYPE_COUNT; i++)
+		if (strcmp(s, type_names[i]) == 0)
+			return i;
+	if (s[0] >= '0' && s[0] < '0' + (int)NRFCRED_TYPE_COUNT && s[1] == '\0')
+		return s[0] - '0';
+	return -1;
+}
+
+const char *station_credential_type_name(int type)
+{
+	if (type < 0 || type >= (int)NRFCRED_TYPE_COUNT)
+		return "?";
+	return type_names[type];
+}
+
+bool config_is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+bool config_valid_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= max || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!config_is_name_char(s[i]))
+			return false;
+	return true;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no overflow past max. */
+bool config_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* Seconds with up to three decimals ("20", "7.5") to milliseconds. */
+static bool parse_seconds_ms(const char *s, uint32_t *ms)
+{
+	uint64_t whole = 0, frac = 0;
+	const char *dot = strchr(s, '.');
+	char intpart[16];
+	size_t ilen = dot ? (size_t)(dot - s) : strlen(s);
+	if (ilen == 0 || ilen >= sizeof intpart)
+		return false;
+	memcpy(intpart, s, ilen);
+	intpart[ilen] = '\0';
+	if (!config_parse_uint(intpart, 86400, &whole))
+		return false;
+	if (dot) {
+		const char *f = dot + 1;
+		unsigned frac_digits = 0;
+		if (*f == '\0')
+			return false;
+		for (; *f; f++, frac_digits++) {
+			if (*f < '0' || *f > '9' || frac_digits >= 3)
+				return false;
+			frac = frac * 10 + (uint64_t)(*f - '0');
+		}
+		while (frac_digits++ < 3)
+			frac *= 10;
+	}
+	*ms = (uint32_t)(whole * 1000 + frac);
+	return true;
+}
+
+char *config_resolve_path(const struct station_config *cfg, const char *value)
+{
+	char *out = NULL;
+	if (value[0] == '/')
+		return strdup(value);
+	if (asprintf(&out, "%s/%s", cfg->dir, value) < 0)
+		return NULL;
+	return out;
+}
+
+static int set_path(struct parse_ctx *ctx, char **dst, const struct section *sec, const char *key,
+		    const char *value)
+{
+	if (value[0] == '\0')
+		return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				   "%s %s: empty; valid: a file path (relative to %s)",
+				   sec->display, key, ctx->cfg->dir);
+	free(*dst);
+	*dst = config_resolve_path(ctx->cfg, value);
+	if (*dst == NULL)
+		return config_fail(ctx, STATION_CONFIG_ERR_NOMEM, ctx->line, "out of memory");
+	return 1;
+}
+
+int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *key,
+		       const char *value)
+{
+	struct station_config *cfg = ctx->cfg;
+	uint64_t v;
+	if (strcmp(key, "name") == 0) {
+		if (!config_valid_name(value, sizeof cfg->name))
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"[station] name: '%s' is not a valid name; valid: 1-%zu of "
+				"letters, digits, '_', '-', '.' (it names the log files)",
+				value, sizeof cfg->name - 1);
+		snprintf(cfg->name, sizeof cfg->name, "%s", value);
+	} else if (strcmp(key, "provisioner") == 0) {
+		return set_path(ctx, &cfg->provisioner, sec, key, value);
+	} else if (strcmp(key, "app") == 0) {
+		return set_path(ctx, &cfg->app, sec, key, value);
+	} else if (strcmp(key, "log_dir") == 0) {
+		return set_path(ctx, &cfg->log_dir, sec, key, value);
+	} else if (strcmp(key, "timeout") == 0) {
+		uint32_t ms;
+		if (!parse_seconds_ms(value, &ms) || ms < 100 || ms > 3600000)
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"[station] timeout: '%s' is not valid; valid: seconds from 0.1 "
+				"to 3600, e.g. 20 or 7.5",
+				value);
+		cfg->timeout_ms = ms;
+	} else if (strcmp(key, "swd_speed") == 0) {
+		if (!config_parse_uint(value, 100000, &v) || v < 10)
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"[station] swd_speed: '%s' is not valid; valid: SWD clock in "
+				"kHz, 10 to 100000, e.g. 4000",
+				value);
+		cfg->swd_khz = (uint32_t)v;
+	} else if (strcmp(key, "approtect") == 0) {
+		if (strcmp(value, "recover") == 0)
+			cfg->approtect = STATION_APPROTECT_RECOVER;
+		else if (strcmp(value, "fail") == 0)
+			cfg->approtect = STATION_APPROTECT_FAIL;
+		else
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"[station] approtect: '%s' is not valid; valid: recover, fail",
+				value);
+	} else if (strcmp(key, "erase") == 0) {
+		if (strcmp(value, "all") == 0)
+			cfg->erase = STATION_ERASE_ALL;
+		else if (strcmp(value, "check") == 0)
+			cfg->erase = STATION_ERASE_CHECK;
+		else
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "[station] erase: '%s' is not valid; valid: all, check",
+					   value);
+	} else if (strcmp(key, "retries") == 0) {
+		if (!config_parse_uint(value, 10, &v))
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "[station] retries: '%s' is not valid; valid: 0 to 10",
+					   value);
+		cfg->retries = (unsigned)v;
+	} else {
+		return config_fail(
+			ctx, STATION_CONFIG_ERR_KEY, ctx->line,
+			"[station] %s: unknown key; valid: name, provisioner, app, timeout, "
+			"swd_speed, log_dir, approtect, erase, retries",
+			key);
+	}
+	return 1;
+}
+
+int config_slot_key(struct parse_ctx *ctx, struct section *sec, const char *key, const char *value)
+{
+	struct station_slot_config *slot = &ctx->cfg->slots[sec->index];
+	if (strcmp(key, "probe") == 0) {
+		uint64_t v;
+		/* J-Link USB serial strings are 12 digits with leading zeros;
+		 * the number itself is a uint32 (libjaylink). */
+		if (strlen(value) > 12 || !config_parse_uint(value, UINT32_MAX, &v) || v == 0)
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"%s probe: '%s' is not a J-Link serial number; valid: its "
+				"decimal serial, e.g. 260101234 (nrfcred probes lists them)",
+				sec->display, value);
+		snprintf(slot->probe, sizeof slot->probe, "%s", value);
+		slot->serial = (uint32_t)v;
+	} else if (strcmp(key, "label") == 0) {
+		size_t n = strlen(value);
+		if (n >= sizeof slot->label)
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "%s label: longer than %zu characters", sec->display,
+					   sizeof slot->label - 1);
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)value[i] < 0x20 || (unsigned char)value[i] > 0x7e)
+				return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+						   "%s label: only printable ASCII is valid",
+						   sec->display);
+		snprintf(slot->label, sizeof slot->label, "%s", value);
+	} else {
+		return config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
+				   "%s %s: unknown key; valid: probe, label", sec->display, key);
+	}
+	return 1;
+}
+
+int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char *key,
+			  const char *value)
+{
+	struct station_credential_config *cred = &ctx->cfg->credentials[sec->index];
+	if (strcmp(key, "sec_tag") == 0) {
+		uint64_t v;
+		if (!config_parse_uint(value, NRFCRED_SEC_TAG_MAX, &v))
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "%s sec_tag: '%s' is not valid; valid: 0 to %u",
+					   sec->display, value, NRFCRED_SEC_TAG_MAX);
+		cred->sec_tag = (uint32_t)v;
+	} else if (strcmp(key, "type") == 0) {
+		int t = station_credential_type_parse(value);
+		if (t < 0)
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"%s type: '%s' is not valid; valid: ca_cert, client_cert, "
+				"client_key, psk, psk_identity, public_key, "
+				"device_id_public_key (or 0-6)",
+				sec->display, value);
+		cred->type = t;
+	} else if (strcmp(key, "file") == 0) {
+		return set_path(ctx, &cred->file, sec, key, value);
+	} else if (strcmp(key, "value") == 0) {
+		/* Never echo a value: it may be a PSK. */
+		if (value[0] == '\0')
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "%s value: empty; valid: the credential text",
+					   sec->display);
+		cred->value = strdup(value);
+		if (cred->value == NULL)
+			return config_fail(ctx, STATION_CONFIG_ERR_NOMEM, ctx->line,
+					   "out of memory");
+	} else {
+		return config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
+				   "%s %s: unknown key; valid: sec_tag, type, file, value",
+				   sec->display, key);
+	}
+	return 1;
+}
+
+unsigned config_key_bit(enum section_kind kind, const char *key)
+{
+	static const struct {
+		enum section_kind kind;
+		const char *key;
+		unsigned bit;
+	} keys[] = {
+		{SEC_STATION, "name", K_NAME},
+		{SEC_STATION, "provisioner", K_PROVISIONER},
+		{SEC_STATION, "app", K_APP},
+		{SEC_STATION, "timeout", K_TIMEOUT},
+		{SEC_STATION, "swd_speed", K_SWD},
+		{SEC_STATION, "log_dir", K_LOGDIR},
+		{SEC_STATION, "approtect", K_APPROTECT},
+		{SEC_STATION, "erase", K_ERASE},
+		{SEC_STATION, "retries", K_RETRIES},
+		{SEC_SLOT, "probe", K_PROBE},
+		{SEC_SLOT, "label", K_LABEL},
+		{SEC_CREDENTIAL, "sec_tag", K_SECTAG},
+		{SEC_CREDENTIAL, "type", K_TYPE},
+		{SEC_CREDENTIAL, "file", K_FILE},
+		{SEC_CREDENTIAL, "value", K_VALUE},
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (keys[i].kind == kind && strcmp(keys[i].key, key) == 0)
+			return keys[i].bit;
+	return 0;
+}

@@ -1,0 +1,89 @@
+/*
+ * Inside the gang runner: the slot and runner structs shared by the loop
+ * side (runner.c: state machine, timers, signals, logs, events) and the
+ * worker side (steps.c: the blocking probe step of each state, run on the
+ * thread pool). A worker touches only its own slot, and only the fields
+ * marked as written by the worker while the slot's work is pending.
+ */
+#ifndef NRFCRED_STATION_RUNNER_PRIV_H
+#define NRFCRED_STATION_RUNNER_PRIV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "provision/result.h"
+#include "station/runner.h"
+#include "station/slot.h"
+#include "target/nrf91.h"
+
+struct station_config;
+struct station_job;
+struct jlink_context;
+
+/* VTref thresholds for board detection (continuous mode). nRF91 boards run
+ * at 1.8 V or more; below 0.5 V nothing is powered. */
+#define VTREF_PRESENT_MV 1500u
+#define VTREF_ABSENT_MV	 500u
+#define DEFAULT_POLL_MS	 100u
+
+struct slot {
+	struct runner *r;
+	const struct station_slot_config *cfg;
+	struct probe *probe;
+	struct nrf91 *target;
+	struct nrf91_info info;
+	struct csvlog *log;
+	enum slot_state state;
+	struct slot_flow flow;
+	uv_work_t work;
+	uv_timer_t timer;
+	bool work_pending;
+	bool timer_armed;
+
+	/* Written by the worker, read on the loop thread after the work's
+	 * completion callback (libuv orders the two). */
+	enum slot_outcome outcome;
+	nrf91_err err;
+	char detail[256];
+	struct result result;
+	bool have_result;
+
+	/* Written by the worker's progress callback, read by the dashboard. */
+	_Atomic uint64_t progress_done;
+	_Atomic uint64_t progress_total;
+	atomic_bool progress_bytes; /* false: done/total are a fraction, not bytes */
+	atomic_bool abort;	    /* nrf91_options.abort_flag */
+
+	/* The board in progress (loop thread only). */
+	unsigned attempt;
+	bool probe_failed; /* the board failed because the probe did */
+	enum slot_state failed_step;
+	char error[320];
+	uint64_t board_start_ms; /* wall clock */
+	uint64_t board_start_hr; /* uv_hrtime, ns */
+	uint64_t await_deadline; /* uv_now, ms */
+	char absent_reason[200];
+};
+
+struct runner {
+	struct runner_options opts;
+	const struct station_config *cfg;
+	const struct station_job *job;
+	struct jlink_context *jlink;
+	size_t slot_count;
+	struct slot *slots;
+	uv_signal_t sigint, sigterm;
+	bool signals_open;
+	bool stopping;
+	atomic_bool hard_abort;
+	bool ended;
+	struct runner_summary summary;
+};
+
+/* Runs the blocking step of s->state on a worker thread; fills s->err,
+ * s->detail, s->result and progress. */
+enum slot_outcome slot_step_run(struct slot *s);
+
+#endif

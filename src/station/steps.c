@@ -1,0 +1,318 @@
+/*
+ * The worker side of the gang runner: one blocking probe step per slot
+ * state, run by uv_queue_work on the thread pool. Each function touches only
+ * its own slot (and the job, read-only); the loop thread reads the outcome
+ * in the work's completion callback.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image.h"
+#include "probe/probe.h"
+#include "provision/result.h"
+#include "provision/table.h"
+#include "station/config.h"
+#include "station/job.h"
+#include "station/runner_priv.h"
+
+static void on_progress(void *user, enum nrf91_phase phase, uint64_t done, uint64_t total)
+{
+	struct slot *s = user;
+	/* Only program, verify and read-back count bytes; connect, erase and
+	 * run report 0/1 steps, which would read as "1B/1B" on the dashboard. */
+	if (phase != NRF91_PHASE_PROGRAM && phase != NRF91_PHASE_VERIFY &&
+	    phase != NRF91_PHASE_READ)
+		total = done = 0;
+	atomic_store_explicit(&s->progress_bytes, true, memory_order_relaxed);
+	atomic_store_explicit(&s->progress_total, total, memory_order_relaxed);
+	atomic_store_explicit(&s->progress_done, done, memory_order_relaxed);
+}
+
+static nrf91_err attach(struct slot *s, bool allow_recover)
+{
+	struct nrf91_options o = {.allow_recover = allow_recover,
+				  .abort_flag = &s->abort,
+				  .progress = on_progress,
+				  .progress_user = s};
+	if (s->target) {
+		nrf91_detach(s->target);
+		s->target = NULL;
+	}
+	nrf91_err e = nrf91_attach(s->probe, &o, &s->target, &s->info);
+	if (e != NRF91_OK)
+		snprintf(s->detail, sizeof s->detail, "%s", s->info.error_detail);
+	return e;
+}
+
+static void set_detail_from_target(struct slot *s)
+{
+	if (s->target)
+		snprintf(s->detail, sizeof s->detail, "%s", nrf91_last_error_detail(s->target));
+}
+
+/* The firmware's live progress word (provision.h: phase << 24 | entry << 16
+ * | entries), shown as a fraction of the run. Display only: a read error or
+ * a nonsense value is ignored. */
+static void show_firmware_progress(struct slot *s)
+{
+	uint32_t addr = s->r->job->manifest.progress_addr, w = 0;
+	if (addr == 0 || nrf91_read_u32(s->target, addr, &w) != NRF91_OK)
+		return;
+	unsigned phase = w >> 24, entry = (w >> 16) & 0xFFu, entries = w & 0xFFFFu;
+	if (phase < NRFCRED_PHASE_BOOT || phase > NRFCRED_PHASE_DONE)
+		return;
+	/* Six phase steps; the credentials step moves entry by entry. */
+	uint64_t permille = (uint64_t)(phase - NRFCRED_PHASE_BOOT) * 1000u / 6u;
+	if (phase == NRFCRED_PHASE_CREDENTIALS && entries > 0 && entry <= entries)
+		permille += (uint64_t)entry * 1000u / 6u / entries;
+	atomic_store_explicit(&s->progress_bytes, false, memory_order_relaxed);
+	atomic_store_explicit(&s->progress_total, 1000, memory_order_relaxed);
+	atomic_store_explicit(&s->progress_done, permille, memory_order_relaxed);
+}
+
+/* Reads the result block: the status word first (written last by the
+ * firmware), then the whole block once it is final. */
+static enum slot_outcome poll_result(struct slot *s)
+{
+	const struct manifest *m = &s->r->job->manifest;
+	uint32_t status;
+	nrf91_err e = nrf91_read_u32(s->target, m->result_addr, &status);
+	if (e != NRF91_OK) {
+		s->err = e;
+		set_detail_from_target(s);
+		return SLOT_OUT_FAILED;
+	}
+	if (status == NRFCRED_RESULT_STATUS_PENDING) {
+		show_firmware_progress(s);
+		return SLOT_OUT_PENDING;
+	}
+	uint8_t head[NRFCRED_RESULT_HEADER_SIZE];
+	e = nrf91_read(s->target, m->result_addr, head, sizeof head);
+	if (e != NRF91_OK) {
+		s->err = e;
+		set_detail_from_target(s);
+		return SLOT_OUT_FAILED;
+	}
+	uint32_t total = (uint32_t)head[12] | (uint32_t)head[13] << 8 | (uint32_t)head[14] << 16 |
+			 (uint32_t)head[15] << 24;
+	/* Hostile: never read more than the area the manifest reserves. */
+	if (total < sizeof head || total > m->result_max ||
+	    total > NRFCRED_RESULT_SIZE(NRFCRED_TABLE_MAX_ENTRIES))
+		total = sizeof head;
+	uint8_t *buf = malloc(total);
+	if (buf == NULL) {
+		s->err = NRF91_ERR_NOMEM;
+		return SLOT_OUT_FAILED;
+	}
+	e = nrf91_read(s->target, m->result_addr, buf, total);
+	if (e != NRF91_OK) {
+		free(buf);
+		s->err = e;
+		set_detail_from_target(s);
+		return SLOT_OUT_FAILED;
+	}
+	struct provision_diag pd = {{0}};
+	result_err re = result_decode(buf, total, m->result_max, &s->result, &pd);
+	free(buf);
+	if (re != RESULT_OK) {
+		snprintf(s->detail, sizeof s->detail, "result block unreadable: %s%s%s",
+			 result_strerror(re), pd.text[0] ? ": " : "", pd.text);
+		return SLOT_OUT_FAILED;
+	}
+	s->have_result = true;
+	return SLOT_OUT_OK;
+}
+
+static enum slot_outcome check_result(struct slot *s)
+{
+	struct provision_diag pd = {{0}};
+	result_err re = result_check(&s->result, s->r->job->table, &pd);
+	if (re == RESULT_OK)
+		return SLOT_OUT_OK;
+	if (re == RESULT_ERR_STATUS)
+		snprintf(s->detail, sizeof s->detail, "firmware reported %s%s%s",
+			 result_status_name(s->result.status), pd.text[0] ? ": " : "", pd.text);
+	else
+		snprintf(s->detail, sizeof s->detail, "%s%s%s", result_strerror(re),
+			 pd.text[0] ? ": " : "", pd.text);
+	return SLOT_OUT_FAILED;
+}
+
+/* Reads [addr, addr+len) back and checks every byte is 0xFF. */
+static nrf91_err check_blank(struct slot *s, uint32_t addr, uint64_t len, uint64_t *done,
+			     uint64_t total)
+{
+	uint8_t buf[4096];
+	while (len > 0) {
+		size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
+		nrf91_err e = nrf91_read(s->target, addr, buf, n);
+		if (e != NRF91_OK)
+			return e;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] != 0xFF) {
+				snprintf(s->detail, sizeof s->detail,
+					 "0x%08" PRIx32 " reads 0x%02x after erase-all",
+					 addr + (uint32_t)i, buf[i]);
+				return NRF91_ERR_VERIFY;
+			}
+		addr += (uint32_t)n;
+		len -= n;
+		*done += n;
+		on_progress(s, NRF91_PHASE_READ, *done, total);
+	}
+	return NRF91_OK;
+}
+
+/*
+ * After ERASEALL, reads back every byte this run wrote: the provisioner's
+ * segments (the table with the keys among them), the result area, and the
+ * app's segments. ERASEALL clears the whole flash and UICR in one NVMC
+ * operation (nRF9160 PS, NVMC ERASEALL), so these ranges prove it ran; a
+ * full 1 MiB read (nrf91_check_erased) would multiply the wipe time by ten
+ * on a 4 MHz SWD clock for no extra assurance.
+ */
+static nrf91_err check_wiped(struct slot *s)
+{
+	const struct station_job *job = s->r->job;
+	const struct image *imgs[2] = {job->image, job->app};
+	uint64_t total = job->manifest.result_max, done = 0;
+	for (size_t k = 0; k < 2; k++)
+		if (imgs[k])
+			total += image_size(imgs[k]);
+	for (size_t k = 0; k < 2; k++) {
+		if (imgs[k] == NULL)
+			continue;
+		for (size_t i = 0; i < image_segment_count(imgs[k]); i++) {
+			struct image_segment seg = image_segment_get(imgs[k], i);
+			nrf91_err e = check_blank(s, seg.start, seg.size, &done, total);
+			if (e != NRF91_OK)
+				return e;
+		}
+	}
+	return check_blank(s, job->manifest.result_addr, job->manifest.result_max, &done, total);
+}
+
+static enum slot_outcome wipe(struct slot *s)
+{
+	struct runner *r = s->r;
+	/* After the first Ctrl-C the abort flag stopped the step; the wipe
+	 * must still run. Only a second Ctrl-C skips it. */
+	if (atomic_load(&r->hard_abort)) {
+		snprintf(s->detail, sizeof s->detail, "aborted: the board was NOT wiped");
+		s->err = NRF91_ERR_ABORTED;
+		return SLOT_OUT_FAILED;
+	}
+	atomic_store(&s->abort, false);
+	if (atomic_load(&r->hard_abort))
+		atomic_store(&s->abort, true);
+	nrf91_err e = NRF91_OK;
+	if (s->target == NULL)
+		e = attach(s, r->cfg->approtect == STATION_APPROTECT_RECOVER);
+	if (e == NRF91_OK)
+		e = nrf91_erase_all(s->target);
+	if (e == NRF91_OK)
+		e = check_wiped(s);
+	if (e != NRF91_OK) {
+		s->err = e;
+		if (s->target && s->detail[0] == '\0')
+			set_detail_from_target(s);
+		return SLOT_OUT_FAILED;
+	}
+	return SLOT_OUT_OK;
+}
+
+static enum slot_outcome from_err(struct slot *s, nrf91_err e)
+{
+	s->err = e;
+	if (e == NRF91_OK)
+		return SLOT_OUT_OK;
+	set_detail_from_target(s);
+	return SLOT_OUT_FAILED;
+}
+
+enum slot_outcome slot_step_run(struct slot *s)
+{
+	struct runner *r = s->r;
+	const struct station_job *job = r->job;
+	nrf91_err e;
+	uint16_t mv = 0;
+	s->err = NRF91_OK;
+	s->detail[0] = '\0';
+
+	/* A retried step after a broken connection starts from a fresh one. */
+	if (s->target == NULL && s->state != SLOT_CONNECT && s->state != SLOT_RECOVER &&
+	    s->state != SLOT_WAIT_BOARD && s->state != SLOT_WAIT_REMOVE && s->state != SLOT_WIPE &&
+	    s->state != SLOT_CHECK) {
+		e = attach(s, false);
+		if (e != NRF91_OK) {
+			s->err = e;
+			return SLOT_OUT_FAILED;
+		}
+	}
+
+	switch (s->state) {
+	case SLOT_WAIT_BOARD:
+	case SLOT_WAIT_REMOVE: {
+		probe_err pe = probe_vtref(s->probe, &mv);
+		if (pe != PROBE_OK) {
+			s->err = NRF91_ERR_PROBE;
+			snprintf(s->detail, sizeof s->detail, "VTref: %s",
+				 probe_last_error_detail(s->probe));
+			return SLOT_OUT_FAILED;
+		}
+		if (s->state == SLOT_WAIT_BOARD)
+			return mv >= VTREF_PRESENT_MV ? SLOT_OUT_OK : SLOT_OUT_PENDING;
+		return mv < VTREF_ABSENT_MV ? SLOT_OUT_OK : SLOT_OUT_PENDING;
+	}
+	case SLOT_CONNECT:
+		e = attach(s, false);
+		if (e == NRF91_ERR_PROTECTED && r->cfg->approtect == STATION_APPROTECT_RECOVER)
+			return SLOT_OUT_PROTECTED;
+		if (e == NRF91_ERR_PROTECTED)
+			snprintf(s->detail, sizeof s->detail,
+				 "APPROTECT is on and the station's approtect policy is 'fail'");
+		s->err = e;
+		return e == NRF91_OK ? SLOT_OUT_OK : SLOT_OUT_FAILED;
+	case SLOT_RECOVER:
+		e = attach(s, true);
+		s->err = e;
+		return e == NRF91_OK ? SLOT_OUT_OK : SLOT_OUT_FAILED;
+	case SLOT_ERASE:
+		if (r->cfg->erase == STATION_ERASE_ALL)
+			return from_err(s, nrf91_erase_all(s->target));
+		else {
+			bool erased = false;
+			e = nrf91_check_erased(s->target, &erased);
+			if (e != NRF91_OK)
+				return from_err(s, e);
+			if (!erased) {
+				snprintf(s->detail, sizeof s->detail,
+					 "chip is not blank and the erase policy is 'check'");
+				return SLOT_OUT_FAILED;
+			}
+			return SLOT_OUT_OK;
+		}
+	case SLOT_PROGRAM:
+		return from_err(s, nrf91_program(s->target, job->image));
+	case SLOT_VERIFY:
+		return from_err(s, nrf91_verify(s->target, job->image));
+	case SLOT_RUN:
+		return from_err(s, nrf91_reset_run(s->target));
+	case SLOT_AWAIT_RESULT:
+		return poll_result(s);
+	case SLOT_CHECK:
+		return check_result(s);
+	case SLOT_WIPE:
+		return wipe(s);
+	case SLOT_PROGRAM_APP:
+		return from_err(s, nrf91_program(s->target, job->app));
+	case SLOT_VERIFY_APP:
+		return from_err(s, nrf91_verify(s->target, job->app));
+	case SLOT_RESET_APP:
+		return from_err(s, nrf91_reset_run(s->target));
+	default:
+		return SLOT_OUT_OK;
+	}
+}
