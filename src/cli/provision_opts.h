@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define PROVISION_FW_TIMEOUT_DEFAULT_MS 30000u
+#define PROVISION_FW_TIMEOUT_DEFAULT_MS 20000u
 
 struct provision_opts {
 	const char *in_file;	/* -i: a hex patched earlier, used instead of --provisioner */

@@ -115,6 +115,11 @@ static void read_info(struct jaylink_device *dev, struct jlink_probe_info *info)
 	if (ret == JAYLINK_OK && version) {
 		snprintf(info->firmware, sizeof(info->firmware), "%s", version);
 		free(version);
+		/* The string comes from the device: no terminal control
+		 * characters reach the listing or the dashboard. */
+		for (char *c = info->firmware; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7E)
+				*c = '?';
 	} else if (ret != JAYLINK_OK) {
 		info->err = map_jaylink(ret);
 		fmt(info->detail, sizeof(info->detail), "firmware version: %s",

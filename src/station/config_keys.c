@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cred/cred_type.h"
 #include "nrfcred/provision.h"
 #include "station/config_priv.h"
 
@@ -11,16 +12,14 @@ static const char *const type_names[NRFCRED_TYPE_COUNT] = {
 	"psk_identity", "public_key",  "device_id_public_key",
 };
 
+/* cred_type_parse: the short names, the cred CLI's aliases (CA_cert,
+ * client_private_key, psk_ident; any case) and 0-6, like `nrfcred provision`. */
 int station_credential_type_parse(const char *s)
 {
-	if (s == NULL)
+	enum nrfcred_cred_type t;
+	if (s == NULL || !cred_type_parse(s, &t))
 		return -1;
-	for (int i = 0; i < (int)NRFCRED_TYPE_COUNT; i++)
-		if (strcmp(s, type_names[i]) == 0)
-			return i;
-	if (s[0] >= '0' && s[0] < '0' + (int)NRFCRED_TYPE_COUNT && s[1] == '\0')
-		return s[0] - '0';
-	return -1;
+	return (int)t;
 }
 
 const char *station_credential_type_name(int type)
@@ -241,7 +240,8 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
 				"%s type: '%s' is not valid; valid: ca_cert, client_cert, "
 				"client_key, psk, psk_identity, public_key, "
-				"device_id_public_key (or 0-6)",
+				"device_id_public_key, 0-6, or the aliases CA_cert, "
+				"client_private_key, psk_ident",
 				sec->display, value);
 		cred->type = t;
 	} else if (strcmp(key, "file") == 0) {

@@ -49,10 +49,22 @@ void station_format_utc(uint64_t time_ms, char out[32])
 {
 	time_t secs = (time_t)(time_ms / 1000);
 	struct tm tm;
-	if (gmtime_r(&secs, &tm) == NULL) {
-		snprintf(out, 32, "?");
+	/* strftime instead of snprintf("%04d-..."): with int fields GCC's
+	 * -Wformat-truncation (release builds) cannot bound the length. A
+	 * year of up to 11 digits fits in 32 bytes (any uint64 of ms does);
+	 * strftime returns 0 when it would not. */
+	size_t n = 0;
+	if (gmtime_r(&secs, &tm) != NULL)
+		n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n == 0 || n > 32 - sizeof ".000Z") {
+		memcpy(out, "?", 2);
 		return;
 	}
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(time_ms % 1000));
+	unsigned ms = (unsigned)(time_ms % 1000);
+	out[n++] = '.';
+	out[n++] = (char)('0' + ms / 100);
+	out[n++] = (char)('0' + ms / 10 % 10);
+	out[n++] = (char)('0' + ms % 10);
+	out[n++] = 'Z';
+	out[n] = '\0';
 }

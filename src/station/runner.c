@@ -330,6 +330,9 @@ static void slot_enter(struct slot *s, enum slot_state next, const char *message
 		arm_timer(s, r->opts.poll_ms);
 		return;
 	case SLOT_WAIT_BOARD:
+		s->vtref_polls = 0;
+		queue_step(s);
+		return;
 	case SLOT_WAIT_REMOVE:
 		queue_step(s);
 		return;

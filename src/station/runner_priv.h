@@ -26,7 +26,13 @@ struct jlink_context;
  * at 1.8 V or more; below 0.5 V nothing is powered. */
 #define VTREF_PRESENT_MV 1500u
 #define VTREF_ABSENT_MV	 500u
-#define DEFAULT_POLL_MS	 100u
+/* A new board must show VTref on this many polls in a row (the wait states
+ * poll every 2 x poll_ms, 200 ms) before CONNECT. Assumed, not measured: a
+ * board pressed onto pogo pins may touch VTref before the SWD pins, or
+ * bounce, and a failed connect would log a FAILED board that the operator
+ * then has to pull and insert again. */
+#define VTREF_STABLE_POLLS 2u
+#define DEFAULT_POLL_MS	   100u
 
 struct slot {
 	struct runner *r;
@@ -49,6 +55,7 @@ struct slot {
 	char detail[256];
 	struct result result;
 	bool have_result;
+	unsigned vtref_polls; /* WAIT_BOARD: VTref present this many polls in a row */
 
 	/* Written by the worker's progress callback, read by the dashboard. */
 	_Atomic uint64_t progress_done;

@@ -262,8 +262,11 @@ enum slot_outcome slot_step_run(struct slot *s)
 				 probe_last_error_detail(s->probe));
 			return SLOT_OUT_FAILED;
 		}
-		if (s->state == SLOT_WAIT_BOARD)
-			return mv >= VTREF_PRESENT_MV ? SLOT_OUT_OK : SLOT_OUT_PENDING;
+		if (s->state == SLOT_WAIT_BOARD) {
+			s->vtref_polls = mv >= VTREF_PRESENT_MV ? s->vtref_polls + 1 : 0;
+			return s->vtref_polls >= VTREF_STABLE_POLLS ? SLOT_OUT_OK
+								    : SLOT_OUT_PENDING;
+		}
 		return mv < VTREF_ABSENT_MV ? SLOT_OUT_OK : SLOT_OUT_PENDING;
 	}
 	case SLOT_CONNECT:

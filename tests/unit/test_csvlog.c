@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "station/csvlog.h"
+#include "station/events.h"
 
 static char dir[64];
 
@@ -143,4 +145,21 @@ Test(csvlog, reports_io_error_for_an_unwritable_dir)
 {
 	struct csvlog *log;
 	cr_assert_eq(csvlog_open("/proc/nonexistent/dir", "st", 1, &log), CSVLOG_ERR_IO);
+}
+
+Test(csvlog, formats_utc_time_with_milliseconds_for_any_input)
+{
+	char out[32];
+	station_format_utc(0, out);
+	cr_assert_str_eq(out, "1970-01-01T00:00:00.000Z");
+	station_format_utc(1764033344207ull, out);
+	cr_assert_str_eq(out, "2025-11-25T01:15:44.207Z");
+	station_format_utc(253402300799999ull, out);
+	cr_assert_str_eq(out, "9999-12-31T23:59:59.999Z");
+	station_format_utc(253402300800000ull, out);
+	cr_assert_str_eq(out, "10000-01-01T00:00:00.000Z");
+	/* The largest input: year 584556019, still whole and terminated. */
+	station_format_utc(UINT64_MAX, out);
+	cr_assert_eq(strncmp(out, "584556019-", 10), 0, "%s", out);
+	cr_assert_eq(strcmp(out + strlen(out) - 5, ".615Z"), 0, "%s", out);
 }

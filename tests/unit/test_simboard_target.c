@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -503,6 +504,93 @@ Test(simboard_target, open_rejects_a_file_that_is_not_a_board_state)
 	struct simstate *s = NULL;
 	cr_assert_eq(simstate_load(path, &s), SIMSTATE_ERR_FORMAT);
 	cr_assert_null(s);
+	unlink(path);
+}
+
+/* Writes len bytes of data to path (replacing it). */
+static void write_file(const char *path, const uint8_t *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+Test(simboard_target, truncated_or_corrupt_state_files_are_errors_not_crashes)
+{
+	cr_assert_eq(simboard_sync(T.b), 0);
+	int fd = open(T.path, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	size_t size = (size_t)lseek(fd, 0, SEEK_END);
+	cr_assert_eq(size, SIMSTATE_HEADER_SIZE + SIM_FLASH_SIZE + SIM_UICR_SIZE +
+				   SIMSTATE_MODEM_STORE_SIZE);
+	uint8_t *good = malloc(size);
+	cr_assert_not_null(good);
+	cr_assert_eq(pread(fd, good, size, 0), (ssize_t)size);
+	close(fd);
+
+	char path[160];
+	snprintf(path, sizeof(path), "%s/corrupt.state", T.dir);
+	struct simstate *s = (struct simstate *)1;
+	/* Cut inside the header, at its end, inside flash, UICR and the modem store. */
+	const size_t cuts[] = {0,
+			       7,
+			       100,
+			       SIMSTATE_HEADER_SIZE,
+			       SIMSTATE_HEADER_SIZE + 1000,
+			       SIMSTATE_HEADER_SIZE + SIM_FLASH_SIZE + 10,
+			       size - 1};
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		write_file(path, good, cuts[i]);
+		cr_assert_eq(simstate_load(path, &s), SIMSTATE_ERR_FORMAT, "cut at %zu", cuts[i]);
+		cr_assert_null(s);
+		if (cuts[i] > 0) { /* an empty file is a new board */
+			errno = 0;
+			cr_assert_null(simboard_open(&T.cfg, path), "cut at %zu", cuts[i]);
+			cr_assert_eq(errno, EINVAL);
+		}
+	}
+	/* Header fields out of range (offsets: state.c). */
+	const struct {
+		size_t off;
+		uint32_t value;
+		enum simstate_err want;
+	} bad[] = {
+		{8, 0, SIMSTATE_ERR_FORMAT},				  /* version 0 */
+		{8, SIMSTATE_VERSION + 1, SIMSTATE_ERR_VERSION},	  /* newer */
+		{12, 128, SIMSTATE_ERR_FORMAT},				  /* header size */
+		{16, 3, SIMSTATE_ERR_FORMAT},				  /* part */
+		{16, 0xFFFFFFFFu, SIMSTATE_ERR_FORMAT},			  /* part */
+		{80, SIM_FLASH_SIZE / 2, SIMSTATE_ERR_FORMAT},		  /* flash size */
+		{84, 0, SIMSTATE_ERR_FORMAT},				  /* UICR size */
+		{88, 2 * SIMSTATE_MODEM_STORE_SIZE, SIMSTATE_ERR_FORMAT}, /* store capacity */
+		{92, SIMSTATE_MODEM_STORE_SIZE + 1, SIMSTATE_ERR_FORMAT}, /* store length */
+	};
+	uint8_t *copy = malloc(size);
+	cr_assert_not_null(copy);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(copy, good, size);
+		put_le32(copy + bad[i].off, bad[i].value);
+		write_file(path, copy, size);
+		cr_assert_eq(simstate_load(path, &s), bad[i].want, "field at %zu", bad[i].off);
+		cr_assert_null(s);
+	}
+	/* Unterminated strings in the header come back terminated. */
+	memcpy(copy, good, size);
+	memset(copy + 32, '9', 16 + 32); /* IMEI and modem firmware, no NUL */
+	write_file(path, copy, size);
+	cr_assert_eq(simstate_load(path, &s), SIMSTATE_OK);
+	cr_assert_eq(strlen(s->imei), 15);
+	cr_assert_eq(strlen(s->modem_fw), 31);
+	simstate_free(s);
+	free(copy);
+	free(good);
 	unlink(path);
 }
 

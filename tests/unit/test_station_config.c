@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nrfcred/provision.h"
 #include "station/config.h"
 
 static struct station_config *cfg;
@@ -210,6 +211,28 @@ Test(station_config, rejects_bad_credential_type_and_sec_tag)
 	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[credential a]\nsec_tag = -1\n"
 			   "type = psk\nvalue = x\n"),
 		     STATION_CONFIG_ERR_VALUE);
+}
+
+Test(station_config, accepts_the_provision_flag_names_as_credential_types)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n"
+			   "[credential a]\nsec_tag = 1\ntype = CA_cert\nvalue = x\n"
+			   "[credential b]\nsec_tag = 1\ntype = client_private_key\nvalue = x\n"
+			   "[credential c]\nsec_tag = 1\ntype = psk_ident\nvalue = x\n"
+			   "[credential d]\nsec_tag = 1\ntype = PSK\nvalue = x\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_eq(cfg->credential_count, 4);
+	cr_assert_eq(cfg->credentials[0].type, NRFCRED_TYPE_CA_CERT);
+	cr_assert_eq(cfg->credentials[1].type, NRFCRED_TYPE_CLIENT_KEY);
+	cr_assert_eq(cfg->credentials[2].type, NRFCRED_TYPE_PSK_IDENTITY);
+	cr_assert_eq(cfg->credentials[3].type, NRFCRED_TYPE_PSK);
+	cr_assert_str_eq(station_credential_type_name(cfg->credentials[1].type), "client_key",
+			 "logs use the short name whatever the INI spelled");
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n[credential a]\nsec_tag = 1\n"
+			   "type = psk_identity_x\nvalue = x\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "aliases CA_cert, client_private_key, psk_ident"), "%s",
+			   err);
 }
 
 Test(station_config, rejects_two_credentials_with_same_tag_and_type)

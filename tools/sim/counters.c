@@ -1,7 +1,8 @@
 #include "counters.h"
 
+#include "atomicfile.h"
+
 #include <stdio.h>
-#include <unistd.h>
 
 NRFSIM_EXPORT int nrfsim_counters_print(FILE *f, const char *serial,
 					const struct nrfsim_counters *c)
@@ -42,21 +43,21 @@ NRFSIM_EXPORT int nrfsim_counters_print(FILE *f, const char *serial,
 	return 0;
 }
 
+struct counters_file {
+	const char *serial;
+	const struct nrfsim_counters *counters;
+};
+
+static int print_counters(FILE *f, const void *ctx)
+{
+	const struct counters_file *cf = ctx;
+
+	return nrfsim_counters_print(f, cf->serial, cf->counters);
+}
+
 int counters_write_file(const char *path, const char *serial, const struct nrfsim_counters *c)
 {
-	char tmp[4200];
-	FILE *f;
-	int rc;
+	const struct counters_file cf = {serial, c};
 
-	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp))
-		return -1;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	rc = nrfsim_counters_print(f, serial, c);
-	if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return atomicfile_write(path, print_counters, &cf);
 }

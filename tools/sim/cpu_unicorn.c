@@ -213,6 +213,20 @@ static void poll_hints(struct simcpu *c, uint32_t addr, uint32_t val)
 	}
 }
 
+/* A bus error locks the core up. A stall cannot hold a Unicorn access: the
+ * slice stops and the access is lost (only an erase stalls, which the CPU
+ * does not overlap). */
+static void stop_on_bus_failure(struct simcpu *c, uc_engine *uc, enum simbus_result res)
+{
+	if (res == SIMBUS_ERROR)
+		c->stop_lockup = true;
+	else if (res == SIMBUS_STALL)
+		c->stop_stall = true;
+	else
+		return;
+	uc_emu_stop(uc);
+}
+
 static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
 {
 	struct mmio_region *r = user;
@@ -222,17 +236,10 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *u
 	if (c->n_pending)
 		apply_pending_writes(c);
 	enum simbus_result res = bus_read(c, addr, size, &val);
-	if (res == SIMBUS_ERROR) {
-		c->stop_lockup = true;
-		uc_emu_stop(uc);
-	} else if (res == SIMBUS_STALL) {
-		/* No way to hold a Unicorn access: stop the slice; the value is
-		 * lost (only an erase stalls, which the CPU does not overlap). */
-		c->stop_stall = true;
-		uc_emu_stop(uc);
-	} else {
+	if (res == SIMBUS_OK)
 		poll_hints(c, addr, val);
-	}
+	else
+		stop_on_bus_failure(c, uc, res);
 	return val;
 }
 
@@ -242,14 +249,7 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	struct simcpu *c = r->cpu;
 	if (c->n_pending)
 		apply_pending_writes(c);
-	enum simbus_result res = bus_write(c, r->base + (uint32_t)offset, size, (uint32_t)value);
-	if (res == SIMBUS_ERROR) {
-		c->stop_lockup = true;
-		uc_emu_stop(uc);
-	} else if (res == SIMBUS_STALL) {
-		c->stop_stall = true;
-		uc_emu_stop(uc);
-	}
+	stop_on_bus_failure(c, uc, bus_write(c, r->base + (uint32_t)offset, size, (uint32_t)value));
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)

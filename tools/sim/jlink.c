@@ -14,8 +14,8 @@
 #include "simclock.h"
 
 /* Largest command: SWD/JTAG I/O with 65535 bits = 4 + 2 * 8192 bytes. */
-#define CMD_MAX	      (4 + 2 * 8192)
-#define FIFO_MAX      (64 * 1024)
+#define CMD_MAX	      ((size_t)4 + 2 * 8192)
+#define FIFO_MAX      ((size_t)64 * 1024)
 #define VERSION_LEN   112 /* real probes send a fixed, NUL-padded string */
 #define CONFIG_LEN    256
 #define REG_MIN_SIZE  76 /* libjaylink reads this much first (device.c) */
@@ -382,7 +382,7 @@ static void do_register(struct jlink_sim *j)
 	put_u16(reply + 4, 16);
 	put_u16(reply + 6, 0);
 	for (i = 0; i < j->conn_count; i++) {
-		uint8_t *e = reply + 8 + 16 * i;
+		uint8_t *e = reply + 8 + (size_t)16 * i;
 
 		put_u32(e, j->conns[i].pid);
 		put_u32(e + 4, j->conns[i].hid);
@@ -495,7 +495,7 @@ static void execute(struct jlink_sim *j)
 		uint32_t mask = get_u32(j->cmd + 1);
 		uint8_t zeros[4 * 32] = {0};
 
-		queue(j, zeros, 4u * (unsigned)__builtin_popcount(mask));
+		queue(j, zeros, (size_t)4 * (unsigned)__builtin_popcount(mask));
 		break;
 	}
 	case CMD_REGISTER:

@@ -102,6 +102,25 @@ static struct simbus_attr attr_of(const struct memap *m)
 	return (struct simbus_attr){.debugger = true, .nonsecure = (m->csw & CSW_HNONSEC) != 0};
 }
 
+/* A stalled bus transfer answers WAIT (nothing happened), a failed one is a
+ * bus error; a completed one counts its bytes and steps TAR. */
+static enum ap_result transfer_done(struct simboard *b, unsigned reg, unsigned size,
+				    enum simbus_result res)
+{
+	switch (res) {
+	case SIMBUS_OK:
+		break;
+	case SIMBUS_STALL:
+		return AP_WAIT;
+	case SIMBUS_ERROR:
+		return AP_BUS_ERROR;
+	}
+	count_bytes(b, size);
+	if (reg == MEMAP_DRW)
+		tar_increment(&b->ahb, size);
+	return AP_OK;
+}
+
 enum ap_result memap_read(struct simboard *b, unsigned reg, uint32_t *val)
 {
 	struct memap *m = &b->ahb;
@@ -133,20 +152,11 @@ enum ap_result memap_read(struct simboard *b, unsigned reg, uint32_t *val)
 	unsigned size = transfer_size(m, reg);
 	uint32_t addr = transfer_addr(m, reg);
 	uint32_t v = 0;
-	switch (simbus_read(b, addr, size, &v, attr_of(m))) {
-	case SIMBUS_OK:
-		break;
-	case SIMBUS_STALL:
-		return AP_WAIT;
-	case SIMBUS_ERROR:
-		return AP_BUS_ERROR;
-	}
+	enum simbus_result res = simbus_read(b, addr, size, &v, attr_of(m));
 	/* Narrow transfers use the byte lanes of the address (ADIv5). */
-	*val = size == 4 ? v : v << (8 * (addr & 3u));
-	count_bytes(b, size);
-	if (reg == MEMAP_DRW)
-		tar_increment(m, size);
-	return AP_OK;
+	if (res == SIMBUS_OK)
+		*val = size == 4 ? v : v << (8 * (addr & 3u));
+	return transfer_done(b, reg, size, res);
 }
 
 enum ap_result memap_write(struct simboard *b, unsigned reg, uint32_t val)
@@ -180,16 +190,5 @@ enum ap_result memap_write(struct simboard *b, unsigned reg, uint32_t val)
 	uint32_t v = val;
 	if (size < 4)
 		v = (val >> (8 * (addr & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
-	switch (simbus_write(b, addr, size, v, attr_of(m))) {
-	case SIMBUS_OK:
-		break;
-	case SIMBUS_STALL:
-		return AP_WAIT;
-	case SIMBUS_ERROR:
-		return AP_BUS_ERROR;
-	}
-	count_bytes(b, size);
-	if (reg == MEMAP_DRW)
-		tar_increment(m, size);
-	return AP_OK;
+	return transfer_done(b, reg, size, simbus_write(b, addr, size, v, attr_of(m)));
 }

@@ -195,7 +195,7 @@ static void sha_hex(const uint8_t *content, size_t n, char hex[65])
 	uint8_t d[32];
 	mbedtls_sha256_ret(content, n, d, 0);
 	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02X", d[i]);
+		snprintf(hex + (size_t)2 * i, 3, "%02X", d[i]);
 }
 
 static bool active(const struct simmodem *m)

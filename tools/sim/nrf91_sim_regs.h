@@ -101,11 +101,11 @@
 
 /* ---- Memory map, nrf91-target.md 5 ---- */
 #define SIM_FLASH_BASE	0x00000000u
-#define SIM_FLASH_SIZE	(1024u * 1024u)
+#define SIM_FLASH_SIZE	0x00100000u /* 1 MB */
 #define SIM_PAGE_SIZE	4096u
 #define SIM_FLASH_PAGES (SIM_FLASH_SIZE / SIM_PAGE_SIZE)
 #define SIM_RAM_BASE	0x20000000u
-#define SIM_RAM_SIZE	(256u * 1024u)
+#define SIM_RAM_SIZE	0x00040000u /* 256 KB */
 #define SIM_FICR_BASE	0x00FF0000u
 #define SIM_FICR_SIZE	0x1000u
 #define SIM_UICR_BASE	0x00FF8000u

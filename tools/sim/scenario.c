@@ -40,14 +40,32 @@ static void report(struct parse_ctx *c, const char *fmt, ...)
 	c->errors++;
 }
 
-/* inih reader that counts lines, so every message can name file:line. */
+/*
+ * inih reader that counts lines, so every message can name file:line. inih
+ * (no INI_ALLOW_REALLOC) reads at most num - 1 bytes per call and would parse
+ * the rest of a longer line as a line of its own, so a long value could be
+ * cut short silently: such a line is an error, and its rest is skipped.
+ */
 static char *counting_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *c = stream;
 	char *r = fgets(str, num, c->file);
+	size_t len;
+	int ch;
 
-	if (r)
-		c->line++;
+	if (!r)
+		return NULL;
+	c->line++;
+	len = strlen(str);
+	if (num > 1 && len == (size_t)num - 1 && str[len - 1] != '\n') {
+		ch = fgetc(c->file);
+		if (ch == EOF || ch == '\n')
+			return r; /* exactly num - 1 characters */
+		while (ch != EOF && ch != '\n')
+			ch = fgetc(c->file);
+		report(c, "line longer than %d characters", num - 1);
+		str[0] = '\0';
+	}
 	return r;
 }
 
@@ -142,7 +160,7 @@ static int sim_key(struct parse_ctx *c, const char *k, const char *v)
 		if (!*v || strlen(v) >= sizeof(c->state_dir_key))
 			report(c, "state_dir: empty or too long");
 		else
-			strcpy(c->state_dir_key, v);
+			memcpy(c->state_dir_key, v, strlen(v) + 1);
 	} else if (!strcmp(k, "probes")) {
 		if (!parse_u64(v, SCENARIO_MAX_PROBES, &n))
 			report(c, "probes: must be 0..%d, not '%s'", SCENARIO_MAX_PROBES, v);
@@ -180,7 +198,7 @@ static int timing_key(struct parse_ctx *c, const char *k, const char *v)
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (strcmp(k, keys[i].key))
+		if (strcmp(k, keys[i].key) != 0)
 			continue;
 		if (!parse_duration(v, keys[i].unit_ns, &n))
 			report(c, "%s: bad duration '%s'", k, v);
@@ -192,18 +210,38 @@ static int timing_key(struct parse_ctx *c, const char *k, const char *v)
 	return 1;
 }
 
+/* "sec_tag,type,code", decimal (not sscanf: its %d overflows undefined). */
 static bool parse_modem_error(const char *v, struct simboard_faults *f)
 {
-	uint32_t tag;
-	int type, code, used = 0;
+	char buf[64];
+	char *field[3];
+	uint64_t tag, type, code;
+	size_t len = strlen(v);
 
-	if (sscanf(v, "%" SCNu32 ",%d,%d%n", &tag, &type, &code, &used) != 3 || v[used])
+	if (len >= sizeof(buf))
 		return false;
-	if (type < 0 || type > 6 || code < 0)
+	memcpy(buf, v, len + 1);
+	field[0] = buf;
+	for (int i = 1; i < 3; i++) {
+		char *comma = strchr(field[i - 1], ',');
+
+		if (!comma)
+			return false;
+		*comma = '\0';
+		field[i] = comma + 1;
+	}
+	/* Up to 10 digits each: at most 9999999999, no overflow in strtoull. */
+	for (int i = 0; i < 3; i++)
+		if (!all_digits(field[i], 1, 10))
+			return false;
+	tag = strtoull(field[0], NULL, 10);
+	type = strtoull(field[1], NULL, 10);
+	code = strtoull(field[2], NULL, 10);
+	if (tag > UINT32_MAX || type > 6 || code > INT32_MAX)
 		return false;
-	f->modem_error_sec_tag = tag;
-	f->modem_error_type = type;
-	f->modem_error_code = code;
+	f->modem_error_sec_tag = (uint32_t)tag;
+	f->modem_error_type = (int32_t)type;
+	f->modem_error_code = (int32_t)code;
 	return true;
 }
 
@@ -248,7 +286,7 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 	} else if (!strcmp(k, "modem_fw")) {
 		ok = *v && strlen(v) < sizeof(b->modem_fw);
 		if (ok) {
-			strcpy(b->modem_fw, v);
+			memcpy(b->modem_fw, v, strlen(v) + 1);
 			c->modem_fw_set[idx] = true;
 		}
 	} else if (!strcmp(k, "approtect")) {
@@ -300,14 +338,13 @@ static int on_key(void *user, const char *section, const char *k, const char *v)
 	return 1;
 }
 
-/* A valid IMEI (Luhn check digit) distinct per probe: TAC 35240411. */
-static void default_imei(unsigned index, char out[16])
+void scenario_imei_check_digit(char imei[16])
 {
 	int sum = 0;
 
-	snprintf(out, 16, "35240411%06u", (index + 1) % 1000000u);
+	/* Luhn: every second digit from the right of the 14, doubled. */
 	for (int i = 0; i < 14; i++) {
-		int d = out[13 - i] - '0';
+		int d = imei[13 - i] - '0';
 
 		if (i % 2 == 0) {
 			d *= 2;
@@ -316,8 +353,15 @@ static void default_imei(unsigned index, char out[16])
 		}
 		sum += d;
 	}
-	out[14] = (char)('0' + (10 - sum % 10) % 10);
-	out[15] = '\0';
+	imei[14] = (char)('0' + (10 - sum % 10) % 10);
+	imei[15] = '\0';
+}
+
+/* A valid IMEI distinct per probe: TAC 35240411. */
+static void default_imei(unsigned index, char out[16])
+{
+	snprintf(out, 16, "35240411%06u", (index + 1) % 1000000u);
+	scenario_imei_check_digit(out);
 }
 
 static void probe_defaults(struct scenario_probe *p, unsigned index)

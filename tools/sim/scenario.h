@@ -53,6 +53,10 @@ int scenario_parse(FILE *file, const char *path, struct scenario *s, FILE *err);
 /* Creates the state directory and its missing parents. 0, or -1 with errno. */
 int scenario_make_state_dir(const struct scenario *s);
 
+/* Sets imei[14] to the Luhn check digit of the 14 digits imei[0..13] and
+ * terminates the string (imei[15]). */
+void scenario_imei_check_digit(char imei[16]);
+
 /* Path of the persistent state file of a probe's board: <state_dir>/<serial>.board */
 int scenario_board_path(const struct scenario *s, const char *serial, char *out, size_t size);
 /* Path of the probe's counters file: <state_dir>/<serial>.counters */

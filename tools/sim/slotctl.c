@@ -1,5 +1,8 @@
 #include "slotctl.h"
 
+#include "atomicfile.h"
+#include "scenario.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,24 +49,19 @@ int slotctl_read(const char *path, struct slotctl *out)
 	return 0;
 }
 
+static int print_slotctl(FILE *f, const void *ctx)
+{
+	const struct slotctl *c = ctx;
+
+	return fprintf(f, "%" PRIu64 " %s %" PRIu32 "\n", c->seq, slotctl_action_name(c->action),
+		       c->generation) < 0
+		       ? -1
+		       : 0;
+}
+
 int slotctl_write(const char *path, const struct slotctl *c)
 {
-	char tmp[4200];
-	FILE *f;
-	int rc;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp))
-		return -1;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	rc = fprintf(f, "%" PRIu64 " %s %" PRIu32 "\n", c->seq, slotctl_action_name(c->action),
-		     c->generation);
-	if (fclose(f) != 0 || rc < 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return atomicfile_write(path, print_slotctl, c);
 }
 
 bool slotctl_changed(const char *path, uint64_t *stamp)
@@ -84,20 +82,8 @@ bool slotctl_changed(const char *path, uint64_t *stamp)
 void slotctl_imei(const char base[16], uint32_t generation, char out[16])
 {
 	unsigned long snr = strtoul(base + 8, NULL, 10) / 10; /* digits 9-14 */
-	int sum = 0;
 
 	snr = (snr + 64ul * generation) % 1000000ul;
 	snprintf(out, 16, "%.8s%06lu", base, snr);
-	for (int i = 0; i < 14; i++) {
-		int d = out[13 - i] - '0';
-
-		if (i % 2 == 0) {
-			d *= 2;
-			if (d > 9)
-				d -= 9;
-		}
-		sum += d;
-	}
-	out[14] = (char)('0' + (10 - sum % 10) % 10);
-	out[15] = '\0';
+	scenario_imei_check_digit(out);
 }

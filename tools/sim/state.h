@@ -25,7 +25,7 @@
 #define SIMSTATE_MAGIC		  "NRFSIMST"
 #define SIMSTATE_VERSION	  1u
 #define SIMSTATE_HEADER_SIZE	  256u
-#define SIMSTATE_MODEM_STORE_SIZE (64u * 1024u)
+#define SIMSTATE_MODEM_STORE_SIZE 0x10000u /* 64 KB */
 
 enum simstate_err {
 	SIMSTATE_OK = 0,

@@ -1,0 +1,124 @@
+/*
+ * The simulator's scenario parser (tools/sim/scenario.c) on its own, through
+ * scenario_parse() on in-memory text: hostile-input cases (over-long lines,
+ * out-of-range numbers). The keys' everyday behaviour is tested through the
+ * fake in test_sim_usb.c.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+static struct scenario scen;
+static char messages[4096];
+
+/* Parses text as "t.ini"; returns the number of problems, messages in messages[]. */
+static int parse(const char *text)
+{
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	FILE *err = fmemopen(messages, sizeof(messages), "w");
+
+	cr_assert_not_null(in);
+	cr_assert_not_null(err);
+	memset(messages, 0, sizeof(messages));
+	unsetenv("NRFSIM_STATE_DIR");
+	int n = scenario_parse(in, "/cfg/t.ini", &scen, err);
+	fclose(in);
+	fclose(err);
+	return n;
+}
+
+static char *repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	cr_assert_not_null(s);
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
+Test(scenario, over_long_line_is_an_error_and_later_lines_keep_their_numbers)
+{
+	char *dir = repeat('d', 300);
+	char text[512];
+
+	snprintf(text, sizeof(text), "[sim]\nstate_dir = /%s\nbogus = 1\n", dir);
+	free(dir);
+	cr_assert_eq(parse(text), 2, "%s", messages);
+	cr_assert(strstr(messages, "/cfg/t.ini:2: line longer than 199 characters"), "%s",
+		  messages);
+	cr_assert(strstr(messages, "/cfg/t.ini:3: unknown key 'bogus' in [sim]"), "%s", messages);
+}
+
+Test(scenario, line_of_exactly_199_characters_is_accepted_whole)
+{
+	/* "state_dir = /" is 13 characters: the path fills the line to 199. */
+	char *dir = repeat('d', 199 - 13);
+	char text[512];
+
+	snprintf(text, sizeof(text), "[sim]\nstate_dir = /%s\nprobes = 1\n", dir);
+	cr_assert_eq(parse(text), 0, "%s", messages);
+	cr_assert_eq(strlen(scen.state_dir), 199 - 12);
+	cr_assert_str_eq(scen.state_dir + 1, dir);
+	cr_assert_eq(scen.probe_count, 1);
+	free(dir);
+}
+
+Test(scenario, long_line_at_end_of_file_without_newline_is_an_error)
+{
+	char *v = repeat('7', 250);
+	char text[512];
+
+	snprintf(text, sizeof(text), "[probe 1]\nimei = %s", v);
+	free(v);
+	cr_assert_eq(parse(text), 1, "%s", messages);
+	cr_assert(strstr(messages, "/cfg/t.ini:2: line longer"), "%s", messages);
+}
+
+Test(scenario, modem_error_takes_three_decimal_numbers_in_range)
+{
+	cr_assert_eq(parse("[probe 1]\nfault_modem_error = 4294967295,6,2147483647\n"), 0, "%s",
+		     messages);
+	const struct simboard_faults *f = &scen.probes[0].board.faults;
+	cr_assert_eq(f->modem_error_sec_tag, 4294967295u);
+	cr_assert_eq(f->modem_error_type, 6);
+	cr_assert_eq(f->modem_error_code, 2147483647);
+
+	cr_assert_eq(parse("[probe 1]\nfault_modem_error = 42,2,0515\n"), 0, "%s", messages);
+	cr_assert_eq(scen.probes[0].board.faults.modem_error_code, 515, "decimal, not octal");
+
+	static const char *bad[] = {
+		"1,2,99999999999", /* overflows int: sscanf("%d") was undefined here */
+		"1,2,2147483648",  "4294967296,0,1", "1,7,1", "1,2,3,4", "-1,2,3",
+		"1,+2,3",	   "1,2,",	     ",2,3",  "1,2",	 "0x10,2,3",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[probe 1]\nfault_modem_error = %s\n", bad[i]);
+		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
+		cr_assert(strstr(messages, "/cfg/t.ini:2: [probe 1] fault_modem_error: bad value"),
+			  "%s", messages);
+	}
+}
+
+Test(scenario, missing_file_is_one_problem_and_leaves_the_defaults)
+{
+	FILE *err = fmemopen(messages, sizeof(messages), "w");
+
+	cr_assert_eq(scenario_load("/nonexistent/dir/s.ini", &scen, err), 1);
+	fclose(err);
+	cr_assert(strstr(messages, "/nonexistent/dir/s.ini: cannot open"), "%s", messages);
+	cr_assert_eq(scen.probe_count, 0);
+	cr_assert_eq(scen.swd_max_khz, 8000);
+}
+
+Test(scenario, binary_garbage_is_rejected_without_crashing)
+{
+	static const char text[] = "[sim\x01\xff]\n\x7f=\x80\n[probe 99999999999]\nx=y\n";
+
+	cr_assert_geq(parse(text), 1);
+}
