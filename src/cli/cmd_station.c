@@ -47,6 +47,8 @@ void cmd_station_help(FILE *out)
 		"On a terminal a live dashboard shows one row per slot (colours unless\n"
 		"NO_COLOR is set). Ctrl-C: no new boards; running slots stop at the next\n"
 		"safe point, wipe the chip and log; a second Ctrl-C aborts at once.\n"
+		"If a CSV row cannot be written (disk full), the row is printed on stderr\n"
+		"and the exit code is 1 (unless interrupted).\n"
 		"The station file is described in README.md and config/station.example.ini.\n"
 		"\n%s",
 		cli_exit_codes_help);
@@ -58,6 +60,10 @@ int station_cli_exit_code(const struct runner_summary *s)
 	 * interruption when it cut a board short. */
 	if (s->interrupted && (s->interrupted_boards > 0 || !s->continuous))
 		return CLI_EXIT_INTERRUPTED;
+	/* A board whose row is missing from the log must not look like a
+	 * clean run to the script or MES that reads the exit code. */
+	if (s->log_failures > 0)
+		return CLI_EXIT_FAILURE;
 	if (s->absent > 0 || s->probe_failures > 0)
 		return CLI_EXIT_PROBE;
 	if (s->failed > 0)
@@ -81,6 +87,20 @@ static bool tty_progress(void *user, unsigned slot, uint64_t *done, uint64_t *to
 	*total = p.total;
 	*bytes = p.bytes;
 	return true;
+}
+
+/* Whatever the output mode, a CSV row that could not be written goes to
+ * stderr in full, so that it can be recovered by hand. */
+static void log_error_sink(void *user, const struct station_event *ev)
+{
+	if (ev->type != STATION_EV_LOG_ERROR)
+		return;
+	fprintf((FILE *)user,
+		"nrfcred: error: slot %u (%s): CSV log write failed: %s; this row is NOT in "
+		"the log:\n%s\n",
+		ev->slot, ev->probe ? ev->probe : "", ev->message ? ev->message : "",
+		ev->row ? ev->row : "");
+	fflush((FILE *)user);
 }
 
 enum output_mode { OUT_AUTO, OUT_PLAIN, OUT_JSON };
@@ -188,6 +208,8 @@ int cmd_station_main(int argc, char **argv)
 		station_events_add(&events, plain_sink, stdout);
 	}
 
+	station_events_add(&events, log_error_sink, stderr);
+
 	runner_start(runner);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	struct runner_summary sum;
@@ -196,6 +218,11 @@ int cmd_station_main(int argc, char **argv)
 	fprintf(stderr, "nrfcred: %u passed, %u failed%s; CSV logs: %s/%s-slot<N>.csv\n",
 		sum.passed, sum.failed, sum.absent ? ", some probes missing" : "", cfg->log_dir,
 		cfg->name);
+	if (sum.log_failures > 0)
+		fprintf(stderr,
+			"nrfcred: error: %u CSV row%s could not be written (printed above); "
+			"exit code %d\n",
+			sum.log_failures, sum.log_failures == 1 ? "" : "s", rc);
 out:
 	runner_destroy(runner);
 	ui_tty_destroy(tty);

@@ -136,19 +136,24 @@ static bool valid_station(const char *s)
 	return true;
 }
 
-static csvlog_err write_all(int fd, const char *s, size_t n)
+/* written (may be NULL) gets the bytes that did reach the file. */
+static csvlog_err write_all(int fd, const char *s, size_t n, size_t *written)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
+	size_t done = 0;
+	csvlog_err err = CSVLOG_OK;
+	while (done < n) {
+		ssize_t w = write(fd, s + done, n - done);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return CSVLOG_ERR_IO;
+			err = CSVLOG_ERR_IO;
+			break;
 		}
-		s += w;
-		n -= (size_t)w;
+		done += (size_t)w;
 	}
-	return CSVLOG_OK;
+	if (written)
+		*written = done;
+	return err;
 }
 
 csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot, struct csvlog **out)
@@ -175,9 +180,9 @@ csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot, 
 	}
 	struct stat st;
 	if (fstat(log->fd, &st) != 0 ||
-	    (st.st_size == 0 &&
-	     (write_all(log->fd, CSVLOG_HEADER "\r\n", sizeof CSVLOG_HEADER + 1) != CSVLOG_OK ||
-	      fsync(log->fd) != 0))) {
+	    (st.st_size == 0 && (write_all(log->fd, CSVLOG_HEADER "\r\n", sizeof CSVLOG_HEADER + 1,
+					   NULL) != CSVLOG_OK ||
+				 fsync(log->fd) != 0))) {
 		int e = errno;
 		csvlog_close(log);
 		errno = e;
@@ -192,10 +197,32 @@ csvlog_err csvlog_append(struct csvlog *log, const struct csvlog_row *row)
 	char *line = csvlog_format_row(row);
 	if (line == NULL)
 		return CSVLOG_ERR_NOMEM;
-	csvlog_err err = write_all(log->fd, line, strlen(line));
+	struct stat st;
+	if (fstat(log->fd, &st) != 0) {
+		int e = errno;
+		free(line);
+		errno = e;
+		return CSVLOG_ERR_IO;
+	}
+	size_t written = 0;
+	csvlog_err err = write_all(log->fd, line, strlen(line), &written);
+	int e = errno;
 	free(line);
-	if (err == CSVLOG_OK && fsync(log->fd) != 0)
+	if (err != CSVLOG_OK && written > 0) {
+		/* Disk full part way through the row: a half row would glue the
+		 * next row onto it and break the file for every CSV reader. Cut it
+		 * off, but only if nobody appended after it meanwhile. */
+		struct stat now;
+		if (fstat(log->fd, &now) == 0 && now.st_size == st.st_size + (off_t)written &&
+		    ftruncate(log->fd, st.st_size) != 0) {
+			/* best effort: the append's own error is what we report */
+		}
+	}
+	if (err == CSVLOG_OK && fsync(log->fd) != 0) {
 		err = CSVLOG_ERR_IO;
+		e = errno;
+	}
+	errno = e;
 	return err;
 }
 

@@ -49,7 +49,9 @@ struct csvlog;
 /* Creates log_dir if missing (one level) and opens the slot's file. */
 csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot,
 		       struct csvlog **out);
-/* Appends one row (one write(2) call) and fsyncs. */
+/* Appends one row (one write(2) call) and fsyncs. On CSVLOG_ERR_IO errno
+ * says why (ENOSPC, EIO, ...) and a partly written row has been cut off
+ * again, so the file keeps whole rows only. */
 csvlog_err csvlog_append(struct csvlog *log, const struct csvlog_row *row);
 const char *csvlog_path(const struct csvlog *log);
 void csvlog_close(struct csvlog *log);

@@ -41,6 +41,8 @@ const char *station_event_type_name(enum station_event_type t)
 		return "stop";
 	case STATION_EV_END:
 		return "end";
+	case STATION_EV_LOG_ERROR:
+		return "log_error";
 	}
 	return "?";
 }

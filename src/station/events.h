@@ -20,6 +20,9 @@ enum station_event_type {
 	STATION_EV_BOARD, /* a board finished: passed, imei, failed_step, message, ... */
 	STATION_EV_STOP,  /* Ctrl-C: no new boards; `immediate` on the second one */
 	STATION_EV_END,	  /* passed, failed, exit_code */
+	/* A board's CSV row could not be written (disk full, I/O error):
+	 * message says which file and why, row is the lost line (no CRLF). */
+	STATION_EV_LOG_ERROR,
 };
 
 struct station_event {
@@ -43,6 +46,8 @@ struct station_event {
 	const char *provisioner_sha256;
 	/* STATION_EV_STOP */
 	bool immediate;
+	/* STATION_EV_LOG_ERROR */
+	const char *row;
 	/* STATION_EV_END */
 	unsigned passed_count;
 	unsigned failed_count;

@@ -1,5 +1,6 @@
 #include "station/runner_priv.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,6 +63,7 @@ static void queue_step(struct slot *s)
 	int rc = uv_queue_work(s->r->opts.loop, &s->work, work_cb, after_work_cb);
 	if (rc != 0) {
 		s->work_pending = false;
+		s->err = NRF91_OK; /* the cause is the detail, not the previous step's */
 		snprintf(s->detail, sizeof s->detail, "cannot queue work: %s", uv_strerror(rc));
 		slot_advance(s, SLOT_OUT_FAILED);
 	}
@@ -104,6 +106,7 @@ static void after_work_cb(uv_work_t *req, int status)
 	enum slot_outcome out = s->outcome;
 	if (status == UV_ECANCELED) {
 		out = SLOT_OUT_FAILED;
+		s->err = NRF91_OK;
 		snprintf(s->detail, sizeof s->detail, "step cancelled");
 	}
 	slot_advance(s, out);
@@ -233,6 +236,12 @@ static void finish_board(struct slot *s)
 	if (s->probe_failed)
 		r->summary.probe_failures++;
 
+	/* A row that cannot be written is not dropped quietly: it goes out in
+	 * a LOG_ERROR event (the CLI prints it on stderr) and counts against
+	 * the exit code. */
+	char log_cause[400] = "";
+	char *lost_row = NULL;
+	bool log_failed = false;
 	if (s->log) {
 		char when[32];
 		station_format_utc(wall_ms(), when);
@@ -254,15 +263,17 @@ static void finish_board(struct slot *s)
 			.app_sha256 = r->job->app_sha256,
 			.version = str_or_empty(r->opts.version),
 		};
-		if (csvlog_append(s->log, &row) != CSVLOG_OK) {
-			struct station_event ev = {
-				.type = STATION_EV_STATE,
-				.slot = s->cfg->number,
-				.probe = s->cfg->probe,
-				.state = s->state,
-				.message = "CSV log write failed",
-			};
-			emit(r, &ev);
+		csvlog_err ce = csvlog_append(s->log, &row);
+		if (ce != CSVLOG_OK) {
+			int e = errno;
+			log_failed = true;
+			r->summary.log_failures++;
+			snprintf(log_cause, sizeof log_cause, "%s: %s%s%s", csvlog_path(s->log),
+				 csvlog_strerror(ce), ce == CSVLOG_ERR_IO ? ": " : "",
+				 ce == CSVLOG_ERR_IO ? strerror(e) : "");
+			lost_row = csvlog_format_row(&row);
+			if (lost_row)
+				lost_row[strcspn(lost_row, "\r\n")] = '\0';
 		}
 	}
 	struct station_event ev = {
@@ -280,6 +291,20 @@ static void finish_board(struct slot *s)
 		.modem_fw = modem_fw,
 	};
 	emit(r, &ev);
+	if (log_failed) {
+		struct station_event le = {
+			.type = STATION_EV_LOG_ERROR,
+			.slot = s->cfg->number,
+			.probe = s->cfg->probe,
+			.label = s->cfg->label,
+			.state = s->state,
+			.message = log_cause,
+			.row = lost_row ? lost_row
+					: "(out of memory: the row could not be formatted)",
+		};
+		emit(r, &le);
+		free(lost_row);
+	}
 	if (s->target) {
 		nrf91_detach(s->target);
 		s->target = NULL;
@@ -348,6 +373,20 @@ static void close_cb(uv_handle_t *h)
 	(void)h;
 }
 
+/* Every handle the runner put on the loop; the loop runs the close
+ * callbacks (all no-ops) on its next turn. */
+static void close_handles(struct runner *r)
+{
+	for (size_t i = 0; i < r->timers_open; i++)
+		uv_close((uv_handle_t *)&r->slots[i].timer, close_cb);
+	r->timers_open = 0;
+	if (r->signals_open) {
+		uv_close((uv_handle_t *)&r->sigint, close_cb);
+		uv_close((uv_handle_t *)&r->sigterm, close_cb);
+		r->signals_open = false;
+	}
+}
+
 static void runner_check_end(struct runner *r)
 {
 	if (r->ended)
@@ -358,13 +397,7 @@ static void runner_check_end(struct runner *r)
 			return;
 	}
 	r->ended = true;
-	for (size_t i = 0; i < r->slot_count; i++)
-		uv_close((uv_handle_t *)&r->slots[i].timer, close_cb);
-	if (r->signals_open) {
-		uv_close((uv_handle_t *)&r->sigint, close_cb);
-		uv_close((uv_handle_t *)&r->sigterm, close_cb);
-		r->signals_open = false;
-	}
+	close_handles(r);
 	struct station_event ev = {.type = STATION_EV_END,
 				   .passed_count = r->summary.passed,
 				   .failed_count = r->summary.failed};
@@ -389,9 +422,11 @@ void runner_interrupt(struct runner *r, bool immediate)
 	for (size_t i = 0; i < r->slot_count; i++) {
 		struct slot *s = &r->slots[i];
 		s->flow.interrupted = true;
-		/* Steps stop at their next safe point; the wipe clears the flag
-		 * again unless this is the second interrupt. */
-		if (slot_state_is_busy(s->state) || immediate)
+		/* Steps stop at their next safe point; a wipe that is running
+		 * goes on (aborting it would leave the keys in flash), and one
+		 * that starts later clears the flag again, unless this is the
+		 * second interrupt. */
+		if (slot_state_is_interruptible(s->state) || immediate)
 			atomic_store(&s->abort, true);
 		if (s->timer_armed && !s->work_pending) {
 			uv_timer_stop(&s->timer);
@@ -443,15 +478,13 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 		atomic_init(&s->progress_bytes, true);
 		uv_timer_init(opts->loop, &s->timer);
 		s->timer.data = s;
+		r->timers_open = i + 1;
 		if (opts->csv) {
 			csvlog_err ce =
 				csvlog_open(r->cfg->log_dir, r->cfg->name, s->cfg->number, &s->log);
 			if (ce != CSVLOG_OK) {
 				snprintf(err, errlen, "%s/%s-slot%u.csv: %s: %m", r->cfg->log_dir,
 					 r->cfg->name, s->cfg->number, csvlog_strerror(ce));
-				for (size_t j = 0; j <= i; j++)
-					uv_close((uv_handle_t *)&r->slots[j].timer, close_cb);
-				uv_run(opts->loop, UV_RUN_NOWAIT);
 				runner_destroy(r);
 				return -1;
 			}
@@ -532,6 +565,13 @@ void runner_destroy(struct runner *r)
 {
 	if (r == NULL)
 		return;
+	/* The run never started or never ended (uv_run returned early): the
+	 * handles live inside r, so they must be off the loop before the free.
+	 * No work can be pending here: queued work keeps uv_run going. */
+	if (r->timers_open > 0 || r->signals_open) {
+		close_handles(r);
+		uv_run(r->opts.loop, UV_RUN_NOWAIT);
+	}
 	for (size_t i = 0; i < r->slot_count; i++) {
 		struct slot *s = &r->slots[i];
 		if (s->target)

@@ -47,6 +47,7 @@ struct runner_summary {
 	bool interrupted;	     /* Ctrl-C (or runner_interrupt) was seen */
 	unsigned interrupted_boards; /* boards cut short by it */
 	bool continuous;	     /* the run was in continuous mode */
+	unsigned log_failures;	     /* CSV rows that could not be written */
 };
 
 struct runner;
@@ -70,7 +71,8 @@ struct runner_progress {
 /* Progress of the slot's current step (any thread; reads atomics); false
  * when there is no such slot. */
 bool runner_slot_progress(const struct runner *r, unsigned slot, struct runner_progress *out);
-/* Closes probes and logs; call after uv_run returned. */
+/* Closes probes and logs, and any uv handle of the runner still on the
+ * loop (then uv_loop_close can succeed); call after uv_run returned. */
 void runner_destroy(struct runner *r);
 
 #endif

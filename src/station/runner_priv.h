@@ -82,6 +82,7 @@ struct runner {
 	size_t slot_count;
 	struct slot *slots;
 	uv_signal_t sigint, sigterm;
+	size_t timers_open; /* slots[0 .. timers_open) have an open timer */
 	bool signals_open;
 	bool stopping;
 	atomic_bool hard_abort;

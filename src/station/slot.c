@@ -88,6 +88,11 @@ bool slot_state_is_busy(enum slot_state s)
 	return s >= SLOT_CONNECT && s <= SLOT_RESET_APP;
 }
 
+bool slot_state_is_interruptible(enum slot_state s)
+{
+	return slot_state_is_busy(s) && s != SLOT_WIPE;
+}
+
 /* The successor of a step that succeeded, when nothing is failing. */
 static enum slot_state next_on_success(enum slot_state cur, const struct slot_flow *flow)
 {

@@ -62,6 +62,10 @@ enum slot_state slot_next_state(enum slot_state cur, enum slot_outcome out,
 bool slot_state_is_step(enum slot_state s);
 /* True while a board is being handled (CONNECT .. RESET_APP). */
 bool slot_state_is_busy(enum slot_state s);
+/* True when a first Ctrl-C may cut the state's step short (it then goes on
+ * to WIPE): every busy state except WIPE itself, which has to finish so that
+ * no key stays in flash. Only a second Ctrl-C aborts a wipe. */
+bool slot_state_is_interruptible(enum slot_state s);
 /* Upper-case name, e.g. "AWAIT_RESULT"; "?" for an out-of-range value. */
 const char *slot_state_name(enum slot_state s);
 /* Lower-case step name for logs, e.g. "await_result". */

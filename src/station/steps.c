@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "image/image.h"
 #include "probe/probe.h"
 #include "provision/result.h"
@@ -145,24 +147,27 @@ static nrf91_err check_blank(struct slot *s, uint32_t addr, uint64_t len, uint64
 			     uint64_t total)
 {
 	uint8_t buf[4096];
-	while (len > 0) {
+	nrf91_err e = NRF91_OK;
+	while (len > 0 && e == NRF91_OK) {
 		size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
-		nrf91_err e = nrf91_read(s->target, addr, buf, n);
-		if (e != NRF91_OK)
-			return e;
-		for (size_t i = 0; i < n; i++)
+		e = nrf91_read(s->target, addr, buf, n);
+		for (size_t i = 0; e == NRF91_OK && i < n; i++)
 			if (buf[i] != 0xFF) {
 				snprintf(s->detail, sizeof s->detail,
 					 "0x%08" PRIx32 " reads 0x%02x after erase-all",
 					 addr + (uint32_t)i, buf[i]);
-				return NRF91_ERR_VERIFY;
+				e = NRF91_ERR_VERIFY;
 			}
 		addr += (uint32_t)n;
 		len -= n;
 		*done += n;
-		on_progress(s, NRF91_PHASE_READ, *done, total);
+		if (e == NRF91_OK)
+			on_progress(s, NRF91_PHASE_READ, *done, total);
 	}
-	return NRF91_OK;
+	/* After a failed erase this read back the table: no key stays on the
+	 * stack. */
+	mbedtls_platform_zeroize(buf, sizeof buf);
+	return e;
 }
 
 /*

@@ -119,15 +119,42 @@ void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *wor
 /* Word reads are chunked so a huge read does not queue megabytes at once. */
 #define READ_CHUNK_WORDS 1024u
 
+/* Bytes before the first word boundary at addr (at most len). */
+static size_t unaligned_head(uint32_t addr, size_t len)
+{
+	size_t head = (4u - (addr & 3u)) & 3u;
+	return head < len ? head : len;
+}
+
+/* Byte accesses for the unaligned edges of a block. */
+static adi_err read_bytes(struct memap *m, uint32_t addr, uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		adi_err err = memap_read_u8(m, addr + (uint32_t)i, p + i);
+		if (err != ADI_OK)
+			return err;
+	}
+	return ADI_OK;
+}
+
+static adi_err write_bytes(struct memap *m, uint32_t addr, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		adi_err err = memap_write_u8(m, addr + (uint32_t)i, p[i]);
+		if (err != ADI_OK)
+			return err;
+	}
+	return ADI_OK;
+}
+
 adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len)
 {
 	uint8_t *p = buf;
-	while (len > 0 && (addr & 3u)) {
-		adi_err err = memap_read_u8(m, addr, p);
-		if (err != ADI_OK)
-			return err;
-		addr++, p++, len--;
-	}
+	size_t head = unaligned_head(addr, len);
+	adi_err head_err = read_bytes(m, addr, p, head);
+	if (head_err != ADI_OK)
+		return head_err;
+	addr += (uint32_t)head, p += head, len -= head;
 	uint32_t words[READ_CHUNK_WORDS];
 	while (len >= 4) {
 		size_t n = len / 4 < READ_CHUNK_WORDS ? len / 4 : READ_CHUNK_WORDS;
@@ -148,24 +175,17 @@ adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len)
 		}
 		addr += (uint32_t)(n * 4), p += n * 4, len -= n * 4;
 	}
-	while (len > 0) {
-		adi_err err = memap_read_u8(m, addr, p);
-		if (err != ADI_OK)
-			return err;
-		addr++, p++, len--;
-	}
-	return ADI_OK;
+	return read_bytes(m, addr, p, len);
 }
 
 adi_err memap_write_block(struct memap *m, uint32_t addr, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	while (len > 0 && (addr & 3u)) {
-		adi_err err = memap_write_u8(m, addr, *p);
-		if (err != ADI_OK)
-			return err;
-		addr++, p++, len--;
-	}
+	size_t head = unaligned_head(addr, len);
+	adi_err head_err = write_bytes(m, addr, p, head);
+	if (head_err != ADI_OK)
+		return head_err;
+	addr += (uint32_t)head, p += head, len -= head;
 	uint32_t words[READ_CHUNK_WORDS];
 	while (len >= 4) {
 		size_t n = len / 4 < READ_CHUNK_WORDS ? len / 4 : READ_CHUNK_WORDS;
@@ -178,11 +198,5 @@ adi_err memap_write_block(struct memap *m, uint32_t addr, const void *buf, size_
 			return err;
 		addr += (uint32_t)(n * 4), p += n * 4, len -= n * 4;
 	}
-	while (len > 0) {
-		adi_err err = memap_write_u8(m, addr, *p);
-		if (err != ADI_OK)
-			return err;
-		addr++, p++, len--;
-	}
-	return ADI_OK;
+	return write_bytes(m, addr, p, len);
 }

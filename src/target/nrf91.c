@@ -109,7 +109,7 @@ static nrf91_err identify(struct nrf91 *t)
 	 * 0x41434953 read little-endian, §5). */
 	for (int i = 0; i < 4; i++) {
 		unsigned char c = (unsigned char)(variant >> (8 * i));
-		t->info.variant[i] = (c >= 0x20 && c < 0x7F) ? (char)c : '?';
+		t->info.variant[i] = (char)((c >= 0x20 && c < 0x7F) ? c : '?');
 	}
 	t->info.variant[4] = '\0';
 	t->info.ram_kb = ram;

@@ -115,6 +115,14 @@ void dash_model_apply(struct dash_snapshot *s, const struct station_event *ev)
 	case STATION_EV_STOP:
 		s->stopping = true;
 		break;
+	case STATION_EV_LOG_ERROR:
+		/* After the board's result: the operator must see that its row
+		 * is missing from the log (stderr has the row itself). */
+		row = dash_model_row(s, ev->slot);
+		if (row != NULL)
+			snprintf(row->message, sizeof row->message, "CSV LOG WRITE FAILED: %s",
+				 ev->message ? ev->message : "");
+		break;
 	case STATION_EV_END:
 		s->ended = true;
 		break;

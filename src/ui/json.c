@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct jbuf {
@@ -168,6 +169,10 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 	case STATION_EV_STOP:
 		field_bool(&b, "immediate", ev->immediate);
 		break;
+	case STATION_EV_LOG_ERROR:
+		field_str(&b, "error", ev->message);
+		field_str(&b, "row", ev->row);
+		break;
 	case STATION_EV_END:
 		field_num(&b, "passed", ev->passed_count);
 		field_num(&b, "failed", ev->failed_count);
@@ -183,9 +188,19 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 void json_sink(void *user, const struct station_event *ev)
 {
 	char line[2048];
+	char *text = line;
 	size_t n = json_format_event(ev, line, sizeof line);
-	if (n >= sizeof line)
-		return; /* cannot happen with bounded fields; never emit half an object */
-	fputs(line, (FILE *)user);
+	if (n >= sizeof line) {
+		/* A long error or a lost CSV row: never drop the event, never
+		 * emit half an object. */
+		text = malloc(n + 1);
+		if (text == NULL || json_format_event(ev, text, n + 1) != n) {
+			free(text);
+			return;
+		}
+	}
+	fputs(text, (FILE *)user);
 	fflush((FILE *)user);
+	if (text != line)
+		free(text);
 }

@@ -73,6 +73,11 @@ size_t plain_format_event(const struct station_event *ev, char *out, size_t outl
 					 : "interrupt: no new boards; running slots stop at the "
 					   "next safe point and wipe (Ctrl-C again aborts now)");
 		break;
+	case STATION_EV_LOG_ERROR:
+		n = append(out, outlen, n,
+			   "CSV LOG WRITE FAILED: %s; this row is NOT in the log: %s",
+			   str(ev->message), str(ev->row));
+		break;
 	case STATION_EV_END:
 		n = append(out, outlen, n, "end: %u passed, %u failed", ev->passed_count,
 			   ev->failed_count);

@@ -316,4 +316,87 @@ for n in (1, 2):
     assert "aborted" in rows[0]["error"], rows
 PY
 
+# --------------------------------- a first Ctrl-C during the final wipe
+# The wipe is the one step a first Ctrl-C must not cut short (no key may stay
+# in flash): a slow NVMC ERASEALL makes the interrupt land inside it.
+d=$tmp/wipeint
+make_fixture "$d" real
+sed -i 's/^\[timing\]$/[timing]\nerase_all_ms = 4000/' "$d/sim.ini"
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = re.sub(r"(?ms)^\[slot [2-8]\]\nprobe = \d+\nlabel = \w+\n", "", open(p).read())
+open(p, "w").write(t)
+PY
+NRFSIM_STATE_DIR="$d/state" "$nrfsim" run "$d/sim.ini" -- \
+  "$nrfcred" station --plain "$d/station.ini" >"$d/out.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 1200); do
+  grep -q ': WIPE$' "$d/out.txt" && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "Ctrl-C in the final wipe: exit 130 (interrupted)" [ "$rc" -eq 130 ]
+check "Ctrl-C in the final wipe: the wipe finished, the board passed" "$py" - "$d/logs/demo-slot1.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert len(rows) == 1 and rows[0]["result"] == "pass" and rows[0]["error"] == "", rows
+PY
+[ "$rc" -eq 130 ] || tail -8 "$d/out.txt" | sed 's/^/# /'
+check "Ctrl-C in the final wipe: the board is fully erased" \
+  [ "$("$nrfsim" show "$d/state" 2>&1 | grep -c 'flash: .*fully erased')" -eq 1 ]
+
+# ------------------------------------- CSV log cannot be written (disk full)
+# The file-size limit stands in for a full disk: slot 2's log has room for
+# 20 more bytes, so its row's write fails part way (EFBIG). The row must not
+# vanish: it goes to stderr, the JSON says so, and the exit code is 1.
+d=$tmp/csvfull
+make_fixture "$d" fast
+"$py" - "$d/station.ini" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = re.sub(r"(?ms)^\[slot [3-8]\]\nprobe = \d+\nlabel = \w+\n", "", open(p).read())
+open(p, "w").write(t)
+PY
+mkdir -p "$d/logs"
+limit_kib=4096 # above the simulator's board files (about 1.1 MiB)
+echo 'utc_time,station' >"$d/logs/demo-slot2.csv"
+truncate -s $((limit_kib * 1024 - 20)) "$d/logs/demo-slot2.csv"
+(
+  trap '' XFSZ
+  ulimit -f "$limit_kib"
+  exec env NRFSIM_STATE_DIR="$d/state" "$nrfsim" run "$d/sim.ini" -- \
+    "$nrfcred" station --json "$d/station.ini"
+) >"$d/out.jsonl" 2>"$d/err.txt"
+rc=$?
+imei2=$(scenario_imei "$d/sim.ini" 2)
+check "CSV write failure: exit code 1" [ "$rc" -eq 1 ]
+[ "$rc" -eq 1 ] || sed 's/^/# /' "$d/err.txt" | tail -20
+check "CSV write failure: stderr names slot, file and cause, then the lost row" "$py" - "$d/err.txt" "$imei2" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+i = next(i for i, l in enumerate(lines) if "CSV log write failed" in l)
+assert "slot 2 (000260000002)" in lines[i] and "demo-slot2.csv" in lines[i], lines[i]
+assert "File too large" in lines[i] and "NOT in the log" in lines[i], lines[i]
+row = lines[i + 1].split(",")
+assert row[1:6] == ["demo", "2", "000260000002", sys.argv[2], "pass"], row
+assert any("1 CSV row could not be written" in l for l in lines), lines
+PY
+check "CSV write failure: JSON log_error event with the row; end says exit 1" "$py" - "$d/out.jsonl" "$imei2" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+le = [e for e in ev if e["event"] == "log_error"]
+assert len(le) == 1 and le[0]["slot"] == 2 and sys.argv[2] in le[0]["row"], le
+assert "File too large" in le[0]["error"], le
+assert ev[-1]["event"] == "end" and ev[-1]["passed"] == 2 and ev[-1]["exit_code"] == 1, ev[-1]
+PY
+check "CSV write failure: no half row left in the full log" \
+  [ "$(stat -c %s "$d/logs/demo-slot2.csv")" -eq $((limit_kib * 1024 - 20)) ]
+check "CSV write failure: the other slot logged its row" \
+  [ "$(grep -c ',pass,' "$d/logs/demo-slot1.csv")" -eq 1 ]
+
 finish

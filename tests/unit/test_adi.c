@@ -88,6 +88,28 @@ Test(adi, block_read_returns_posted_data_in_order_across_1k_boundaries)
 	cr_expect_eq(memcmp(out, &f->mem[0x101], sizeof(out) - 3), 0);
 }
 
+Test(adi, unaligned_block_write_touches_only_its_bytes_at_both_edges)
+{
+	connect();
+	memset(f->mem, 0xEE, 0x400);
+	const uint8_t data[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	cr_assert_eq(memap_write_block(&m, 0x20000203, data, sizeof(data)), ADI_OK, "%s",
+		     adi_last_error_detail(a));
+	cr_expect_eq(memcmp(&f->mem[0x203], data, sizeof(data)), 0);
+	cr_expect_eq(f->mem[0x202], 0xEE);
+	cr_expect_eq(f->mem[0x20D], 0xEE);
+	/* Shorter than the distance to the next word boundary. */
+	cr_assert_eq(memap_write_block(&m, 0x20000301, data, 2), ADI_OK);
+	cr_expect_eq(f->mem[0x300], 0xEE);
+	cr_expect_eq(f->mem[0x301], 1);
+	cr_expect_eq(f->mem[0x302], 2);
+	cr_expect_eq(f->mem[0x303], 0xEE);
+	uint8_t back[2] = {0};
+	cr_assert_eq(memap_read_block(&m, 0x20000301, back, sizeof(back)), ADI_OK);
+	cr_expect_eq(back[0], 1);
+	cr_expect_eq(back[1], 2);
+}
+
 Test(adi, block_write_rewrites_tar_at_every_1k_boundary)
 {
 	connect();

@@ -1,4 +1,7 @@
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -125,6 +128,38 @@ Test(csvlog, opens_append_only_so_rows_land_at_the_end)
 	csvlog_close(log);
 	char *text = slurp(path);
 	cr_assert_not_null(strstr(text, "other\r\n,st,1,"), "%s", text);
+}
+
+/* Disk full (here: the file-size limit, EFBIG) in the middle of a row: the
+ * append fails, errno says why, and no half row is left behind to glue
+ * itself to the next one. */
+Test(csvlog, failed_append_reports_io_error_and_leaves_no_partial_row)
+{
+	struct csvlog *log;
+	cr_assert_eq(csvlog_open(dir, "st", 1, &log), CSVLOG_OK);
+	struct stat st;
+	cr_assert_eq(stat(csvlog_path(log), &st), 0);
+	off_t before = st.st_size;
+	/* Room for 10 more bytes: the row's write is cut short, the rest fails. */
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit lim = {.rlim_cur = (rlim_t)before + 10, .rlim_max = RLIM_INFINITY};
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	struct csvlog_row row = {.station = "st", .slot = 1, .result = "pass", .imei = "123"};
+	errno = 0;
+	cr_assert_eq(csvlog_append(log, &row), CSVLOG_ERR_IO);
+	cr_assert_eq(errno, EFBIG, "errno %d", errno);
+	cr_assert_eq(stat(csvlog_path(log), &st), 0);
+	cr_assert_eq(st.st_size, before, "%lld bytes of a half row left",
+		     (long long)(st.st_size - before));
+	/* Space again: the next row lands whole, right after the header. */
+	lim.rlim_cur = RLIM_INFINITY;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	cr_assert_eq(csvlog_append(log, &row), CSVLOG_OK);
+	char path[128];
+	snprintf(path, sizeof path, "%s", csvlog_path(log));
+	csvlog_close(log);
+	cr_assert_str_eq(slurp(path), CSVLOG_HEADER "\r\n"
+						    ",st,1,,123,pass,,,0,,,,,,,\r\n");
 }
 
 Test(csvlog, creates_the_log_dir_and_rejects_bad_station_names)

@@ -251,3 +251,30 @@ Test(dashboard, colour_only_on_a_terminal_and_never_with_no_color)
 	close(tty);
 	close(pty);
 }
+
+Test(dashboard, a_lost_csv_row_shows_on_its_slot_until_the_next_board)
+{
+	struct dash_snapshot s;
+	fixture(&s);
+	struct station_event b = {.type = STATION_EV_BOARD,
+				  .time_ms = 1010000,
+				  .slot = 1,
+				  .passed = true,
+				  .imei = "352656100000001",
+				  .duration_ms = 9000};
+	dash_model_apply(&s, &b);
+	struct station_event le = {.type = STATION_EV_LOG_ERROR,
+				   .time_ms = 1010000,
+				   .slot = 1,
+				   .message = "logs/x-slot1.csv: No space left on device",
+				   .row = "row"};
+	dash_model_apply(&s, &le);
+	struct station_event st = {
+		.type = STATION_EV_STATE, .time_ms = 1010000, .slot = 1, .state = SLOT_STOPPED};
+	dash_model_apply(&s, &st);
+	char *f = dashboard_render(&s, 160, false, NULL);
+	cr_assert_not_null(
+		strstr(f, "CSV LOG WRITE FAILED: logs/x-slot1.csv: No space left on device\n"),
+		"%s", f);
+	free(f);
+}

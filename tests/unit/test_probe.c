@@ -180,6 +180,35 @@ Test(probe, unplug_mid_transfer_is_a_probe_error_not_a_hang)
 	jlink_context_destroy(ctx);
 }
 
+Test(probe, hung_probe_that_stops_answering_is_a_probe_error_not_a_hang)
+{
+	/* Every IN transfer times out after the first 60 transfers: the probe
+	 * takes commands but never answers (a wedged J-Link firmware). */
+	use_scenario("[probe 1]\nserial = 000260000001\nfault_usb_timeout_after_transfers = 60\n");
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct probe *p;
+	char err[160];
+	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	struct nrf91 *t = NULL;
+	struct nrf91_info info;
+	nrf91_err e = nrf91_attach(p, NULL, &t, &info);
+	int reads = 0;
+	for (; e == NRF91_OK && reads < 200; reads++) {
+		uint32_t v;
+		e = nrf91_read_u32(t, 0x00FF0140, &v);
+	}
+	cr_expect_eq(e, NRF91_ERR_PROBE, "%s after %d reads", nrf91_strerror(e), reads);
+	const char *detail = t ? nrf91_last_error_detail(t) : info.error_detail;
+	cr_expect(strstr(detail, "J-Link 260000001") != NULL, "%s", detail);
+	/* The probe stays unusable, and says so at once. */
+	uint16_t mv = 0;
+	cr_expect_neq(probe_vtref(p, &mv), PROBE_OK);
+	nrf91_detach(t);
+	probe_close(p);
+	jlink_context_destroy(ctx);
+}
+
 struct worker {
 	struct probe *probe;
 	uint8_t seed;

@@ -1,15 +1,17 @@
 /*
  * The simulator's scenario parser (tools/sim/scenario.c) on its own, through
- * scenario_parse() on in-memory text: hostile-input cases (over-long lines,
- * out-of-range numbers). The keys' everyday behaviour is tested through the
- * fake in test_sim_usb.c.
+ * scenario_parse() on in-memory text, and the slot files (slotctl.c):
+ * hostile-input cases (over-long lines, out-of-range numbers). The keys'
+ * everyday behaviour is tested through the fake in test_sim_usb.c.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scenario.h"
+#include "slotctl.h"
 
 static struct scenario scen;
 static char messages[4096];
@@ -121,4 +123,74 @@ Test(scenario, binary_garbage_is_rejected_without_crashing)
 	static const char text[] = "[sim\x01\xff]\n\x7f=\x80\n[probe 99999999999]\nx=y\n";
 
 	cr_assert_geq(parse(text), 1);
+}
+
+Test(scenario, probe_sections_take_plain_decimal_numbers_only)
+{
+	cr_assert_eq(parse("[probe 64]\nvtref_mv = 1800\n"), 0, "%s", messages);
+	cr_assert_eq(scen.probe_count, 64);
+	cr_assert_eq(scen.probes[63].board.vtref_mv, 1800);
+
+	static const char *bad[] = {"probe -1", "probe +1", "probe 99999999999", "probe 0",
+				    "probe 65", "probe  1", "probe 1x",		 "probe"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[%s]\nvtref_mv = 1800\n", bad[i]);
+		cr_assert_eq(parse(text), 1, "[%s] accepted", bad[i]);
+		cr_assert_eq(scen.probe_count, 0, "[%s]", bad[i]);
+	}
+}
+
+/* ---- slot files (slotctl.c): written by `nrfsim slot`, read by the fake ---- */
+
+static char slot_path[64];
+
+static void write_slot_file(const char *text)
+{
+	strcpy(slot_path, "/tmp/nrfsim-slot-XXXXXX");
+	int fd = mkstemp(slot_path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+Test(scenario, slot_file_round_trips)
+{
+	struct slotctl in = {.seq = 18446744073709551615ull,
+			     .action = SLOTCTL_REPLACE,
+			     .generation = 4294967295u};
+	struct slotctl out = {0};
+
+	write_slot_file("");
+	cr_assert_eq(slotctl_write(slot_path, &in), 0);
+	cr_assert_eq(slotctl_read(slot_path, &out), 0);
+	cr_assert_eq(out.seq, in.seq);
+	cr_assert_eq(out.action, SLOTCTL_REPLACE);
+	cr_assert_eq(out.generation, in.generation);
+	unlink(slot_path);
+	cr_assert_eq(slotctl_read(slot_path, &out), 1, "no file: nothing was ever done");
+}
+
+Test(scenario, corrupt_slot_files_are_unreadable_not_misread)
+{
+	static const char *bad[] = {
+		"",
+		"garbage\n",
+		"1 remove\n",
+		"1 unplug 0\n",
+		"1 remove 4294967296\n", /* generation beyond u32: fscanf overflowed undefined */
+		"1 remove -1\n",
+		"18446744073709551616 insert 0\n",
+		"1 remove 0 extra\n",
+		"+1 remove 0\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct slotctl out = {.seq = 7};
+
+		write_slot_file(bad[i]);
+		cr_assert_eq(slotctl_read(slot_path, &out), -1, "'%s' accepted", bad[i]);
+		cr_assert_eq(out.seq, 7, "'%s' changed the output", bad[i]);
+		unlink(slot_path);
+	}
 }

@@ -90,6 +90,17 @@ Test(slot, interrupt_during_the_final_wipe_of_a_good_board_passes_it)
 	cr_assert_eq(slot_next_state(SLOT_WIPE, SLOT_OUT_OK, &flow), SLOT_DONE);
 }
 
+Test(slot, a_first_interrupt_cuts_every_busy_step_short_except_the_wipe)
+{
+	for (enum slot_state s = SLOT_IDLE; s < SLOT_STATE_COUNT; s++)
+		cr_assert_eq(slot_state_is_interruptible(s),
+			     slot_state_is_busy(s) && s != SLOT_WIPE, "%s", slot_state_name(s));
+	cr_assert(slot_state_is_interruptible(SLOT_PROGRAM));
+	cr_assert(slot_state_is_interruptible(SLOT_AWAIT_RESULT));
+	cr_assert_not(slot_state_is_interruptible(SLOT_WIPE));
+	cr_assert_not(slot_state_is_interruptible(SLOT_WAIT_BOARD));
+}
+
 Test(slot, interrupt_after_the_wipe_does_not_program_the_app)
 {
 	struct slot_flow flow = {.has_app = true, .interrupted = true};

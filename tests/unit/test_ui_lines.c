@@ -1,4 +1,6 @@
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui/json.h"
@@ -139,4 +141,50 @@ Test(ui_lines, plain_skips_slot_descriptions_except_absent_probes)
 	plain_format_event(&sl, out, sizeof out);
 	cr_assert_str_eq(out, "2026-11-25T01:02:03.456Z d slot 2 (9): ABSENT: probe not "
 			      "attached\n");
+}
+
+Test(ui_lines, log_error_event_carries_the_lost_row_in_plain_and_json)
+{
+	char out[512];
+	struct station_event le = {.type = STATION_EV_LOG_ERROR,
+				   .time_ms = T0,
+				   .station = "demo",
+				   .slot = 2,
+				   .probe = "260000002",
+				   .message = "logs/demo-slot2.csv: No space left on device",
+				   .row = "t,demo,2,260000002,352656100000002,pass"};
+	plain_format_event(&le, out, sizeof out);
+	cr_assert_str_eq(out, "2026-11-25T01:02:03.456Z demo slot 2 (260000002): CSV LOG WRITE "
+			      "FAILED: logs/demo-slot2.csv: No space left on device; this row is "
+			      "NOT in the log: t,demo,2,260000002,352656100000002,pass\n");
+	json_format_event(&le, out, sizeof out);
+	cr_assert_str_eq(out, "{\"event\":\"log_error\",\"time\":\"2026-11-25T01:02:03.456Z\","
+			      "\"station\":\"demo\",\"slot\":2,\"probe\":\"260000002\","
+			      "\"error\":\"logs/demo-slot2.csv: No space left on device\","
+			      "\"row\":\"t,demo,2,260000002,352656100000002,pass\"}\n");
+}
+
+/* A lost row with many credentials is longer than the sink's line buffer:
+ * the event must still come out whole, not be dropped. */
+Test(ui_lines, json_sink_writes_an_event_longer_than_its_line_buffer)
+{
+	static char row[5000];
+	memset(row, 'a', sizeof row - 1);
+	struct station_event le = {.type = STATION_EV_LOG_ERROR,
+				   .time_ms = T0,
+				   .station = "demo",
+				   .slot = 1,
+				   .probe = "1",
+				   .message = "x",
+				   .row = row};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	cr_assert_not_null(f);
+	json_sink(f, &le);
+	fclose(f);
+	cr_assert_not_null(strstr(buf, row));
+	cr_assert_eq(buf[len - 1], '\n');
+	cr_assert_eq(strlen(buf), json_format_event(&le, NULL, 0));
+	free(buf);
 }

@@ -497,6 +497,8 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 		*why = SIMCPU_STOP_SLEEP;
 	else if (c->stop_stall)
 		*why = SIMCPU_STOP_STALL;
+	/* Same answer as stop_sleep, but only once a stall is ruled out: a
+	 * slice cut short by a stall must be retried, not slept through. */
 	else if (c->consumed < c->budget && sleeping_instruction(c, pc))
 		*why = SIMCPU_STOP_SLEEP;
 	return c->executed;

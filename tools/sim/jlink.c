@@ -14,7 +14,8 @@
 #include "simclock.h"
 
 /* Largest command: SWD/JTAG I/O with 65535 bits = 4 + 2 * 8192 bytes. */
-#define CMD_MAX	      ((size_t)4 + 2 * 8192)
+#define IO_BYTES_MAX  ((size_t)8192)
+#define CMD_MAX	      (4 + 2 * IO_BYTES_MAX)
 #define FIFO_MAX      ((size_t)64 * 1024)
 #define VERSION_LEN   112 /* real probes send a fixed, NUL-padded string */
 #define CONFIG_LEN    256
@@ -92,7 +93,7 @@ struct jlink_sim {
 	uint16_t next_handle;
 	uint8_t unknown_logged[32]; /* bitmap: unknown command bytes already reported */
 
-	uint8_t cmd[CMD_MAX + 8192 + 1]; /* + room for the SWD reply */
+	uint8_t cmd[CMD_MAX + IO_BYTES_MAX + 1]; /* + room for the SWD reply */
 	size_t cmd_len;
 
 	uint8_t fifo[FIFO_MAX];

@@ -319,20 +319,22 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 static int on_key(void *user, const char *section, const char *k, const char *v)
 {
 	struct parse_ctx *c = user;
-	unsigned n;
-	int used = 0;
+	unsigned long n;
 
 	if (!strcmp(section, "sim"))
 		return sim_key(c, k, v);
 	if (!strcmp(section, "timing"))
 		return timing_key(c, k, v);
-	if (sscanf(section, "probe %u%n", &n, &used) == 1 && !section[used]) {
+	/* "probe N": decimal digits only (sscanf's %u would take "-1" or "+1"
+	 * and overflows undefined). */
+	if (!strncmp(section, "probe ", 6) && all_digits(section + 6, 1, 9)) {
+		n = strtoul(section + 6, NULL, 10);
 		if (n < 1 || n > SCENARIO_MAX_PROBES) {
 			report(c, "[%s]: probe number must be 1..%d", section, SCENARIO_MAX_PROBES);
 			return 1;
 		}
 		c->probe_seen[n - 1] = true;
-		return probe_key(c, n - 1, k, v);
+		return probe_key(c, (unsigned)n - 1, k, v);
 	}
 	report(c, "unknown section [%s]", section);
 	return 1;

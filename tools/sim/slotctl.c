@@ -3,6 +3,7 @@
 #include "atomicfile.h"
 #include "scenario.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,27 +26,47 @@ const char *slotctl_action_name(enum slotctl_action action)
 	return (unsigned)action < sizeof(names) / sizeof(names[0]) ? names[action] : "?";
 }
 
+/* The whole field is one decimal number of at most max. */
+static bool parse_field(const char *v, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	return !errno && *out <= max && *end == '\0';
+}
+
 int slotctl_read(const char *path, struct slotctl *out)
 {
 	FILE *f = fopen(path, "r");
-	char word[16];
-	uint64_t seq;
-	uint32_t gen;
+	char line[128];
+	char *field[3], *save = NULL;
+	uint64_t seq, gen;
 	int action;
 
 	if (!f)
 		return 1;
-	if (fscanf(f, "%" SCNu64 " %15s %" SCNu32, &seq, word, &gen) != 3) {
+	/* Written by another process: parsed strictly, every number range-checked. */
+	if (!fgets(line, sizeof(line), f)) {
 		fclose(f);
 		return -1;
 	}
 	fclose(f);
-	action = slotctl_parse_action(word);
+	line[strcspn(line, "\n")] = '\0';
+	field[0] = strtok_r(line, " ", &save);
+	field[1] = strtok_r(NULL, " ", &save);
+	field[2] = strtok_r(NULL, " ", &save);
+	if (!field[2] || strtok_r(NULL, " ", &save) || !parse_field(field[0], UINT64_MAX, &seq) ||
+	    !parse_field(field[2], UINT32_MAX, &gen))
+		return -1;
+	action = slotctl_parse_action(field[1]);
 	if (action < 0)
 		return -1;
 	out->seq = seq;
 	out->action = (enum slotctl_action)action;
-	out->generation = gen;
+	out->generation = (uint32_t)gen;
 	return 0;
 }
 
