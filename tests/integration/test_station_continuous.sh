@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # nrfcred station --continuous (issue 6) on two slots, with the operator
 # played by `nrfsim slot`: slot 1's board is pulled and a fresh one (next
-# IMEI) inserted, and slot 1 provisions it; slot 2's board is pulled and
+# IMEI) inserted, and slot 1 provisions it; then swapped in one step
+# (`replace`), and slot 1 provisions that one too; slot 2's board is pulled and
 # nothing inserted, and slot 2 keeps waiting. Then Ctrl-C. Every wait is
 # bounded: the test polls the CSV logs and the JSON lines.
 set -u
@@ -94,6 +95,16 @@ check "slot 2: still one row and still waiting for its removal while slot 1 work
   bash -c '[ "$(($(wc -l <"$1") - 1))" -eq 1 ] && [ "$2" -eq 1 ] && [ "$3" -eq 1 ]' \
   _ "$csv2" "$(nth_state 2 CONNECT)" "$(nth_state 2 WAIT_BOARD)"
 
+# The same swap as one command (`replace` while the slot waits for removal):
+# the simulator keeps the fresh board unseated for a moment, as a real swap
+# does, so the station sees the pull, then the new board, and provisions it.
+"$nrfsim" slot "$d/state" 260000001 replace >/dev/null
+wait_for "a third row in slot 1's CSV" bash -c '[ $(wc -l <"$1") -ge 4 ]' _ "$csv1"
+wait_for "slot 1 waiting for removal a third time" ge nth_state 1 WAIT_REMOVE 3
+check "slot 1: a one-step swap is seen as pull + insert, and the board passes" \
+  bash -c '[ "$1" -eq 3 ] && [ "$(($(wc -l <"$2") - 1))" -eq 3 ] && tail -n1 "$2" | grep -q ",pass,"' \
+  _ "$(nth_state 1 WAIT_BOARD)" "$csv1"
+
 # Slot 2's board is pulled and nothing goes in: the slot waits.
 "$nrfsim" slot "$d/state" 260000002 remove >/dev/null
 wait_for "slot 2 sees its board gone (WAIT_BOARD)" ge nth_state 2 WAIT_BOARD 2
@@ -117,20 +128,20 @@ wait "$pid"
 rc=$?
 check "Ctrl-C while every slot waits: exit 0 (README: no board cut short)" [ "$rc" -eq 0 ]
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$d/err.txt" | tail -20
-check "JSON: every line parses; 3 passing boards; stop, then end with exit_code 0" \
+check "JSON: every line parses; 4 passing boards; stop, then end with exit_code 0" \
   "$py" - "$out" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 boards = [(e["slot"], e["result"]) for e in ev if e["event"] == "board"]
-assert boards.count((1, "pass")) == 2 and boards.count((2, "pass")) == 1, boards
-assert len(boards) == 3, boards
+assert boards.count((1, "pass")) == 3 and boards.count((2, "pass")) == 1, boards
+assert len(boards) == 4, boards
 kinds = [e["event"] for e in ev]
 assert "stop" in kinds and kinds[-1] == "end", kinds[-3:]
 end = ev[-1]
-assert end["passed"] == 3 and end["failed"] == 0 and end["exit_code"] == 0, end
+assert end["passed"] == 4 and end["failed"] == 0 and end["exit_code"] == 0, end
 PY
-check "CSV rows after Ctrl-C: slot 1 two, slot 2 one (no interrupted row)" \
-  [ "$(rows "$csv1")" -eq 2 -a "$(rows "$csv2")" -eq 1 ]
+check "CSV rows after Ctrl-C: slot 1 three, slot 2 one (no interrupted row)" \
+  [ "$(rows "$csv1")" -eq 3 -a "$(rows "$csv2")" -eq 1 ]
 check "nrfsim show: both slots' boards (slot 1's is the replacement) fully erased" \
   [ "$(erased_boards)" -eq 2 ]
 check "nrfsim show: slot 1 holds the replacement board (the IMEI of its second row)" \

@@ -462,6 +462,7 @@ static void poll_slot(struct fake_probe *p)
 	if (!b)
 		fprintf(stderr, "nrfsim: probe %s: cannot open the replacement board: %s\n",
 			p->cfg->serial, strerror(errno));
+	slot_begin_swap(&p->slot, b);
 	/* Without a board the probe still answers; its SWD lines float. */
 	jlink_sim_attach(p->sim, b);
 }

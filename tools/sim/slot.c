@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "slotctl.h"
@@ -85,14 +86,35 @@ struct simboard *slot_open_board(struct slot *slot, const struct scenario *s)
 	return b;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void slot_begin_swap(struct slot *slot, struct simboard *b)
+{
+	if (!b)
+		return;
+	simboard_set_present(b, false);
+	slot->seated_at_ns = monotonic_ns() + SLOT_SWAP_NS;
+}
+
 bool slot_poll(struct slot *slot, struct simboard *b)
 {
 	struct slotctl c;
 
+	if (slot->seated_at_ns && monotonic_ns() >= slot->seated_at_ns) {
+		slot->seated_at_ns = 0;
+		simboard_set_present(b, !slot->removed);
+	}
 	if (!slotctl_changed(slot->slot_path, &slot->stamp))
 		return false;
 	if (slotctl_read(slot->slot_path, &c) != 0 || c.seq <= slot->seq)
 		return false;
+	slot->seated_at_ns = 0; /* a later action overrides a swap in progress */
 	if (take(slot, &c))
 		return true;
 	simboard_set_present(b, !slot->removed);

@@ -17,12 +17,13 @@ struct slot {
 	const struct scenario_probe *cfg;
 	char board_path[PATH_MAX + 32];
 	char slot_path[PATH_MAX + 32];
-	uint64_t stamp;	      /* slotctl_changed() state */
-	uint64_t seq;	      /* last action applied by this process */
-	uint32_t generation;  /* boards replaced so far */
-	bool removed;	      /* the operator pulled the board */
-	bool inserted;	      /* the operator put a board in (even if the scenario has none) */
-	uint64_t pending_seq; /* replacement waiting for slot_replace() */
+	uint64_t stamp;	       /* slotctl_changed() state */
+	uint64_t seq;	       /* last action applied by this process */
+	uint32_t generation;   /* boards replaced so far */
+	bool removed;	       /* the operator pulled the board */
+	bool inserted;	       /* the operator put a board in (even if the scenario has none) */
+	uint64_t pending_seq;  /* replacement waiting for slot_replace() */
+	uint64_t seated_at_ns; /* CLOCK_MONOTONIC time a swapped-in board makes contact, 0 = none */
 };
 
 /* 0, or -1 when the paths do not fit. */
@@ -40,5 +41,13 @@ struct simboard *slot_open_board(struct slot *slot, const struct scenario *s);
 bool slot_poll(struct slot *slot, struct simboard *b);
 /* Closes old (may be NULL), deletes its state and opens a fresh board. NULL with errno. */
 struct simboard *slot_replace(struct slot *slot, struct simboard *old);
+/*
+ * For a replacement while a process holds the probe: an operator needs time
+ * to pull one board and seat the next, so the fresh board b shows no VTref and
+ * no SWD for SLOT_SWAP_NS of wall time; slot_poll() then seats it. Without
+ * this gap a host watching VTref for the removal would never see one.
+ */
+void slot_begin_swap(struct slot *slot, struct simboard *b);
+#define SLOT_SWAP_NS 500000000ull
 
 #endif
