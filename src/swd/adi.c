@@ -107,6 +107,15 @@ void adi_destroy(struct adi *a)
 {
 	if (!a)
 		return;
+	/* The queue and the bit buffers carried image words, credential table
+	 * included: wipe them, not just free them. */
+	size_t bytes = (a->bits.cap_bits + 7u) / 8u;
+	if (a->q)
+		explicit_bzero(a->q, a->cap * sizeof(*a->q));
+	if (a->bits.dir && a->bits.out && a->in) {
+		explicit_bzero(a->bits.out, bytes);
+		explicit_bzero(a->in, bytes);
+	}
 	free(a->q);
 	free(a->bits.dir);
 	free(a->bits.out);
@@ -158,10 +167,17 @@ static struct txn *push(struct adi *a)
 		return NULL;
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 256;
-		struct txn *q = realloc(a->q, cap * sizeof(*q));
+		/* Not realloc: the old block held queued write data and must be
+		 * wiped before it is freed. */
+		struct txn *q = malloc(cap * sizeof(*q));
 		if (!q) {
 			a->queue_failed = true;
 			return NULL;
+		}
+		if (a->q) {
+			memcpy(q, a->q, a->n * sizeof(*q));
+			explicit_bzero(a->q, a->cap * sizeof(*a->q));
+			free(a->q);
 		}
 		a->q = q;
 		a->cap = cap;

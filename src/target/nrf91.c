@@ -361,6 +361,8 @@ nrf91_err nrf91_program(struct nrf91 *t, const struct image *img)
 			a += cnt * 4u;
 		}
 	}
+	/* The words were image data, the credential table included. */
+	explicit_bzero(words, CHUNK * sizeof(uint32_t));
 	free(words);
 	if (e != NRF91_OK)
 		return e;
@@ -393,9 +395,10 @@ nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img)
 			}
 			for (size_t k = 0; k < len; k++) {
 				if (buf[k] != s.data[off + k]) {
+					/* Address only: the bytes may be part of a key. */
 					nrf91_set_detail(
-						t, "verify: 0x%08x reads 0x%02x, image has 0x%02x",
-						(unsigned)(addr + k), buf[k], s.data[off + k]);
+						t, "verify: flash at 0x%08x differs from the image",
+						(unsigned)(addr + k));
 					e = NRF91_ERR_VERIFY;
 					break;
 				}
@@ -405,6 +408,7 @@ nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img)
 			nrf91_progress(t, NRF91_PHASE_VERIFY, done, total);
 		}
 	}
+	explicit_bzero(buf, CHUNK);
 	free(buf);
 	return e;
 }
@@ -429,13 +433,15 @@ static nrf91_err check_range_erased(struct nrf91 *t, uint32_t start, uint32_t si
 		}
 		for (uint32_t k = 0; k < len; k++) {
 			if (buf[k] != 0xFF) {
-				nrf91_set_detail(t, "not erased: 0x%08x reads 0x%02x",
-						 (unsigned)(start + off + k), buf[k]);
+				/* Address only: a leftover byte may be part of a key. */
+				nrf91_set_detail(t, "not erased: 0x%08x is not 0xFF",
+						 (unsigned)(start + off + k));
 				*erased = false;
 				break;
 			}
 		}
 	}
+	explicit_bzero(buf, CHUNK);
 	free(buf);
 	return e;
 }

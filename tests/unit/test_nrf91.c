@@ -211,6 +211,27 @@ Test(nrf91, verify_names_the_first_mismatching_address)
 	image_destroy(img);
 }
 
+Test(nrf91, verify_detail_never_shows_the_data_bytes)
+{
+	/* The image may hold a key: a mismatch names the address, not the byte
+	 * the image wanted nor the byte the flash holds. */
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK);
+	struct image *img = image_create();
+	const uint8_t secret[4] = {0x5a, 0xc3, 0x96, 0x3c};
+	cr_assert_eq(image_write(img, 0x2000, secret, sizeof secret), IMAGE_OK);
+	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	const uint8_t other = 0xa7;
+	cr_assert_eq(image_write(img, 0x2001, &other, 1), IMAGE_OK);
+	cr_expect_eq(nrf91_verify(t, img), NRF91_ERR_VERIFY);
+	const char *d = nrf91_last_error_detail(t);
+	cr_expect(strstr(d, "0x00002001") != NULL, "%s", d);
+	cr_expect(strcasestr(d, "c3") == NULL && strcasestr(d, "a7") == NULL, "%s", d);
+	image_destroy(img);
+}
+
 Test(nrf91, image_outside_flash_is_rejected_before_touching_the_part)
 {
 	open_board(SIMBOARD_NRF9160, NULL);
