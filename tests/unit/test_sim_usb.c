@@ -638,6 +638,11 @@ Test(sim_usb, operator_pulls_then_replaces_a_board_while_the_probe_is_open)
 
 	snprintf(args, sizeof(args), "slot %s 000260000011 replace", state_dir);
 	cr_assert_eq(nrfsim_cmd(args, out, sizeof(out)), 0, "%s", out);
+	/* A swap takes a hand some time: the fresh board makes contact
+	 * SLOT_SWAP_NS (0.5 s) after the replace, not at once. */
+	cr_assert_eq(jaylink_get_hardware_status(s.devh, &st), JAYLINK_OK);
+	cr_assert_eq(st.target_voltage, 0, "the fresh board is not seated yet");
+	usleep(600 * 1000);
 	cr_assert_eq(jaylink_get_hardware_status(s.devh, &st), JAYLINK_OK);
 	cr_assert_eq(st.target_voltage, 3300, "a fresh board is in");
 	finish(&s);

@@ -1,0 +1,261 @@
+/*
+ * adi_flush: sends the queue in as few probe round trips as the probe
+ * buffer allows, decodes ACK / data / parity, and recovers from WAIT
+ * (ORUNERRCLR + back-off, bounded), FAULT (CTRL/STAT read, sticky clear,
+ * resend only on a write-data parity error) and read parity errors
+ * (re-read, bounded). Why "retry from the first non-OK ACK" is exact:
+ * adi.c's file comment (ORUNDETECT, posted reads).
+ */
+#include "probe/probe.h"
+#include "swd/adi.h"
+#include "swd/adi_priv.h"
+#include "swd/swd_wire.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#define PARITY_RETRIES	 3u
+#define WDATAERR_RETRIES 3u
+
+/* Where to restart after a failure at index k (see adi.c's file comment). */
+static size_t retry_point(const struct adi *a, size_t k)
+{
+	const struct txn *t = &a->q[k];
+	if ((t->kind == TXN_AP_READ || t->kind == TXN_DP_READ) && t->producer >= 0 &&
+	    (size_t)t->producer < k)
+		return (size_t)t->producer;
+	return k;
+}
+
+static void describe(struct adi *a, size_t k, char *buf, size_t len)
+{
+	/* The access at fault is the latest memory access at or before k. AP
+	 * writes and reads are posted, so a bus error may surface as FAULT on
+	 * the packet after the bad access: name that one too. */
+	long cur = -1, prev = -1;
+	for (size_t i = k + 1; i-- > 0;) {
+		if (!a->q[i].has_mem)
+			continue;
+		if (cur < 0) {
+			cur = (long)i;
+		} else {
+			prev = (long)i;
+			break;
+		}
+	}
+	if (cur >= 0 && prev >= 0)
+		snprintf(buf, len, "AP%u memory access at 0x%08x (previous: 0x%08x)",
+			 (unsigned)a->q[cur].ap, (unsigned)a->q[cur].mem_addr,
+			 (unsigned)a->q[prev].mem_addr);
+	else if (cur >= 0)
+		snprintf(buf, len, "AP%u memory access at 0x%08x", (unsigned)a->q[cur].ap,
+			 (unsigned)a->q[cur].mem_addr);
+	else if (a->q[k].kind == TXN_AP_READ || a->q[k].kind == TXN_AP_WRITE)
+		snprintf(buf, len, "AP%u register 0x%02x", (unsigned)a->q[k].ap,
+			 (unsigned)((a->q[k].select & 0xF0u) | ((a->q[k].req >> 1) & 0x0Cu)));
+	else
+		snprintf(buf, len, "DP register 0x%x", (unsigned)((a->q[k].req >> 1) & 0x0Cu));
+}
+
+void adi_clear_queue(struct adi *a)
+{
+	a->n = 0;
+	a->pending = false;
+	a->queue_failed = false;
+}
+
+static adi_err fail(struct adi *a, adi_err err)
+{
+	adi_clear_queue(a);
+	adi_invalidate(a);
+	return err;
+}
+
+adi_err adi_flush(struct adi *a)
+{
+	adi_finish_pending(a);
+	if (a->queue_failed) {
+		adi_set_detail(a, "out of memory queueing SWD transactions");
+		return fail(a, ADI_ERR_NOMEM);
+	}
+	a->stats.flushes++;
+	size_t i = 0;
+	long skip_dest = -1; /* data phase of this index is not trusted (retry) */
+	struct txn pro[4];   /* retry prologue */
+	size_t npro = 0;
+	uint32_t wait_retries = 0, parity_retries = 0, wderr_retries = 0;
+	long last_bad = -1;
+	uint64_t wait_start = 0, wait_bits = 0;
+	uint32_t budget = a->probe->max_swd_bits - SWD_TRAILING_IDLE_BITS;
+
+	while (i < a->n) {
+		swd_bits_reset(&a->bits);
+		uint32_t pos = 0;
+		for (size_t p = 0; p < npro; p++) {
+			adi_batch_append(a, &pro[p]);
+			pos += adi_txn_bits(&pro[p]);
+		}
+		size_t first = i, end = i;
+		while (end < a->n && pos + adi_txn_bits(&a->q[end]) <= budget) {
+			adi_batch_append(a, &a->q[end]);
+			pos += adi_txn_bits(&a->q[end]);
+			end++;
+		}
+		if (end == first) {
+			adi_set_detail(a, "probe buffer too small for one transaction");
+			return fail(a, ADI_ERR_ARG);
+		}
+		adi_err err = adi_batch_send(a);
+		if (err != ADI_OK)
+			return fail(a, err);
+		if (wait_retries)
+			wait_bits += a->bits.nbits;
+
+		/* Parse: prologue first, then the queued transactions. */
+		pos = 0;
+		long bad = -1; /* queue index of the first failure */
+		uint32_t bad_ack = SWD_ACK_OK;
+		bool bad_parity = false;
+		for (size_t p = 0; p < npro && bad < 0; p++) {
+			if (pro[p].kind != TXN_IDLE) {
+				uint32_t ack = swd_bits_get(a->in, pos + 8u, 3);
+				if (ack != SWD_ACK_OK) {
+					bad = (long)first;
+					bad_ack = ack;
+				}
+			}
+			pos += adi_txn_bits(&pro[p]);
+		}
+		for (size_t k = first; k < end && bad < 0; k++) {
+			const struct txn *t = &a->q[k];
+			if (t->kind != TXN_IDLE) {
+				uint32_t ack = swd_bits_get(a->in, pos + 8u, 3);
+				if (ack != SWD_ACK_OK) {
+					bad = (long)k;
+					bad_ack = ack;
+				} else if (t->kind == TXN_DP_READ || t->kind == TXN_AP_READ) {
+					uint32_t d =
+						swd_bits_get(a->in, pos + SWD_READ_DATA_SLOT, 32);
+					bool par =
+						swd_bits_get(a->in, pos + SWD_READ_PARITY_SLOT, 1);
+					if (par != swd_parity32(d)) {
+						bad = (long)k;
+						bad_parity = true;
+					} else if (t->dest && (long)k != skip_dest) {
+						*t->dest = d;
+					}
+				}
+			}
+			pos += adi_txn_bits(t);
+		}
+		npro = 0;
+		skip_dest = -1;
+		if (bad < 0) {
+			i = end;
+			continue;
+		}
+
+		size_t k = (size_t)bad;
+		/* Budgets are per failure point: progress past the previous one
+		 * (a long queue meeting sporadic errors) starts them afresh. */
+		if (last_bad < 0 || k > (size_t)last_bad) {
+			wait_retries = parity_retries = wderr_retries = 0;
+			wait_bits = 0;
+			last_bad = (long)k;
+		}
+		char where[96];
+		describe(a, k, where, sizeof(where));
+		if (bad_parity) {
+			a->stats.parity_retries++;
+			if (++parity_retries > PARITY_RETRIES) {
+				adi_set_detail(a, "read data parity error on %s, %u retries", where,
+					       (unsigned)PARITY_RETRIES);
+				return fail(a, ADI_ERR_PARITY);
+			}
+		} else if (bad_ack == SWD_ACK_WAIT) {
+			a->stats.wait_retries++;
+			if (wait_retries == 0)
+				wait_start = adi_now_ms();
+			wait_retries++;
+			/* The budget is SWD clock time spent retrying (what the
+			 * target experienced, the same on a loaded test machine),
+			 * plus a wall-clock backstop ten times as long. */
+			uint32_t khz = a->probe->speed_khz ? a->probe->speed_khz : 4000u;
+			uint64_t wire_ms = wait_bits / khz;
+			uint64_t wall_cap = a->wait_ms * 10u > 5000u ? a->wait_ms * 10u : 5000u;
+			if (wait_retries > a->max_wait_retries || wire_ms > a->wait_ms ||
+			    adi_now_ms() - wait_start > wall_cap) {
+				/* DAPABORT cancels the stuck AP transfer. */
+				struct txn ab =
+					adi_txn_dp(false, ADI_DP_ABORT,
+						   ADI_ABORT_DAPABORT | ADI_ABORT_ALL_STICKY, NULL);
+				(void)adi_batch_direct(a, &ab, 1);
+				adi_set_detail(
+					a,
+					"target answered WAIT for %u ms of SWD clock (%u retries) "
+					"on %s",
+					(unsigned)wire_ms, (unsigned)wait_retries, where);
+				return fail(a, ADI_ERR_WAIT_TIMEOUT);
+			}
+			/* Clear STICKYORUN, then give the target time: an idle run
+			 * that grows with each retry, and a real pause once the
+			 * stall is clearly long (NVMC erase stalls the bus ~87 ms,
+			 * nRF9160 errata 2). */
+			pro[npro++] = adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ORUNERRCLR, NULL);
+			uint32_t idle = 8u << (wait_retries < 9 ? wait_retries : 9);
+			if (idle > a->probe->max_swd_bits / 4u)
+				idle = a->probe->max_swd_bits / 4u;
+			pro[npro++] = (struct txn){.kind = TXN_IDLE, .value = idle, .producer = -1};
+			if (wait_retries > 32)
+				usleep(200);
+		} else if (bad_ack == SWD_ACK_FAULT) {
+			a->stats.faults++;
+			uint32_t cs = 0;
+			struct txn rd = adi_txn_dp(true, ADI_DP_CTRL_STAT, 0, &cs);
+			struct txn clr =
+				adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ALL_STICKY, NULL);
+			adi_err e1 = adi_batch_direct(a, &rd, 1);
+			adi_err e2 = adi_batch_direct(a, &clr, 1);
+			if (e1 == ADI_ERR_PROBE || e2 == ADI_ERR_PROBE)
+				return fail(a, ADI_ERR_PROBE);
+			/* A write-data parity error is a transmission error, not a
+			 * bus error: resend. */
+			if (e1 == ADI_OK && (cs & ADI_CS_WDATAERR) && !(cs & ADI_CS_STICKYERR) &&
+			    ++wderr_retries <= WDATAERR_RETRIES) {
+				/* fall through to the retry below */
+			} else {
+				adi_set_detail(a, "FAULT on %s (CTRL/STAT 0x%08x%s)", where,
+					       (unsigned)cs, e1 == ADI_OK ? "" : ", unreadable");
+				return fail(a, ADI_ERR_FAULT);
+			}
+		} else if (bad_ack == SWD_ACK_NONE) {
+			adi_set_detail(a, "no ACK on %s: no target powered or connected", where);
+			return fail(a, ADI_ERR_NO_TARGET);
+		} else {
+			adi_set_detail(a, "invalid ACK 0x%x on %s", (unsigned)bad_ack, where);
+			return fail(a, ADI_ERR_PROTOCOL);
+		}
+
+		/* Retry from r: re-establish SELECT (and TAR for auto-increment
+		 * memory accesses) as they were when r was queued. */
+		size_t r = retry_point(a, k);
+		const struct txn *t = &a->q[r];
+		if (t->kind == TXN_AP_READ || t->kind == TXN_AP_WRITE) {
+			pro[npro++] = adi_txn_dp(false, ADI_DP_SELECT, t->select, NULL);
+			if (t->has_mem) {
+				pro[npro] = (struct txn){.kind = TXN_AP_WRITE,
+							 .req = swd_request(true, false, 0x04),
+							 .ap = t->ap,
+							 .select = t->select,
+							 .value = t->mem_addr,
+							 .producer = -1};
+				npro++;
+			}
+		}
+		if (t->kind == TXN_AP_READ)
+			skip_dest = (long)r;
+		i = r;
+	}
+	adi_clear_queue(a);
+	return ADI_OK;
+}
