@@ -7,25 +7,8 @@ nrfsim=$build/tools/sim/nrfsim
 py=/usr/bin/python3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nrfcred-station.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
-check() { # check DESCRIPTION COMMAND...
-  local desc=$1
-  shift
-  if "$@"; then
-    pass=$((pass + 1))
-    echo "ok - $desc"
-  else
-    fail=$((fail + 1))
-    echo "not ok - $desc"
-  fi
-}
-
-finish() {
-  echo "$pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
-}
 
 # make_fixture DIR TIMING: DIR/sim.ini (demo scenario, given timing) and
 # DIR/station.ini (demo station, absolute credential paths, logs in DIR/logs).

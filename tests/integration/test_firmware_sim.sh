@@ -12,19 +12,7 @@ nrfsim=$build/tools/sim/nrfsim
 cred=$src/tests/data/cred
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nrfcred-fwsim.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() { # check DESCRIPTION COMMAND...
-  local desc=$1
-  shift
-  if "$@"; then
-    pass=$((pass + 1))
-    echo "ok - $desc"
-  else
-    fail=$((fail + 1))
-    echo "not ok - $desc"
-  fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 cat >"$tmp/sim.ini" <<'INI'
 [sim]
@@ -78,5 +66,4 @@ rc=$?
 check "IMEI only: exit 0 and prints the IMEI" grep -qx "352656100367872" "$tmp/out4"
 check "IMEI only: exit code 0" [ "$rc" -eq 0 ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -36,18 +36,7 @@ export NRFSIM_STATE_DIR=$work/state
 # `nrfsim run` preloads must not judge OpenOCD's own allocations at exit.
 export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0
 
-pass=0 fail=0
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then
-		echo "PASS: $name"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $name"
-		fail=$((fail + 1))
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 has() { grep -qiE -- "$2" "$1"; }
 
 openocd_run() { # openocd_run LOG COMMANDS...
@@ -133,5 +122,4 @@ if [ -s "$work/full.counters" ] && [ -s "$work/init.counters" ]; then
 			printf "figure: %s init-only=%s full=%s delta=%s\n", $1, base[$1], $2, $2 - base[$1] }' \
 		"$work/init.counters" "$work/full.counters"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

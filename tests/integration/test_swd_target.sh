@@ -52,18 +52,7 @@ fault_wait_storm = 400
 fault_removed_after_bytes = 20000
 INI
 
-pass=0 fail=0
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then
-		echo "PASS: $name"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $name"
-		fail=$((fail + 1))
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 has() { grep -qE -- "$2" "$1"; }
 run() { # run LOG ARGS... (driver under the simulator)
 	local log=$1
@@ -191,5 +180,4 @@ else
 	echo "SKIP: nrfcred not built"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
