@@ -123,6 +123,20 @@ static void record_failure(struct slot *s, const char *why)
 	snprintf(s->error, sizeof s->error, "%s", why);
 }
 
+/* Runs the failed step again after a transient probe error; the step
+ * reconnects first because the old target handle is dropped. */
+static void slot_retry(struct slot *s)
+{
+	char msg[64];
+	s->attempt++;
+	snprintf(msg, sizeof msg, "retry %u of %u", s->attempt, s->r->cfg->retries);
+	if (s->target) {
+		nrf91_detach(s->target);
+		s->target = NULL;
+	}
+	slot_enter(s, s->state, msg);
+}
+
 static void slot_advance(struct slot *s, enum slot_outcome out)
 {
 	struct runner *r = s->r;
@@ -131,14 +145,7 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 	bool hard = atomic_load(&r->hard_abort);
 	if (out == SLOT_OUT_FAILED && s->state == SLOT_WIPE) {
 		if (!hard && retryable(s->err) && s->attempt < r->cfg->retries) {
-			char msg[64];
-			s->attempt++;
-			snprintf(msg, sizeof msg, "retry %u of %u", s->attempt, r->cfg->retries);
-			if (s->target) {
-				nrf91_detach(s->target);
-				s->target = NULL;
-			}
-			slot_enter(s, s->state, msg);
+			slot_retry(s);
 			return;
 		}
 		/* Say that the wipe failed next to the first cause. */
@@ -164,14 +171,7 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 					       : "interrupted by the operator");
 		} else if (!r->stopping && !s->flow.failing && retryable(s->err) &&
 			   s->attempt < r->cfg->retries) {
-			char msg[64];
-			s->attempt++;
-			snprintf(msg, sizeof msg, "retry %u of %u", s->attempt, r->cfg->retries);
-			if (s->target) {
-				nrf91_detach(s->target);
-				s->target = NULL;
-			}
-			slot_enter(s, s->state, msg);
+			slot_retry(s);
 			return;
 		} else {
 			char why[320];
