@@ -165,8 +165,10 @@ adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len)
 			if (err != ADI_ERR_PARITY)
 				break;
 		}
-		if (err != ADI_OK)
+		if (err != ADI_OK) {
+			explicit_bzero(words, sizeof words);
 			return err;
+		}
 		for (size_t i = 0; i < n; i++) {
 			p[4 * i] = (uint8_t)words[i];
 			p[4 * i + 1] = (uint8_t)(words[i] >> 8);
@@ -175,6 +177,8 @@ adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len)
 		}
 		addr += (uint32_t)(n * 4), p += n * 4, len -= n * 4;
 	}
+	/* The words may have been key bytes (credential table read-back). */
+	explicit_bzero(words, sizeof words);
 	return read_bytes(m, addr, p, len);
 }
 
@@ -194,9 +198,13 @@ adi_err memap_write_block(struct memap *m, uint32_t addr, const void *buf, size_
 				   (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
 		memap_queue_write_words(m, addr, words, n, 0);
 		adi_err err = flush(m);
-		if (err != ADI_OK)
+		if (err != ADI_OK) {
+			explicit_bzero(words, sizeof words);
 			return err;
+		}
 		addr += (uint32_t)(n * 4), p += n * 4, len -= n * 4;
 	}
+	/* The words may have been key bytes (the credential table). */
+	explicit_bzero(words, sizeof words);
 	return write_bytes(m, addr, p, len);
 }
