@@ -45,25 +45,46 @@ bool board_responds(const struct simboard *b)
 	return b->cfg.present && !b->removed;
 }
 
-/* nrf91-target.md 4.3. */
-static bool protected_by(const struct simboard *b, uint32_t uicr, bool sw_disabled, bool forced)
+/*
+ * APPROTECT as Nordic documents it (docs/hardware/nrf91.md, "APPROTECT"):
+ * - nRF9160: hardware only. UICR.APPROTECT / SECUREAPPROTECT are latched at
+ *   every reset; Unprotected is 0xFFFFFFFF (nrfx nrf9160_bitfields.h). Other
+ *   values than the two named ones are UNCONFIRMED: the harsher reading,
+ *   anything but Unprotected protects. A CTRL-AP ERASEALL takes effect "after
+ *   the next reset" (nRF9160 PS, CTRL-AP "Erase all").
+ * - nRF91x1: hardware and software. Protected after every reset (NCS "Managing
+ *   access port protection": ships protected, "re-enables on every hard
+ *   reset"; harsher reading: every reset, soft ones included). Open only when
+ *   the latched UICR word is HwUnprotected 0x50FA50FA AND the firmware wrote
+ *   DISABLE = SwUnprotected since the reset (nrfx system_nrf91_approtect.h);
+ *   FORCEPROTECT locks until the next reset. A CTRL-AP ERASEALL "temporarily
+ *   removes" the protection (nRF91x1 PS, CTRL-AP): open at once, until the
+ *   next reset of any kind (harsher reading).
+ */
+static bool open_by(const struct simboard *b, uint32_t uicr, bool sw_disabled, bool forced)
 {
 	if (!board_is_91x1(b))
-		return uicr != UICR_APPROTECT_UNPROTECTED_9160;
-	/* Simulator choice: an erased UICR (0xFFFFFFFF) leaves an nRF91x1
-	 * open, so a fresh or recovered board is debuggable without
-	 * firmware. HwUnprotected opens it only once firmware writes
-	 * APPROTECT.DISABLE (and did not FORCEPROTECT). */
-	if (uicr == 0xFFFFFFFFu)
+		return uicr == UICR_APPROTECT_UNPROTECTED_9160;
+	if (forced)
 		return false;
-	return !(uicr == UICR_APPROTECT_HWUNPROTECTED && sw_disabled && !forced);
+	if (b->erase_unlocked)
+		return true;
+	return uicr == UICR_APPROTECT_HWUNPROTECTED && sw_disabled;
 }
 
 void board_update_protection(struct simboard *b)
 {
-	b->approtect = protected_by(b, b->uicr_ap_latched, b->sw_ap_disabled, b->sw_ap_forced);
+	b->approtect = !open_by(b, b->uicr_ap_latched, b->sw_ap_disabled, b->sw_ap_forced);
 	b->secure_approtect =
-		protected_by(b, b->uicr_sap_latched, b->sw_sap_disabled, b->sw_sap_forced);
+		!open_by(b, b->uicr_sap_latched, b->sw_sap_disabled, b->sw_sap_forced);
+}
+
+void board_erase_unlock(struct simboard *b)
+{
+	/* nRF9160 waits for the next reset, which latches the erased UICR. */
+	if (board_is_91x1(b))
+		b->erase_unlocked = true;
+	board_update_protection(b);
 }
 
 void board_system_reset(struct simboard *b, enum board_reset_kind kind)
@@ -72,19 +93,22 @@ void board_system_reset(struct simboard *b, enum board_reset_kind kind)
 		core_power_on(b);
 		memset(b->ram, 0, sizeof(b->ram));
 	}
-	/* UICR protection words are latched at reset. Simulator choice
-	 * (UNCONFIRMED): on nRF91x1 a SYSRESETREQ soft reset keeps the
-	 * latched state and the software unlock, so reset-and-halt works on
-	 * an unlocked part before its firmware ran again; every other reset
-	 * re-arms the protection. */
-	if (kind != BOARD_RESET_SYSRESETREQ || !board_is_91x1(b)) {
+	/* Scenario quirk unlock_needs_pin_reset: older nRF9160 revisions, for
+	 * which pyOCD pulses nRESET after an erase-all (TARGETID.TREVISION <= 2,
+	 * target_nRF91.py): soft resets do not latch UICR anew there. */
+	bool soft = kind == BOARD_RESET_SYSRESETREQ || kind == BOARD_RESET_CTRLAP;
+	if (!(soft && !board_is_91x1(b) && b->cfg.quirks.unlock_needs_pin_reset)) {
 		b->uicr_ap_latched = board_uicr_word(b, UICR_APPROTECT);
 		b->uicr_sap_latched = board_uicr_word(b, UICR_SECUREAPPROTECT);
-		b->sw_ap_disabled = b->sw_sap_disabled = false;
-		b->sw_ap_forced = b->sw_sap_forced = false;
 	}
+	b->sw_ap_disabled = b->sw_sap_disabled = false;
+	b->sw_ap_forced = b->sw_sap_forced = false;
+	b->erase_unlocked = false;
+	b->constlat = false;
+	b->resets++;
 	board_update_protection(b);
 	nvmc_reset(&b->nvmc);
+	spu_reset(b);
 	ctrlap_peripheral_reset(b);
 	core_reset(b);
 }
@@ -203,6 +227,22 @@ void simboard_close(struct simboard *b)
 	free(b);
 }
 
+/* A clock above what the wiring carries (quirk max_swd_khz): the host
+ * samples some target-driven bits wrong, as ringing on a long cable does.
+ * About one bit in eight flips, from a fixed LFSR so runs repeat. */
+static bool wiring_flips(struct simboard *b, uint32_t ns_per_bit)
+{
+	uint32_t max = b->cfg.quirks.max_swd_khz;
+	if (max == 0 || ns_per_bit == 0 || 1000000u / ns_per_bit <= max)
+		return false;
+	uint32_t x = b->noise ? b->noise : 0x1234567u;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	b->noise = x;
+	return (x & 7u) == 0;
+}
+
 void simboard_swd_io(struct simboard *b, const uint8_t *dir, const uint8_t *out, uint8_t *in,
 		     uint32_t nbits, uint64_t start_ns, uint32_t ns_per_bit)
 {
@@ -212,8 +252,11 @@ void simboard_swd_io(struct simboard *b, const uint8_t *dir, const uint8_t *out,
 		bool drives = (dir[byte] & mask) != 0;
 		int bit = (out[byte] & mask) ? 1 : 0;
 		int level = drives ? bit : 1; /* pull-up when nobody drives */
-		if (board_responds(b))
+		if (board_responds(b)) {
 			level = swd_wire_clock(b, drives, bit, start_ns + (uint64_t)i * ns_per_bit);
+			if (!drives && wiring_flips(b, ns_per_bit))
+				level = !level;
+		}
 		if (level)
 			in[byte] |= mask;
 		else

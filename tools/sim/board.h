@@ -46,6 +46,19 @@ struct simboard_faults {
 	int32_t modem_error_code;     /* CME code returned, e.g. 515 */
 };
 
+/* Documented silicon behaviours a scenario may switch (tools/sim/README.md). */
+struct simboard_quirks {
+	/* nRF9160 only: after a CTRL-AP ERASEALL only a pin or power-on reset
+	 * latches the erased UICR (older revisions; pyOCD pulses nRESET). */
+	bool unlock_needs_pin_reset;
+	/* nRF91x1 erratum 36: the AHB-AP cannot reach the system while the CPU
+	 * sleeps in WFI/WFE, unless POWER.TASKS_CONSTLAT was triggered. */
+	bool erratum36;
+	/* Highest SWD clock the fixture wiring carries; faster clocks corrupt
+	 * the bits the target drives. 0 = no limit. */
+	uint32_t max_swd_khz;
+};
+
 struct simboard_config {
 	enum simboard_part part;
 	char imei[16];	    /* 15 digits */
@@ -56,6 +69,7 @@ struct simboard_config {
 	uint64_t device_id; /* FICR.INFO.DEVICEID */
 	struct simboard_timing timing;
 	struct simboard_faults faults;
+	struct simboard_quirks quirks;
 };
 
 struct simboard;

@@ -53,12 +53,13 @@ static bool flash_or_uicr(uint32_t addr)
 	return in(addr, SIM_FLASH_BASE, SIM_FLASH_SIZE) || in(addr, SIM_UICR_BASE, SIM_UICR_SIZE);
 }
 
+#define SPU_BASE 0x50003000u
+
 enum simbus_result simbus_read(struct simboard *b, uint32_t addr, unsigned size, uint32_t *val,
 			       struct simbus_attr attr)
 {
-	(void)attr;
 	*val = 0;
-	if (!valid_access(addr, size))
+	if (!valid_access(addr, size) || !spu_allows(b, addr, attr))
 		return SIMBUS_ERROR;
 	const struct mmio_window *w = find_window(b, addr);
 	if (w)
@@ -87,6 +88,10 @@ enum simbus_result simbus_read(struct simboard *b, uint32_t addr, unsigned size,
 		r = nvmc_reg_read(b, addr & 0xFFCu, &word);
 	else if (in(addr, CTRLAPPERI_S_BASE, 0x1000) || in(addr, CTRLAPPERI_NS_BASE, 0x1000))
 		r = ctrlapperi_read(b, addr & 0xFFCu, &word);
+	else if (in(addr, SPU_BASE, 0x1000))
+		r = spu_reg_read(b, addr & 0xFFCu, &word);
+	else if (in(addr, POWER_S_BASE, 0x1000) || in(addr, POWER_NS_BASE, 0x1000))
+		word = 0; /* POWER tasks read as zero */
 	else if (in(addr, SIM_PPB_BASE, SIM_PPB_SIZE))
 		r = core_ppb_read(b, addr & ~3u, &word);
 	else if (addr >= PERIPH_LO && addr < PERIPH_HI)
@@ -100,8 +105,7 @@ enum simbus_result simbus_read(struct simboard *b, uint32_t addr, unsigned size,
 enum simbus_result simbus_write(struct simboard *b, uint32_t addr, unsigned size, uint32_t val,
 				struct simbus_attr attr)
 {
-	(void)attr;
-	if (!valid_access(addr, size))
+	if (!valid_access(addr, size) || !spu_allows(b, addr, attr))
 		return SIMBUS_ERROR;
 	const struct mmio_window *w = find_window(b, addr);
 	if (w)
@@ -118,7 +122,9 @@ enum simbus_result simbus_write(struct simboard *b, uint32_t addr, unsigned size
 	if (in(addr, SIM_FICR_BASE, SIM_FICR_SIZE))
 		return SIMBUS_OK; /* read-only, writes ignored */
 	bool periph = (in(addr, NVMC_S_BASE, 0x1000) || in(addr, NVMC_NS_BASE, 0x1000) ||
-		       in(addr, CTRLAPPERI_S_BASE, 0x1000) || in(addr, CTRLAPPERI_NS_BASE, 0x1000));
+		       in(addr, CTRLAPPERI_S_BASE, 0x1000) || in(addr, CTRLAPPERI_NS_BASE, 0x1000) ||
+		       in(addr, SPU_BASE, 0x1000) || in(addr, POWER_S_BASE, 0x1000) ||
+		       in(addr, POWER_NS_BASE, 0x1000));
 	/* Peripheral and system registers are word registers here. */
 	if ((periph || in(addr, SIM_PPB_BASE, SIM_PPB_SIZE)) && size != 4)
 		return SIMBUS_ERROR;
@@ -126,6 +132,17 @@ enum simbus_result simbus_write(struct simboard *b, uint32_t addr, unsigned size
 		return nvmc_reg_write(b, addr & 0xFFCu, val);
 	if (in(addr, CTRLAPPERI_S_BASE, 0x1000) || in(addr, CTRLAPPERI_NS_BASE, 0x1000))
 		return ctrlapperi_write(b, addr & 0xFFCu, val);
+	if (in(addr, SPU_BASE, 0x1000))
+		return spu_reg_write(b, addr & 0xFFCu, val, attr);
+	if (in(addr, POWER_S_BASE, 0x1000) || in(addr, POWER_NS_BASE, 0x1000)) {
+		/* TASKS_CONSTLAT: constant-latency mode, the erratum 36
+		 * workaround; TASKS_LOWPWR returns to low power. */
+		if ((addr & 0xFFCu) == POWER_TASKS_CONSTLAT && (val & 1u))
+			b->constlat = true;
+		else if ((addr & 0xFFCu) == POWER_TASKS_LOWPWR && (val & 1u))
+			b->constlat = false;
+		return SIMBUS_OK;
+	}
 	if (in(addr, SIM_PPB_BASE, SIM_PPB_SIZE))
 		return core_ppb_write(b, addr, val);
 	if (addr >= PERIPH_LO && addr < PERIPH_HI)

@@ -108,6 +108,16 @@ struct core {
 	uint32_t dcrdr, demcr, dfsr, aircr_prigroup, dscsr;
 	struct simcpu_regs regs; /* debugger view (valid while halted) */
 	uint64_t run_from_ns;	 /* modeled time the CPU has run up to */
+	bool sleeping;		 /* the last run slice ended in WFI/WFE */
+	uint32_t fp_ctrl;	 /* FPB FP_CTRL.ENABLE */
+	uint32_t fp_comp[8];	 /* FPB comparators */
+	uint32_t dwt_comp[4][3]; /* DWT COMP / FUNCTION (and a spare word) */
+};
+
+#define SPU_REGIONS 32u
+struct spu {
+	uint32_t flash_perm[SPU_REGIONS]; /* 32 KB each */
+	uint32_t ram_perm[SPU_REGIONS];	  /* 8 KB each */
 };
 
 struct mmio_window {
@@ -124,17 +134,24 @@ struct simboard {
 	uint64_t now_ns;
 	bool removed;
 	bool nreset_asserted;
+	uint32_t noise; /* LFSR of the max_swd_khz wiring model */
 	/* Protection latched at reset (nrf91-target.md 4.3). */
 	bool approtect, secure_approtect;
 	/* nRF91x1 software branch, written by firmware (volatile). */
 	bool sw_ap_disabled, sw_sap_disabled, sw_ap_forced, sw_sap_forced;
 	uint32_t uicr_ap_latched, uicr_sap_latched;
+	/* nRF91x1: a CTRL-AP ERASEALL opened the AHB-AP until the next reset. */
+	bool erase_unlocked;
+	/* POWER.TASKS_CONSTLAT triggered since reset (erratum 36 workaround). */
+	bool constlat;
+	uint64_t resets; /* system resets since power-on (any kind) */
 	struct swd_wire wire;
 	struct dap dap;
 	struct memap ahb;
 	struct ctrlap ctrl;
 	struct nvmc nvmc;
 	struct core core;
+	struct spu spu;
 	struct simcpu *cpu;
 	struct simboard_counters ctr;
 	struct mmio_window mmio[8];
@@ -198,6 +215,16 @@ bool core_running(const struct simboard *b);
 /* Core part of a system reset: SP/PC from the vector table, vector catch. */
 void core_reset(struct simboard *b);
 
+/* spu.c */
+void spu_reset(struct simboard *b);
+enum simbus_result spu_reg_read(struct simboard *b, uint32_t off, uint32_t *val);
+enum simbus_result spu_reg_write(struct simboard *b, uint32_t off, uint32_t val,
+				 struct simbus_attr attr);
+/* Whether the flash/RAM region holding addr is marked non-secure. */
+bool spu_region_nonsecure(const struct simboard *b, uint32_t addr);
+/* Whether an access with attr may reach addr (non-secure to secure: no). */
+bool spu_allows(const struct simboard *b, uint32_t addr, struct simbus_attr attr);
+
 /* ficr.c */
 uint32_t ficr_read(const struct simboard *b, uint32_t off);
 
@@ -217,5 +244,7 @@ bool board_is_91x1(const struct simboard *b);
 /* Recomputes b->approtect / b->secure_approtect from the latched UICR values
  * and the nRF91x1 software branch. */
 void board_update_protection(struct simboard *b);
+/* CTRL-AP ERASEALL finished: lifts the protection as the part documents it. */
+void board_erase_unlock(struct simboard *b);
 
 #endif

@@ -106,6 +106,7 @@ static void handle_stop(struct simboard *b, enum simcpu_stop why)
 	case SIMCPU_STOP_STALL:
 		break;
 	}
+	b->core.sleeping = why == SIMCPU_STOP_SLEEP;
 }
 
 static void step(struct simboard *b)
@@ -159,6 +160,8 @@ void core_reset(struct simboard *b)
 	simcpu_get_regs(b->cpu, &c->regs);
 	c->lockup = false;
 	c->halted = false;
+	c->sleeping = false;
+	c->fp_ctrl = 0;
 	c->reset_sticky = true;
 	c->run_from_ns = b->now_ns;
 	/* DHCSR/DEMCR live in the debug domain and survive a system reset;
@@ -231,9 +234,71 @@ static void dcrsr_write(struct simboard *b, uint32_t val)
 	}
 }
 
+/*
+ * FPB and DWT: register model with the nRF91's comparator counts
+ * (docs/hardware/nrf91.md, "Core debug"), so a debugger discovers them as on
+ * silicon. FP_CTRL: ENABLE bit 0, NUM_CODE [14:12]:[7:4], NUM_LIT [11:8],
+ * REV [31:28] = 1 (FPB version 2, ARMv8-M); DWT_CTRL.NUMCOMP [31:28];
+ * DWT_COMPn at 0x20 + 16n, DWT_FUNCTIONn at 0x28 + 16n (OpenOCD cortex_m.c
+ * decodes the same fields). The comparators are stored, but the emulated
+ * core does not stop on them (not modeled; the host never sets them).
+ */
+#define FPB_CTRL      0xE0002000u
+#define FPB_COMP0     0xE0002008u
+#define DWT_CTRL      0xE0001000u
+#define DWT_COMP0     0xE0001020u
+#define SIM_FPB_CODE  8u
+#define SIM_DWT_COMPS 4u
+
+static bool dwt_slot(uint32_t addr, unsigned *n, unsigned *w)
+{
+	if (addr < DWT_COMP0 || addr >= DWT_COMP0 + 16u * SIM_DWT_COMPS)
+		return false;
+	uint32_t off = addr - DWT_COMP0;
+	*n = off / 16u;
+	*w = (off % 16u) / 4u; /* 0 COMP, 2 FUNCTION */
+	return *w == 0 || *w == 2;
+}
+
+static bool fpb_dwt_read(struct core *c, uint32_t addr, uint32_t *val)
+{
+	unsigned n, w;
+	if (addr == FPB_CTRL) {
+		*val = 1u << 28 | (SIM_FPB_CODE & 0xFu) << 4 | ((SIM_FPB_CODE >> 4) & 7u) << 12 |
+		       (c->fp_ctrl & 1u);
+	} else if (addr >= FPB_COMP0 && addr < FPB_COMP0 + 4u * SIM_FPB_CODE) {
+		*val = c->fp_comp[(addr - FPB_COMP0) / 4u];
+	} else if (addr == DWT_CTRL) {
+		*val = SIM_DWT_COMPS << 28;
+	} else if (dwt_slot(addr, &n, &w)) {
+		*val = c->dwt_comp[n][w == 0 ? 0 : 1];
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static bool fpb_dwt_write(struct core *c, uint32_t addr, uint32_t val)
+{
+	unsigned n, w;
+	if (addr == FPB_CTRL) {
+		if (val & 2u) /* KEY must be written as 1 for the write to take */
+			c->fp_ctrl = val & 1u;
+	} else if (addr >= FPB_COMP0 && addr < FPB_COMP0 + 4u * SIM_FPB_CODE) {
+		c->fp_comp[(addr - FPB_COMP0) / 4u] = val;
+	} else if (dwt_slot(addr, &n, &w)) {
+		c->dwt_comp[n][w == 0 ? 0 : 1] = val;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 enum simbus_result core_ppb_read(struct simboard *b, uint32_t addr, uint32_t *val)
 {
 	struct core *c = &b->core;
+	if (fpb_dwt_read(c, addr, val))
+		return SIMBUS_OK;
 	switch (addr) {
 	case SCS_CPUID:
 		*val = SIM_CPUID;
@@ -266,6 +331,8 @@ enum simbus_result core_ppb_read(struct simboard *b, uint32_t addr, uint32_t *va
 enum simbus_result core_ppb_write(struct simboard *b, uint32_t addr, uint32_t val)
 {
 	struct core *c = &b->core;
+	if (fpb_dwt_write(c, addr, val))
+		return SIMBUS_OK;
 	switch (addr) {
 	case SCS_AIRCR:
 		if ((val & 0xFFFF0000u) != AIRCR_VECTKEY)

@@ -24,11 +24,15 @@ void ctrlap_advance(struct simboard *b)
 {
 	if (!b->ctrl.erasing || b->now_ns < b->ctrl.erase_done_ns)
 		return;
-	/* Flash, UICR and RAM are erased; APPROTECT stays latched until the
-	 * next reset, which then reads the erased UICR (PS-CTRLAP). */
+	/* "Flash, UICR, RAM and all peripheral settings" (nRF9160 and nRF91x1
+	 * PS, CTRL-AP "Erase all"); what that does to APPROTECT differs per
+	 * part (board_erase_unlock). */
 	nvmc_erase_everything(b);
 	memset(b->ram, 0, sizeof(b->ram));
+	spu_reset(b);
+	nvmc_reset(&b->nvmc);
 	b->ctrl.erasing = false;
+	board_erase_unlock(b);
 }
 
 void ctrlap_peripheral_reset(struct simboard *b)
@@ -92,12 +96,17 @@ enum ap_result ctrlap_write(struct simboard *b, unsigned reg, uint32_t val)
 			board_system_reset(b, BOARD_RESET_CTRLAP);
 		}
 		break;
-	case CTRLAP_ERASEALL:
+	case CTRLAP_ERASEALL: {
+		/* Harsher reading of "write 1 to start": the erase starts on a
+		 * 0 -> 1 change of the register, which keeps its value (debug
+		 * domain) until written again; hence OpenOCD's 0-then-1.
+		 * Ignored while ERASEPROTECT is on (probe-rs: "reports success"). */
+		bool rising = (val & 1u) && !(c->eraseall & 1u);
 		c->eraseall = val & 1u;
-		/* Ignored while ERASEPROTECT is on (probe-rs: "reports success"). */
-		if ((val & 1u) && !erase_protected(b))
+		if (rising && !erase_protected(b))
 			start_erase_all(b);
 		break;
+	}
 	case CTRLAP_ERASEPROTECT_DISABLE:
 		/* Key handshake: the debugger's key must equal the non-zero key
 		 * firmware wrote to CTRLAPPERI.ERASEPROTECT.DISABLE; this

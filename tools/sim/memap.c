@@ -24,8 +24,8 @@ static bool is_transfer(unsigned reg)
 }
 
 /* APPROTECT blocks the AHB-AP entirely; SECUREAPPROTECT blocks secure
- * (HNONSEC=0) transfers (nrf91-target.md 2, 4.3). Simulator choice: with
- * SECUREAPPROTECT only, non-secure transfers reach every address (no SPU). */
+ * (HNONSEC=0) transfers (docs/hardware/nrf91.md, "APPROTECT"). Non-secure
+ * transfers then reach only what the SPU marks non-secure (spu.c). */
 static bool transfers_allowed(const struct simboard *b)
 {
 	if (b->approtect)
@@ -33,6 +33,17 @@ static bool transfers_allowed(const struct simboard *b)
 	if (b->secure_approtect && !(b->ahb.csw & CSW_HNONSEC))
 		return false;
 	return true;
+}
+
+/* nRF91x1 erratum 36 (nrfx nrf91_erratas.h; NCS
+ * CONFIG_NRF91_ANOMALY_36_WORKAROUND triggers POWER.TASKS_CONSTLAT): while
+ * the CPU sleeps in WFI/WFE the debugger's bus accesses do not complete.
+ * The erratum text does not say how the AP answers; the simulator stalls
+ * (WAIT) for as long as the CPU sleeps, the reading that costs a host most. */
+static bool erratum36_stalls(const struct simboard *b)
+{
+	return b->cfg.quirks.erratum36 && board_is_91x1(b) && !b->constlat &&
+	       b->core.sleeping && core_running(b);
 }
 
 static bool debug_powered(const struct simboard *b)
@@ -43,7 +54,8 @@ static bool debug_powered(const struct simboard *b)
 
 bool memap_would_wait(struct simboard *b, unsigned reg)
 {
-	return is_transfer(reg) && transfers_allowed(b) && nvmc_bus_stalled(b);
+	return is_transfer(reg) && transfers_allowed(b) &&
+	       (nvmc_bus_stalled(b) || erratum36_stalls(b));
 }
 
 static uint32_t csw_read(const struct simboard *b)
@@ -92,7 +104,7 @@ static enum ap_result transfer_check(struct simboard *b)
 {
 	if (!transfers_allowed(b) || !debug_powered(b))
 		return AP_FAULT;
-	if (nvmc_bus_stalled(b))
+	if (nvmc_bus_stalled(b) || erratum36_stalls(b))
 		return AP_WAIT;
 	return AP_OK;
 }

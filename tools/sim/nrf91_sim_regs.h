@@ -153,14 +153,23 @@
 #define NVMC_CONFIG_PEEN	 4u
 #define NVMC_PARTIALCFG_RESET	 0x0Au
 
-/* APPROTECT software branch (nRF91x1 only, nrf91-target.md 4.3): in the NVMC
- * block at 0xE00 (SECUREAPPROTECT) and 0xE10 (APPROTECT). The FORCEPROTECT
- * +0x0 / DISABLE +0x4 layout inside each pair is UNCONFIRMED (nRF5340 style). */
-#define APPROTECT_SW_SECURE_BASE  0xE00u
-#define APPROTECT_SW_BASE	  0xE10u
-#define APPROTECT_SW_FORCEPROTECT 0x0u
-#define APPROTECT_SW_DISABLE	  0x4u
+/* APPROTECT peripheral (nRF91x1 only; nrfx nrf9120.h NRF_APPROTECT_Type,
+ * same base as the NVMC): SECUREAPPROTECT at +0xE00, APPROTECT at +0xE10.
+ * Each is ONE register with two views: DISABLE [7:0] (SwUnprotected 0x5A)
+ * and FORCEPROTECT bit 9 (Force, write-one-to-set, until reset). Reset
+ * value 0x00000001 (nrf9120.svd). nRF9160 has no such peripheral. */
+#define APPROTECT_SW_SECURE_REG	  0xE00u
+#define APPROTECT_SW_REG	  0xE10u
+#define APPROTECT_SW_DISABLE_MASK 0xFFu
 #define APPROTECT_SW_DISABLE_KEY  0x5Au
+#define APPROTECT_SW_FORCE	  (1u << 9)
+#define APPROTECT_SW_RESET	  0x00000001u
+
+/* POWER (nrfx nrf9160.h / nrf9120.h): TASKS_CONSTLAT 0x78, TASKS_LOWPWR 0x7C. */
+#define POWER_S_BASE	     0x50005000u
+#define POWER_NS_BASE	     0x40005000u
+#define POWER_TASKS_CONSTLAT 0x078u
+#define POWER_TASKS_LOWPWR   0x07Cu
 
 /* ---- Cortex-M33 debug, nrf91-target.md 7 ---- */
 #define SCS_CPUID 0xE000ED00u

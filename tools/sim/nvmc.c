@@ -95,21 +95,36 @@ static void ignored(struct simboard *b)
 	b->ctr.nvmc_ignored_writes++;
 }
 
+/* The APPROTECT peripheral (nrf91_sim_regs.h): DISABLE = 0x5A opens the
+ * software branch until reset, any other DISABLE value leaves it closed
+ * (the MDK writes 0 then), FORCEPROTECT locks until reset. */
 static void approtect_sw_write(struct simboard *b, uint32_t off, uint32_t val)
 {
 	if (!board_is_91x1(b))
 		return; /* nRF9160 has no software branch */
-	bool secure = off < APPROTECT_SW_BASE;
-	uint32_t reg = off - (secure ? APPROTECT_SW_SECURE_BASE : APPROTECT_SW_BASE);
+	bool secure = off == APPROTECT_SW_SECURE_REG;
 	bool *disabled = secure ? &b->sw_sap_disabled : &b->sw_ap_disabled;
 	bool *forced = secure ? &b->sw_sap_forced : &b->sw_ap_forced;
-	if (reg == APPROTECT_SW_FORCEPROTECT && (val & 1u)) {
-		*forced = true; /* locked until the next reset */
+	if (val & APPROTECT_SW_FORCE) {
+		*forced = true;
 		*disabled = false;
-	} else if (reg == APPROTECT_SW_DISABLE && val == APPROTECT_SW_DISABLE_KEY && !*forced) {
-		*disabled = true;
+	} else if (!*forced) {
+		*disabled = (val & APPROTECT_SW_DISABLE_MASK) == APPROTECT_SW_DISABLE_KEY;
 	}
 	board_update_protection(b);
+}
+
+/* What a read returns after a write is not documented (UNCONFIRMED): the
+ * simulator shows the reset value, or 0x5A / the force bit once written. */
+static uint32_t approtect_sw_read(const struct simboard *b, bool secure)
+{
+	if (!board_is_91x1(b))
+		return 0;
+	bool disabled = secure ? b->sw_sap_disabled : b->sw_ap_disabled;
+	bool forced = secure ? b->sw_sap_forced : b->sw_ap_forced;
+	if (forced)
+		return APPROTECT_SW_FORCE;
+	return disabled ? APPROTECT_SW_DISABLE_KEY : APPROTECT_SW_RESET;
 }
 
 enum simbus_result nvmc_reg_read(struct simboard *b, uint32_t off, uint32_t *val)
@@ -132,17 +147,11 @@ enum simbus_result nvmc_reg_read(struct simboard *b, uint32_t off, uint32_t *val
 	case NVMC_ICACHECNF:
 		*val = n->icachecnf;
 		break;
-	case APPROTECT_SW_SECURE_BASE + APPROTECT_SW_DISABLE:
-		*val = b->sw_sap_disabled ? APPROTECT_SW_DISABLE_KEY : 0;
+	case APPROTECT_SW_SECURE_REG:
+		*val = approtect_sw_read(b, true);
 		break;
-	case APPROTECT_SW_BASE + APPROTECT_SW_DISABLE:
-		*val = b->sw_ap_disabled ? APPROTECT_SW_DISABLE_KEY : 0;
-		break;
-	case APPROTECT_SW_SECURE_BASE + APPROTECT_SW_FORCEPROTECT:
-		*val = b->sw_sap_forced;
-		break;
-	case APPROTECT_SW_BASE + APPROTECT_SW_FORCEPROTECT:
-		*val = b->sw_ap_forced;
+	case APPROTECT_SW_REG:
+		*val = approtect_sw_read(b, false);
 		break;
 	default:
 		*val = 0;
@@ -183,10 +192,8 @@ enum simbus_result nvmc_reg_write(struct simboard *b, uint32_t off, uint32_t val
 		}
 		start_op(b, NVMC_OP_ERASE_ALL, b->cfg.timing.nvmc_erase_all_ns, 0);
 		break;
-	case APPROTECT_SW_SECURE_BASE + APPROTECT_SW_FORCEPROTECT:
-	case APPROTECT_SW_SECURE_BASE + APPROTECT_SW_DISABLE:
-	case APPROTECT_SW_BASE + APPROTECT_SW_FORCEPROTECT:
-	case APPROTECT_SW_BASE + APPROTECT_SW_DISABLE:
+	case APPROTECT_SW_SECURE_REG:
+	case APPROTECT_SW_REG:
 		approtect_sw_write(b, off, val);
 		break;
 	default:
@@ -205,7 +212,11 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 	if (busy(b))
 		return SIMBUS_STALL;
 	uint8_t *p = uicr ? b->st->uicr + (addr - SIM_UICR_BASE) : b->st->flash + addr;
-	switch (b->nvmc.config) {
+	/* Flash the SPU marks non-secure follows CONFIGNS, secure flash and
+	 * UICR follow CONFIG (nrfx nrfx_nvmc.c sets both; nRF91 PS NVMC). */
+	uint32_t mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns
+							      : b->nvmc.config;
+	switch (mode) {
 	case NVMC_CONFIG_WEN: {
 		uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 			       (uint32_t)p[3] << 24;
@@ -228,7 +239,7 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 			ignored(b);
 			return SIMBUS_OK;
 		}
-		if (b->nvmc.config == NVMC_CONFIG_EEN)
+		if (mode == NVMC_CONFIG_EEN)
 			start_op(b, NVMC_OP_ERASE_PAGE, b->cfg.timing.nvmc_erase_page_ns,
 				 addr / SIM_PAGE_SIZE);
 		else

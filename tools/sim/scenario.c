@@ -291,6 +291,12 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		}
 	} else if (!strcmp(k, "approtect")) {
 		ok = parse_bool(v, &b->approtect);
+	} else if (!strcmp(k, "unlock_needs_pin_reset")) {
+		ok = parse_bool(v, &b->quirks.unlock_needs_pin_reset);
+	} else if (!strcmp(k, "erratum36")) {
+		ok = parse_bool(v, &b->quirks.erratum36);
+	} else if (!strcmp(k, "max_swd_khz")) {
+		ok = parse_u32(v, &b->quirks.max_swd_khz);
 	} else if (!strcmp(k, "fault_wait_storm")) {
 		ok = parse_u32(v, &f->wait_storm);
 	} else if (!strcmp(k, "fault_ack_every")) {
@@ -377,6 +383,8 @@ static void probe_defaults(struct scenario_probe *p, unsigned index)
 	b->present = true;
 	b->vtref_mv = 3300;
 	b->faults.modem_error_type = -1;
+	/* nRF91x1 silicon has erratum 36; the firmware must work around it. */
+	b->quirks.erratum36 = true;
 	default_imei(index, b->imei);
 }
 
