@@ -167,50 +167,83 @@ static int hex_value(char c)
 	return -1;
 }
 
-/* One `%CMNG: <tag>,<type>,"<64 hex>"` line (AT-CMNG list response). */
+static size_t skip_spaces(const char *s, size_t n, size_t i)
+{
+	while (i < n && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* Parses one unsigned field at s[*i..n) after optional spaces. */
+static bool field_u32(const char *s, size_t n, size_t *i, uint32_t *v)
+{
+	size_t j = skip_spaces(s, n, *i);
+	size_t d = parse_u32(s + j, n - j, v);
+	if (d == 0)
+		return false;
+	*i = j + d;
+	return true;
+}
+
+/*
+ * One line of the AT%CMNG=1 list answer. AT command reference, %CMNG set
+ * command, "Response syntax for list operation": `%CMNG: <sec_tag>,<type>[,<sha>]`
+ * with <sha> a quoted string of 64 hex digits. The modem prints no spaces
+ * (nRF Cloud utils' example `%CMNG: 123,0,"2C43...5BD1"`; NCS modem_key_mgmt
+ * test data `%CMNG: 16842753,1,"B9BA...7A45"`). Spaces after ':' and ',' are
+ * accepted too: the reference does not promise the modem never prints them.
+ * Returns PROV_CMNG_NOT_LISTED when the line is about another credential (or
+ * is no %CMNG line), PROV_CMNG_MALFORMED when it names (tag,type) but the rest
+ * is not exactly one of the two forms.
+ */
 static int parse_cmng_line(const char *s, size_t n, uint32_t tag, uint8_t type, uint8_t sha[32])
 {
-	if (!starts_with(s, n, "%CMNG: "))
-		return -1;
-	size_t i = 7;
+	if (!starts_with(s, n, "%CMNG:"))
+		return PROV_CMNG_NOT_LISTED;
+	size_t i = 6;
 	uint32_t got_tag, got_type;
-	size_t d = parse_u32(s + i, n - i, &got_tag);
-	if (d == 0)
-		return -1;
-	i += d;
-	if (i >= n || s[i++] != ',')
-		return -1;
-	d = parse_u32(s + i, n - i, &got_type);
-	if (d == 0)
-		return -1;
-	i += d;
+	if (!field_u32(s, n, &i, &got_tag) || i >= n || s[i] != ',')
+		return PROV_CMNG_NOT_LISTED;
+	i++;
+	if (!field_u32(s, n, &i, &got_type))
+		return PROV_CMNG_NOT_LISTED;
 	if (got_tag != tag || got_type != type)
-		return -1;
-	if (n - i != 67 || s[i] != ',' || s[i + 1] != '"' || s[i + 66] != '"')
-		return -1;
-	const char *hex = s + i + 2;
+		return PROV_CMNG_NOT_LISTED;
+	if (i == n)
+		return PROV_CMNG_LISTED_NO_DIGEST; /* `%CMNG: <tag>,<type>`: no <sha> */
+	if (s[i] != ',')
+		return PROV_CMNG_MALFORMED;
+	i = skip_spaces(s, n, i + 1);
+	/* Exactly `"` + 64 hex + `"` to the end of the line: an empty or short
+	 * digest is not "no digest" (the reference has no such form). */
+	if (n - i != 66 || s[i] != '"' || s[i + 65] != '"')
+		return PROV_CMNG_MALFORMED;
+	const char *hex = s + i + 1;
 	uint8_t out[32];
 	for (size_t k = 0; k < 32; k++) {
 		int hi = hex_value(hex[2 * k]);
 		int lo = hex_value(hex[2 * k + 1]);
 		if (hi < 0 || lo < 0)
-			return -1;
+			return PROV_CMNG_MALFORMED;
 		out[k] = (uint8_t)(hi << 4 | lo);
 	}
 	prov_mem_copy(sha, out, 32);
-	return 0;
+	return PROV_CMNG_DIGEST;
 }
 
-int prov_parse_cmng_sha(const char *resp, uint32_t tag, uint8_t type, uint8_t sha[32])
+int prov_parse_cmng_list(const char *resp, uint32_t tag, uint8_t type, uint8_t sha[32])
 {
 	size_t len = prov_str_len(resp, PROV_AT_RESP_MAX);
 	for (size_t pos = 0; pos < len;) {
 		size_t end = pos;
 		while (end < len && !is_eol(resp[end]))
 			end++;
-		if (parse_cmng_line(resp + pos, end - pos, tag, type, sha) == 0)
-			return 0;
+		/* The first line that names (tag,type) decides: the reference
+		 * makes the pair unique, so a second line would be a modem fault. */
+		int rc = parse_cmng_line(resp + pos, end - pos, tag, type, sha);
+		if (rc != PROV_CMNG_NOT_LISTED)
+			return rc;
 		pos = end + 1;
 	}
-	return -1;
+	return PROV_CMNG_NOT_LISTED;
 }

@@ -176,10 +176,21 @@ static int one_credential(struct prov_run *r, const struct prov_entry *e, uint8_
 		prov_put_le32(re + 8, (uint32_t)rc);
 		return NRFCRED_RES_CRED_HASH;
 	}
-	if (prov_parse_cmng_sha(at_resp_buf, e->sec_tag, e->type, re + 12) != 0)
+	switch (prov_parse_cmng_list(at_resp_buf, e->sec_tag, e->type, re + 12)) {
+	case PROV_CMNG_DIGEST:
+		re[5] |= NRFCRED_RESULT_E_HASH_VALID;
+		return NRFCRED_RES_OK;
+	case PROV_CMNG_LISTED_NO_DIGEST:
+		/* The AT reference makes <sha> optional in the list answer, and
+		 * older modem firmware leaves it out (nRF Cloud utils verify
+		 * digests only from mfw 1.3.2 on). The credential is stored;
+		 * whether that is enough is the host's decision (provision.h). */
+		re[5] |= NRFCRED_RESULT_E_LISTED_NO_DIGEST;
+		return NRFCRED_RES_OK;
+	default:
+		/* Not listed after an OK write, or a garbled line: fail. */
 		return NRFCRED_RES_CRED_HASH;
-	re[5] |= NRFCRED_RESULT_E_HASH_VALID;
-	return NRFCRED_RES_OK;
+	}
 }
 
 static int credentials(struct prov_run *r, const struct prov_table *t)

@@ -78,7 +78,14 @@ void prov_buf_u32(struct prov_buf *b, uint32_t v);
 int prov_parse_imei(const char *resp, char imei[16]);
 /* First non-empty line of the AT+CGMR answer -> fw[32] (NUL padded). 0 or -1. */
 int prov_parse_cgmr(const char *resp, char fw[32]);
-/* `%CMNG: <tag>,<type>,"<64 hex>"` for exactly (tag,type) -> sha[32]. 0 or -1. */
-int prov_parse_cmng_sha(const char *resp, uint32_t tag, uint8_t type, uint8_t sha[32]);
+/* What the AT%CMNG=1 answer says about exactly (tag,type). */
+enum {
+	PROV_CMNG_DIGEST = 0,		/* `%CMNG: <tag>,<type>,"<64 hex>"`: sha[32] filled */
+	PROV_CMNG_LISTED_NO_DIGEST = 1, /* `%CMNG: <tag>,<type>`: listed, no <sha> field */
+	PROV_CMNG_NOT_LISTED = -1,	/* no line names (tag,type) */
+	PROV_CMNG_MALFORMED = -2,	/* a line names it, the rest is neither form */
+};
+/* Spaces after ':' and ',' are accepted. sha is written only on PROV_CMNG_DIGEST. */
+int prov_parse_cmng_list(const char *resp, uint32_t tag, uint8_t type, uint8_t sha[32]);
 
 #endif

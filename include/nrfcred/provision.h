@@ -124,7 +124,7 @@ enum nrfcred_result_status {
 	NRFCRED_RES_MODEM_FW = 11,	   /* AT+CGMR failed */
 	NRFCRED_RES_CRED_DELETE = 12,	   /* %CMNG=3 failed with other than not-found */
 	NRFCRED_RES_CRED_WRITE = 13,	   /* %CMNG=0 failed (entry's modem_code says why) */
-	NRFCRED_RES_CRED_HASH = 14,	   /* %CMNG=1 failed or returned no SHA-256 */
+	NRFCRED_RES_CRED_HASH = 14,	   /* %CMNG=1 failed, lists no entry, or garbled */
 	NRFCRED_RES_RESULT_TOO_LARGE = 15, /* result block does not fit result_max */
 	NRFCRED_RES_FLASH_WRITE = 16,	   /* NVMC write of the result failed */
 	NRFCRED_RES_INTERNAL = 17
@@ -163,16 +163,30 @@ struct nrfcred_result_header {
 struct nrfcred_result_entry {
 	uint32_t sec_tag;
 	uint8_t type;
-	uint8_t flags;	    /* bit0: written, bit1: deleted first, bit2: hash valid */
+	uint8_t flags;	    /* NRFCRED_RESULT_E_* */
 	uint16_t reserved;  /* 0xFFFF */
 	int32_t modem_code; /* 0 OK, CME error code (513..), or -1 for a plain ERROR */
 	uint8_t sha256[32]; /* SHA-256 the modem reports (AT%CMNG=1), zero if none */
 };
 
-#define NRFCRED_RESULT_ENTRY_SIZE   44u
-#define NRFCRED_RESULT_E_WRITTEN    0x01u
-#define NRFCRED_RESULT_E_DELETED    0x02u
+#define NRFCRED_RESULT_ENTRY_SIZE 44u
+/* AT%CMNG=0 answered OK. */
+#define NRFCRED_RESULT_E_WRITTEN 0x01u
+/* DELETE_FIRST: AT%CMNG=3 removed an existing credential. */
+#define NRFCRED_RESULT_E_DELETED 0x02u
+/* AT%CMNG=1 listed the credential with its SHA-256; sha256 holds it. */
 #define NRFCRED_RESULT_E_HASH_VALID 0x04u
+/*
+ * AT%CMNG=1 listed the credential as `%CMNG: <tag>,<type>`, without the
+ * <sha> field (the AT command reference makes it optional; nRF Cloud utils
+ * verify digests only from modem firmware 1.3.2 on). sha256 stays zero and
+ * HASH_VALID is clear; the entry counts as written and the status may be 0:
+ * whether an undigested entry is good enough is the host's policy. An entry
+ * the modem does not list at all after the write fails the run with
+ * NRFCRED_RES_CRED_HASH instead. A host that predates this flag rejects the
+ * block as malformed (unknown entry flag), it never accepts it.
+ */
+#define NRFCRED_RESULT_E_LISTED_NO_DIGEST 0x08u
 
 #define NRFCRED_RESULT_SIZE(count)                                                                 \
 	(NRFCRED_RESULT_HEADER_SIZE + NRFCRED_RESULT_ENTRY_SIZE * (count) + 4u)

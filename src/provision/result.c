@@ -31,7 +31,8 @@ enum {
 
 #define IMEI_DIGITS 15
 #define ENTRY_KNOWN_FLAGS                                                                          \
-	(NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_DELETED | NRFCRED_RESULT_E_HASH_VALID)
+	(NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_DELETED | NRFCRED_RESULT_E_HASH_VALID |       \
+	 NRFCRED_RESULT_E_LISTED_NO_DIGEST)
 
 const char *result_strerror(result_err err)
 {
@@ -78,6 +79,9 @@ const char *result_strerror(result_err err)
 		return "modem's SHA-256 differs from the credential sent";
 	case RESULT_ERR_IMEI_LUHN:
 		return "IMEI is missing or its check digit is wrong";
+	case RESULT_ERR_DIGEST_UNAVAILABLE:
+		return "the modem firmware reports no SHA-256 for stored credentials (modem "
+		       "firmware older than 1.3.2); set verify_digest = when_available to accept";
 	}
 	return "unknown result error";
 }
@@ -148,6 +152,14 @@ bool result_imei_valid(const char *imei)
 		sum += d;
 	}
 	return (10 - sum % 10) % 10 == imei[IMEI_DIGITS - 1] - '0';
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
 }
 
 static bool imei_field_ok(const uint8_t *p)
@@ -246,12 +258,31 @@ result_err result_decode(const uint8_t *buf, size_t len, uint32_t result_max, st
 					   re->flags);
 			return RESULT_ERR_ENTRY;
 		}
+		/* Listed without digest (provision.h): only after a write, never
+		 * with a digest as well, and the digest bytes stay zero. */
+		if ((re->flags & NRFCRED_RESULT_E_LISTED_NO_DIGEST) &&
+		    (!(re->flags & NRFCRED_RESULT_E_WRITTEN) ||
+		     (re->flags & NRFCRED_RESULT_E_HASH_VALID) || !all_zero(re->sha256, 32))) {
+			provision_diag_set(diag,
+					   "entry %zu: flags 0x%02x: listed without digest, but "
+					   "not written, hash-valid or with digest bytes",
+					   i, re->flags);
+			return RESULT_ERR_ENTRY;
+		}
 	}
 	return RESULT_OK;
 }
 
+size_t result_count_undigested(const struct result *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->count && i < NRFCRED_TABLE_MAX_ENTRIES; i++)
+		n += (r->entries[i].flags & NRFCRED_RESULT_E_LISTED_NO_DIGEST) != 0;
+	return n;
+}
+
 result_err result_check(const struct result *r, const struct table *sent,
-			struct provision_diag *diag)
+			enum result_digest_policy policy, struct provision_diag *diag)
 {
 	if (r->status == NRFCRED_RESULT_STATUS_PENDING) {
 		provision_diag_set(diag, "status word still erased");
@@ -306,10 +337,22 @@ result_err result_check(const struct result *r, const struct table *sent,
 			return RESULT_ERR_NOT_WRITTEN;
 		}
 		if (!(re->flags & NRFCRED_RESULT_E_HASH_VALID)) {
-			provision_diag_set(diag,
-					   "entry %zu (sec_tag %u, %s): no SHA-256 from the modem",
-					   i, re->sec_tag, table_type_name(re->type));
-			return RESULT_ERR_HASH_MISSING;
+			if (!(re->flags & NRFCRED_RESULT_E_LISTED_NO_DIGEST)) {
+				provision_diag_set(
+					diag,
+					"entry %zu (sec_tag %u, %s): no SHA-256 from the modem", i,
+					re->sec_tag, table_type_name(re->type));
+				return RESULT_ERR_HASH_MISSING;
+			}
+			if (policy != RESULT_DIGEST_WHEN_AVAILABLE) {
+				provision_diag_set(diag,
+						   "entry %zu (sec_tag %u, %s): listed by modem "
+						   "firmware \"%s\" without a SHA-256",
+						   i, re->sec_tag, table_type_name(re->type),
+						   r->modem_fw);
+				return RESULT_ERR_DIGEST_UNAVAILABLE;
+			}
+			continue; /* stored, but not verified: the caller can count these */
 		}
 		uint8_t digest[SHA256_LEN];
 		sha256(te->data, te->len, digest);

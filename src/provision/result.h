@@ -39,7 +39,17 @@ typedef enum {
 	RESULT_ERR_HASH_MISSING,   /* an entry lacks the hash-valid flag */
 	RESULT_ERR_HASH_MISMATCH,  /* the modem's SHA-256 differs from the content sent */
 	RESULT_ERR_IMEI_LUHN,	   /* IMEI missing or its check digit is wrong */
+	/* an entry was listed without a SHA-256 and the policy requires one */
+	RESULT_ERR_DIGEST_UNAVAILABLE,
 } result_err;
+
+/* What result_check does with an entry the modem listed without a SHA-256
+ * (NRFCRED_RESULT_E_LISTED_NO_DIGEST: modem firmware older than 1.3.2). A
+ * digest that is present must match under either policy. */
+enum result_digest_policy {
+	RESULT_DIGEST_REQUIRE,	      /* fail it: RESULT_ERR_DIGEST_UNAVAILABLE */
+	RESULT_DIGEST_WHEN_AVAILABLE, /* accept it (see result_count_undigested) */
+};
 
 struct result_entry {
 	uint32_t sec_tag;
@@ -69,11 +79,18 @@ result_err result_decode(const uint8_t *buf, size_t len, uint32_t result_max, st
 
 /* Checks a decoded result against the table that was flashed: status 0,
  * table CRC, entry count, each entry's (sec_tag, type) in order, modem code
- * 0, written + hash-valid flags, SHA-256 equal to the host's digest of the
- * content, IMEI with a valid Luhn digit. The first problem is returned; diag
- * names the entry, sec_tag, type and codes (never content). */
+ * 0, the written flag, then either hash-valid with a SHA-256 equal to the
+ * host's digest of the content, or (policy RESULT_DIGEST_WHEN_AVAILABLE
+ * only) listed-without-digest; and an IMEI with a valid Luhn digit. The
+ * first problem is returned; diag names the entry, sec_tag, type and codes
+ * (never content). */
 result_err result_check(const struct result *r, const struct table *sent,
-			struct provision_diag *diag);
+			enum result_digest_policy policy, struct provision_diag *diag);
+
+/* Entries the modem listed without a SHA-256 (NRFCRED_RESULT_E_LISTED_NO_DIGEST):
+ * after a RESULT_OK check under RESULT_DIGEST_WHEN_AVAILABLE, how many
+ * credentials were accepted unverified (0 = every one was verified). */
+size_t result_count_undigested(const struct result *r);
 
 /* Encodes r (status, count, entries ...; total_len and CRC are computed).
  * RESULT_ERR_LENGTH if it does not fit cap. */

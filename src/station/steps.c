@@ -130,7 +130,7 @@ static enum slot_outcome poll_result(struct slot *s)
 static enum slot_outcome check_result(struct slot *s)
 {
 	struct provision_diag pd = {{0}};
-	result_err re = result_check(&s->result, s->r->job->table, &pd);
+	result_err re = result_check(&s->result, s->r->job->table, RESULT_DIGEST_REQUIRE, &pd);
 	if (re == RESULT_OK)
 		return SLOT_OUT_OK;
 	if (re == RESULT_ERR_STATUS)

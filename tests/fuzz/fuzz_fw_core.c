@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)prov_at_final_code(resp, sizeof(resp));
 		(void)prov_parse_imei(resp, imei);
 		(void)prov_parse_cgmr(resp, fw);
-		(void)prov_parse_cmng_sha(resp, 1, 0, sha);
+		(void)prov_parse_cmng_list(resp, 1, 0, sha);
 	} else {
 		flash = malloc(FLASH);
 		memset(flash, 0xff, FLASH);

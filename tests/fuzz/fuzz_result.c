@@ -22,7 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	table_add(t, 42, NRFCRED_TYPE_PSK, 0, "cafebabe", 8, false, NULL);
 	table_add(t, 42, NRFCRED_TYPE_PSK_IDENTITY, 0, "id", 2, false, NULL);
-	(void)result_check(&r, t, &diag);
+	(void)result_check(&r, t, RESULT_DIGEST_REQUIRE, &diag);
+	(void)result_check(&r, t, RESULT_DIGEST_WHEN_AVAILABLE, &diag);
+	if (result_count_undigested(&r) > r.count)
+		abort();
 	table_destroy(t);
 
 	uint8_t buf[NRFCRED_RESULT_SIZE(NRFCRED_TABLE_MAX_ENTRIES)];

@@ -42,6 +42,8 @@ struct fake {
 	struct rule rules[8];
 	size_t nrules;
 	struct cred store[32];
+	bool no_digest; /* %CMNG=1 lists `<tag>,<type>` only (older modem firmware) */
+	bool spaces;	/* %CMNG=1 lists with a space after each ',' */
 	uint32_t progress[512];
 	size_t nprogress;
 };
@@ -124,10 +126,16 @@ static int fake_modem(const char *cmd, char *resp, size_t resp_len)
 		struct cred *c = find_cred(tag, type);
 		if (c == NULL)
 			return 0; /* the modem lists nothing and says OK */
+		const char *sep = F.spaces ? ", " : ",";
+		if (F.no_digest) {
+			snprintf(resp, resp_len, "%%CMNG: %u%s%u\r\nOK\r\n", tag, sep, type);
+			return 0;
+		}
 		char hex[65];
 		for (int i = 0; i < 32; i++)
 			snprintf(hex + 2 * i, 3, "%02X", c->sha[i]);
-		snprintf(resp, resp_len, "%%CMNG: %u,%u,\"%s\"\r\nOK\r\n", tag, type, hex);
+		snprintf(resp, resp_len, "%%CMNG: %u%s%u%s\"%s\"\r\nOK\r\n", tag, sep, type, sep,
+			 hex);
 		return 0;
 	}
 	if (sscanf(cmd, "AT%%CMNG=3,%u,%u", &tag, &type) == 2) {
@@ -803,17 +811,150 @@ Test(fw_core, hash_parser_accepts_lower_and_upper_hex)
 	uint8_t sha[32];
 	const char *r =
 		"%CMNG: 7,1,\"00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\"";
-	cr_assert_eq(prov_parse_cmng_sha(r, 7, 1, sha), 0);
+	cr_assert_eq(prov_parse_cmng_list(r, 7, 1, sha), PROV_CMNG_DIGEST);
 	cr_assert_eq(sha[0], 0x00);
 	cr_assert_eq(sha[5], 0x55);
 	cr_assert_eq(sha[15], 0xff);
 	cr_assert_eq(sha[31], 0xff);
-	cr_assert_eq(prov_parse_cmng_sha(r, 7, 2, sha), -1);
-	cr_assert_eq(prov_parse_cmng_sha("%CMNG: 7,1", 7, 1, sha), -1);
+	cr_assert_eq(prov_parse_cmng_list(r, 7, 2, sha), PROV_CMNG_NOT_LISTED);
 	cr_assert_eq(
-		prov_parse_cmng_sha(
+		prov_parse_cmng_list(
 			"%CMNG: "
 			"7,1,\"zz112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\"",
 			7, 1, sha),
-		-1);
+		PROV_CMNG_MALFORMED);
+}
+
+/* The form nRF Cloud utils quotes, without and with spaces after ':' and ','. */
+Test(fw_core, list_line_parses_with_or_without_spaces)
+{
+	static const char *const lines[] = {
+		"%CMNG: "
+		"16842753,0,\"2C43952EE9E000FF2ACC4E2ED0897C0A72AD5FA72C3D934E81741CBD54F05BD1\"",
+		"%CMNG:16842753,0,"
+		"\"2C43952EE9E000FF2ACC4E2ED0897C0A72AD5FA72C3D934E81741CBD54F05BD1\"",
+		"%CMNG: 16842753, 0, "
+		"\"2C43952EE9E000FF2ACC4E2ED0897C0A72AD5FA72C3D934E81741CBD54F05BD1\"",
+		"%CMNG:   16842753,  0,   "
+		"\"2C43952EE9E000FF2ACC4E2ED0897C0A72AD5FA72C3D934E81741CBD54F05BD1\"",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		uint8_t sha[32] = {0};
+		char resp[200];
+		snprintf(resp, sizeof(resp), "%s\r\nOK\r\n", lines[i]);
+		cr_assert_eq(prov_parse_cmng_list(resp, 16842753, 0, sha), PROV_CMNG_DIGEST, "%s",
+			     lines[i]);
+		cr_assert_eq(sha[0], 0x2C);
+		cr_assert_eq(sha[1], 0x43);
+		cr_assert_eq(sha[31], 0xD1);
+	}
+}
+
+Test(fw_core, list_line_without_digest_is_listed_not_digested)
+{
+	uint8_t sha[32];
+	memset(sha, 0xA5, sizeof(sha));
+	cr_assert_eq(prov_parse_cmng_list("%CMNG: 16842753,0\r\nOK\r\n", 16842753, 0, sha),
+		     PROV_CMNG_LISTED_NO_DIGEST);
+	cr_assert_eq(sha[0], 0xA5, "no digest: sha untouched");
+	cr_assert_eq(prov_parse_cmng_list("%CMNG: 16842753, 0\r\nOK", 16842753, 0, sha),
+		     PROV_CMNG_LISTED_NO_DIGEST);
+	cr_assert_eq(prov_parse_cmng_list("%CMNG:7,1", 7, 1, sha), PROV_CMNG_LISTED_NO_DIGEST);
+	/* another credential's line, listed or not, says nothing about ours */
+	cr_assert_eq(prov_parse_cmng_list("%CMNG: 7,2\r\n%CMNG: 8,1\r\nOK", 7, 1, sha),
+		     PROV_CMNG_NOT_LISTED);
+	cr_assert_eq(prov_parse_cmng_list("OK\r\n", 7, 1, sha), PROV_CMNG_NOT_LISTED);
+	cr_assert_eq(prov_parse_cmng_list("", 7, 1, sha), PROV_CMNG_NOT_LISTED);
+	/* 71 is not 7, 17 is not 7 */
+	cr_assert_eq(prov_parse_cmng_list("%CMNG: 71,1\r\n%CMNG: 17,1", 7, 1, sha),
+		     PROV_CMNG_NOT_LISTED);
+}
+
+Test(fw_core, list_line_naming_the_credential_but_garbled_is_malformed)
+{
+	uint8_t sha[32];
+	static const char *const bad[] = {
+		"%CMNG: 7,1,\"\"", /* empty digest */
+		"%CMNG: 7,1,",	   /* dangling comma */
+		"%CMNG: 7,1 ",	   /* trailing space */
+		"%CMNG: 7,1x",	   /* junk after the type */
+		"%CMNG: 7,1,00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF",
+		"%CMNG: 7,1,\"00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEE\"",
+		"%CMNG: 7,1,\"00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\",1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(prov_parse_cmng_list(bad[i], 7, 1, sha), PROV_CMNG_MALFORMED, "%s",
+			     bad[i]);
+	/* the first line that names the pair decides */
+	cr_assert_eq(
+		prov_parse_cmng_list(
+			"%CMNG: 7,1,\"\"\r\n"
+			"%CMNG: "
+			"7,1,\"00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\"",
+			7, 1, sha),
+		PROV_CMNG_MALFORMED);
+}
+
+Test(fw_core, modem_listing_with_spaces_still_records_the_digests)
+{
+	F.spaces = true;
+	put_table(FIVE, 5, 0);
+	cr_assert_eq(run(), NRFCRED_RES_OK);
+	for (unsigned i = 0; i < 5; i++) {
+		uint8_t want[32];
+		mbedtls_sha256_ret((const unsigned char *)FIVE[i].data, strlen(FIVE[i].data), want,
+				   0);
+		cr_assert_arr_eq(F.flash + entry_addr(i) + 12, want, 32, "entry %u digest", i);
+		cr_assert(F.flash[entry_addr(i) + 5] & NRFCRED_RESULT_E_HASH_VALID);
+	}
+}
+
+Test(fw_core, modem_without_digests_marks_entries_listed_and_finishes)
+{
+	F.no_digest = true;
+	put_table(FIVE, 5, 0);
+	cr_assert_eq(run(), NRFCRED_RES_OK);
+	cr_assert_eq(result_status_checked(), NRFCRED_RES_OK);
+	cr_assert_eq(rd16(RESULT_ADDR + 20), NRFCRED_RESULT_NO_FAIL);
+	cr_assert_eq(count_cmds("AT%CMNG=0,"), 5, "every credential written");
+	cr_assert_eq(count_cmds("AT%CMNG=1,"), 5);
+	static const uint8_t zero[32];
+	for (unsigned i = 0; i < 5; i++) {
+		uint8_t flags = F.flash[entry_addr(i) + 5];
+		cr_assert(flags & NRFCRED_RESULT_E_WRITTEN);
+		cr_assert(flags & NRFCRED_RESULT_E_LISTED_NO_DIGEST, "entry %u flags 0x%02x", i,
+			  flags);
+		cr_assert_not(flags & NRFCRED_RESULT_E_HASH_VALID);
+		cr_assert_eq(rd32(entry_addr(i) + 8), 0);
+		cr_assert_arr_eq(F.flash + entry_addr(i) + 12, zero, 32, "entry %u sha zero", i);
+	}
+}
+
+Test(fw_core, one_undigested_entry_among_digested_ones)
+{
+	F.rules[F.nrules++] = (struct rule){"AT%CMNG=1,42,3", 0, "%CMNG: 42, 3\r\nOK\r\n"};
+	put_table(FIVE, 5, 0);
+	cr_assert_eq(run(), NRFCRED_RES_OK);
+	for (unsigned i = 0; i < 5; i++) {
+		uint8_t flags = F.flash[entry_addr(i) + 5];
+		bool undigested = i == 3;
+		cr_assert_eq((flags & NRFCRED_RESULT_E_LISTED_NO_DIGEST) != 0, undigested,
+			     "entry %u", i);
+		cr_assert_eq((flags & NRFCRED_RESULT_E_HASH_VALID) != 0, !undigested, "entry %u",
+			     i);
+	}
+}
+
+Test(fw_core, credential_not_listed_after_the_write_still_fails)
+{
+	/* A modem without digests that then does not list the entry at all. */
+	F.no_digest = true;
+	F.rules[F.nrules++] = (struct rule){"AT%CMNG=1,16842753,1", 0, "%CMNG: 16842753,0\r\nOK"};
+	put_table(FIVE, 5, 0);
+	cr_assert_eq(run(), NRFCRED_RES_CRED_HASH);
+	cr_assert_eq(rd16(RESULT_ADDR + 20), 1);
+	cr_assert_eq(F.flash[entry_addr(0) + 5],
+		     NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_LISTED_NO_DIGEST);
+	cr_assert_eq(F.flash[entry_addr(1) + 5], NRFCRED_RESULT_E_WRITTEN);
+	cr_assert_eq(count_cmds("AT%CMNG=0,"), 2, "the run stops at the unlisted entry");
 }

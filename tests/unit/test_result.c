@@ -92,7 +92,7 @@ Test(result, decodes_and_passes_check_for_matching_table)
 	cr_assert_eq(got.count, 2);
 	cr_assert_eq(memcmp(got.entries[1].sha256, r.entries[1].sha256, 32), 0);
 	struct provision_diag d;
-	cr_assert_eq(result_check(&got, t, &d), RESULT_OK, "%s", d.text);
+	cr_assert_eq(result_check(&got, t, RESULT_DIGEST_REQUIRE, &d), RESULT_OK, "%s", d.text);
 	table_destroy(t);
 }
 
@@ -103,7 +103,7 @@ Test(result, reports_pending_when_status_erased)
 	struct result got;
 	cr_assert_eq(result_decode(buf, sizeof(buf), 4096, &got, NULL), RESULT_PENDING);
 	cr_assert_eq(got.status, NRFCRED_RESULT_STATUS_PENDING);
-	cr_assert_eq(result_check(&got, NULL, NULL), RESULT_PENDING);
+	cr_assert_eq(result_check(&got, NULL, RESULT_DIGEST_REQUIRE, NULL), RESULT_PENDING);
 	cr_assert_str_eq(result_status_name(NRFCRED_RESULT_STATUS_PENDING), "pending");
 }
 
@@ -208,7 +208,7 @@ Test(result, check_reports_firmware_failure_with_entry_and_modem_code)
 	r.entries[1].modem_code = 514;
 	r.entries[1].flags = 0;
 	struct provision_diag d;
-	cr_assert_eq(result_check(&r, t, &d), RESULT_ERR_STATUS);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_STATUS);
 	cr_assert(strstr(d.text, "credential write failed") && strstr(d.text, "514") &&
 			  strstr(d.text, "PSK identity"),
 		  "%s", d.text);
@@ -220,10 +220,10 @@ Test(result, check_rejects_other_table_and_entry_count)
 	struct table *t = sent_table();
 	struct result r = good_result(t);
 	r.table_crc32 ^= 1;
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_TABLE_CRC);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_TABLE_CRC);
 	r = good_result(t);
 	r.count = 1;
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_ENTRY_COUNT);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_ENTRY_COUNT);
 	table_destroy(t);
 }
 
@@ -234,10 +234,10 @@ Test(result, check_rejects_entries_out_of_order)
 	struct result_entry tmp = r.entries[0];
 	r.entries[0] = r.entries[1];
 	r.entries[1] = tmp;
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_ENTRY_MISMATCH);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_ENTRY_MISMATCH);
 	r = good_result(t);
 	r.entries[1].sec_tag = 43;
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_ENTRY_MISMATCH);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_ENTRY_MISMATCH);
 	table_destroy(t);
 }
 
@@ -246,13 +246,13 @@ Test(result, check_rejects_modem_code_and_missing_flags)
 	struct table *t = sent_table();
 	struct result r = good_result(t);
 	r.entries[0].modem_code = -1;
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_MODEM_CODE);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_MODEM_CODE);
 	r = good_result(t);
 	r.entries[1].flags &= (uint8_t)~NRFCRED_RESULT_E_HASH_VALID;
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_HASH_MISSING);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_HASH_MISSING);
 	r = good_result(t);
 	r.entries[1].flags &= (uint8_t)~NRFCRED_RESULT_E_WRITTEN;
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_NOT_WRITTEN);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_NOT_WRITTEN);
 	table_destroy(t);
 }
 
@@ -262,7 +262,7 @@ Test(result, check_rejects_hash_of_other_content)
 	struct result r = good_result(t);
 	sha256("cafebabf", 8, r.entries[0].sha256);
 	struct provision_diag d;
-	cr_assert_eq(result_check(&r, t, &d), RESULT_ERR_HASH_MISMATCH);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_HASH_MISMATCH);
 	cr_assert(strstr(d.text, "cafebabe") == NULL, "no content in the message");
 	cr_assert(strstr(d.text, "sec_tag 42") != NULL, "%s", d.text);
 	table_destroy(t);
@@ -273,9 +273,9 @@ Test(result, check_rejects_imei_with_wrong_luhn_digit)
 	struct table *t = sent_table();
 	struct result r = good_result(t);
 	strcpy(r.imei, "490154203237519");
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_IMEI_LUHN);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_IMEI_LUHN);
 	r.imei[0] = 0;
-	cr_assert_eq(result_check(&r, t, NULL), RESULT_ERR_IMEI_LUHN);
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_ERR_IMEI_LUHN);
 	table_destroy(t);
 }
 
@@ -298,7 +298,7 @@ Test(result, imei_only_result_checks_against_empty_table)
 	size_t len = encode(&r, buf, sizeof(buf));
 	cr_assert_eq(len, NRFCRED_RESULT_SIZE(0));
 	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_OK);
-	cr_assert_eq(result_check(&got, t, NULL), RESULT_OK);
+	cr_assert_eq(result_check(&got, t, RESULT_DIGEST_REQUIRE, NULL), RESULT_OK);
 	table_destroy(t);
 }
 
@@ -307,6 +307,116 @@ Test(result, names_every_status_and_error)
 	for (uint32_t s = NRFCRED_RES_OK; s <= NRFCRED_RES_INTERNAL; s++)
 		cr_assert_str_neq(result_status_name(s), "unknown");
 	cr_assert_str_eq(result_status_name(18), "unknown");
-	for (int e = RESULT_OK; e <= RESULT_ERR_IMEI_LUHN; e++)
+	for (int e = RESULT_OK; e <= RESULT_ERR_DIGEST_UNAVAILABLE; e++)
 		cr_assert_str_neq(result_strerror((result_err)e), "unknown result error");
+}
+
+/* The result firmware writes when mfw < 1.3.2 lists entries without <sha>. */
+static struct result undigested_result(const struct table *t, size_t which)
+{
+	struct result r = good_result(t);
+	strcpy(r.modem_fw, "mfw_nrf9160_1.2.3");
+	r.entries[which].flags = NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_LISTED_NO_DIGEST;
+	memset(r.entries[which].sha256, 0, 32);
+	return r;
+}
+
+Test(result, decode_accepts_the_listed_without_digest_flag)
+{
+	struct table *t = sent_table();
+	struct result r = undigested_result(t, 1), got;
+	uint8_t buf[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_OK);
+	cr_assert_eq(got.entries[1].flags,
+		     NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_LISTED_NO_DIGEST);
+	cr_assert_eq(result_count_undigested(&got), 1);
+	table_destroy(t);
+}
+
+Test(result, decode_rejects_listed_without_digest_in_impossible_combinations)
+{
+	struct table *t = sent_table();
+	uint8_t buf[1024];
+	struct result got;
+	/* with hash-valid as well */
+	struct result r = undigested_result(t, 0);
+	r.entries[0].flags |= NRFCRED_RESULT_E_HASH_VALID;
+	size_t len = encode(&r, buf, sizeof(buf));
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_ENTRY);
+	/* without written */
+	r = undigested_result(t, 0);
+	r.entries[0].flags = NRFCRED_RESULT_E_LISTED_NO_DIGEST;
+	len = encode(&r, buf, sizeof(buf));
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_ENTRY);
+	/* with digest bytes */
+	r = undigested_result(t, 0);
+	r.entries[0].sha256[31] = 1;
+	len = encode(&r, buf, sizeof(buf));
+	struct provision_diag d;
+	cr_assert_eq(result_decode(buf, len, 4096, &got, &d), RESULT_ERR_ENTRY);
+	cr_assert(strstr(d.text, "entry 0") != NULL, "%s", d.text);
+	/* an unknown flag still is malformed */
+	r = good_result(t);
+	r.entries[0].flags |= 0x10;
+	len = encode(&r, buf, sizeof(buf));
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_ERR_ENTRY);
+	table_destroy(t);
+}
+
+Test(result, require_policy_fails_an_undigested_entry_with_its_own_error)
+{
+	struct table *t = sent_table();
+	struct result r = undigested_result(t, 1);
+	struct provision_diag d;
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_DIGEST_UNAVAILABLE);
+	cr_assert(strstr(d.text, "entry 1") && strstr(d.text, "sec_tag 42") &&
+			  strstr(d.text, "mfw_nrf9160_1.2.3"),
+		  "%s", d.text);
+	cr_assert(strstr(d.text, IDENT) == NULL, "no content in the message");
+	const char *msg = result_strerror(RESULT_ERR_DIGEST_UNAVAILABLE);
+	cr_assert(strstr(msg, "no SHA-256") && strstr(msg, "1.3.2") &&
+			  strstr(msg, "verify_digest = when_available"),
+		  "%s", msg);
+	table_destroy(t);
+}
+
+Test(result, when_available_policy_accepts_undigested_entries_and_counts_them)
+{
+	struct table *t = sent_table();
+	struct result r = undigested_result(t, 0);
+	r.entries[1].flags = NRFCRED_RESULT_E_WRITTEN | NRFCRED_RESULT_E_LISTED_NO_DIGEST;
+	memset(r.entries[1].sha256, 0, 32);
+	struct provision_diag d = {{0}};
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_WHEN_AVAILABLE, &d), RESULT_OK, "%s",
+		     d.text);
+	cr_assert_eq(result_count_undigested(&r), 2);
+	/* a fully digested result counts 0 */
+	struct result g = good_result(t);
+	cr_assert_eq(result_check(&g, t, RESULT_DIGEST_WHEN_AVAILABLE, NULL), RESULT_OK);
+	cr_assert_eq(result_count_undigested(&g), 0);
+	table_destroy(t);
+}
+
+Test(result, when_available_policy_still_requires_a_present_digest_to_match)
+{
+	struct table *t = sent_table();
+	struct result r = undigested_result(t, 1);
+	sha256("cafebabf", 8, r.entries[0].sha256); /* entry 0 has a wrong digest */
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_WHEN_AVAILABLE, NULL),
+		     RESULT_ERR_HASH_MISMATCH);
+	/* neither hash-valid nor listed: still the old "no SHA-256" error */
+	r = good_result(t);
+	r.entries[0].flags = NRFCRED_RESULT_E_WRITTEN;
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_WHEN_AVAILABLE, NULL),
+		     RESULT_ERR_HASH_MISSING);
+	/* the other checks still apply after an undigested entry */
+	r = undigested_result(t, 0);
+	strcpy(r.imei, "490154203237519");
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_WHEN_AVAILABLE, NULL), RESULT_ERR_IMEI_LUHN);
+	r = undigested_result(t, 0);
+	r.entries[1].modem_code = 515;
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_WHEN_AVAILABLE, NULL),
+		     RESULT_ERR_MODEM_CODE);
+	table_destroy(t);
 }

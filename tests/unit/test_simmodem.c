@@ -391,3 +391,55 @@ Test(simmodem, long_response_is_truncated_with_overflow)
 	cr_assert_eq(st, SIM_MBOX_ST_DONE | SIM_MBOX_ST_OVERFLOW);
 	cr_assert_eq(mb_read(SIM_MBOX_RESP_LEN), SIM_MBOX_RESP_SIZE);
 }
+
+Test(simmodem, modem_firmware_version_decides_whether_the_list_has_digests)
+{
+	static const struct {
+		const char *fw;
+		bool digest;
+	} cases[] = {
+		{"mfw_nrf9160_1.3.5", true},
+		{"mfw_nrf9160_1.3.2", true},
+		{"mfw_nrf9160_1.3.2-FOTA-TEST", true},
+		{"mfw_nrf9160_1.4.0", true},
+		{"mfw_nrf91x1_2.0.1", true},
+		{"mfw_nrf9160_1.3.1", false},
+		{"mfw_nrf9160_1.2.3", false},
+		{"mfw_nrf9160_0.7.0-29.alpha", false},
+		/* the number alone decides, as in nRF Cloud utils (harsher reading) */
+		{"mfw_nrf9151-ntn_1.0.0", false},
+		{"mfw_nrf9151-ntn_2.0.0", true},
+		/* unknown formats: no digest */
+		{"mfw_nrf9160", false},
+		{"mfw_nrf9160_1.3", false},
+		{"mfw_nrf9160_1.3.5.1", false},
+		{"mfw_nrf9160_1.3.5_2.0.0", false},
+		{"mfw_nrf9160_1.3.1000", false},
+		{"nrf9160_1.3.5", false},
+		{"", false},
+		{NULL, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_assert_eq(simmodem_fw_lists_digest(cases[i].fw), cases[i].digest, "%s",
+			     cases[i].fw ? cases[i].fw : "(null)");
+}
+
+Test(simmodem, old_modem_firmware_lists_credentials_without_the_sha256)
+{
+	simmodem_destroy(M);
+	struct simmodem_params p = params(sizeof(store));
+	p.modem_fw = "mfw_nrf9160_1.2.3";
+	M = simmodem_create(&p);
+	cr_assert_not_null(M);
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,16842753,0,\"" PEM "\""), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,16842753,4,\"id\""), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=1,16842753,0"), "%CMNG: 16842753,0\r\nOK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=1"), "%CMNG: 16842753,0\r\n%CMNG: 16842753,4\r\nOK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=1,7,0"), "OK\r\n", "not listed: nothing but OK");
+	/* the read answer keeps <sha>: "[,<sha>[,<content>]]" */
+	char hex[65], want[256];
+	sha_hex("id", hex);
+	snprintf(want, sizeof(want), "%%CMNG: 16842753,4,\"%s\",\"id\"\r\nOK\r\n", hex);
+	cr_assert_str_eq(at("AT%CMNG=2,16842753,4"), want);
+}

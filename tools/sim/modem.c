@@ -15,6 +15,7 @@
 struct simmodem {
 	struct simmodem_params p;
 	struct mstore store;
+	bool list_digest; /* %CMNG=1 lines carry <sha> (simmodem_fw_lists_digest) */
 	bool cmee;
 	int cfun;
 	bool started;
@@ -48,8 +49,70 @@ struct simmodem *simmodem_create(const struct simmodem_params *params)
 	 * than making every later command fail. */
 	if (mstore_count(m->store.blob, *m->store.len) < 0)
 		*m->store.len = 0;
+	m->list_digest = simmodem_fw_lists_digest(params->modem_fw);
 	simmodem_reset(m);
 	return m;
+}
+
+/* ---- modem firmware version */
+
+/* "X.Y.Z", each 1..3 digits, as the whole of s[0, n). */
+static bool version_token(const char *s, size_t n, unsigned v[3])
+{
+	size_t i = 0;
+	for (int k = 0; k < 3; k++) {
+		size_t start = i;
+		unsigned x = 0;
+		while (i < n && i - start < 4 && s[i] >= '0' && s[i] <= '9')
+			x = x * 10u + (unsigned)(s[i++] - '0');
+		if (i == start || i - start > 3)
+			return false;
+		v[k] = x;
+		if (k < 2 && (i >= n || s[i++] != '.'))
+			return false;
+	}
+	return i == n;
+}
+
+bool simmodem_fw_lists_digest(const char *fw)
+{
+	/* nRF Cloud utils (device_credentials_installer.py, parse_mfw_ver and
+	 * MIN_REQD_MFW_VER_FOR_VERIFY = "1.3.2", commit 6aecafb "verify option
+	 * should be 1.3.2 or greater") take the one X.Y.Z in the AT+CGMR string
+	 * that sits between '_'/'-' or the ends ("mfw_nrf9160_1.3.0-FOTA-TEST",
+	 * "mfw_nrf91x1_2.0.1", "mfw_nrf9151-ntn_1.0.0") and skip the SHA check
+	 * below 1.3.2. The AT reference only says <sha> is optional in the list
+	 * answer ("%CMNG: <sec_tag>,<type>[,<sha>]"), not from which version it
+	 * appears, so the simulator takes the harsher reading of that rule: the
+	 * modem lists no <sha> below 1.3.2, on every firmware line alike (the
+	 * number alone decides, as in utils: so mfw_nrf9151-ntn_1.x lists none
+	 * either; no document says it does), and also when the string is not
+	 * "mfw_..." with exactly one such X.Y.Z (utils "continues" there; we
+	 * assume the old behaviour). */
+	if (fw == NULL || strncmp(fw, "mfw_", 4) != 0)
+		return false;
+	unsigned ver[3] = {0, 0, 0};
+	int found = 0;
+	size_t n = strlen(fw);
+	for (size_t start = 0; start <= n;) {
+		size_t end = start;
+		while (end < n && fw[end] != '_' && fw[end] != '-')
+			end++;
+		unsigned v[3];
+		if (version_token(fw + start, end - start, v)) {
+			found++;
+			memcpy(ver, v, sizeof(ver));
+		}
+		start = end + 1;
+	}
+	if (found != 1)
+		return false;
+	static const unsigned min[3] = {1, 3, 2};
+	for (int k = 0; k < 3; k++) {
+		if (ver[k] != min[k])
+			return ver[k] > min[k];
+	}
+	return true;
 }
 
 void simmodem_destroy(struct simmodem *m)
@@ -224,8 +287,13 @@ static int content_error(uint8_t type, const struct param *c)
 	return 0;
 }
 
-static void list_one(struct out *o, const struct mstore_entry *e)
+static void list_one(const struct simmodem *m, struct out *o, const struct mstore_entry *e)
 {
+	if (!m->list_digest) {
+		/* "%CMNG: <sec_tag>,<type>[,<sha>]" without the optional <sha>. */
+		out_fmt(o, "%%CMNG: %u,%u\r\n", e->sec_tag, e->type);
+		return;
+	}
 	char hex[65];
 	sha_hex(e->content, e->length, hex);
 	out_fmt(o, "%%CMNG: %u,%u,\"%s\"\r\n", e->sec_tag, e->type, hex);
@@ -255,7 +323,7 @@ static void cmd_cmng(struct simmodem *m, const struct param *pv, int np, struct 
 			struct mstore_entry e;
 			mstore_entry_at(m->store.blob, *m->store.len, i, &e);
 			if ((!have_tag || e.sec_tag == tag) && (!have_type || e.type == type))
-				list_one(o, &e);
+				list_one(m, o, &e);
 		}
 		ok(o);
 		return;

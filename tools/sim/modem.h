@@ -18,6 +18,11 @@
  *     (type 3) that is not an even number of hex digits: CME 527.
  *   - Store full (64 KB blob): CME 515.
  *   - sec_tag > 2147483647 or type > 6: CME 514 (no access) -- our choice.
+ *   - %CMNG=1 lists "<sec_tag>,<type>" without <sha> when the modem firmware
+ *     (params.modem_fw) is older than 1.3.2 or not of the form "mfw_..._X.Y.Z"
+ *     (simmodem_fw_lists_digest; nRF Cloud utils' threshold, harsher reading).
+ *     %CMNG=2 keeps <sha>: its syntax "[,<sha>[,<content>]]" has no form
+ *     with content but without <sha>.
  *   - With CMEE=0 every CME error is reported as plain "ERROR".
  *   - Latency: modem_cmng_write_ns for %CMNG=0, modem_cmd_ns otherwise, plus
  *     modem_start_ns on the first command after a reset.
@@ -76,6 +81,12 @@ void simmodem_reset(struct simmodem *m);
  */
 void simmodem_at(struct simmodem *m, const char *cmd, size_t cmd_len, char *resp, size_t resp_cap,
 		 size_t *resp_len, uint64_t *latency_ns);
+
+/* True when modem firmware `fw` (the AT+CGMR text) reports the SHA-256 in
+ * AT%CMNG=1 list lines: "mfw_" + exactly one X.Y.Z field >= 1.3.2
+ * ("mfw_nrf9160_1.3.5", "mfw_nrf91x1_2.0.1"). False for "mfw_nrf9160_1.2.3",
+ * NULL and anything unrecognised (rules in modem.c). */
+bool simmodem_fw_lists_digest(const char *fw);
 
 /* Mailbox MMIO (simbus_map handlers; ctx = the modem). */
 enum simbus_result simmodem_mmio_read(void *ctx, uint32_t offset, unsigned size, uint32_t *val);
