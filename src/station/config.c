@@ -260,6 +260,11 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 		if (ctx->err != STATION_CONFIG_OK)
 			return ctx->err;
 	}
+	if (cfg->lock && cfg->app == NULL)
+		return config_fail(ctx, STATION_CONFIG_ERR_MISSING, ctx->line,
+				   "[station] lock: yes needs an application to lock; valid: "
+				   "set [station] app, or lock = no"),
+		       ctx->err;
 	if (cfg->slot_count == 0)
 		return config_fail(ctx, STATION_CONFIG_ERR_MISSING, ctx->line,
 				   "[slot N]: no slot; valid: at least one [slot N] with probe = "

@@ -61,6 +61,12 @@ struct station_credential_config {
 	unsigned line;
 };
 
+/* A modem firmware too old to report the SHA-256 of a stored credential. */
+enum station_digest_policy {
+	STATION_DIGEST_REQUIRE = 0,    /* such a board fails CHECK (default) */
+	STATION_DIGEST_WHEN_AVAILABLE, /* accepted; the row says "unverified" */
+};
+
 struct station_config {
 	char *path; /* the INI file as given */
 	char *dir;  /* its folder: base of relative paths */
@@ -73,6 +79,8 @@ struct station_config {
 	enum station_approtect_policy approtect;
 	enum station_erase_policy erase;
 	unsigned retries; /* extra attempts of a failed probe step */
+	bool lock;	  /* protect the part after the app is verified */
+	enum station_digest_policy verify_digest;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

@@ -178,11 +178,30 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 					   "[station] retries: '%s' is not valid; valid: 0 to 10",
 					   value);
 		cfg->retries = (unsigned)v;
+	} else if (strcmp(key, "lock") == 0) {
+		if (strcmp(value, "yes") == 0)
+			cfg->lock = true;
+		else if (strcmp(value, "no") == 0)
+			cfg->lock = false;
+		else
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "[station] lock: '%s' is not valid; valid: yes, no",
+					   value);
+	} else if (strcmp(key, "verify_digest") == 0) {
+		if (strcmp(value, "require") == 0)
+			cfg->verify_digest = STATION_DIGEST_REQUIRE;
+		else if (strcmp(value, "when_available") == 0)
+			cfg->verify_digest = STATION_DIGEST_WHEN_AVAILABLE;
+		else
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "[station] verify_digest: '%s' is not valid; valid: "
+					   "require, when_available",
+					   value);
 	} else {
 		return config_fail(
 			ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			"[station] %s: unknown key; valid: name, provisioner, app, timeout, "
-			"swd_speed, log_dir, approtect, erase, retries",
+			"swd_speed, log_dir, approtect, erase, retries, lock, verify_digest",
 			key);
 	}
 	return 1;
@@ -280,6 +299,8 @@ unsigned config_key_bit(enum section_kind kind, const char *key)
 		{SEC_STATION, "approtect", K_APPROTECT},
 		{SEC_STATION, "erase", K_ERASE},
 		{SEC_STATION, "retries", K_RETRIES},
+		{SEC_STATION, "lock", K_LOCK},
+		{SEC_STATION, "verify_digest", K_DIGEST},
 		{SEC_SLOT, "probe", K_PROBE},
 		{SEC_SLOT, "label", K_LABEL},
 		{SEC_CREDENTIAL, "sec_tag", K_SECTAG},

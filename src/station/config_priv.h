@@ -29,6 +29,8 @@ enum {
 	K_APPROTECT = 1u << 6,
 	K_ERASE = 1u << 7,
 	K_RETRIES = 1u << 8,
+	K_LOCK = 1u << 20,
+	K_DIGEST = 1u << 21,
 	K_PROBE = 1u << 9,
 	K_LABEL = 1u << 10,
 	K_SECTAG = 1u << 11,

@@ -117,6 +117,13 @@ char *csvlog_format_row(const struct csvlog_row *row)
 	sb_cell(&sb, dur, false);
 	for (size_t i = 7; i < sizeof cells / sizeof cells[0]; i++)
 		sb_cell(&sb, cells[i], false);
+	char khz[16], resets[16];
+	snprintf(khz, sizeof khz, "%" PRIu32, row->swd_khz);
+	snprintf(resets, sizeof resets, "%u", row->resets);
+	sb_cell(&sb, khz, false);
+	sb_cell(&sb, resets, false);
+	sb_cell(&sb, row->locked ? "yes" : "no", false);
+	sb_cell(&sb, row->digest ? row->digest : "", false);
 	if (sb.oom || sb.buf == NULL) {
 		free(sb.buf);
 		return NULL;

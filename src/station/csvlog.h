@@ -11,6 +11,7 @@
 #define NRFCRED_STATION_CSVLOG_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum {
@@ -38,11 +39,16 @@ struct csvlog_row {
 	const char *provisioner_sha256;
 	const char *app_sha256;
 	const char *version; /* nrfcred version */
+	uint32_t swd_khz;    /* SWD clock the board ended at (after fallbacks) */
+	unsigned resets;     /* resets issued or seen on the board */
+	bool locked;	     /* lock = yes proved the part locked */
+	const char *digest;  /* "modem", "unavailable" (accepted), or "" */
 };
 
 #define CSVLOG_HEADER                                                                              \
 	"utc_time,station,slot,probe_serial,imei,result,failed_step,error,duration_ms,part,"       \
-	"modem_fw,sec_tags,cred_sha256,provisioner_sha256,app_sha256,nrfcred_version"
+	"modem_fw,sec_tags,cred_sha256,provisioner_sha256,app_sha256,nrfcred_version,swd_khz,"     \
+	"resets,locked,digest"
 
 struct csvlog;
 

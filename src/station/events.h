@@ -41,6 +41,10 @@ struct station_event {
 	uint64_t duration_ms;
 	const char *part;
 	const char *modem_fw;
+	uint32_t swd_khz;
+	unsigned resets;
+	bool locked;
+	const char *digest; /* "modem", "unavailable" or "" */
 	/* STATION_EV_START */
 	unsigned slot_count;
 	const char *provisioner_sha256;

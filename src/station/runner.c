@@ -123,11 +123,44 @@ static void record_failure(struct slot *s, const char *why)
 	snprintf(s->error, sizeof s->error, "%s", why);
 }
 
+/* Errors of the wire itself: a clock the fixture's cabling cannot carry
+ * shows up as these. OpenOCD's nrf91.cfg: "Keep adapter speed less or equal
+ * 2000 kHz or flash programming fails". */
+static bool wire_error(nrf91_err e)
+{
+	return e == NRF91_ERR_WAIT_TIMEOUT || e == NRF91_ERR_FAULT || e == NRF91_ERR_PARITY ||
+	       e == NRF91_ERR_NO_TARGET;
+}
+
+#define SWD_FALLBACK_FLOOR_KHZ 1000u
+
+/* Halves the SWD clock for the next attempt (4 -> 2 -> 1 MHz). Such an
+ * attempt is not one of the station's `retries`: it is a different clock,
+ * not the same step again. False when already at the floor. */
+static bool slot_lower_speed(struct slot *s)
+{
+	if (!wire_error(s->err) || s->swd_khz <= SWD_FALLBACK_FLOOR_KHZ)
+		return false;
+	s->swd_khz = s->swd_khz / 2 < SWD_FALLBACK_FLOOR_KHZ ? SWD_FALLBACK_FLOOR_KHZ
+							     : s->swd_khz / 2;
+	s->speed_fallbacks++;
+	char msg[64];
+	snprintf(msg, sizeof msg, "SWD clock lowered to %" PRIu32 " kHz", s->swd_khz);
+	if (s->target) {
+		nrf91_detach(s->target);
+		s->target = NULL;
+	}
+	slot_enter(s, s->state, msg);
+	return true;
+}
+
 /* Runs the failed step again after a transient probe error; the step
  * reconnects first because the old target handle is dropped. */
 static void slot_retry(struct slot *s)
 {
 	char msg[64];
+	if (slot_lower_speed(s))
+		return;
 	s->attempt++;
 	snprintf(msg, sizeof msg, "retry %u of %u", s->attempt, s->r->cfg->retries);
 	if (s->target) {
@@ -170,7 +203,8 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 			record_failure(s, hard ? "aborted by the operator"
 					       : "interrupted by the operator");
 		} else if (!r->stopping && !s->flow.failing && retryable(s->err) &&
-			   s->attempt < r->cfg->retries) {
+			   (s->attempt < r->cfg->retries ||
+			    (wire_error(s->err) && s->swd_khz > SWD_FALLBACK_FLOOR_KHZ))) {
 			slot_retry(s);
 			return;
 		} else {
@@ -235,6 +269,10 @@ static void finish_board(struct slot *s)
 		r->summary.failed++;
 	if (s->probe_failed)
 		r->summary.probe_failures++;
+	unsigned resets = s->target ? nrf91_resets(s->target) : 0;
+	const char *digest = "";
+	if (s->have_result && s->result.count > 0)
+		digest = result_count_undigested(&s->result) ? "unavailable" : "modem";
 
 	/* A row that cannot be written is not dropped quietly: it goes out in
 	 * a LOG_ERROR event (the CLI prints it on stderr) and counts against
@@ -262,6 +300,10 @@ static void finish_board(struct slot *s)
 			.provisioner_sha256 = r->job->provisioner_sha256,
 			.app_sha256 = r->job->app_sha256,
 			.version = str_or_empty(r->opts.version),
+			.swd_khz = s->swd_khz,
+			.resets = resets,
+			.locked = s->locked,
+			.digest = digest,
 		};
 		csvlog_err ce = csvlog_append(s->log, &row);
 		if (ce != CSVLOG_OK) {
@@ -289,6 +331,10 @@ static void finish_board(struct slot *s)
 		.duration_ms = duration,
 		.part = s->info.part_name,
 		.modem_fw = modem_fw,
+		.swd_khz = s->swd_khz,
+		.resets = resets,
+		.locked = s->locked,
+		.digest = digest,
 	};
 	emit(r, &ev);
 	if (log_failed) {
@@ -319,6 +365,11 @@ static void new_board(struct slot *s)
 	s->failed_step = SLOT_IDLE;
 	s->error[0] = '\0';
 	s->have_result = false;
+	s->access_lost = 0;
+	s->locked = false;
+	s->touched = false;
+	s->swd_khz = s->r->cfg->swd_khz;
+	s->speed_fallbacks = 0;
 	memset(&s->result, 0, sizeof s->result);
 	memset(&s->info, 0, sizeof s->info);
 	s->board_start_ms = wall_ms();

@@ -56,6 +56,11 @@ struct slot {
 	struct result result;
 	bool have_result;
 	unsigned vtref_polls; /* WAIT_BOARD: VTref present this many polls in a row */
+	unsigned access_lost; /* AWAIT_RESULT: reads lost to a board reset */
+	bool locked;	      /* RESET_APP: nrf91_lock proved the part locked */
+	bool touched;	      /* ERASE started: the board holds this run's data */
+	uint32_t swd_khz;     /* SWD clock for the next attach (runner lowers it) */
+	unsigned speed_fallbacks;
 
 	/* Written by the worker's progress callback, read by the dashboard. */
 	_Atomic uint64_t progress_done;

@@ -42,6 +42,15 @@ static nrf91_err attach(struct slot *s, bool allow_recover)
 		nrf91_detach(s->target);
 		s->target = NULL;
 	}
+	/* The runner lowers swd_khz after wire errors (4 -> 2 -> 1 MHz). */
+	if (s->swd_khz && s->swd_khz != s->probe->speed_khz) {
+		uint32_t actual = 0;
+		if (probe_set_speed(s->probe, s->swd_khz, &actual) != PROBE_OK) {
+			snprintf(s->detail, sizeof s->detail, "setting the SWD clock: %s",
+				 probe_last_error_detail(s->probe));
+			return NRF91_ERR_PROBE;
+		}
+	}
 	nrf91_err e = nrf91_attach(s->probe, &o, &s->target, &s->info);
 	if (e != NRF91_OK)
 		snprintf(s->detail, sizeof s->detail, "%s", s->info.error_detail);
@@ -76,27 +85,47 @@ static void show_firmware_progress(struct slot *s)
 
 /* Reads the result block: the status word first (written last by the
  * firmware), then the whole block once it is final. */
-static enum slot_outcome poll_result(struct slot *s)
+/* A read that fails while the firmware runs is most often the board
+ * resetting itself (an NCS image does once on its first boot: MDK
+ * SystemInit writes UICR.HFXOSRC/HFXOCNT, then resets; an nRF91x1 is locked
+ * again until SystemInit opens it). That is a normal event: wait for the
+ * debug port to open again and poll on, until the runner's deadline. Only
+ * a dead probe or an abort ends the step here. */
+static enum slot_outcome lost_access(struct slot *s, nrf91_err e)
 {
-	const struct manifest *m = &s->r->job->manifest;
-	uint32_t status;
-	nrf91_err e = nrf91_read_u32(s->target, m->result_addr, &status);
-	if (e != NRF91_OK) {
+	if (e == NRF91_ERR_PROBE || e == NRF91_ERR_ABORTED || e == NRF91_ERR_NOMEM) {
 		s->err = e;
 		set_detail_from_target(s);
 		return SLOT_OUT_FAILED;
 	}
+	e = nrf91_reacquire(s->target, 200);
+	if (e == NRF91_ERR_PROBE || e == NRF91_ERR_ABORTED) {
+		s->err = e;
+		set_detail_from_target(s);
+		return SLOT_OUT_FAILED;
+	}
+	s->access_lost++;
+	return SLOT_OUT_PENDING;
+}
+
+static enum slot_outcome poll_result(struct slot *s)
+{
+	const struct manifest *m = &s->r->job->manifest;
+	uint32_t status;
+	bool reset_seen = false;
+	nrf91_err e = nrf91_poll_reset(s->target, &reset_seen);
+	if (e == NRF91_OK)
+		e = nrf91_read_u32(s->target, m->result_addr, &status);
+	if (e != NRF91_OK)
+		return lost_access(s, e);
 	if (status == NRFCRED_RESULT_STATUS_PENDING) {
 		show_firmware_progress(s);
 		return SLOT_OUT_PENDING;
 	}
 	uint8_t head[NRFCRED_RESULT_HEADER_SIZE];
 	e = nrf91_read(s->target, m->result_addr, head, sizeof head);
-	if (e != NRF91_OK) {
-		s->err = e;
-		set_detail_from_target(s);
-		return SLOT_OUT_FAILED;
-	}
+	if (e != NRF91_OK)
+		return lost_access(s, e);
 	uint32_t total = (uint32_t)head[12] | (uint32_t)head[13] << 8 | (uint32_t)head[14] << 16 |
 			 (uint32_t)head[15] << 24;
 	/* Hostile: never read more than the area the manifest reserves. */
@@ -111,9 +140,7 @@ static enum slot_outcome poll_result(struct slot *s)
 	e = nrf91_read(s->target, m->result_addr, buf, total);
 	if (e != NRF91_OK) {
 		free(buf);
-		s->err = e;
-		set_detail_from_target(s);
-		return SLOT_OUT_FAILED;
+		return lost_access(s, e);
 	}
 	struct provision_diag pd = {{0}};
 	result_err re = result_decode(buf, total, m->result_max, &s->result, &pd);
@@ -130,7 +157,10 @@ static enum slot_outcome poll_result(struct slot *s)
 static enum slot_outcome check_result(struct slot *s)
 {
 	struct provision_diag pd = {{0}};
-	result_err re = result_check(&s->result, s->r->job->table, RESULT_DIGEST_REQUIRE, &pd);
+	enum result_digest_policy policy = s->r->cfg->verify_digest == STATION_DIGEST_WHEN_AVAILABLE
+						   ? RESULT_DIGEST_WHEN_AVAILABLE
+						   : RESULT_DIGEST_REQUIRE;
+	result_err re = result_check(&s->result, s->r->job->table, policy, &pd);
 	if (re == RESULT_OK)
 		return SLOT_OUT_OK;
 	if (re == RESULT_ERR_STATUS)
@@ -223,12 +253,22 @@ static enum slot_outcome wipe(struct slot *s)
 	if (atomic_load(&r->hard_abort))
 		atomic_store(&s->abort, true);
 	nrf91_err e = NRF91_OK;
-	if (s->target == NULL)
-		e = attach(s, r->cfg->approtect == STATION_APPROTECT_RECOVER);
+	/* The wipe is a CTRL-AP ERASEALL, which works on a locked part: the
+	 * attach must not stop at APPROTECT, and its own recover (allowed or
+	 * not) would only be a first erase-all. */
+	if (s->target == NULL) {
+		e = attach(s, r->cfg->approtect == STATION_APPROTECT_RECOVER || s->touched);
+		if (e == NRF91_OK)
+			s->detail[0] = '\0';
+	}
 	if (e == NRF91_OK)
-		e = nrf91_erase_all(s->target);
+		e = nrf91_wipe(s->target);
 	if (e == NRF91_OK)
 		e = check_wiped(s);
+	/* Last probe step of this board unless the app follows: let the part
+	 * leave debug power mode. */
+	if (e == NRF91_OK && (s->flow.failing || !s->flow.has_app))
+		e = nrf91_release(s->target);
 	if (e != NRF91_OK) {
 		s->err = e;
 		if (s->target && s->detail[0] == '\0')
@@ -298,6 +338,9 @@ enum slot_outcome slot_step_run(struct slot *s)
 		s->err = e;
 		return e == NRF91_OK ? SLOT_OUT_OK : SLOT_OUT_FAILED;
 	case SLOT_ERASE:
+		/* From here on the board holds what this run wrote: a wipe may
+		 * erase it even when it locked itself again. */
+		s->touched = true;
 		if (r->cfg->erase == STATION_ERASE_ALL)
 			return from_err(s, nrf91_erase_all(s->target));
 		else {
@@ -317,7 +360,7 @@ enum slot_outcome slot_step_run(struct slot *s)
 	case SLOT_VERIFY:
 		return from_err(s, nrf91_verify(s->target, job->image));
 	case SLOT_RUN:
-		return from_err(s, nrf91_reset_run(s->target));
+		return from_err(s, nrf91_reset_run(s->target, r->cfg->timeout_ms));
 	case SLOT_AWAIT_RESULT:
 		return poll_result(s);
 	case SLOT_CHECK:
@@ -325,11 +368,22 @@ enum slot_outcome slot_step_run(struct slot *s)
 	case SLOT_WIPE:
 		return wipe(s);
 	case SLOT_PROGRAM_APP:
+		/* After the wipe's erase-all, before the reset that starts the
+		 * app: an nRF91x1 stays debuggable only with HwUnprotected in
+		 * UICR (lock = yes writes Protected there instead). */
+		if (!r->cfg->lock && (e = nrf91_keep_debug_open(s->target)) != NRF91_OK)
+			return from_err(s, e);
 		return from_err(s, nrf91_program(s->target, job->app));
 	case SLOT_VERIFY_APP:
 		return from_err(s, nrf91_verify(s->target, job->app));
 	case SLOT_RESET_APP:
-		return from_err(s, nrf91_reset_run(s->target));
+		/* lock = yes: protect, reset, and prove it on the CTRL-AP. */
+		if (r->cfg->lock) {
+			e = nrf91_lock(s->target);
+			s->locked = e == NRF91_OK;
+			return from_err(s, e);
+		}
+		return from_err(s, nrf91_reset_release(s->target));
 	default:
 		return SLOT_OUT_OK;
 	}

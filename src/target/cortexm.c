@@ -14,14 +14,25 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* A DHCSR read that fails (the system is in reset, the bus answers FAULT)
+ * is retried until the deadline, as probe-rs tolerates read errors for
+ * 600 ms after a reset; only a dead probe ends the wait at once. */
 static nrf91_err wait_halted(struct nrf91 *t, uint32_t timeout_ms, const char *what)
 {
 	uint64_t start = now_ms();
 	for (;;) {
 		uint32_t dhcsr = 0;
 		adi_err err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
-		if (err != ADI_OK)
+		if (err == ADI_ERR_PROBE)
 			return nrf91_adi_fail(t, err, "reading DHCSR");
+		if (err != ADI_OK) {
+			if (now_ms() - start > timeout_ms)
+				return nrf91_adi_fail(t, err, "reading DHCSR");
+			nrf91_err e = nrf91_delay_us(t, 1000);
+			if (e != NRF91_OK)
+				return e;
+			continue;
+		}
 		if ((dhcsr & CM_DHCSR_S_HALT) && !(dhcsr & CM_DHCSR_S_RESET_ST)) {
 			t->halted = true;
 			return NRF91_OK;
@@ -61,6 +72,13 @@ static nrf91_err request_reset(struct nrf91 *t)
 
 nrf91_err cortexm_reset_halt(struct nrf91 *t)
 {
+	/* Vector catch halts the core before SystemInit, so on an nRF91x1
+	 * the reset re-locks the AHB-AP and nothing opens it again. */
+	if (nrf91_is_91x1(t)) {
+		nrf91_set_detail(t, "reset-halt would lock the %s (hardened APPROTECT)",
+				 t->info.part_name);
+		return NRF91_ERR_PROTECTED;
+	}
 	uint32_t demcr = 0;
 	adi_err err = memap_write_u32(&t->mem, CM_DHCSR,
 				      CM_DHCSR_KEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_HALT);
@@ -84,35 +102,55 @@ nrf91_err cortexm_reset_halt(struct nrf91 *t)
 	return NRF91_OK;
 }
 
-nrf91_err cortexm_reset_run(struct nrf91 *t)
+/* Starts the firmware with a system reset; vector catch off and halting
+ * debug off, so a stray BKPT faults instead of freezing the core while
+ * nobody is watching. */
+nrf91_err cortexm_reset_release(struct nrf91 *t)
 {
 	uint32_t demcr = 0;
 	adi_err err = memap_read_u32(&t->mem, CM_DEMCR, &demcr);
 	if (err == ADI_OK)
 		err = memap_write_u32(&t->mem, CM_DEMCR, demcr & ~CM_DEMCR_VC_CORERESET);
-	/* Leave halting debug off so a stray BKPT in the firmware faults
-	 * instead of freezing the core while nobody is watching. */
 	if (err == ADI_OK)
 		err = memap_write_u32(&t->mem, CM_DHCSR, CM_DHCSR_KEY);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "preparing reset-run (DEMCR/DHCSR)");
 	nrf91_err e = request_reset(t);
+	if (e == NRF91_OK)
+		t->resets++;
+	return e;
+}
+
+/* Reset, then wait until the debugger may use the AHB-AP again: at once on
+ * an nRF9160 whose UICR is open, after the firmware's SystemInit on an
+ * nRF91x1 (ctrlap_wait_open). The sticky S_RESET_ST of this reset is read
+ * away so a later one (the firmware resetting itself) can be told apart. */
+nrf91_err cortexm_reset_run(struct nrf91 *t, uint32_t open_timeout_ms)
+{
+	nrf91_err e = cortexm_reset_release(t);
 	if (e != NRF91_OK)
 		return e;
-	/* The debug power-up request survives a system reset, so the DP stays
-	 * usable; check it with a DHCSR read (and reconnect if it did not). */
 	e = nrf91_delay_us(t, 1000);
+	if (e == NRF91_OK)
+		e = ctrlap_wait_open(t, open_timeout_ms);
 	if (e != NRF91_OK)
 		return e;
 	uint32_t dhcsr = 0;
-	err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
-	if (err != ADI_OK) {
-		err = adi_connect(t->adi, NULL);
-		if (err == ADI_OK)
-			err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
-		if (err != ADI_OK)
-			return nrf91_adi_fail(t, err, "reconnecting after reset-run");
-	}
+	adi_err err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading DHCSR after reset-run");
 	t->halted = false;
+	return NRF91_OK;
+}
+
+nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen)
+{
+	uint32_t dhcsr = 0;
+	adi_err err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading DHCSR");
+	*reset_seen = (dhcsr & CM_DHCSR_S_RESET_ST) != 0;
+	if (*reset_seen)
+		t->resets++;
 	return NRF91_OK;
 }

@@ -1,7 +1,14 @@
-/* Nordic CTRL-AP (AP 4): identity, APPROTECT status, erase-all recover
- * (nrf91-target.md §3, §4.1, §4.2). */
+/*
+ * Nordic CTRL-AP (AP 4): identity, APPROTECT status, erase-all and the
+ * unlock that follows it (docs/hardware/nrf91.md, "CTRL-AP" and
+ * "APPROTECT"). The CTRL-AP answers whatever the protection state, so
+ * everything here works on a locked part.
+ */
+#include "probe/probe.h"
 #include "target/nrf91_priv.h"
 #include "target/nrf91_regs.h"
+
+#include <time.h>
 
 nrf91_err ctrlap_check_idr(struct nrf91 *t)
 {
@@ -18,19 +25,78 @@ nrf91_err ctrlap_check_idr(struct nrf91 *t)
 	return NRF91_OK;
 }
 
+nrf91_err ctrlap_status(struct nrf91 *t, uint32_t *status)
+{
+	adi_err err = adi_ap_read(t->adi, NRF91_AP_CTRL, CTRLAP_APPROTECT_STATUS, status);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading CTRL-AP APPROTECT.STATUS");
+	return NRF91_OK;
+}
+
 nrf91_err ctrlap_is_protected(struct nrf91 *t, bool *protected_out)
 {
 	uint32_t st = 0;
-	adi_err err = adi_ap_read(t->adi, NRF91_AP_CTRL, CTRLAP_APPROTECT_STATUS, &st);
-	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "reading CTRL-AP APPROTECT.STATUS");
+	nrf91_err e = ctrlap_status(t, &st);
+	if (e != NRF91_OK)
+		return e;
 	/* Both APPROTECT (bit 0) and SECUREAPPROTECT (bit 1) must read 1 =
-	 * not protected: programming needs secure AHB access (pyOCD, OpenOCD). */
+	 * not protected: programming needs secure AHB access (pyOCD, OpenOCD
+	 * treat any value below 3 as locked). */
 	*protected_out = (st & CTRLAP_APPROTECT_OPEN) != CTRLAP_APPROTECT_OPEN;
 	return NRF91_OK;
 }
 
-nrf91_err ctrlap_recover(struct nrf91 *t)
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/*
+ * After a reset the AHB-AP of an nRF91x1 is locked until its firmware's
+ * SystemInit writes APPROTECT.DISABLE (nrfx system_nrf91_approtect.h), and a
+ * firmware may reset itself once more on its first boot (MDK SystemInit
+ * writes UICR.HFXOSRC/HFXOCNT, then NVIC_SystemReset). So: poll the CTRL-AP,
+ * which always answers, until both bits read open; reconnect when the DP
+ * itself went away with the reset. Wall-clock deadline plus a minimum number
+ * of polls, so a slow host still gives the firmware its due.
+ */
+nrf91_err ctrlap_wait_open(struct nrf91 *t, uint32_t timeout_ms)
+{
+	uint64_t start = now_ms();
+	uint32_t st = 0;
+	for (unsigned polls = 0;; polls++) {
+		if (nrf91_aborted(t))
+			return NRF91_ERR_ABORTED;
+		adi_err err = adi_ap_read(t->adi, NRF91_AP_CTRL, CTRLAP_APPROTECT_STATUS, &st);
+		if (err == ADI_ERR_PROBE)
+			return nrf91_adi_fail(t, err, "waiting for the debug port to open");
+		if (err == ADI_OK && (st & CTRLAP_APPROTECT_OPEN) == CTRLAP_APPROTECT_OPEN) {
+			memap_invalidate(&t->mem);
+			return NRF91_OK;
+		}
+		if (err != ADI_OK)
+			(void)adi_connect(t->adi, NULL); /* the reset may have dropped the DP */
+		if (polls >= 20 && now_ms() - start > timeout_ms) {
+			nrf91_set_detail(t,
+					 "debug port still locked %u ms after reset "
+					 "(CTRL-AP APPROTECT.STATUS 0x%x): the firmware did not "
+					 "open it (UICR.APPROTECT must be HwUnprotected and "
+					 "SystemInit must write APPROTECT.DISABLE)",
+					 (unsigned)timeout_ms, (unsigned)st);
+			return NRF91_ERR_PROTECTED;
+		}
+		nrf91_err e = nrf91_delay_us(t, 5000);
+		if (e != NRF91_OK)
+			return e;
+	}
+}
+
+/* Erase-all through the CTRL-AP: 0 then 1 (OpenOCD nrf91 recover writes 0
+ * first: the register keeps its last value and a 1 over a 1 is no new
+ * request), poll ERASEALLSTATUS, then 0 again. */
+static nrf91_err ctrlap_erase_all(struct nrf91 *t)
 {
 	uint32_t ep = 0;
 	adi_err err = adi_ap_read(t->adi, NRF91_AP_CTRL, CTRLAP_ERASEPROTECT_STATUS, &ep);
@@ -38,16 +104,17 @@ nrf91_err ctrlap_recover(struct nrf91 *t)
 		return nrf91_adi_fail(t, err, "reading CTRL-AP ERASEPROTECT.STATUS");
 	if (!(ep & 1u)) {
 		/* ERASEALL is ignored while erase protection is on; only the
-		 * firmware key handshake (§4.4) lifts it. */
-		nrf91_set_detail(t, "ERASEPROTECT is enabled: CTRL-AP ERASEALL cannot unlock");
+		 * firmware key handshake lifts it. */
+		nrf91_set_detail(t, "ERASEPROTECT is enabled: CTRL-AP ERASEALL cannot erase");
 		return NRF91_ERR_RECOVER_FAILED;
 	}
-	nrf91_progress(t, NRF91_PHASE_RECOVER, 0, 1);
-	err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_ERASEALL, 1);
+	err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_ERASEALL, 0);
+	if (err == ADI_OK)
+		err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_ERASEALL, 1);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "starting CTRL-AP ERASEALL");
-	/* Poll ERASEALLSTATUS every 10 ms of SWD clock (OpenOCD polls every
-	 * 100 ms for 15 s; the duration is unconfirmed, §6). */
+	/* Poll every 10 ms of SWD clock (OpenOCD polls every 100 ms for 15 s;
+	 * the duration is not documented). */
 	uint32_t polls = CTRLAP_ERASEALL_TIMEOUT_MS / 10u;
 	for (uint32_t i = 0;; i++) {
 		if (nrf91_aborted(t))
@@ -67,40 +134,97 @@ nrf91_err ctrlap_recover(struct nrf91 *t)
 			return NRF91_ERR_RECOVER_FAILED;
 		}
 	}
-	/* Soft reset 1 -> 0: nRF91x1 unlocks only after a reset following the
-	 * erase (probe-rs), nRF9160 "after the next reset" (PS-CTRLAP). */
-	err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_RESET, 1);
+	err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_ERASEALL, 0);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "clearing CTRL-AP ERASEALL");
+	return NRF91_OK;
+}
+
+static nrf91_err reconnect_and_check(struct nrf91 *t, bool *prot, const char *what)
+{
+	adi_err err = adi_connect(t->adi, NULL);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, what);
+	memap_invalidate(&t->mem);
+	t->halted = false;
+	return ctrlap_is_protected(t, prot);
+}
+
+/* Soft reset through the CTRL-AP: RESET 1 then 0 (probe-rs, pyOCD). */
+static nrf91_err ctrlap_soft_reset(struct nrf91 *t)
+{
+	adi_err err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_RESET, 1);
 	if (err == ADI_OK) {
 		nrf91_err e = nrf91_delay_us(t, 1000);
 		if (e != NRF91_OK)
 			return e;
 		err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_RESET, 0);
 	}
-	if (err == ADI_OK)
-		err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_ERASEALL, 0);
 	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "CTRL-AP soft reset after ERASEALL");
-	nrf91_err e = nrf91_delay_us(t, 20000);
-	if (e != NRF91_OK)
-		return e;
-	/* Reconnect: the reset may have taken the debug domain down. */
-	err = adi_connect(t->adi, NULL);
-	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "reconnecting after recover");
-	memap_invalidate(&t->mem);
-	t->halted = false;
+		return nrf91_adi_fail(t, err, "CTRL-AP soft reset");
+	t->resets++;
+	return nrf91_delay_us(t, 20000);
+}
+
+/* Pulses nRESET: pyOCD does this after an erase-all on nRF9160 revisions
+ * with TARGETID.TREVISION <= 2, where a soft reset does not finish the
+ * unlock. A probe without the pin reports UNSUPPORTED: not fatal here. */
+static nrf91_err pin_reset(struct nrf91 *t)
+{
+	if (probe_set_reset(t->probe, true) != PROBE_OK)
+		return NRF91_ERR_PROBE;
+	nrf91_err e = nrf91_delay_us(t, 10000);
+	if (probe_set_reset(t->probe, false) != PROBE_OK)
+		return NRF91_ERR_PROBE;
+	t->resets++;
+	if (e == NRF91_OK)
+		e = nrf91_delay_us(t, 50000);
+	return e;
+}
+
+/*
+ * Erase-all, then whatever it takes for the AHB-AP to open, on every part:
+ * - nRF91x1: the erase opens the port at once, "temporarily" (nRF91x1 PS,
+ *   CTRL-AP): any reset now would lock it again, so none is issued;
+ * - nRF9160: the erase takes effect "after the next reset" (nRF9160 PS):
+ *   soft reset through the CTRL-AP, and where that is not enough (older
+ *   revisions), an nRESET pulse as pyOCD does.
+ * The core is left running (or locked up on the blank flash); callers halt
+ * it without a reset before using the NVMC.
+ */
+nrf91_err ctrlap_recover(struct nrf91 *t)
+{
+	nrf91_progress(t, NRF91_PHASE_RECOVER, 0, 1);
+	nrf91_err e = ctrlap_erase_all(t);
 	bool prot = true;
-	e = ctrlap_is_protected(t, &prot);
+	if (e == NRF91_OK)
+		e = ctrlap_is_protected(t, &prot);
+	if (e == NRF91_OK && prot) {
+		e = ctrlap_soft_reset(t);
+		if (e == NRF91_OK)
+			e = reconnect_and_check(t, &prot, "reconnecting after the soft reset");
+	}
+	if (e == NRF91_OK && prot) {
+		e = pin_reset(t);
+		if (e == NRF91_ERR_PROBE) {
+			e = NRF91_OK; /* no nRESET on this probe: report the lock below */
+		} else if (e == NRF91_OK) {
+			e = reconnect_and_check(t, &prot, "reconnecting after the pin reset");
+		}
+	}
 	if (e != NRF91_OK)
 		return e;
 	if (prot) {
 		uint32_t st = 0;
-		(void)adi_ap_read(t->adi, NRF91_AP_CTRL, CTRLAP_APPROTECT_STATUS, &st);
+		(void)ctrlap_status(t, &st);
 		nrf91_set_detail(t,
-				 "still protected after CTRL-AP ERASEALL (APPROTECT.STATUS 0x%x)",
+				 "still protected after CTRL-AP ERASEALL, soft reset and pin "
+				 "reset (APPROTECT.STATUS 0x%x)",
 				 (unsigned)st);
 		return NRF91_ERR_RECOVER_FAILED;
 	}
+	memap_invalidate(&t->mem);
+	t->halted = false;
 	nrf91_progress(t, NRF91_PHASE_RECOVER, 1, 1);
 	return NRF91_OK;
 }

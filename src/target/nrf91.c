@@ -206,6 +206,11 @@ nrf91_err nrf91_recover(struct nrf91 *t)
 	return e;
 }
 
+bool nrf91_is_91x1(const struct nrf91 *t)
+{
+	return t->info.partno != 0x9160;
+}
+
 nrf91_err nrf91_halt(struct nrf91 *t)
 {
 	return cortexm_halt(t);
@@ -216,30 +221,133 @@ nrf91_err nrf91_reset_halt(struct nrf91 *t)
 	return cortexm_reset_halt(t);
 }
 
-nrf91_err nrf91_reset_run(struct nrf91 *t)
+nrf91_err nrf91_reset_run(struct nrf91 *t, uint32_t open_timeout_ms)
 {
 	nrf91_progress(t, NRF91_PHASE_RUN, 0, 1);
-	nrf91_err e = cortexm_reset_run(t);
+	nrf91_err e = cortexm_reset_run(t, open_timeout_ms);
 	if (e == NRF91_OK)
 		nrf91_progress(t, NRF91_PHASE_RUN, 1, 1);
 	return e;
 }
 
-/* NVMC operations from the debugger need the CPU halted (§6): halting at
- * the reset vector keeps the old firmware from touching flash meanwhile. */
+nrf91_err nrf91_reset_release(struct nrf91 *t)
+{
+	nrf91_err e = cortexm_reset_release(t);
+	if (e == NRF91_OK)
+		e = nrf91_release(t);
+	return e;
+}
+
+nrf91_err nrf91_release(struct nrf91 *t)
+{
+	/* Drop CDBGPWRUPREQ / CSYSPWRUPREQ so the part may leave debug
+	 * power mode; a later attach powers the DP up again. */
+	adi_err err = adi_dp_write(t->adi, ADI_DP_CTRL_STAT, 0);
+	memap_invalidate(&t->mem);
+	t->halted = false;
+	return err == ADI_OK ? NRF91_OK : nrf91_adi_fail(t, err, "powering the debug port down");
+}
+
+nrf91_err nrf91_reacquire(struct nrf91 *t, uint32_t timeout_ms)
+{
+	memap_invalidate(&t->mem);
+	return ctrlap_wait_open(t, timeout_ms);
+}
+
+nrf91_err nrf91_poll_reset(struct nrf91 *t, bool *reset_seen)
+{
+	return cortexm_count_resets(t, reset_seen);
+}
+
+uint32_t nrf91_resets(const struct nrf91 *t)
+{
+	return t->resets;
+}
+
+/* NVMC operations from the debugger need the CPU halted (PS NVMC; OpenOCD
+ * halts first). A plain halt, never a reset: on an nRF91x1 any reset locks
+ * the AHB-AP again until firmware opens it. */
 static nrf91_err ensure_halted(struct nrf91 *t)
 {
 	if (t->halted)
 		return NRF91_OK;
-	return cortexm_reset_halt(t);
+	return cortexm_halt(t);
+}
+
+/* Writes two UICR words and reads them back. */
+static nrf91_err write_uicr_protection(struct nrf91 *t, uint32_t value, const char *what)
+{
+	nrf91_err e = ensure_halted(t);
+	if (e != NRF91_OK)
+		return e;
+	uint64_t done = 0;
+	const uint32_t words[1] = {value};
+	const uint32_t addrs[2] = {UICR_APPROTECT, UICR_SECUREAPPROTECT};
+	for (size_t i = 0; i < 2 && e == NRF91_OK; i++)
+		e = nvmc_program_words(t, addrs[i], words, 1, &done, 2);
+	for (size_t i = 0; i < 2 && e == NRF91_OK; i++) {
+		uint32_t got = 0;
+		adi_err err = memap_read_u32(&t->mem, addrs[i], &got);
+		if (err != ADI_OK)
+			return nrf91_adi_fail(t, err, "reading UICR back");
+		if (got != value) {
+			nrf91_set_detail(t, "%s: UICR 0x%08x reads 0x%08x, wrote 0x%08x", what,
+					 (unsigned)addrs[i], (unsigned)got, (unsigned)value);
+			e = NRF91_ERR_VERIFY;
+		}
+	}
+	return e;
+}
+
+nrf91_err nrf91_keep_debug_open(struct nrf91 *t)
+{
+	/* nRF91x1: an erased UICR means "protected after every reset"; with
+	 * HwUnprotected an MDK SystemInit opens the port on each boot
+	 * (nrfx system_nrf91_approtect.h). nRF9160: erased already means
+	 * unprotected, and HwUnprotected is no value of its UICR. */
+	if (!nrf91_is_91x1(t))
+		return NRF91_OK;
+	return write_uicr_protection(t, UICR_APPROTECT_HWUNPROTECTED, "keeping debug open");
+}
+
+nrf91_err nrf91_lock(struct nrf91 *t)
+{
+	nrf91_err e = write_uicr_protection(t, UICR_APPROTECT_PROTECTED, "locking");
+	if (e == NRF91_OK)
+		e = cortexm_reset_release(t);
+	/* The UICR words take effect at the reset; the CTRL-AP, which always
+	 * answers, proves the lock. */
+	if (e == NRF91_OK)
+		e = nrf91_delay_us(t, 5000);
+	uint32_t st = 0xFFFFFFFFu;
+	for (int i = 0; e == NRF91_OK && i < 3; i++) {
+		e = ctrlap_status(t, &st);
+		if (e != NRF91_OK) {
+			adi_err err = adi_connect(t->adi, NULL);
+			e = err == ADI_OK ? NRF91_OK : nrf91_adi_fail(t, err, "reconnecting after lock");
+			continue;
+		}
+		break;
+	}
+	if (e != NRF91_OK)
+		return e;
+	if (st & CTRLAP_APPROTECT_OPEN) {
+		nrf91_set_detail(t, "still open after the lock reset (APPROTECT.STATUS 0x%x)",
+				 (unsigned)st);
+		return NRF91_ERR_LOCK_FAILED;
+	}
+	t->info.locked = true;
+	return nrf91_release(t);
 }
 
 nrf91_err nrf91_erase_all(struct nrf91 *t)
 {
 	nrf91_err e = ensure_halted(t);
-	if (e != NRF91_OK)
-		return e;
-	return nvmc_erase_all(t);
+	if (e == NRF91_OK)
+		e = nvmc_erase_all(t);
+	if (e == NRF91_OK)
+		e = nrf91_keep_debug_open(t);
+	return e;
 }
 
 nrf91_err nrf91_erase_page(struct nrf91 *t, uint32_t addr)
@@ -256,23 +364,16 @@ nrf91_err nrf91_erase_page(struct nrf91 *t, uint32_t addr)
 
 nrf91_err nrf91_wipe(struct nrf91 *t)
 {
-	nrf91_err e = nrf91_erase_all(t);
-	if (e == NRF91_OK || e == NRF91_ERR_PROBE || e == NRF91_ERR_ABORTED)
-		return e;
-	char first[sizeof(t->detail)];
-	snprintf(first, sizeof(first), "%s", t->detail);
-	adi_err err = adi_connect(t->adi, NULL);
-	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "reconnecting to wipe");
+	/* CTRL-AP ERASEALL: works on a locked or re-locked part ("available
+	 * regardless of the AP-Protect status", nrfutil device recover), needs
+	 * no halted core, and clears RAM too. It leaves the AHB-AP open for
+	 * the blank check that follows. */
+	if (adi_connect(t->adi, NULL) != ADI_OK) {
+		/* reported by the CTRL-AP access below */
+	}
 	memap_invalidate(&t->mem);
 	t->halted = false;
-	e = ctrlap_recover(t);
-	if (e != NRF91_OK) {
-		char second[sizeof(t->detail)];
-		snprintf(second, sizeof(second), "%s", t->detail);
-		nrf91_set_detail(t, "wipe failed: NVMC (%.100s), CTRL-AP (%.100s)", first, second);
-	}
-	return e;
+	return ctrlap_recover(t);
 }
 
 static bool in_flash(const struct nrf91 *t, uint32_t start, uint64_t size)
@@ -541,6 +642,8 @@ const char *nrf91_strerror(nrf91_err err)
 		return "out of memory";
 	case NRF91_ERR_ABORTED:
 		return "aborted";
+	case NRF91_ERR_LOCK_FAILED:
+		return "the part did not lock";
 	}
 	return "unknown nRF91 error";
 }

@@ -48,6 +48,7 @@ typedef enum {
 	NRF91_ERR_BAD_ADDRESS,	  /* image data outside flash / UICR */
 	NRF91_ERR_NOMEM,
 	NRF91_ERR_ABORTED, /* the abort flag was raised */
+	NRF91_ERR_LOCK_FAILED, /* UICR written Protected, CTRL-AP still reads open */
 } nrf91_err;
 
 enum nrf91_phase {
@@ -74,6 +75,7 @@ struct nrf91_info {
 	uint32_t ram_kb;
 	uint64_t device_id;
 	bool approtect;		/* true when the part was protected at connect */
+	bool locked;		/* nrf91_lock proved the part locked */
 	char error_detail[256]; /* nrf91_attach failure: why (no handle to ask) */
 };
 
@@ -92,17 +94,43 @@ nrf91_err nrf91_attach(struct probe *probe, const struct nrf91_options *opts, st
 		       struct nrf91_info *info);
 void nrf91_detach(struct nrf91 *t);
 
+/* CTRL-AP ERASEALL, then whatever opens the AHB-AP on this part (none on
+ * nRF91x1, a soft and if needed a pin reset on nRF9160); identifies again. */
 nrf91_err nrf91_recover(struct nrf91 *t);
 nrf91_err nrf91_halt(struct nrf91 *t);
+/* Reset with vector catch. nRF9160 only: on nRF91x1 the reset would lock the
+ * AHB-AP before any firmware opens it, so it returns NRF91_ERR_PROTECTED. */
 nrf91_err nrf91_reset_halt(struct nrf91 *t);
-/* System reset and let the firmware run; the debug port stays connected. */
-nrf91_err nrf91_reset_run(struct nrf91 *t);
+/* System reset and let the firmware run; then waits up to open_timeout_ms
+ * until the AHB-AP is usable again (nRF91x1: until the firmware's SystemInit
+ * opened it; NRF91_ERR_PROTECTED otherwise). The DP stays connected. */
+nrf91_err nrf91_reset_run(struct nrf91 *t, uint32_t open_timeout_ms);
+/* System reset, then the DP is powered down: the application runs free. */
+nrf91_err nrf91_reset_release(struct nrf91 *t);
+/* Powers the DP down (CDBGPWRUPREQ/CSYSPWRUPREQ cleared). */
+nrf91_err nrf91_release(struct nrf91 *t);
+/* After a lost access (the board reset itself): waits up to timeout_ms for
+ * the AHB-AP to answer again. */
+nrf91_err nrf91_reacquire(struct nrf91 *t, uint32_t timeout_ms);
+/* Reads DHCSR; *reset_seen when the core was reset since the last read. */
+nrf91_err nrf91_poll_reset(struct nrf91 *t, bool *reset_seen);
+/* Resets issued by nrfcred or seen on the board since attach. */
+uint32_t nrf91_resets(const struct nrf91 *t);
 
+/* Halts the core (no reset), erases flash and UICR with the NVMC, and on
+ * nRF91x1 writes UICR.APPROTECT/SECUREAPPROTECT = HwUnprotected so the next
+ * firmware can open the debug port (nrf91_keep_debug_open). */
 nrf91_err nrf91_erase_all(struct nrf91 *t);
-/* Best-effort wipe of flash and UICR (station WIPE step): NVMC erase-all;
- * when that fails (core locked up, bus errors) reconnects and falls back to
- * CTRL-AP ERASEALL, which also clears RAM. Allowed without allow_recover:
- * it only removes what this tool put there. */
+/* nRF91x1: UICR.APPROTECT and SECUREAPPROTECT = HwUnprotected, read back.
+ * nRF9160: nothing to do (erased UICR is open). Needs erased UICR words. */
+nrf91_err nrf91_keep_debug_open(struct nrf91 *t);
+/* UICR.APPROTECT = SECUREAPPROTECT = Protected, read back, reset, then
+ * CTRL-AP APPROTECT.STATUS must read locked (NRF91_ERR_LOCK_FAILED if not).
+ * The DP is released afterwards; info.locked is set. */
+nrf91_err nrf91_lock(struct nrf91 *t);
+/* Wipe (station WIPE step): CTRL-AP ERASEALL on every part, locked or not
+ * (flash, UICR, RAM), leaving the AHB-AP open for a blank check. Allowed
+ * without allow_recover: it only removes what this tool put there. */
 nrf91_err nrf91_wipe(struct nrf91 *t);
 /* Programs every segment of img (flash and UICR) into erased flash and
  * verifies every byte written. */

@@ -13,6 +13,7 @@ struct nrf91 {
 	struct nrf91_options opts;
 	struct nrf91_info info;
 	bool halted;
+	uint32_t resets; /* resets issued or seen since attach */
 	char detail[256];
 };
 
@@ -27,12 +28,21 @@ nrf91_err nrf91_delay_us(struct nrf91 *t, uint32_t us);
 /* cortexm.c */
 nrf91_err cortexm_halt(struct nrf91 *t);
 nrf91_err cortexm_reset_halt(struct nrf91 *t);
-nrf91_err cortexm_reset_run(struct nrf91 *t);
+/* Reset; wait up to open_timeout_ms for the AHB-AP to open again. */
+nrf91_err cortexm_reset_run(struct nrf91 *t, uint32_t open_timeout_ms);
+/* Reset and let go: no AHB-AP access afterwards. */
+nrf91_err cortexm_reset_release(struct nrf91 *t);
+/* Reads DHCSR; *reset_seen when S_RESET_ST says a reset happened since. */
+nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen);
+bool nrf91_is_91x1(const struct nrf91 *t);
 
 /* ctrlap.c */
 nrf91_err ctrlap_check_idr(struct nrf91 *t);
 nrf91_err ctrlap_is_protected(struct nrf91 *t, bool *protected_out);
 nrf91_err ctrlap_recover(struct nrf91 *t);
+nrf91_err ctrlap_status(struct nrf91 *t, uint32_t *status);
+/* Polls APPROTECT.STATUS until open (PROTECTED after timeout_ms). */
+nrf91_err ctrlap_wait_open(struct nrf91 *t, uint32_t timeout_ms);
 
 /* nvmc.c */
 nrf91_err nvmc_erase_all(struct nrf91 *t);

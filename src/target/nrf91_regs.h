@@ -23,6 +23,7 @@
 #define CTRLAP_IDR		   0x0FCu
 #define CTRLAP_IDR_NRF91	   0x12880000u
 #define CTRLAP_APPROTECT_OPEN	   0x3u
+#define CTRLAP_APPROTECT_NS_OPEN   0x1u
 
 /* Memory map [§5]. */
 #define NRF91_FLASH_BASE 0x00000000u
@@ -43,12 +44,20 @@
 /* UICR [§5, §4.3]. */
 #define UICR_APPROTECT	     (NRF91_UICR_BASE + 0x000u)
 #define UICR_SECUREAPPROTECT (NRF91_UICR_BASE + 0x02Cu)
+/* UICR.APPROTECT / SECUREAPPROTECT values (nrfx nrf9120_bitfields.h,
+ * nrf9160_bitfields.h): HwUnprotected exists on nRF91x1 only; on nRF9160
+ * the erased word 0xFFFFFFFF means Unprotected. Protected is 0 on both. */
+#define UICR_APPROTECT_HWUNPROTECTED 0x50FA50FAu
+#define UICR_APPROTECT_PROTECTED     0x00000000u
 
 /* NVMC (secure alias) [§6]. */
 #define NVMC_BASE	0x50039000u
 #define NVMC_READY	(NVMC_BASE + 0x400u) /* 1 = ready */
 #define NVMC_READYNEXT	(NVMC_BASE + 0x408u) /* 1 = next write accepted */
 #define NVMC_CONFIG	(NVMC_BASE + 0x504u)
+/* CONFIGNS: the same mode for flash the SPU marks non-secure; secure code
+ * (and a secure debugger) sets both (nrfx nrfx_nvmc.c). */
+#define NVMC_CONFIGNS	(NVMC_BASE + 0x584u)
 #define NVMC_ERASEALL	(NVMC_BASE + 0x50Cu)
 #define NVMC_CONFIG_REN 0u
 #define NVMC_CONFIG_WEN 1u

@@ -44,9 +44,14 @@ static nrf91_err wait_ready(struct nrf91 *t, uint32_t first_wait_us, uint32_t po
 
 static nrf91_err set_config(struct nrf91 *t, uint32_t mode)
 {
+	/* CONFIG for secure flash and UICR, CONFIGNS for flash a previous
+	 * firmware (TF-M) left marked non-secure in the SPU: write both, as
+	 * nrfx does from secure code (CONFIGNS has no partial-erase mode). */
 	adi_err err = memap_write_u32(&t->mem, NVMC_CONFIG, mode);
+	if (err == ADI_OK)
+		err = memap_write_u32(&t->mem, NVMC_CONFIGNS, mode & 3u);
 	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "writing NVMC.CONFIG");
+		return nrf91_adi_fail(t, err, "writing NVMC.CONFIG/CONFIGNS");
 	/* OpenOCD waits for READY after every CONFIG change. */
 	return wait_ready(t, 0, 100, 100, "NVMC.CONFIG change");
 }

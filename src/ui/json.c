@@ -165,6 +165,10 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 		field_num(&b, "duration_ms", (int64_t)ev->duration_ms);
 		field_str(&b, "part", ev->part);
 		field_str(&b, "modem_fw", ev->modem_fw);
+		field_num(&b, "swd_khz", ev->swd_khz);
+		field_num(&b, "resets", ev->resets);
+		field_bool(&b, "locked", ev->locked);
+		field_str(&b, "digest", ev->digest ? ev->digest : "");
 		break;
 	case STATION_EV_STOP:
 		field_bool(&b, "immediate", ev->immediate);

@@ -293,7 +293,7 @@ Test(nrf91, reset_run_leaves_the_debug_port_usable)
 	uint32_t dhcsr = 0;
 	cr_assert_eq(nrf91_read_u32(t, 0xE000EDF0, &dhcsr), NRF91_OK);
 	cr_expect(dhcsr & (1u << 17), "halted after reset-halt: 0x%08x", dhcsr);
-	cr_assert_eq(nrf91_reset_run(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_reset_run(t, 1000), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	uint32_t v;
 	cr_expect_eq(nrf91_read_u32(t, 0x00FF0140, &v), NRF91_OK);
 	cr_expect_eq(v, 0x9160u);
@@ -421,7 +421,7 @@ Test(nrf91, wipe_leaves_flash_and_uicr_erased)
 	cr_assert_eq(nrf91_erase_all(t), NRF91_OK);
 	struct image *img = sparse_image();
 	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
-	cr_assert_eq(nrf91_reset_run(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_reset_run(t, 1000), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	cr_assert_eq(nrf91_wipe(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	bool erased = false;
 	cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK);
