@@ -14,8 +14,10 @@
 
 #include <modem/nrf_modem_lib.h>
 #include <nrf_modem_at.h>
+#include <nrfx.h>
 #include <zephyr/devicetree.h>
 #include <zephyr/drivers/flash.h>
+#include <zephyr/init.h>
 #include <zephyr/kernel.h>
 #if defined(CONFIG_PARTITION_MANAGER_ENABLED)
 #include <pm_config.h>
@@ -119,6 +121,25 @@ __attribute__((used)) const struct nrfcred_manifest ncs_manifest = {
 };
 
 static const struct device *const flash_dev = DEVICE_DT_GET(DT_CHOSEN(zephyr_flash_controller));
+
+/*
+ * nRF91x1 anomaly 36: idling in WFI/WFE (System ON IDLE) re-locks the access
+ * port, and this firmware idles while the host reads its result over SWD.
+ * CONFIG_NRF91_ANOMALY_36_WORKAROUND (prj.conf) has TF-M's SystemInit keep
+ * the SoC in constant latency mode, which never enters System ON IDLE. That
+ * symbol only exists from NCS 3.3, and only reaches TF-M once sdk-nrf passes
+ * it on (PR #28050), so the app also triggers TASKS_CONSTLAT itself, before
+ * the idle thread can first run. POWER is a non-secure peripheral under TF-M
+ * (it shares its SPU ID with CLOCK, which target_cfg_53_91.c configures
+ * non-secure), hence NRF_POWER_NS. Repeating the task is harmless; on
+ * nRF9160, which does not have the anomaly, it only disables low power idle.
+ */
+static int ncs_constant_latency(void)
+{
+	NRF_POWER_NS->TASKS_CONSTLAT = 1;
+	return 0;
+}
+SYS_INIT(ncs_constant_latency, PRE_KERNEL_1, 0);
 
 static int ncs_at_cmd(void *ctx, const char *cmd, char *resp, size_t resp_len)
 {
