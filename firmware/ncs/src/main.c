@@ -4,22 +4,98 @@
  * the result block through the Zephyr flash driver. Built for the non-secure
  * targets (nrf9160dk/nrf9160/ns, nrf9161dk/nrf9161/ns, nrf9151dk/nrf9151/ns):
  * the modem library only runs in the non-secure domain, and the table and
- * result partitions (pm_static.yml) lie in non-secure flash, which the
- * non-secure NVMC interface may program.
+ * result areas lie in the flash TF-M marks non-secure storage (see below and
+ * pm_static.yml), which the non-secure NVMC interface may program.
  *
- * UNTESTED ON SILICON and not built in CI (see README.md).
+ * UNTESTED ON SILICON and never built (no NCS here; see README.md).
  */
 #include <stdint.h>
 #include <string.h>
 
 #include <modem/nrf_modem_lib.h>
 #include <nrf_modem_at.h>
-#include <pm_config.h>
+#include <nrfx.h>
+#include <zephyr/devicetree.h>
 #include <zephyr/drivers/flash.h>
+#include <zephyr/init.h>
 #include <zephyr/kernel.h>
+#if defined(CONFIG_PARTITION_MANAGER_ENABLED)
+#include <pm_config.h>
+#endif
 
 #include "nrfcred/provision.h"
 #include "prov.h"
+
+/*
+ * Where the table and result areas are. TF-M leaves all flash Secure except
+ * the non-secure image and the non-secure storage region (sdk-trusted-
+ * firmware-m platform/ext/target/nordic_nrf/common/core/target_cfg_53_91.c),
+ * so both areas must lie inside the latter, which must start and end on an
+ * SPU region boundary (32 KB on nRF91).
+ *
+ * Partition Manager builds (NCS up to 3.4, the default there): pm_static.yml
+ * defines nrfcred_table/nrfcred_result inside nonsecure_storage, which TF-M
+ * reads as PM_NONSECURE_STORAGE_ADDRESS/SIZE (sdk-nrf modules/trusted-
+ * firmware-m/tfm_boards/partition/region_defs.h).
+ *
+ * Devicetree builds (PM disabled, NCS 3.3+; the only mode from 3.5): TF-M's
+ * non-secure storage is the node labelled storage_partition (sdk-nrf
+ * tfm_boards/partition/flash_layout.h, doc/nrf/security/tfm/
+ * tfm_partitioning.rst). The table takes it all but the last page, the
+ * result the last page: 0xf8000/0x7000 and 0xff000/0x1000 with the default
+ * nRF91 partitions (sdk-zephyr dts/vendor/nordic/nrf91xx_partition.dtsi),
+ * the same addresses as pm_static.yml.
+ *
+ * Flash starts at address 0 on nRF91, so partition offsets are addresses.
+ */
+#if defined(CONFIG_NRF_TRUSTZONE_FLASH_REGION_SIZE)
+#define NCS_SPU_REGION CONFIG_NRF_TRUSTZONE_FLASH_REGION_SIZE
+#elif defined(CONFIG_NRF_SPU_FLASH_REGION_SIZE)
+#define NCS_SPU_REGION CONFIG_NRF_SPU_FLASH_REGION_SIZE
+#else
+#define NCS_SPU_REGION 0x8000
+#endif
+
+#if defined(CONFIG_PARTITION_MANAGER_ENABLED)
+#if !defined(PM_NRFCRED_TABLE_ADDRESS) || !defined(PM_NRFCRED_RESULT_ADDRESS)
+#error "pm_static.yml did not take effect: no nrfcred_table/nrfcred_result partition"
+#endif
+#if !defined(PM_NONSECURE_STORAGE_ADDRESS)
+#error "no nonsecure_storage partition: TF-M would leave the nrfcred areas Secure"
+#endif
+#define NCS_NS_STORAGE_ADDR PM_NONSECURE_STORAGE_ADDRESS
+#define NCS_NS_STORAGE_SIZE PM_NONSECURE_STORAGE_SIZE
+#define NCS_TABLE_ADDR	    PM_NRFCRED_TABLE_ADDRESS
+#define NCS_TABLE_SIZE	    PM_NRFCRED_TABLE_SIZE
+#define NCS_RESULT_ADDR	    PM_NRFCRED_RESULT_ADDRESS
+#define NCS_RESULT_SIZE	    PM_NRFCRED_RESULT_SIZE
+#elif DT_NODE_EXISTS(DT_NODELABEL(storage_partition))
+#define NCS_NS_STORAGE_ADDR DT_REG_ADDR(DT_NODELABEL(storage_partition))
+#define NCS_NS_STORAGE_SIZE DT_REG_SIZE(DT_NODELABEL(storage_partition))
+#define NCS_TABLE_ADDR	    NCS_NS_STORAGE_ADDR
+#define NCS_TABLE_SIZE	    (NCS_NS_STORAGE_SIZE - PROV_FLASH_PAGE)
+#define NCS_RESULT_ADDR	    (NCS_NS_STORAGE_ADDR + NCS_NS_STORAGE_SIZE - PROV_FLASH_PAGE)
+#define NCS_RESULT_SIZE	    PROV_FLASH_PAGE
+#else
+#error "neither Partition Manager nor a devicetree storage_partition: nowhere to put the areas"
+#endif
+
+BUILD_ASSERT(NCS_NS_STORAGE_ADDR % NCS_SPU_REGION == 0 && NCS_NS_STORAGE_SIZE % NCS_SPU_REGION == 0,
+	     "non-secure storage must start and end on an SPU region boundary");
+BUILD_ASSERT(NCS_TABLE_ADDR >= NCS_NS_STORAGE_ADDR &&
+		     NCS_TABLE_ADDR + NCS_TABLE_SIZE <= NCS_NS_STORAGE_ADDR + NCS_NS_STORAGE_SIZE,
+	     "nrfcred_table outside the non-secure storage region");
+BUILD_ASSERT(NCS_RESULT_ADDR >= NCS_NS_STORAGE_ADDR &&
+		     NCS_RESULT_ADDR + NCS_RESULT_SIZE <= NCS_NS_STORAGE_ADDR + NCS_NS_STORAGE_SIZE,
+	     "nrfcred_result outside the non-secure storage region");
+BUILD_ASSERT(NCS_TABLE_ADDR % PROV_FLASH_PAGE == 0 && NCS_RESULT_ADDR % PROV_FLASH_PAGE == 0,
+	     "areas must be page aligned (the manifest check requires it)");
+BUILD_ASSERT(NCS_TABLE_SIZE >= NRFCRED_TABLE_HEADER_SIZE &&
+		     NCS_RESULT_SIZE >= NRFCRED_RESULT_SIZE(NRFCRED_TABLE_MAX_ENTRIES),
+	     "areas too small");
+BUILD_ASSERT(NCS_RESULT_ADDR >= NCS_TABLE_ADDR + NCS_TABLE_SIZE ||
+		     NCS_TABLE_ADDR >= NCS_RESULT_ADDR + NCS_RESULT_SIZE,
+	     "table and result areas overlap");
 
 #define FW_VERSION (1u << 16 | 0u << 8 | 0u)
 
@@ -34,10 +110,10 @@ __attribute__((used)) const struct nrfcred_manifest ncs_manifest = {
 	.magic = {'n', 'R', 'F', 'c', 'M', 'A', 'N', '1'},
 	.version = NRFCRED_MANIFEST_VERSION,
 	.size = NRFCRED_MANIFEST_SIZE,
-	.table_addr = PM_NRFCRED_TABLE_ADDRESS,
-	.table_max = PM_NRFCRED_TABLE_SIZE,
-	.result_addr = PM_NRFCRED_RESULT_ADDRESS,
-	.result_max = PM_NRFCRED_RESULT_SIZE,
+	.table_addr = NCS_TABLE_ADDR,
+	.table_max = NCS_TABLE_SIZE,
+	.result_addr = NCS_RESULT_ADDR,
+	.result_max = NCS_RESULT_SIZE,
 	.progress_addr = (uint32_t)(uintptr_t)&progress_word,
 	.fw_version = FW_VERSION,
 	.flags = 0,
@@ -45,6 +121,25 @@ __attribute__((used)) const struct nrfcred_manifest ncs_manifest = {
 };
 
 static const struct device *const flash_dev = DEVICE_DT_GET(DT_CHOSEN(zephyr_flash_controller));
+
+/*
+ * nRF91x1 anomaly 36: idling in WFI/WFE (System ON IDLE) re-locks the access
+ * port, and this firmware idles while the host reads its result over SWD.
+ * CONFIG_NRF91_ANOMALY_36_WORKAROUND (prj.conf) has TF-M's SystemInit keep
+ * the SoC in constant latency mode, which never enters System ON IDLE. That
+ * symbol only exists from NCS 3.3, and only reaches TF-M once sdk-nrf passes
+ * it on (PR #28050), so the app also triggers TASKS_CONSTLAT itself, before
+ * the idle thread can first run. POWER is a non-secure peripheral under TF-M
+ * (it shares its SPU ID with CLOCK, which target_cfg_53_91.c configures
+ * non-secure), hence NRF_POWER_NS. Repeating the task is harmless; on
+ * nRF9160, which does not have the anomaly, it only disables low power idle.
+ */
+static int ncs_constant_latency(void)
+{
+	NRF_POWER_NS->TASKS_CONSTLAT = 1;
+	return 0;
+}
+SYS_INIT(ncs_constant_latency, PRE_KERNEL_1, 0);
 
 static int ncs_at_cmd(void *ctx, const char *cmd, char *resp, size_t resp_len)
 {
