@@ -569,14 +569,14 @@ static void program_uicr(uint32_t off, uint32_t value)
 }
 
 /* A fresh board of another part, programmed like setup() does. */
-static void reopen_as(enum simboard_part part)
+static void reopen_with(enum simboard_part part, const char *modem_fw)
 {
 	simboard_close(B);
 	unlink(state_path);
 	struct simboard_config cfg = {0};
 	cfg.part = part;
 	snprintf(cfg.imei, sizeof(cfg.imei), "%s", IMEI);
-	snprintf(cfg.modem_fw, sizeof(cfg.modem_fw), "%s", "mfw_nrf91x1_2.0.1");
+	snprintf(cfg.modem_fw, sizeof(cfg.modem_fw), "%s", modem_fw);
 	cfg.present = true;
 	cfg.vtref_mv = 3300;
 	cfg.device_id = 0x1122334455667788ull;
@@ -586,6 +586,11 @@ static void reopen_as(enum simboard_part part)
 	cr_assert_not_null(B);
 	simboard_set_nreset(B, true, T);
 	program(0, FW->img, (FW->end + 3u) & ~3u);
+}
+
+static void reopen_as(enum simboard_part part)
+{
+	reopen_with(part, "mfw_nrf91x1_2.0.1");
 }
 
 /* Releases reset, clears S_RESET_ST, runs to the result; true when the core
@@ -735,4 +740,25 @@ Test(fw_core_sim, nrf9160_firmware_never_touches_approtect_or_constlat)
 	read_result(res);
 	cr_assert_eq(le32(res), NRFCRED_RES_OK);
 	cr_assert_eq(W.n, 0, "the MDK's nRF9160 build has no APPROTECT peripheral");
+}
+
+Test(fw_core_sim, old_modem_firmware_without_digests_gives_listed_entries_and_status_ok)
+{
+	reopen_with(SIMBOARD_NRF9160, "mfw_nrf9160_1.2.3");
+	provision(FIVE, 5, 0);
+	(void)run_firmware_saw_reset();
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_OK, "status %u", le32(res));
+	cr_assert_str_eq((const char *)res + 40, "mfw_nrf9160_1.2.3");
+	static const uint8_t zero[32];
+	for (int i = 0; i < 5; i++) {
+		const uint8_t *re = res + 72 + 44 * i;
+		cr_assert(re[5] & NRFCRED_RESULT_E_WRITTEN);
+		cr_assert(re[5] & NRFCRED_RESULT_E_LISTED_NO_DIGEST, "entry %d flags 0x%02x", i,
+			  re[5]);
+		cr_assert_not(re[5] & NRFCRED_RESULT_E_HASH_VALID);
+		cr_assert_arr_eq(re + 12, zero, 32);
+	}
+	cr_assert_eq(modem_store().n, 5, "stored all the same");
 }
