@@ -46,6 +46,9 @@ void sim_reset_handler(void)
 		__data_start[i] = __data_load[i];
 	for (uintptr_t i = 0; i < bss_words; i++)
 		__bss_start[i] = 0;
+	/* Then SystemInit, as the MDK's gcc_startup_nrf91*.S orders it (after
+	 * .data and .bss, before _start); it may reset the chip (system.c). */
+	sim_system_init();
 	sim_main();
 	for (;;)
 		__asm volatile("wfi");

@@ -550,3 +550,215 @@ Test(fw_core_sim, debugger_runs_a_routine_from_ram_with_registers_it_set)
 	cr_assert_eq(read_core_reg(15), 0x20030002u);
 	cr_assert_eq(read_core_reg(13), 0x20031000u);
 }
+
+/* ---- what the MDK SystemInit steps of the firmware do (firmware/sim/system.c) */
+
+#define UICR_APPROTECT_OFF	 0x000u
+#define UICR_HFXOSRC_OFF	 0x01Cu
+#define UICR_HFXOCNT_OFF	 0x020u
+#define UICR_SECUREAPPROTECT_OFF 0x02Cu
+#define HWUNPROTECTED		 0x50FA50FAu
+#define DHCSR			 0xE000EDF0u
+#define S_RESET_ST		 (1u << 25)
+
+static void program_uicr(uint32_t off, uint32_t value)
+{
+	uint8_t w[4];
+	put32(w, value);
+	program(SIM_UICR_BASE + off, w, 4);
+}
+
+/* A fresh board of another part, programmed like setup() does. */
+static void reopen_with(enum simboard_part part, const char *modem_fw)
+{
+	simboard_close(B);
+	unlink(state_path);
+	struct simboard_config cfg = {0};
+	cfg.part = part;
+	snprintf(cfg.imei, sizeof(cfg.imei), "%s", IMEI);
+	snprintf(cfg.modem_fw, sizeof(cfg.modem_fw), "%s", modem_fw);
+	cfg.present = true;
+	cfg.vtref_mv = 3300;
+	cfg.device_id = 0x1122334455667788ull;
+	simboard_timing_defaults(&cfg.timing);
+	cfg.faults.modem_error_type = -1;
+	B = simboard_open(&cfg, state_path);
+	cr_assert_not_null(B);
+	simboard_set_nreset(B, true, T);
+	program(0, FW->img, (FW->end + 3u) & ~3u);
+}
+
+static void reopen_as(enum simboard_part part)
+{
+	reopen_with(part, "mfw_nrf91x1_2.0.1");
+}
+
+/* Releases reset, clears S_RESET_ST, runs to the result; true when the core
+ * was reset again while it ran (the firmware's own SYSRESETREQ). */
+static bool run_firmware_saw_reset(void)
+{
+	simboard_set_nreset(B, false, T);
+	(void)rd32(DHCSR); /* S_RESET_ST of the pin reset, cleared by this read */
+	bool reset = false;
+	for (uint64_t start = T; T - start < 5000 * MS;) {
+		advance(1 * MS);
+		reset |= (rd32(DHCSR) & S_RESET_ST) != 0;
+		if (rd32(FW->result_addr) != NRFCRED_RESULT_STATUS_PENDING)
+			break;
+	}
+	return reset;
+}
+
+Test(fw_core_sim, first_boot_sets_uicr_hfxo_like_the_mdk_then_resets_once)
+{
+	cr_assert_eq(rd32(SIM_UICR_BASE + UICR_HFXOSRC_OFF), 0xFFFFFFFFu);
+	cr_assert_eq(rd32(SIM_UICR_BASE + UICR_HFXOCNT_OFF), 0xFFFFFFFFu);
+	provision(FIVE, 1, 0);
+	struct simboard_counters c0, c1;
+	simboard_get_counters(B, &c0);
+	cr_assert(run_firmware_saw_reset(), "SystemInit resets after writing UICR");
+	simboard_get_counters(B, &c1);
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_OK, "the run after the reset provisions");
+	/* HFXOSRC: bit 0 cleared (TCXO); HFXOCNT: low byte 0x20 */
+	cr_assert_eq(rd32(SIM_UICR_BASE + UICR_HFXOSRC_OFF), 0xFFFFFFFEu);
+	cr_assert_eq(rd32(SIM_UICR_BASE + UICR_HFXOCNT_OFF), 0xFFFFFF20u);
+	uint32_t result_words = NRFCRED_RESULT_SIZE(1) / 4;
+	cr_assert_eq(c1.nvmc_words_written - c0.nvmc_words_written, 2 + result_words);
+}
+
+Test(fw_core_sim, uicr_hfxo_already_set_means_no_uicr_write_and_no_reset)
+{
+	program_uicr(UICR_HFXOSRC_OFF, 0xFFFFFFFEu);
+	program_uicr(UICR_HFXOCNT_OFF, 0xFFFFFF20u);
+	provision(FIVE, 1, 0);
+	struct simboard_counters c0, c1;
+	simboard_get_counters(B, &c0);
+	cr_assert_not(run_firmware_saw_reset());
+	simboard_get_counters(B, &c1);
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_OK);
+	cr_assert_eq(c1.nvmc_words_written - c0.nvmc_words_written, NRFCRED_RESULT_SIZE(1) / 4);
+}
+
+Test(fw_core_sim, xtal_hfxosrc_is_rewritten_to_tcxo_as_the_mdk_does)
+{
+	/* the MDK treats anything but TCXO in bit 0 as "erased" */
+	program_uicr(UICR_HFXOSRC_OFF, 0xFFFFFFFFu & ~0x2u); /* bit 0 still 1 (XTAL) */
+	program_uicr(UICR_HFXOCNT_OFF, 0xFFFFFF40u);
+	provision(FIVE, 1, 0);
+	cr_assert(run_firmware_saw_reset());
+	cr_assert_eq(rd32(SIM_UICR_BASE + UICR_HFXOSRC_OFF), 0xFFFFFFFCu);
+	cr_assert_eq(rd32(SIM_UICR_BASE + UICR_HFXOCNT_OFF), 0xFFFFFF40u, "set: left alone");
+}
+
+/* A logic analyser on the bus: records the CPU's writes to the APPROTECT
+ * registers (NVMC_S + 0xE00 .. 0xE13) and POWER_S TASKS_CONSTLAT, in order,
+ * in place of the board's own model of them, so these tests check the
+ * firmware's writes against nrf9120.h and system_nrf91_approtect.h, not the
+ * board model. Reads return the SVD reset value 0x00000001. */
+#define APPROTECT_REGS	     0x50039E00u
+#define POWER_TASKS_CONSTLAT 0x50005078u
+
+static struct {
+	uint32_t addr[16], val[16];
+	int n;
+} W;
+
+static enum simbus_result spy_rd(void *ctx, uint32_t off, unsigned size, uint32_t *val)
+{
+	(void)ctx;
+	(void)off;
+	(void)size;
+	*val = 1;
+	return SIMBUS_OK;
+}
+
+static enum simbus_result spy_wr(void *ctx, uint32_t off, unsigned size, uint32_t val)
+{
+	cr_assert_eq(size, 4u);
+	if (W.n < 16) {
+		W.addr[W.n] = *(const uint32_t *)ctx + off;
+		W.val[W.n] = val;
+	}
+	W.n++;
+	return SIMBUS_OK;
+}
+
+static void spy_on_approtect(void)
+{
+	static const uint32_t base_ap = APPROTECT_REGS, base_power = POWER_TASKS_CONSTLAT;
+	memset(&W, 0, sizeof(W));
+	cr_assert_eq(simbus_map(B, APPROTECT_REGS, 0x14, spy_rd, spy_wr, (void *)&base_ap), 0);
+	cr_assert_eq(simbus_map(B, POWER_TASKS_CONSTLAT, 4, spy_rd, spy_wr, (void *)&base_power),
+		     0);
+}
+
+Test(fw_core_sim, nrf9151_firmware_writes_constlat_then_disable_0x5a_for_hwunprotected)
+{
+	reopen_as(SIMBOARD_NRF9151);
+	program_uicr(UICR_APPROTECT_OFF, HWUNPROTECTED);
+	program_uicr(UICR_SECUREAPPROTECT_OFF, HWUNPROTECTED);
+	spy_on_approtect();
+	provision(FIVE, 1, 0);
+	cr_assert(run_firmware_saw_reset(), "first boot: HFXO fix-up reset comes first");
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_OK);
+	/* once, after the reset: erratum 36 workaround, APPROTECT, SECUREAPPROTECT */
+	cr_assert_eq(W.n, 3);
+	cr_assert_eq(W.addr[0], POWER_TASKS_CONSTLAT);
+	cr_assert_eq(W.val[0], 1u);
+	cr_assert_eq(W.addr[1], 0x50039E10u, "APPROTECT.DISABLE");
+	cr_assert_eq(W.val[1], 0x5Au);
+	cr_assert_eq(W.addr[2], 0x50039E00u, "SECUREAPPROTECT.DISABLE");
+	cr_assert_eq(W.val[2], 0x5Au);
+}
+
+Test(fw_core_sim, nrf9151_firmware_writes_disable_0_for_any_other_uicr_value)
+{
+	reopen_as(SIMBOARD_NRF9151);
+	program_uicr(UICR_APPROTECT_OFF, 0x50FA50FBu); /* SECUREAPPROTECT stays erased */
+	spy_on_approtect();
+	provision(FIVE, 1, 0);
+	(void)run_firmware_saw_reset();
+	cr_assert_eq(W.n, 3);
+	cr_assert_eq(W.addr[1], 0x50039E10u);
+	cr_assert_eq(W.val[1], 0u, "not exactly HwUnprotected");
+	cr_assert_eq(W.addr[2], 0x50039E00u);
+	cr_assert_eq(W.val[2], 0u, "erased is not HwUnprotected");
+}
+
+Test(fw_core_sim, nrf9160_firmware_never_touches_approtect_or_constlat)
+{
+	spy_on_approtect();
+	provision(FIVE, 1, 0);
+	(void)run_firmware_saw_reset();
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_OK);
+	cr_assert_eq(W.n, 0, "the MDK's nRF9160 build has no APPROTECT peripheral");
+}
+
+Test(fw_core_sim, old_modem_firmware_without_digests_gives_listed_entries_and_status_ok)
+{
+	reopen_with(SIMBOARD_NRF9160, "mfw_nrf9160_1.2.3");
+	provision(FIVE, 5, 0);
+	(void)run_firmware_saw_reset();
+	uint8_t res[1024];
+	read_result(res);
+	cr_assert_eq(le32(res), NRFCRED_RES_OK, "status %u", le32(res));
+	cr_assert_str_eq((const char *)res + 40, "mfw_nrf9160_1.2.3");
+	static const uint8_t zero[32];
+	for (int i = 0; i < 5; i++) {
+		const uint8_t *re = res + 72 + 44 * i;
+		cr_assert(re[5] & NRFCRED_RESULT_E_WRITTEN);
+		cr_assert(re[5] & NRFCRED_RESULT_E_LISTED_NO_DIGEST, "entry %d flags 0x%02x", i,
+			  re[5]);
+		cr_assert_not(re[5] & NRFCRED_RESULT_E_HASH_VALID);
+		cr_assert_arr_eq(re + 12, zero, 32);
+	}
+	cr_assert_eq(modem_store().n, 5, "stored all the same");
+}
