@@ -60,12 +60,19 @@ run() { # run LOG ARGS... (driver under the simulator)
 	timeout 120 "$nrfsim" run "$scenario" -- "$driver" "$@" >"$log" 2>&1
 }
 
-# Identify each part.
-i=0
-for part in nRF9160 nRF9161 nRF9151; do
+# Identify each part. A blank nRF91x1 is locked after every reset
+# (hardened APPROTECT, docs/hardware/nrf91.md): read-only identify refuses,
+# identify with recover (CTRL-AP erase-all) names the part.
+run "$work/id1.log" identify 260000001
+check "identify nRF9160 (blank part is open)" has "$work/id1.log" "^part=nRF9160\$"
+i=1
+for part in nRF9161 nRF9151; do
 	i=$((i + 1))
-	run "$work/id$i.log" identify 26000000$i
-	check "identify $part" has "$work/id$i.log" "^part=$part\$"
+	run "$work/locked$i.log" identify 26000000$i
+	check "blank $part is locked: identify without recover refused" \
+		has "$work/locked$i.log" "protection is enabled"
+	run "$work/id$i.log" recover 26000000$i --no-blank-check
+	check "identify $part after recover" has "$work/id$i.log" "^part=$part\$"
 done
 check "nRF9160 variant SICA, DPIDR 0x6ba02477" \
 	bash -c "grep -q '^variant=SICA' '$work/id1.log' && grep -q '^dpidr=0x6ba02477' '$work/id1.log'"
@@ -83,10 +90,13 @@ check "recover nRF9160: was protected, now fully erased (1 MB + UICR blank check
 run "$work/rec5.log" recover 260000005 --no-blank-check
 check "recover nRF9161: was protected, identified after recover" \
 	bash -c "grep -q '^approtect_at_connect=1' '$work/rec5.log' && grep -q '^part=nRF9161' '$work/rec5.log'"
-for n in 4 5; do
-	run "$work/rec$n-again.log" identify 26000000$n
-	check "probe $n open after recover" has "$work/rec$n-again.log" "^approtect_at_connect=0"
-done
+# A new process is a power-on: the erased nRF9160 stays open, the erased
+# nRF9161 is locked again (only firmware writing APPROTECT.DISABLE opens it).
+run "$work/rec4-again.log" identify 260000004
+check "nRF9160 open after recover and power cycle" has "$work/rec4-again.log" "^approtect_at_connect=0"
+run "$work/rec5-again.log" identify 260000005
+check "nRF9161 locked again after recover and power cycle" \
+	has "$work/rec5-again.log" "protection is enabled"
 
 # A 256 KB sparse image: three flash runs (one unaligned) and UICR words.
 $py - "$work/img.hex" "$work/segments.txt" <<'PY'
@@ -174,7 +184,9 @@ nrfcred=$build/nrfcred
 if [ -x "$nrfcred" ]; then
 	timeout 120 "$nrfsim" run "$scenario" -- "$nrfcred" probes --connect >"$work/probes.log" 2>&1
 	check "nrfcred probes lists 10 probes" test "$(grep -c '^2600' "$work/probes.log")" -eq 10
-	check "nrfcred probes --connect names the nRF9151" has "$work/probes.log" "nRF9151 LACA"
+	check "nrfcred probes --connect names the nRF9160" has "$work/probes.log" "nRF9160 SICA"
+	check "nrfcred probes --connect says the blank nRF9151 is locked" \
+		has "$work/probes.log" "APPROTECT on: recover needed"
 	check "nrfcred probes --connect reports the empty slot" has "$work/probes.log" "no target"
 else
 	echo "SKIP: nrfcred not built"

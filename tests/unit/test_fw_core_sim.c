@@ -660,7 +660,7 @@ Test(fw_core_sim, xtal_hfxosrc_is_rewritten_to_tcxo_as_the_mdk_does)
  * firmware's writes against nrf9120.h and system_nrf91_approtect.h, not the
  * board model. Reads return the SVD reset value 0x00000001. */
 #define APPROTECT_REGS	     0x50039E00u
-#define POWER_TASKS_CONSTLAT 0x50005078u
+#define SPY_TASKS_CONSTLAT   0x50005078u
 
 static struct {
 	uint32_t addr[16], val[16];
@@ -689,10 +689,10 @@ static enum simbus_result spy_wr(void *ctx, uint32_t off, unsigned size, uint32_
 
 static void spy_on_approtect(void)
 {
-	static const uint32_t base_ap = APPROTECT_REGS, base_power = POWER_TASKS_CONSTLAT;
+	static const uint32_t base_ap = APPROTECT_REGS, base_power = SPY_TASKS_CONSTLAT;
 	memset(&W, 0, sizeof(W));
 	cr_assert_eq(simbus_map(B, APPROTECT_REGS, 0x14, spy_rd, spy_wr, (void *)&base_ap), 0);
-	cr_assert_eq(simbus_map(B, POWER_TASKS_CONSTLAT, 4, spy_rd, spy_wr, (void *)&base_power),
+	cr_assert_eq(simbus_map(B, SPY_TASKS_CONSTLAT, 4, spy_rd, spy_wr, (void *)&base_power),
 		     0);
 }
 
@@ -709,7 +709,7 @@ Test(fw_core_sim, nrf9151_firmware_writes_constlat_then_disable_0x5a_for_hwunpro
 	cr_assert_eq(le32(res), NRFCRED_RES_OK);
 	/* once, after the reset: erratum 36 workaround, APPROTECT, SECUREAPPROTECT */
 	cr_assert_eq(W.n, 3);
-	cr_assert_eq(W.addr[0], POWER_TASKS_CONSTLAT);
+	cr_assert_eq(W.addr[0], SPY_TASKS_CONSTLAT);
 	cr_assert_eq(W.val[0], 1u);
 	cr_assert_eq(W.addr[1], 0x50039E10u, "APPROTECT.DISABLE");
 	cr_assert_eq(W.val[1], 0x5Au);
