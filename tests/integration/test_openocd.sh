@@ -87,6 +87,43 @@ scenario=$scenario_saved
 cp "$work/state/000$serial.counters" "$work/wait.counters" 2>/dev/null
 waits=$(sed -n 's/^swd_waits=//p' "$work/wait.counters" 2>/dev/null)
 
+# 4. nRF9161, blank: hardened APPROTECT as the documents describe it. Raw
+# CTRL-AP register access with the DAP commands (no nrfcred code involved):
+# locked at power-on, open after a CTRL-AP ERASEALL, locked again after the
+# next (soft) reset.
+cat >"$work/nrf9161.ini" <<'INI'
+[sim]
+timing = fast
+[probe 1]
+serial = 000260000001
+part = nRF9161
+vtref_mv = 3300
+INI
+NRFSIM_STATE_DIR=$work/state91 timeout 60 unshare -rn "$nrfsim" run "$work/nrf9161.ini" -- \
+	openocd -f "$cfg" -c "adapter serial $serial" -c init \
+	-c 'echo "STATUS-BLANK [nrf91.dap apreg 4 0x0c]"' \
+	-c 'echo "CSW-BLANK [nrf91.dap apreg 0 0x00]"' \
+	-c 'catch {mdw 0x00ff0140}' \
+	-c 'nrf91.dap apreg 4 0x04 0' -c 'nrf91.dap apreg 4 0x04 1' -c 'sleep 500' \
+	-c 'echo "ERASE-BUSY [nrf91.dap apreg 4 0x08]"' -c 'nrf91.dap apreg 4 0x04 0' \
+	-c 'echo "STATUS-ERASED [nrf91.dap apreg 4 0x0c]"' \
+	-c 'nrf91.cpu arp_examine' -c 'mdw 0x00ff0140' \
+	-c 'nrf91.dap apreg 4 0x00 1' -c 'nrf91.dap apreg 4 0x00 0' -c 'sleep 50' \
+	-c 'echo "STATUS-AFTER-RESET [nrf91.dap apreg 4 0x0c]"' \
+	-c shutdown >"$work/nrf9161.log" 2>&1
+l91=$work/nrf9161.log
+check "nRF9161 blank: CTRL-AP APPROTECT.STATUS 0 (locked)" has "$l91" 'STATUS-BLANK 0x00000000'
+csw91=$(sed -n 's/^CSW-BLANK //p' "$l91")
+check "nRF9161 blank: AHB-AP CSW.DeviceEn clear (CSW ${csw91:-none})" \
+	bash -c "[ -n '$csw91' ] && (( ($csw91 & 0x40) == 0 ))"
+check "nRF9161 blank: OpenOCD cannot examine the core (AHB-AP reads fail)" \
+	has "$l91" 'examination failed'
+check "nRF9161: CTRL-AP ERASEALL finishes (ERASEALLSTATUS 0)" has "$l91" 'ERASE-BUSY 0x00000000'
+check "nRF9161: open after the CTRL-AP erase (APPROTECT.STATUS 3)" has "$l91" 'STATUS-ERASED 0x00000003'
+check "nRF9161: FICR readable after the erase (PARTNO 0x9161)" has "$l91" '0x00ff0140: 00009161'
+check "nRF9161: locked again after the next reset" has "$l91" 'STATUS-AFTER-RESET 0x00000000'
+check "FPB/DWT found: 8 breakpoints, 4 watchpoints" has "$l91" 'target has 8 breakpoints, 4 watchpoints'
+
 log=$work/full.log
 check "openocd init succeeds" [ "$init_rc" -eq 0 ]
 check "openocd session exits cleanly" [ "$full_rc" -eq 0 ]

@@ -180,8 +180,9 @@
 #define SCS_DCRDR 0xE000EDF8u
 #define SCS_DEMCR 0xE000EDFCu
 #define SCS_DSCSR 0xE000EE08u
-/* CPUID: Cortex-M33 r0p2 (revision nibble UNCONFIRMED for nRF91). */
-#define SIM_CPUID 0x410FD212u
+/* CPUID: Cortex-M33 r0p4, from the MDK's __CM33_REV 0x0004 (nrfx nrf9160.h,
+ * nrf9120.h); the silicon value itself was not seen in a source. */
+#define SIM_CPUID 0x410FD214u
 
 #define DHCSR_KEY	   0xA05F0000u
 #define DHCSR_C_DEBUGEN	   (1u << 0)
