@@ -258,6 +258,12 @@ static enum slot_outcome wipe(struct slot *s)
 	 * not) would only be a first erase-all. */
 	if (s->target == NULL) {
 		e = attach(s, r->cfg->approtect == STATION_APPROTECT_RECOVER || s->touched);
+		/* A protected board this run never wrote to (approtect = fail):
+		 * nothing of ours is on it, and the policy says not to erase it. */
+		if (e == NRF91_ERR_PROTECTED && !s->touched) {
+			s->detail[0] = '\0';
+			return SLOT_OUT_OK;
+		}
 		if (e == NRF91_OK)
 			s->detail[0] = '\0';
 	}

@@ -169,7 +169,7 @@ static nrf91_err ctrlap_soft_reset(struct nrf91 *t)
 /* Pulses nRESET: pyOCD does this after an erase-all on nRF9160 revisions
  * with TARGETID.TREVISION <= 2, where a soft reset does not finish the
  * unlock. A probe without the pin reports UNSUPPORTED: not fatal here. */
-static nrf91_err pin_reset(struct nrf91 *t)
+nrf91_err ctrlap_pin_reset(struct nrf91 *t)
 {
 	if (probe_set_reset(t->probe, true) != PROBE_OK)
 		return NRF91_ERR_PROBE;
@@ -205,7 +205,7 @@ nrf91_err ctrlap_recover(struct nrf91 *t)
 			e = reconnect_and_check(t, &prot, "reconnecting after the soft reset");
 	}
 	if (e == NRF91_OK && prot) {
-		e = pin_reset(t);
+		e = ctrlap_pin_reset(t);
 		if (e == NRF91_ERR_PROBE) {
 			e = NRF91_OK; /* no nRESET on this probe: report the lock below */
 		} else if (e == NRF91_OK) {

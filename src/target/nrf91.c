@@ -310,25 +310,32 @@ nrf91_err nrf91_keep_debug_open(struct nrf91 *t)
 	return write_uicr_protection(t, UICR_APPROTECT_HWUNPROTECTED, "keeping debug open");
 }
 
+/* Reads APPROTECT.STATUS, reconnecting once when the reset took the DP. */
+static nrf91_err read_status_after_reset(struct nrf91 *t, uint32_t *st)
+{
+	nrf91_err e = nrf91_delay_us(t, 5000);
+	if (e == NRF91_OK && ctrlap_status(t, st) != NRF91_OK) {
+		adi_err err = adi_connect(t->adi, NULL);
+		if (err != ADI_OK)
+			return nrf91_adi_fail(t, err, "reconnecting after the lock reset");
+		e = ctrlap_status(t, st);
+	}
+	return e;
+}
+
 nrf91_err nrf91_lock(struct nrf91 *t)
 {
 	nrf91_err e = write_uicr_protection(t, UICR_APPROTECT_PROTECTED, "locking");
 	if (e == NRF91_OK)
 		e = cortexm_reset_release(t);
-	/* The UICR words take effect at the reset; the CTRL-AP, which always
-	 * answers, proves the lock. */
-	if (e == NRF91_OK)
-		e = nrf91_delay_us(t, 5000);
+	/* The UICR words take effect at a reset; the CTRL-AP, which always
+	 * answers, proves the lock. Where a soft reset does not latch UICR
+	 * (older nRF9160, see ctrlap_recover), an nRESET pulse does. */
 	uint32_t st = 0xFFFFFFFFu;
-	for (int i = 0; e == NRF91_OK && i < 3; i++) {
-		e = ctrlap_status(t, &st);
-		if (e != NRF91_OK) {
-			adi_err err = adi_connect(t->adi, NULL);
-			e = err == ADI_OK ? NRF91_OK : nrf91_adi_fail(t, err, "reconnecting after lock");
-			continue;
-		}
-		break;
-	}
+	if (e == NRF91_OK)
+		e = read_status_after_reset(t, &st);
+	if (e == NRF91_OK && (st & CTRLAP_APPROTECT_OPEN) && ctrlap_pin_reset(t) == NRF91_OK)
+		e = read_status_after_reset(t, &st);
 	if (e != NRF91_OK)
 		return e;
 	if (st & CTRLAP_APPROTECT_OPEN) {

@@ -41,6 +41,8 @@ nrf91_err ctrlap_check_idr(struct nrf91 *t);
 nrf91_err ctrlap_is_protected(struct nrf91 *t, bool *protected_out);
 nrf91_err ctrlap_recover(struct nrf91 *t);
 nrf91_err ctrlap_status(struct nrf91 *t, uint32_t *status);
+/* Pulses nRESET (NRF91_ERR_PROBE when the probe cannot). */
+nrf91_err ctrlap_pin_reset(struct nrf91 *t);
 /* Polls APPROTECT.STATUS until open (PROTECTED after timeout_ms). */
 nrf91_err ctrlap_wait_open(struct nrf91 *t, uint32_t timeout_ms);
 

@@ -105,7 +105,8 @@ void board_system_reset(struct simboard *b, enum board_reset_kind kind)
 	b->sw_ap_forced = b->sw_sap_forced = false;
 	b->erase_unlocked = false;
 	b->constlat = false;
-	b->resets++;
+	if (kind != BOARD_RESET_POWER_ON)
+		b->ctr.system_resets++;
 	board_update_protection(b);
 	nvmc_reset(&b->nvmc);
 	spu_reset(b);

@@ -144,7 +144,6 @@ struct simboard {
 	bool erase_unlocked;
 	/* POWER.TASKS_CONSTLAT triggered since reset (erratum 36 workaround). */
 	bool constlat;
-	uint64_t resets; /* system resets since power-on (any kind) */
 	struct swd_wire wire;
 	struct dap dap;
 	struct memap ahb;

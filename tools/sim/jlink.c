@@ -172,6 +172,7 @@ static void add_board_counters(struct simboard_counters *sum, const struct simbo
 	sum->nvmc_ignored_writes += c->nvmc_ignored_writes;
 	sum->nvmc_page_erases += c->nvmc_page_erases;
 	sum->nvmc_erase_alls += c->nvmc_erase_alls;
+	sum->system_resets += c->system_resets;
 }
 
 void jlink_sim_attach(struct jlink_sim *j, struct simboard *b)
@@ -216,6 +217,7 @@ void jlink_sim_get_counters(struct jlink_sim *j, struct nrfsim_counters *out)
 	out->nvmc_words_written = b.nvmc_words_written;
 	out->nvmc_page_erases = b.nvmc_page_erases;
 	out->nvmc_erase_alls = b.nvmc_erase_alls;
+	out->system_resets = b.system_resets;
 	out->modeled_ns = simclock_now(&j->clock);
 	out->busy_ns = j->clock.busy_ns;
 	out->wall_ns = simclock_wall(&j->clock);
