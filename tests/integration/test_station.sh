@@ -318,10 +318,10 @@ PY
 
 # --------------------------------- a first Ctrl-C during the final wipe
 # The wipe is the one step a first Ctrl-C must not cut short (no key may stay
-# in flash): a slow NVMC ERASEALL makes the interrupt land inside it.
+# in flash): a slow CTRL-AP ERASEALL (the wipe) makes the interrupt land in it.
 d=$tmp/wipeint
 make_fixture "$d" real
-sed -i 's/^\[timing\]$/[timing]\nerase_all_ms = 4000/' "$d/sim.ini"
+sed -i 's/^\[timing\]$/[timing]\nctrlap_erase_all_ms = 4000/' "$d/sim.ini"
 "$py" - "$d/station.ini" <<'PY'
 import re, sys
 p = sys.argv[1]

@@ -3,8 +3,9 @@
 # simulated silicon follows Nordic's documents (docs/hardware/nrf91.md): blank
 # nRF91x1 parts locked at the start, the firmware resetting itself on its
 # first boot, a modem firmware too old to report digests, fixture wiring that
-# cannot carry 4 MHz, an old nRF9160 that needs nRESET after an erase-all, and
-# the production lock.
+# cannot carry 4 MHz, an old nRF9160 that needs nRESET after an erase-all, an
+# nRF91x1 that opens only after the soft reset following the erase (the
+# probe-rs / nAN41 reading), and the production lock.
 . "$(dirname "${BASH_SOURCE[0]}")/station_lib.sh"
 
 d=$tmp/mixed
@@ -16,7 +17,7 @@ p = sys.argv[1]
 extra = {
     1: "part = nRF9160",
     2: "part = nRF9161",
-    3: "part = nRF9151",
+    3: "part = nRF9151\nerase_unlock_needs_soft_reset = yes",
     4: "part = nRF9160\nmodem_fw = mfw_nrf9160_1.2.3",
     5: "part = nRF9161\nmax_swd_khz = 2000",
     6: "part = nRF9160\napprotect = yes\nunlock_needs_pin_reset = yes",

@@ -5,6 +5,7 @@
 #include "image/image.h"
 #include "probe_fakedp.h"
 #include "probe_simboard.h"
+#include "swd/adi.h"
 #include "target/nrf91.h"
 
 #include <stdio.h>
@@ -40,6 +41,47 @@ static void attach_ok(const struct nrf91_options *o, struct nrf91_info *info)
 	cr_assert_eq(e, NRF91_OK, "attach: %s: %s", nrf91_strerror(e), info->error_detail);
 }
 
+static const struct nrf91_options recover = {.allow_recover = true};
+
+#define UICR_APPROTECT	     0x00FF8000u
+#define UICR_SECUREAPPROTECT 0x00FF802Cu
+#define HWUNPROTECTED	     0x50FA50FAu
+#define CTRLAP		     4u
+#define CTRLAP_ERASEALL	     0x004u
+#define CTRLAP_STATUS	     0x00Cu /* APPROTECT.STATUS: 3 = open */
+
+/* A CTRL-AP register over a DP connection of its own (the CTRL-AP answers
+ * whatever the protection). Only while no nrf91 handle is attached: it moves
+ * DP SELECT behind a handle's back. */
+static uint32_t ctrlap_raw(uint8_t reg, bool write, uint32_t value)
+{
+	cr_assert_null(t, "detach first");
+	struct adi *a = adi_create(&sp->probe);
+	cr_assert_not_null(a);
+	cr_assert_eq(adi_connect(a, NULL), ADI_OK, "%s", adi_last_error_detail(a));
+	uint32_t v = value;
+	if (write)
+		cr_assert_eq(adi_ap_write(a, CTRLAP, reg, value), ADI_OK);
+	else
+		cr_assert_eq(adi_ap_read(a, CTRLAP, reg, &v), ADI_OK);
+	adi_destroy(a);
+	return v;
+}
+
+/* Modeled time passes on the board (as when the station waits). */
+static void board_wait_ms(uint64_t ms)
+{
+	sp->now_ns += ms * 1000000u;
+	simboard_advance(sp->board, sp->now_ns);
+}
+
+static void board_pin_reset(void)
+{
+	simboard_set_nreset(sp->board, true, sp->now_ns);
+	board_wait_ms(1);
+	simboard_set_nreset(sp->board, false, sp->now_ns);
+}
+
 Test(nrf91, identifies_nrf9160)
 {
 	open_board(SIMBOARD_NRF9160, NULL);
@@ -63,7 +105,9 @@ Test(nrf91, identifies_nrf9161_and_nrf9151)
 	for (int i = 0; i < 2; i++) {
 		open_board(parts[i], NULL);
 		struct nrf91_info info;
-		attach_ok(NULL, &info);
+		/* Blank nRF91x1: locked by its hardened APPROTECT, recovered first. */
+		attach_ok(&recover, &info);
+		cr_expect(info.approtect, "a blank %s is locked at connect", names[i]);
 		cr_expect_str_eq(info.part_name, names[i]);
 		cr_expect_str_eq(info.variant, "LACA");
 		teardown();
@@ -98,6 +142,15 @@ Test(nrf91, protected_board_is_refused_without_recover)
 	cr_expect_null(t);
 }
 
+Test(nrf91, blank_nrf91x1_is_refused_as_protected_without_recover)
+{
+	open_board(SIMBOARD_NRF9161, NULL);
+	struct nrf91_info info;
+	cr_expect_eq(nrf91_attach(&sp->probe, NULL, &t, &info), NRF91_ERR_PROTECTED);
+	cr_expect(info.approtect);
+	cr_expect_null(t);
+}
+
 static void protect_9161(struct simboard_config *c)
 {
 	c->part = SIMBOARD_NRF9161;
@@ -113,6 +166,10 @@ Test(nrf91, protected_board_is_recovered_when_allowed)
 		struct nrf91_info info;
 		attach_ok(&o, &info);
 		cr_expect(info.approtect, "was protected at connect");
+		/* nRF9160: the erase takes effect at the next reset (one CTRL-AP
+		 * soft reset); nRF91x1: open at once, and any reset would lock it. */
+		cr_expect_eq(nrf91_resets(t), i == 0 ? 1u : 0u, "%s: resets %u", info.part_name,
+			     nrf91_resets(t));
 		bool erased = false;
 		cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK, "%s",
 			     nrf91_last_error_detail(t));
@@ -415,7 +472,7 @@ Test(nrf91, other_ctrl_ap_idr_is_refused)
 
 Test(nrf91, wipe_leaves_flash_and_uicr_erased)
 {
-	open_board(SIMBOARD_NRF9161, NULL);
+	open_board(SIMBOARD_NRF9160, NULL);
 	struct nrf91_info info;
 	attach_ok(NULL, &info);
 	cr_assert_eq(nrf91_erase_all(t), NRF91_OK);
@@ -426,5 +483,191 @@ Test(nrf91, wipe_leaves_flash_and_uicr_erased)
 	bool erased = false;
 	cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK);
 	cr_expect(erased, "%s", nrf91_last_error_detail(t));
+	image_destroy(img);
+}
+
+Test(nrf91, wipe_erases_a_91x1_that_relocked_because_no_firmware_opened_it)
+{
+	open_board(SIMBOARD_NRF9161, NULL);
+	struct nrf91_info info;
+	attach_ok(&recover, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct image *img = sparse_image();
+	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	/* The image is no firmware: nothing writes APPROTECT.DISABLE after the
+	 * reset, so the AHB-AP stays locked. */
+	nrf91_err e = nrf91_reset_run(t, 50);
+	cr_assert_eq(e, NRF91_ERR_PROTECTED, "%s: %s", nrf91_strerror(e),
+		     nrf91_last_error_detail(t));
+	cr_expect_eq(nrf91_resets(t), 1u);
+	uint32_t v;
+	cr_expect_neq(nrf91_read_u32(t, 0x00FF0140u, &v), NRF91_OK, "AHB-AP locked");
+	cr_assert_eq(nrf91_wipe(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	bool erased = false;
+	cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_expect(erased, "%s", nrf91_last_error_detail(t));
+	image_destroy(img);
+}
+
+Test(nrf91, recover_of_a_blank_91x1_then_erase_all_leaves_uicr_hwunprotected)
+{
+	open_board(SIMBOARD_NRF9161, NULL);
+	struct nrf91_info info;
+	attach_ok(&recover, &info);
+	cr_expect(info.approtect);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint32_t ap = 0, sap = 0;
+	cr_assert_eq(nrf91_read_u32(t, UICR_APPROTECT, &ap), NRF91_OK, "%s",
+		     nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_read_u32(t, UICR_SECUREAPPROTECT, &sap), NRF91_OK);
+	cr_expect_eq(ap, HWUNPROTECTED, "UICR.APPROTECT 0x%08x", ap);
+	cr_expect_eq(sap, HWUNPROTECTED, "UICR.SECUREAPPROTECT 0x%08x", sap);
+	cr_expect_eq(nrf91_resets(t), 0u, "halted without a reset (no vector catch)");
+	uint32_t dhcsr = 0;
+	cr_assert_eq(nrf91_read_u32(t, 0xE000EDF0u, &dhcsr), NRF91_OK);
+	cr_expect(dhcsr & (1u << 17), "halted: 0x%08x", dhcsr);
+}
+
+Test(nrf91, erase_all_on_nrf9160_leaves_uicr_erased)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint32_t ap = 0;
+	cr_assert_eq(nrf91_read_u32(t, UICR_APPROTECT, &ap), NRF91_OK);
+	cr_expect_eq(ap, 0xFFFFFFFFu, "erased is Unprotected on nRF9160: 0x%08x", ap);
+}
+
+Test(nrf91, reset_halt_on_91x1_is_refused_as_protected_without_a_reset)
+{
+	open_board(SIMBOARD_NRF9151, NULL);
+	struct nrf91_info info;
+	attach_ok(&recover, &info);
+	cr_expect_eq(nrf91_reset_halt(t), NRF91_ERR_PROTECTED);
+	cr_expect_eq(nrf91_resets(t), 0u);
+	uint32_t v = 0;
+	cr_expect_eq(nrf91_read_u32(t, 0x00FF0140u, &v), NRF91_OK, "still open");
+	cr_expect_eq(v, 0x9151u);
+}
+
+Test(nrf91, lock_ends_locked_per_ctrl_ap_and_sets_info_locked)
+{
+	const enum simboard_part parts[] = {SIMBOARD_NRF9160, SIMBOARD_NRF9161};
+	for (int i = 0; i < 2; i++) {
+		open_board(parts[i], NULL);
+		struct nrf91_info info;
+		attach_ok(&recover, &info);
+		cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+		cr_expect(!nrf91_get_info(t)->locked);
+		cr_assert_eq(nrf91_lock(t), NRF91_OK, "%s: %s", info.part_name,
+			     nrf91_last_error_detail(t));
+		cr_expect(nrf91_get_info(t)->locked);
+		cr_expect_geq(nrf91_resets(t), 1u, "the lock takes effect at a reset");
+		nrf91_detach(t);
+		t = NULL;
+		cr_expect_eq(ctrlap_raw(CTRLAP_STATUS, false, 0) & 3u, 0u,
+			     "%s: APPROTECT.STATUS after the lock", info.part_name);
+		struct nrf91_info again;
+		cr_expect_eq(nrf91_attach(&sp->probe, NULL, &t, &again), NRF91_ERR_PROTECTED);
+		cr_expect(again.approtect);
+		teardown();
+	}
+}
+
+static void protect_pin_quirk(struct simboard_config *c)
+{
+	c->approtect = true;
+	c->quirks.unlock_needs_pin_reset = true;
+}
+
+Test(nrf91, nrf9160_that_needs_the_pin_after_an_erase_is_recovered_by_nreset)
+{
+	open_board(SIMBOARD_NRF9160, protect_pin_quirk);
+	struct nrf91_info info;
+	attach_ok(&recover, &info);
+	cr_expect(info.approtect);
+	cr_expect_eq(nrf91_resets(t), 2u, "CTRL-AP soft reset, then nRESET: %u", nrf91_resets(t));
+	bool erased = false;
+	cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_expect(erased);
+}
+
+Test(nrf91, lock_where_only_the_pin_latches_uicr_pulses_nreset)
+{
+	/* On this board the SYSRESETREQ of the lock does not latch the
+	 * Protected UICR words: the CTRL-AP still reads open, nRESET finishes. */
+	open_board(SIMBOARD_NRF9160, protect_pin_quirk);
+	struct nrf91_info info;
+	attach_ok(&recover, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint32_t before = nrf91_resets(t);
+	cr_assert_eq(nrf91_lock(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_expect(nrf91_get_info(t)->locked);
+	cr_expect_eq(nrf91_resets(t) - before, 2u, "SYSRESETREQ, then nRESET");
+	nrf91_detach(t);
+	t = NULL;
+	cr_expect_eq(ctrlap_raw(CTRLAP_STATUS, false, 0) & 3u, 0u);
+}
+
+Test(nrf91, lock_that_no_reset_latches_is_lock_failed)
+{
+	open_board(SIMBOARD_NRF9160, protect_pin_quirk);
+	struct nrf91_info info;
+	attach_ok(&recover, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	/* From here on the probe has no nRESET line: nothing latches UICR. */
+	static struct probe_ops no_pin;
+	no_pin = *sp->probe.ops;
+	no_pin.set_reset = NULL;
+	sp->probe.ops = &no_pin;
+	nrf91_err e = nrf91_lock(t);
+	cr_expect_eq(e, NRF91_ERR_LOCK_FAILED, "%s: %s", nrf91_strerror(e),
+		     nrf91_last_error_detail(t));
+	cr_expect(!nrf91_get_info(t)->locked);
+}
+
+Test(nrf91, recover_writes_eraseall_0_then_1_so_a_stale_1_does_not_block_it)
+{
+	open_board(SIMBOARD_NRF9161, NULL);
+	/* Another tool's erase left ERASEALL at 1 (the register keeps it, in
+	 * the debug domain); a reset since has locked the part again. */
+	ctrlap_raw(CTRLAP_ERASEALL, true, 1);
+	board_wait_ms(400);
+	board_pin_reset();
+	cr_assert_eq(ctrlap_raw(CTRLAP_ERASEALL, false, 0), 1u, "ERASEALL still 1");
+	cr_assert_eq(ctrlap_raw(CTRLAP_STATUS, false, 0) & 3u, 0u, "locked again");
+	struct simboard_counters c0, c;
+	simboard_get_counters(sp->board, &c0);
+	struct nrf91_info info;
+	attach_ok(&recover, &info);
+	simboard_get_counters(sp->board, &c);
+	cr_expect_eq(c.nvmc_erase_alls - c0.nvmc_erase_alls, 1u, "the host's erase ran");
+	nrf91_detach(t);
+	t = NULL;
+	cr_expect_eq(ctrlap_raw(CTRLAP_ERASEALL, false, 0), 0u, "left at 0 after the erase");
+}
+
+Test(nrf91, program_writes_flash_the_spu_marks_nonsecure)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_halt(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	/* A previous firmware (TF-M) left flash region 1 (0x8000-0xFFFF)
+	 * non-secure in the SPU: writes there follow NVMC.CONFIGNS. */
+	const uint32_t perm = 0x07u;
+	cr_assert_eq(nrf91_write(t, 0x50003604u, &perm, sizeof perm), NRF91_OK, "%s",
+		     nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct image *img = image_create();
+	uint8_t d[256];
+	for (unsigned i = 0; i < sizeof d; i++)
+		d[i] = (uint8_t)(i * 7 + 3);
+	cr_assert_eq(image_write(img, 0x7F80, d, sizeof d), IMAGE_OK); /* across both regions */
+	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct simboard_counters c;
+	simboard_get_counters(sp->board, &c);
+	cr_expect_eq(c.nvmc_ignored_writes, 0u);
 	image_destroy(img);
 }

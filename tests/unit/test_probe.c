@@ -213,16 +213,21 @@ struct worker {
 	struct probe *probe;
 	uint8_t seed;
 	nrf91_err result;
+	bool approtect; /* locked at connect */
 	char detail[256];
 };
 
-/* What a station worker does: attach, erase, program + verify, read back. */
+/* What a station worker does: attach (recovering a locked part: a blank
+ * nRF91x1 is locked by its hardened APPROTECT), erase, program + verify,
+ * read back. */
 static void *program_board(void *arg)
 {
 	struct worker *w = arg;
 	struct nrf91 *t = NULL;
 	struct nrf91_info info;
-	w->result = nrf91_attach(w->probe, NULL, &t, &info);
+	struct nrf91_options o = {.allow_recover = true};
+	w->result = nrf91_attach(w->probe, &o, &t, &info);
+	w->approtect = info.approtect;
 	if (w->result != NRF91_OK) {
 		snprintf(w->detail, sizeof(w->detail), "%s", info.error_detail);
 		return NULL;
@@ -269,5 +274,7 @@ Test(probe, two_probes_program_in_parallel_from_worker_threads)
 			     nrf91_strerror(w[i].result), w[i].detail);
 		probe_close(w[i].probe);
 	}
+	cr_expect(!w[0].approtect, "a blank nRF9160 is open");
+	cr_expect(w[1].approtect, "a blank nRF9161 is locked until recovered");
 	jlink_context_destroy(ctx);
 }

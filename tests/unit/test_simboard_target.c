@@ -1,6 +1,7 @@
 /*
  * Simulated nRF91 board, target level: MEM-AP, memory map, NVMC rules,
- * APPROTECT and CTRL-AP recovery, FICR, core debug, state persistence.
+ * APPROTECT and CTRL-AP recovery, SPU, FICR, core debug (FPB/DWT), state
+ * persistence.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -14,14 +15,25 @@
 #include "state.h"
 #include "test_simboard_util.h"
 
-#define T_NVMC_CONFIG 0x50039504u
-#define T_NVMC_READY  0x50039400u
-#define UICR	      0x00FF8000u
-#define DHCSR	      0xE000EDF0u
-#define DCRSR	      0xE000EDF4u
-#define DCRDR	      0xE000EDF8u
-#define DEMCR	      0xE000EDFCu
-#define AIRCR	      0xE000ED0Cu
+#define T_NVMC_CONFIG	0x50039504u
+#define T_NVMC_CONFIGNS 0x50039584u
+#define T_NVMC_READY	0x50039400u
+#define UICR		0x00FF8000u
+#define UICR_SAP	(UICR + 0x02Cu) /* UICR.SECUREAPPROTECT */
+#define HWUNPROTECTED	0x50FA50FAu	/* nRF91x1 UICR.APPROTECT HwUnprotected */
+/* nRF91x1 APPROTECT peripheral: one register each, DISABLE [7:0] = 0x5A,
+ * FORCEPROTECT bit 9. */
+#define SW_APPROTECT	   0x50039E10u
+#define SW_SECUREAPPROTECT 0x50039E00u
+#define SW_DISABLE_KEY	   0x5Au
+#define SW_FORCEPROTECT	   0x200u
+#define SPU_FLASH_PERM(n)  (0x50003600u + 4u * (n)) /* 32 KB regions */
+#define SPU_RAM_PERM(n)	   (0x50003700u + 4u * (n)) /* 8 KB regions */
+#define DHCSR		   0xE000EDF0u
+#define DCRSR		   0xE000EDF4u
+#define DCRDR		   0xE000EDF8u
+#define DEMCR		   0xE000EDFCu
+#define AIRCR		   0xE000ED0Cu
 
 static void open_part(enum simboard_part part, bool approtect)
 {
@@ -69,6 +81,87 @@ static void ctrlap_wr(unsigned reg, uint32_t v)
 {
 	ap_select(4, reg >> 4);
 	cr_assert_eq(ap_wr(reg & 0xCu, v), 1u);
+}
+
+static const struct simbus_attr CPU = {.debugger = false, .nonsecure = false};
+
+/* CTRL-AP APPROTECT.STATUS: bit 0 APPROTECT, bit 1 SECUREAPPROTECT, 1 = open. */
+static uint32_t ap_status(void)
+{
+	return ctrlap_rd(0x00C) & 3u;
+}
+
+/* CTRL-AP ERASEALL as a debugger does it: 0 then 1, wait until done. */
+static void ctrlap_erase_all(void)
+{
+	ctrlap_wr(0x004, 0);
+	ctrlap_wr(0x004, 1);
+	cr_assert_eq(ctrlap_rd(0x008), 1u, "ERASEALLSTATUS: busy");
+	advance_ms(400);
+	cr_assert_eq(ctrlap_rd(0x008), 0u, "ERASEALLSTATUS: done");
+}
+
+/* CTRL-AP RESET 1 then 0 (soft reset). */
+static void ctrlap_soft_reset(void)
+{
+	ctrlap_wr(0x000, 1);
+	ctrlap_wr(0x000, 0);
+}
+
+static void pin_reset(void)
+{
+	simboard_set_nreset(T.b, true, T.now);
+	advance_ms(1);
+	simboard_set_nreset(T.b, false, T.now);
+}
+
+/* Whether a secure AHB-AP read of RAM goes through: OK, or FAULT while
+ * APPROTECT blocks the AP (the sticky error is cleared again). */
+static bool ahb_open(void)
+{
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000012u), 1u);
+	cr_assert_eq(ap_wr(0x4, 0x20000000u), 1u);
+	uint32_t v;
+	unsigned ack = ap_rd(0xC, &v);
+	if (ack == 1u) {
+		cr_assert_eq(dp_rd(0xC, &v), 1u);
+		return true;
+	}
+	cr_assert_eq(ack, 4u, "DRW read: OK or FAULT, not %u", ack);
+	cr_assert_eq(sticky_bits(), 0x20u);
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	return false;
+}
+
+/* AHB-AP word read with CSW.HNONSEC = 1 (bit 30). The DRW read is posted:
+ * returns the ACK of the RDBUFF read that brings its data (FAULT after a bus
+ * error, whose sticky error is cleared again). */
+static unsigned ns_rd(uint32_t addr, uint32_t *v)
+{
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xE2000012u), 1u);
+	cr_assert_eq(ap_wr(0x4, addr), 1u);
+	cr_assert_eq(ap_rd(0xC, v), 1u, "posted read of 0x%08x", addr);
+	unsigned ack = dp_rd(0xC, v);
+	if (ack != 1u) {
+		cr_assert_eq(sticky_bits(), 0x20u, "STICKYERR after 0x%08x", addr);
+		cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	}
+	return ack;
+}
+
+/* Non-secure AHB-AP word write; returns the sticky error bits it left
+ * (0x20 = bus error), cleared again. */
+static uint32_t ns_wr(uint32_t addr, uint32_t v)
+{
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xE2000012u), 1u);
+	cr_assert_eq(ap_wr(0x4, addr), 1u);
+	cr_assert_eq(ap_wr(0xC, v), 1u, "posted write of 0x%08x", addr);
+	uint32_t sticky = sticky_bits();
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	return sticky;
 }
 
 Test(simboard_target, tar_autoincrement_wraps_within_the_1kb_block)
@@ -292,41 +385,293 @@ Test(simboard_target, ctrlap_eraseall_recovers_a_protected_board_after_reset)
 	cr_assert_eq(mem_rd(0x20000000u), 0x5A5A5A5Au);
 }
 
+Test(simboard_target, nrf91x1_blank_board_is_locked_at_power_on)
+{
+	const enum simboard_part parts[] = {SIMBOARD_NRF9161, SIMBOARD_NRF9151};
+	for (int i = 0; i < 2; i++) {
+		open_part(parts[i], false); /* erased UICR */
+		swd_connect();
+		cr_assert_eq(ap_status(), 0u, "part %d: APPROTECT and SECUREAPPROTECT locked", i);
+		cr_assert(!ahb_open(), "part %d: the AHB-AP faults", i);
+		ap_select(0, 0);
+		uint32_t csw;
+		cr_assert_eq(ap_rd(0x0, &csw), 1u);
+		cr_assert_eq(dp_rd(0xC, &csw), 1u);
+		cr_assert_eq(csw & 0x40u, 0u, "DeviceEn reads 0");
+		cr_assert_eq(ctrlap_rd(0x0FC), 0x12880000u, "the CTRL-AP answers");
+		tsb_teardown();
+	}
+}
+
+Test(simboard_target, nrf91x1_ctrlap_erase_opens_it_at_once_until_the_next_reset)
+{
+	open_part(SIMBOARD_NRF9161, false);
+	swd_connect();
+	ctrlap_erase_all();
+	cr_assert_eq(ap_status(), 3u, "open without any reset");
+	mem_wr(0x20000000u, 0x5A5A5A5Au);
+	cr_assert_eq(mem_rd(0x20000000u), 0x5A5A5A5Au);
+	cr_assert_eq(mem_rd(UICR), 0xFFFFFFFFu, "UICR erased");
+	advance_ms(2000);
+	cr_assert_eq(ap_status(), 3u, "time alone does not close it");
+	pin_reset();
+	cr_assert_eq(ap_status(), 0u, "a pin reset locks it again");
+	cr_assert(!ahb_open());
+}
+
+Test(simboard_target, nrf91x1_sysresetreq_and_ctrlap_reset_lock_it_again_after_an_erase)
+{
+	open_part(SIMBOARD_NRF9151, false);
+	swd_connect();
+	ctrlap_erase_all();
+	cr_assert_eq(ap_status(), 3u);
+	mem_wr(AIRCR, 0x05FA0004u);
+	cr_assert_eq(ap_status(), 0u, "SYSRESETREQ locks it");
+	cr_assert(!ahb_open());
+	ctrlap_erase_all();
+	cr_assert_eq(ap_status(), 3u, "a second erase opens it again");
+	ctrlap_soft_reset();
+	cr_assert_eq(ap_status(), 0u, "a CTRL-AP soft reset locks it");
+	cr_assert(!ahb_open());
+}
+
+/* Writes both UICR protection words of an erase-opened nRF91x1, then soft
+ * resets it so they are latched. */
+static void latch_uicr_protection(uint32_t value)
+{
+	ctrlap_erase_all();
+	flash_word(UICR, value);
+	flash_word(UICR_SAP, value);
+	ctrlap_soft_reset();
+}
+
 Test(simboard_target, nrf91x1_hwunprotected_uicr_needs_the_software_disable)
 {
 	open_part(SIMBOARD_NRF9161, false);
 	swd_connect();
-	cr_assert_eq(ctrlap_rd(0x00C), 3u, "erased UICR: open (simulator choice)");
-	flash_word(UICR, 0x50FA50FAu);
-	ctrlap_wr(0x000, 1);
-	ctrlap_wr(0x000, 0);
-	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 0u, "HwUnprotected alone: protected after reset");
-	/* Firmware opens it by writing 0x5A to APPROTECT.DISABLE. */
-	struct simbus_attr cpu = {.debugger = false, .nonsecure = false};
-	cr_assert_eq(simbus_write(T.b, 0x50039E14u, 4, 0x5Au, cpu), SIMBUS_OK);
-	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 1u);
-	/* FORCEPROTECT locks it until the next reset. */
-	cr_assert_eq(simbus_write(T.b, 0x50039E10u, 4, 1u, cpu), SIMBUS_OK);
-	cr_assert_eq(simbus_write(T.b, 0x50039E14u, 4, 0x5Au, cpu), SIMBUS_OK);
-	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 0u);
+	latch_uicr_protection(HWUNPROTECTED);
+	cr_assert_eq(ap_status(), 0u, "HwUnprotected alone: locked after reset");
+	cr_assert(!ahb_open());
+	/* Firmware (SystemInit) opens it by writing DISABLE = 0x5A. */
+	cr_assert_eq(simbus_write(T.b, SW_APPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(ap_status(), 1u, "APPROTECT open, SECUREAPPROTECT still locked");
+	cr_assert_eq(simbus_write(T.b, SW_SECUREAPPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(ap_status(), 3u);
+	cr_assert(ahb_open());
+	cr_assert_eq(mem_rd(UICR), HWUNPROTECTED);
+	/* The software unlock lasts until the next reset. */
+	ctrlap_soft_reset();
+	cr_assert_eq(ap_status(), 0u, "locked again after the reset");
+}
+
+Test(simboard_target, nrf91x1_disable_0x5a_without_hwunprotected_uicr_keeps_it_locked)
+{
+	open_part(SIMBOARD_NRF9161, false);
+	swd_connect();
+	ctrlap_erase_all();
+	ctrlap_soft_reset(); /* latches the erased UICR */
+	cr_assert_eq(simbus_write(T.b, SW_APPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(simbus_write(T.b, SW_SECUREAPPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(ap_status(), 0u, "erased UICR (0xFFFFFFFF) is not HwUnprotected");
+	cr_assert(!ahb_open());
+}
+
+Test(simboard_target, nrf91x1_forceprotect_bit9_keeps_it_locked_until_reset)
+{
+	open_part(SIMBOARD_NRF9151, false);
+	swd_connect();
+	latch_uicr_protection(HWUNPROTECTED);
+	/* FORCEPROTECT first: a later DISABLE = 0x5A does not open it. */
+	cr_assert_eq(simbus_write(T.b, SW_APPROTECT, 4, SW_FORCEPROTECT, CPU), SIMBUS_OK);
+	cr_assert_eq(simbus_write(T.b, SW_APPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(ap_status() & 1u, 0u, "APPROTECT forced");
+	/* DISABLE first: FORCEPROTECT closes it again (same register, bit 9). */
+	cr_assert_eq(simbus_write(T.b, SW_SECUREAPPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(ap_status(), 2u, "SECUREAPPROTECT opened by DISABLE");
+	cr_assert_eq(simbus_write(T.b, SW_SECUREAPPROTECT, 4, SW_FORCEPROTECT, CPU), SIMBUS_OK);
+	cr_assert_eq(ap_status(), 0u, "SECUREAPPROTECT forced");
+	cr_assert_eq(simbus_write(T.b, SW_SECUREAPPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(ap_status(), 0u);
+	/* The force lasts until the next reset only. */
+	ctrlap_soft_reset();
+	cr_assert_eq(simbus_write(T.b, SW_APPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(simbus_write(T.b, SW_SECUREAPPROTECT, 4, SW_DISABLE_KEY, CPU), SIMBUS_OK);
+	cr_assert_eq(ap_status(), 3u, "DISABLE works again after the reset");
 }
 
 Test(simboard_target, nrf91x1_approtect_config_protects_until_recovered)
 {
 	open_part(SIMBOARD_NRF9151, true);
 	swd_connect();
-	cr_assert_eq(ctrlap_rd(0x00C) & 1u, 0u);
-	ctrlap_wr(0x004, 1);
+	cr_assert_eq(ap_status() & 1u, 0u);
+	ctrlap_erase_all();
+	cr_assert_eq(ap_status(), 3u, "the erase opens it without a reset");
+	cr_assert_eq(mem_rd(UICR), 0xFFFFFFFFu, "UICR.APPROTECT erased");
+}
+
+Test(simboard_target, nrf9160_ctrlap_erase_opens_it_only_after_a_reset)
+{
+	open_part(SIMBOARD_NRF9160, true);
+	swd_connect();
+	ctrlap_erase_all();
+	cr_assert_eq(ap_status() & 1u, 0u, "no reset yet: still protected");
+	cr_assert(!ahb_open());
+	advance_ms(2000);
+	cr_assert_eq(ap_status() & 1u, 0u, "time alone does not open it");
+	pin_reset();
+	cr_assert_eq(ap_status(), 3u, "the reset latched the erased UICR");
+	cr_assert(ahb_open());
+	/* Erased UICR is Unprotected on nRF9160: every later reset keeps it open. */
+	mem_wr(AIRCR, 0x05FA0004u);
+	cr_assert_eq(ap_status(), 3u, "open after SYSRESETREQ too");
+}
+
+Test(simboard_target, nrf9160_uicr_other_than_erased_protects_after_reset)
+{
+	open_part(SIMBOARD_NRF9160, false);
+	swd_connect();
+	flash_word(UICR, HWUNPROTECTED); /* an nRF91x1 value, not one of nRF9160's */
+	cr_assert_eq(ap_status(), 3u, "not latched before a reset");
+	mem_wr(AIRCR, 0x05FA0004u);
+	cr_assert_eq(ap_status() & 1u, 0u, "anything but 0xFFFFFFFF protects");
+	cr_assert(!ahb_open());
+}
+
+Test(simboard_target, nrf9160_unlock_needs_pin_reset_ignores_soft_resets_until_the_pin)
+{
+	struct simboard_config cfg;
+	tsb_teardown();
+	tsb_config_default(&cfg, SIMBOARD_NRF9160);
+	cfg.approtect = true;
+	cfg.quirks.unlock_needs_pin_reset = true;
+	tsb_open(&cfg);
+	swd_connect();
+	ctrlap_erase_all();
+	ctrlap_soft_reset();
+	cr_assert_eq(ap_status() & 1u, 0u, "a CTRL-AP soft reset does not latch the erased UICR");
+	cr_assert(!ahb_open());
+	pin_reset();
+	cr_assert_eq(ap_status(), 3u, "the pin reset does");
+	cr_assert(ahb_open());
+	cr_assert_eq(mem_rd(UICR), 0xFFFFFFFFu);
+}
+
+Test(simboard_target, ctrlap_eraseall_1_over_1_does_not_start_an_erase)
+{
+	swd_connect();
+	ctrlap_wr(0x004, 1); /* 0 -> 1: starts */
+	cr_assert_eq(ctrlap_rd(0x008), 1u);
 	advance_ms(400);
-	ctrlap_wr(0x000, 1);
-	ctrlap_wr(0x000, 0);
-	cr_assert_eq(ctrlap_rd(0x00C), 3u);
+	cr_assert_eq(ctrlap_rd(0x008), 0u);
+	cr_assert_eq(ctrlap_rd(0x004), 1u, "ERASEALL keeps the 1");
+	flash_word(0x4000u, 0x12345678u);
+	struct simboard_counters c0, c;
+	simboard_get_counters(T.b, &c0);
+	ctrlap_wr(0x004, 1);
+	cr_assert_eq(ctrlap_rd(0x008), 0u, "1 over 1: no new request");
+	advance_ms(400);
+	cr_assert_eq(mem_rd(0x4000u), 0x12345678u, "flash kept");
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_erase_alls, c0.nvmc_erase_alls);
+	ctrlap_wr(0x004, 0);
+	ctrlap_wr(0x004, 1);
+	cr_assert_eq(ctrlap_rd(0x008), 1u, "0 then 1 starts it");
+	advance_ms(400);
+	cr_assert_eq(mem_rd(0x4000u), 0xFFFFFFFFu);
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_erase_alls, c0.nvmc_erase_alls + 1);
+}
+
+Test(simboard_target, spu_nonsecure_access_to_a_secure_region_is_a_bus_error)
+{
+	swd_connect();
+	flash_word(0x8000u, 0xCAFE0001u);
+	mem_wr(0x20002000u, 0x11112222u);
+	cr_assert_eq(mem_rd(SPU_FLASH_PERM(1)), 0x17u, "reset value: secure, RWX");
+	cr_assert_eq(mem_rd(SPU_RAM_PERM(1)), 0x17u);
+	uint32_t v;
+	cr_assert_eq(ns_rd(0x8000u, &v), 4u, "non-secure read of secure flash");
+	cr_assert_eq(ns_rd(0x20002000u, &v), 4u, "non-secure read of secure RAM");
+	cr_assert_eq(ns_wr(0x20002000u, 0x33334444u), 0x20u, "non-secure write of secure RAM");
+	cr_assert_eq(mem_rd(0x20002000u), 0x11112222u, "the failed write did nothing");
+	/* Flash region 1 (0x8000-0xFFFF) and RAM region 1 (0x20002000-0x20003FFF)
+	 * marked non-secure (SECATTR = 0). */
+	mem_wr(SPU_FLASH_PERM(1), 0x07u);
+	mem_wr(SPU_RAM_PERM(1), 0x07u);
+	cr_assert_eq(ns_rd(0x8000u, &v), 1u);
+	cr_assert_eq(v, 0xCAFE0001u);
+	cr_assert_eq(ns_wr(0x20002000u, 0x33334444u), 0u);
+	cr_assert_eq(ns_rd(0x20002000u, &v), 1u);
+	cr_assert_eq(v, 0x33334444u);
+	cr_assert_eq(ns_rd(0x7FFCu, &v), 4u, "flash region 0 (32 KB) stays secure");
+	cr_assert_eq(ns_rd(0x10000u, &v), 4u, "flash region 2 stays secure");
+	cr_assert_eq(ns_rd(0x20001FFCu, &v), 4u, "RAM region 0 (8 KB) stays secure");
+	cr_assert_eq(ns_rd(0x20004000u, &v), 4u, "RAM region 2 stays secure");
+	cr_assert_eq(ns_wr(SPU_FLASH_PERM(1), 0x17u), 0x20u, "the SPU is secure-only");
+	/* LOCK (bit 8) holds the word until reset. */
+	mem_wr(SPU_FLASH_PERM(2), 0x107u);
+	mem_wr(SPU_FLASH_PERM(2), 0x17u);
+	cr_assert_eq(mem_rd(SPU_FLASH_PERM(2)), 0x107u, "locked");
+	cr_assert_eq(ns_rd(0x10000u, &v), 1u, "locked non-secure");
+	ctrlap_soft_reset();
+	cr_assert_eq(mem_rd(SPU_FLASH_PERM(1)), 0x17u, "a reset makes every region secure");
+	cr_assert_eq(mem_rd(SPU_FLASH_PERM(2)), 0x17u, "and clears LOCK");
+	cr_assert_eq(ns_rd(0x8000u, &v), 4u);
+}
+
+Test(simboard_target, nvmc_configns_governs_writes_to_a_nonsecure_flash_region)
+{
+	swd_connect();
+	mem_wr(SPU_FLASH_PERM(1), 0x07u); /* 0x8000-0xFFFF non-secure */
+	struct simboard_counters c0, c;
+	simboard_get_counters(T.b, &c0);
+	mem_wr(T_NVMC_CONFIG, 1); /* CONFIG = Wen, CONFIGNS still Ren */
+	mem_wr(0x8000u, 0u);
+	advance_ms(1);
+	mem_wr(0x0100u, 0u);
+	advance_ms(1);
+	cr_assert_eq(mem_rd(0x8000u), 0xFFFFFFFFu, "non-secure region: CONFIGNS = Ren");
+	cr_assert_eq(mem_rd(0x0100u), 0u, "secure region: CONFIG = Wen");
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_ignored_writes - c0.nvmc_ignored_writes, 1u);
+	mem_wr(T_NVMC_CONFIG, 0);
+	mem_wr(T_NVMC_CONFIGNS, 1);
+	mem_wr(0x8004u, 0u);
+	advance_ms(1);
+	mem_wr(0x0104u, 0u);
+	advance_ms(1);
+	cr_assert_eq(mem_rd(0x8004u), 0u, "CONFIGNS = Wen writes the non-secure region");
+	cr_assert_eq(mem_rd(0x0104u), 0xFFFFFFFFu, "CONFIG = Ren: secure flash untouched");
+	mem_wr(T_NVMC_CONFIGNS, 0);
+}
+
+Test(simboard_target, fpb_has_8_code_comparators_and_dwt_4_comparators)
+{
+	swd_connect();
+	uint32_t fp = mem_rd(0xE0002000u);
+	cr_assert_eq(((fp >> 4) & 0xFu) | ((fp >> 12) & 7u) << 4, 8u, "FP_CTRL.NUM_CODE: 0x%08x",
+		     fp);
+	cr_assert_eq(fp >> 28, 1u, "FP_CTRL.REV = 1 (FPB v2)");
+	cr_assert_eq(fp & 1u, 0u, "disabled at reset");
+	cr_assert_eq(mem_rd(0xE0001000u) >> 28, 4u, "DWT_CTRL.NUMCOMP");
+	mem_wr(0xE0002000u, 1u); /* ENABLE without KEY: ignored */
+	cr_assert_eq(mem_rd(0xE0002000u) & 1u, 0u);
+	mem_wr(0xE0002000u, 3u);
+	cr_assert_eq(mem_rd(0xE0002000u) & 1u, 1u, "ENABLE with KEY");
+	mem_wr(0xE000201Cu, 0x00000201u); /* FP_COMP5 */
+	cr_assert_eq(mem_rd(0xE000201Cu), 0x00000201u);
+	mem_wr(0xE0001050u, 0x20000000u); /* DWT_COMP3 */
+	cr_assert_eq(mem_rd(0xE0001050u), 0x20000000u);
 }
 
 static void check_ficr(enum simboard_part part, uint32_t partno, uint32_t variant)
 {
 	open_part(part, false);
 	swd_connect();
+	if (part != SIMBOARD_NRF9160) {
+		cr_assert_eq(ap_status(), 0u, "a blank nRF91x1 is locked");
+		ctrlap_erase_all(); /* FICR survives the erase */
+	}
 	cr_assert_eq(mem_rd(0x00FF0140u), partno);
 	cr_assert_eq(mem_rd(0x00FF0148u), variant);
 	cr_assert_eq(mem_rd(0x00FF0204u), 0x55667788u);
@@ -346,7 +691,7 @@ Test(simboard_target, ficr_identifies_each_part)
 Test(simboard_target, dhcsr_halts_and_resumes_the_core)
 {
 	swd_connect();
-	cr_assert_eq(mem_rd(0xE000ED00u), 0x410FD212u, "CPUID");
+	cr_assert_eq(mem_rd(0xE000ED00u), 0x410FD214u, "CPUID: Cortex-M33 r0p4");
 	cr_assert_eq(mem_rd(DHCSR) & (1u << 17), 0u, "running");
 	mem_wr(DHCSR, 0x00000003u); /* no key: ignored */
 	cr_assert_eq(mem_rd(DHCSR) & (1u << 17), 0u);

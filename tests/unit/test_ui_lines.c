@@ -48,6 +48,10 @@ Test(ui_lines, json_board_event_has_stable_fields)
 		.duration_ms = 6543,
 		.part = "nRF9160",
 		.modem_fw = "mfw_nrf9160_1.3.5",
+		.swd_khz = 1000,
+		.resets = 2,
+		.locked = true,
+		.digest = "modem",
 	};
 	char out[1024];
 	json_format_event(&ev, out, sizeof out);
@@ -57,7 +61,8 @@ Test(ui_lines, json_board_event_has_stable_fields)
 			      "\"failed_step\":\"check\","
 			      "\"error\":\"modem error 515 on \\\"42/3\\\"\","
 			      "\"duration_ms\":6543,\"part\":\"nRF9160\","
-			      "\"modem_fw\":\"mfw_nrf9160_1.3.5\"}\n");
+			      "\"modem_fw\":\"mfw_nrf9160_1.3.5\",\"swd_khz\":1000,"
+			      "\"resets\":2,\"locked\":true,\"digest\":\"modem\"}\n");
 }
 
 Test(ui_lines, json_state_start_and_end_events)

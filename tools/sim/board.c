@@ -82,7 +82,9 @@ void board_update_protection(struct simboard *b)
 void board_erase_unlock(struct simboard *b)
 {
 	/* nRF9160 waits for the next reset, which latches the erased UICR. */
-	if (board_is_91x1(b))
+	if (board_is_91x1(b) && b->cfg.quirks.erase_unlock_needs_soft_reset)
+		b->erase_unlock_pending = true;
+	else if (board_is_91x1(b))
 		b->erase_unlocked = true;
 	board_update_protection(b);
 }
@@ -103,7 +105,9 @@ void board_system_reset(struct simboard *b, enum board_reset_kind kind)
 	}
 	b->sw_ap_disabled = b->sw_sap_disabled = false;
 	b->sw_ap_forced = b->sw_sap_forced = false;
-	b->erase_unlocked = false;
+	/* The one reset that completes an erase unlock (quirk), then none. */
+	b->erase_unlocked = kind == BOARD_RESET_CTRLAP && b->erase_unlock_pending;
+	b->erase_unlock_pending = false;
 	b->constlat = false;
 	if (kind != BOARD_RESET_POWER_ON)
 		b->ctr.system_resets++;

@@ -51,6 +51,11 @@ struct simboard_quirks {
 	/* nRF9160 only: after a CTRL-AP ERASEALL only a pin or power-on reset
 	 * latches the erased UICR (older revisions; pyOCD pulses nRESET). */
 	bool unlock_needs_pin_reset;
+	/* nRF91x1 only: the CTRL-AP erase opens the port only after the CTRL-AP
+	 * soft reset that follows it (probe-rs Nrf9120 requires_soft_reset_after_
+	 * erase, citing Nordic's nAN41); the default follows the NCS text
+	 * ("full access is granted, but any reset re-enables AP-Protect"). */
+	bool erase_unlock_needs_soft_reset;
 	/* nRF91x1 erratum 36: the AHB-AP cannot reach the system while the CPU
 	 * sleeps in WFI/WFE, unless POWER.TASKS_CONSTLAT was triggered. */
 	bool erratum36;

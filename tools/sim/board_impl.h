@@ -142,6 +142,7 @@ struct simboard {
 	uint32_t uicr_ap_latched, uicr_sap_latched;
 	/* nRF91x1: a CTRL-AP ERASEALL opened the AHB-AP until the next reset. */
 	bool erase_unlocked;
+	bool erase_unlock_pending; /* quirk erase_unlock_needs_soft_reset */
 	/* POWER.TASKS_CONSTLAT triggered since reset (erratum 36 workaround). */
 	bool constlat;
 	struct swd_wire wire;
