@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/station_cli.h"
+#include "cli/trace_cli.h"
 #include "cred/cred.h"
 #include "station/config.h"
 #include "station/events.h"
@@ -42,6 +43,9 @@ void cmd_station_help(FILE *out)
 		"                 drops) and the next one inserted (VTref rises); Ctrl-C ends\n"
 		"  --plain        one line per state change, even on a terminal\n"
 		"  --json         JSON lines (one event per line) on stdout, for MES\n"
+		"  --trace DIR    write every SWD transaction of slot N to\n"
+		"                 DIR/<station>-slot<N>.trace (DIR is created, mode 0700;\n"
+		"                 files 0600, truncated); credential data is <redacted>\n"
 		"  -h, --help     show this help\n"
 		"\n"
 		"On a terminal a live dashboard shows one row per slot (colours unless\n"
@@ -108,11 +112,16 @@ enum output_mode { OUT_AUTO, OUT_PLAIN, OUT_JSON };
 int cmd_station_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"once", no_argument, NULL, 'O'},  {"continuous", no_argument, NULL, 'C'},
-		{"plain", no_argument, NULL, 'P'}, {"json", no_argument, NULL, 'J'},
-		{"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
+		{"once", no_argument, NULL, 'O'},
+		{"continuous", no_argument, NULL, 'C'},
+		{"plain", no_argument, NULL, 'P'},
+		{"json", no_argument, NULL, 'J'},
+		{"help", no_argument, NULL, 'h'},
+		{"trace", required_argument, NULL, 'T'},
+		{NULL, 0, NULL, 0},
 	};
 	bool continuous = false;
+	const char *trace_dir = NULL;
 	enum output_mode mode = OUT_AUTO;
 	int c;
 	optind = 1;
@@ -129,6 +138,9 @@ int cmd_station_main(int argc, char **argv)
 			break;
 		case 'J':
 			mode = OUT_JSON;
+			break;
+		case 'T':
+			trace_dir = optarg;
 			break;
 		case 'h':
 			cmd_station_help(stdout);
@@ -174,6 +186,16 @@ int cmd_station_main(int argc, char **argv)
 		return CLI_EXIT_INPUT;
 	}
 
+	struct cli_traces traces = {0};
+	if (trace_dir) {
+		int trc = cli_traces_open_dir(&traces, trace_dir, cfg, job);
+		if (trc != CLI_EXIT_OK) {
+			station_job_destroy(job);
+			station_config_free(cfg);
+			return trc;
+		}
+	}
+
 	station_cli_size_threadpool(cfg->slot_count);
 	uv_loop_t loop;
 	uv_loop_init(&loop);
@@ -191,6 +213,7 @@ int cmd_station_main(int argc, char **argv)
 		.signals = true,
 		.version = NRFCRED_VERSION,
 		.exit_code_of = station_cli_exit_code,
+		.traces = traces.trace,
 	};
 	int rc = CLI_EXIT_OK;
 	if (runner_create(&ro, &runner, err, sizeof err) != 0) {
@@ -228,6 +251,7 @@ out:
 	ui_tty_destroy(tty);
 	uv_run(&loop, UV_RUN_NOWAIT);
 	uv_loop_close(&loop);
+	cli_traces_close(&traces); /* after runner_destroy: every probe detached */
 	station_job_destroy(job);
 	station_config_free(cfg);
 	return rc;

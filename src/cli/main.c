@@ -30,9 +30,11 @@ static const struct command *find_command(const char *name)
 
 static void main_help(FILE *out)
 {
+	/* "or:" lines and an example whose continuation does not start with
+	 * "--": help2man reads this text for the man page (data/meson.build). */
 	fprintf(out, "Usage: nrfcred COMMAND [OPTIONS...]\n"
-		     "       nrfcred help COMMAND\n"
-		     "       nrfcred --version\n"
+		     "  or:  nrfcred help COMMAND\n"
+		     "  or:  nrfcred --version\n"
 		     "\n"
 		     "Provisions TLS credentials into the modem of nRF91 boards over SWD\n"
 		     "(J-Link), one board or a whole fixture at once.\n"
@@ -55,8 +57,8 @@ static void main_help(FILE *out)
 		"  NO_COLOR                set: no colours on a terminal\n"
 		"\n"
 		"Example (the flags of the old cred.py):\n"
-		"  nrfcred provision --sec_tag 1234 --psk_ident nrf-123456789012345 \\\n"
-		"      --psk CAFEBABE -o multi_cred.hex\n"
+		"  nrfcred provision --sec_tag 1234 --psk CAFEBABE --psk_ident \\\n"
+		"      nrf-123456789012345 -o multi_cred.hex\n"
 		"\n%s",
 		cli_exit_codes_help);
 }

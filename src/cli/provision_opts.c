@@ -30,6 +30,7 @@ enum {
 	OPT_REPLACE,
 	OPT_KEY_PASSPHRASE,
 	OPT_PROVISIONER,
+	OPT_TRACE,
 };
 
 void cmd_provision_help(FILE *out)
@@ -77,6 +78,9 @@ void cmd_provision_help(FILE *out)
 		"  -d, --fw_delay SECONDS      how long the firmware may take to finish; a\n"
 		"                              timeout, not a fixed wait (default: %u)\n"
 		"      --program_app FILE.hex  program this application after provisioning\n"
+		"      --trace FILE            write every SWD transaction to FILE (mode 0600,\n"
+		"                              truncated if it exists); credential data shows\n"
+		"                              as <redacted>, safe to send for analysis\n"
 		"\n"
 		"  -h, --help                  show this help\n"
 		"\n"
@@ -215,6 +219,8 @@ static int check_combination(struct provision_opts *o)
 		cli_warn(NULL, "-s is ignored with -o (no board is programmed)");
 	if (o->out_file && o->fw_timeout_set)
 		cli_warn(NULL, "-d is ignored with -o (no board is programmed)");
+	if (o->out_file && o->trace)
+		cli_warn(NULL, "--trace is ignored with -o (no board is programmed)");
 	return CLI_EXIT_OK;
 }
 
@@ -236,6 +242,7 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 		{"replace", no_argument, NULL, OPT_REPLACE},
 		{"key-passphrase", required_argument, NULL, OPT_KEY_PASSPHRASE},
 		{"provisioner", required_argument, NULL, OPT_PROVISIONER},
+		{"trace", required_argument, NULL, OPT_TRACE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -306,6 +313,9 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 			break;
 		case OPT_PROVISIONER:
 			rc = set_once(&o->provisioner, optarg, "--provisioner");
+			break;
+		case OPT_TRACE:
+			rc = set_once(&o->trace, optarg, "--trace");
 			break;
 		case 'h':
 			o->help = true;

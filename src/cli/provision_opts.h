@@ -32,6 +32,7 @@ struct provision_opts {
 	const char *provisioner; /* --provisioner / NRFCRED_PROVISIONER / the build's default */
 	bool provisioner_is_default;
 	bool help; /* -h: help was printed, exit 0 */
+	const char *trace; /* --trace FILE: SWD trace of the board run (secrets redacted) */
 };
 
 /* Parses argv (argv[0] = "provision"). Prints usage errors to stderr.

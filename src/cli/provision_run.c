@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/station_cli.h"
+#include "cli/trace_cli.h"
 #include "probe/jlink.h"
 #include "station/config.h"
 #include "station/events.h"
@@ -115,6 +116,16 @@ int provision_run(const struct provision_opts *opts, const struct provision_job 
 		return CLI_EXIT_INPUT;
 	}
 
+	struct cli_traces traces = {0};
+	if (opts->trace) {
+		rc = cli_traces_open_file(&traces, opts->trace, cfg, sj);
+		if (rc != CLI_EXIT_OK) {
+			station_job_destroy(sj);
+			free(cfg);
+			return rc;
+		}
+	}
+
 	station_cli_size_threadpool(1);
 	uv_loop_t loop;
 	uv_loop_init(&loop);
@@ -134,6 +145,7 @@ int provision_run(const struct provision_opts *opts, const struct provision_job 
 		.signals = true,
 		.version = NRFCRED_VERSION,
 		.exit_code_of = station_cli_exit_code,
+		.traces = traces.trace,
 	};
 	struct runner *runner = NULL;
 	if (runner_create(&ro, &runner, err, sizeof err) != 0) {
@@ -153,6 +165,7 @@ int provision_run(const struct provision_opts *opts, const struct provision_job 
 	}
 	uv_run(&loop, UV_RUN_NOWAIT);
 	uv_loop_close(&loop);
+	cli_traces_close(&traces); /* after runner_destroy: every probe detached */
 	station_job_destroy(sj);
 	free(cfg);
 	return rc;

@@ -523,6 +523,7 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 		s->cfg = &r->cfg->slots[i];
 		s->flow.has_app = r->job->app != NULL;
 		s->flow.continuous = opts->continuous;
+		s->trace = opts->traces ? opts->traces[i] : NULL;
 		atomic_init(&s->abort, false);
 		atomic_init(&s->progress_done, 0);
 		atomic_init(&s->progress_total, 0);

@@ -20,6 +20,7 @@
 
 #include "station/events.h"
 
+struct adi_trace;
 struct station_config;
 struct station_job;
 
@@ -37,6 +38,10 @@ struct runner_options {
 	const char *version; /* for the CSV log */
 	/* Exit code the END event reports (the CLI's policy); NULL = -1. */
 	int (*exit_code_of)(const struct runner_summary *summary);
+	/* SWD traces, one per slot in cfg->slots order (an entry may be NULL);
+	 * NULL: none. The caller opens them (redaction ranges registered) and
+	 * closes them after runner_destroy; each slot's worker writes its own. */
+	struct adi_trace *const *traces;
 };
 
 struct runner_summary {

@@ -77,6 +77,8 @@ struct slot {
 	uint64_t board_start_hr; /* uv_hrtime, ns */
 	uint64_t await_deadline; /* uv_now, ms */
 	char absent_reason[200];
+
+	struct adi_trace *trace; /* runner_options.traces[i]; NULL = none */
 };
 
 struct runner {

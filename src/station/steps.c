@@ -37,7 +37,8 @@ static nrf91_err attach(struct slot *s, bool allow_recover)
 	struct nrf91_options o = {.allow_recover = allow_recover,
 				  .abort_flag = &s->abort,
 				  .progress = on_progress,
-				  .progress_user = s};
+				  .progress_user = s,
+				  .trace = s->trace};
 	if (s->target) {
 		nrf91_detach(s->target);
 		s->target = NULL;

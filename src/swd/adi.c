@@ -21,6 +21,7 @@
 
 #include "probe/probe.h"
 #include "swd/adi_priv.h"
+#include "swd/adi_trace.h"
 #include "swd/swd_wire.h"
 
 #include <stdarg.h>
@@ -73,6 +74,8 @@ void adi_destroy(struct adi *a)
 {
 	if (!a)
 		return;
+	/* Detach is where a trace reaches the disk (adi_trace.h). */
+	adi_set_trace(a, NULL);
 	/* The queue and the bit buffers carried image words, credential table
 	 * included: wipe them, not just free them. */
 	size_t bytes = (a->bits.cap_bits + 7u) / 8u;
@@ -179,6 +182,7 @@ static adi_err try_dpidr(struct adi *a, bool dormant, uint32_t *dpidr)
 	adi_err err = adi_batch_send(a);
 	if (err != ADI_OK)
 		return err;
+	adi_trace_wakeup(a, dormant, pos);
 	uint32_t ack = swd_bits_get(a->in, pos + 8u, 3);
 	if (ack == SWD_ACK_NONE) {
 		adi_set_detail(a, "no ACK to DPIDR read: no target powered or connected");

@@ -39,6 +39,7 @@ adi_err adi_batch_send(struct adi *a)
 			       probe_last_error_detail(a->probe)[0]
 				       ? probe_last_error_detail(a->probe)
 				       : probe_strerror(pe));
+		adi_trace_probe_error(a);
 		adi_invalidate(a);
 		return ADI_ERR_PROBE;
 	}
@@ -54,6 +55,7 @@ adi_err adi_batch_direct(struct adi *a, const struct txn *t, size_t n)
 	adi_err err = adi_batch_send(a);
 	if (err != ADI_OK)
 		return err;
+	adi_trace_direct(a, t, n);
 	uint32_t pos = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (t[i].kind != TXN_IDLE) {

@@ -108,6 +108,7 @@ adi_err adi_flush(struct adi *a)
 		adi_err err = adi_batch_send(a);
 		if (err != ADI_OK)
 			return fail(a, err);
+		adi_trace_batch(a, pro, npro, first, end, skip_dest);
 		if (wait_retries)
 			wait_bits += a->bits.nbits;
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct adi_trace;
+
 enum txn_kind { TXN_DP_READ, TXN_DP_WRITE, TXN_AP_READ, TXN_AP_WRITE, TXN_IDLE };
 
 struct txn {
@@ -44,6 +46,7 @@ struct adi {
 	uint8_t *in;
 	struct adi_stats stats;
 	char detail[200];
+	struct adi_trace *trace; /* NULL: no trace (adi_trace.h) */
 };
 
 /* adi.c */
@@ -65,5 +68,15 @@ struct txn adi_txn_dp(bool read, uint8_t reg, uint32_t value, uint32_t *dest);
 
 /* adi_flush.c: empties the queue and forgets any pending posted read. */
 void adi_clear_queue(struct adi *a);
+
+/* adi_trace.c: lines for what one round trip carried (no-ops without a
+ * trace). batch: the retry prologue pro[0..npro) then a->q[first..end);
+ * skip_dest is the queue index whose data phase is stale (-1: none). */
+void adi_trace_batch(struct adi *a, const struct txn *pro, size_t npro, size_t first, size_t end,
+		     long skip_dest);
+void adi_trace_direct(struct adi *a, const struct txn *t, size_t n);
+/* The wake-up sequence of a connect attempt and its DPIDR read at bit pos. */
+void adi_trace_wakeup(struct adi *a, bool dormant, uint32_t pos);
+void adi_trace_probe_error(struct adi *a);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "image/image.h"
 #include "probe/probe.h"
+#include "swd/adi_trace.h"
 #include "target/nrf91_priv.h"
 #include "target/nrf91_regs.h"
 
@@ -142,6 +143,7 @@ nrf91_err nrf91_attach(struct probe *probe, const struct nrf91_options *opts, st
 		free(t);
 		return NRF91_ERR_NOMEM;
 	}
+	adi_set_trace(t->adi, t->opts.trace);
 	memap_init(&t->mem, t->adi, NRF91_AP_AHB);
 	nrf91_progress(t, NRF91_PHASE_CONNECT, 0, 1);
 

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct adi_trace;
 struct image;
 struct probe;
 
@@ -84,6 +85,9 @@ struct nrf91_options {
 	const atomic_bool *abort_flag; /* may be NULL */
 	nrf91_progress_cb progress;    /* may be NULL */
 	void *progress_user;
+	/* SWD trace of every transaction (swd/adi_trace.h); NULL = none. The
+	 * caller registers the redacted ranges and keeps it open past detach. */
+	struct adi_trace *trace;
 };
 
 struct nrf91;

@@ -10,18 +10,21 @@
  *           unit tests (tests/unit/probe_fakedp.c) with fuzzer bytes XORed
  *           on top, else the fuzzer bytes are the reply; bit 1 = once the
  *           reply bytes run out the probe fails (USB error), else nobody
- *           drives SWDIO (all ones) / the model answers cleanly
+ *           drives SWDIO (all ones) / the model answers cleanly; bit 2 =
+ *           an SWD trace (adi_trace.c) decodes every round trip too
  *   byte 1  probe buffer: 320 + 64 * byte bits
  *   byte 2  number of script steps (each 6 bytes: op, arg, u32 value)
  *   byte 3  AP idle cycles after each AP access
  *   then the script, then the reply stream.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "probe/probe.h"
 #include "swd/adi.h"
+#include "swd/adi_trace.h"
 #include "swd/memap.h"
 
 #include "../unit/probe_fakedp.h"
@@ -167,6 +170,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	adi_set_ap_idle(a, ap_idle);
 	struct memap m;
 	memap_init(&m, a, 0);
+	/* The trace reads the same reply bits and the queue's bookkeeping: it
+	 * must survive whatever the flush survives. */
+	struct adi_trace *trace = NULL;
+	if (flags & 4) {
+		FILE *null = fopen("/dev/null", "w");
+		if (null && adi_trace_create(null, &trace) == ADI_TRACE_OK) {
+			(void)adi_trace_redact(trace, 0x20000000u, 0x100u, "fuzz");
+			adi_set_trace(a, trace);
+		} else if (null) {
+			fclose(null);
+		}
+	}
 
 	static struct sink s;
 	for (unsigned i = 0; i < steps; i++)
@@ -175,6 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (adi_queue_length(a) != 0)
 		abort(); /* the queue is empty after every flush */
 	adi_destroy(a);
+	(void)adi_trace_close(trace);
 	if (fp.model)
 		probe_close(&fp.model->probe);
 	return 0;

@@ -1,0 +1,19 @@
+/* The target areas that hold credential bytes; see secret_ranges.h. */
+#include "provision/secret_ranges.h"
+
+#include "nrfcred/sim_mailbox.h"
+#include "provision/manifest.h"
+
+size_t provision_secret_ranges(const struct manifest *m,
+			       struct provision_range out[PROVISION_SECRET_RANGES_MAX])
+{
+	size_t n = 0;
+	/* The reserved area, not just the table written: a table patched
+	 * earlier (-i) or a longer one on another run lies anywhere inside. */
+	if (m && m->table_max > 0)
+		out[n++] =
+			(struct provision_range){m->table_addr, m->table_max, "credential table"};
+	out[n++] =
+		(struct provision_range){SIM_MBOX_BASE, SIM_MBOX_SIZE, "simulator modem mailbox"};
+	return n;
+}
