@@ -120,21 +120,17 @@ check "trace: flash data redacted, FICR printed" bash -c "
   grep -q 'R RDBUFF  *0x00009160 OK  *<- AP0 DRW @0x00ff0140' '$work/b9160.trace' &&
   grep -q 'R DRW  *<redacted> OK  *@0x00000100' '$work/b9160.trace'"
 
-# ---- blank nRF9151 / nRF9161: open in a simulator that lets an erased
-# UICR through, locked with Nordic's hardened APPROTECT (blank 91x1 parts
-# are locked after reset). Either way consistent, and exit 0.
+# ---- blank nRF9151 / nRF9161: locked after reset (hardened APPROTECT,
+# docs/hardware/nrf91.md 4.2). inspect reports it, reads no FICR, exit 0.
 for n in 2 3; do
   inspect 26000000$n "$work/b$n"
   check "blank nRF91x1 (probe $n): exit 0" [ "$rc" -eq 0 ]
-  if grep -q '^ahb_ap: *locked' "$work/b$n"; then
-    check "blank nRF91x1 (probe $n) locked: APPROTECT.STATUS bit 0 clear, note, no FICR" bash -c "
-      grep -qE '^approtect_status: *0x0000000[02] ' '$work/b$n' &&
-      grep -qF 'note:                  $locked_note' '$work/b$n' && ! grep -q '^part:' '$work/b$n'"
-  else
-    check "blank nRF91x1 (probe $n) open: part and blank flash" bash -c "
-      grep -qE '^part: *nRF91[56]1 ' '$work/b$n' && grep -q '^variant: *LACA ' '$work/b$n' &&
-      grep -q '^flash: *blank' '$work/b$n' && grep -q '^targetid: *0x30090289' '$work/b$n'"
-  fi
+  check "blank nRF91x1 (probe $n) locked: APPROTECT.STATUS 0, note, no FICR" bash -c "
+    grep -q '^ahb_ap: *locked' '$work/b$n' &&
+    grep -qE '^approtect_status: *0x00000000 ' '$work/b$n' &&
+    grep -qF 'note:                  $locked_note' '$work/b$n' && ! grep -q '^part:' '$work/b$n'"
+  check "blank nRF91x1 (probe $n): TARGETID still read (DP, not AHB-AP)" \
+    grep -q '^targetid: *0x30090289' "$work/b$n"
 done
 
 # ---- protected parts: locked, reported, exit 0, nothing recovered
