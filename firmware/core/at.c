@@ -1,6 +1,6 @@
 /* AT command formatting and response parsing (3GPP TS 27.007 framing as the
  * nRF91 modem uses it: information lines, then a final "OK", "ERROR" or
- * "+CME ERROR: <n>" line; nrf91-target.md §9). Responses are untrusted text:
+ * "+CME ERROR: <n>" line; nrf91-registers.md §9). Responses are untrusted text:
  * every parser is bounded by the buffer's NUL and never reads past it. */
 #include "prov_internal.h"
 

@@ -110,7 +110,7 @@ static int identify(struct prov_run *r)
 	if (at(r, "AT+CMEE=1") != PROV_AT_OK)
 		return NRFCRED_RES_MODEM_INIT;
 	/* Offline (4), not power-off (0): both allow %CMNG writes (AT-CMNG), but
-	 * CFUN=0 also stores the modem's NVM (wear; nrf91-target.md §9.2) and
+	 * CFUN=0 also stores the modem's NVM (wear; nrf91-registers.md §9.2) and
 	 * powers the modem down, while 4 keeps it answering for %CMNG. */
 	if (at(r, "AT+CFUN=4") != PROV_AT_OK)
 		return NRFCRED_RES_MODEM_OFFLINE;

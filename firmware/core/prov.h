@@ -16,14 +16,14 @@
 #include "nrfcred/provision.h"
 
 /* Largest credential content the core accepts in one entry. The modem's own
- * limit is not documented (nrf91-target.md §10 item 10); modem_key_mgmt uses a
+ * limit is not documented (nrf91-registers.md §10 item 10); modem_key_mgmt uses a
  * 4096-byte buffer, so 4096 is the ceiling we assume. */
 #define PROV_CONTENT_MAX 4096u
 /* `AT%CMNG=0,2147483647,6,"` + content + `"` + NUL, rounded up. */
 #define PROV_AT_CMD_MAX (PROV_CONTENT_MAX + 64u)
 /* Longest response the core needs (%CMNG list line with a 64-hex digest). */
 #define PROV_AT_RESP_MAX 256u
-/* Flash page size on nRF91 (4 KB, nrf91-target.md §5). */
+/* Flash page size on nRF91 (4 KB, nrf91-registers.md §5). */
 #define PROV_FLASH_PAGE 4096u
 
 /* AT result codes returned by prov_hal.at_cmd. */

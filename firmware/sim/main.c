@@ -1,7 +1,7 @@
 /*
  * Simulator provisioning firmware: binds the portable core (firmware/core)
  * to the simulator's modem mailbox (include/nrfcred/sim_mailbox.h) and to
- * the nRF91's real NVMC registers (nrf91-target.md §6), and carries the
+ * the nRF91's real NVMC registers (nrf91-registers.md §6), and carries the
  * manifest that tells the host where the table and result areas are.
  */
 #include <stddef.h>
@@ -124,7 +124,7 @@ static void nvmc_wait_ready(void)
 	}
 }
 
-/* NVMC word programming (nrf91-target.md §6): CONFIG = Wen, one aligned word
+/* NVMC word programming (nrf91-registers.md §6): CONFIG = Wen, one aligned word
  * at a time, wait READY after each, back to Ren. Verified by reading back:
  * flash can only clear bits, so a word that had 0s where we want 1s fails. */
 static int sim_flash_write_words(void *ctx, uint32_t addr, const uint32_t *words, size_t n)

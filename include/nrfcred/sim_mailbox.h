@@ -7,7 +7,7 @@
  *
  * Base 0x5FFF0000: inside the secure peripheral range but above every real
  * nRF91 peripheral (they sit at 0x5000_0000-0x5008_FFFF, GPIO at 0x5084_2500;
- * nrf91-target.md §5/§6), so it cannot collide with a register the board
+ * nrf91-registers.md §5/§6), so it cannot collide with a register the board
  * models.
  *
  * Protocol (all registers 32-bit, word access):

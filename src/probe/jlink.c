@@ -1,5 +1,5 @@
 /*
- * J-Link backend over libjaylink. Protocol facts: jlink-protocol.md §3, §4.
+ * J-Link backend over libjaylink. Protocol facts: jlink.md §3, §4.
  */
 #include "probe/jlink.h"
 

@@ -2,14 +2,14 @@
  * J-Link backend (libjaylink 0.3.x, USB only).
  *
  * Threading (libjaylink changes its per-context device list and reference
- * counts without locks, jlink-protocol.md §6.7): jlink_context_create/destroy,
+ * counts without locks, jlink.md §6.7): jlink_context_create/destroy,
  * jlink_list, jlink_open and probe_close of a J-Link probe must all run on ONE
  * thread (the station's loop thread). Once open, all SWD I/O of one probe may
  * run on a worker thread, one worker per probe at a time; different probes
  * may do I/O in parallel.
  *
  * Discovery is always JAYLINK_HIF_USB: the TCP variant sends a UDP broadcast
- * (jlink-protocol.md §5), which this tool never does.
+ * (jlink.md §5), which this tool never does.
  */
 #ifndef NRFCRED_PROBE_JLINK_H
 #define NRFCRED_PROBE_JLINK_H
@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Default SWD clock (kHz): what the Nordic DK runners use (nrf91-target.md §8). */
+/* Default SWD clock (kHz): what the Nordic DK runners use (nrf91-registers.md §8). */
 #define JLINK_DEFAULT_SPEED_KHZ 4000u
 
 struct jlink_context;

@@ -1,6 +1,6 @@
 /*
  * ADIv5 SW-DP transaction queue. Wire format: swd_wire.h. Semantics:
- * nrf91-target.md §1.2-1.3, OpenOCD adi_v5_swd.c / jlink.c.
+ * nrf91-registers.md §1.2-1.3, OpenOCD adi_v5_swd.c / jlink.c.
  *
  * ORUNDETECT: we set CTRL/STAT.ORUNDETECT at power-up, as OpenOCD's
  * dap_dp_init does. With it, a WAIT or FAULT answer still has its data phase

@@ -1,7 +1,7 @@
 /*
  * ADIv5 debug port over SWD: DP/AP transactions queued and flushed in as few
  * probe round trips as the probe buffer allows, with WAIT / FAULT / parity
- * recovery (semantics after OpenOCD's adi_v5_swd.c, nrf91-target.md §1).
+ * recovery (semantics after OpenOCD's adi_v5_swd.c, nrf91-registers.md §1).
  *
  * Usage: adi_create(probe); adi_connect(); queue accesses; adi_flush().
  * Read destinations are written during adi_flush (AP reads are posted: the

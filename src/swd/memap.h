@@ -2,7 +2,7 @@
  * MEM-AP (AHB-AP) memory access on top of the ADI queue: single u32 / u8
  * accesses and block transfers with TAR auto-increment, rewriting TAR at
  * every 1 KB boundary (ADIv5 only guarantees TAR[9:0] increments; OOCD-adi
- * tar_autoincr_block, nrf91-target.md §2).
+ * tar_autoincr_block, nrf91-registers.md §2).
  */
 #ifndef NRFCRED_SWD_MEMAP_H
 #define NRFCRED_SWD_MEMAP_H
@@ -16,7 +16,7 @@
 #define MEMAP_TAR 0x04u
 #define MEMAP_DRW 0x0Cu
 
-/* CSW fields (nrf91-target.md §2). */
+/* CSW fields (nrf91-registers.md §2). */
 #define MEMAP_CSW_SIZE8		 0x0u
 #define MEMAP_CSW_SIZE32	 0x2u
 #define MEMAP_CSW_ADDRINC_SINGLE (1u << 4)
@@ -25,7 +25,7 @@
  * Prot/master bits for every access: HPROT1 (privileged, bit 25), MasterType
  * = debug (bit 29), DbgSwEnable (bit 31); HNONSEC (bit 30) clear = SECURE.
  * OpenOCD's AHB-AP default. Secure because FLASH, UICR, FICR and NVMC_S are
- * secure after reset on nRF91 (nrf91-target.md §2); privileged because the
+ * secure after reset on nRF91 (nrf91-registers.md §2); privileged because the
  * Cortex-M PPB (DHCSR, AIRCR) rejects unprivileged access; debug master so
  * the system can tell the debugger from the CPU. Final value for 32-bit
  * auto-increment: 0xA2000012.

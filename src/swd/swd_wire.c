@@ -1,4 +1,4 @@
-/* SWD bit packing; sequences from OpenOCD src/jtag/swd.h (nrf91-target.md §1.1). */
+/* SWD bit packing; sequences from OpenOCD src/jtag/swd.h (nrf91-registers.md §1.1). */
 #include "swd/swd_wire.h"
 
 uint8_t swd_request(bool ap, bool read, uint8_t addr)

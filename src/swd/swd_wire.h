@@ -1,6 +1,6 @@
 /*
  * SWD wire encoding as the J-Link SWD I/O command carries it (OpenOCD's
- * convention, jlink-protocol.md §4; nrf91-target.md §1): LSB-first bit
+ * convention, jlink.md §4; nrf91-registers.md §1): LSB-first bit
  * arrays of direction / output / input, one transaction = 46 bit slots.
  */
 #ifndef NRFCRED_SWD_SWD_WIRE_H

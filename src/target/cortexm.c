@@ -1,4 +1,4 @@
-/* Cortex-M33 core control through DHCSR/DEMCR/AIRCR (nrf91-target.md §7). */
+/* Cortex-M33 core control through DHCSR/DEMCR/AIRCR (nrf91-registers.md §7). */
 #include "target/nrf91_priv.h"
 #include "target/nrf91_regs.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Registers nrf91_regs.h does not name (nrf91-target.md §5, nRF91 PS). */
+/* Registers nrf91_regs.h does not name (nrf91-registers.md §5, nRF91 PS). */
 #define FICR_SIPINFO_HWREVISION (NRF91_FICR_BASE + 0x144u)
 #define UICR_ERASEPROTECT	(NRF91_UICR_BASE + 0x030u)
 #define UICR_HFXOSRC		(NRF91_UICR_BASE + 0x01Cu)

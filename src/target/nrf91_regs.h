@@ -1,6 +1,6 @@
 /*
  * nRF91 (nRF9160, nRF91x1) debug-visible registers, from
- * /work/shared/design/nrf91-target.md (sections in brackets), which cites the
+ * docs/hardware/nrf91-registers.md (sections in brackets), which cites the
  * nrfx MDK headers/SVD, the product specification and OpenOCD/pyOCD/probe-rs.
  */
 #ifndef NRFCRED_TARGET_NRF91_REGS_H

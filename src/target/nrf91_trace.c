@@ -3,7 +3,7 @@
 
 #include "target/nrf91_regs.h"
 
-/* CTRL-AP registers (nrf91-target.md §4.1). The MAILBOX registers carry
+/* CTRL-AP registers (nrf91-registers.md §4.1). The MAILBOX registers carry
  * the ERASEPROTECT key handshake, which nrfcred never performs. */
 static const char *const ctrlap_names[64] = {
 	[CTRLAP_RESET >> 2] = "RESET",

@@ -1,5 +1,5 @@
 /*
- * NVMC erase / write through the AHB-AP (nrf91-target.md §6). The core must
+ * NVMC erase / write through the AHB-AP (nrf91-registers.md §6). The core must
  * be halted (callers in nrf91.c ensure it). Waits are clocked SWD idle
  * cycles (adi_delay_us): they take the same time on real hardware and
  * advance the simulator's modeled clock.

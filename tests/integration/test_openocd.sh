@@ -3,7 +3,7 @@
 # cortex_m target) talks to a simulated J-Link + nRF9160 through the real
 # libjaylink and the fake libusb, under `nrfsim run`. Runs inside
 # `unshare -rn` because OpenOCD falls back to a UDP broadcast (J-Link over
-# TCP) when the serial is not found (jlink-protocol.md §5).
+# TCP) when the serial is not found (jlink.md §5).
 #
 # Usage: test_openocd.sh [BUILD_DIR]   (default: $NRFCRED_BUILD_ROOT)
 # Prints one line per check and, last, "N passed, M failed".

@@ -3,7 +3,7 @@
 # identify nRF9160 / nRF9161 / nRF9151, refuse then recover a protected
 # board, program a 256 KB sparse image (flash + UICR) with verify, and read
 # it back independently with OpenOCD (inside `unshare -rn`: OpenOCD may fall
-# back to a UDP broadcast, jlink-protocol.md §5) byte for byte.
+# back to a UDP broadcast, jlink.md §5) byte for byte.
 #
 # Usage: test_swd_target.sh [BUILD_DIR]   Prints "N passed, M failed" last.
 set -u

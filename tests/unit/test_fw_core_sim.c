@@ -530,7 +530,7 @@ static uint32_t read_core_reg(uint32_t sel)
 
 Test(fw_core_sim, debugger_runs_a_routine_from_ram_with_registers_it_set)
 {
-	/* The flash-algorithm convention (nrf91-target.md §7): halt, load code
+	/* The flash-algorithm convention (nrf91-registers.md §7): halt, load code
 	 * to RAM, set R0.., SP, PC, xPSR, resume, wait for the BKPT. */
 	simboard_set_nreset(B, false, T);
 	advance(1 * MS);

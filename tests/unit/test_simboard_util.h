@@ -1,6 +1,6 @@
 /*
  * Test helpers for the simulated nRF91 board: a host-side SWD bit packer that
- * follows OpenOCD's J-Link slot convention (jlink-protocol.md 4) and a board
+ * follows OpenOCD's J-Link slot convention (jlink.md 4) and a board
  * opened on a temporary state file.
  */
 #ifndef TEST_SIMBOARD_UTIL_H

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-/* nrf91-target.md §1.2 table. */
+/* nrf91-registers.md §1.2 table. */
 static const struct {
 	bool ap, read;
 	uint8_t addr, byte;

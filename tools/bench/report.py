@@ -18,14 +18,14 @@ import subprocess
 import sys
 import time
 
-# SWD write transaction (jlink-protocol.md, OpenOCD's bit-slot convention):
+# SWD write transaction (jlink.md, OpenOCD's bit-slot convention):
 # 8 request bits + 5 ACK/turnaround slots + 32 data bits + 1 parity.
 SWD_BITS_PER_WORD_WRITE = 46
 # Simulator default NVMC word write time (tools/sim/board.c, the nRF52840
-# figure; nrf91-target.md marks the nRF91 value UNCONFIRMED).
+# figure; nrf91-registers.md marks the nRF91 value UNCONFIRMED).
 SIM_TWRITE_US = 41.0
 # The old Python tool waited this long after programming
-# (/work/shared/seed/original-cred-tool.txt: "waits seven seconds").
+# (docs/history/original-cred-tool.txt: "waits seven seconds").
 OLD_TOOL_WAIT_S = 7.0
 
 

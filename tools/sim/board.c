@@ -17,7 +17,7 @@
 
 void simboard_timing_defaults(struct simboard_timing *t)
 {
-	/* nrf91-target.md 6: tERASEPAGE ~87 ms (nrfx, OpenOCD); the others
+	/* nrf91-registers.md 6: tERASEPAGE ~87 ms (nrfx, OpenOCD); the others
 	 * are UNCONFIRMED for nRF91 and chosen as plausible values. */
 	t->nvmc_write_word_ns = 41000; /* nRF52840 figure */
 	t->nvmc_erase_page_ns = 87000000;

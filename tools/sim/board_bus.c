@@ -1,5 +1,5 @@
 /*
- * Memory map of the simulated nRF91 (nrf91-target.md 5): the address decoder
+ * Memory map of the simulated nRF91 (nrf91-registers.md 5): the address decoder
  * both the AHB-AP and the CPU go through (bus.h).
  */
 #include "board_impl.h"

@@ -135,7 +135,7 @@ struct simboard {
 	bool removed;
 	bool nreset_asserted;
 	uint32_t noise; /* LFSR of the max_swd_khz wiring model */
-	/* Protection latched at reset (nrf91-target.md 4.3). */
+	/* Protection latched at reset (nrf91-registers.md 4.3). */
 	bool approtect, secure_approtect;
 	/* nRF91x1 software branch, written by firmware (volatile). */
 	bool sw_ap_disabled, sw_sap_disabled, sw_ap_forced, sw_sap_forced;

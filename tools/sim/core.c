@@ -1,5 +1,5 @@
 /*
- * Cortex-M33 debug registers of the simulated nRF91 (nrf91-target.md 7):
+ * Cortex-M33 debug registers of the simulated nRF91 (nrf91-registers.md 7):
  * DHCSR halt/step/resume, DCRSR/DCRDR register transfer, DEMCR vector catch,
  * AIRCR SYSRESETREQ, DFSR; and running the CPU model while not halted.
  */

@@ -16,7 +16,7 @@
 
 struct simboard;
 
-/* Register file, indexed like the DCRSR REGSEL values (nrf91-target.md 7). */
+/* Register file, indexed like the DCRSR REGSEL values (nrf91-registers.md 7). */
 struct simcpu_regs {
 	uint32_t r[13]; /* R0-R12 */
 	uint32_t sp;	/* R13, the active stack pointer */

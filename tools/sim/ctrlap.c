@@ -1,6 +1,6 @@
 /*
  * CTRL-AP (AP4) of the simulated nRF91 and its CPU-side peer CTRLAPPERI
- * (nrf91-target.md 4.1, 4.2, 4.4). The CTRL-AP works while APPROTECT blocks
+ * (nrf91-registers.md 4.1, 4.2, 4.4). The CTRL-AP works while APPROTECT blocks
  * the AHB-AP: it is how a protected part is recovered.
  */
 #include "board_impl.h"
@@ -110,7 +110,7 @@ enum ap_result ctrlap_write(struct simboard *b, unsigned reg, uint32_t val)
 	case CTRLAP_ERASEPROTECT_DISABLE:
 		/* Key handshake: the debugger's key must equal the non-zero key
 		 * firmware wrote to CTRLAPPERI.ERASEPROTECT.DISABLE; this
-		 * performs an erase-all (nrf91-target.md 4.4). */
+		 * performs an erase-all (nrf91-registers.md 4.4). */
 		if (val != 0 && val == c->eraseprotect_key_cpu)
 			start_erase_all(b);
 		break;

@@ -1,6 +1,6 @@
 /*
  * Debug port of the simulated nRF91: DPv2 registers, sticky errors, posted
- * AP reads and the AP dispatch (nrf91-target.md 1.3, ADIv5 rules as restated
+ * AP reads and the AP dispatch (nrf91-registers.md 1.3, ADIv5 rules as restated
  * there). Fault injection from struct simboard_faults applies to AP accesses.
  */
 #include "board_impl.h"
@@ -86,7 +86,7 @@ static enum ap_result ap_read(struct simboard *b, unsigned apsel, unsigned reg, 
 		return ctrlap_read(b, reg, val);
 	default:
 		*val = 0; /* APs the nRF91 does not have (1, 2, 5..255): every register, IDR
-			     included, reads 0 (nrf91-target.md 3) */
+			     included, reads 0 (nrf91-registers.md 3) */
 		return AP_OK;
 	}
 }

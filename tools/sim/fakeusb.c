@@ -1,7 +1,7 @@
 /*
  * The fake libusb-1.0: exactly the 19 functions libjaylink 0.3.1 imports
  * (`nm -D --undefined-only libjaylink.so.0`), with the contract of
- * jlink-protocol.md §2. Loaded ahead of the real libusb (LD_PRELOAD, or linked
+ * jlink.md §2. Loaded ahead of the real libusb (LD_PRELOAD, or linked
  * into a test), it presents the scenario's simulated J-Links.
  *
  * State is process-wide on purpose: libusb's ABI gives a preloaded library no

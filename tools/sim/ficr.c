@@ -1,4 +1,4 @@
-/* FICR contents of the simulated nRF91 (nrf91-target.md 5). */
+/* FICR contents of the simulated nRF91 (nrf91-registers.md 5). */
 #include "board_impl.h"
 
 /* ASCII strings as the little-endian words pyOCD/OpenOCD decode. */

@@ -1,7 +1,7 @@
 /*
  * Simulated J-Link command protocol. Byte layouts and lengths follow
  * libjaylink 0.3.1 (device.c, target.c, swd.c, jtag.c) as summarised in
- * jlink-protocol.md §3.2; reply lengths are byte-exact because libjaylink
+ * jlink.md §3.2; reply lengths are byte-exact because libjaylink
  * silently drops over-long replies at the next command (§3.1).
  */
 #include "jlink.h"
@@ -144,7 +144,7 @@ struct jlink_sim *jlink_sim_create(const struct scenario *s, const struct scenar
 	j->usb_bandwidth_bps = s->usb_bandwidth_bps;
 	j->swd_max_khz = s->swd_max_khz;
 	simclock_init(&j->clock, s->timing_mode == SCENARIO_TIMING_REAL);
-	/* Power-up interface is JTAG (jlink-protocol.md §6.5, not checked on hardware). */
+	/* Power-up interface is JTAG (jlink.md §6.5, not checked on hardware). */
 	j->tif = TIF_JTAG;
 	j->speed_khz = 4000;
 	j->trst_high = true;
@@ -518,7 +518,7 @@ static void out_transfer(struct jlink_sim *j, const uint8_t *data, size_t len)
 	charge_transfer(j, len);
 	jlink_sim_advance(j);
 	/* A command starts at the start of a transfer and may span several
-	 * (jlink-protocol.md §3.1). */
+	 * (jlink.md §3.1). */
 	while (pos < len) {
 		long need;
 

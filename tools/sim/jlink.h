@@ -1,6 +1,6 @@
 /*
  * One simulated J-Link: the command protocol spoken over the bulk endpoints
- * (jlink-protocol.md §3, §4), the probe's modeled clock and its counters.
+ * (jlink.md §3, §4), the probe's modeled clock and its counters.
  * Bytes of bulk OUT transfers go in; responses queue in an IN FIFO that bulk
  * IN transfers drain. The SWD lines go to the attached board, if any.
  *

@@ -1,6 +1,6 @@
 /*
  * AP0, the application AHB-AP (MEM-AP), and the IDR-only APB-AP at AP3
- * (nrf91-target.md 2 and 3).
+ * (nrf91-registers.md 2 and 3).
  */
 #include "board_impl.h"
 
@@ -84,7 +84,7 @@ static uint32_t transfer_addr(const struct memap *m, unsigned reg)
 }
 
 /* ADI guarantees only TAR[9:0] increments: wrap within the 1 KB block
- * (nrf91-target.md 2; the nRF91's real wrap size is UNCONFIRMED). */
+ * (nrf91-registers.md 2; the nRF91's real wrap size is UNCONFIRMED). */
 static void tar_increment(struct memap *m, unsigned size)
 {
 	if ((m->csw & CSW_ADDRINC_MASK) != CSW_ADDRINC_SINGLE)

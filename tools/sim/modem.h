@@ -3,7 +3,7 @@
  * credential store, reached by the emulated CPU through the mailbox MMIO block
  * of include/nrfcred/sim_mailbox.h.
  *
- * Commands (nrf91-target.md §9): AT, AT+CMEE=<0|1>, AT+CFUN=<n>, AT+CFUN?,
+ * Commands (nrf91-registers.md §9): AT, AT+CMEE=<0|1>, AT+CFUN=<n>, AT+CFUN?,
  * AT+CGSN[=<0|1>], AT+CGMR, AT%CMNG=0/1/2/3. Rules the simulator applies
  * (where the documentation is silent, the choice is ours and marked so):
  *   - %CMNG=0/3 are refused with CME 518 while the modem is active
@@ -12,7 +12,7 @@
  *     modem_key_mgmt_write relies on; nothing returns 519 here).
  *   - %CMNG=3 / %CMNG=2 of a missing credential: CME 513.
  *   - %CMNG=2 of a client private key (type 2): CME 514 (keys cannot be
- *     read back; UNCONFIRMED in nrf91-target.md §10 item 10, assumed).
+ *     read back; UNCONFIRMED in nrf91-registers.md §10 item 10, assumed).
  *   - Content: 1..4096 bytes (our choice; the modem's limit is undocumented).
  *     Larger, empty, PEM types (0,1,2,5,6) without "-----BEGIN ", or a PSK
  *     (type 3) that is not an even number of hex digits: CME 527.

@@ -1,18 +1,18 @@
 /*
  * Register constants of the simulated nRF91 (board side). Facts and their
- * sources are in docs/design nrf91-target.md (section numbers given below);
+ * sources are in docs/hardware/nrf91-registers.md (section numbers given below);
  * values marked UNCONFIRMED there are simulator choices, kept here as named
  * constants so they are easy to change.
  */
 #ifndef NRFSIM_NRF91_SIM_REGS_H
 #define NRFSIM_NRF91_SIM_REGS_H
 
-/* ---- DP (ADIv5.2 DPv2), nrf91-target.md 1.3/1.4 ---- */
+/* ---- DP (ADIv5.2 DPv2), nrf91-registers.md 1.3/1.4 ---- */
 #define SIM_DPIDR 0x6BA02477u
 /* TARGETID: TPARTNO 0x0090 [27:12], TDESIGNER 0x144 [11:1], bit0 = 1. */
 #define SIM_TARGETID_LOW 0x0090289u
 /* TREVISION [31:28]: pyOCD treats <= 2 as nRF9160 ("old" APPROTECT) and > 2
- * as nRF91x1. The exact silicon values are UNCONFIRMED (nrf91-target.md 10.2). */
+ * as nRF91x1. The exact silicon values are UNCONFIRMED (nrf91-registers.md 10.2). */
 #define SIM_TARGETID_REV_9160 2u
 #define SIM_TARGETID_REV_91X1 3u
 /* DLPIDR: TINSTANCE 0 (fixed, OOCD-91), PROTVSN 1. */
@@ -40,7 +40,7 @@
 #define DP_CTRL_CSYSPWRUPREQ (1u << 30)
 #define DP_CTRL_CSYSPWRUPACK (1u << 31)
 
-/* ---- APs, nrf91-target.md 3 ---- */
+/* ---- APs, nrf91-registers.md 3 ---- */
 #define SIM_AP_AHB  0u
 #define SIM_AP_APB  3u
 #define SIM_AP_CTRL 4u
@@ -53,7 +53,7 @@
 #define SIM_CTRLAP_IDR 0x12880000u
 /* AHB-AP BASE: the Cortex-M33 ROM table at 0xE00FF000 (format bit 1, present bit 0). */
 #define SIM_AHBAP_BASE 0xE00FF003u
-/* CSW reset value: UNCONFIRMED (nrf91-target.md 10.4). 32-bit, no increment,
+/* CSW reset value: UNCONFIRMED (nrf91-registers.md 10.4). 32-bit, no increment,
  * HPROT1 (privileged) + HPROT0 (data). */
 #define SIM_AHBAP_CSW_RESET 0x03000002u
 
@@ -77,7 +77,7 @@
 #define CSW_HNONSEC	   (1u << 30)
 #define CSW_DBGSWENABLE	   (1u << 31)
 
-/* ---- CTRL-AP (AP 4), nrf91-target.md 4.1 ---- */
+/* ---- CTRL-AP (AP 4), nrf91-registers.md 4.1 ---- */
 #define CTRLAP_RESET		    0x000u
 #define CTRLAP_ERASEALL		    0x004u
 #define CTRLAP_ERASEALLSTATUS	    0x008u
@@ -89,7 +89,7 @@
 #define CTRLAP_MAILBOX_RXDATA	    0x028u
 #define CTRLAP_MAILBOX_RXSTATUS	    0x02Cu
 
-/* CPU-side peer CTRLAPPERI_S (nrf91-target.md 4.1). */
+/* CPU-side peer CTRLAPPERI_S (nrf91-registers.md 4.1). */
 #define CTRLAPPERI_S_BASE		0x50006000u
 #define CTRLAPPERI_NS_BASE		0x40006000u
 #define CTRLAPPERI_RXDATA		0x400u
@@ -99,7 +99,7 @@
 #define CTRLAPPERI_ERASEPROTECT_LOCK	0x500u
 #define CTRLAPPERI_ERASEPROTECT_DISABLE 0x504u
 
-/* ---- Memory map, nrf91-target.md 5 ---- */
+/* ---- Memory map, nrf91-registers.md 5 ---- */
 #define SIM_FLASH_BASE	0x00000000u
 #define SIM_FLASH_SIZE	0x00100000u /* 1 MB */
 #define SIM_PAGE_SIZE	4096u
@@ -136,7 +136,7 @@
 #define UICR_APPROTECT_HWUNPROTECTED	0x50FA50FAu
 #define UICR_APPROTECT_PROTECTED	0x00000000u
 
-/* ---- NVMC, nrf91-target.md 6 ---- */
+/* ---- NVMC, nrf91-registers.md 6 ---- */
 #define NVMC_S_BASE		 0x50039000u
 #define NVMC_NS_BASE		 0x40039000u
 #define NVMC_READY		 0x400u
@@ -171,7 +171,7 @@
 #define POWER_TASKS_CONSTLAT 0x078u
 #define POWER_TASKS_LOWPWR   0x07Cu
 
-/* ---- Cortex-M33 debug, nrf91-target.md 7 ---- */
+/* ---- Cortex-M33 debug, nrf91-registers.md 7 ---- */
 #define SCS_CPUID 0xE000ED00u
 #define SCS_AIRCR 0xE000ED0Cu
 #define SCS_DFSR  0xE000ED30u

@@ -110,7 +110,7 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 #ifdef NRFSIM_LIBASAN
 	/* The library is ASan-instrumented: the ASan runtime must be the first
-	 * object in the process (jlink-protocol.md §6.2). */
+	 * object in the process (jlink.md §6.2). */
 	i = snprintf(preload, size, "%s:%s", NRFSIM_LIBASAN, lib);
 #else
 	i = snprintf(preload, size, "%s", lib);

@@ -1,5 +1,5 @@
 /*
- * NVMC of the simulated nRF91 (nrf91-target.md 6): flash and UICR writes only
+ * NVMC of the simulated nRF91 (nrf91-registers.md 6): flash and UICR writes only
  * with CONFIG=Wen, full aligned words, 1->0 only; page erase by writing
  * 0xFFFFFFFF with CONFIG=Een; partial erase with PEen; ERASEALL. Each
  * operation keeps READY low for its modeled duration; an erase stalls the
@@ -184,7 +184,7 @@ enum simbus_result nvmc_reg_write(struct simboard *b, uint32_t off, uint32_t val
 			break;
 		if (busy(b))
 			return SIMBUS_STALL;
-		/* Needs Een; UICR.ERASEPROTECT blocks it (nrf91-target.md 4.4). */
+		/* Needs Een; UICR.ERASEPROTECT blocks it (nrf91-registers.md 4.4). */
 		if (n->config != NVMC_CONFIG_EEN ||
 		    board_uicr_word(b, UICR_ERASEPROTECT) != 0xFFFFFFFFu) {
 			ignored(b);
@@ -206,7 +206,7 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 {
 	bool uicr = addr >= SIM_UICR_BASE && addr < SIM_UICR_BASE + SIM_UICR_SIZE;
 	/* Only full aligned words; narrower writes hard-fault on the real
-	 * NVMC (nrf91-target.md 6), seen here as a bus error. */
+	 * NVMC (nrf91-registers.md 6), seen here as a bus error. */
 	if (size != 4 || (addr & 3u))
 		return SIMBUS_ERROR;
 	if (busy(b))
@@ -233,7 +233,7 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 	case NVMC_CONFIG_EEN:
 	case NVMC_CONFIG_PEEN:
 		/* Page erase = write 0xFFFFFFFF to a word of the page (any
-		 * word accepted: UNCONFIRMED, nrf91-target.md 10.8). UICR has
+		 * word accepted: UNCONFIRMED, nrf91-registers.md 10.8). UICR has
 		 * no page erase on nRF91: only ERASEALL clears it. */
 		if (uicr || val != 0xFFFFFFFFu) {
 			ignored(b);

@@ -2,11 +2,11 @@
  * SWD wire decoder of the simulated nRF91: one call per SWCLK cycle, state
  * kept across calls so a packet may span several J-Link SWD I/O commands.
  *
- * Slot convention (jlink-protocol.md 4, OpenOCD jlink.c): 8 host-driven
+ * Slot convention (jlink.md 4, OpenOCD jlink.c): 8 host-driven
  * request bits; read: ACK in the next 3 slots, 32 data bits + parity driven
  * by the board, 2 trailing slots nobody drives; write: ACK in 3 slots, 2
  * turnaround slots, 33 host-driven data + parity bits. Undriven slots read 1
- * (SWDIO pull-up, nrf91-target.md 1.1).
+ * (SWDIO pull-up, nrf91-registers.md 1.1).
  *
  * Simulator choice: while idle, only a host-driven 1 counts as a start bit.
  * A real target would take the pulled-up level as a start bit too, but hosts
@@ -16,7 +16,7 @@
 #include "board_impl.h"
 
 #define LINE_RESET_ONES 50u
-/* SWD-to-dormant select sequence, LSB first (nrf91-target.md 1.1). */
+/* SWD-to-dormant select sequence, LSB first (nrf91-registers.md 1.1). */
 #define SEQ_SWD_TO_DORMANT 0xE3BCu
 #define SEQ_INACTIVE	   0xFFu
 /* Selection alert 92 F3 09 62 95 2D 85 86 E9 AF DD E3 A2 0E BC 19, LSB first. */
@@ -143,7 +143,7 @@ static void after_ack(struct simboard *b)
 		w->phase = SWD_PH_TRN;
 	} else if (b->dap.ctrl_stat & DP_CTRL_ORUNDETECT) {
 		/* ADIv5: with overrun detection the data phase is clocked even
-		 * after WAIT/FAULT; consume it (jlink-protocol.md 4). */
+		 * after WAIT/FAULT; consume it (jlink.md 4). */
 		w->write_ok = false;
 		w->phase = SWD_PH_TRN;
 	} else {
