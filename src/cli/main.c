@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "build_info.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
-		printf("nrfcred %s\n", NRFCRED_VERSION);
+		printf("nrfcred %s (git %s)\n", NRFCRED_VERSION, NRFCRED_GIT_DESCRIBE);
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(arg, "help") == 0) {
