@@ -31,7 +31,7 @@ struct provision_opts {
 	char *key_passphrase;	 /* --key-passphrase / NRFCRED_KEY_PASSPHRASE (own copy, wiped) */
 	const char *provisioner; /* --provisioner / NRFCRED_PROVISIONER / the build's default */
 	bool provisioner_is_default;
-	bool help; /* -h: help was printed, exit 0 */
+	bool help;	   /* -h: help was printed, exit 0 */
 	const char *trace; /* --trace FILE: SWD trace of the board run (secrets redacted) */
 };
 

@@ -141,8 +141,8 @@ static bool slot_lower_speed(struct slot *s)
 {
 	if (!wire_error(s->err) || s->swd_khz <= SWD_FALLBACK_FLOOR_KHZ)
 		return false;
-	s->swd_khz = s->swd_khz / 2 < SWD_FALLBACK_FLOOR_KHZ ? SWD_FALLBACK_FLOOR_KHZ
-							     : s->swd_khz / 2;
+	s->swd_khz =
+		s->swd_khz / 2 < SWD_FALLBACK_FLOOR_KHZ ? SWD_FALLBACK_FLOOR_KHZ : s->swd_khz / 2;
 	s->speed_fallbacks++;
 	char msg[64];
 	snprintf(msg, sizeof msg, "SWD clock lowered to %" PRIu32 " kHz", s->swd_khz);

@@ -48,7 +48,7 @@ typedef enum {
 	NRF91_ERR_VERIFY,	  /* read-back differs from what was written */
 	NRF91_ERR_BAD_ADDRESS,	  /* image data outside flash / UICR */
 	NRF91_ERR_NOMEM,
-	NRF91_ERR_ABORTED, /* the abort flag was raised */
+	NRF91_ERR_ABORTED,     /* the abort flag was raised */
 	NRF91_ERR_LOCK_FAILED, /* UICR written Protected, CTRL-AP still reads open */
 } nrf91_err;
 

@@ -51,10 +51,10 @@
 #define UICR_APPROTECT_PROTECTED     0x00000000u
 
 /* NVMC (secure alias) [§6]. */
-#define NVMC_BASE	0x50039000u
-#define NVMC_READY	(NVMC_BASE + 0x400u) /* 1 = ready */
-#define NVMC_READYNEXT	(NVMC_BASE + 0x408u) /* 1 = next write accepted */
-#define NVMC_CONFIG	(NVMC_BASE + 0x504u)
+#define NVMC_BASE      0x50039000u
+#define NVMC_READY     (NVMC_BASE + 0x400u) /* 1 = ready */
+#define NVMC_READYNEXT (NVMC_BASE + 0x408u) /* 1 = next write accepted */
+#define NVMC_CONFIG    (NVMC_BASE + 0x504u)
 /* CONFIGNS: the same mode for flash the SPU marks non-secure; secure code
  * (and a secure debugger) sets both (nrfx nrfx_nvmc.c). */
 #define NVMC_CONFIGNS	(NVMC_BASE + 0x584u)

@@ -122,9 +122,9 @@ enum simbus_result simbus_write(struct simboard *b, uint32_t addr, unsigned size
 	if (in(addr, SIM_FICR_BASE, SIM_FICR_SIZE))
 		return SIMBUS_OK; /* read-only, writes ignored */
 	bool periph = (in(addr, NVMC_S_BASE, 0x1000) || in(addr, NVMC_NS_BASE, 0x1000) ||
-		       in(addr, CTRLAPPERI_S_BASE, 0x1000) || in(addr, CTRLAPPERI_NS_BASE, 0x1000) ||
-		       in(addr, SPU_BASE, 0x1000) || in(addr, POWER_S_BASE, 0x1000) ||
-		       in(addr, POWER_NS_BASE, 0x1000));
+		       in(addr, CTRLAPPERI_S_BASE, 0x1000) ||
+		       in(addr, CTRLAPPERI_NS_BASE, 0x1000) || in(addr, SPU_BASE, 0x1000) ||
+		       in(addr, POWER_S_BASE, 0x1000) || in(addr, POWER_NS_BASE, 0x1000));
 	/* Peripheral and system registers are word registers here. */
 	if ((periph || in(addr, SIM_PPB_BASE, SIM_PPB_SIZE)) && size != 4)
 		return SIMBUS_ERROR;

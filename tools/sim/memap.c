@@ -42,8 +42,8 @@ static bool transfers_allowed(const struct simboard *b)
  * (WAIT) for as long as the CPU sleeps, the reading that costs a host most. */
 static bool erratum36_stalls(const struct simboard *b)
 {
-	return b->cfg.quirks.erratum36 && board_is_91x1(b) && !b->constlat &&
-	       b->core.sleeping && core_running(b);
+	return b->cfg.quirks.erratum36 && board_is_91x1(b) && !b->constlat && b->core.sleeping &&
+	       core_running(b);
 }
 
 static bool debug_powered(const struct simboard *b)

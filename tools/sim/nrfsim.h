@@ -30,7 +30,7 @@ struct nrfsim_counters {
 	uint64_t nvmc_words_written;
 	uint64_t nvmc_page_erases;
 	uint64_t nvmc_erase_alls; /* NVMC ERASEALL and CTRL-AP ERASEALL */
-	uint64_t system_resets;   /* board resets other than power-on */
+	uint64_t system_resets;	  /* board resets other than power-on */
 	uint64_t modeled_ns;	  /* the probe's modeled clock */
 	uint64_t busy_ns;	  /* modeled time spent on USB, SWD, timeouts (no host idle) */
 	uint64_t wall_ns;	  /* wall time since the probe was first used */

@@ -214,8 +214,7 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 	uint8_t *p = uicr ? b->st->uicr + (addr - SIM_UICR_BASE) : b->st->flash + addr;
 	/* Flash the SPU marks non-secure follows CONFIGNS, secure flash and
 	 * UICR follow CONFIG (nrfx nrfx_nvmc.c sets both; nRF91 PS NVMC). */
-	uint32_t mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns
-							      : b->nvmc.config;
+	uint32_t mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns : b->nvmc.config;
 	switch (mode) {
 	case NVMC_CONFIG_WEN: {
 		uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
