@@ -27,29 +27,29 @@ enum station_event_type {
 
 struct station_event {
 	enum station_event_type type;
+	enum slot_state state;
 	uint64_t time_ms; /* wall clock, ms since the Unix epoch (UTC) */
 	const char *station;
-	unsigned slot;	   /* [slot N]'s N; 0 for station-wide events */
 	const char *probe; /* J-Link serial */
 	const char *label;
-	enum slot_state state;
+	unsigned slot; /* [slot N]'s N; 0 for station-wide events */
 	/* STATION_EV_BOARD */
-	bool passed;
-	const char *imei;	     /* "" when unknown */
 	enum slot_state failed_step; /* SLOT_IDLE when passed */
+	const char *imei;	     /* "" when unknown */
 	const char *message;	     /* error text in words ("" when none) */
 	uint64_t duration_ms;
 	const char *part;
 	const char *modem_fw;
+	const char *digest; /* "modem", "unavailable" or "" */
 	uint32_t swd_khz;
 	unsigned resets;
+	bool passed;
 	bool locked;
-	const char *digest; /* "modem", "unavailable" or "" */
+	/* STATION_EV_STOP */
+	bool immediate;
 	/* STATION_EV_START */
 	unsigned slot_count;
 	const char *provisioner_sha256;
-	/* STATION_EV_STOP */
-	bool immediate;
 	/* STATION_EV_LOG_ERROR */
 	const char *row;
 	/* STATION_EV_END */
