@@ -20,7 +20,8 @@
 #define MEMAP_CSW_SIZE8		 0x0u
 #define MEMAP_CSW_SIZE32	 0x2u
 #define MEMAP_CSW_ADDRINC_SINGLE (1u << 4)
-#define MEMAP_CSW_DEVICEEN	 (1u << 6)
+#define MEMAP_CSW_DEVICEEN	 (1u << 6)  /* 0 while APPROTECT blocks the AP */
+#define MEMAP_CSW_SPIDEN	 (1u << 23) /* secure debug enabled (SECUREAPPROTECT open) */
 /*
  * Prot/master bits for every access: HPROT1 (privileged, bit 25), MasterType
  * = debug (bit 29), DbgSwEnable (bit 31); HNONSEC (bit 30) clear = SECURE.

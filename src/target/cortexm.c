@@ -118,6 +118,7 @@ nrf91_err cortexm_reset_release(struct nrf91 *t)
 	nrf91_err e = request_reset(t);
 	if (e == NRF91_OK)
 		t->resets++;
+	t->blank = false; /* the firmware may write flash from now on */
 	return e;
 }
 

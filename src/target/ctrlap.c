@@ -46,6 +46,26 @@ nrf91_err ctrlap_is_protected(struct nrf91 *t, bool *protected_out)
 	return NRF91_OK;
 }
 
+/*
+ * The CTRL-AP says "open" and the AHB-AP agrees: CSW.DeviceEn (bit 6) and,
+ * for the secure accesses programming needs, SPIDEN (bit 23). nrfutil judges
+ * access on nRF91 from the CSW, pyOCD checks DeviceEn after an unlock.
+ */
+static nrf91_err check_open(struct nrf91 *t, bool *prot)
+{
+	nrf91_err e = ctrlap_is_protected(t, prot);
+	if (e != NRF91_OK || *prot)
+		return e;
+	uint32_t csw = 0;
+	adi_err err = adi_ap_read(t->adi, NRF91_AP_AHB, MEMAP_CSW, &csw);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading AHB-AP CSW");
+	memap_invalidate(&t->mem); /* the CSW cache no longer holds */
+	*prot = (csw & (MEMAP_CSW_DEVICEEN | MEMAP_CSW_SPIDEN)) !=
+		(MEMAP_CSW_DEVICEEN | MEMAP_CSW_SPIDEN);
+	return NRF91_OK;
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -147,7 +167,7 @@ static nrf91_err reconnect_and_check(struct nrf91 *t, bool *prot, const char *wh
 		return nrf91_adi_fail(t, err, what);
 	memap_invalidate(&t->mem);
 	t->halted = false;
-	return ctrlap_is_protected(t, prot);
+	return check_open(t, prot);
 }
 
 /* Soft reset through the CTRL-AP: RESET 1 then 0 (probe-rs, pyOCD). */
@@ -182,28 +202,38 @@ nrf91_err ctrlap_pin_reset(struct nrf91 *t)
 	return e;
 }
 
+static nrf91_err erase_and_check(struct nrf91 *t, bool *prot)
+{
+	nrf91_err e = ctrlap_erase_all(t);
+	return e == NRF91_OK ? check_open(t, prot) : e;
+}
+
 /*
- * Erase-all, then whatever it takes for the AHB-AP to open, on every part:
- * - nRF91x1: the erase opens the port at once, "temporarily" (nRF91x1 PS,
- *   CTRL-AP): any reset now would lock it again, so none is issued;
- * - nRF9160: the erase takes effect "after the next reset" (nRF9160 PS):
- *   soft reset through the CTRL-AP, and where that is not enough (older
- *   revisions), an nRESET pulse as pyOCD does.
+ * Erase-all, then whatever it takes for the AHB-AP to open, on every part,
+ * under every reading of Nordic's texts (docs/hardware/nrf91.md §3.1, §4):
+ * 1. CTRL-AP ERASEALL, then a CTRL-AP soft reset, as OpenOCD, pyOCD and
+ *    probe-rs all do: the part returns to its factory settings (SPU and
+ *    peripherals included) at that reset. nRF9160 opens here (erased UICR
+ *    latched), and so does an nRF91x1 if the unlock needs that reset (nAN41).
+ * 2. Still locked: an nRF91x1 on which "any reset re-enables AP-Protect"
+ *    (NCS). The part is blank and at reset defaults now; a second erase-all
+ *    opens it until the next reset, and nothing resets it after that.
+ * 3. Still locked: an older nRF9160 whose soft reset does not latch UICR;
+ *    an nRESET pulse does (pyOCD, TARGETID.TREVISION <= 2).
  * The core is left running (or locked up on the blank flash); callers halt
  * it without a reset before using the NVMC.
  */
 nrf91_err ctrlap_recover(struct nrf91 *t)
 {
 	nrf91_progress(t, NRF91_PHASE_RECOVER, 0, 1);
-	nrf91_err e = ctrlap_erase_all(t);
 	bool prot = true;
+	nrf91_err e = ctrlap_erase_all(t);
 	if (e == NRF91_OK)
-		e = ctrlap_is_protected(t, &prot);
-	if (e == NRF91_OK && prot) {
 		e = ctrlap_soft_reset(t);
-		if (e == NRF91_OK)
-			e = reconnect_and_check(t, &prot, "reconnecting after the soft reset");
-	}
+	if (e == NRF91_OK)
+		e = reconnect_and_check(t, &prot, "reconnecting after the soft reset");
+	if (e == NRF91_OK && prot)
+		e = erase_and_check(t, &prot);
 	if (e == NRF91_OK && prot) {
 		e = ctrlap_pin_reset(t);
 		if (e == NRF91_ERR_PROBE) {
@@ -218,8 +248,8 @@ nrf91_err ctrlap_recover(struct nrf91 *t)
 		uint32_t st = 0;
 		(void)ctrlap_status(t, &st);
 		nrf91_set_detail(t,
-				 "still protected after CTRL-AP ERASEALL, soft reset and pin "
-				 "reset (APPROTECT.STATUS 0x%x)",
+				 "still protected after CTRL-AP ERASEALL, soft reset, a second "
+				 "erase and a pin reset (APPROTECT.STATUS 0x%x)",
 				 (unsigned)st);
 		return NRF91_ERR_RECOVER_FAILED;
 	}

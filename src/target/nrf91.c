@@ -168,6 +168,7 @@ nrf91_err nrf91_attach(struct probe *probe, const struct nrf91_options *opts, st
 			e = NRF91_ERR_PROTECTED;
 		} else {
 			e = ctrlap_recover(t);
+			t->blank = e == NRF91_OK;
 		}
 	}
 	if (e == NRF91_OK)
@@ -203,6 +204,7 @@ const struct nrf91_info *nrf91_get_info(const struct nrf91 *t)
 nrf91_err nrf91_recover(struct nrf91 *t)
 {
 	nrf91_err e = ctrlap_recover(t);
+	t->blank = e == NRF91_OK;
 	if (e == NRF91_OK)
 		e = identify(t);
 	return e;
@@ -351,11 +353,21 @@ nrf91_err nrf91_lock(struct nrf91 *t)
 
 nrf91_err nrf91_erase_all(struct nrf91 *t)
 {
-	nrf91_err e = ensure_halted(t);
+	/* Through the CTRL-AP, not the NVMC: the erase is followed by a reset
+	 * that returns the SPU and the peripherals to their defaults (a TF-M
+	 * image leaves its secure flash regions locked without write
+	 * permission), and it works whatever the protection state. Right after
+	 * a recover the chip is already blank. */
+	nrf91_progress(t, NRF91_PHASE_ERASE, 0, 1);
+	nrf91_err e = t->blank ? NRF91_OK : ctrlap_recover(t);
 	if (e == NRF91_OK)
-		e = nvmc_erase_all(t);
+		t->blank = true;
+	if (e == NRF91_OK)
+		e = ensure_halted(t);
 	if (e == NRF91_OK)
 		e = nrf91_keep_debug_open(t);
+	if (e == NRF91_OK)
+		nrf91_progress(t, NRF91_PHASE_ERASE, 1, 1);
 	return e;
 }
 
@@ -382,7 +394,9 @@ nrf91_err nrf91_wipe(struct nrf91 *t)
 	}
 	memap_invalidate(&t->mem);
 	t->halted = false;
-	return ctrlap_recover(t);
+	nrf91_err e = ctrlap_recover(t);
+	t->blank = e == NRF91_OK;
+	return e;
 }
 
 static bool in_flash(const struct nrf91 *t, uint32_t start, uint64_t size)

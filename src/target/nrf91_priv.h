@@ -14,6 +14,7 @@ struct nrf91 {
 	struct nrf91_info info;
 	bool halted;
 	uint32_t resets; /* resets issued or seen since attach */
+	bool blank;	 /* a CTRL-AP erase-all ran and nothing was written since */
 	char detail[256];
 };
 
@@ -47,7 +48,6 @@ nrf91_err ctrlap_pin_reset(struct nrf91 *t);
 nrf91_err ctrlap_wait_open(struct nrf91 *t, uint32_t timeout_ms);
 
 /* nvmc.c */
-nrf91_err nvmc_erase_all(struct nrf91 *t);
 nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr);
 /* Programs count words at a word-aligned addr; 0xFFFFFFFF words are skipped
  * (erased flash already holds them). done/total feed the progress events. */

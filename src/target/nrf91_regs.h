@@ -58,7 +58,6 @@
 /* CONFIGNS: the same mode for flash the SPU marks non-secure; secure code
  * (and a secure debugger) sets both (nrfx nrfx_nvmc.c). */
 #define NVMC_CONFIGNS	(NVMC_BASE + 0x584u)
-#define NVMC_ERASEALL	(NVMC_BASE + 0x50Cu)
 #define NVMC_CONFIG_REN 0u
 #define NVMC_CONFIG_WEN 1u
 #define NVMC_CONFIG_EEN 2u
@@ -81,8 +80,6 @@
 #define NVMC_TWRITE_US		   41u
 #define NVMC_TERASEPAGE_US	   87000u
 #define NVMC_ERASEPAGE_TIMEOUT_MS  500u
-#define NVMC_ERASEALL_WAIT_US	   100000u
-#define NVMC_ERASEALL_TIMEOUT_MS   10000u
 #define CTRLAP_ERASEALL_TIMEOUT_MS 15000u
 
 #endif

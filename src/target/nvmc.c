@@ -56,25 +56,6 @@ static nrf91_err set_config(struct nrf91 *t, uint32_t mode)
 	return wait_ready(t, 0, 100, 100, "NVMC.CONFIG change");
 }
 
-nrf91_err nvmc_erase_all(struct nrf91 *t)
-{
-	nrf91_progress(t, NRF91_PHASE_ERASE, 0, 1);
-	nrf91_err e = set_config(t, NVMC_CONFIG_EEN);
-	if (e != NRF91_OK)
-		return e;
-	/* ERASEALL erases flash and UICR (§6). */
-	adi_err err = memap_write_u32(&t->mem, NVMC_ERASEALL, 1);
-	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "writing NVMC.ERASEALL");
-	e = wait_ready(t, NVMC_ERASEALL_WAIT_US, 5000, NVMC_ERASEALL_TIMEOUT_MS, "NVMC erase-all");
-	if (e != NRF91_OK)
-		return e;
-	e = set_config(t, NVMC_CONFIG_REN);
-	if (e == NRF91_OK)
-		nrf91_progress(t, NRF91_PHASE_ERASE, 1, 1);
-	return e;
-}
-
 nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr)
 {
 	nrf91_err e = set_config(t, NVMC_CONFIG_EEN);
@@ -99,6 +80,7 @@ nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr)
 nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *words, size_t count,
 			     uint64_t *done, uint64_t total)
 {
+	t->blank = false;
 	nrf91_err e = set_config(t, NVMC_CONFIG_WEN);
 	if (e != NRF91_OK)
 		return e;
