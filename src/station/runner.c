@@ -129,7 +129,24 @@ static void record_failure(struct slot *s, const char *why)
 static bool wire_error(nrf91_err e)
 {
 	return e == NRF91_ERR_WAIT_TIMEOUT || e == NRF91_ERR_FAULT || e == NRF91_ERR_PARITY ||
-	       e == NRF91_ERR_NO_TARGET;
+	       e == NRF91_ERR_NO_TARGET || e == NRF91_ERR_VERIFY || e == NRF91_ERR_NVMC_TIMEOUT;
+}
+
+/* Where a retry starts. Flash takes at most two writes per word between
+ * erases (nWRITE, nRF9160 PS) and a read-back cannot mend a word that took
+ * wrong bits: a failed PROGRAM or VERIFY starts again from an erase. */
+static enum slot_state retry_state(enum slot_state st)
+{
+	switch (st) {
+	case SLOT_PROGRAM:
+	case SLOT_VERIFY:
+		return SLOT_ERASE;
+	case SLOT_PROGRAM_APP:
+	case SLOT_VERIFY_APP:
+		return SLOT_WIPE;
+	default:
+		return st;
+	}
 }
 
 #define SWD_FALLBACK_FLOOR_KHZ 1000u
@@ -150,7 +167,7 @@ static bool slot_lower_speed(struct slot *s)
 		nrf91_detach(s->target);
 		s->target = NULL;
 	}
-	slot_enter(s, s->state, msg);
+	slot_enter(s, retry_state(s->state), msg);
 	return true;
 }
 
@@ -167,7 +184,7 @@ static void slot_retry(struct slot *s)
 		nrf91_detach(s->target);
 		s->target = NULL;
 	}
-	slot_enter(s, s->state, msg);
+	slot_enter(s, retry_state(s->state), msg);
 }
 
 static void slot_advance(struct slot *s, enum slot_outcome out)
