@@ -307,7 +307,9 @@ enum slot_outcome slot_step_run(struct slot *s)
 	if (s->target == NULL && s->state != SLOT_CONNECT && s->state != SLOT_RECOVER &&
 	    s->state != SLOT_WAIT_BOARD && s->state != SLOT_WAIT_REMOVE && s->state != SLOT_WIPE &&
 	    s->state != SLOT_CHECK) {
-		e = attach(s, false);
+		/* A board this run wrote to may have locked itself again; an
+		 * erase of it removes only what this run put there. */
+		e = attach(s, s->touched);
 		if (e != NRF91_OK) {
 			s->err = e;
 			return SLOT_OUT_FAILED;
@@ -360,7 +362,9 @@ enum slot_outcome slot_step_run(struct slot *s)
 					 "chip is not blank and the erase policy is 'check'");
 				return SLOT_OUT_FAILED;
 			}
-			return SLOT_OUT_OK;
+			/* A blank nRF91x1 still needs HwUnprotected in UICR, or
+			 * RUN's reset locks it for good (review finding). */
+			return from_err(s, nrf91_keep_debug_open(s->target));
 		}
 	case SLOT_PROGRAM:
 		return from_err(s, nrf91_program(s->target, job->image));
