@@ -99,6 +99,19 @@ static nrf91_err identify(struct nrf91 *t)
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "reading FICR");
 	const char *name = part_name(partno);
+	if (!name) {
+		/* SIPINFO exists since nRF9160 PS v2.1 (OpenOCD nrf5.c); older
+		 * parts only have INFO.PART, where an nRF91x1 shows its die
+		 * 0x9120. */
+		uint32_t info_part = 0;
+		adi_err e2 = memap_read_u32(&t->mem, FICR_INFO_PART, &info_part);
+		if (e2 != ADI_OK)
+			return nrf91_adi_fail(t, e2, "reading FICR INFO.PART");
+		if (info_part == 0x9160 || info_part == 0x9120) {
+			partno = info_part;
+			name = info_part == 0x9160 ? "nRF9160" : "nRF91x1";
+		}
+	}
 	t->info.partno = partno;
 	if (!name) {
 		nrf91_set_detail(t, "FICR SIPINFO.PARTNO 0x%08x is not an nRF91 part",

@@ -114,6 +114,27 @@ Test(nrf91, identifies_nrf9161_and_nrf9151)
 	}
 }
 
+static void no_sipinfo(struct simboard_config *c)
+{
+	c->quirks.no_sipinfo = true;
+}
+
+Test(nrf91, part_without_sipinfo_is_identified_by_info_part)
+{
+	/* nRF9160 before PS v2.1: SIPINFO unwritten, INFO.PART says 0x9160. */
+	open_board(SIMBOARD_NRF9160, no_sipinfo);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_expect_str_eq(info.part_name, "nRF9160");
+	cr_expect_eq(info.partno, 0x9160u);
+	teardown();
+	/* An nRF91x1 the same way: its INFO.PART is the die, 0x9120. */
+	open_board(SIMBOARD_NRF9161, no_sipinfo);
+	attach_ok(&recover, &info);
+	cr_expect_str_eq(info.part_name, "nRF91x1");
+	cr_expect_eq(info.partno, 0x9120u);
+}
+
 static void no_board(struct simboard_config *c)
 {
 	c->present = false;

@@ -59,6 +59,8 @@ struct simboard_quirks {
 	/* nRF91x1 erratum 36: the AHB-AP cannot reach the system while the CPU
 	 * sleeps in WFI/WFE, unless POWER.TASKS_CONSTLAT was triggered. */
 	bool erratum36;
+	/* FICR SIPINFO unwritten (nRF9160 before PS v2.1): identify by INFO.PART. */
+	bool no_sipinfo;
 	/* Highest SWD clock the fixture wiring carries; faster clocks corrupt
 	 * the bits the target drives. 0 = no limit. */
 	uint32_t max_swd_khz;

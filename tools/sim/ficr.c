@@ -8,6 +8,10 @@
 uint32_t ficr_read(const struct simboard *b, uint32_t off)
 {
 	bool x1 = board_is_91x1(b);
+	/* Quirk no_sipinfo: SIPINFO appeared with nRF9160 PS v2.1 (OpenOCD
+	 * nrf5.c); older parts read it as unwritten. */
+	if (b->cfg.quirks.no_sipinfo && off >= FICR_SIPINFO_PARTNO && off <= FICR_SIPINFO_VARIANT)
+		return 0xFFFFFFFFu;
 	switch (off) {
 	case FICR_SIPINFO_PARTNO:
 		switch (b->st->part) {
@@ -29,9 +33,10 @@ uint32_t ficr_read(const struct simboard *b, uint32_t off)
 	case FICR_INFO_DEVICEID1:
 		return (uint32_t)(b->st->device_id >> 32);
 	case FICR_INFO_PART:
-		/* 0x9120 is the die inside the nRF91x1 SiPs; reserved on
-		 * nRF9160 (value UNCONFIRMED: reads as unwritten). */
-		return x1 ? 0x9120u : 0xFFFFFFFFu;
+		/* 0x9120 is the die inside the nRF91x1 SiPs (nrf9120.h); 0x9160 on
+		 * nRF9160, which OpenOCD nrf5.c falls back to when SIPINFO is
+		 * missing (nrf9160.h marks the word reserved: UNCONFIRMED). */
+		return x1 ? 0x9120u : 0x9160u;
 	case FICR_INFO_VARIANT:
 		return x1 ? ASCII4('0', 'A', 'A', 'A') : 0xFFFFFFFFu; /* "AAA0", UNCONFIRMED */
 	case FICR_INFO_PACKAGE:

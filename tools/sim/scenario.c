@@ -297,6 +297,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_bool(v, &b->quirks.erase_unlock_needs_soft_reset);
 	} else if (!strcmp(k, "erratum36")) {
 		ok = parse_bool(v, &b->quirks.erratum36);
+	} else if (!strcmp(k, "no_sipinfo")) {
+		ok = parse_bool(v, &b->quirks.no_sipinfo);
 	} else if (!strcmp(k, "max_swd_khz")) {
 		ok = parse_u32(v, &b->quirks.max_swd_khz);
 	} else if (!strcmp(k, "fault_wait_storm")) {
