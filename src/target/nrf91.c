@@ -340,24 +340,54 @@ static nrf91_err read_status_after_reset(struct nrf91 *t, uint32_t *st)
 	return e;
 }
 
+/* The lock holds when the port stays locked while the application boots
+ * (an MDK image may reset once on its first boot and would open the port
+ * in SystemInit if the UICR still allowed it): LOCK_PROOF_MS of polls. */
+#define LOCK_PROOF_MS 1000u
+
+static nrf91_err prove_locked(struct nrf91 *t, uint32_t *st)
+{
+	for (uint32_t waited = 0; waited < LOCK_PROOF_MS; waited += 50) {
+		nrf91_err e = read_status_after_reset(t, st);
+		if (e != NRF91_OK)
+			return e;
+		if (*st & CTRLAP_APPROTECT_OPEN)
+			return NRF91_OK; /* caller reports it */
+		e = nrf91_delay_us(t, 45000);
+		if (e != NRF91_OK)
+			return e;
+	}
+	return NRF91_OK;
+}
+
 nrf91_err nrf91_lock(struct nrf91 *t)
 {
 	nrf91_err e = write_uicr_protection(t, UICR_APPROTECT_PROTECTED, "locking");
 	if (e == NRF91_OK)
 		e = cortexm_reset_release(t);
 	/* The UICR words take effect at a reset; the CTRL-AP, which always
-	 * answers, proves the lock. Where a soft reset does not latch UICR
-	 * (older nRF9160, see ctrlap_recover), an nRESET pulse does. */
+	 * answers, proves the lock. Where a soft reset does not latch UICR, or
+	 * does not end an erase unlock ("re-enables on every hard reset"), an
+	 * nRESET pulse does. */
 	uint32_t st = 0xFFFFFFFFu;
 	if (e == NRF91_OK)
-		e = read_status_after_reset(t, &st);
-	if (e == NRF91_OK && (st & CTRLAP_APPROTECT_OPEN) && ctrlap_pin_reset(t) == NRF91_OK)
-		e = read_status_after_reset(t, &st);
+		e = prove_locked(t, &st);
+	bool pin_tried = false;
+	if (e == NRF91_OK && (st & CTRLAP_APPROTECT_OPEN)) {
+		pin_tried = ctrlap_pin_reset(t) == NRF91_OK;
+		if (pin_tried)
+			e = prove_locked(t, &st);
+	}
 	if (e != NRF91_OK)
 		return e;
 	if (st & CTRLAP_APPROTECT_OPEN) {
-		nrf91_set_detail(t, "still open after the lock reset (APPROTECT.STATUS 0x%x)",
-				 (unsigned)st);
+		nrf91_set_detail(t,
+				 "still open after the lock reset (APPROTECT.STATUS 0x%x)%s",
+				 (unsigned)st,
+				 pin_tried ? " and an nRESET pulse"
+					   : "; no nRESET on this probe: wire nRESET, or "
+					     "power-cycle the board and check it with "
+					     "nrfcred inspect");
 		return NRF91_ERR_LOCK_FAILED;
 	}
 	t->info.locked = true;
