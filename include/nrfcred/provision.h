@@ -8,16 +8,22 @@
  * firmware, which runs on a little-endian Cortex-M33, can use them directly,
  * and so that the static asserts pin the layout).
  *
- * Flow:
- *   - The firmware image carries one MANIFEST (found by its 8-byte magic and
- *     checked by CRC32). It names an erased TABLE area and an erased RESULT
- *     area (separate flash pages) and, optionally, a RAM word the firmware
- *     updates with its progress.
- *   - The host writes a TABLE into the table area of the image before it
- *     flashes it.
- *   - The firmware writes a RESULT block into the result area; the status
- *     word at offset 0 is written last, so a host that sees a status other
- *     than 0xFFFFFFFF knows the rest of the block is complete.
+ * Two deliveries of the credential table (ARCHITECTURE.md "Provisioning
+ * protocol"):
+ *   - flash: the firmware image carries one MANIFEST (found by its 8-byte
+ *     magic and checked by CRC32). It names an erased TABLE area and an erased
+ *     RESULT area (separate flash pages) and, optionally, a RAM word the
+ *     firmware updates with its progress. The host writes a TABLE into the
+ *     table area of the image before it flashes it; the firmware writes a
+ *     RESULT block into the result area, the status word at offset 0 last, so
+ *     a host that sees a status other than 0xFFFFFFFF knows the rest of the
+ *     block is complete.
+ *   - session (manifest version 2 with NRFCRED_MANIFEST_F_SESSION): the image
+ *     holds no secret and is the same for every board; the host and the
+ *     running firmware exchange records through a RAM mailbox (see the
+ *     "session" section below). No credential byte is ever written to flash.
+ *     A session firmware whose table area holds a table (patched image) runs
+ *     the flash delivery instead, so one image serves both.
  */
 #ifndef NRFCRED_PROVISION_H
 #define NRFCRED_PROVISION_H
@@ -35,6 +41,13 @@ extern "C" {
 #define NRFCRED_MANIFEST_MAGIC	   "nRFcMAN1"
 #define NRFCRED_MANIFEST_MAGIC_LEN 8u
 #define NRFCRED_MANIFEST_VERSION   1u
+/* Version 2 appends the RAM mailbox (mailbox_addr, mailbox_size) before the
+ * CRC; a host reads both versions. */
+#define NRFCRED_MANIFEST_VERSION_SESSION 2u
+
+/* Manifest flags (version 2; a version 1 manifest has flags = 0). */
+/* The firmware speaks the session protocol through the mailbox. */
+#define NRFCRED_MANIFEST_F_SESSION 0x00000001u
 
 struct nrfcred_manifest {
 	uint8_t magic[8];	/* NRFCRED_MANIFEST_MAGIC */
@@ -51,6 +64,28 @@ struct nrfcred_manifest {
 };
 
 #define NRFCRED_MANIFEST_SIZE 44u
+
+/* Version 2: the same fields up to flags, then the mailbox, then the CRC over
+ * bytes [0, 48). A session-only firmware (no flash driver, e.g. firmware/ncs)
+ * sets table_addr/table_max/result_addr/result_max to 0: the host then
+ * refuses the flash delivery and `-o` for it. */
+struct nrfcred_manifest_v2 {
+	uint8_t magic[8];
+	uint16_t version; /* NRFCRED_MANIFEST_VERSION_SESSION */
+	uint16_t size;	  /* NRFCRED_MANIFEST_V2_SIZE */
+	uint32_t table_addr;
+	uint32_t table_max;
+	uint32_t result_addr;
+	uint32_t result_max;
+	uint32_t progress_addr;
+	uint32_t fw_version;
+	uint32_t flags;	       /* NRFCRED_MANIFEST_F_* */
+	uint32_t mailbox_addr; /* RAM address of the mailbox, 4 KB aligned */
+	uint32_t mailbox_size; /* bytes, a multiple of 4 KB, >= NRFCRED_MBOX_MIN_SIZE */
+	uint32_t crc32;	       /* CRC-32/IEEE of bytes [0, offsetof(crc32)) */
+};
+
+#define NRFCRED_MANIFEST_V2_SIZE 52u
 
 /* ------------------------------------------------------------------- table */
 
@@ -204,8 +239,143 @@ enum nrfcred_progress_phase {
 	NRFCRED_PHASE_DONE = 7
 };
 
+/* ----------------------------------------------------------------- session */
+/*
+ * The RAM mailbox of a session firmware (manifest v2, F_SESSION), version 1.
+ * All words little-endian, every field 4-byte aligned; the host accesses it
+ * over the MEM-AP while the core runs, the firmware with plain (volatile)
+ * loads and stores.
+ *
+ *   [0x0000, 0x0040)  header, below
+ *   [0x0040, 0x1000)  UP area: the firmware's current record (firmware -> host)
+ *   [0x1000, size)    DOWN area: the host's current record (host -> firmware)
+ *
+ * Header (written by the firmware at boot, after it has cleared the whole
+ * mailbox; the host writes only host_seq):
+ *   0x00 magic    u32  NRFCRED_MBOX_MAGIC
+ *   0x04 version  u16  NRFCRED_MBOX_VERSION
+ *   0x06 hdr_size u16  NRFCRED_MBOX_HEADER_SIZE
+ *   0x08 size     u32  the manifest's mailbox_size
+ *   0x0C nonce    u32  fresh for every boot, never 0
+ *   0x10 fw_seq   u32  seq of the last complete UP record; written LAST
+ *   0x14 ack_seq  u32  seq of the last DOWN record the firmware took (set
+ *                      before it starts working on it: the host sees work
+ *                      begin; a rejected record is taken too)
+ *   0x18 host_seq u32  seq of the last complete DOWN record; the host writes
+ *                      it LAST, after the record (the doorbell)
+ *   0x1C..0x3F    0
+ *
+ * Record (either area):
+ *   0  magic   u32  NRFCRED_REC_MAGIC
+ *   4  version u16  NRFCRED_REC_VERSION
+ *   6  type    u16  enum nrfcred_rec_type
+ *   8  length  u32  whole record: header + payload + CRC, a multiple of 4,
+ *                   at most the area's size
+ *   12 seq     u32  UP: 1 for READY, +1 for each later record of this boot;
+ *                   DOWN: 1 for the first request of a boot, +1 each
+ *   16 nonce   u32  the boot's nonce (a DOWN record names the boot it was
+ *                   written for; the firmware rejects another)
+ *   20 ref     u32  UP: seq of the DOWN record answered (0 for READY);
+ *                   DOWN: the fw_seq the host last read
+ *   24 payload      length - 28 bytes (zero padded to a word)
+ *   length-4  crc32 u32  CRC-32/IEEE of bytes [0, length - 4)
+ *
+ * Conversation:
+ *   1. Boot: the firmware clears the mailbox, switches the modem offline,
+ *      reads IMEI and modem firmware, writes the header and a READY record,
+ *      then fw_seq = 1.
+ *   2. The host reads READY, writes a TABLE record (payload: a table exactly
+ *      as in the flash delivery), reads it back, then host_seq.
+ *   3. The firmware checks the record (magic, version, length, seq =
+ *      ack_seq + 1, nonce, ref = fw_seq, CRC); sets ack_seq; answers REJECT
+ *      for a malformed record, else runs the table (same checks and modem
+ *      sequence as the flash delivery), clears the DOWN area, and writes a
+ *      RESULT record (payload: a result block exactly as in the flash
+ *      delivery, status set) and fw_seq.
+ *   4. More rounds may follow (later request types). The host ends with an
+ *      END record; the firmware clears the DOWN area, every buffer that held
+ *      credential text and the UP area, writes DONE and fw_seq, and then only
+ *      answers further requests with REJECT (NRFCRED_REJ_STATE).
+ *   5. The host checks that the mailbox reads back as zeroes outside the
+ *      header and the DONE record.
+ * A board that resets itself meanwhile (an NCS image's first boot) starts
+ * again at 1. with a new nonce: the host notices the nonce (or fw_seq going
+ * back to 1 with a READY) and repeats its request for the new boot.
+ * Host reads are not atomic against the firmware's writes: a record whose
+ * CRC fails while fw_seq or nonce changed under the read is read again; one
+ * that fails with both stable is malformed.
+ */
+#define NRFCRED_MBOX_MAGIC	 0x424D434Eu /* "NCMB" */
+#define NRFCRED_MBOX_VERSION	 1u
+#define NRFCRED_MBOX_HEADER_SIZE 0x40u
+#define NRFCRED_MBOX_UP_OFFSET	 0x40u
+#define NRFCRED_MBOX_UP_MAX	 (0x1000u - 0x40u)
+#define NRFCRED_MBOX_DOWN_OFFSET 0x1000u
+/* Smallest mailbox: one page of header and UP area, one page of DOWN area. */
+#define NRFCRED_MBOX_MIN_SIZE 0x2000u
+/* Largest the host accepts (a quarter of the nRF91's 256 KB of RAM). */
+#define NRFCRED_MBOX_MAX_SIZE 0x10000u
+
+#define NRFCRED_MBOX_OFF_MAGIC	  0x00u
+#define NRFCRED_MBOX_OFF_VERSION  0x04u
+#define NRFCRED_MBOX_OFF_HDR_SIZE 0x06u
+#define NRFCRED_MBOX_OFF_SIZE	  0x08u
+#define NRFCRED_MBOX_OFF_NONCE	  0x0Cu
+#define NRFCRED_MBOX_OFF_FW_SEQ	  0x10u
+#define NRFCRED_MBOX_OFF_ACK_SEQ  0x14u
+#define NRFCRED_MBOX_OFF_HOST_SEQ 0x18u
+
+#define NRFCRED_REC_MAGIC	0x5253434Eu /* "NCSR" */
+#define NRFCRED_REC_VERSION	1u
+#define NRFCRED_REC_HEADER_SIZE 24u
+/* Header + CRC: the smallest record (an empty payload). */
+#define NRFCRED_REC_OVERHEAD 28u
+
+enum nrfcred_rec_type {
+	/* firmware -> host (UP) */
+	NRFCRED_REC_READY = 0x0001,
+	NRFCRED_REC_RESULT = 0x0002,
+	NRFCRED_REC_REJECT = 0x0003,
+	NRFCRED_REC_DONE = 0x0004,
+	/* host -> firmware (DOWN) */
+	NRFCRED_REC_TABLE = 0x0101,
+	NRFCRED_REC_END = 0x0102,
+};
+
+/* READY payload (64 bytes):
+ *   0  fw_version u32  as in the manifest
+ *   4  caps       u32  NRFCRED_CAP_*
+ *   8  status     u32  enum nrfcred_result_status of the boot's modem steps
+ *                      (MODEM_INIT, MODEM_OFFLINE, IMEI, MODEM_FW, or OK);
+ *                      not OK: a TABLE is answered with a RESULT carrying it
+ *   12 reserved   u32  0
+ *   16 imei[16]        15 ASCII digits + NUL ("" if unknown)
+ *   32 modem_fw[32]    AT+CGMR text, NUL terminated, NUL padded */
+#define NRFCRED_READY_PAYLOAD_SIZE 64u
+#define NRFCRED_CAP_TABLE	   0x00000001u /* answers TABLE with RESULT */
+
+/* REJECT payload (8 bytes): reason u32 (enum nrfcred_reject), detail u32
+ * (the rejected record's seq as the firmware read it). */
+#define NRFCRED_REJECT_PAYLOAD_SIZE 8u
+enum nrfcred_reject {
+	NRFCRED_REJ_MAGIC = 1,	 /* record magic wrong */
+	NRFCRED_REJ_VERSION = 2, /* record version unknown */
+	NRFCRED_REJ_LENGTH = 3,	 /* length not a multiple of 4, too short or past the area */
+	NRFCRED_REJ_CRC = 4,	 /* CRC-32 mismatch */
+	NRFCRED_REJ_NONCE = 5,	 /* written for another boot */
+	NRFCRED_REJ_SEQ = 6,	 /* seq is not ack_seq + 1, or ref is not fw_seq */
+	NRFCRED_REJ_TYPE = 7,	 /* unknown request type, or a payload of the wrong size */
+	NRFCRED_REJ_STATE = 8,	 /* a request after END */
+};
+
+/* DONE payload (4 bytes): status u32, 0 = mailbox and credential buffers
+ * cleared. */
+#define NRFCRED_DONE_PAYLOAD_SIZE 4u
+
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(struct nrfcred_manifest) == NRFCRED_MANIFEST_SIZE, "manifest layout");
+_Static_assert(sizeof(struct nrfcred_manifest_v2) == NRFCRED_MANIFEST_V2_SIZE,
+	       "manifest v2 layout");
 _Static_assert(sizeof(struct nrfcred_table_header) == NRFCRED_TABLE_HEADER_SIZE,
 	       "table header layout");
 _Static_assert(sizeof(struct nrfcred_table_entry) == NRFCRED_TABLE_ENTRY_SIZE,
