@@ -6,6 +6,8 @@
 #ifndef NRFCRED_PROVISION_MANIFEST_H
 #define NRFCRED_PROVISION_MANIFEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nrfcred/provision.h"
@@ -28,6 +30,7 @@ typedef enum {
 	MANIFEST_ERR_AREA_OVERLAP, /* areas overlap each other or the manifest */
 	MANIFEST_ERR_AREA_NOT_ERASED, /* the result area holds image data */
 	MANIFEST_ERR_PROGRESS_ADDR,   /* progress word not 0 and not an aligned RAM address */
+	MANIFEST_ERR_MAILBOX,	      /* v2 session mailbox misaligned, sized wrong, not in RAM */
 } manifest_err;
 
 /* Decoded manifest, plus where it was found. */
@@ -42,6 +45,8 @@ struct manifest {
 	uint32_t progress_addr;
 	uint32_t fw_version;
 	uint32_t flags;
+	uint32_t mailbox_addr; /* version 2 with NRFCRED_MANIFEST_F_SESSION, else 0 */
+	uint32_t mailbox_size;
 	uint32_t crc32;
 };
 
@@ -60,14 +65,23 @@ struct manifest {
 manifest_err manifest_find(const struct image *img, struct manifest *out,
 			   struct provision_diag *diag);
 
-/* Decodes and validates the 44 bytes at buf (fields, CRC, areas; no image
- * checks). out->addr is set to addr. */
-manifest_err manifest_decode(const uint8_t buf[NRFCRED_MANIFEST_SIZE], uint32_t addr,
-			     struct manifest *out, struct provision_diag *diag);
+/* Decodes and validates the manifest at buf, of which len bytes are
+ * readable (fields, CRC, areas, mailbox; no image checks): version 1
+ * (44 bytes) or 2 (52 bytes). out->addr is set to addr. */
+manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, struct manifest *out,
+			     struct provision_diag *diag);
 
-/* Encodes m (magic, version and size as given) and computes the CRC into
- * out; used by tests and tools that build provisioner images. */
-void manifest_encode(const struct manifest *m, uint8_t out[NRFCRED_MANIFEST_SIZE]);
+/* Encodes m (magic, version and size as given; the layout of m->version)
+ * and computes the CRC into out (44 or 52 bytes written); used by tests and
+ * tools that build provisioner images. */
+void manifest_encode(const struct manifest *m, uint8_t out[NRFCRED_MANIFEST_V2_SIZE]);
+
+/* The firmware speaks the RAM session protocol (provision.h). */
+bool manifest_has_session(const struct manifest *m);
+/* The firmware has table and result areas in flash (flash delivery, -o). */
+bool manifest_has_flash_areas(const struct manifest *m);
+/* Largest table a session request can carry (0 without a session). */
+uint32_t manifest_session_table_max(const struct manifest *m);
 
 const char *manifest_strerror(manifest_err err);
 

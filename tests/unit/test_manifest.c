@@ -30,7 +30,7 @@ Test(manifest, finds_valid_manifest_and_decodes_every_field)
 Test(manifest, encodes_fields_little_endian_at_fixed_offsets)
 {
 	struct manifest m = fixture_manifest();
-	uint8_t b[NRFCRED_MANIFEST_SIZE];
+	uint8_t b[NRFCRED_MANIFEST_V2_SIZE];
 	manifest_encode(&m, b);
 	cr_assert_eq(memcmp(b, "nRFcMAN1", 8), 0);
 	cr_assert_eq(b[8], 1);
@@ -61,9 +61,9 @@ Test(manifest, refuses_two_manifests_naming_both_addresses)
 {
 	struct manifest m = fixture_manifest(), got;
 	struct image *img = fixture_image(&m);
-	uint8_t enc[NRFCRED_MANIFEST_SIZE];
+	uint8_t enc[NRFCRED_MANIFEST_V2_SIZE];
 	manifest_encode(&m, enc);
-	image_write(img, 0x1800, enc, sizeof(enc));
+	image_write(img, 0x1800, enc, m.size);
 	struct provision_diag d;
 	cr_assert_eq(manifest_find(img, &got, &d), MANIFEST_ERR_DUPLICATE);
 	cr_assert(strstr(d.text, "0x00001000") && strstr(d.text, "0x00001800"), "%s", d.text);
@@ -74,9 +74,9 @@ Test(manifest, finds_duplicate_in_another_segment)
 {
 	struct manifest m = fixture_manifest(), got;
 	struct image *img = fixture_image(&m);
-	uint8_t enc[NRFCRED_MANIFEST_SIZE];
+	uint8_t enc[NRFCRED_MANIFEST_V2_SIZE];
 	manifest_encode(&m, enc);
-	image_write(img, 0x40000, enc, sizeof(enc));
+	image_write(img, 0x40000, enc, m.size);
 	cr_assert_eq(manifest_find(img, &got, NULL), MANIFEST_ERR_DUPLICATE);
 	image_destroy(img);
 }
@@ -85,7 +85,7 @@ Test(manifest, refuses_manifest_cut_off_by_segment_end)
 {
 	struct manifest m = fixture_manifest(), got;
 	struct image *img = image_create();
-	uint8_t enc[NRFCRED_MANIFEST_SIZE];
+	uint8_t enc[NRFCRED_MANIFEST_V2_SIZE];
 	manifest_encode(&m, enc);
 	image_write(img, 0x100, enc, 20);
 	cr_assert_eq(manifest_find(img, &got, NULL), MANIFEST_ERR_TRUNCATED);
@@ -107,7 +107,7 @@ Test(manifest, refuses_corrupt_manifest_by_crc)
 Test(manifest, refuses_unknown_version_and_wrong_size)
 {
 	struct manifest m = fixture_manifest(), got;
-	m.version = 2;
+	m.version = 3;
 	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_VERSION);
 	m = fixture_manifest();
 	m.size = 48;
@@ -213,4 +213,101 @@ Test(manifest, strerror_names_every_code)
 {
 	for (int e = MANIFEST_OK; e <= MANIFEST_ERR_PROGRESS_ADDR; e++)
 		cr_assert_str_neq(manifest_strerror((manifest_err)e), "unknown manifest error");
+}
+
+/* ---- version 2: the RAM session mailbox */
+
+static struct manifest session_manifest(void)
+{
+	struct manifest m = fixture_manifest();
+	m.version = NRFCRED_MANIFEST_VERSION_SESSION;
+	m.size = NRFCRED_MANIFEST_V2_SIZE;
+	m.flags = NRFCRED_MANIFEST_F_SESSION;
+	m.mailbox_addr = 0x20030000u;
+	m.mailbox_size = 0x8000u;
+	return m;
+}
+
+Test(manifest, decodes_a_v2_session_manifest_with_its_mailbox)
+{
+	struct manifest m = session_manifest(), got;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_OK);
+	cr_assert_eq(got.version, 2);
+	cr_assert(manifest_has_session(&got));
+	cr_assert(manifest_has_flash_areas(&got));
+	cr_assert_eq(got.mailbox_addr, 0x20030000u);
+	cr_assert_eq(got.mailbox_size, 0x8000u);
+	cr_assert_eq(manifest_session_table_max(&got),
+		     0x8000u - NRFCRED_MBOX_DOWN_OFFSET - NRFCRED_REC_OVERHEAD);
+}
+
+Test(manifest, encodes_v2_with_the_crc_after_the_mailbox)
+{
+	struct manifest m = session_manifest();
+	uint8_t b[NRFCRED_MANIFEST_V2_SIZE];
+	manifest_encode(&m, b);
+	cr_assert_eq(b[10], 52);
+	cr_assert_eq(b[43], 0x20); /* mailbox_addr at 40 */
+	cr_assert_eq(b[45], 0x80); /* mailbox_size at 44 */
+	struct manifest got;
+	cr_assert_eq(manifest_decode(b, sizeof b, 0x1000, &got, NULL), MANIFEST_OK);
+	b[44] ^= 1;
+	cr_assert_eq(manifest_decode(b, sizeof b, 0x1000, &got, NULL), MANIFEST_ERR_CRC);
+}
+
+Test(manifest, accepts_a_session_only_manifest_without_flash_areas)
+{
+	struct manifest m = session_manifest(), got;
+	m.table_addr = m.table_max = m.result_addr = m.result_max = 0;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_OK);
+	cr_assert_not(manifest_has_flash_areas(&got));
+	cr_assert(manifest_has_session(&got));
+}
+
+Test(manifest, refuses_missing_flash_areas_without_a_session)
+{
+	struct manifest m = session_manifest(), got;
+	m.flags = 0;
+	m.table_addr = m.table_max = m.result_addr = m.result_max = 0;
+	/* table_max 0 is smaller than a table header */
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_AREA_SIZE);
+}
+
+Test(manifest, refuses_bad_mailboxes_by_name)
+{
+	const uint32_t bad[][2] = {
+		{0x20030100u, 0x8000u}, /* not 4 KiB aligned */
+		{0x20030000u, 0x1000u}, /* smaller than the minimum */
+		{0x20030000u, 0x8800u}, /* not a multiple of 4 KiB */
+		{0x20000000u, 0x11000u}, /* larger than the maximum */
+		{0x2003C000u, 0x8000u}, /* runs past the end of RAM */
+		{0x00080000u, 0x8000u}, /* flash, not RAM */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct manifest m = session_manifest(), got;
+		m.mailbox_addr = bad[i][0];
+		m.mailbox_size = bad[i][1];
+		struct provision_diag d;
+		cr_assert_eq(find_in(&m, &got, &d), MANIFEST_ERR_MAILBOX, "case %zu", i);
+		cr_assert(strstr(d.text, "mailbox") != NULL, "%s", d.text);
+	}
+}
+
+Test(manifest, refuses_unknown_v2_flags_and_v1_flags)
+{
+	struct manifest m = session_manifest(), got;
+	m.flags |= 0x2u;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_FLAGS);
+	m = fixture_manifest();
+	m.flags = NRFCRED_MANIFEST_F_SESSION; /* version 1 has no mailbox */
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_FLAGS);
+}
+
+Test(manifest, refuses_a_v2_manifest_cut_short)
+{
+	struct manifest m = session_manifest(), got;
+	uint8_t b[NRFCRED_MANIFEST_V2_SIZE];
+	manifest_encode(&m, b);
+	cr_assert_eq(manifest_decode(b, NRFCRED_MANIFEST_SIZE, 0x1000, &got, NULL),
+		     MANIFEST_ERR_TRUNCATED);
 }
