@@ -195,10 +195,9 @@ manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, stru
 	 * whatever field the corruption happened to hit. */
 	uint32_t want = layout_size(m.version);
 	if (want == 0) {
-		provision_diag_set(diag,
-				   "manifest at 0x%08x has version %u, this tool knows %u and %u",
-				   addr, m.version, NRFCRED_MANIFEST_VERSION,
-				   NRFCRED_MANIFEST_VERSION_SESSION);
+		provision_diag_set(
+			diag, "manifest at 0x%08x has version %u, this tool knows %u and %u", addr,
+			m.version, NRFCRED_MANIFEST_VERSION, NRFCRED_MANIFEST_VERSION_SESSION);
 		return MANIFEST_ERR_VERSION;
 	}
 	if (len < want) {
@@ -239,8 +238,8 @@ manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, stru
 	if (manifest_has_session(&m))
 		err = check_mailbox(&m, diag);
 	/* A session-only firmware has no flash areas at all (all four 0). */
-	bool no_areas = m.table_addr == 0 && m.table_max == 0 && m.result_addr == 0 &&
-			m.result_max == 0;
+	bool no_areas =
+		m.table_addr == 0 && m.table_max == 0 && m.result_addr == 0 && m.result_max == 0;
 	if (err == MANIFEST_OK && !(no_areas && manifest_has_session(&m)))
 		err = check_flash_areas(&m, addr, diag);
 	if (err != MANIFEST_OK)
@@ -296,7 +295,7 @@ manifest_err manifest_find(const struct image *img, struct manifest *out,
 	}
 	struct manifest m;
 	size_t room = found_room > NRFCRED_MANIFEST_V2_SIZE ? NRFCRED_MANIFEST_V2_SIZE
-							     : (size_t)found_room;
+							    : (size_t)found_room;
 	manifest_err err = manifest_decode(found, room, found_addr, &m, diag);
 	if (err != MANIFEST_OK)
 		return err;
