@@ -177,7 +177,8 @@ int cmd_station_main(int argc, char **argv)
 	if (imei_only)
 		cli_warn(path, "no [credential NAME] section: IMEI-only run, nothing is written");
 	struct station_job *job = NULL;
-	int jrc = station_job_create(provisioner, creds, imei_only, cfg->app, cfg->timeout_ms, &job,
+	int jrc = station_job_create(provisioner, creds, imei_only, cfg->app, cfg->timeout_ms,
+				     cfg->delivery, &job,
 				     err, sizeof err);
 	cred_set_destroy(creds); /* the table holds its own (wiped) copies */
 	if (jrc != 0) {

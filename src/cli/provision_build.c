@@ -11,6 +11,7 @@
 #include "image/digest.h"
 #include "image/image.h"
 #include "provision/patch.h"
+#include "station/job.h"
 
 void provision_print_table(FILE *out, const struct table *t)
 {
@@ -148,6 +149,24 @@ static int build_table(const struct cred_set *set, const struct provision_opts *
 	return CLI_EXIT_OK;
 }
 
+/* -o writes a hex: the flash delivery. A board run takes --delivery, else
+ * RAM where the provisioner offers it. */
+static int choose_delivery(const struct provision_opts *o, struct provision_job *job)
+{
+	enum station_delivery want = STATION_DELIVERY_AUTO;
+	if (o->out_file || (o->delivery && strcmp(o->delivery, "flash") == 0))
+		want = STATION_DELIVERY_FLASH;
+	else if (o->delivery)
+		want = STATION_DELIVERY_RAM;
+	char err[400];
+	if (station_job_resolve_delivery(&job->manifest, want, &job->delivery, err, sizeof err) !=
+	    0) {
+		cli_error(job->source, 0, "%s", err);
+		return CLI_EXIT_INPUT;
+	}
+	return CLI_EXIT_OK;
+}
+
 int provision_build(const struct provision_opts *o, struct provision_job *job)
 {
 	memset(job, 0, sizeof(*job));
@@ -193,6 +212,24 @@ int provision_build(const struct provision_opts *o, struct provision_job *job)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 
+	rc = choose_delivery(o, job);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (job->delivery == STATION_DELIVERY_RAM) {
+		/* A table an -i image brought along never reaches flash either. */
+		if (manifest_has_flash_areas(&job->manifest) &&
+		    image_remove(job->image, job->manifest.table_addr, job->manifest.table_max) !=
+			    IMAGE_OK)
+			return CLI_EXIT_FAILURE;
+		fprintf(stderr,
+			"nrfcred: table: %zu credential(s)%s, %zu bytes, through the RAM mailbox "
+			"at 0x%08x (nothing of it in flash)\n",
+			table_count(job->table),
+			(table_flags(job->table) & NRFCRED_TABLE_F_IMEI_ONLY) ? " (IMEI only)" : "",
+			table_encoded_size(job->table), job->manifest.mailbox_addr);
+		provision_print_table(stderr, job->table);
+		return CLI_EXIT_OK;
+	}
 	perr = patch_apply(job->image, &job->manifest, job->table, &pdiag);
 	if (perr != PATCH_OK) {
 		const char *hint = perr == PATCH_ERR_TABLE_TOO_LARGE
@@ -212,9 +249,8 @@ int provision_build(const struct provision_opts *o, struct provision_job *job)
 void provision_job_free(struct provision_job *job)
 {
 	/* The image holds the table (keys) too: overwrite it before freeing. */
-	if (job->image && job->table) {
+	if (job->image && job->table && job->delivery != STATION_DELIVERY_RAM)
 		image_fill(job->image, job->manifest.table_addr, table_encoded_size(job->table), 0);
-	}
 	image_destroy(job->image);
 	table_destroy(job->table);
 	memset(job, 0, sizeof(*job));

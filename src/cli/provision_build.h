@@ -14,6 +14,7 @@
 #include "cli/provision_opts.h"
 #include "image/ihex.h"
 #include "provision/manifest.h"
+#include "station/config.h"
 #include "provision/table.h"
 
 struct image;
@@ -25,6 +26,9 @@ struct provision_job {
 	struct table *table;	  /* the table written: compare the result with it */
 	bool holds_secret;	  /* the table carries a private key or a PSK */
 	const char *source;	  /* path the image came from (-i or the provisioner) */
+	/* RAM: image is left without a table (the mailbox carries it);
+	 * FLASH: image holds the table (-o always). */
+	enum station_delivery delivery;
 };
 
 /* Builds the job. Errors are printed ("nrfcred: <file>: <what>; <what to

@@ -31,6 +31,7 @@ enum {
 	OPT_KEY_PASSPHRASE,
 	OPT_PROVISIONER,
 	OPT_TRACE,
+	OPT_DELIVERY,
 };
 
 void cmd_provision_help(FILE *out)
@@ -78,6 +79,10 @@ void cmd_provision_help(FILE *out)
 		"  -d, --fw_delay SECONDS      how long the firmware may take to finish; a\n"
 		"                              timeout, not a fixed wait (default: %u)\n"
 		"      --program_app FILE.hex  program this application after provisioning\n"
+		"      --delivery ram|flash    how the table reaches the board: through the\n"
+		"                              running provisioner's RAM mailbox (no key in\n"
+		"                              flash) or patched into its flash table area\n"
+		"                              (default: ram when the provisioner offers it)\n"
 		"      --trace FILE            write every SWD transaction to FILE (mode 0600,\n"
 		"                              truncated if it exists); credential data shows\n"
 		"                              as <redacted>, safe to send for analysis\n"
@@ -221,6 +226,10 @@ static int check_combination(struct provision_opts *o)
 		cli_warn(NULL, "-d is ignored with -o (no board is programmed)");
 	if (o->out_file && o->trace)
 		cli_warn(NULL, "--trace is ignored with -o (no board is programmed)");
+	if (o->out_file && o->delivery && strcmp(o->delivery, "ram") == 0)
+		return cli_usage_error("provision",
+				       "--delivery ram needs a board; -o writes the table into the "
+				       "hex (flash delivery)");
 	return CLI_EXIT_OK;
 }
 
@@ -243,6 +252,7 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 		{"key-passphrase", required_argument, NULL, OPT_KEY_PASSPHRASE},
 		{"provisioner", required_argument, NULL, OPT_PROVISIONER},
 		{"trace", required_argument, NULL, OPT_TRACE},
+		{"delivery", required_argument, NULL, OPT_DELIVERY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -316,6 +326,14 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 			break;
 		case OPT_TRACE:
 			rc = set_once(&o->trace, optarg, "--trace");
+			break;
+		case OPT_DELIVERY:
+			rc = set_once(&o->delivery, optarg, "--delivery");
+			if (rc == CLI_EXIT_OK && strcmp(optarg, "ram") != 0 &&
+			    strcmp(optarg, "flash") != 0)
+				rc = cli_usage_error(
+					"provision",
+					"--delivery '%s' is not valid; valid: ram, flash", optarg);
 			break;
 		case 'h':
 			o->help = true;

@@ -33,6 +33,7 @@ struct provision_opts {
 	bool provisioner_is_default;
 	bool help;	   /* -h: help was printed, exit 0 */
 	const char *trace; /* --trace FILE: SWD trace of the board run (secrets redacted) */
+	const char *delivery; /* --delivery ram|flash; NULL: ram when the provisioner offers it */
 };
 
 /* Parses argv (argv[0] = "provision"). Prints usage errors to stderr.

@@ -109,7 +109,8 @@ int provision_run(const struct provision_opts *opts, const struct provision_job 
 
 	char err[512];
 	struct station_job *sj = NULL;
-	if (station_job_wrap(job->image, job->table, opts->program_app, cfg->timeout_ms, &sj, err,
+	if (station_job_wrap(job->image, job->table, opts->program_app, cfg->timeout_ms,
+			     job->delivery, &sj, err,
 			     sizeof err) != 0) {
 		cli_error(NULL, 0, "%s", err);
 		free(cfg);

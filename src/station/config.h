@@ -67,6 +67,13 @@ enum station_digest_policy {
 	STATION_DIGEST_WHEN_AVAILABLE, /* accepted; the row says "unverified" */
 };
 
+/* How the credential table reaches the board (provision.h). */
+enum station_delivery {
+	STATION_DELIVERY_AUTO = 0, /* ram when the provisioner offers a session, else flash */
+	STATION_DELIVERY_RAM,	   /* through the RAM mailbox: no secret in flash */
+	STATION_DELIVERY_FLASH,	   /* patched into the image's table area */
+};
+
 struct station_config {
 	char *path; /* the INI file as given */
 	char *dir;  /* its folder: base of relative paths */
@@ -81,6 +88,7 @@ struct station_config {
 	unsigned retries; /* extra attempts of a failed probe step */
 	bool lock;	  /* protect the part after the app is verified */
 	enum station_digest_policy verify_digest;
+	enum station_delivery delivery;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

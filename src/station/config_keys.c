@@ -197,11 +197,21 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 					   "[station] verify_digest: '%s' is not valid; valid: "
 					   "require, when_available",
 					   value);
+	} else if (strcmp(key, "delivery") == 0) {
+		if (strcmp(value, "ram") == 0)
+			cfg->delivery = STATION_DELIVERY_RAM;
+		else if (strcmp(value, "flash") == 0)
+			cfg->delivery = STATION_DELIVERY_FLASH;
+		else
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"[station] delivery: '%s' is not valid; valid: ram, flash", value);
 	} else {
 		return config_fail(
 			ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			"[station] %s: unknown key; valid: name, provisioner, app, timeout, "
-			"swd_speed, log_dir, approtect, erase, retries, lock, verify_digest",
+			"swd_speed, log_dir, approtect, erase, retries, lock, verify_digest, "
+			"delivery",
 			key);
 	}
 	return 1;
@@ -301,6 +311,7 @@ unsigned config_key_bit(enum section_kind kind, const char *key)
 		{SEC_STATION, "retries", K_RETRIES},
 		{SEC_STATION, "lock", K_LOCK},
 		{SEC_STATION, "verify_digest", K_DIGEST},
+		{SEC_STATION, "delivery", K_DELIVERY},
 		{SEC_SLOT, "probe", K_PROBE},
 		{SEC_SLOT, "label", K_LABEL},
 		{SEC_CREDENTIAL, "sec_tag", K_SECTAG},

@@ -31,6 +31,7 @@ enum {
 	K_RETRIES = 1u << 8,
 	K_LOCK = 1u << 20,
 	K_DIGEST = 1u << 21,
+	K_DELIVERY = 1u << 22,
 	K_PROBE = 1u << 9,
 	K_LABEL = 1u << 10,
 	K_SECTAG = 1u << 11,

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "cred/cred.h"
 #include "image/digest.h"
 #include "image/ihex.h"
@@ -53,6 +55,59 @@ static int describe_table(struct station_job *job)
 	return 0;
 }
 
+int station_job_resolve_delivery(const struct manifest *m, enum station_delivery want,
+				 enum station_delivery *out, char *err, size_t errlen)
+{
+	if (want == STATION_DELIVERY_AUTO)
+		want = manifest_has_session(m) ? STATION_DELIVERY_RAM : STATION_DELIVERY_FLASH;
+	if (want == STATION_DELIVERY_RAM && !manifest_has_session(m)) {
+		snprintf(err, errlen,
+			 "the provisioner has no RAM mailbox (manifest version %u); use "
+			 "delivery = flash, or a provisioner built with the session protocol",
+			 m->version);
+		return -1;
+	}
+	if (want == STATION_DELIVERY_FLASH && !manifest_has_flash_areas(m)) {
+		snprintf(err, errlen,
+			 "the provisioner has no table area in flash (session only); use "
+			 "delivery = ram");
+		return -1;
+	}
+	*out = want;
+	return 0;
+}
+
+/* RAM delivery: the table, encoded once, is what every slot's TABLE record
+ * carries; it must fit the firmware's DOWN area. */
+static int encode_request(struct station_job *job, char *err, size_t errlen)
+{
+	size_t need = table_encoded_size(job->table);
+	uint32_t room = manifest_session_table_max(&job->manifest);
+	if (need > room) {
+		snprintf(err, errlen,
+			 "the credential table is %zu bytes, the provisioner's mailbox takes "
+			 "%u; write fewer or shorter credentials per run, or use delivery = flash",
+			 need, (unsigned)room);
+		return -1;
+	}
+	job->request = malloc(need);
+	if (job->request == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	job->request_len = need; /* what destroy wipes, until encode says */
+	struct provision_diag pd = {{0}};
+	size_t len = 0;
+	table_err te = table_encode(job->table, job->request, need, &len, &pd);
+	if (te == TABLE_OK)
+		job->request_len = len;
+	if (te != TABLE_OK) {
+		snprintf(err, errlen, "encoding the credential table: %s", pd.text);
+		return -1;
+	}
+	return 0;
+}
+
 static int finish(struct station_job *job, const char *app_path, char *err, size_t errlen)
 {
 	struct provision_diag pd = {{0}};
@@ -62,6 +117,8 @@ static int finish(struct station_job *job, const char *app_path, char *err, size
 			 manifest_strerror(me), pd.text);
 		return -1;
 	}
+	if (job->delivery == STATION_DELIVERY_RAM && encode_request(job, err, errlen) != 0)
+		return -1;
 	if (app_path != NULL) {
 		if (read_hex(app_path, "app", &job->app, err, errlen) != 0)
 			return -1;
@@ -77,8 +134,8 @@ static int finish(struct station_job *job, const char *app_path, char *err, size
 }
 
 int station_job_create(const char *provisioner_path, const struct cred_set *creds, bool imei_only,
-		       const char *app_path, uint32_t timeout_ms, struct station_job **out,
-		       char *err, size_t errlen)
+		       const char *app_path, uint32_t timeout_ms, enum station_delivery delivery,
+		       struct station_job **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	struct station_job *job = calloc(1, sizeof *job);
@@ -98,6 +155,12 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 	if (me != MANIFEST_OK) {
 		snprintf(err, errlen, "provisioner: %s: no usable manifest: %s (%s)",
 			 provisioner_path, manifest_strerror(me), pd.text);
+		goto fail;
+	}
+	char why[400];
+	if (station_job_resolve_delivery(&job->manifest, delivery, &job->delivery, why,
+					 sizeof why) != 0) {
+		snprintf(err, errlen, "provisioner: %s: %s", provisioner_path, why);
 		goto fail;
 	}
 	size_t count = creds ? cred_set_count(creds) : 0;
@@ -123,7 +186,9 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 			goto fail;
 		}
 	}
-	patch_err pe = patch_apply(job->image, &job->manifest, job->table, &pd);
+	patch_err pe = job->delivery == STATION_DELIVERY_FLASH
+			       ? patch_apply(job->image, &job->manifest, job->table, &pd)
+			       : PATCH_OK;
 	if (pe != PATCH_OK) {
 		snprintf(err, errlen, "provisioner: %s: cannot add the table: %s (%s)",
 			 provisioner_path, patch_strerror(pe), pd.text);
@@ -139,7 +204,8 @@ fail:
 }
 
 int station_job_wrap(struct image *image, struct table *table, const char *app_path,
-		     uint32_t timeout_ms, struct station_job **out, char *err, size_t errlen)
+		     uint32_t timeout_ms, enum station_delivery delivery, struct station_job **out,
+		     char *err, size_t errlen)
 {
 	*out = NULL;
 	struct station_job *job = calloc(1, sizeof *job);
@@ -151,6 +217,7 @@ int station_job_wrap(struct image *image, struct table *table, const char *app_p
 	job->table = table;
 	job->borrowed = true;
 	job->timeout_ms = timeout_ms;
+	job->delivery = delivery;
 	uint8_t d[SHA256_LEN];
 	image_sha256(image, d);
 	sha256_hex(d, job->provisioner_sha256);
@@ -213,6 +280,10 @@ void station_job_destroy(struct station_job *job)
 				   0xFF);
 		image_destroy(job->image);
 		table_destroy(job->table);
+	}
+	if (job->request) {
+		mbedtls_platform_zeroize(job->request, job->request_len);
+		free(job->request);
 	}
 	image_destroy(job->app);
 	free(job->sec_tags);

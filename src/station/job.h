@@ -13,10 +13,10 @@
 #include <stdint.h>
 
 #include "provision/manifest.h"
+#include "station/config.h"
 
 struct cred_set;
 struct image;
-struct station_config;
 struct table;
 
 struct station_job {
@@ -30,26 +30,40 @@ struct station_job {
 	char *cred_sha256;	     /* ';'-separated SHA-256 of each content */
 	uint32_t timeout_ms;	     /* upper bound for the firmware's result */
 	bool borrowed;		     /* image and table belong to the caller */
+	/* STATION_DELIVERY_RAM: image is the provisioner as built (no table);
+	 * the table goes through the mailbox, encoded once in request. */
+	enum station_delivery delivery;
+	uint8_t *request; /* the encoded table (may hold keys; wiped at destroy) */
+	size_t request_len;
 };
 
 /*
  * Reads the provisioner (Intel HEX), finds its manifest, builds the table
  * from creds (every entry delete-before-write; NULL or empty with imei_only
- * for an IMEI-only run), patches a copy, and reads the app when app_path is
- * not NULL. err gets one line naming the file and what is wrong.
+ * for an IMEI-only run), and reads the app when app_path is not NULL. With
+ * the flash delivery (or AUTO and a provisioner without a session) the
+ * table is patched into a copy of the image; with the RAM delivery the
+ * image stays as built. err gets one line naming the file and what is wrong.
  */
 int station_job_create(const char *provisioner_path, const struct cred_set *creds, bool imei_only,
-		       const char *app_path, uint32_t timeout_ms, struct station_job **out,
-		       char *err, size_t errlen);
+		       const char *app_path, uint32_t timeout_ms, enum station_delivery delivery,
+		       struct station_job **out, char *err, size_t errlen);
+
+/* The delivery a provisioner with manifest m gets for the wanted one: AUTO
+ * resolves to RAM when m offers a session, else FLASH. Returns -1 with err
+ * set when m cannot do what is wanted. */
+int station_job_resolve_delivery(const struct manifest *m, enum station_delivery want,
+				 enum station_delivery *out, char *err, size_t errlen);
 
 /*
- * Builds a job around an image that is already patched (e.g. by
- * `nrfcred provision`'s table code). The job borrows image and table: they
- * must outlive it and are not freed by station_job_destroy. The CSV's
- * provisioner digest is then the patched image's.
+ * Builds a job around an image `nrfcred provision`'s table code prepared:
+ * patched for the FLASH delivery, as built for RAM. The job borrows image
+ * and table: they must outlive it and are not freed by station_job_destroy.
+ * The CSV's provisioner digest is then the image's as given.
  */
 int station_job_wrap(struct image *image, struct table *table, const char *app_path,
-		     uint32_t timeout_ms, struct station_job **out, char *err, size_t errlen);
+		     uint32_t timeout_ms, enum station_delivery delivery, struct station_job **out,
+		     char *err, size_t errlen);
 
 /* Loads the [credential NAME] sections of a station file into a new set,
  * every entry named "FILE [credential NAME]" in messages. */
