@@ -124,6 +124,10 @@ char *csvlog_format_row(const struct csvlog_row *row)
 	sb_cell(&sb, resets, false);
 	sb_cell(&sb, row->locked ? "yes" : "no", false);
 	sb_cell(&sb, row->digest ? row->digest : "", false);
+	sb_cell(&sb, row->delivery ? row->delivery : "", false);
+	char boots[16];
+	snprintf(boots, sizeof boots, "%u", row->boots);
+	sb_cell(&sb, boots, false);
 	if (sb.oom || sb.buf == NULL) {
 		free(sb.buf);
 		return NULL;

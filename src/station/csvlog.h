@@ -38,17 +38,19 @@ struct csvlog_row {
 	const char *cred_sha256; /* ';'-separated, same order as sec_tags */
 	const char *provisioner_sha256;
 	const char *app_sha256;
-	const char *version; /* nrfcred version */
-	uint32_t swd_khz;    /* SWD clock the board ended at (after fallbacks) */
-	unsigned resets;     /* resets issued or seen on the board */
-	bool locked;	     /* lock = yes proved the part locked */
-	const char *digest;  /* "modem", "unavailable" (accepted), or "" */
+	const char *version;  /* nrfcred version */
+	uint32_t swd_khz;     /* SWD clock the board ended at (after fallbacks) */
+	unsigned resets;      /* resets issued or seen on the board */
+	bool locked;	      /* lock = yes proved the part locked */
+	const char *digest;   /* "modem", "unavailable" (accepted), or "" */
+	const char *delivery; /* "ram" or "flash" */
+	unsigned boots;	      /* firmware boots that spoke the session (RAM delivery) */
 };
 
 #define CSVLOG_HEADER                                                                              \
 	"utc_time,station,slot,probe_serial,imei,result,failed_step,error,duration_ms,part,"       \
 	"modem_fw,sec_tags,cred_sha256,provisioner_sha256,app_sha256,nrfcred_version,swd_khz,"     \
-	"resets,locked,digest"
+	"resets,locked,digest,delivery,boots"
 
 struct csvlog;
 

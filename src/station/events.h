@@ -40,9 +40,11 @@ struct station_event {
 	uint64_t duration_ms;
 	const char *part;
 	const char *modem_fw;
-	const char *digest; /* "modem", "unavailable" or "" */
+	const char *digest;   /* "modem", "unavailable" or "" */
+	const char *delivery; /* "ram" or "flash" */
 	uint32_t swd_khz;
 	unsigned resets;
+	unsigned boots;
 	bool passed;
 	bool locked;
 	/* STATION_EV_STOP */

@@ -288,6 +288,7 @@ static void finish_board(struct slot *s)
 		r->summary.probe_failures++;
 	unsigned resets = s->target ? nrf91_resets(s->target) : 0;
 	const char *digest = "";
+	const char *delivery = r->job->delivery == STATION_DELIVERY_RAM ? "ram" : "flash";
 	if (s->have_result && s->result.count > 0)
 		digest = result_count_undigested(&s->result) ? "unavailable" : "modem";
 
@@ -321,6 +322,8 @@ static void finish_board(struct slot *s)
 			.resets = resets,
 			.locked = s->locked,
 			.digest = digest,
+			.delivery = delivery,
+			.boots = s->session.boots,
 		};
 		csvlog_err ce = csvlog_append(s->log, &row);
 		if (ce != CSVLOG_OK) {
@@ -352,6 +355,8 @@ static void finish_board(struct slot *s)
 		.resets = resets,
 		.locked = s->locked,
 		.digest = digest,
+		.delivery = delivery,
+		.boots = s->session.boots,
 	};
 	emit(r, &ev);
 	if (log_failed) {
@@ -385,6 +390,7 @@ static void new_board(struct slot *s)
 	s->access_lost = 0;
 	s->locked = false;
 	s->touched = false;
+	slot_session_reset(s);
 	s->swd_khz = s->r->cfg->swd_khz;
 	s->speed_fallbacks = 0;
 	memset(&s->result, 0, sizeof s->result);

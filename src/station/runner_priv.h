@@ -15,6 +15,7 @@
 
 #include "provision/result.h"
 #include "station/runner.h"
+#include "station/session.h"
 #include "station/slot.h"
 #include "target/nrf91.h"
 
@@ -60,6 +61,7 @@ struct slot {
 	bool locked;	      /* RESET_APP: nrf91_lock proved the part locked */
 	bool touched;	      /* ERASE started: the board holds this run's data */
 	uint32_t swd_khz;     /* SWD clock for the next attach (runner lowers it) */
+	struct slot_session session; /* RUN .. AWAIT_RESULT of the RAM delivery */
 	unsigned speed_fallbacks;
 
 	/* Written by the worker's progress callback, read by the dashboard. */
@@ -100,5 +102,11 @@ struct runner {
 /* Runs the blocking step of s->state on a worker thread; fills s->err,
  * s->detail, s->result and progress. */
 enum slot_outcome slot_step_run(struct slot *s);
+
+/* A read that failed while the firmware runs: a board resetting itself
+ * waits for the port (PENDING); a dead probe or an abort fails the step. */
+enum slot_outcome slot_lost_access(struct slot *s, nrf91_err e);
+/* Shows the firmware's live progress word on the dashboard (display only). */
+void slot_show_firmware_progress(struct slot *s);
 
 #endif

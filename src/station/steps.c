@@ -67,7 +67,7 @@ static void set_detail_from_target(struct slot *s)
 /* The firmware's live progress word (provision.h: phase << 24 | entry << 16
  * | entries), shown as a fraction of the run. Display only: a read error or
  * a nonsense value is ignored. */
-static void show_firmware_progress(struct slot *s)
+void slot_show_firmware_progress(struct slot *s)
 {
 	uint32_t addr = s->r->job->manifest.progress_addr, w = 0;
 	if (addr == 0 || nrf91_read_u32(s->target, addr, &w) != NRF91_OK)
@@ -92,7 +92,7 @@ static void show_firmware_progress(struct slot *s)
  * again until SystemInit opens it). That is a normal event: wait for the
  * debug port to open again and poll on, until the runner's deadline. Only
  * a dead probe or an abort ends the step here. */
-static enum slot_outcome lost_access(struct slot *s, nrf91_err e)
+enum slot_outcome slot_lost_access(struct slot *s, nrf91_err e)
 {
 	if (e == NRF91_ERR_PROBE || e == NRF91_ERR_ABORTED || e == NRF91_ERR_NOMEM) {
 		s->err = e;
@@ -118,15 +118,15 @@ static enum slot_outcome poll_result(struct slot *s)
 	if (e == NRF91_OK)
 		e = nrf91_read_u32(s->target, m->result_addr, &status);
 	if (e != NRF91_OK)
-		return lost_access(s, e);
+		return slot_lost_access(s, e);
 	if (status == NRFCRED_RESULT_STATUS_PENDING) {
-		show_firmware_progress(s);
+		slot_show_firmware_progress(s);
 		return SLOT_OUT_PENDING;
 	}
 	uint8_t head[NRFCRED_RESULT_HEADER_SIZE];
 	e = nrf91_read(s->target, m->result_addr, head, sizeof head);
 	if (e != NRF91_OK)
-		return lost_access(s, e);
+		return slot_lost_access(s, e);
 	uint32_t total = (uint32_t)head[12] | (uint32_t)head[13] << 8 | (uint32_t)head[14] << 16 |
 			 (uint32_t)head[15] << 24;
 	/* Hostile: never read more than the area the manifest reserves. */
@@ -141,7 +141,7 @@ static enum slot_outcome poll_result(struct slot *s)
 	e = nrf91_read(s->target, m->result_addr, buf, total);
 	if (e != NRF91_OK) {
 		free(buf);
-		return lost_access(s, e);
+		return slot_lost_access(s, e);
 	}
 	struct provision_diag pd = {{0}};
 	result_err re = result_decode(buf, total, m->result_max, &s->result, &pd);
@@ -371,9 +371,12 @@ enum slot_outcome slot_step_run(struct slot *s)
 	case SLOT_VERIFY:
 		return from_err(s, nrf91_verify(s->target, job->image));
 	case SLOT_RUN:
+		/* A reset starts a new boot: any conversation before it is void. */
+		slot_session_reset(s);
 		return from_err(s, nrf91_reset_run(s->target, r->cfg->timeout_ms));
 	case SLOT_AWAIT_RESULT:
-		return poll_result(s);
+		return job->delivery == STATION_DELIVERY_RAM ? slot_session_poll(s)
+							     : poll_result(s);
 	case SLOT_CHECK:
 		return check_result(s);
 	case SLOT_WIPE:

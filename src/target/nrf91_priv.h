@@ -23,8 +23,6 @@ nrf91_err nrf91_adi_fail(struct nrf91 *t, adi_err err, const char *context);
 void nrf91_set_detail(struct nrf91 *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool nrf91_aborted(const struct nrf91 *t);
 void nrf91_progress(const struct nrf91 *t, enum nrf91_phase phase, uint64_t done, uint64_t total);
-/* Polls fn-style: waits us of SWD clock time (see adi_delay_us). */
-nrf91_err nrf91_delay_us(struct nrf91 *t, uint32_t us);
 
 /* cortexm.c */
 nrf91_err cortexm_halt(struct nrf91 *t);

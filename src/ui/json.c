@@ -169,6 +169,8 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 		field_num(&b, "resets", ev->resets);
 		field_bool(&b, "locked", ev->locked);
 		field_str(&b, "digest", ev->digest ? ev->digest : "");
+		field_str(&b, "delivery", ev->delivery ? ev->delivery : "");
+		field_num(&b, "boots", ev->boots);
 		break;
 	case STATION_EV_STOP:
 		field_bool(&b, "immediate", ev->immediate);

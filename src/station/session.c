@@ -1,0 +1,326 @@
+/* The host's half of the RAM session (provision.h "session"). */
+#include "station/session.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "provision/le.h"
+#include "provision/session.h"
+#include "station/job.h"
+#include "station/runner_priv.h"
+
+/* A record that keeps changing under our reads this many polls in a row is
+ * a board that rewrites its mailbox without end. */
+#define TORN_READS_MAX 20u
+/* After a request the answer may come at once (END -> DONE): a few short
+ * looks before the step gives the slot back to the runner's poll timer. */
+#define QUICK_LOOKS   8u
+#define QUICK_LOOK_US 2000u
+
+void slot_session_reset(struct slot *s)
+{
+	memset(&s->session, 0, sizeof s->session);
+}
+
+static uint32_t mbox(const struct slot *s, uint32_t off)
+{
+	return s->r->job->manifest.mailbox_addr + off;
+}
+
+static enum slot_outcome fail(struct slot *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static enum slot_outcome fail(struct slot *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->detail, sizeof s->detail, fmt, ap);
+	va_end(ap);
+	return SLOT_OUT_FAILED;
+}
+
+/* Writes a DOWN record, proves it by reading it back, then rings the
+ * doorbell (host_seq) last. The TABLE record holds keys: both host
+ * buffers are wiped before they are freed. */
+static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payload, size_t len)
+{
+	const struct manifest *m = &s->r->job->manifest;
+	struct slot_session *ss = &s->session;
+	size_t cap = m->mailbox_size - NRFCRED_MBOX_DOWN_OFFSET;
+	size_t need = len + NRFCRED_REC_OVERHEAD + 3;
+	if (need < cap)
+		cap = need;
+	uint8_t *rec = malloc(cap), *back = malloc(cap);
+	nrf91_err e = NRF91_ERR_NOMEM;
+	if (rec && back) {
+		uint32_t seq = ss->host_seq + 1;
+		size_t n = session_record_encode(type, seq, ss->nonce, ss->fw_seq, payload, len,
+						 rec, cap);
+		if (n == 0) {
+			snprintf(s->detail, sizeof s->detail,
+				 "the %s request (%zu bytes) does not fit the mailbox",
+				 session_record_type_name(type), len);
+			e = NRF91_ERR_VERIFY;
+		} else {
+			e = nrf91_write(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET), rec, n);
+			if (e == NRF91_OK)
+				e = nrf91_read(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET), back,
+					       n);
+			if (e == NRF91_OK && memcmp(rec, back, n) != 0) {
+				snprintf(s->detail, sizeof s->detail,
+					 "the %s request read back different from what was "
+					 "written to RAM at 0x%08" PRIx32,
+					 session_record_type_name(type),
+					 mbox(s, NRFCRED_MBOX_DOWN_OFFSET));
+				e = NRF91_ERR_VERIFY;
+			}
+			uint8_t bell[4];
+			le_put32(bell, seq);
+			if (e == NRF91_OK)
+				e = nrf91_write(s->target, mbox(s, NRFCRED_MBOX_OFF_HOST_SEQ), bell,
+						4);
+			if (e == NRF91_OK)
+				ss->host_seq = seq;
+		}
+	}
+	if (rec)
+		mbedtls_platform_zeroize(rec, cap);
+	if (back)
+		mbedtls_platform_zeroize(back, cap);
+	free(rec);
+	free(back);
+	return e;
+}
+
+/* A session counts as ended only when the firmware has cleared everything
+ * but its header and the DONE record (it held credential text). */
+static enum slot_outcome prove_clear(struct slot *s, uint32_t done_len)
+{
+	const struct manifest *m = &s->r->job->manifest;
+	uint8_t *buf = malloc(m->mailbox_size);
+	if (buf == NULL) {
+		s->err = NRF91_ERR_NOMEM;
+		return SLOT_OUT_FAILED;
+	}
+	nrf91_err e = nrf91_read(s->target, m->mailbox_addr, buf, m->mailbox_size);
+	if (e != NRF91_OK) {
+		free(buf);
+		return slot_lost_access(s, e);
+	}
+	uint32_t from = NRFCRED_MBOX_UP_OFFSET + done_len, dirty = 0, first = 0;
+	for (uint32_t i = NRFCRED_MBOX_OFF_HOST_SEQ + 4; i < m->mailbox_size; i++) {
+		if (i >= NRFCRED_MBOX_UP_OFFSET && i < from)
+			continue;
+		if (buf[i] != 0 && dirty++ == 0)
+			first = i;
+	}
+	/* Whatever stayed there may be a key: wipe our copy, never print it. */
+	mbedtls_platform_zeroize(buf, m->mailbox_size);
+	free(buf);
+	if (dirty)
+		return fail(s,
+			    "the firmware said DONE but the mailbox still holds %" PRIu32
+			    " non-zero bytes from 0x%08" PRIx32,
+			    dirty, m->mailbox_addr + first);
+	s->session.phase = SLOT_SESSION_FINISHED;
+	return SLOT_OUT_OK;
+}
+
+static enum slot_outcome on_record(struct slot *s, const struct session_record *rec)
+{
+	struct slot_session *ss = &s->session;
+	const struct station_job *job = s->r->job;
+	struct provision_diag pd = {{0}};
+	session_err se;
+	nrf91_err e;
+
+	if (rec->type == NRFCRED_REC_REJECT) {
+		uint32_t reason = 0, detail = 0;
+		se = session_reject_decode(rec, &reason, &detail, &pd);
+		if (se != SESSION_OK)
+			return fail(s, "firmware record %" PRIu32 ": %s: %s", rec->seq,
+				    session_strerror(se), pd.text);
+		return fail(s, "the firmware rejected request %" PRIu32 ": %s (reason %" PRIu32 ")",
+			    detail, session_reject_name(reason), reason);
+	}
+	switch (ss->phase) {
+	case SLOT_SESSION_WAIT_READY: {
+		struct session_ready rd;
+		se = session_ready_decode(rec, &rd, &pd);
+		if (se != SESSION_OK)
+			return fail(s, "firmware READY: %s: %s", session_strerror(se), pd.text);
+		if (!(rd.caps & NRFCRED_CAP_TABLE))
+			return fail(s,
+				    "the firmware's READY offers no credential table (caps "
+				    "0x%08" PRIx32 ")",
+				    rd.caps);
+		/* A result from an earlier boot stands; that boot reset before
+		 * END, so only END is owed (to clear whatever this one holds). */
+		if (s->have_result)
+			e = send_request(s, NRFCRED_REC_END, NULL, 0);
+		else
+			e = send_request(s, NRFCRED_REC_TABLE, job->request, job->request_len);
+		if (e != NRF91_OK)
+			return e == NRF91_ERR_VERIFY ? SLOT_OUT_FAILED : slot_lost_access(s, e);
+		ss->phase = s->have_result ? SLOT_SESSION_WAIT_DONE : SLOT_SESSION_WAIT_RESULT;
+		return SLOT_OUT_PENDING;
+	}
+	case SLOT_SESSION_WAIT_RESULT:
+		if (rec->type != NRFCRED_REC_RESULT)
+			return fail(s, "firmware sent %s where RESULT was due",
+				    session_record_type_name(rec->type));
+		if (rec->ref != ss->host_seq)
+			return fail(s, "firmware RESULT answers request %" PRIu32 ", not %" PRIu32,
+				    rec->ref, ss->host_seq);
+		{
+			result_err re = result_decode(rec->payload, rec->payload_len,
+						      rec->payload_len, &s->result, &pd);
+			if (re != RESULT_OK)
+				return fail(s, "result record unreadable: %s%s%s",
+					    result_strerror(re), pd.text[0] ? ": " : "", pd.text);
+		}
+		s->have_result = true;
+		e = send_request(s, NRFCRED_REC_END, NULL, 0);
+		if (e != NRF91_OK)
+			return e == NRF91_ERR_VERIFY ? SLOT_OUT_FAILED : slot_lost_access(s, e);
+		ss->phase = SLOT_SESSION_WAIT_DONE;
+		return SLOT_OUT_PENDING;
+	case SLOT_SESSION_WAIT_DONE: {
+		uint32_t st = 0;
+		se = session_done_decode(rec, &st, &pd);
+		if (se != SESSION_OK)
+			return fail(s, "firmware DONE: %s: %s", session_strerror(se), pd.text);
+		if (rec->ref != ss->host_seq)
+			return fail(s, "firmware DONE answers request %" PRIu32 ", not %" PRIu32,
+				    rec->ref, ss->host_seq);
+		if (st != 0)
+			return fail(s,
+				    "the firmware could not clear its buffers (DONE status %" PRIu32
+				    ")",
+				    st);
+		return prove_clear(s, rec->length);
+	}
+	case SLOT_SESSION_FINISHED:
+		break;
+	}
+	return SLOT_OUT_OK;
+}
+
+/* A boot we have not talked to: start over with it. What was sent to the
+ * boot before is gone (the firmware clears the mailbox when it starts);
+ * entries are delete-before-write, so writing them again is harmless. */
+static void new_boot(struct slot *s, const struct session_header *h)
+{
+	struct slot_session *ss = &s->session;
+	ss->nonce = h->nonce;
+	ss->fw_seq = 0;
+	ss->host_seq = 0;
+	ss->boots++;
+	ss->phase = SLOT_SESSION_WAIT_READY;
+}
+
+static enum slot_outcome look(struct slot *s)
+{
+	const struct manifest *m = &s->r->job->manifest;
+	struct slot_session *ss = &s->session;
+	uint8_t head[NRFCRED_MBOX_HEADER_SIZE];
+	bool reset_seen = false;
+	nrf91_err e = nrf91_poll_reset(s->target, &reset_seen);
+	if (e == NRF91_OK)
+		e = nrf91_read(s->target, m->mailbox_addr, head, sizeof head);
+	if (e != NRF91_OK)
+		return slot_lost_access(s, e);
+	if (!session_header_ready(head)) {
+		slot_show_firmware_progress(s);
+		return SLOT_OUT_PENDING; /* booting, or still switching the modem */
+	}
+	struct session_header h;
+	struct provision_diag pd = {{0}};
+	session_err se = session_header_decode(head, m->mailbox_size, &h, &pd);
+	if (se != SESSION_OK)
+		return fail(s, "mailbox at 0x%08" PRIx32 ": %s: %s", m->mailbox_addr,
+			    session_strerror(se), pd.text);
+	/* A new boot shows a new nonce, fw_seq going back, or (a power cycle
+	 * that drew the same nonce) our doorbell gone from the header. */
+	bool again = h.nonce != ss->nonce || h.fw_seq < ss->fw_seq ||
+		     (ss->phase != SLOT_SESSION_WAIT_READY && h.host_seq != ss->host_seq);
+	if (again)
+		new_boot(s, &h);
+	if (h.fw_seq == ss->fw_seq) {
+		slot_show_firmware_progress(s);
+		return SLOT_OUT_PENDING;
+	}
+
+	uint8_t *rec = malloc(NRFCRED_MBOX_UP_MAX);
+	if (rec == NULL) {
+		s->err = NRF91_ERR_NOMEM;
+		return SLOT_OUT_FAILED;
+	}
+	uint32_t up = mbox(s, NRFCRED_MBOX_UP_OFFSET);
+	e = nrf91_read(s->target, up, rec, NRFCRED_REC_HEADER_SIZE);
+	uint32_t len = e == NRF91_OK ? session_record_length(rec) : 0;
+	if (len > NRFCRED_MBOX_UP_MAX || len < NRFCRED_REC_HEADER_SIZE)
+		len = NRFCRED_REC_HEADER_SIZE; /* the decoder names it */
+	if (e == NRF91_OK)
+		e = nrf91_read(s->target, up, rec, len);
+	/* The record is trusted only if the firmware did not move on (or
+	 * restart) while we read it. */
+	uint8_t again_head[8];
+	if (e == NRF91_OK)
+		e = nrf91_read(s->target, mbox(s, NRFCRED_MBOX_OFF_NONCE), again_head, 8);
+	if (e != NRF91_OK) {
+		free(rec);
+		return slot_lost_access(s, e);
+	}
+	if (le_get32(again_head) != h.nonce || le_get32(again_head + 4) != h.fw_seq) {
+		free(rec);
+		if (++ss->torn > TORN_READS_MAX)
+			return fail(s, "the mailbox changed under %u reads in a row", ss->torn);
+		return SLOT_OUT_PENDING;
+	}
+	ss->torn = 0;
+	struct session_record r;
+	se = session_record_decode(rec, len, NRFCRED_MBOX_UP_MAX, &r, &pd);
+	enum slot_outcome out;
+	if (se != SESSION_OK)
+		out = fail(s, "firmware record %" PRIu32 ": %s: %s", h.fw_seq, session_strerror(se),
+			   pd.text);
+	else if (r.nonce != h.nonce)
+		out = fail(s,
+			   "firmware record %" PRIu32 ": %s (0x%08" PRIx32 ", boot 0x%08" PRIx32
+			   ")",
+			   h.fw_seq, session_strerror(SESSION_ERR_NONCE), r.nonce, h.nonce);
+	else if (r.seq != h.fw_seq || (ss->phase == SLOT_SESSION_WAIT_READY) !=
+					      (r.type == NRFCRED_REC_READY && r.seq == 1))
+		out = fail(s, "firmware record %" PRIu32 ": %s (%s seq %" PRIu32 ")", h.fw_seq,
+			   session_strerror(SESSION_ERR_SEQ), session_record_type_name(r.type),
+			   r.seq);
+	else {
+		ss->fw_seq = h.fw_seq;
+		out = on_record(s, &r);
+	}
+	/* A RESULT is not secret, but the buffer is reused for nothing else. */
+	mbedtls_platform_zeroize(rec, NRFCRED_MBOX_UP_MAX);
+	free(rec);
+	return out;
+}
+
+enum slot_outcome slot_session_poll(struct slot *s)
+{
+	enum slot_outcome out = look(s);
+	/* Right after a request, look again soon: END is answered at once. */
+	for (unsigned i = 0; i < QUICK_LOOKS && out == SLOT_OUT_PENDING &&
+			     s->session.phase == SLOT_SESSION_WAIT_DONE;
+	     i++) {
+		nrf91_err e = nrf91_delay_us(s->target, QUICK_LOOK_US);
+		if (e != NRF91_OK)
+			return slot_lost_access(s, e);
+		out = look(s);
+	}
+	return out;
+}
