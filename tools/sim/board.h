@@ -87,11 +87,17 @@ struct simboard;
  * its stored state wins over cfg's initial values (part, imei, approtect);
  * cfg's timing and faults always apply. Returns NULL and sets errno on
  * failure (EBUSY when another process holds the board).
+ *
+ * The board keeps its flash, UICR and modem store in the file itself
+ * (state.h): every change is there at once, and a process killed without
+ * closing its boards loses none of it. RAM is the board's own: opening is a
+ * power-up (RAM zeroed), and it survives every later reset but a power-up.
  */
 struct simboard *simboard_open(const struct simboard_config *cfg, const char *state_path);
-/* Saves the state file and frees the board. */
+/* Frees the board and releases its file (nothing left to save). */
 void simboard_close(struct simboard *b);
-/* Writes the state file now (also done by close). */
+/* Starts writing the file back to disk (msync MS_ASYNC): only for a caller
+ * that cares about the machine crashing, the file is current anyway. */
 int simboard_sync(struct simboard *b);
 
 /*
@@ -147,7 +153,8 @@ const struct simboard_faults *simboard_faults(const struct simboard *b);
 /*
  * Opaque persistent blob for the modem's credential store (its format is the
  * modem model's business). data/capacity are fixed; *length is the used size
- * the owner keeps up to date (<= capacity). Saved with the board state.
+ * the owner keeps up to date (<= capacity). Both live in the state file, so
+ * each store to them is persistent at once.
  */
 struct simboard_blob {
 	uint8_t *data;

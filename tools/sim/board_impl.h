@@ -129,7 +129,7 @@ struct mmio_window {
 
 struct simboard {
 	struct simboard_config cfg;
-	struct simstate *st;
+	struct simstate_map st; /* flash, UICR, modem store: the mapped state file */
 	int fd;
 	uint64_t now_ns;
 	bool removed;

@@ -6,10 +6,15 @@
  * see the same bytes.
  *
  * Memory:
- *   flash 0..1 MB    host buffer, read/execute only. A CPU store to flash is
- *                    caught (UC_HOOK_MEM_WRITE_PROT), undone and replayed
- *                    through the bus, i.e. through the NVMC rules (CONFIG.WEN,
- *                    1 -> 0 only, busy time), before the next instruction.
+ *   flash 0..1 MB    the board's flash (the mapped state file, state.h),
+ *                    read/execute only. A CPU store to flash is caught
+ *                    (UC_HOOK_MEM_WRITE_PROT), undone and replayed through the
+ *                    bus, i.e. through the NVMC rules (CONFIG.WEN, 1 -> 0 only,
+ *                    busy time), before the next instruction. Unicorn has
+ *                    written the raw value by then, so a process killed inside
+ *                    that one instruction leaves it in the file; a private
+ *                    copy for Unicorn would close the window at the price of
+ *                    a second copy of every NVMC change.
  *   RAM              host buffer, read/write/execute.
  *   FICR/UICR, peripherals (incl. NVMC, the modem mailbox), PPB
  *                    MMIO callbacks into simbus_read/simbus_write.
@@ -139,7 +144,7 @@ static void apply_pending_writes(struct simcpu *c)
 		struct pending_write *p = &c->pending[i];
 		/* Unicorn already stored the raw value: put the old bytes back and
 		 * let the NVMC decide what the store really does. */
-		memcpy(c->b->st->flash + p->addr, p->old, p->size);
+		memcpy(c->b->st.flash + p->addr, p->old, p->size);
 		enum simbus_result r = bus_write(c, p->addr, p->size, p->val);
 		if (r == SIMBUS_ERROR)
 			c->stop_lockup = true; /* BusFault; no exception model */
@@ -189,7 +194,7 @@ static bool hook_flash_write(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	p->addr = (uint32_t)address;
 	p->size = (unsigned)size;
 	p->val = (uint32_t)value;
-	memcpy(p->old, c->b->st->flash + address, (size_t)size);
+	memcpy(p->old, c->b->st.flash + address, (size_t)size);
 	return true; /* let the store happen; hook_code undoes and replays it */
 }
 
@@ -315,7 +320,7 @@ struct simcpu *simcpu_create(struct simboard *board)
 	if (uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM_CORTEX_M33) != UC_ERR_OK)
 		goto fail;
 	if (uc_mem_map_ptr(c->uc, SIM_FLASH_BASE, SIM_FLASH_SIZE, UC_PROT_READ | UC_PROT_EXEC,
-			   board->st->flash) != UC_ERR_OK ||
+			   board->st.flash) != UC_ERR_OK ||
 	    uc_mem_map_ptr(c->uc, SIM_RAM_BASE, SIM_RAM_SIZE, UC_PROT_ALL, board->ram) != UC_ERR_OK)
 		goto fail;
 	if (map_mmio(c, 0, FICR_UICR_BASE, FICR_UICR_SIZE) != 0 ||
