@@ -2,7 +2,7 @@
  * Simulated nRF91 board: lifetime (state file + lock), resets and APPROTECT
  * latching, time, the SWD entry point, counters. The parts live in
  * swd_wire.c (bits), dap.c (DP), memap.c / ctrlap.c (APs), board_bus.c
- * (memory map), nvmc.c, core.c, ficr.c, state.c.
+ * (memory map), nvmc.c, core.c, ficr.c, state.c, session_fault.c.
  */
 #include "board_impl.h"
 
@@ -117,6 +117,7 @@ void board_system_reset(struct simboard *b, enum board_reset_kind kind)
 	spu_reset(b);
 	ctrlap_peripheral_reset(b);
 	core_reset(b);
+	session_fault_reset(b);
 }
 
 void board_advance_to(struct simboard *b, uint64_t now_ns)

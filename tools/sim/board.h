@@ -33,6 +33,21 @@ struct simboard_timing {
 };
 void simboard_timing_defaults(struct simboard_timing *t);
 
+/*
+ * A hostile board (scenario session_fault): when the firmware commits an UP
+ * record of the session protocol (include/nrfcred/provision.h) by storing its
+ * seq to fw_seq, the board spoils that record in one way.
+ */
+enum simboard_session_fault {
+	SIMBOARD_SESSION_FAULT_NONE,
+	SIMBOARD_SESSION_FAULT_MAGIC,  /* record magic inverted */
+	SIMBOARD_SESSION_FAULT_CRC,    /* a payload byte inverted, CRC left as it was */
+	SIMBOARD_SESSION_FAULT_LENGTH, /* length past the UP area */
+	SIMBOARD_SESSION_FAULT_TYPE,   /* a type no side defines */
+	SIMBOARD_SESSION_FAULT_SEQ,    /* record seq one less than fw_seq */
+	SIMBOARD_SESSION_FAULT_NONCE,  /* record nonce not the boot's */
+};
+
 /* Faults a scenario can inject at the board (the probe injects USB faults). */
 struct simboard_faults {
 	uint32_t wait_storm;	  /* answer WAIT to this many AP accesses, from the first */
@@ -44,6 +59,8 @@ struct simboard_faults {
 	uint32_t modem_error_sec_tag; /* with modem_error_type: %CMNG=0 for this pair fails */
 	int32_t modem_error_type;     /* -1 = off */
 	int32_t modem_error_code;     /* CME code returned, e.g. 515 */
+	enum simboard_session_fault session_fault; /* armed at each reset */
+	uint32_t session_fault_from; /* first fw_seq spoiled; 0 = 2, the first answer after READY */
 };
 
 /* Documented silicon behaviours a scenario may switch (tools/sim/README.md). */

@@ -70,6 +70,10 @@ struct simcpu {
 	bool stop_sleep, stop_stall, stop_break, stop_lockup;
 	struct pending_write pending[MAX_PENDING];
 	unsigned n_pending;
+	/* simcpu_watch_store: the word asked for and the hook installed for
+	 * it; they differ until the next run slice applies the request. */
+	uint32_t watch_addr, watched_addr;
+	uc_hook watch_hook;
 };
 
 static struct simbus_attr cpu_attr(void)
@@ -255,6 +259,42 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	if (c->n_pending)
 		apply_pending_writes(c);
 	stop_on_bus_failure(c, uc, bus_write(c, r->base + (uint32_t)offset, size, (uint32_t)value));
+}
+
+/* Unicorn calls this before the store lands; only stores inside the hook's
+ * range get here. */
+static void hook_watched_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+			       int64_t value, void *user)
+{
+	(void)uc;
+	(void)type;
+	struct simcpu *c = user;
+	if (size == 4 && address == c->watched_addr)
+		board_watched_store(c->b, (uint32_t)address, (uint32_t)value);
+}
+
+/* Installs or removes the store watch between slices, never from inside a
+ * hook (a reset that re-arms it may come from a CPU store to AIRCR). */
+static void apply_watch(struct simcpu *c)
+{
+	if (c->watch_addr == c->watched_addr)
+		return;
+	if (c->watched_addr)
+		uc_hook_del(c->uc, c->watch_hook);
+	c->watched_addr = 0;
+	if (c->watch_addr &&
+	    uc_hook_add(c->uc, &c->watch_hook, UC_HOOK_MEM_WRITE, (void *)hook_watched_store, c,
+			c->watch_addr, c->watch_addr + 3u) == UC_ERR_OK)
+		c->watched_addr = c->watch_addr;
+	else
+		c->watch_addr = 0; /* not retried every slice */
+	/* Code translated without the hook would store past it. */
+	c->flush_code = true;
+}
+
+void simcpu_watch_store(struct simcpu *c, uint32_t addr)
+{
+	c->watch_addr = addr;
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -474,6 +514,7 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 		*why = SIMCPU_STOP_STALL; /* errata 2: the AHB is frozen by an erase */
 		return 0;
 	}
+	apply_watch(c);
 	if (c->flush_code) {
 		/* Drop translations of flash and RAM only: a full TB flush
 		 * (uc_ctl_flush_tlb) costs ~175 ms in Unicorn 2.0.1. */
