@@ -118,8 +118,9 @@ static void spoil(uint8_t *rec, enum simboard_session_fault fault, uint32_t seq)
 		put32(rec + REC_SEQ, seq - 1u);
 		break;
 	case SIMBOARD_SESSION_FAULT_NONCE: {
-		uint32_t nonce = ~get32(rec + REC_NONCE);
-		put32(rec + REC_NONCE, nonce ? nonce : 1u); /* a nonce is never 0 */
+		uint32_t nonce = get32(rec + REC_NONCE);
+		/* Inverted, but never 0: no boot has that nonce. */
+		put32(rec + REC_NONCE, nonce == 0xFFFFFFFFu ? 1u : ~nonce);
 		break;
 	}
 	case SIMBOARD_SESSION_FAULT_NONE:
