@@ -107,6 +107,51 @@ Test(scenario, modem_error_takes_three_decimal_numbers_in_range)
 	}
 }
 
+Test(scenario, session_fault_takes_a_field_name_and_from_a_seq_of_at_least_1)
+{
+	cr_assert_eq(parse("[probe 2]\n"), 0, "%s", messages);
+	const struct simboard_faults *f = &scen.probes[1].board.faults;
+	cr_assert_eq(f->session_fault, SIMBOARD_SESSION_FAULT_NONE, "off by default");
+	cr_assert_eq(f->session_fault_from, 2u, "default: the first answer after READY");
+
+	static const struct {
+		const char *name;
+		enum simboard_session_fault fault;
+	} good[] = {
+		{"none", SIMBOARD_SESSION_FAULT_NONE},	 {"magic", SIMBOARD_SESSION_FAULT_MAGIC},
+		{"crc", SIMBOARD_SESSION_FAULT_CRC},	 {"length", SIMBOARD_SESSION_FAULT_LENGTH},
+		{"type", SIMBOARD_SESSION_FAULT_TYPE},	 {"seq", SIMBOARD_SESSION_FAULT_SEQ},
+		{"nonce", SIMBOARD_SESSION_FAULT_NONCE},
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[probe 1]\nsession_fault = %s\n", good[i].name);
+		cr_assert_eq(parse(text), 0, "%s: %s", good[i].name, messages);
+		cr_assert_eq(scen.probes[0].board.faults.session_fault, good[i].fault);
+	}
+	cr_assert_eq(parse("[probe 1]\nsession_fault_from = 4294967295\n"), 0, "%s", messages);
+	cr_assert_eq(scen.probes[0].board.faults.session_fault_from, 4294967295u);
+
+	static const char *bad[] = {
+		"session_fault = CRC",
+		"session_fault = yes",
+		"session_fault = ",
+		"session_fault = magic,crc",
+		"session_fault_from = 0",
+		"session_fault_from = -1",
+		"session_fault_from = 4294967296",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[probe 1]\n%s\n", bad[i]);
+		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
+		cr_assert(strstr(messages, "/cfg/t.ini:2: [probe 1] session_fault"), "%s",
+			  messages);
+	}
+}
+
 Test(scenario, missing_file_is_one_problem_and_leaves_the_defaults)
 {
 	FILE *err = fmemopen(messages, sizeof(messages), "w");

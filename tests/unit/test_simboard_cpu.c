@@ -2,11 +2,14 @@
  * Simulated nRF91 board with its emulated Cortex-M33 (tools/sim/cpu_unicorn.c)
  * instead of the no-CPU core of test_simboard_target.c, for what depends on
  * the code the CPU runs: nRF91x1 erratum 36 (the AHB-AP answers WAIT while
- * the CPU sleeps in WFI/WFE, unless POWER.TASKS_CONSTLAT was triggered).
+ * the CPU sleeps in WFI/WFE, unless POWER.TASKS_CONSTLAT was triggered), and
+ * the scenario's session_fault (the board spoils what the core commits).
  */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "bus.h"
+#include "nrfcred/provision.h"
 #include "test_simboard_util.h"
 
 #define DHCSR		     0xE000EDF0u
@@ -142,4 +145,174 @@ Test(simboard_cpu, erratum36_does_not_apply_to_nrf9160_nor_without_the_quirk)
 	run_from_ram(wfi_loop, 1);
 	cr_assert_eq(drw_read_ack(0x00FF0140u, &v), 1u, "quirk off: the same WFI loop is harmless");
 	cr_assert_eq(v, 0x9161u);
+}
+
+/* ---- scenario session_fault: a hostile board spoils the UP records the
+ * firmware commits (include/nrfcred/provision.h, "session"). */
+
+#define NVMC_CONFIG 0x50039504u
+#define AIRCR	    0xE000ED0Cu
+#define MANIFEST    0x3000u
+#define MBOX	    0x20010000u
+#define FW_SEQ	    (MBOX + NRFCRED_MBOX_OFF_FW_SEQ)
+#define UP	    (MBOX + NRFCRED_MBOX_UP_OFFSET)
+#define NONCE	    0x1234ABCDu
+#define REC_LEN	    (NRFCRED_REC_OVERHEAD + 8u)
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t crc32_ieee(const uint8_t *p, size_t n)
+{
+	uint32_t crc = 0xFFFFFFFFu;
+	for (size_t i = 0; i < n; i++) {
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = crc & 1u ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+	}
+	return ~crc;
+}
+
+/* An nRF9160 whose flash holds a manifest v2 with the given flags, reset so
+ * that the board looks for the mailbox. */
+static void open_session_board(enum simboard_session_fault fault, uint32_t from, uint32_t flags)
+{
+	struct simboard_config cfg;
+	tsb_config_default(&cfg, SIMBOARD_NRF9160);
+	cfg.faults.session_fault = fault;
+	cfg.faults.session_fault_from = from;
+	tsb_open(&cfg);
+	swd_connect();
+	uint8_t m[NRFCRED_MANIFEST_V2_SIZE] = {0};
+	memcpy(m, NRFCRED_MANIFEST_MAGIC, NRFCRED_MANIFEST_MAGIC_LEN);
+	m[8] = NRFCRED_MANIFEST_VERSION_SESSION;
+	m[10] = NRFCRED_MANIFEST_V2_SIZE;
+	put32(m + 28, 0x00010000u); /* fw_version */
+	put32(m + 32, flags);
+	put32(m + 36, MBOX);
+	put32(m + 40, NRFCRED_MBOX_MIN_SIZE);
+	put32(m + 48, crc32_ieee(m, 48));
+	mem_wr(NVMC_CONFIG, 1);
+	for (uint32_t i = 0; i < sizeof(m); i += 4) {
+		mem_wr(MANIFEST + i, get32(m + i));
+		advance_ms(1);
+	}
+	mem_wr(NVMC_CONFIG, 0);
+	mem_wr(AIRCR, 0x05FA0004u);
+}
+
+/* A well-formed UP record (RESULT, 8-byte payload) as the firmware leaves it
+ * before its fw_seq store. */
+static void make_record(uint8_t rec[REC_LEN], uint32_t seq, uint16_t type)
+{
+	memset(rec, 0, REC_LEN);
+	put32(rec, NRFCRED_REC_MAGIC);
+	rec[4] = NRFCRED_REC_VERSION;
+	rec[6] = (uint8_t)type;
+	rec[7] = (uint8_t)(type >> 8);
+	put32(rec + 8, REC_LEN);
+	put32(rec + 12, seq);
+	put32(rec + 16, NONCE);
+	put32(rec + 20, seq - 1u);
+	put32(rec + 24, 0x11223344u);
+	put32(rec + 28, 0x55667788u);
+	put32(rec + REC_LEN - 4u, crc32_ieee(rec, REC_LEN - 4u));
+}
+
+/* The firmware's commit: the record in the UP area, then the emulated core
+ * stores seq to fw_seq (ldr r0, =FW_SEQ; movs r1, #seq; str r1, [r0]; b .).
+ * Returns the UP area as the host then reads it. */
+static void commit(const uint8_t rec[REC_LEN], uint32_t seq, uint8_t out[REC_LEN])
+{
+	mem_wr(MBOX + NRFCRED_MBOX_OFF_NONCE, NONCE);
+	for (uint32_t i = 0; i < REC_LEN; i += 4)
+		mem_wr(UP + i, get32(rec + i));
+	const uint32_t code[] = {(0x2100u | seq) << 16 | 0x4802u, 0xE7FE6001u, 0xBF00BF00u, FW_SEQ};
+	run_from_ram(code, 4);
+	cr_assert_eq(mem_rd(FW_SEQ), seq, "the core's store landed");
+	for (uint32_t i = 0; i < REC_LEN; i += 4)
+		put32(out + i, mem_rd(UP + i));
+}
+
+static bool crc_ok(const uint8_t rec[REC_LEN])
+{
+	return get32(rec + REC_LEN - 4u) == crc32_ieee(rec, REC_LEN - 4u);
+}
+
+Test(simboard_cpu, session_fault_spoils_the_committed_up_record_one_field_at_a_time)
+{
+	static const struct {
+		enum simboard_session_fault fault;
+		unsigned off; /* the one field that changes (besides the CRC) */
+		uint32_t want;
+		bool crc_valid;
+	} cases[] = {
+		{SIMBOARD_SESSION_FAULT_MAGIC, 0, ~NRFCRED_REC_MAGIC, true},
+		{SIMBOARD_SESSION_FAULT_CRC, 24, 0x112233BBu, false},
+		{SIMBOARD_SESSION_FAULT_LENGTH, 8, NRFCRED_MBOX_UP_MAX + 4u, false},
+		{SIMBOARD_SESSION_FAULT_TYPE, 4, 0x7E7E0000u | NRFCRED_REC_VERSION, true},
+		{SIMBOARD_SESSION_FAULT_SEQ, 12, 1u, true},
+		{SIMBOARD_SESSION_FAULT_NONCE, 16, ~NONCE, true},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		open_session_board(cases[i].fault, 0, NRFCRED_MANIFEST_F_SESSION);
+		uint8_t rec[REC_LEN], got[REC_LEN];
+		make_record(rec, 2, NRFCRED_REC_RESULT);
+		commit(rec, 2, got);
+		cr_assert_eq(get32(got + cases[i].off), cases[i].want, "case %zu: 0x%08x", i,
+			     get32(got + cases[i].off));
+		cr_assert_eq(crc_ok(got), cases[i].crc_valid, "case %zu: CRC", i);
+		/* Nothing else moved. */
+		for (unsigned k = 0; k < REC_LEN - 4u; k += 4)
+			if (k != cases[i].off)
+				cr_assert_eq(get32(got + k), get32(rec + k), "case %zu, word %u", i,
+					     k);
+		tsb_teardown();
+	}
+}
+
+Test(simboard_cpu, session_fault_leaves_ready_alone_unless_from_says_1)
+{
+	uint8_t rec[REC_LEN], got[REC_LEN];
+	open_session_board(SIMBOARD_SESSION_FAULT_MAGIC, 0, NRFCRED_MANIFEST_F_SESSION);
+	make_record(rec, 1, NRFCRED_REC_READY);
+	commit(rec, 1, got);
+	cr_assert_eq(memcmp(got, rec, REC_LEN), 0, "READY (seq 1) untouched by default");
+	tsb_teardown();
+
+	open_session_board(SIMBOARD_SESSION_FAULT_MAGIC, 1, NRFCRED_MANIFEST_F_SESSION);
+	commit(rec, 1, got);
+	cr_assert_eq(get32(got), ~NRFCRED_REC_MAGIC, "session_fault_from = 1: READY too");
+	tsb_teardown();
+
+	/* Later records stay spoiled: from = 3 spares 2 and hits 3. */
+	open_session_board(SIMBOARD_SESSION_FAULT_SEQ, 3, NRFCRED_MANIFEST_F_SESSION);
+	make_record(rec, 2, NRFCRED_REC_RESULT);
+	commit(rec, 2, got);
+	cr_assert_eq(memcmp(got, rec, REC_LEN), 0, "seq 2 below from = 3");
+	make_record(rec, 3, NRFCRED_REC_DONE);
+	commit(rec, 3, got);
+	cr_assert_eq(get32(got + 12), 2u, "seq 3 shows the previous seq");
+}
+
+Test(simboard_cpu, session_fault_needs_a_session_manifest)
+{
+	uint8_t rec[REC_LEN], got[REC_LEN];
+	open_session_board(SIMBOARD_SESSION_FAULT_MAGIC, 0, 0); /* v2 without F_SESSION */
+	make_record(rec, 2, NRFCRED_REC_RESULT);
+	commit(rec, 2, got);
+	cr_assert_eq(memcmp(got, rec, REC_LEN), 0, "no session firmware, no mailbox");
+	tsb_teardown();
+
+	open_session_board(SIMBOARD_SESSION_FAULT_NONE, 0, NRFCRED_MANIFEST_F_SESSION);
+	commit(rec, 2, got);
+	cr_assert_eq(memcmp(got, rec, REC_LEN), 0, "fault off");
 }

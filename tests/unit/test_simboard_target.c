@@ -808,6 +808,59 @@ Test(simboard_target, state_persists_flash_uicr_identity_and_modem_store_but_not
 	cr_assert_eq(memcmp(blob.data, "cred", 4), 0);
 }
 
+/* SRAM stays powered through every reset of a running part; only a power-up
+ * (new process, board pulled and put back) starts it afresh. */
+Test(simboard_target, ram_is_kept_across_every_system_reset_and_lost_at_power_up)
+{
+	swd_connect();
+	mem_wr(0x20000000u, 0x11223344u);
+	mem_wr(0x2003FFFCu, 0x55667788u);
+	mem_wr(AIRCR, 0x05FA0004u);
+	cr_assert_eq(mem_rd(0x20000000u), 0x11223344u, "SYSRESETREQ keeps RAM");
+	ctrlap_soft_reset();
+	cr_assert_eq(mem_rd(0x2003FFFCu), 0x55667788u, "CTRL-AP reset keeps RAM");
+	pin_reset();
+	swd_connect();
+	cr_assert_eq(mem_rd(0x20000000u), 0x11223344u, "pin reset keeps RAM");
+	struct simboard_counters c;
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.system_resets, 3u);
+
+	simboard_set_present(T.b, false);
+	simboard_set_present(T.b, true);
+	swd_connect();
+	cr_assert_eq(mem_rd(0x20000000u), 0u, "pulled and reinserted: powered up");
+	cr_assert_eq(mem_rd(0x2003FFFCu), 0u);
+}
+
+/* The file is the board's storage: current while the board is open, with
+ * no sync or close in between. */
+Test(simboard_target, state_file_is_current_while_the_board_is_open)
+{
+	swd_connect();
+	flash_word(0x1000u, 0xCAFEF00Du);
+	flash_word(UICR + 0x080u, 0x12345678u);
+	struct simboard_blob blob;
+	simboard_modem_store(T.b, &blob);
+	memcpy(blob.data, "abcd", 4);
+	*blob.length = 4;
+	struct simstate *s = NULL;
+	cr_assert_eq(simstate_load(T.path, &s), SIMSTATE_OK);
+	cr_assert_eq(s->flash[0x1000], 0x0D);
+	cr_assert_eq(s->flash[0x1003], 0xCA);
+	cr_assert_eq(s->uicr[0x080], 0x78);
+	cr_assert_eq(s->modem_store_len, 4u);
+	cr_assert_eq(memcmp(s->modem_store, "abcd", 4), 0);
+	simstate_free(s);
+	/* An erase reaches the file as fast. */
+	mem_wr(T_NVMC_CONFIG, 2);
+	mem_wr(0x1000u, 0xFFFFFFFFu);
+	advance_ms(100);
+	cr_assert_eq(simstate_load(T.path, &s), SIMSTATE_OK);
+	cr_assert_eq(s->flash[0x1000], 0xFF);
+	simstate_free(s);
+}
+
 Test(simboard_target, second_open_of_a_held_board_fails_with_ebusy)
 {
 	errno = 0;
@@ -936,6 +989,27 @@ Test(simboard_target, truncated_or_corrupt_state_files_are_errors_not_crashes)
 	simstate_free(s);
 	free(copy);
 	free(good);
+	unlink(path);
+}
+
+/* The header is written last at creation: a process killed before it left
+ * zeroes where the magic goes, which is no board yet, not a broken one. */
+Test(simboard_target, a_creation_killed_before_its_header_is_created_again)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/unborn.state", T.dir);
+	uint8_t *zeros = calloc(1, SIMSTATE_HEADER_SIZE + 4096);
+	cr_assert_not_null(zeros);
+	write_file(path, zeros, SIMSTATE_HEADER_SIZE + 4096);
+	free(zeros);
+	struct simboard *b = simboard_open(&T.cfg, path);
+	cr_assert_not_null(b);
+	cr_assert_str_eq(simboard_imei(b), "352656100367872");
+	simboard_close(b);
+	struct simstate *s = NULL;
+	cr_assert_eq(simstate_load(path, &s), SIMSTATE_OK);
+	cr_assert_eq(s->flash[0], 0xFF, "erased, not the zeroes left behind");
+	simstate_free(s);
 	unlink(path);
 }
 

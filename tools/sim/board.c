@@ -2,7 +2,7 @@
  * Simulated nRF91 board: lifetime (state file + lock), resets and APPROTECT
  * latching, time, the SWD entry point, counters. The parts live in
  * swd_wire.c (bits), dap.c (DP), memap.c / ctrlap.c (APs), board_bus.c
- * (memory map), nvmc.c, core.c, ficr.c, state.c.
+ * (memory map), nvmc.c, core.c, ficr.c, state.c, session_fault.c.
  */
 #include "board_impl.h"
 
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,12 +32,12 @@ void simboard_timing_defaults(struct simboard_timing *t)
 
 bool board_is_91x1(const struct simboard *b)
 {
-	return b->st->part != SIMBOARD_NRF9160;
+	return b->st.part != SIMBOARD_NRF9160;
 }
 
 uint32_t board_uicr_word(const struct simboard *b, uint32_t off)
 {
-	const uint8_t *p = b->st->uicr + off;
+	const uint8_t *p = b->st.uicr + off;
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
@@ -116,6 +117,7 @@ void board_system_reset(struct simboard *b, enum board_reset_kind kind)
 	spu_reset(b);
 	ctrlap_peripheral_reset(b);
 	core_reset(b);
+	session_fault_reset(b);
 }
 
 void board_advance_to(struct simboard *b, uint64_t now_ns)
@@ -154,20 +156,49 @@ static void init_new_state(struct simstate *st, const struct simboard_config *cf
 	}
 }
 
-static int load_or_create(struct simboard *b, const struct simboard_config *cfg)
+/*
+ * Whether the file holds no board yet: empty, or a creation that was killed
+ * before its last step. simstate_write_fd writes the header last, so such a
+ * file still reads zeroes where the magic goes.
+ */
+static bool unborn(int fd)
 {
 	struct stat sb;
-	if (fstat(b->fd, &sb) != 0)
+	uint8_t magic[8];
+	if (fstat(fd, &sb) != 0)
+		return false;
+	if (sb.st_size == 0)
+		return true;
+	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic))
+		return false;
+	static const uint8_t zero[8];
+	return memcmp(magic, zero, sizeof(zero)) == 0;
+}
+
+static int create_state(int fd, const struct simboard_config *cfg)
+{
+	struct simstate *fresh = simstate_new();
+	if (!fresh) {
+		errno = ENOMEM;
 		return -1;
-	if (sb.st_size == 0) {
-		init_new_state(b->st, cfg);
-		if (simstate_write_fd(b->fd, b->st) != SIMSTATE_OK)
-			return -1;
-		return 0;
 	}
-	enum simstate_err e = simstate_read_fd(b->fd, b->st);
+	init_new_state(fresh, cfg);
+	enum simstate_err e = simstate_write_fd(fd, fresh);
+	simstate_free(fresh);
+	return e == SIMSTATE_OK ? 0 : -1;
+}
+
+static int load_or_create(struct simboard *b, const struct simboard_config *cfg)
+{
+	if (unborn(b->fd) && create_state(b->fd, cfg) != 0)
+		return -1;
+	enum simstate_err e = simstate_map_fd(b->fd, &b->st);
 	if (e == SIMSTATE_ERR_IO)
 		return -1;
+	if (e == SIMSTATE_ERR_NOMEM) {
+		errno = ENOMEM;
+		return -1;
+	}
 	if (e != SIMSTATE_OK) {
 		errno = EINVAL;
 		return -1;
@@ -181,10 +212,6 @@ struct simboard *simboard_open(const struct simboard_config *cfg, const char *st
 	if (!b)
 		return NULL;
 	b->cfg = *cfg;
-	b->fd = -1;
-	b->st = simstate_new();
-	if (!b->st)
-		goto fail;
 	b->fd = open(state_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (b->fd < 0)
 		goto fail;
@@ -206,9 +233,9 @@ struct simboard *simboard_open(const struct simboard_config *cfg, const char *st
 	return b;
 fail:;
 	int saved = errno;
+	simstate_unmap(&b->st);
 	if (b->fd >= 0)
 		close(b->fd);
-	simstate_free(b->st);
 	free(b);
 	errno = saved;
 	return NULL;
@@ -216,19 +243,18 @@ fail:;
 
 int simboard_sync(struct simboard *b)
 {
-	if (simstate_write_fd(b->fd, b->st) != SIMSTATE_OK)
-		return -1;
-	return 0;
+	/* The mapping is the file: a killed process loses nothing, so this
+	 * only starts the write-back to disk for a caller that wants it soon. */
+	return msync(b->st.base, b->st.size, MS_ASYNC);
 }
 
 void simboard_close(struct simboard *b)
 {
 	if (!b)
 		return;
-	simboard_sync(b);
 	simcpu_destroy(b->cpu);
+	simstate_unmap(&b->st);
 	close(b->fd); /* releases the lock */
-	simstate_free(b->st);
 	free(b);
 }
 
@@ -316,17 +342,17 @@ void simboard_set_present(struct simboard *b, bool present)
 
 enum simboard_part simboard_part(const struct simboard *b)
 {
-	return b->st->part;
+	return b->st.part;
 }
 
 const char *simboard_imei(const struct simboard *b)
 {
-	return b->st->imei;
+	return b->st.imei;
 }
 
 const char *simboard_modem_fw(const struct simboard *b)
 {
-	return b->st->modem_fw;
+	return b->st.modem_fw;
 }
 
 const struct simboard_timing *simboard_timing(const struct simboard *b)
@@ -341,7 +367,7 @@ const struct simboard_faults *simboard_faults(const struct simboard *b)
 
 void simboard_modem_store(struct simboard *b, struct simboard_blob *out)
 {
-	out->data = b->st->modem_store;
-	out->capacity = sizeof(b->st->modem_store);
-	out->length = &b->st->modem_store_len;
+	out->data = b->st.modem_store;
+	out->capacity = SIMSTATE_MODEM_STORE_SIZE;
+	out->length = b->st.modem_store_len;
 }

@@ -33,6 +33,21 @@ struct simboard_timing {
 };
 void simboard_timing_defaults(struct simboard_timing *t);
 
+/*
+ * A hostile board (scenario session_fault): when the firmware commits an UP
+ * record of the session protocol (include/nrfcred/provision.h) by storing its
+ * seq to fw_seq, the board spoils that record in one way.
+ */
+enum simboard_session_fault {
+	SIMBOARD_SESSION_FAULT_NONE,
+	SIMBOARD_SESSION_FAULT_MAGIC,  /* record magic inverted */
+	SIMBOARD_SESSION_FAULT_CRC,    /* a payload byte inverted, CRC left as it was */
+	SIMBOARD_SESSION_FAULT_LENGTH, /* length past the UP area */
+	SIMBOARD_SESSION_FAULT_TYPE,   /* a type no side defines */
+	SIMBOARD_SESSION_FAULT_SEQ,    /* record seq one less than fw_seq */
+	SIMBOARD_SESSION_FAULT_NONCE,  /* record nonce not the boot's */
+};
+
 /* Faults a scenario can inject at the board (the probe injects USB faults). */
 struct simboard_faults {
 	uint32_t wait_storm;	  /* answer WAIT to this many AP accesses, from the first */
@@ -44,6 +59,8 @@ struct simboard_faults {
 	uint32_t modem_error_sec_tag; /* with modem_error_type: %CMNG=0 for this pair fails */
 	int32_t modem_error_type;     /* -1 = off */
 	int32_t modem_error_code;     /* CME code returned, e.g. 515 */
+	enum simboard_session_fault session_fault; /* armed at each reset */
+	uint32_t session_fault_from; /* first fw_seq spoiled; 0 = 2, the first answer after READY */
 };
 
 /* Documented silicon behaviours a scenario may switch (tools/sim/README.md). */
@@ -87,11 +104,17 @@ struct simboard;
  * its stored state wins over cfg's initial values (part, imei, approtect);
  * cfg's timing and faults always apply. Returns NULL and sets errno on
  * failure (EBUSY when another process holds the board).
+ *
+ * The board keeps its flash, UICR and modem store in the file itself
+ * (state.h): every change is there at once, and a process killed without
+ * closing its boards loses none of it. RAM is the board's own: opening is a
+ * power-up (RAM zeroed), and it survives every later reset but a power-up.
  */
 struct simboard *simboard_open(const struct simboard_config *cfg, const char *state_path);
-/* Saves the state file and frees the board. */
+/* Frees the board and releases its file (nothing left to save). */
 void simboard_close(struct simboard *b);
-/* Writes the state file now (also done by close). */
+/* Starts writing the file back to disk (msync MS_ASYNC): only for a caller
+ * that cares about the machine crashing, the file is current anyway. */
 int simboard_sync(struct simboard *b);
 
 /*
@@ -147,7 +170,8 @@ const struct simboard_faults *simboard_faults(const struct simboard *b);
 /*
  * Opaque persistent blob for the modem's credential store (its format is the
  * modem model's business). data/capacity are fixed; *length is the used size
- * the owner keeps up to date (<= capacity). Saved with the board state.
+ * the owner keeps up to date (<= capacity). Both live in the state file, so
+ * each store to them is persistent at once.
  */
 struct simboard_blob {
 	uint8_t *data;

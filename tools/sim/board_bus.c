@@ -67,11 +67,11 @@ enum simbus_result simbus_read(struct simboard *b, uint32_t addr, unsigned size,
 	if (flash_or_uicr(addr) && nvmc_bus_stalled(b))
 		return SIMBUS_STALL;
 	if (in(addr, SIM_FLASH_BASE, SIM_FLASH_SIZE)) {
-		*val = load_le(b->st->flash + (addr - SIM_FLASH_BASE), size);
+		*val = load_le(b->st.flash + (addr - SIM_FLASH_BASE), size);
 		return SIMBUS_OK;
 	}
 	if (in(addr, SIM_UICR_BASE, SIM_UICR_SIZE)) {
-		*val = load_le(b->st->uicr + (addr - SIM_UICR_BASE), size);
+		*val = load_le(b->st.uicr + (addr - SIM_UICR_BASE), size);
 		return SIMBUS_OK;
 	}
 	if (in(addr, SIM_RAM_BASE, SIM_RAM_SIZE)) {
@@ -171,10 +171,10 @@ uint8_t *simbus_ram(struct simboard *b)
 
 const uint8_t *simbus_flash(const struct simboard *b)
 {
-	return b->st->flash;
+	return b->st.flash;
 }
 
 const uint8_t *simbus_uicr(const struct simboard *b)
 {
-	return b->st->uicr;
+	return b->st.uicr;
 }

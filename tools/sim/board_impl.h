@@ -129,7 +129,7 @@ struct mmio_window {
 
 struct simboard {
 	struct simboard_config cfg;
-	struct simstate *st;
+	struct simstate_map st; /* flash, UICR, modem store: the mapped state file */
 	int fd;
 	uint64_t now_ns;
 	bool removed;
@@ -145,6 +145,9 @@ struct simboard {
 	bool erase_unlock_pending; /* quirk erase_unlock_needs_soft_reset */
 	/* POWER.TASKS_CONSTLAT triggered since reset (erratum 36 workaround). */
 	bool constlat;
+	/* Scenario session_fault: the session mailbox found at the last reset
+	 * (RAM address), 0 = none or fault off. */
+	uint32_t session_mbox;
 	struct swd_wire wire;
 	struct dap dap;
 	struct memap ahb;
@@ -224,6 +227,13 @@ enum simbus_result spu_reg_write(struct simboard *b, uint32_t off, uint32_t val,
 bool spu_region_nonsecure(const struct simboard *b, uint32_t addr);
 /* Whether an access with attr may reach addr (non-secure to secure: no). */
 bool spu_allows(const struct simboard *b, uint32_t addr, struct simbus_attr attr);
+
+/* session_fault.c */
+/* Finds the session mailbox when the fault is set and has the CPU watch its
+ * fw_seq word (or nothing). Part of every reset. */
+void session_fault_reset(struct simboard *b);
+/* The CPU is about to store value to the word at addr (simcpu_watch_store). */
+void board_watched_store(struct simboard *b, uint32_t addr, uint32_t value);
 
 /* ficr.c */
 uint32_t ficr_read(const struct simboard *b, uint32_t off);

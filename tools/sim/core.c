@@ -150,7 +150,7 @@ void core_advance(struct simboard *b)
 void core_reset(struct simboard *b)
 {
 	struct core *c = &b->core;
-	const uint8_t *f = b->st->flash;
+	const uint8_t *f = b->st.flash;
 	/* Vector table at 0: initial SP (word 0) and reset vector (word 1). */
 	uint32_t sp =
 		(uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 | (uint32_t)f[3] << 24;

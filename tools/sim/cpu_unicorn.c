@@ -6,10 +6,15 @@
  * see the same bytes.
  *
  * Memory:
- *   flash 0..1 MB    host buffer, read/execute only. A CPU store to flash is
- *                    caught (UC_HOOK_MEM_WRITE_PROT), undone and replayed
- *                    through the bus, i.e. through the NVMC rules (CONFIG.WEN,
- *                    1 -> 0 only, busy time), before the next instruction.
+ *   flash 0..1 MB    the board's flash (the mapped state file, state.h),
+ *                    read/execute only. A CPU store to flash is caught
+ *                    (UC_HOOK_MEM_WRITE_PROT), undone and replayed through the
+ *                    bus, i.e. through the NVMC rules (CONFIG.WEN, 1 -> 0 only,
+ *                    busy time), before the next instruction. Unicorn has
+ *                    written the raw value by then, so a process killed inside
+ *                    that one instruction leaves it in the file; a private
+ *                    copy for Unicorn would close the window at the price of
+ *                    a second copy of every NVMC change.
  *   RAM              host buffer, read/write/execute.
  *   FICR/UICR, peripherals (incl. NVMC, the modem mailbox), PPB
  *                    MMIO callbacks into simbus_read/simbus_write.
@@ -65,6 +70,10 @@ struct simcpu {
 	bool stop_sleep, stop_stall, stop_break, stop_lockup;
 	struct pending_write pending[MAX_PENDING];
 	unsigned n_pending;
+	/* simcpu_watch_store: the word asked for and the hook installed for
+	 * it; they differ until the next run slice applies the request. */
+	uint32_t watch_addr, watched_addr;
+	uc_hook watch_hook;
 };
 
 static struct simbus_attr cpu_attr(void)
@@ -139,7 +148,7 @@ static void apply_pending_writes(struct simcpu *c)
 		struct pending_write *p = &c->pending[i];
 		/* Unicorn already stored the raw value: put the old bytes back and
 		 * let the NVMC decide what the store really does. */
-		memcpy(c->b->st->flash + p->addr, p->old, p->size);
+		memcpy(c->b->st.flash + p->addr, p->old, p->size);
 		enum simbus_result r = bus_write(c, p->addr, p->size, p->val);
 		if (r == SIMBUS_ERROR)
 			c->stop_lockup = true; /* BusFault; no exception model */
@@ -189,7 +198,7 @@ static bool hook_flash_write(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	p->addr = (uint32_t)address;
 	p->size = (unsigned)size;
 	p->val = (uint32_t)value;
-	memcpy(p->old, c->b->st->flash + address, (size_t)size);
+	memcpy(p->old, c->b->st.flash + address, (size_t)size);
 	return true; /* let the store happen; hook_code undoes and replays it */
 }
 
@@ -250,6 +259,42 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	if (c->n_pending)
 		apply_pending_writes(c);
 	stop_on_bus_failure(c, uc, bus_write(c, r->base + (uint32_t)offset, size, (uint32_t)value));
+}
+
+/* Unicorn calls this before the store lands; only stores inside the hook's
+ * range get here. */
+static void hook_watched_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+			       int64_t value, void *user)
+{
+	(void)uc;
+	(void)type;
+	struct simcpu *c = user;
+	if (size == 4 && address == c->watched_addr)
+		board_watched_store(c->b, (uint32_t)address, (uint32_t)value);
+}
+
+/* Installs or removes the store watch between slices, never from inside a
+ * hook (a reset that re-arms it may come from a CPU store to AIRCR). */
+static void apply_watch(struct simcpu *c)
+{
+	if (c->watch_addr == c->watched_addr)
+		return;
+	if (c->watched_addr)
+		uc_hook_del(c->uc, c->watch_hook);
+	c->watched_addr = 0;
+	if (c->watch_addr &&
+	    uc_hook_add(c->uc, &c->watch_hook, UC_HOOK_MEM_WRITE, (void *)hook_watched_store, c,
+			c->watch_addr, c->watch_addr + 3u) == UC_ERR_OK)
+		c->watched_addr = c->watch_addr;
+	else
+		c->watch_addr = 0; /* not retried every slice */
+	/* Code translated without the hook would store past it. */
+	c->flush_code = true;
+}
+
+void simcpu_watch_store(struct simcpu *c, uint32_t addr)
+{
+	c->watch_addr = addr;
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -315,7 +360,7 @@ struct simcpu *simcpu_create(struct simboard *board)
 	if (uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM_CORTEX_M33) != UC_ERR_OK)
 		goto fail;
 	if (uc_mem_map_ptr(c->uc, SIM_FLASH_BASE, SIM_FLASH_SIZE, UC_PROT_READ | UC_PROT_EXEC,
-			   board->st->flash) != UC_ERR_OK ||
+			   board->st.flash) != UC_ERR_OK ||
 	    uc_mem_map_ptr(c->uc, SIM_RAM_BASE, SIM_RAM_SIZE, UC_PROT_ALL, board->ram) != UC_ERR_OK)
 		goto fail;
 	if (map_mmio(c, 0, FICR_UICR_BASE, FICR_UICR_SIZE) != 0 ||
@@ -469,6 +514,7 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 		*why = SIMCPU_STOP_STALL; /* errata 2: the AHB is frozen by an erase */
 		return 0;
 	}
+	apply_watch(c);
 	if (c->flush_code) {
 		/* Drop translations of flash and RAM only: a full TB flush
 		 * (uc_ctl_flush_tlb) costs ~175 ms in Unicorn 2.0.1. */

@@ -82,7 +82,8 @@ static void probe_write_counters(struct fake_probe *p)
 		fprintf(stderr, "nrfsim: cannot write %s: %s\n", path, strerror(errno));
 }
 
-/* At exit, boards still claimed are saved so an exit without close keeps state. */
+/* At exit: the counters of boards still claimed. Their state is in their
+ * files already (board.h); the sync only starts the write-back to disk. */
 static void fakeusb_at_exit(void)
 {
 	struct fakeusb *f = fakeusb_instance;
@@ -366,7 +367,7 @@ NRFSIM_EXPORT int libusb_get_string_descriptor_ascii(libusb_device_handle *h, ui
 	return n;
 }
 
-/* Detaches and saves the board, writes the counters. Probe lock held. */
+/* Detaches and closes the board, writes the counters. Probe lock held. */
 static void probe_release(struct fake_probe *p)
 {
 	struct simboard *b = jlink_sim_board(p->sim);

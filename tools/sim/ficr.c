@@ -14,7 +14,7 @@ uint32_t ficr_read(const struct simboard *b, uint32_t off)
 		return 0xFFFFFFFFu;
 	switch (off) {
 	case FICR_SIPINFO_PARTNO:
-		switch (b->st->part) {
+		switch (b->st.part) {
 		case SIMBOARD_NRF9161:
 			return 0x9161u;
 		case SIMBOARD_NRF9151:
@@ -29,9 +29,9 @@ uint32_t ficr_read(const struct simboard *b, uint32_t off)
 	case FICR_SIPINFO_VARIANT:
 		return x1 ? ASCII4('L', 'A', 'C', 'A') : ASCII4('S', 'I', 'C', 'A');
 	case FICR_INFO_DEVICEID0:
-		return (uint32_t)b->st->device_id;
+		return (uint32_t)b->st.device_id;
 	case FICR_INFO_DEVICEID1:
-		return (uint32_t)(b->st->device_id >> 32);
+		return (uint32_t)(b->st.device_id >> 32);
 	case FICR_INFO_PART:
 		/* 0x9120 is the die inside the nRF91x1 SiPs (nrf9120.h); 0x9160 on
 		 * nRF9160, which OpenOCD nrf5.c falls back to when SIPINFO is

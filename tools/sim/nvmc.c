@@ -39,8 +39,8 @@ bool nvmc_bus_stalled(const struct simboard *b)
 
 void nvmc_erase_everything(struct simboard *b)
 {
-	memset(b->st->flash, 0xFF, sizeof(b->st->flash));
-	memset(b->st->uicr, 0xFF, sizeof(b->st->uicr));
+	memset(b->st.flash, 0xFF, SIM_FLASH_SIZE);
+	memset(b->st.uicr, 0xFF, SIM_UICR_SIZE);
 	memset(b->nvmc.partial_ms, 0, sizeof(b->nvmc.partial_ms));
 	memset(b->nvmc.nwrites, 0, sizeof(b->nvmc.nwrites));
 	b->ctr.nvmc_erase_alls++;
@@ -60,7 +60,7 @@ void nvmc_advance(struct simboard *b)
 		return;
 	switch (n->op) {
 	case NVMC_OP_ERASE_PAGE:
-		memset(b->st->flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF, SIM_PAGE_SIZE);
+		memset(b->st.flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF, SIM_PAGE_SIZE);
 		memset(n->nwrites + (size_t)n->op_page * (SIM_PAGE_SIZE / 4), 0, SIM_PAGE_SIZE / 4);
 		n->partial_ms[n->op_page] = 0;
 		b->ctr.nvmc_page_erases++;
@@ -70,7 +70,7 @@ void nvmc_advance(struct simboard *b)
 		 * page erase time; the page is erased then. */
 		uint32_t ms = n->partial_ms[n->op_page] + (n->partialcfg & 0x7Fu);
 		if ((uint64_t)ms * 1000000u >= b->cfg.timing.nvmc_erase_page_ns) {
-			memset(b->st->flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF,
+			memset(b->st.flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF,
 			       SIM_PAGE_SIZE);
 			memset(n->nwrites + (size_t)n->op_page * (SIM_PAGE_SIZE / 4), 0,
 			       SIM_PAGE_SIZE / 4);
@@ -211,7 +211,7 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 		return SIMBUS_ERROR;
 	if (busy(b))
 		return SIMBUS_STALL;
-	uint8_t *p = uicr ? b->st->uicr + (addr - SIM_UICR_BASE) : b->st->flash + addr;
+	uint8_t *p = uicr ? b->st.uicr + (addr - SIM_UICR_BASE) : b->st.flash + addr;
 	/* Flash the SPU marks non-secure follows CONFIGNS, secure flash and
 	 * UICR follow CONFIG (nrfx nrfx_nvmc.c sets both; nRF91 PS NVMC). */
 	uint32_t mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns : b->nvmc.config;

@@ -245,6 +245,27 @@ static bool parse_modem_error(const char *v, struct simboard_faults *f)
 	return true;
 }
 
+static bool parse_session_fault(const char *v, enum simboard_session_fault *out)
+{
+	static const struct {
+		const char *name;
+		enum simboard_session_fault fault;
+	} names[] = {
+		{"none", SIMBOARD_SESSION_FAULT_NONE},	 {"magic", SIMBOARD_SESSION_FAULT_MAGIC},
+		{"crc", SIMBOARD_SESSION_FAULT_CRC},	 {"length", SIMBOARD_SESSION_FAULT_LENGTH},
+		{"type", SIMBOARD_SESSION_FAULT_TYPE},	 {"seq", SIMBOARD_SESSION_FAULT_SEQ},
+		{"nonce", SIMBOARD_SESSION_FAULT_NONCE},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(v, names[i].name)) {
+			*out = names[i].fault;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const char *v)
 {
 	struct scenario_probe *p = &c->s->probes[idx];
@@ -317,6 +338,11 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_bool(v, &f->firmware_hang);
 	} else if (!strcmp(k, "fault_modem_error")) {
 		ok = parse_modem_error(v, f);
+	} else if (!strcmp(k, "session_fault")) {
+		ok = parse_session_fault(v, &f->session_fault);
+	} else if (!strcmp(k, "session_fault_from")) {
+		/* fw_seq counts from 1 (READY). */
+		ok = parse_u32(v, &f->session_fault_from) && f->session_fault_from >= 1;
 	} else {
 		report(c, "unknown key '%s' in [probe %u]", k, idx + 1);
 		return 1;
@@ -387,6 +413,7 @@ static void probe_defaults(struct scenario_probe *p, unsigned index)
 	b->present = true;
 	b->vtref_mv = 3300;
 	b->faults.modem_error_type = -1;
+	b->faults.session_fault_from = 2;
 	/* nRF91x1 silicon has erratum 36; the firmware must work around it. */
 	b->quirks.erratum36 = true;
 	default_imei(index, b->imei);

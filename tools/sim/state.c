@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,11 @@
 #define FLAG_APPROTECT 1u
 
 #define BODY_SIZE ((size_t)SIM_FLASH_SIZE + SIM_UICR_SIZE + SIMSTATE_MODEM_STORE_SIZE)
+
+/* simstate_map hands out the header's length field as a native u32. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the board state mapping assumes a little-endian host (state.h)"
+#endif
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -83,7 +89,17 @@ static enum simstate_err write_all(int fd, const void *buf, size_t len, off_t of
 	return SIMSTATE_OK;
 }
 
-enum simstate_err simstate_read_fd(int fd, struct simstate *s)
+/* The header's fields, as both the loader and the mapping take them. */
+struct header {
+	enum simboard_part part;
+	bool approtect_cfg;
+	uint64_t device_id;
+	char imei[16];
+	char modem_fw[32];
+	uint32_t modem_store_len;
+};
+
+static enum simstate_err read_header(int fd, struct header *out)
 {
 	uint8_t h[SIMSTATE_HEADER_SIZE];
 	enum simstate_err e = read_all(fd, h, sizeof(h), 0);
@@ -101,15 +117,30 @@ enum simstate_err simstate_read_fd(int fd, struct simstate *s)
 	uint32_t len = get32(h + OFF_STORELEN);
 	if (part > SIMBOARD_NRF9151 || len > SIMSTATE_MODEM_STORE_SIZE)
 		return SIMSTATE_ERR_FORMAT;
-	s->part = (enum simboard_part)part;
-	s->approtect_cfg = (get32(h + OFF_FLAGS) & FLAG_APPROTECT) != 0;
-	s->device_id = (uint64_t)get32(h + OFF_DEVICEID) | (uint64_t)get32(h + OFF_DEVICEID + 4)
-								   << 32;
-	memcpy(s->imei, h + OFF_IMEI, sizeof(s->imei));
-	s->imei[sizeof(s->imei) - 1] = '\0';
-	memcpy(s->modem_fw, h + OFF_MODEMFW, sizeof(s->modem_fw));
-	s->modem_fw[sizeof(s->modem_fw) - 1] = '\0';
-	s->modem_store_len = len;
+	out->part = (enum simboard_part)part;
+	out->approtect_cfg = (get32(h + OFF_FLAGS) & FLAG_APPROTECT) != 0;
+	out->device_id = (uint64_t)get32(h + OFF_DEVICEID) | (uint64_t)get32(h + OFF_DEVICEID + 4)
+								     << 32;
+	memcpy(out->imei, h + OFF_IMEI, sizeof(out->imei));
+	out->imei[sizeof(out->imei) - 1] = '\0';
+	memcpy(out->modem_fw, h + OFF_MODEMFW, sizeof(out->modem_fw));
+	out->modem_fw[sizeof(out->modem_fw) - 1] = '\0';
+	out->modem_store_len = len;
+	return SIMSTATE_OK;
+}
+
+enum simstate_err simstate_read_fd(int fd, struct simstate *s)
+{
+	struct header h;
+	enum simstate_err e = read_header(fd, &h);
+	if (e != SIMSTATE_OK)
+		return e;
+	s->part = h.part;
+	s->approtect_cfg = h.approtect_cfg;
+	s->device_id = h.device_id;
+	memcpy(s->imei, h.imei, sizeof(s->imei));
+	memcpy(s->modem_fw, h.modem_fw, sizeof(s->modem_fw));
+	s->modem_store_len = h.modem_store_len;
 	off_t off = SIMSTATE_HEADER_SIZE;
 	if ((e = read_all(fd, s->flash, sizeof(s->flash), off)) != SIMSTATE_OK)
 		return e;
@@ -118,6 +149,47 @@ enum simstate_err simstate_read_fd(int fd, struct simstate *s)
 		return e;
 	off += (off_t)sizeof(s->uicr);
 	return read_all(fd, s->modem_store, sizeof(s->modem_store), off);
+}
+
+enum simstate_err simstate_map_fd(int fd, struct simstate_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	struct header h;
+	enum simstate_err e = read_header(fd, &h);
+	if (e != SIMSTATE_OK)
+		return e;
+	/* A short file would map, and then SIGBUS at the first access past
+	 * its end. */
+	struct stat sb;
+	if (fstat(fd, &sb) != 0)
+		return SIMSTATE_ERR_IO;
+	size_t size = SIMSTATE_HEADER_SIZE + BODY_SIZE;
+	if ((uint64_t)sb.st_size < size)
+		return SIMSTATE_ERR_FORMAT;
+	void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
+		return errno == ENOMEM ? SIMSTATE_ERR_NOMEM : SIMSTATE_ERR_IO;
+	uint8_t *p = base;
+	m->part = h.part;
+	m->approtect_cfg = h.approtect_cfg;
+	m->device_id = h.device_id;
+	memcpy(m->imei, h.imei, sizeof(m->imei));
+	memcpy(m->modem_fw, h.modem_fw, sizeof(m->modem_fw));
+	m->flash = p + SIMSTATE_HEADER_SIZE;
+	m->uicr = m->flash + SIM_FLASH_SIZE;
+	m->modem_store = m->uicr + SIM_UICR_SIZE;
+	/* Page-aligned base + 92: an aligned u32, little-endian like the file. */
+	m->modem_store_len = (uint32_t *)(void *)(p + OFF_STORELEN);
+	m->base = base;
+	m->size = size;
+	return SIMSTATE_OK;
+}
+
+void simstate_unmap(struct simstate_map *m)
+{
+	if (m->base)
+		munmap(m->base, m->size);
+	memset(m, 0, sizeof(*m));
 }
 
 enum simstate_err simstate_write_fd(int fd, const struct simstate *s)

@@ -9,9 +9,13 @@
  *         char imei[16], char modem_fw[32], u32 flash size, u32 UICR size,
  *         u32 modem store capacity, u32 modem store length, zero padding
  *   0x100 flash (1 MB), then UICR (4 KB), then the modem store (64 KB)
- * The board writes it in place while holding an exclusive flock(); readers
- * (nrfsim show) read it without locking and may see a half-written file if
- * they race a writer.
+ * A board holds an exclusive flock() on it and keeps the whole file mapped
+ * MAP_SHARED (simstate_map_fd): its flash, UICR and modem store are the file's
+ * bytes, so each change is in the file (the kernel's page cache) the moment it
+ * is made and survives the process being killed, as a real board keeps its
+ * flash when the host dies. Readers (nrfsim show) read it without locking and
+ * may see an operation half done if they race the board. Truncating the file
+ * under a board (the lock is advisory) kills that board's process with SIGBUS.
  */
 #ifndef NRFSIM_STATE_H
 #define NRFSIM_STATE_H
@@ -47,6 +51,27 @@ struct simstate {
 	uint8_t modem_store[SIMSTATE_MODEM_STORE_SIZE];
 };
 
+/*
+ * A board's live view of its state file. The identity is copied from the
+ * header (it never changes while the board lives); flash, UICR and the modem
+ * store point into the shared mapping. modem_store_len is the header's field
+ * itself: the file is little-endian, and so is every host the simulator
+ * builds for (state.c refuses to compile elsewhere).
+ */
+struct simstate_map {
+	enum simboard_part part;
+	bool approtect_cfg;
+	uint64_t device_id;
+	char imei[16];
+	char modem_fw[32];
+	uint8_t *flash;		   /* SIM_FLASH_SIZE bytes */
+	uint8_t *uicr;		   /* SIM_UICR_SIZE bytes */
+	uint8_t *modem_store;	   /* SIMSTATE_MODEM_STORE_SIZE bytes */
+	uint32_t *modem_store_len; /* <= SIMSTATE_MODEM_STORE_SIZE */
+	void *base;		   /* the mapping, for simstate_unmap */
+	size_t size;
+};
+
 /* A fresh state: flash and UICR erased (0xFF), empty modem store. NULL on ENOMEM. */
 struct simstate *simstate_new(void);
 void simstate_free(struct simstate *s);
@@ -58,6 +83,14 @@ enum simstate_err simstate_load(const char *path, struct simstate **out);
 /* Reads / writes the whole state through an open file descriptor (offset 0). */
 enum simstate_err simstate_read_fd(int fd, struct simstate *s);
 enum simstate_err simstate_write_fd(int fd, const struct simstate *s);
+/*
+ * Checks the header of the state file open read-write on fd as
+ * simstate_read_fd does, then maps header and body MAP_SHARED into m. The
+ * mapping does not hold the descriptor: the caller keeps fd (and its lock).
+ */
+enum simstate_err simstate_map_fd(int fd, struct simstate_map *m);
+/* Unmaps; m is zeroed. Nothing to write back: the file is already current. */
+void simstate_unmap(struct simstate_map *m);
 const char *simstate_strerror(enum simstate_err err);
 /* "nRF9160", "nRF9161", "nRF9151" (or "unknown"). */
 const char *simstate_part_name(enum simboard_part part);
