@@ -183,12 +183,13 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t n)
 
 /* An nRF9160 whose flash holds a manifest v2 with the given flags, reset so
  * that the board looks for the mailbox. */
-static void open_session_board(enum simboard_session_fault fault, uint32_t from, uint32_t flags)
+static void open_board_with(const struct simboard_faults *faults, uint32_t flags)
 {
 	struct simboard_config cfg;
 	tsb_config_default(&cfg, SIMBOARD_NRF9160);
-	cfg.faults.session_fault = fault;
-	cfg.faults.session_fault_from = from;
+	cfg.faults.session_fault = faults->session_fault;
+	cfg.faults.session_fault_from = faults->session_fault_from;
+	cfg.faults.reset_after_ready = faults->reset_after_ready;
 	tsb_open(&cfg);
 	swd_connect();
 	uint8_t m[NRFCRED_MANIFEST_V2_SIZE] = {0};
@@ -207,6 +208,12 @@ static void open_session_board(enum simboard_session_fault fault, uint32_t from,
 	}
 	mem_wr(NVMC_CONFIG, 0);
 	mem_wr(AIRCR, 0x05FA0004u);
+}
+
+static void open_session_board(enum simboard_session_fault fault, uint32_t from, uint32_t flags)
+{
+	struct simboard_faults f = {.session_fault = fault, .session_fault_from = from};
+	open_board_with(&f, flags);
 }
 
 /* A well-formed UP record (RESULT, 8-byte payload) as the firmware leaves it
@@ -315,4 +322,29 @@ Test(simboard_cpu, session_fault_needs_a_session_manifest)
 	open_session_board(SIMBOARD_SESSION_FAULT_NONE, 0, NRFCRED_MANIFEST_F_SESSION);
 	commit(rec, 2, got);
 	cr_assert_eq(memcmp(got, rec, REC_LEN), 0, "fault off");
+}
+
+/* fault_reset_after_ready: the board resets itself 1 ms after the first
+ * READY commit, once per power-up; a later READY (the new boot's) is left
+ * alone, and the record itself is not touched. */
+Test(simboard_cpu, reset_after_ready_resets_once_a_millisecond_after_the_first_ready)
+{
+	struct simboard_faults f = {.reset_after_ready = true};
+	open_board_with(&f, NRFCRED_MANIFEST_F_SESSION);
+	struct simboard_counters c0, c1, c2;
+	simboard_get_counters(T.b, &c0);
+	uint8_t rec[REC_LEN], got[REC_LEN];
+	make_record(rec, 1, NRFCRED_REC_READY);
+	commit(rec, 1, got);
+	cr_assert_eq(memcmp(rec, got, REC_LEN), 0, "READY itself is not spoiled");
+	advance_ms(2);
+	simboard_get_counters(T.b, &c1);
+	cr_assert_eq(c1.system_resets, c0.system_resets + 1, "one self-reset");
+	swd_connect();
+	make_record(rec, 1, NRFCRED_REC_READY);
+	commit(rec, 1, got);
+	advance_ms(5);
+	simboard_get_counters(T.b, &c2);
+	cr_assert_eq(c2.system_resets, c1.system_resets, "no second self-reset");
+	tsb_teardown();
 }

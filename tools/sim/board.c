@@ -95,6 +95,7 @@ void board_system_reset(struct simboard *b, enum board_reset_kind kind)
 	if (kind == BOARD_RESET_POWER_ON) {
 		core_power_on(b);
 		memset(b->ram, 0, sizeof(b->ram));
+		b->self_reset_done = false;
 	}
 	/* Scenario quirk unlock_needs_pin_reset: older nRF9160 revisions, for
 	 * which pyOCD pulses nRESET after an erase-all (TARGETID.TREVISION <= 2,
@@ -127,6 +128,8 @@ void board_advance_to(struct simboard *b, uint64_t now_ns)
 	nvmc_advance(b);
 	ctrlap_advance(b);
 	core_advance(b);
+	if (b->self_reset_at_ns && b->now_ns >= b->self_reset_at_ns)
+		board_system_reset(b, BOARD_RESET_SYSRESETREQ);
 }
 
 static void init_parts(struct simboard *b)

@@ -61,6 +61,9 @@ struct simboard_faults {
 	int32_t modem_error_code;     /* CME code returned, e.g. 515 */
 	enum simboard_session_fault session_fault; /* armed at each reset */
 	uint32_t session_fault_from; /* first fw_seq spoiled; 0 = 2, the first answer after READY */
+	/* The board resets itself (SYSRESETREQ-like) 1 ms after the session
+	 * firmware committed its first READY, once per power-up. */
+	bool reset_after_ready;
 };
 
 /* Documented silicon behaviours a scenario may switch (tools/sim/README.md). */

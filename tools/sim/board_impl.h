@@ -148,6 +148,10 @@ struct simboard {
 	/* Scenario session_fault: the session mailbox found at the last reset
 	 * (RAM address), 0 = none or fault off. */
 	uint32_t session_mbox;
+	/* Scenario fault_reset_after_ready: when the self-reset is due (0 =
+	 * none) and whether this power-up had it. */
+	uint64_t self_reset_at_ns;
+	bool self_reset_done;
 	struct swd_wire wire;
 	struct dap dap;
 	struct memap ahb;

@@ -340,6 +340,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_modem_error(v, f);
 	} else if (!strcmp(k, "session_fault")) {
 		ok = parse_session_fault(v, &f->session_fault);
+	} else if (!strcmp(k, "fault_reset_after_ready")) {
+		ok = parse_bool(v, &f->reset_after_ready);
 	} else if (!strcmp(k, "session_fault_from")) {
 		/* fw_seq counts from 1 (READY). */
 		ok = parse_u32(v, &f->session_fault_from) && f->session_fault_from >= 1;

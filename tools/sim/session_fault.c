@@ -88,7 +88,10 @@ void session_fault_reset(struct simboard *b)
 {
 	uint32_t mbox = 0;
 	b->session_mbox = 0;
-	if (b->cfg.faults.session_fault != SIMBOARD_SESSION_FAULT_NONE && find_mailbox(b, &mbox))
+	b->self_reset_at_ns = 0;
+	bool watch = b->cfg.faults.session_fault != SIMBOARD_SESSION_FAULT_NONE ||
+		     (b->cfg.faults.reset_after_ready && !b->self_reset_done);
+	if (watch && find_mailbox(b, &mbox))
 		b->session_mbox = mbox;
 	simcpu_watch_store(b->cpu, b->session_mbox ? b->session_mbox + NRFCRED_MBOX_OFF_FW_SEQ : 0);
 }
@@ -136,6 +139,15 @@ void board_watched_store(struct simboard *b, uint32_t addr, uint32_t value)
 {
 	const struct simboard_faults *f = &b->cfg.faults;
 	uint32_t from = f->session_fault_from ? f->session_fault_from : DEFAULT_FROM;
+	/* fault_reset_after_ready: the reset runs from board_advance_to, not
+	 * from inside the CPU's store. */
+	if (f->reset_after_ready && !b->self_reset_done && b->session_mbox &&
+	    addr == b->session_mbox + NRFCRED_MBOX_OFF_FW_SEQ && value == 1) {
+		b->self_reset_done = true;
+		b->self_reset_at_ns = b->now_ns + 1000000u;
+	}
+	if (f->session_fault == SIMBOARD_SESSION_FAULT_NONE)
+		return;
 	/* The firmware clears fw_seq to 0 at boot; only commits count. */
 	if (!b->session_mbox || addr != b->session_mbox + NRFCRED_MBOX_OFF_FW_SEQ || value == 0 ||
 	    value < from)
