@@ -276,12 +276,12 @@ Test(manifest, refuses_missing_flash_areas_without_a_session)
 Test(manifest, refuses_bad_mailboxes_by_name)
 {
 	const uint32_t bad[][2] = {
-		{0x20030100u, 0x8000u}, /* not 4 KiB aligned */
-		{0x20030000u, 0x1000u}, /* smaller than the minimum */
-		{0x20030000u, 0x8800u}, /* not a multiple of 4 KiB */
+		{0x20030100u, 0x8000u},	 /* not 4 KiB aligned */
+		{0x20030000u, 0x1000u},	 /* smaller than the minimum */
+		{0x20030000u, 0x8800u},	 /* not a multiple of 4 KiB */
 		{0x20000000u, 0x11000u}, /* larger than the maximum */
-		{0x2003C000u, 0x8000u}, /* runs past the end of RAM */
-		{0x00080000u, 0x8000u}, /* flash, not RAM */
+		{0x2003C000u, 0x8000u},	 /* runs past the end of RAM */
+		{0x00080000u, 0x8000u},	 /* flash, not RAM */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct manifest m = session_manifest(), got;
