@@ -25,6 +25,10 @@
 #define PROV_AT_RESP_MAX 256u
 /* Flash page size on nRF91 (4 KB, nrf91-registers.md §5). */
 #define PROV_FLASH_PAGE 4096u
+/* nRF91 RAM: 256 KB at 0x20000000 (nrf91-registers.md §5); a session
+ * mailbox must lie inside it. */
+#define PROV_RAM_START 0x20000000u
+#define PROV_RAM_END   0x20040000u
 
 /* AT result codes returned by prov_hal.at_cmd. */
 #define PROV_AT_OK    0
@@ -56,18 +60,25 @@ struct prov_hal {
 };
 
 /*
- * Runs one provisioning pass for the table the manifest points at and writes
- * the result block. Returns the status written (enum nrfcred_result_status).
+ * The flash delivery: runs one provisioning pass for the table the manifest
+ * points at and writes the result block. Returns the status written (enum
+ * nrfcred_result_status).
+ *
+ * manifest is a struct nrfcred_manifest (version 1) or a struct
+ * nrfcred_manifest_v2 (version 2, e.g. a session firmware whose table area
+ * was patched); the core reads it byte-wise and its version field says how
+ * many bytes it has.
  *
  * Not re-entrant: the AT command buffer (4+ KB) and the result block are
  * static, because the firmware has no heap and a small stack.
  *
  * When the manifest itself is unusable (bad magic/size/CRC, areas not page
- * aligned, result area too small for an empty result) nothing is written,
- * because there is no trustworthy place to write to; the return value is
+ * aligned, result area too small for an empty result, or no flash areas at
+ * all: a session-only manifest) nothing is written, because there is no
+ * trustworthy place to write to; the return value is
  * NRFCRED_RES_MANIFEST_BAD.
  */
-int prov_run(const struct prov_hal *hal, const struct nrfcred_manifest *m);
+int prov_run(const struct prov_hal *hal, const void *manifest);
 
 /*
  * Final result code of a raw AT response text ("OK", "ERROR",
