@@ -3,7 +3,9 @@
  *   validate manifest + table (no modem access before this passes)
  *   AT+CMEE=1, AT+CFUN=4, AT+CGSN=1, AT+CGMR
  *   per entry: [AT%CMNG=3] AT%CMNG=0 AT%CMNG=1
- *   result block, status word last. */
+ *   result block, status word last.
+ * The session delivery (session.c) uses the same steps in another order:
+ * the modem steps at boot, the table later, the result block in a record. */
 #include "prov_internal.h"
 
 struct prov_work prov_work;

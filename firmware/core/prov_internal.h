@@ -170,4 +170,34 @@ int prov_credentials(struct prov_run *r, const struct prov_table *t);
  */
 uint32_t prov_result_seal(struct prov_run *r, int *status, uint32_t max);
 
+/* ---- session.c: the DOWN record decoder (exposed for its fuzz target) */
+
+/* What the firmware expects of the next DOWN record. */
+struct prov_down_expect {
+	uint32_t seq;	   /* ack_seq + 1 */
+	uint32_t host_seq; /* the doorbell value that announced it */
+	uint32_t nonce;	   /* this boot's */
+	uint32_t ref;	   /* fw_seq: the last UP record the host should have read */
+};
+
+struct prov_down_record {
+	uint32_t seq; /* as read, whatever the outcome (a REJECT's detail) */
+	uint16_t type;
+	uint32_t length;
+	uint32_t payload_len; /* length - NRFCRED_REC_OVERHEAD */
+};
+
+/*
+ * Checks the record at the start of a DOWN area (area_len bytes, word
+ * aligned, read through volatile word loads only) in this order: magic,
+ * version, length (a multiple of 4, at least a header and CRC, inside the
+ * area), CRC, nonce, seq (= want->seq and = want->host_seq), ref, then type
+ * and payload size (TABLE: at least a table header; END: empty). The CRC
+ * comes before the fields it covers, so a torn or corrupt record is reported
+ * as such rather than as whatever field the damage hit. Fills *rec. Returns
+ * 0 or the enum nrfcred_reject reason.
+ */
+int prov_down_decode(const volatile uint32_t *area, uint32_t area_len,
+		     const struct prov_down_expect *want, struct prov_down_record *rec);
+
 #endif
