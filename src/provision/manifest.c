@@ -19,6 +19,10 @@ enum {
 	OFF_FW_VERSION = 32,
 	OFF_FLAGS = 36,
 	OFF_CRC = 40,
+	/* version 2 */
+	OFF_MAILBOX_ADDR = 40,
+	OFF_MAILBOX_SIZE = 44,
+	OFF_CRC_V2 = 48,
 };
 
 const char *manifest_strerror(manifest_err err)
@@ -52,11 +56,22 @@ const char *manifest_strerror(manifest_err err)
 		return "manifest result area holds image data";
 	case MANIFEST_ERR_PROGRESS_ADDR:
 		return "manifest progress address is not an aligned RAM address";
+	case MANIFEST_ERR_MAILBOX:
+		return "manifest session mailbox is not a 4 KiB aligned RAM area of 8..64 KiB";
+	case MANIFEST_ERR_SESSION_ONLY:
+		return "the provisioning firmware has no table or result area (session only); "
+		       "the flash delivery cannot use it";
 	}
 	return "unknown manifest error";
 }
 
-void manifest_encode(const struct manifest *m, uint8_t out[NRFCRED_MANIFEST_SIZE])
+size_t manifest_encoded_size(const struct manifest *m)
+{
+	return m->version == NRFCRED_MANIFEST_VERSION_SESSION ? NRFCRED_MANIFEST_V2_SIZE
+							      : NRFCRED_MANIFEST_SIZE;
+}
+
+void manifest_encode(const struct manifest *m, uint8_t *out)
 {
 	memcpy(out + OFF_MAGIC, NRFCRED_MANIFEST_MAGIC, NRFCRED_MANIFEST_MAGIC_LEN);
 	le_put16(out + OFF_VERSION, m->version);
@@ -68,7 +83,13 @@ void manifest_encode(const struct manifest *m, uint8_t out[NRFCRED_MANIFEST_SIZE
 	le_put32(out + OFF_PROGRESS_ADDR, m->progress_addr);
 	le_put32(out + OFF_FW_VERSION, m->fw_version);
 	le_put32(out + OFF_FLAGS, m->flags);
-	le_put32(out + OFF_CRC, crc32_ieee(out, OFF_CRC));
+	if (m->version == NRFCRED_MANIFEST_VERSION_SESSION) {
+		le_put32(out + OFF_MAILBOX_ADDR, m->mailbox_addr);
+		le_put32(out + OFF_MAILBOX_SIZE, m->mailbox_size);
+		le_put32(out + OFF_CRC_V2, crc32_ieee(out, OFF_CRC_V2));
+	} else {
+		le_put32(out + OFF_CRC, crc32_ieee(out, OFF_CRC));
+	}
 }
 
 static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -96,11 +117,39 @@ static manifest_err check_area(const char *name, uint32_t addr, uint32_t max, ui
 	return MANIFEST_OK;
 }
 
-manifest_err manifest_decode(const uint8_t buf[NRFCRED_MANIFEST_SIZE], uint32_t addr,
-			     struct manifest *out, struct provision_diag *diag)
+/* provision.h, manifest version 2: the mailbox's UP and DOWN areas start on
+ * 4 KB boundaries, and the host accepts at most NRFCRED_MBOX_MAX_SIZE. */
+static manifest_err check_mailbox(const struct manifest *m, struct provision_diag *diag)
+{
+	if ((m->flags & NRFCRED_MANIFEST_F_SESSION) == 0) {
+		if (m->mailbox_addr == 0 && m->mailbox_size == 0)
+			return MANIFEST_OK;
+		provision_diag_set(diag,
+				   "manifest names a mailbox 0x%08x+%u without the session flag",
+				   m->mailbox_addr, m->mailbox_size);
+		return MANIFEST_ERR_MAILBOX;
+	}
+	if (m->mailbox_addr % 0x1000u != 0 || m->mailbox_size % 0x1000u != 0 ||
+	    m->mailbox_size < NRFCRED_MBOX_MIN_SIZE || m->mailbox_size > NRFCRED_MBOX_MAX_SIZE ||
+	    m->mailbox_addr < MANIFEST_RAM_START ||
+	    (uint64_t)m->mailbox_addr + m->mailbox_size > MANIFEST_RAM_END) {
+		provision_diag_set(diag, "session mailbox 0x%08x+%u", m->mailbox_addr,
+				   m->mailbox_size);
+		return MANIFEST_ERR_MAILBOX;
+	}
+	return MANIFEST_OK;
+}
+
+manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, struct manifest *out,
+			     struct provision_diag *diag)
 {
 	struct manifest m;
 	memset(&m, 0, sizeof(m));
+	if (len < NRFCRED_MANIFEST_SIZE) {
+		provision_diag_set(diag, "manifest at 0x%08x: only %zu of %u bytes present", addr,
+				   len, NRFCRED_MANIFEST_SIZE);
+		return MANIFEST_ERR_TRUNCATED;
+	}
 	m.addr = addr;
 	m.version = le_get16(buf + OFF_VERSION);
 	m.size = le_get16(buf + OFF_SIZE);
@@ -111,34 +160,60 @@ manifest_err manifest_decode(const uint8_t buf[NRFCRED_MANIFEST_SIZE], uint32_t 
 	m.progress_addr = le_get32(buf + OFF_PROGRESS_ADDR);
 	m.fw_version = le_get32(buf + OFF_FW_VERSION);
 	m.flags = le_get32(buf + OFF_FLAGS);
-	m.crc32 = le_get32(buf + OFF_CRC);
+	bool v2 = m.version == NRFCRED_MANIFEST_VERSION_SESSION;
+	size_t crc_off = v2 ? OFF_CRC_V2 : OFF_CRC;
+	if (v2 && len < NRFCRED_MANIFEST_V2_SIZE) {
+		provision_diag_set(diag, "manifest at 0x%08x: only %zu of %u bytes present", addr,
+				   len, NRFCRED_MANIFEST_V2_SIZE);
+		return MANIFEST_ERR_TRUNCATED;
+	}
+	if (v2) {
+		m.mailbox_addr = le_get32(buf + OFF_MAILBOX_ADDR);
+		m.mailbox_size = le_get32(buf + OFF_MAILBOX_SIZE);
+	}
+	m.crc32 = le_get32(buf + crc_off);
 
 	if (memcmp(buf, NRFCRED_MANIFEST_MAGIC, NRFCRED_MANIFEST_MAGIC_LEN) != 0) {
 		provision_diag_set(diag, "no manifest magic at 0x%08x", addr);
 		return MANIFEST_ERR_NOT_FOUND;
 	}
 	/* The CRC comes before any field check: a corrupt manifest is reported
-	 * as corrupt, not as whatever field the corruption happened to hit. */
-	uint32_t crc = crc32_ieee(buf, OFF_CRC);
+	 * as corrupt, not as whatever field the corruption happened to hit
+	 * (the version picks the range; a corrupt version fails it too). */
+	uint32_t crc = crc32_ieee(buf, crc_off);
 	if (crc != m.crc32) {
 		provision_diag_set(diag, "manifest at 0x%08x: stored CRC 0x%08x, computed 0x%08x",
 				   addr, m.crc32, crc);
 		return MANIFEST_ERR_CRC;
 	}
-	if (m.version != NRFCRED_MANIFEST_VERSION) {
-		provision_diag_set(diag, "manifest at 0x%08x has version %u, this tool knows %u",
-				   addr, m.version, NRFCRED_MANIFEST_VERSION);
+	if (m.version != NRFCRED_MANIFEST_VERSION && !v2) {
+		provision_diag_set(diag,
+				   "manifest at 0x%08x has version %u, this tool knows 1 and 2",
+				   addr, m.version);
 		return MANIFEST_ERR_VERSION;
 	}
-	if (m.size != NRFCRED_MANIFEST_SIZE) {
+	uint16_t want_size = v2 ? NRFCRED_MANIFEST_V2_SIZE : NRFCRED_MANIFEST_SIZE;
+	if (m.size != want_size) {
 		provision_diag_set(diag, "manifest at 0x%08x has size %u, version %u needs %u",
-				   addr, m.size, m.version, NRFCRED_MANIFEST_SIZE);
+				   addr, m.size, m.version, want_size);
 		return MANIFEST_ERR_SIZE;
 	}
-	if (m.flags != 0) {
+	uint32_t known_flags = v2 ? NRFCRED_MANIFEST_F_SESSION : 0;
+	if ((m.flags & ~known_flags) != 0) {
 		provision_diag_set(diag, "manifest at 0x%08x has reserved flags 0x%08x", addr,
-				   m.flags);
+				   m.flags & ~known_flags);
 		return MANIFEST_ERR_FLAGS;
+	}
+	if (v2) {
+		manifest_err merr = check_mailbox(&m, diag);
+		if (merr != MANIFEST_OK)
+			return merr;
+		if (m.table_addr == 0 && m.table_max == 0 && m.result_addr == 0 &&
+		    m.result_max == 0) {
+			provision_diag_set(diag, "manifest at 0x%08x names mailbox 0x%08x+%u only",
+					   addr, m.mailbox_addr, m.mailbox_size);
+			return MANIFEST_ERR_SESSION_ONLY;
+		}
 	}
 	manifest_err err =
 		check_area("table", m.table_addr, m.table_max, NRFCRED_TABLE_HEADER_SIZE, diag);
@@ -152,8 +227,8 @@ manifest_err manifest_decode(const uint8_t buf[NRFCRED_MANIFEST_SIZE], uint32_t 
 				   m.table_addr, m.table_max, m.result_addr, m.result_max);
 		return MANIFEST_ERR_AREA_OVERLAP;
 	}
-	if (ranges_overlap(addr, NRFCRED_MANIFEST_SIZE, m.table_addr, m.table_max) ||
-	    ranges_overlap(addr, NRFCRED_MANIFEST_SIZE, m.result_addr, m.result_max)) {
+	if (ranges_overlap(addr, want_size, m.table_addr, m.table_max) ||
+	    ranges_overlap(addr, want_size, m.result_addr, m.result_max)) {
 		provision_diag_set(
 			diag, "manifest at 0x%08x lies inside its own table or result area", addr);
 		return MANIFEST_ERR_AREA_OVERLAP;
@@ -207,13 +282,8 @@ manifest_err manifest_find(const struct image *img, struct manifest *out,
 				   NRFCRED_MANIFEST_MAGIC, nseg);
 		return MANIFEST_ERR_NOT_FOUND;
 	}
-	if (found_room < NRFCRED_MANIFEST_SIZE) {
-		provision_diag_set(diag, "manifest at 0x%08x: only %u of %u bytes present",
-				   found_addr, (unsigned)found_room, NRFCRED_MANIFEST_SIZE);
-		return MANIFEST_ERR_TRUNCATED;
-	}
 	struct manifest m;
-	manifest_err err = manifest_decode(found, found_addr, &m, diag);
+	manifest_err err = manifest_decode(found, (size_t)found_room, found_addr, &m, diag);
 	if (err != MANIFEST_OK)
 		return err;
 	if (image_overlaps(img, m.result_addr, m.result_max)) {

@@ -6,6 +6,7 @@
 #ifndef NRFCRED_PROVISION_MANIFEST_H
 #define NRFCRED_PROVISION_MANIFEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nrfcred/provision.h"
@@ -28,6 +29,8 @@ typedef enum {
 	MANIFEST_ERR_AREA_OVERLAP, /* areas overlap each other or the manifest */
 	MANIFEST_ERR_AREA_NOT_ERASED, /* the result area holds image data */
 	MANIFEST_ERR_PROGRESS_ADDR,   /* progress word not 0 and not an aligned RAM address */
+	MANIFEST_ERR_MAILBOX,	      /* version 2: the session mailbox is misplaced or sized */
+	MANIFEST_ERR_SESSION_ONLY,    /* version 2 without flash areas: no flash delivery */
 } manifest_err;
 
 /* Decoded manifest, plus where it was found. */
@@ -42,6 +45,8 @@ struct manifest {
 	uint32_t progress_addr;
 	uint32_t fw_version;
 	uint32_t flags;
+	uint32_t mailbox_addr; /* version 2 with NRFCRED_MANIFEST_F_SESSION, else 0 */
+	uint32_t mailbox_size;
 	uint32_t crc32;
 };
 
@@ -51,23 +56,29 @@ struct manifest {
 #define MANIFEST_RAM_START 0x20000000u
 #define MANIFEST_RAM_END   0x20040000u
 
-/* Finds the single manifest in img and validates it: magic unique, version,
- * size, CRC, reserved flags, areas page aligned, inside flash, large enough
- * (table >= header, result >= NRFCRED_RESULT_SIZE(1)), not overlapping each
- * other or the manifest, and no image byte present in the result area.
- * Whether the table area is erased or holds a valid table is patch.h's job
- * (an image patched earlier legitimately holds a table there). */
+/* Finds the single manifest in img and validates it: magic unique, version
+ * (1, or 2 with its mailbox), size, CRC, reserved flags, areas page aligned,
+ * inside flash, large enough (table >= header, result >=
+ * NRFCRED_RESULT_SIZE(1)), not overlapping each other or the manifest, and
+ * no image byte present in the result area. A version 2 manifest without
+ * flash areas (a session-only firmware) is MANIFEST_ERR_SESSION_ONLY: this
+ * host provisions through the flash delivery only. Whether the table area
+ * is erased or holds a valid table is patch.h's job (an image patched
+ * earlier legitimately holds a table there). */
 manifest_err manifest_find(const struct image *img, struct manifest *out,
 			   struct provision_diag *diag);
 
-/* Decodes and validates the 44 bytes at buf (fields, CRC, areas; no image
- * checks). out->addr is set to addr. */
-manifest_err manifest_decode(const uint8_t buf[NRFCRED_MANIFEST_SIZE], uint32_t addr,
-			     struct manifest *out, struct provision_diag *diag);
+/* Decodes and validates the manifest at buf, of which len bytes are
+ * readable (fields, CRC, areas; no image checks). out->addr is set to addr. */
+manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, struct manifest *out,
+			     struct provision_diag *diag);
 
-/* Encodes m (magic, version and size as given) and computes the CRC into
- * out; used by tests and tools that build provisioner images. */
-void manifest_encode(const struct manifest *m, uint8_t out[NRFCRED_MANIFEST_SIZE]);
+/* Encodes m (magic, version and size as given; the version 2 layout when
+ * m->version is 2, else version 1's) and computes the CRC into out, which
+ * holds manifest_encoded_size(m) bytes; used by tests and tools that build
+ * provisioner images. */
+void manifest_encode(const struct manifest *m, uint8_t *out);
+size_t manifest_encoded_size(const struct manifest *m);
 
 const char *manifest_strerror(manifest_err err);
 

@@ -29,9 +29,9 @@ struct image *fixture_image(const struct manifest *m)
 		x = x * 1103515245u + 12345u;
 		code[i] = (uint8_t)(0x80 | (x >> 24));
 	}
-	uint8_t enc[NRFCRED_MANIFEST_SIZE];
+	uint8_t enc[NRFCRED_MANIFEST_V2_SIZE];
 	manifest_encode(m, enc);
 	cr_assert_eq(image_write(img, 0, code, sizeof(code)), IMAGE_OK);
-	cr_assert_eq(image_write(img, FIX_MANIFEST_ADDR, enc, sizeof(enc)), IMAGE_OK);
+	cr_assert_eq(image_write(img, FIX_MANIFEST_ADDR, enc, manifest_encoded_size(m)), IMAGE_OK);
 	return img;
 }
