@@ -136,10 +136,10 @@ static void publish(struct session *s, uint16_t type, uint32_t ref, const uint8_
 
 	volatile uint32_t *up = mbox_at(s, NRFCRED_MBOX_UP_OFFSET);
 	for (uint32_t i = 0; i < REC_HEADER / 4u; i++)
-		mbox_put(&up[i], prov_le32(hdr + 4u * i));
+		mbox_put(&up[i], prov_le32(hdr + (size_t)i * 4u));
 	up += REC_HEADER / 4u;
 	for (uint32_t i = 0; i < payload_len / 4u; i++)
-		mbox_put(&up[i], prov_le32(payload + 4u * i));
+		mbox_put(&up[i], prov_le32(payload + (size_t)i * 4u));
 	mbox_put(&up[payload_len / 4u], state ^ PROV_CRC32_XOROUT);
 	mbox_fence();
 	mbox_put(mbox_at(s, NRFCRED_MBOX_OFF_FW_SEQ), seq);
