@@ -9,14 +9,29 @@ static const uint32_t crc_nibble[16] = {
 	0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu,
 };
 
-uint32_t prov_crc32(const void *data, size_t len)
+static uint32_t crc_byte(uint32_t state, uint8_t byte)
+{
+	state ^= byte;
+	state = (state >> 4) ^ crc_nibble[state & 0x0fu];
+	return (state >> 4) ^ crc_nibble[state & 0x0fu];
+}
+
+uint32_t prov_crc32_add(uint32_t state, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint32_t crc = 0xffffffffu;
-	for (size_t i = 0; i < len; i++) {
-		crc ^= p[i];
-		crc = (crc >> 4) ^ crc_nibble[crc & 0x0fu];
-		crc = (crc >> 4) ^ crc_nibble[crc & 0x0fu];
-	}
-	return crc ^ 0xffffffffu;
+	for (size_t i = 0; i < len; i++)
+		state = crc_byte(state, p[i]);
+	return state;
+}
+
+uint32_t prov_crc32_add_le32(uint32_t state, uint32_t value)
+{
+	for (unsigned i = 0; i < 4; i++)
+		state = crc_byte(state, (uint8_t)(value >> (8 * i)));
+	return state;
+}
+
+uint32_t prov_crc32(const void *data, size_t len)
+{
+	return prov_crc32_add(PROV_CRC32_INIT, data, len) ^ PROV_CRC32_XOROUT;
 }

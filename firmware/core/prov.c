@@ -1,36 +1,33 @@
-/* The provisioning sequence (ARCHITECTURE.md "Firmware"):
+/* The provisioning steps (ARCHITECTURE.md "Firmware") and the flash
+ * delivery that strings them together:
  *   validate manifest + table (no modem access before this passes)
  *   AT+CMEE=1, AT+CFUN=4, AT+CGSN=1, AT+CGMR
  *   per entry: [AT%CMNG=3] AT%CMNG=0 AT%CMNG=1
- *   result block, status word last. */
+ *   result block, status word last.
+ * The session delivery (session.c) uses the same steps in another order:
+ * the modem steps at boot, the table later, the result block in a record. */
 #include "prov_internal.h"
 
-/* Static, not on the stack: a 4 KB credential plus its command prefix is most
- * of a small firmware stack, and the firmware has no heap. */
-static char at_cmd_buf[PROV_AT_CMD_MAX];
-static char at_resp_buf[PROV_AT_RESP_MAX];
-static uint32_t result_words[NRFCRED_RESULT_SIZE(NRFCRED_TABLE_MAX_ENTRIES) / 4u];
+struct prov_work prov_work;
 
-struct prov_run {
-	const struct prov_hal *hal;
-	const struct nrfcred_manifest *m;
-	uint8_t *res; /* result block being built (result_words) */
-	uint16_t count;
-	uint16_t fail_index;
-};
-
-static void progress(const struct prov_run *r, uint32_t phase, uint32_t index, uint32_t total)
+void prov_work_wipe(void)
 {
-	if (r->m->progress_addr != 0 && r->hal->progress_store != NULL)
+	prov_mem_wipe(&prov_work, sizeof(prov_work));
+}
+
+void prov_progress(const struct prov_run *r, uint32_t phase, uint32_t index, uint32_t total)
+{
+	if (r->progress_addr != 0 && r->hal->progress_store != NULL)
 		r->hal->progress_store(r->hal->ctx,
 				       phase << 24 | (index & 0xffu) << 16 | (total & 0xffffu));
 }
 
 static int at(const struct prov_run *r, const char *cmd)
 {
-	at_resp_buf[0] = '\0';
-	int rc = r->hal->at_cmd(r->hal->ctx, cmd, at_resp_buf, sizeof(at_resp_buf));
-	at_resp_buf[sizeof(at_resp_buf) - 1] = '\0';
+	char *resp = prov_work.at_resp;
+	resp[0] = '\0';
+	int rc = r->hal->at_cmd(r->hal->ctx, cmd, resp, sizeof(prov_work.at_resp));
+	resp[sizeof(prov_work.at_resp) - 1] = '\0';
 	return rc;
 }
 
@@ -39,12 +36,12 @@ static uint8_t *res_entry(const struct prov_run *r, uint16_t i)
 	return r->res + NRFCRED_RESULT_HEADER_SIZE + (size_t)i * NRFCRED_RESULT_ENTRY_SIZE;
 }
 
-/* Result header and entries as far as the table is known; status stays
- * 0xFFFFFFFF in RAM until finish() writes it last to flash. */
-static void result_init(struct prov_run *r, const struct prov_table *t)
+/* Status stays 0xFFFFFFFF until prov_result_seal: the flash delivery writes
+ * word 0 last, and the pending value is what an unfinished block says. */
+void prov_result_init(struct prov_run *r, const struct prov_table *t)
 {
-	r->res = (uint8_t *)result_words;
-	prov_mem_set(r->res, 0, sizeof(result_words));
+	r->res = (uint8_t *)prov_work.result;
+	prov_mem_set(r->res, 0, sizeof(prov_work.result));
 	r->count = 0;
 	r->fail_index = NRFCRED_RESULT_NO_FAIL;
 	prov_put_le32(r->res + 0, NRFCRED_RESULT_STATUS_PENDING);
@@ -54,7 +51,7 @@ static void result_init(struct prov_run *r, const struct prov_table *t)
 	prov_put_le16(r->res + 22, 0xffffu);
 }
 
-static void result_set_entries(struct prov_run *r, const struct prov_table *t)
+void prov_result_set_entries(struct prov_run *r, const struct prov_table *t)
 {
 	uint32_t off = NRFCRED_TABLE_HEADER_SIZE;
 	for (uint16_t i = 0; i < t->count; i++) {
@@ -70,42 +67,34 @@ static void result_set_entries(struct prov_run *r, const struct prov_table *t)
 	r->count = t->count;
 }
 
-static int finish(struct prov_run *r, int status)
+void prov_result_set_identity(struct prov_run *r, const struct prov_identity *id)
 {
-	progress(r, NRFCRED_PHASE_RESULT, 0, r->count);
+	prov_mem_copy(r->res + 24, id->imei, sizeof(id->imei));
+	prov_mem_copy(r->res + 40, id->modem_fw, sizeof(id->modem_fw));
+}
+
+uint32_t prov_result_seal(struct prov_run *r, int *status, uint32_t max)
+{
 	uint32_t total = NRFCRED_RESULT_SIZE((uint32_t)r->count);
-	if (total > r->m->result_max) {
+	if (total > max) {
 		/* Report the overflow in a block that does fit (an empty one; the
 		 * manifest check guarantees room for it). */
-		status = NRFCRED_RES_RESULT_TOO_LARGE;
+		*status = NRFCRED_RES_RESULT_TOO_LARGE;
 		r->count = 0;
 		total = NRFCRED_RESULT_SIZE(0u);
 	}
+	prov_put_le32(r->res + 0, (uint32_t)*status);
 	prov_put_le16(r->res + 10, r->count);
 	prov_put_le32(r->res + 12, total);
 	prov_put_le16(r->res + 20, r->fail_index);
 	prov_put_le32(r->res + total - 4, prov_crc32(r->res + 4, total - 8));
-
-	/* Word 0 (status) last: a host that sees it != 0xFFFFFFFF may trust the
-	 * rest of the block (provision.h). Flash words are written as the
-	 * little-endian words of the block; result_words is word aligned. */
-	const struct prov_hal *h = r->hal;
-	size_t nwords = total / 4u;
-	if (h->flash_write_words(h->ctx, r->m->result_addr + 4u, result_words + 1, nwords - 1) != 0)
-		return NRFCRED_RES_FLASH_WRITE;
-	uint8_t st[4];
-	prov_put_le32(st, (uint32_t)status);
-	uint32_t status_word;
-	prov_mem_copy(&status_word, st, 4);
-	if (h->flash_write_words(h->ctx, r->m->result_addr, &status_word, 1) != 0)
-		return NRFCRED_RES_FLASH_WRITE;
-	progress(r, NRFCRED_PHASE_DONE, 0, r->count);
-	return status;
+	return total;
 }
 
-static int identify(struct prov_run *r)
+int prov_identify(const struct prov_run *r, struct prov_identity *id)
 {
-	progress(r, NRFCRED_PHASE_OFFLINE, 0, r->count);
+	prov_mem_set(id, 0, sizeof(*id));
+	prov_progress(r, NRFCRED_PHASE_OFFLINE, 0, r->count);
 	/* Numeric CME errors, so each failure can be reported as a number. */
 	if (at(r, "AT+CMEE=1") != PROV_AT_OK)
 		return NRFCRED_RES_MODEM_INIT;
@@ -114,21 +103,17 @@ static int identify(struct prov_run *r)
 	 * powers the modem down, while 4 keeps it answering for %CMNG. */
 	if (at(r, "AT+CFUN=4") != PROV_AT_OK)
 		return NRFCRED_RES_MODEM_OFFLINE;
-	progress(r, NRFCRED_PHASE_IDENTIFY, 0, r->count);
-	char imei[16];
-	if (at(r, "AT+CGSN=1") != PROV_AT_OK || prov_parse_imei(at_resp_buf, imei) != 0)
+	prov_progress(r, NRFCRED_PHASE_IDENTIFY, 0, r->count);
+	if (at(r, "AT+CGSN=1") != PROV_AT_OK || prov_parse_imei(prov_work.at_resp, id->imei) != 0)
 		return NRFCRED_RES_IMEI;
-	prov_mem_copy(r->res + 24, imei, 16);
-	char fw[32];
-	if (at(r, "AT+CGMR") != PROV_AT_OK || prov_parse_cgmr(at_resp_buf, fw) != 0)
+	if (at(r, "AT+CGMR") != PROV_AT_OK || prov_parse_cgmr(prov_work.at_resp, id->modem_fw) != 0)
 		return NRFCRED_RES_MODEM_FW;
-	prov_mem_copy(r->res + 40, fw, 32);
 	return NRFCRED_RES_OK;
 }
 
 static void cmng_prefix(struct prov_buf *b, unsigned op, const struct prov_entry *e)
 {
-	prov_buf_init(b, at_cmd_buf, sizeof(at_cmd_buf));
+	prov_buf_init(b, prov_work.at_cmd, sizeof(prov_work.at_cmd));
 	prov_buf_str(b, "AT%CMNG=");
 	prov_buf_u32(b, op);
 	prov_buf_str(b, ",");
@@ -143,7 +128,7 @@ static int one_credential(struct prov_run *r, const struct prov_entry *e, uint8_
 	int rc;
 	if (e->flags & NRFCRED_ENTRY_F_DELETE_FIRST) {
 		cmng_prefix(&b, 3, e);
-		rc = at(r, at_cmd_buf);
+		rc = at(r, prov_work.at_cmd);
 		/* 513 = not found: nothing to delete is what we wanted. */
 		if (rc != PROV_AT_OK && rc != 513) {
 			prov_put_le32(re + 8, (uint32_t)rc);
@@ -159,24 +144,24 @@ static int one_credential(struct prov_run *r, const struct prov_entry *e, uint8_
 	prov_buf_bytes(&b, e->data, e->length);
 	prov_buf_str(&b, "\"");
 	if (b.overflow) {
-		prov_mem_wipe(at_cmd_buf, sizeof(at_cmd_buf));
+		prov_mem_wipe(prov_work.at_cmd, sizeof(prov_work.at_cmd));
 		return NRFCRED_RES_INTERNAL; /* table check bounds the length: unreachable */
 	}
-	rc = at(r, at_cmd_buf);
+	rc = at(r, prov_work.at_cmd);
 	/* The buffer held key material (type 2) or a PSK: clear it now. */
-	prov_mem_wipe(at_cmd_buf, sizeof(at_cmd_buf));
+	prov_mem_wipe(prov_work.at_cmd, sizeof(prov_work.at_cmd));
 	prov_put_le32(re + 8, (uint32_t)rc);
 	if (rc != PROV_AT_OK)
 		return NRFCRED_RES_CRED_WRITE;
 	re[5] |= NRFCRED_RESULT_E_WRITTEN;
 
 	cmng_prefix(&b, 1, e);
-	rc = at(r, at_cmd_buf);
+	rc = at(r, prov_work.at_cmd);
 	if (rc != PROV_AT_OK) {
 		prov_put_le32(re + 8, (uint32_t)rc);
 		return NRFCRED_RES_CRED_HASH;
 	}
-	switch (prov_parse_cmng_list(at_resp_buf, e->sec_tag, e->type, re + 12)) {
+	switch (prov_parse_cmng_list(prov_work.at_resp, e->sec_tag, e->type, re + 12)) {
 	case PROV_CMNG_DIGEST:
 		re[5] |= NRFCRED_RESULT_E_HASH_VALID;
 		return NRFCRED_RES_OK;
@@ -193,11 +178,11 @@ static int one_credential(struct prov_run *r, const struct prov_entry *e, uint8_
 	}
 }
 
-static int credentials(struct prov_run *r, const struct prov_table *t)
+int prov_credentials(struct prov_run *r, const struct prov_table *t)
 {
 	uint32_t off = NRFCRED_TABLE_HEADER_SIZE;
 	for (uint16_t i = 0; i < t->count; i++) {
-		progress(r, NRFCRED_PHASE_CREDENTIALS, i, t->count);
+		prov_progress(r, NRFCRED_PHASE_CREDENTIALS, i, t->count);
 		struct prov_entry e;
 		prov_table_next(t, &off, &e);
 		int rc = one_credential(r, &e, res_entry(r, i));
@@ -209,29 +194,50 @@ static int credentials(struct prov_run *r, const struct prov_table *t)
 	return NRFCRED_RES_OK;
 }
 
-int prov_run(const struct prov_hal *hal, const struct nrfcred_manifest *m)
+static int write_result(struct prov_run *r, const struct prov_layout *l, int status)
 {
-	struct prov_run r = {.hal = hal, .m = m};
-	if (prov_manifest_check(m) != NRFCRED_RES_OK)
-		return NRFCRED_RES_MANIFEST_BAD;
-	progress(&r, NRFCRED_PHASE_BOOT, 0, 0);
+	prov_progress(r, NRFCRED_PHASE_RESULT, 0, r->count);
+	uint32_t total = prov_result_seal(r, &status, l->result_max);
+	/* Word 0 (status) last: a host that sees it != 0xFFFFFFFF may trust the
+	 * rest of the block (provision.h). Flash words are written as the
+	 * little-endian words of the block; prov_work.result is word aligned. */
+	const struct prov_hal *h = r->hal;
+	const uint32_t *words = prov_work.result;
+	if (h->flash_write_words(h->ctx, l->result_addr + 4u, words + 1, total / 4u - 1) != 0)
+		return NRFCRED_RES_FLASH_WRITE;
+	if (h->flash_write_words(h->ctx, l->result_addr, words, 1) != 0)
+		return NRFCRED_RES_FLASH_WRITE;
+	prov_progress(r, NRFCRED_PHASE_DONE, 0, r->count);
+	return status;
+}
 
-	progress(&r, NRFCRED_PHASE_TABLE, 0, 0);
+int prov_run(const struct prov_hal *hal, const void *manifest)
+{
+	struct prov_layout l;
+	if (prov_manifest_check(manifest, &l) != NRFCRED_RES_OK || !l.flash_areas ||
+	    hal->flash_write_words == NULL)
+		return NRFCRED_RES_MANIFEST_BAD;
+	struct prov_run r = {.hal = hal, .progress_addr = l.progress_addr};
+	prov_progress(&r, NRFCRED_PHASE_BOOT, 0, 0);
+
+	prov_progress(&r, NRFCRED_PHASE_TABLE, 0, 0);
 	struct prov_table t;
 	uint16_t bad_index;
-	const uint8_t *table = (const uint8_t *)(hal->flash_base + m->table_addr);
-	int rc = prov_table_check(table, m->table_max, &t, &bad_index);
-	result_init(&r, &t);
+	const uint8_t *table = (const uint8_t *)(hal->flash_base + l.table_addr);
+	int rc = prov_table_check(table, l.table_max, &t, &bad_index);
+	prov_result_init(&r, &t);
 	if (rc != NRFCRED_RES_OK) {
 		/* A bad table never reaches the modem (not even for the IMEI):
 		 * the result carries the status and the offending entry only. */
 		r.fail_index = bad_index;
-		return finish(&r, rc);
+		return write_result(&r, &l, rc);
 	}
-	result_set_entries(&r, &t);
+	prov_result_set_entries(&r, &t);
 
-	rc = identify(&r);
+	struct prov_identity id;
+	rc = prov_identify(&r, &id);
+	prov_result_set_identity(&r, &id);
 	if (rc == NRFCRED_RES_OK && (t.flags & NRFCRED_TABLE_F_IMEI_ONLY) == 0)
-		rc = credentials(&r, &t);
-	return finish(&r, rc);
+		rc = prov_credentials(&r, &t);
+	return write_result(&r, &l, rc);
 }

@@ -24,6 +24,13 @@ void prov_put_le32(uint8_t *p, uint32_t v);
 
 /* ---- crc32.c: CRC-32/IEEE (reflected 0xEDB88320, init/xorout 0xFFFFFFFF) */
 uint32_t prov_crc32(const void *data, size_t len);
+/* The same CRC in pieces: state = PROV_CRC32_INIT, then _add / _add_le32 as
+ * often as needed, crc = state ^ PROV_CRC32_XOROUT. */
+#define PROV_CRC32_INIT	  0xffffffffu
+#define PROV_CRC32_XOROUT 0xffffffffu
+uint32_t prov_crc32_add(uint32_t state, const void *data, size_t len);
+/* Adds the 4 bytes of value in little-endian order. */
+uint32_t prov_crc32_add_le32(uint32_t state, uint32_t value);
 
 /* ---- table.c */
 struct prov_entry {
@@ -42,12 +49,33 @@ struct prov_table {
 	uint32_t entries_crc32;
 };
 
+/* A manifest that passed prov_manifest_check, decoded. */
+struct prov_layout {
+	uint16_t version;
+	bool flash_areas; /* table and result areas named (else all four fields 0) */
+	uint32_t table_addr;
+	uint32_t table_max;
+	uint32_t result_addr;
+	uint32_t result_max;
+	uint32_t progress_addr;
+	uint32_t fw_version;
+	uint32_t flags;
+	uint32_t mailbox_addr; /* 0 unless NRFCRED_MANIFEST_F_SESSION */
+	uint32_t mailbox_size;
+};
+
 /*
- * Checks the manifest: magic, version, size, CRC, page-aligned areas that do
- * not overlap, a result area that holds at least an empty result block.
- * Returns NRFCRED_RES_OK or NRFCRED_RES_MANIFEST_BAD.
+ * Checks a version 1 or version 2 manifest, read byte-wise (its version
+ * field says how many bytes there are): magic, version, size, CRC; for
+ * version 2 only known flags. Flash areas: page aligned, not overlapping, a
+ * result area that holds at least an empty result block -- or, in a
+ * version 2 session manifest, all four fields 0 (session only). Mailbox
+ * (F_SESSION): 4 KB aligned, a multiple of 4 KB in
+ * [NRFCRED_MBOX_MIN_SIZE, NRFCRED_MBOX_MAX_SIZE], inside RAM, not holding
+ * the progress word; without F_SESSION both mailbox fields 0. Fills
+ * *layout on success. Returns NRFCRED_RES_OK or NRFCRED_RES_MANIFEST_BAD.
  */
-int prov_manifest_check(const struct nrfcred_manifest *m);
+int prov_manifest_check(const void *manifest, struct prov_layout *layout);
 
 /*
  * Validates the table at `base` (at most `max` readable bytes) completely:
@@ -87,5 +115,89 @@ enum {
 };
 /* Spaces after ':' and ',' are accepted. sha is written only on PROV_CMNG_DIGEST. */
 int prov_parse_cmng_list(const char *resp, uint32_t tag, uint8_t type, uint8_t sha[32]);
+
+/* ---- prov.c: the steps both deliveries share */
+
+/*
+ * The core's working memory: static, not on the stack (a 4 KB credential
+ * plus its command prefix is most of a small firmware stack, and there is no
+ * heap). at_cmd holds credential text while a write is on its way;
+ * prov_work_wipe() clears all of it.
+ */
+struct prov_work {
+	char at_cmd[PROV_AT_CMD_MAX];
+	char at_resp[PROV_AT_RESP_MAX];
+	uint32_t result[NRFCRED_RESULT_SIZE(NRFCRED_TABLE_MAX_ENTRIES) / 4u];
+};
+extern struct prov_work prov_work;
+void prov_work_wipe(void);
+
+/* One pass over a table: where its result block is built, and how far the
+ * credentials got. */
+struct prov_run {
+	const struct prov_hal *hal;
+	uint32_t progress_addr; /* the manifest's; 0 = no progress word */
+	uint8_t *res;		/* result block being built (prov_work.result) */
+	uint16_t count;
+	uint16_t fail_index;
+};
+
+/* What the modem steps learn; "" where they did not get that far. */
+struct prov_identity {
+	char imei[16];
+	char modem_fw[32];
+};
+
+void prov_progress(const struct prov_run *r, uint32_t phase, uint32_t index, uint32_t total);
+/* AT+CMEE=1, AT+CFUN=4, AT+CGSN=1, AT+CGMR. Fills *id as far as it gets
+ * (zeroed first). Returns NRFCRED_RES_OK or the failing step's status. */
+int prov_identify(const struct prov_run *r, struct prov_identity *id);
+/* Result header for table t (entries_crc32 echoed), status pending, no
+ * entries yet; t may be one that failed its check (its fields are 0 then,
+ * or as far as the check read them). */
+void prov_result_init(struct prov_run *r, const struct prov_table *t);
+/* One entry per table entry (sec_tag, type; nothing attempted yet). */
+void prov_result_set_entries(struct prov_run *r, const struct prov_table *t);
+void prov_result_set_identity(struct prov_run *r, const struct prov_identity *id);
+/* Writes every entry of a checked table; stops at the first failure
+ * (fail_index, the entry's modem_code). Returns NRFCRED_RES_OK or why. */
+int prov_credentials(struct prov_run *r, const struct prov_table *t);
+/*
+ * Completes the block: count, total_len, fail_index, status word (word 0)
+ * and CRC. A block larger than max is replaced by an empty one whose status
+ * is NRFCRED_RES_RESULT_TOO_LARGE. Returns total_len; *status is what word 0
+ * now holds.
+ */
+uint32_t prov_result_seal(struct prov_run *r, int *status, uint32_t max);
+
+/* ---- session.c: the DOWN record decoder (exposed for its fuzz target) */
+
+/* What the firmware expects of the next DOWN record. */
+struct prov_down_expect {
+	uint32_t seq;	   /* ack_seq + 1 */
+	uint32_t host_seq; /* the doorbell value that announced it */
+	uint32_t nonce;	   /* this boot's */
+	uint32_t ref;	   /* fw_seq: the last UP record the host should have read */
+};
+
+struct prov_down_record {
+	uint32_t seq; /* as read, whatever the outcome (a REJECT's detail) */
+	uint16_t type;
+	uint32_t length;
+	uint32_t payload_len; /* length - NRFCRED_REC_OVERHEAD */
+};
+
+/*
+ * Checks the record at the start of a DOWN area (area_len bytes, word
+ * aligned, read through volatile word loads only) in this order: magic,
+ * version, length (a multiple of 4, at least a header and CRC, inside the
+ * area), CRC, nonce, seq (= want->seq and = want->host_seq), ref, then type
+ * and payload size (TABLE: at least a table header; END: empty). The CRC
+ * comes before the fields it covers, so a torn or corrupt record is reported
+ * as such rather than as whatever field the damage hit. Fills *rec. Returns
+ * 0 or the enum nrfcred_reject reason.
+ */
+int prov_down_decode(const volatile uint32_t *area, uint32_t area_len,
+		     const struct prov_down_expect *want, struct prov_down_record *rec);
 
 #endif

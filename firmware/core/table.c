@@ -22,28 +22,82 @@ static bool ranges_overlap(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-int prov_manifest_check(const struct nrfcred_manifest *m)
+static int check_flash_areas(const struct prov_layout *l)
 {
-	const uint8_t *raw = (const uint8_t *)m;
+	/* Separate erased flash pages (ARCHITECTURE.md "Formats"), inside the
+	 * 32-bit address space, and big enough for what must go there. */
+	if (l->table_addr % PROV_FLASH_PAGE != 0 || l->result_addr % PROV_FLASH_PAGE != 0)
+		return NRFCRED_RES_MANIFEST_BAD;
+	if (l->table_max < NRFCRED_TABLE_HEADER_SIZE || l->result_max < NRFCRED_RESULT_SIZE(0u))
+		return NRFCRED_RES_MANIFEST_BAD;
+	if (l->table_addr > UINT32_MAX - l->table_max ||
+	    l->result_addr > UINT32_MAX - l->result_max)
+		return NRFCRED_RES_MANIFEST_BAD;
+	if (ranges_overlap(l->table_addr, l->table_max, l->result_addr, l->result_max))
+		return NRFCRED_RES_MANIFEST_BAD;
+	return NRFCRED_RES_OK;
+}
+
+static int check_mailbox(const struct prov_layout *l)
+{
+	uint32_t addr = l->mailbox_addr, size = l->mailbox_size;
+	if ((l->flags & NRFCRED_MANIFEST_F_SESSION) == 0)
+		return addr == 0 && size == 0 ? NRFCRED_RES_OK : NRFCRED_RES_MANIFEST_BAD;
+	/* The UP and DOWN areas start on 4 KB boundaries (provision.h). */
+	if (addr % 0x1000u != 0 || size % 0x1000u != 0 || size < NRFCRED_MBOX_MIN_SIZE ||
+	    size > NRFCRED_MBOX_MAX_SIZE)
+		return NRFCRED_RES_MANIFEST_BAD;
+	if (addr < PROV_RAM_START || addr > PROV_RAM_END || size > PROV_RAM_END - addr)
+		return NRFCRED_RES_MANIFEST_BAD;
+	/* The session clears the whole mailbox at boot and at END. */
+	if (l->progress_addr != 0 && ranges_overlap(l->progress_addr, 4, addr, size))
+		return NRFCRED_RES_MANIFEST_BAD;
+	return NRFCRED_RES_OK;
+}
+
+int prov_manifest_check(const void *manifest, struct prov_layout *layout)
+{
+	const uint8_t *raw = manifest;
 	for (unsigned i = 0; i < NRFCRED_MANIFEST_MAGIC_LEN; i++) {
 		if ((uint8_t)(raw[i] ^ MAGIC_MASK) != magic_masked[i])
 			return NRFCRED_RES_MANIFEST_BAD;
 	}
-	if (m->version != NRFCRED_MANIFEST_VERSION || m->size != NRFCRED_MANIFEST_SIZE)
+	struct prov_layout l;
+	prov_mem_set(&l, 0, sizeof(l));
+	l.version = prov_le16(raw + 8);
+	uint16_t size = prov_le16(raw + 10);
+	if (!(l.version == NRFCRED_MANIFEST_VERSION && size == NRFCRED_MANIFEST_SIZE) &&
+	    !(l.version == NRFCRED_MANIFEST_VERSION_SESSION && size == NRFCRED_MANIFEST_V2_SIZE))
 		return NRFCRED_RES_MANIFEST_BAD;
-	if (prov_crc32(m, NRFCRED_MANIFEST_SIZE - 4u) != m->crc32)
+	if (prov_crc32(raw, size - 4u) != prov_le32(raw + size - 4u))
 		return NRFCRED_RES_MANIFEST_BAD;
-	/* Separate erased flash pages (ARCHITECTURE.md "Formats"), inside the
-	 * 32-bit address space, and big enough for what must go there. */
-	if (m->table_addr % PROV_FLASH_PAGE != 0 || m->result_addr % PROV_FLASH_PAGE != 0)
+	l.table_addr = prov_le32(raw + 12);
+	l.table_max = prov_le32(raw + 16);
+	l.result_addr = prov_le32(raw + 20);
+	l.result_max = prov_le32(raw + 24);
+	l.progress_addr = prov_le32(raw + 28);
+	l.fw_version = prov_le32(raw + 32);
+	l.flags = prov_le32(raw + 36);
+	if (l.version == NRFCRED_MANIFEST_VERSION_SESSION) {
+		l.mailbox_addr = prov_le32(raw + 40);
+		l.mailbox_size = prov_le32(raw + 44);
+		/* The firmware built this manifest itself: a flag it does not
+		 * know means the manifest is not what it thinks it is. */
+		if ((l.flags & ~NRFCRED_MANIFEST_F_SESSION) != 0 ||
+		    check_mailbox(&l) != NRFCRED_RES_OK)
+			return NRFCRED_RES_MANIFEST_BAD;
+	}
+	bool no_areas =
+		l.table_addr == 0 && l.table_max == 0 && l.result_addr == 0 && l.result_max == 0;
+	if (no_areas && l.version == NRFCRED_MANIFEST_VERSION_SESSION &&
+	    (l.flags & NRFCRED_MANIFEST_F_SESSION) != 0) {
+		l.flash_areas = false; /* session only (provision.h, manifest v2) */
+	} else if (check_flash_areas(&l) == NRFCRED_RES_OK) {
+		l.flash_areas = true;
+	} else {
 		return NRFCRED_RES_MANIFEST_BAD;
-	if (m->table_max < NRFCRED_TABLE_HEADER_SIZE || m->result_max < NRFCRED_RESULT_SIZE(0u))
-		return NRFCRED_RES_MANIFEST_BAD;
-	if (m->table_addr > UINT32_MAX - m->table_max ||
-	    m->result_addr > UINT32_MAX - m->result_max)
-		return NRFCRED_RES_MANIFEST_BAD;
-	if (ranges_overlap(m->table_addr, m->table_max, m->result_addr, m->result_max))
-		return NRFCRED_RES_MANIFEST_BAD;
+	}
+	*layout = l;
 	return NRFCRED_RES_OK;
 }
 

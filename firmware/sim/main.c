@@ -2,7 +2,10 @@
  * Simulator provisioning firmware: binds the portable core (firmware/core)
  * to the simulator's modem mailbox (include/nrfcred/sim_mailbox.h) and to
  * the nRF91's real NVMC registers (nrf91-registers.md §6), and carries the
- * manifest that tells the host where the table and result areas are.
+ * manifest that tells the host where the table, result and session mailbox
+ * areas are. One image serves both deliveries of provision.h: a table
+ * patched into the table area is provisioned from flash, an erased table
+ * area means the host talks to the firmware through the session mailbox.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +22,26 @@
 #define NVMC_CONFIG_REN 0u
 #define NVMC_CONFIG_WEN 1u
 
-#define FW_VERSION (1u << 16 | 0u << 8 | 0u)
+/* FICR.INFO.DEVICEID[0..1] (nrf91-registers.md §5): 64 bits unique per die. */
+#define FICR_DEVICEID0 0x00FF0204u
+#define FICR_DEVICEID1 0x00FF0208u
+
+/* SysTick (Armv8-M ARM, B11 "System timer"; the secure instance, the
+ * firmware runs secure) and the clock it counts. */
+#define SYST_CSR	     0xE000E010u
+#define SYST_RVR	     0xE000E014u
+#define SYST_CVR	     0xE000E018u
+#define SYST_CSR_ENABLE	     (1u << 0)
+#define SYST_CSR_TICKINT     (1u << 1)
+#define SYST_CSR_CLKSOURCE   (1u << 2) /* the processor clock */
+#define CPU_HZ		     64000000u
+#define IDLE_TICK_PER_SECOND 1000u
+
+#define FW_VERSION (1u << 16 | 1u << 8 | 0u)
+
+/* The session mailbox (provision.h): 32 KB, header and UP area in the first
+ * 4 KB page, the DOWN area (a table of up to 28 KB) in the rest. */
+#define SESSION_MAILBOX_SIZE 0x8000u
 
 /* Areas the linker script reserves (addresses only, no bytes in the hex). */
 extern const uint8_t __nrfcred_table_start[], __nrfcred_table_size[];
@@ -29,22 +51,36 @@ extern const uint8_t __nrfcred_result_start[], __nrfcred_result_size[];
 static volatile uint32_t progress_word;
 
 /*
+ * .noinit (link.ld): not loaded, not zeroed by the start-up code, so the
+ * boot counter survives a reset; the mailbox is cleared by the core itself
+ * at every boot. 4 KB alignment is the manifest's rule (the UP and DOWN
+ * areas start on page boundaries).
+ */
+__attribute__((
+	section(".noinit.session_mailbox"),
+	aligned(0x1000))) static volatile uint32_t session_mailbox[SESSION_MAILBOX_SIZE / 4u];
+__attribute__((section(".noinit.boot_count"))) static volatile uint32_t boot_count;
+
+/*
  * The manifest. Its CRC is 0 here and patched after linking by
  * firmware/tools/mkimage.py (C cannot compute a CRC of link-time addresses
  * at compile time). These are the only "nRFcMAN1" bytes in the image: the
  * core compares the magic through a masked copy.
  */
-__attribute__((section(".nrfcred_manifest"), used)) const struct nrfcred_manifest sim_manifest = {
+__attribute__((section(".nrfcred_manifest"), used))
+const struct nrfcred_manifest_v2 sim_manifest = {
 	.magic = {'n', 'R', 'F', 'c', 'M', 'A', 'N', '1'},
-	.version = NRFCRED_MANIFEST_VERSION,
-	.size = NRFCRED_MANIFEST_SIZE,
+	.version = NRFCRED_MANIFEST_VERSION_SESSION,
+	.size = NRFCRED_MANIFEST_V2_SIZE,
 	.table_addr = (uint32_t)(uintptr_t)__nrfcred_table_start,
 	.table_max = (uint32_t)(uintptr_t)__nrfcred_table_size,
 	.result_addr = (uint32_t)(uintptr_t)__nrfcred_result_start,
 	.result_max = (uint32_t)(uintptr_t)__nrfcred_result_size,
 	.progress_addr = (uint32_t)(uintptr_t)&progress_word,
 	.fw_version = FW_VERSION,
-	.flags = 0,
+	.flags = NRFCRED_MANIFEST_F_SESSION,
+	.mailbox_addr = (uint32_t)(uintptr_t)session_mailbox,
+	.mailbox_size = SESSION_MAILBOX_SIZE,
 	.crc32 = 0,
 };
 
@@ -153,14 +189,80 @@ static void sim_progress_store(void *ctx, uint32_t value)
 	progress_word = value;
 }
 
+/* MurmurHash3's 32-bit finalizer: a bijection that spreads every input bit
+ * over the output, so consecutive boot counts give unrelated nonces. */
+static uint32_t mix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	x *= 0xc2b2ae35u;
+	x ^= x >> 16;
+	return x;
+}
+
+/*
+ * A nonce per boot: the RAM boot counter makes it differ from this board's
+ * earlier boots (the counter is incremented at every boot and survives the
+ * resets in between; after a power-on it starts from whatever RAM holds),
+ * the FICR DEVICEID makes it differ from other boards'. It only has to be
+ * fresh, not secret: the host uses it to notice a reboot.
+ */
+static uint32_t sim_boot_nonce(void *ctx)
+{
+	(void)ctx;
+	uint32_t count = boot_count + 1u;
+	boot_count = count;
+	uint32_t id = mix32(reg_read(FICR_DEVICEID0) ^ mix32(reg_read(FICR_DEVICEID1)));
+	uint32_t nonce = mix32(count ^ id);
+	return nonce != 0 ? nonce : 1u;
+}
+
+/*
+ * Waiting for the host. WFI with SysTick as the wake-up source, 1 ms apart:
+ * on silicon the core sleeps until the tick (a debugger's write to the
+ * mailbox raises no event a WFE or WFI would see, so a bare WFE could sleep
+ * for ever), and the host, at milliseconds per record over SWD, loses
+ * nothing by it. The simulator ends a run slice at a WFI and resumes after
+ * it at the next slice, so each wait costs one poll instead of the 64000
+ * emulated instructions a calibrated busy-wait of 1 ms would. The SysTick
+ * exception runs an empty handler (startup.c); the simulator does not
+ * model SysTick at all, which is fine because it does not need the wake-up.
+ * On nRF91x1 WFI would lock the access port (erratum 36) but for the
+ * constant-latency mode system.c enables on those parts.
+ */
+static void idle_tick_start(void)
+{
+	reg_write(SYST_RVR, CPU_HZ / IDLE_TICK_PER_SECOND - 1u);
+	reg_write(SYST_CVR, 0);
+	reg_write(SYST_CSR, SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE);
+}
+
+static int sim_idle(void *ctx)
+{
+	(void)ctx;
+	__asm volatile("wfi" ::: "memory");
+	return 0;
+}
+
 void sim_main(void)
 {
 	const struct prov_hal hal = {
 		.ctx = NULL,
 		.flash_base = 0, /* flash is memory mapped at address 0 */
+		.ram_base = 0,	 /* so is RAM */
 		.at_cmd = sim_at_cmd,
 		.flash_write_words = sim_flash_write_words,
 		.progress_store = sim_progress_store,
+		.boot_nonce = sim_boot_nonce,
+		.idle = sim_idle,
 	};
-	(void)prov_run(&hal, &sim_manifest);
+	/* A host that patched a table into the image wants the flash
+	 * delivery (provision.h); an erased first word means no table. */
+	if (reg_read(sim_manifest.table_addr) != 0xFFFFFFFFu) {
+		(void)prov_run(&hal, &sim_manifest);
+		return;
+	}
+	idle_tick_start();
+	(void)prov_session_run(&hal, &sim_manifest);
 }

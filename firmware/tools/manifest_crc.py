@@ -5,10 +5,12 @@
     manifest_crc.py --check IN.hex        exit 0 if the CRC is right, 1 if not
 
 The manifest (include/nrfcred/provision.h) is found by its 8-byte magic
-"nRFcMAN1", which must occur exactly once; its crc32 field (offset 40) is the
-CRC-32/IEEE of bytes [0, 40). Only the records holding those 4 bytes change
-(data and record checksum). For builds whose link step cannot compute the
-CRC: the NCS app (firmware/ncs) after `west build`. Standard library only.
+"nRFcMAN1", which must occur exactly once; its crc32 field is its last word
+(offset 40 in version 1, 44 bytes; offset 48 in version 2, 52 bytes) and the
+CRC-32/IEEE of the bytes before it. Only the records holding those 4 bytes
+change (data and record checksum). For builds whose link step cannot compute
+the CRC: the NCS app (firmware/ncs) after `west build`. Standard library
+only.
 """
 import argparse
 import struct
@@ -16,8 +18,7 @@ import sys
 import zlib
 
 MAGIC = b"nRFcMAN1"
-CRC_OFF = 40
-SIZE = 44
+SIZES = {1: 44, 2: 52}  # version -> size
 
 
 def parse(lines):
@@ -93,11 +94,17 @@ def main():
         sys.exit("manifest_crc: the manifest magic occurs %d times (must be 1)" % len(hits))
     m = hits[0]
     try:
-        body = bytes(mem[m + k] for k in range(SIZE))
+        version = mem[m + 8] | mem[m + 9] << 8
+        size = SIZES.get(version)
+        if size is None:
+            sys.exit("manifest_crc: manifest at 0x%08x has version %d (this tool knows %s)"
+                     % (m, version, ", ".join(str(v) for v in sorted(SIZES))))
+        body = bytes(mem[m + k] for k in range(size))
     except KeyError:
         sys.exit("manifest_crc: manifest at 0x%08x is not fully in the image" % m)
-    want = zlib.crc32(body[:CRC_OFF]) & 0xFFFFFFFF
-    have = struct.unpack_from("<I", body, CRC_OFF)[0]
+    crc_off = size - 4
+    want = zlib.crc32(body[:crc_off]) & 0xFFFFFFFF
+    have = struct.unpack_from("<I", body, crc_off)[0]
     if a.check:
         print("manifest at 0x%08x: crc32 0x%08x, expected 0x%08x: %s"
               % (m, have, want, "ok" if have == want else "WRONG"))
@@ -106,7 +113,7 @@ def main():
     for idx, addr, data in recs:
         changed = False
         for k in range(4):
-            a_k = m + CRC_OFF + k
+            a_k = m + crc_off + k
             if addr <= a_k < addr + len(data):
                 data[a_k - addr] = patch[k]
                 changed = True

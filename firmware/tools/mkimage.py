@@ -4,8 +4,10 @@
     mkimage.py --objcopy OBJCOPY --size SIZE in.elf out.elf out.hex
 
 1. Finds the .nrfcred_manifest section in the linked ELF, checks its magic,
-   version and size, and patches its CRC-32/IEEE over bytes [0, 40) -- the
-   addresses in it are only known after linking, so C cannot compute it.
+   version and size (version 1: 44 bytes, version 2: 52 bytes with the
+   session mailbox), and patches its CRC-32/IEEE over bytes [0, size - 4)
+   -- the addresses in it are only known after linking, so C cannot compute
+   it.
 2. Writes the patched ELF, converts it to Intel HEX with objcopy.
 3. Checks that the manifest magic occurs exactly once in the loaded image
    (provision.h: the host finds the manifest by searching for it).
@@ -20,7 +22,7 @@ import tempfile
 import zlib
 
 MAGIC = b"nRFcMAN1"
-MANIFEST_SIZE = 44
+MANIFEST_SIZES = {1: 44, 2: 52}  # version -> size (include/nrfcred/provision.h)
 
 
 def sections(elf):
@@ -51,16 +53,19 @@ def main():
         sys.exit("mkimage: expected one .nrfcred_manifest section")
     h = found[0]
     addr, off, size = h[3], h[4], h[5]
-    if size != MANIFEST_SIZE:
-        sys.exit("mkimage: manifest section is %d bytes, want %d" % (size, MANIFEST_SIZE))
-    m = elf[off:off + MANIFEST_SIZE]
+    if size < 12:
+        sys.exit("mkimage: manifest section is %d bytes" % size)
+    m = elf[off:off + size]
     if m[:8] != MAGIC:
         sys.exit("mkimage: manifest magic missing")
-    version, msize, taddr, tmax, raddr, rmax, paddr, fwv, flags = struct.unpack_from("<HHIIIIIII", m, 8)
-    if version != 1 or msize != MANIFEST_SIZE:
-        sys.exit("mkimage: unexpected manifest version/size %d/%d" % (version, msize))
-    crc = zlib.crc32(bytes(m[:MANIFEST_SIZE - 4])) & 0xFFFFFFFF
-    struct.pack_into("<I", elf, off + MANIFEST_SIZE - 4, crc)
+    version, msize = struct.unpack_from("<HH", m, 8)
+    if MANIFEST_SIZES.get(version) != msize or size != msize:
+        sys.exit("mkimage: unexpected manifest version/size %d/%d in a %d-byte section"
+                 % (version, msize, size))
+    taddr, tmax, raddr, rmax, paddr, fwv, flags = struct.unpack_from("<IIIIIII", m, 12)
+    mbox_addr, mbox_size = struct.unpack_from("<II", m, 40) if version == 2 else (0, 0)
+    crc = zlib.crc32(bytes(m[:msize - 4])) & 0xFFFFFFFF
+    struct.pack_into("<I", elf, off + msize - 4, crc)
     with open(a.out_elf, "wb") as f:
         f.write(elf)
 
@@ -72,9 +77,12 @@ def main():
         sys.exit("mkimage: the manifest magic occurs %d times in the image (must be 1)"
                  % image.count(MAGIC))
 
-    print("provisioner-sim: manifest at 0x%08x crc32 0x%08x; table 0x%08x (%d bytes), "
+    print("provisioner-sim: manifest v%d at 0x%08x crc32 0x%08x; table 0x%08x (%d bytes), "
           "result 0x%08x (%d bytes), progress word 0x%08x, fw %d.%d.%d"
-          % (addr, crc, taddr, tmax, raddr, rmax, paddr, fwv >> 16, (fwv >> 8) & 0xFF, fwv & 0xFF))
+          % (version, addr, crc, taddr, tmax, raddr, rmax, paddr, fwv >> 16, (fwv >> 8) & 0xFF,
+             fwv & 0xFF))
+    if flags & 1:
+        print("provisioner-sim: session mailbox 0x%08x (%d bytes)" % (mbox_addr, mbox_size))
     sys.stdout.flush()
     subprocess.run([a.size, a.out_elf], check=True)
 

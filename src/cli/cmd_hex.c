@@ -105,6 +105,8 @@ static int hex_show(const char *path)
 		printf("progress word:   0x%08x\n", m.progress_addr);
 	else
 		printf("progress word:   none\n");
+	if (m.flags & NRFCRED_MANIFEST_F_SESSION)
+		printf("session mailbox: 0x%08x, %u bytes\n", m.mailbox_addr, m.mailbox_size);
 
 	struct table *t = NULL;
 	patch_err perr = patch_read_table(img, &m, &t, &diag);

@@ -200,6 +200,13 @@ manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, stru
 			m.version, NRFCRED_MANIFEST_VERSION, NRFCRED_MANIFEST_VERSION_SESSION);
 		return MANIFEST_ERR_VERSION;
 	}
+	/* Version and size must agree before the CRC means anything: together
+	 * they say where it is. */
+	if (m.size != want) {
+		provision_diag_set(diag, "manifest at 0x%08x has size %u, version %u needs %u",
+				   addr, m.size, m.version, want);
+		return MANIFEST_ERR_SIZE;
+	}
 	if (len < want) {
 		provision_diag_set(diag, "manifest at 0x%08x: only %zu of %u bytes present", addr,
 				   len, want);
@@ -223,11 +230,6 @@ manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, stru
 				   addr, m.crc32, crc);
 		return MANIFEST_ERR_CRC;
 	}
-	if (m.size != want) {
-		provision_diag_set(diag, "manifest at 0x%08x has size %u, version %u needs %u",
-				   addr, m.size, m.version, want);
-		return MANIFEST_ERR_SIZE;
-	}
 	uint32_t known = m.version == NRFCRED_MANIFEST_VERSION ? 0u : NRFCRED_MANIFEST_F_SESSION;
 	if (m.flags & ~known) {
 		provision_diag_set(diag, "manifest at 0x%08x has reserved flags 0x%08x", addr,
@@ -237,6 +239,13 @@ manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, stru
 	manifest_err err = MANIFEST_OK;
 	if (manifest_has_session(&m))
 		err = check_mailbox(&m, diag);
+	else if (m.mailbox_addr != 0 || m.mailbox_size != 0) {
+		/* A mailbox without the flag: which of the two is wrong is not
+		 * ours to guess. */
+		provision_diag_set(diag, "mailbox 0x%08x + %u bytes named without the session flag",
+				   m.mailbox_addr, m.mailbox_size);
+		err = MANIFEST_ERR_MAILBOX;
+	}
 	/* A session-only firmware has no flash areas at all (all four 0). */
 	bool no_areas =
 		m.table_addr == 0 && m.table_max == 0 && m.result_addr == 0 && m.result_max == 0;

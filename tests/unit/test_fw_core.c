@@ -596,6 +596,111 @@ Test(fw_core, manifest_with_bad_magic_or_layout_is_refused)
 	cr_assert_eq(F.nwrites, 0);
 }
 
+/* A version 2 manifest: M's fields, then a mailbox. */
+static struct nrfcred_manifest_v2 M2;
+
+static void make_v2(uint32_t flags, uint32_t mailbox_addr, uint32_t mailbox_size)
+{
+	memset(&M2, 0, sizeof(M2));
+	memcpy(M2.magic, NRFCRED_MANIFEST_MAGIC, 8);
+	M2.version = NRFCRED_MANIFEST_VERSION_SESSION;
+	M2.size = NRFCRED_MANIFEST_V2_SIZE;
+	M2.table_addr = M.table_addr;
+	M2.table_max = M.table_max;
+	M2.result_addr = M.result_addr;
+	M2.result_max = M.result_max;
+	M2.progress_addr = M.progress_addr;
+	M2.fw_version = M.fw_version;
+	M2.flags = flags;
+	M2.mailbox_addr = mailbox_addr;
+	M2.mailbox_size = mailbox_size;
+	M2.crc32 = ref_crc32(&M2, NRFCRED_MANIFEST_V2_SIZE - 4);
+}
+
+static int run_v2(void)
+{
+	struct prov_hal h = hal();
+	return prov_run(&h, &M2);
+}
+
+Test(fw_core, version_2_manifest_with_flash_areas_runs_the_flash_delivery)
+{
+	make_v2(NRFCRED_MANIFEST_F_SESSION, 0x20010000u, 0x8000u);
+	put_table(FIVE, 5, 0);
+	cr_assert_eq(run_v2(), NRFCRED_RES_OK);
+	cr_assert_eq(result_status_checked(), NRFCRED_RES_OK);
+	cr_assert_eq(rd16(RESULT_ADDR + 10), 5);
+	cr_assert_eq(count_cmds("AT%CMNG=0,"), 5);
+	setup();
+	make_v2(0, 0, 0); /* version 2 without a session: flash only */
+	put_table(FIVE, 1, 0);
+	cr_assert_eq(run_v2(), NRFCRED_RES_OK);
+}
+
+Test(fw_core, session_only_manifest_is_refused_by_the_flash_delivery)
+{
+	M.table_addr = M.table_max = M.result_addr = M.result_max = 0;
+	make_v2(NRFCRED_MANIFEST_F_SESSION, 0x20010000u, 0x8000u);
+	put_table(FIVE, 5, 0);
+	cr_assert_eq(run_v2(), NRFCRED_RES_MANIFEST_BAD);
+	cr_assert_eq(F.ncmds, 0);
+	cr_assert_eq(F.nwrites, 0);
+	cr_assert_eq(F.nprogress, 0);
+}
+
+Test(fw_core, version_2_manifest_with_a_bad_mailbox_or_flags_is_refused)
+{
+	static const struct {
+		uint32_t flags, addr, size;
+	} bad[] = {
+		{NRFCRED_MANIFEST_F_SESSION, 0x20010800u, 0x8000u}, /* not 4 KB aligned */
+		{NRFCRED_MANIFEST_F_SESSION, 0x20010000u, 0x8800u}, /* not a multiple of 4 KB */
+		{NRFCRED_MANIFEST_F_SESSION, 0x20010000u,
+		 0x1000u}, /* below NRFCRED_MBOX_MIN_SIZE */
+		{NRFCRED_MANIFEST_F_SESSION, 0x20010000u,
+		 0x11000u}, /* above NRFCRED_MBOX_MAX_SIZE */
+		{NRFCRED_MANIFEST_F_SESSION, 0x00010000u, 0x8000u}, /* in flash, not RAM */
+		{NRFCRED_MANIFEST_F_SESSION, 0x2003c000u, 0x8000u}, /* runs past the end of RAM */
+		{NRFCRED_MANIFEST_F_SESSION, 0xfffff000u, 0x2000u}, /* wraps around */
+		{NRFCRED_MANIFEST_F_SESSION, 0x20000000u, 0x2000u}, /* holds the progress word */
+		{0, 0x20010000u, 0x8000u}, /* a mailbox without F_SESSION */
+		{0x2, 0, 0},		   /* an unknown flag */
+		{NRFCRED_MANIFEST_F_SESSION | 0x80000000u, 0x20010000u, 0x8000u},
+	};
+	put_table(FIVE, 1, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		make_v2(bad[i].flags, bad[i].addr, bad[i].size);
+		cr_assert_eq(run_v2(), NRFCRED_RES_MANIFEST_BAD, "case %zu", i);
+	}
+	cr_assert_eq(F.nwrites, 0);
+	make_v2(NRFCRED_MANIFEST_F_SESSION, 0x20038000u, 0x8000u); /* ends at the end of RAM */
+	cr_assert_eq(run_v2(), NRFCRED_RES_OK);
+}
+
+Test(fw_core, version_2_manifest_needs_its_own_size_and_crc_range)
+{
+	put_table(FIVE, 1, 0);
+	make_v2(NRFCRED_MANIFEST_F_SESSION, 0x20010000u, 0x8000u);
+	M2.size = NRFCRED_MANIFEST_SIZE;
+	M2.crc32 = ref_crc32(&M2, NRFCRED_MANIFEST_V2_SIZE - 4);
+	cr_assert_eq(run_v2(), NRFCRED_RES_MANIFEST_BAD, "size 44 with version 2");
+	make_v2(NRFCRED_MANIFEST_F_SESSION, 0x20010000u, 0x8000u);
+	M2.crc32 = ref_crc32(&M2, NRFCRED_MANIFEST_SIZE - 4);
+	cr_assert_eq(run_v2(), NRFCRED_RES_MANIFEST_BAD, "CRC over the version 1 range");
+	make_v2(NRFCRED_MANIFEST_F_SESSION, 0x20010000u, 0x8000u);
+	M2.mailbox_size = 0x4000u; /* changed after sealing */
+	cr_assert_eq(run_v2(), NRFCRED_RES_MANIFEST_BAD, "mailbox outside the CRC");
+	cr_assert_eq(F.nwrites, 0);
+}
+
+Test(fw_core, session_flag_in_a_version_1_manifest_does_not_excuse_missing_areas)
+{
+	M.flags = NRFCRED_MANIFEST_F_SESSION;
+	M.table_addr = M.table_max = M.result_addr = M.result_max = 0;
+	seal_manifest();
+	cr_assert_eq(run(), NRFCRED_RES_MANIFEST_BAD);
+}
+
 Test(fw_core, imei_only_table_reads_identity_and_writes_no_credential)
 {
 	put_table(FIVE, 5, NRFCRED_TABLE_F_IMEI_ONLY);

@@ -33,6 +33,7 @@ struct fw {
 	uint32_t end; /* highest loaded address + 1 */
 	uint32_t manifest;
 	uint32_t table_addr, table_max, result_addr, result_max, progress_addr;
+	uint32_t mailbox_addr, mailbox_size;
 };
 
 static struct fw *FW;
@@ -98,13 +99,18 @@ static void load_hex(const char *path)
 	cr_assert_not_null(m, "manifest magic");
 	cr_assert_null(memmem(m + 1, FW->img + FW->end - (m + 1), NRFCRED_MANIFEST_MAGIC, 8),
 		       "magic must occur once");
-	cr_assert_eq(le32(m + 40), ref_crc32(m, 40), "manifest CRC patched at build time");
+	cr_assert_eq(le32(m + 8),
+		     NRFCRED_MANIFEST_VERSION_SESSION | NRFCRED_MANIFEST_V2_SIZE << 16);
+	cr_assert_eq(le32(m + 48), ref_crc32(m, 48), "manifest CRC patched at build time");
 	FW->manifest = (uint32_t)(m - FW->img);
 	FW->table_addr = le32(m + 12);
 	FW->table_max = le32(m + 16);
 	FW->result_addr = le32(m + 20);
 	FW->result_max = le32(m + 24);
 	FW->progress_addr = le32(m + 28);
+	cr_assert_eq(le32(m + 36), NRFCRED_MANIFEST_F_SESSION);
+	FW->mailbox_addr = le32(m + 40);
+	FW->mailbox_size = le32(m + 44);
 }
 
 static void advance(uint64_t dt)
@@ -408,10 +414,162 @@ Test(fw_core_sim, imei_only_table_writes_no_credential)
 	cr_assert_eq(modem_store().n, 0);
 }
 
-Test(fw_core_sim, missing_table_is_reported)
+/* ---- the session delivery (erased table area): the test plays the host
+ * through the debugger's bus, as nrfcred would over the MEM-AP */
+
+static uint32_t mbox_rd(uint32_t off)
 {
-	run_firmware(5000 * MS);
-	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RES_TABLE_MISSING);
+	return rd32(FW->mailbox_addr + off);
+}
+
+static void mbox_wr(uint32_t off, uint32_t v)
+{
+	cr_assert_eq(simbus_write(B, FW->mailbox_addr + off, 4, v, DBG), SIMBUS_OK);
+}
+
+/* Runs until fw_seq reaches want (or limit); returns the modeled ns. */
+static uint64_t run_until_fw_seq(uint32_t want, uint64_t limit_ns)
+{
+	uint64_t start = T;
+	while (mbox_rd(NRFCRED_MBOX_OFF_FW_SEQ) != want && T - start < limit_ns)
+		advance(1 * MS);
+	cr_assert_eq(mbox_rd(NRFCRED_MBOX_OFF_FW_SEQ), want, "fw_seq after %llu ms",
+		     (unsigned long long)((T - start) / MS));
+	return T - start;
+}
+
+/* Reads the UP record (framing checked) into rec; returns its type. */
+static uint16_t read_up(uint8_t *rec, uint32_t *payload_len)
+{
+	for (uint32_t i = 0; i < 28; i += 4)
+		put32(rec + i, mbox_rd(NRFCRED_MBOX_UP_OFFSET + i));
+	uint32_t length = le32(rec + 8);
+	cr_assert_eq(le32(rec), NRFCRED_REC_MAGIC);
+	cr_assert(length % 4 == 0 && length >= 28 && length <= NRFCRED_MBOX_UP_MAX);
+	for (uint32_t i = 0; i < length; i += 4)
+		put32(rec + i, mbox_rd(NRFCRED_MBOX_UP_OFFSET + i));
+	cr_assert_eq(le32(rec + 12), mbox_rd(NRFCRED_MBOX_OFF_FW_SEQ));
+	cr_assert_eq(le32(rec + 16), mbox_rd(NRFCRED_MBOX_OFF_NONCE));
+	cr_assert_eq(le32(rec + length - 4), ref_crc32(rec, length - 4), "UP record CRC");
+	*payload_len = length - 28;
+	return (uint16_t)(le32(rec + 4) >> 16);
+}
+
+static void send_down(uint16_t type, const uint8_t *payload, uint32_t len, uint32_t seq)
+{
+	static uint8_t rec[NRFCRED_MBOX_UP_MAX * 8];
+	uint32_t plen = (len + 3u) & ~3u, length = 28 + plen;
+	cr_assert_leq(length, FW->mailbox_size - NRFCRED_MBOX_DOWN_OFFSET);
+	memset(rec, 0, length);
+	put32(rec, NRFCRED_REC_MAGIC);
+	put32(rec + 4, NRFCRED_REC_VERSION | (uint32_t)type << 16);
+	put32(rec + 8, length);
+	put32(rec + 12, seq);
+	put32(rec + 16, mbox_rd(NRFCRED_MBOX_OFF_NONCE));
+	put32(rec + 20, mbox_rd(NRFCRED_MBOX_OFF_FW_SEQ));
+	if (len)
+		memcpy(rec + 24, payload, len);
+	put32(rec + length - 4, ref_crc32(rec, length - 4));
+	for (uint32_t i = 0; i < length; i += 4)
+		mbox_wr(NRFCRED_MBOX_DOWN_OFFSET + i, le32(rec + i));
+	mbox_wr(NRFCRED_MBOX_OFF_HOST_SEQ, seq); /* the doorbell, last */
+}
+
+Test(fw_core_sim, erased_table_area_starts_a_session_with_ready_in_the_mailbox)
+{
+	simboard_set_nreset(B, false, T);
+	run_until_fw_seq(1, 5000 * MS);
+	cr_assert_eq(mbox_rd(NRFCRED_MBOX_OFF_MAGIC), NRFCRED_MBOX_MAGIC);
+	cr_assert_eq(mbox_rd(NRFCRED_MBOX_OFF_VERSION),
+		     NRFCRED_MBOX_VERSION | NRFCRED_MBOX_HEADER_SIZE << 16);
+	cr_assert_eq(mbox_rd(NRFCRED_MBOX_OFF_SIZE), FW->mailbox_size);
+	cr_assert_neq(mbox_rd(NRFCRED_MBOX_OFF_NONCE), 0);
+	static uint8_t rec[NRFCRED_MBOX_UP_MAX];
+	uint32_t plen;
+	cr_assert_eq(read_up(rec, &plen), NRFCRED_REC_READY);
+	cr_assert_eq(plen, NRFCRED_READY_PAYLOAD_SIZE);
+	cr_assert_eq(le32(rec + 24 + 8), NRFCRED_RES_OK, "modem steps");
+	cr_assert_str_eq((const char *)rec + 24 + 16, IMEI);
+	cr_assert_str_eq((const char *)rec + 24 + 32, MFW);
+	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RESULT_STATUS_PENDING, "no flash result");
+
+	/* Waiting for the host is a WFI per slice, not a spin. */
+	struct simboard_counters c0, c1;
+	simboard_get_counters(B, &c0);
+	for (int i = 0; i < 1000; i++)
+		advance(1 * MS);
+	simboard_get_counters(B, &c1);
+	cr_assert_lt(c1.cpu_instructions - c0.cpu_instructions, 100000u, "%llu instructions",
+		     (unsigned long long)(c1.cpu_instructions - c0.cpu_instructions));
+	cr_assert_eq(mbox_rd(NRFCRED_MBOX_OFF_FW_SEQ), 1, "nothing published meanwhile");
+	printf("fw_core_sim: session idle: %llu instructions in 1 s modeled (1000 slices)\n",
+	       (unsigned long long)(c1.cpu_instructions - c0.cpu_instructions));
+}
+
+Test(fw_core_sim, a_table_sent_through_the_mailbox_is_provisioned_and_end_clears_it)
+{
+	simboard_set_nreset(B, false, T);
+	run_until_fw_seq(1, 5000 * MS);
+	static uint8_t table[8192];
+	uint32_t len = build_table(table, FIVE, 5, 0);
+	send_down(NRFCRED_REC_TABLE, table, len, 1);
+	run_until_fw_seq(2, 5000 * MS);
+	cr_assert_eq(mbox_rd(NRFCRED_MBOX_OFF_ACK_SEQ), 1);
+	static uint8_t rec[NRFCRED_MBOX_UP_MAX];
+	uint32_t plen;
+	cr_assert_eq(read_up(rec, &plen), NRFCRED_REC_RESULT);
+	const uint8_t *res = rec + 24;
+	cr_assert_eq(le32(res), NRFCRED_RES_OK, "status %u", le32(res));
+	cr_assert_eq(le32(res + 12), plen);
+	cr_assert_eq(le32(res + plen - 4), ref_crc32(res + 4, plen - 8), "result CRC");
+	cr_assert_str_eq((const char *)res + 24, IMEI);
+	for (int i = 0; i < 5; i++) {
+		const uint8_t *re = res + 72 + 44 * i;
+		uint8_t want[32];
+		mbedtls_sha256_ret((const unsigned char *)FIVE[i].data, strlen(FIVE[i].data), want,
+				   0);
+		cr_assert(re[5] & NRFCRED_RESULT_E_HASH_VALID);
+		cr_assert_arr_eq(re + 12, want, 32, "entry %d digest", i);
+	}
+	cr_assert_eq(modem_store().n, 5);
+	for (uint32_t off = NRFCRED_MBOX_DOWN_OFFSET; off < FW->mailbox_size; off += 4)
+		cr_assert_eq(mbox_rd(off), 0, "DOWN area word 0x%x not cleared", off);
+
+	send_down(NRFCRED_REC_END, NULL, 0, 2);
+	run_until_fw_seq(3, 1000 * MS);
+	cr_assert_eq(read_up(rec, &plen), NRFCRED_REC_DONE);
+	cr_assert_eq(le32(rec + 24), 0);
+	for (uint32_t off = NRFCRED_MBOX_UP_OFFSET + 28 + 4; off < FW->mailbox_size; off += 4)
+		cr_assert_eq(mbox_rd(off), 0, "mailbox word 0x%x not cleared", off);
+	/* Nothing of it went to flash. */
+	cr_assert_eq(rd32(FW->table_addr), 0xFFFFFFFFu);
+	cr_assert_eq(rd32(FW->result_addr), NRFCRED_RESULT_STATUS_PENDING);
+}
+
+Test(fw_core_sim, every_boot_has_another_nonzero_nonce)
+{
+	/* RAM survives a pin reset, so until the new boot has cleared the
+	 * mailbox and published READY, the old boot's header is still there:
+	 * the host tells the boots apart by the nonce, as this test does. */
+	uint32_t seen[4];
+	for (int i = 0; i < 4; i++) {
+		simboard_set_nreset(B, false, T);
+		uint64_t start = T;
+		for (;;) {
+			uint32_t nonce = mbox_rd(NRFCRED_MBOX_OFF_NONCE);
+			if (mbox_rd(NRFCRED_MBOX_OFF_FW_SEQ) == 1 && nonce != 0 &&
+			    (i == 0 || nonce != seen[i - 1]))
+				break;
+			cr_assert_lt(T - start, 5000 * MS, "boot %d: no READY with a new nonce", i);
+			advance(1 * MS);
+		}
+		seen[i] = mbox_rd(NRFCRED_MBOX_OFF_NONCE);
+		for (int k = 0; k < i; k++)
+			cr_assert_neq(seen[i], seen[k], "boot %d repeats the nonce of boot %d", i,
+				      k);
+		simboard_set_nreset(B, true, T);
+		advance(1 * MS);
+	}
 }
 
 Test(fw_core_sim, credentials_persist_in_the_state_file)
@@ -432,18 +590,22 @@ Test(fw_core_sim, credentials_persist_in_the_state_file)
 static uint32_t program_tiny(uint16_t last)
 {
 	uint32_t at = (le32(FW->img + 4) & ~1u) & ~3u;
-	cr_assert_lt(at + 20, SIM_PAGE_SIZE);
-	static uint8_t p[SIM_PAGE_SIZE];
-	memset(p, 0xff, sizeof(p));
+	uint32_t page = at & ~(SIM_PAGE_SIZE - 1u);
+	cr_assert_lt(at + 20 - page, SIM_PAGE_SIZE);
 	const uint16_t code[] = {0x4802, 0x4903, 0x6001, last, 0xe7fd, 0x0000};
-	put32(p, 0x20001000u);
-	put32(p + 4, at | 1u);
-	memcpy(p + at, code, sizeof(code));
-	put32(p + at + 12, 0x20000000u);
-	put32(p + at + 16, 0xCAFEF00Du);
+	uint8_t prog[20];
+	memcpy(prog, code, sizeof(code));
+	put32(prog + 12, 0x20000000u);
+	put32(prog + 16, 0xCAFEF00Du);
+	uint8_t vectors[8];
+	put32(vectors, 0x20001000u);
+	put32(vectors + 4, at | 1u);
 	simboard_set_nreset(B, true, T);
 	erase_page(0);
-	program(0, p, at + 20);
+	if (page != 0)
+		erase_page(page);
+	program(0, vectors, sizeof(vectors));
+	program(at, prog, sizeof(prog));
 	return at + 6;
 }
 
@@ -659,8 +821,8 @@ Test(fw_core_sim, xtal_hfxosrc_is_rewritten_to_tcxo_as_the_mdk_does)
  * in place of the board's own model of them, so these tests check the
  * firmware's writes against nrf9120.h and system_nrf91_approtect.h, not the
  * board model. Reads return the SVD reset value 0x00000001. */
-#define APPROTECT_REGS	     0x50039E00u
-#define SPY_TASKS_CONSTLAT   0x50005078u
+#define APPROTECT_REGS	   0x50039E00u
+#define SPY_TASKS_CONSTLAT 0x50005078u
 
 static struct {
 	uint32_t addr[16], val[16];
@@ -692,8 +854,7 @@ static void spy_on_approtect(void)
 	static const uint32_t base_ap = APPROTECT_REGS, base_power = SPY_TASKS_CONSTLAT;
 	memset(&W, 0, sizeof(W));
 	cr_assert_eq(simbus_map(B, APPROTECT_REGS, 0x14, spy_rd, spy_wr, (void *)&base_ap), 0);
-	cr_assert_eq(simbus_map(B, SPY_TASKS_CONSTLAT, 4, spy_rd, spy_wr, (void *)&base_power),
-		     0);
+	cr_assert_eq(simbus_map(B, SPY_TASKS_CONSTLAT, 4, spy_rd, spy_wr, (void *)&base_power), 0);
 }
 
 Test(fw_core_sim, nrf9151_firmware_writes_constlat_then_disable_0x5a_for_hwunprotected)

@@ -112,6 +112,82 @@ Test(manifest, refuses_unknown_version_and_wrong_size)
 	m = fixture_manifest();
 	m.size = 48;
 	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_SIZE);
+	m = fixture_manifest();
+	m.version = NRFCRED_MANIFEST_VERSION_SESSION; /* with version 1's size */
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_SIZE);
+}
+
+/* A session firmware with flash areas (firmware/sim): version 2, the flash
+ * delivery as before. */
+static struct manifest fixture_v2(void)
+{
+	struct manifest m = fixture_manifest();
+	m.version = NRFCRED_MANIFEST_VERSION_SESSION;
+	m.size = NRFCRED_MANIFEST_V2_SIZE;
+	m.flags = NRFCRED_MANIFEST_F_SESSION;
+	m.mailbox_addr = 0x20008000u;
+	m.mailbox_size = 0x8000u;
+	return m;
+}
+
+Test(manifest, decodes_version_2_with_its_mailbox)
+{
+	struct manifest m = fixture_v2(), got;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_OK);
+	cr_assert_eq(got.version, 2);
+	cr_assert_eq(got.flags, NRFCRED_MANIFEST_F_SESSION);
+	cr_assert_eq(got.mailbox_addr, 0x20008000u);
+	cr_assert_eq(got.mailbox_size, 0x8000u);
+	cr_assert_eq(got.table_addr, FIX_TABLE_ADDR);
+	uint8_t b[NRFCRED_MANIFEST_V2_SIZE];
+	manifest_encode(&m, b);
+	cr_assert_eq(b[44], 0x00); /* mailbox_size 0x8000 at offset 44 */
+	cr_assert_eq(b[45], 0x80);
+}
+
+Test(manifest, version_2_crc_covers_the_mailbox)
+{
+	struct manifest m = fixture_v2(), got;
+	struct image *img = fixture_image(&m);
+	uint8_t b = 0x40; /* mailbox_size 0x8000 -> 0x4000 */
+	image_write(img, FIX_MANIFEST_ADDR + 45, &b, 1);
+	cr_assert_eq(manifest_find(img, &got, NULL), MANIFEST_ERR_CRC);
+	image_destroy(img);
+}
+
+Test(manifest, version_2_cut_off_after_version_1_size_is_truncated)
+{
+	struct manifest m = fixture_v2(), got;
+	struct image *img = image_create();
+	uint8_t enc[NRFCRED_MANIFEST_V2_SIZE];
+	manifest_encode(&m, enc);
+	image_write(img, 0x100, enc, NRFCRED_MANIFEST_SIZE);
+	cr_assert_eq(manifest_find(img, &got, NULL), MANIFEST_ERR_TRUNCATED);
+	image_destroy(img);
+}
+
+Test(manifest, version_2_refuses_a_misplaced_mailbox_and_unknown_flags)
+{
+	static const struct {
+		uint32_t flags, addr, size;
+		manifest_err want;
+	} cases[] = {
+		{NRFCRED_MANIFEST_F_SESSION, 0x20008800u, 0x8000u, MANIFEST_ERR_MAILBOX},
+		{NRFCRED_MANIFEST_F_SESSION, 0x20008000u, 0x1000u, MANIFEST_ERR_MAILBOX},
+		{NRFCRED_MANIFEST_F_SESSION, 0x20008000u, 0x11000u, MANIFEST_ERR_MAILBOX},
+		{NRFCRED_MANIFEST_F_SESSION, 0x00080000u, 0x8000u, MANIFEST_ERR_MAILBOX},
+		{NRFCRED_MANIFEST_F_SESSION, 0x2003c000u, 0x8000u, MANIFEST_ERR_MAILBOX},
+		{0, 0x20008000u, 0x8000u, MANIFEST_ERR_MAILBOX},
+		{NRFCRED_MANIFEST_F_SESSION | 2u, 0x20008000u, 0x8000u, MANIFEST_ERR_FLAGS},
+		{0, 0, 0, MANIFEST_OK},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct manifest m = fixture_v2(), got;
+		m.flags = cases[i].flags;
+		m.mailbox_addr = cases[i].addr;
+		m.mailbox_size = cases[i].size;
+		cr_assert_eq(find_in(&m, &got, NULL), cases[i].want, "case %zu", i);
+	}
 }
 
 Test(manifest, refuses_reserved_flags)
@@ -211,7 +287,7 @@ Test(manifest, refuses_progress_address_outside_ram)
 
 Test(manifest, strerror_names_every_code)
 {
-	for (int e = MANIFEST_OK; e <= MANIFEST_ERR_PROGRESS_ADDR; e++)
+	for (int e = MANIFEST_OK; e <= MANIFEST_ERR_MAILBOX; e++)
 		cr_assert_str_neq(manifest_strerror((manifest_err)e), "unknown manifest error");
 }
 
@@ -268,6 +344,7 @@ Test(manifest, refuses_missing_flash_areas_without_a_session)
 {
 	struct manifest m = session_manifest(), got;
 	m.flags = 0;
+	m.mailbox_addr = m.mailbox_size = 0;
 	m.table_addr = m.table_max = m.result_addr = m.result_max = 0;
 	/* table_max 0 is smaller than a table header */
 	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_AREA_SIZE);

@@ -1,130 +1,78 @@
 /*
- * nrfcred provisioning firmware, nRF Connect SDK binding: the portable core
- * (firmware/core) talks to the modem through nrf_modem_at_cmd() and writes
- * the result block through the Zephyr flash driver. Built for the non-secure
- * targets (nrf9160dk/nrf9160/ns, nrf9161dk/nrf9161/ns, nrf9151dk/nrf9151/ns):
- * the modem library only runs in the non-secure domain, and the table and
- * result areas lie in the flash TF-M marks non-secure storage (see below and
- * pm_static.yml), which the non-secure NVMC interface may program.
+ * nrfcred provisioning firmware, nRF Connect SDK binding, session only: the
+ * portable core (firmware/core) talks to the modem through
+ * nrf_modem_at_cmd() and to the host through a RAM mailbox (provision.h,
+ * "session"). Nothing is written to flash, so the image has no table or
+ * result area and uses no flash driver: it is the same for every board and
+ * holds no secret. Built for the non-secure targets (nrf9160dk/nrf9160/ns,
+ * nrf9161dk/nrf9161/ns, nrf9151dk/nrf9151/ns): the modem library only runs
+ * in the non-secure domain.
  *
  * UNTESTED ON SILICON and never built (no NCS here; see README.md).
  */
 #include <stdint.h>
-#include <string.h>
 
 #include <modem/nrf_modem_lib.h>
 #include <nrf_modem_at.h>
 #include <nrfx.h>
-#include <zephyr/devicetree.h>
-#include <zephyr/drivers/flash.h>
 #include <zephyr/init.h>
 #include <zephyr/kernel.h>
-#if defined(CONFIG_PARTITION_MANAGER_ENABLED)
-#include <pm_config.h>
+#include <zephyr/linker/section_tags.h>
+/* Zephyr 3.5 renamed rand32.h to random.h (NCS 2.6 and later). */
+#if __has_include(<zephyr/random/random.h>)
+#include <zephyr/random/random.h>
+#else
+#include <zephyr/random/rand32.h>
 #endif
 
 #include "nrfcred/provision.h"
 #include "prov.h"
 
-/*
- * Where the table and result areas are. TF-M leaves all flash Secure except
- * the non-secure image and the non-secure storage region (sdk-trusted-
- * firmware-m platform/ext/target/nordic_nrf/common/core/target_cfg_53_91.c),
- * so both areas must lie inside the latter, which must start and end on an
- * SPU region boundary (32 KB on nRF91).
- *
- * Partition Manager builds (NCS up to 3.4, the default there): pm_static.yml
- * defines nrfcred_table/nrfcred_result inside nonsecure_storage, which TF-M
- * reads as PM_NONSECURE_STORAGE_ADDRESS/SIZE (sdk-nrf modules/trusted-
- * firmware-m/tfm_boards/partition/region_defs.h).
- *
- * Devicetree builds (PM disabled, NCS 3.3+; the only mode from 3.5): TF-M's
- * non-secure storage is the node labelled storage_partition (sdk-nrf
- * tfm_boards/partition/flash_layout.h, doc/nrf/security/tfm/
- * tfm_partitioning.rst). The table takes it all but the last page, the
- * result the last page: 0xf8000/0x7000 and 0xff000/0x1000 with the default
- * nRF91 partitions (sdk-zephyr dts/vendor/nordic/nrf91xx_partition.dtsi),
- * the same addresses as pm_static.yml.
- *
- * Flash starts at address 0 on nRF91, so partition offsets are addresses.
- */
-#if defined(CONFIG_NRF_TRUSTZONE_FLASH_REGION_SIZE)
-#define NCS_SPU_REGION CONFIG_NRF_TRUSTZONE_FLASH_REGION_SIZE
-#elif defined(CONFIG_NRF_SPU_FLASH_REGION_SIZE)
-#define NCS_SPU_REGION CONFIG_NRF_SPU_FLASH_REGION_SIZE
-#else
-#define NCS_SPU_REGION 0x8000
-#endif
+#define FW_VERSION (1u << 16 | 1u << 8 | 0u)
 
-#if defined(CONFIG_PARTITION_MANAGER_ENABLED)
-#if !defined(PM_NRFCRED_TABLE_ADDRESS) || !defined(PM_NRFCRED_RESULT_ADDRESS)
-#error "pm_static.yml did not take effect: no nrfcred_table/nrfcred_result partition"
-#endif
-#if !defined(PM_NONSECURE_STORAGE_ADDRESS)
-#error "no nonsecure_storage partition: TF-M would leave the nrfcred areas Secure"
-#endif
-#define NCS_NS_STORAGE_ADDR PM_NONSECURE_STORAGE_ADDRESS
-#define NCS_NS_STORAGE_SIZE PM_NONSECURE_STORAGE_SIZE
-#define NCS_TABLE_ADDR	    PM_NRFCRED_TABLE_ADDRESS
-#define NCS_TABLE_SIZE	    PM_NRFCRED_TABLE_SIZE
-#define NCS_RESULT_ADDR	    PM_NRFCRED_RESULT_ADDRESS
-#define NCS_RESULT_SIZE	    PM_NRFCRED_RESULT_SIZE
-#elif DT_NODE_EXISTS(DT_NODELABEL(storage_partition))
-#define NCS_NS_STORAGE_ADDR DT_REG_ADDR(DT_NODELABEL(storage_partition))
-#define NCS_NS_STORAGE_SIZE DT_REG_SIZE(DT_NODELABEL(storage_partition))
-#define NCS_TABLE_ADDR	    NCS_NS_STORAGE_ADDR
-#define NCS_TABLE_SIZE	    (NCS_NS_STORAGE_SIZE - PROV_FLASH_PAGE)
-#define NCS_RESULT_ADDR	    (NCS_NS_STORAGE_ADDR + NCS_NS_STORAGE_SIZE - PROV_FLASH_PAGE)
-#define NCS_RESULT_SIZE	    PROV_FLASH_PAGE
-#else
-#error "neither Partition Manager nor a devicetree storage_partition: nowhere to put the areas"
-#endif
-
-BUILD_ASSERT(NCS_NS_STORAGE_ADDR % NCS_SPU_REGION == 0 && NCS_NS_STORAGE_SIZE % NCS_SPU_REGION == 0,
-	     "non-secure storage must start and end on an SPU region boundary");
-BUILD_ASSERT(NCS_TABLE_ADDR >= NCS_NS_STORAGE_ADDR &&
-		     NCS_TABLE_ADDR + NCS_TABLE_SIZE <= NCS_NS_STORAGE_ADDR + NCS_NS_STORAGE_SIZE,
-	     "nrfcred_table outside the non-secure storage region");
-BUILD_ASSERT(NCS_RESULT_ADDR >= NCS_NS_STORAGE_ADDR &&
-		     NCS_RESULT_ADDR + NCS_RESULT_SIZE <= NCS_NS_STORAGE_ADDR + NCS_NS_STORAGE_SIZE,
-	     "nrfcred_result outside the non-secure storage region");
-BUILD_ASSERT(NCS_TABLE_ADDR % PROV_FLASH_PAGE == 0 && NCS_RESULT_ADDR % PROV_FLASH_PAGE == 0,
-	     "areas must be page aligned (the manifest check requires it)");
-BUILD_ASSERT(NCS_TABLE_SIZE >= NRFCRED_TABLE_HEADER_SIZE &&
-		     NCS_RESULT_SIZE >= NRFCRED_RESULT_SIZE(NRFCRED_TABLE_MAX_ENTRIES),
-	     "areas too small");
-BUILD_ASSERT(NCS_RESULT_ADDR >= NCS_TABLE_ADDR + NCS_TABLE_SIZE ||
-		     NCS_TABLE_ADDR >= NCS_RESULT_ADDR + NCS_RESULT_SIZE,
-	     "table and result areas overlap");
-
-#define FW_VERSION (1u << 16 | 0u << 8 | 0u)
+/* 32 KB: header and UP area in the first 4 KB page, the DOWN area (a table
+ * of up to 28 KB) in the rest, as in the simulator firmware. */
+#define SESSION_MAILBOX_SIZE 0x8000u
 
 static volatile uint32_t progress_word;
 
 /*
- * The manifest. Its crc32 field is patched into the built hex by
- * firmware/tools/manifest_crc.py (C cannot compute a CRC at compile time);
- * the "nRFcMAN1" bytes appear only here (the core compares a masked copy).
+ * __noinit (zephyr/linker/section_tags.h): the .noinit section, which the
+ * Zephyr start-up code does not zero; the core clears the mailbox itself at
+ * every boot. 4 KB aligned: the manifest's rule (the UP and DOWN areas start
+ * on page boundaries). The app's RAM is non-secure under TF-M, which the
+ * host's MEM-AP reaches.
  */
-__attribute__((used)) const struct nrfcred_manifest ncs_manifest = {
+static __noinit __aligned(0x1000) uint32_t session_mailbox[SESSION_MAILBOX_SIZE / 4u];
+/* Only for a nonce when the CSPRNG fails (ncs_boot_nonce). */
+static __noinit uint32_t boot_count;
+
+/*
+ * The manifest, version 2 with no flash areas (session only; the host then
+ * refuses the flash delivery and `-o`). Its crc32 field is patched into the
+ * built hex by firmware/tools/manifest_crc.py (C cannot compute a CRC of
+ * link-time addresses); the "nRFcMAN1" bytes appear only here (the core
+ * compares a masked copy).
+ */
+__attribute__((used)) const struct nrfcred_manifest_v2 ncs_manifest = {
 	.magic = {'n', 'R', 'F', 'c', 'M', 'A', 'N', '1'},
-	.version = NRFCRED_MANIFEST_VERSION,
-	.size = NRFCRED_MANIFEST_SIZE,
-	.table_addr = NCS_TABLE_ADDR,
-	.table_max = NCS_TABLE_SIZE,
-	.result_addr = NCS_RESULT_ADDR,
-	.result_max = NCS_RESULT_SIZE,
+	.version = NRFCRED_MANIFEST_VERSION_SESSION,
+	.size = NRFCRED_MANIFEST_V2_SIZE,
+	.table_addr = 0,
+	.table_max = 0,
+	.result_addr = 0,
+	.result_max = 0,
 	.progress_addr = (uint32_t)(uintptr_t)&progress_word,
 	.fw_version = FW_VERSION,
-	.flags = 0,
+	.flags = NRFCRED_MANIFEST_F_SESSION,
+	.mailbox_addr = (uint32_t)(uintptr_t)session_mailbox,
+	.mailbox_size = SESSION_MAILBOX_SIZE,
 	.crc32 = 0,
 };
 
-static const struct device *const flash_dev = DEVICE_DT_GET(DT_CHOSEN(zephyr_flash_controller));
-
 /*
  * nRF91x1 anomaly 36: idling in WFI/WFE (System ON IDLE) re-locks the access
- * port, and this firmware idles while the host reads its result over SWD.
+ * port, and this firmware idles while the host talks to it over SWD.
  * CONFIG_NRF91_ANOMALY_36_WORKAROUND (prj.conf) has TF-M's SystemInit keep
  * the SoC in constant latency mode, which never enters System ON IDLE. That
  * symbol only exists from NCS 3.3, and only reaches TF-M once sdk-nrf passes
@@ -153,25 +101,37 @@ static int ncs_at_cmd(void *ctx, const char *cmd, char *resp, size_t resp_len)
 	return PROV_AT_ERROR; /* plain ERROR, CMS error, or -errno from the library */
 }
 
-static int ncs_flash_write_words(void *ctx, uint32_t addr, const uint32_t *words, size_t n)
-{
-	(void)ctx;
-	/* One word per call, in order: the status word must reach flash after
-	 * everything else (provision.h), so no reordering or buffering. */
-	for (size_t i = 0; i < n; i++) {
-		if (flash_write(flash_dev, addr + 4u * i, &words[i], 4) != 0)
-			return -1;
-		uint32_t back;
-		if (flash_read(flash_dev, addr + 4u * i, &back, 4) != 0 || back != words[i])
-			return -1;
-	}
-	return 0;
-}
-
 static void ncs_progress_store(void *ctx, uint32_t value)
 {
 	(void)ctx;
 	progress_word = value;
+}
+
+/*
+ * sys_csrand_get() (Zephyr random API: fills the buffer from the CSPRNG,
+ * 0 or -EIO), which on the nRF91 non-secure targets draws on TF-M's PSA
+ * random generator. The nonce only has to differ from earlier boots; should
+ * the generator fail, a boot counter in .noinit mixed with the cycle counter
+ * still does.
+ */
+static uint32_t ncs_boot_nonce(void *ctx)
+{
+	(void)ctx;
+	uint32_t nonce = 0;
+	if (sys_csrand_get(&nonce, sizeof(nonce)) != 0 || nonce == 0) {
+		boot_count++;
+		nonce = boot_count * 0x9e3779b9u ^ k_cycle_get_32();
+	}
+	return nonce;
+}
+
+/* The host needs milliseconds per record over SWD; 2 ms between polls
+ * costs it nothing and lets the idle thread sleep. */
+static int ncs_idle(void *ctx)
+{
+	(void)ctx;
+	k_sleep(K_MSEC(2));
+	return 0;
 }
 
 int main(void)
@@ -179,15 +139,17 @@ int main(void)
 	const struct prov_hal hal = {
 		.ctx = NULL,
 		.flash_base = 0, /* flash is memory mapped at address 0 */
+		.ram_base = 0,	 /* and RAM at its own addresses */
 		.at_cmd = ncs_at_cmd,
-		.flash_write_words = ncs_flash_write_words,
+		.flash_write_words = NULL, /* session only */
 		.progress_store = ncs_progress_store,
+		.boot_nonce = ncs_boot_nonce,
+		.idle = ncs_idle,
 	};
 	/* If the modem library does not come up, the core's first AT command
-	 * fails and the result block says NRFCRED_RES_MODEM_INIT. */
+	 * fails and READY says NRFCRED_RES_MODEM_INIT. */
 	(void)nrf_modem_lib_init();
-	if (device_is_ready(flash_dev))
-		(void)prov_run(&hal, &ncs_manifest);
+	(void)prov_session_run(&hal, &ncs_manifest);
 	for (;;)
 		k_sleep(K_FOREVER);
 	return 0;
