@@ -196,10 +196,11 @@ static void open_board_with(const struct simboard_faults *faults, uint32_t flags
 	memcpy(m, NRFCRED_MANIFEST_MAGIC, NRFCRED_MANIFEST_MAGIC_LEN);
 	m[8] = NRFCRED_MANIFEST_VERSION_SESSION;
 	m[10] = NRFCRED_MANIFEST_V2_SIZE;
-	put32(m + 28, 0x00010000u); /* fw_version */
-	put32(m + 32, flags);
-	put32(m + 36, MBOX);
-	put32(m + 40, NRFCRED_MBOX_MIN_SIZE);
+	/* Offsets of provision.h (struct nrfcred_manifest_v2). */
+	put32(m + 32, 0x00010000u); /* fw_version */
+	put32(m + 36, flags);
+	put32(m + 40, MBOX);
+	put32(m + 44, NRFCRED_MBOX_MIN_SIZE);
 	put32(m + 48, crc32_ieee(m, 48));
 	mem_wr(NVMC_CONFIG, 1);
 	for (uint32_t i = 0; i < sizeof(m); i += 4) {

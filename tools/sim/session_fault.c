@@ -12,6 +12,7 @@
  */
 #include "board_impl.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "nrfcred/provision.h"
@@ -22,11 +23,11 @@
 #define REC_LENGTH    8u
 #define REC_SEQ	      12u
 #define REC_NONCE     16u
-#define MAN_VERSION   8u
-#define MAN_SIZE      10u
-#define MAN_FLAGS     32u
-#define MAN_MBOX_ADDR 36u
-#define MAN_MBOX_SIZE 40u
+#define MAN_VERSION   offsetof(struct nrfcred_manifest_v2, version)
+#define MAN_SIZE      offsetof(struct nrfcred_manifest_v2, size)
+#define MAN_FLAGS     offsetof(struct nrfcred_manifest_v2, flags)
+#define MAN_MBOX_ADDR offsetof(struct nrfcred_manifest_v2, mailbox_addr)
+#define MAN_MBOX_SIZE offsetof(struct nrfcred_manifest_v2, mailbox_size)
 #define UNKNOWN_TYPE  0x7E7Eu /* neither an UP nor a DOWN type */
 #define DEFAULT_FROM  2u      /* the first answer after READY */
 
