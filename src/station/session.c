@@ -172,8 +172,11 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 	}
 	case SLOT_SESSION_WAIT_RESULT:
 		if (rec->type != NRFCRED_REC_RESULT)
-			return fail(s, "firmware sent %s where RESULT was due",
-				    session_record_type_name(rec->type));
+			return fail(s,
+				    "firmware record %" PRIu32 ": %s: %s (0x%04x) where RESULT "
+				    "was due",
+				    rec->seq, session_strerror(SESSION_ERR_TYPE),
+				    session_record_type_name(rec->type), (unsigned)rec->type);
 		if (rec->ref != ss->host_seq)
 			return fail(s, "firmware RESULT answers request %" PRIu32 ", not %" PRIu32,
 				    rec->ref, ss->host_seq);
