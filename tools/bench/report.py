@@ -268,7 +268,40 @@ def station(d, scenario=None):
     return 0
 
 
+def delivery(d):
+    """5. the same 1-slot board with delivery = ram and = flash."""
+    runs = {}
+    for mode in ("ram", "flash"):
+        rs = []
+        for j in sorted(glob.glob(os.path.join(d, f"delivery-{mode}-*.jsonl"))):
+            r = station_run(j, j[:-len(".jsonl")] + ".measure.json")
+            if r:
+                rs.append(r)
+        runs[mode] = rs
+    if not runs["ram"] or not runs["flash"]:
+        print("SKIPPED: no usable ram or flash delivery run (see the errors above)")
+        return 1
+    print(f"Delivery: RAM session vs patched flash table (1 slot, real timing, median of "
+          f"{len(runs['ram'])} / {len(runs['flash'])} runs)")
+    fmt = "  {:<44} {:>9} {:>9} {:<5} {}"
+    print(fmt.format("what", "ram", "flash", "unit", "ratio ram/flash"))
+    rows = [("per board, CONNECT..DONE", lambda r: r["board_s"]),
+            ("AWAIT_RESULT (session / result polling)", lambda r: r["awaits"])]
+    for state in ("PROGRAM", "VERIFY", "WIPE"):
+        rows.append((state, lambda r, st=state: r["steps"].get(st, [])))
+    for name, get in rows:
+        a = med([x for r in runs["ram"] for x in get(r)])
+        b = med([x for r in runs["flash"] for x in get(r)])
+        print(fmt.format(name, f"{a * 1e3:.0f}", f"{b * 1e3:.0f}", "ms",
+                         f"{a / b:.3f}" if b else "-"))
+    print("  (ram writes the provisioner only; flash writes it with the table patched in, "
+          "and the firmware writes its result to flash)")
+    return 0
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "delivery":
+        return delivery(argv[2])
     if len(argv) >= 4 and argv[1] == "measure" and argv[3] == "--":
         return measure(argv[2], argv[4:])
     if len(argv) >= 3 and argv[1] == "program":
