@@ -13,6 +13,11 @@ size_t provision_secret_ranges(const struct manifest *m,
 	if (m && m->table_max > 0)
 		out[n++] =
 			(struct provision_range){m->table_addr, m->table_max, "credential table"};
+	/* The whole session mailbox: the DOWN area carries the table, and a
+	 * hostile or buggy firmware could echo it anywhere else in it. */
+	if (m && manifest_has_session(m))
+		out[n++] = (struct provision_range){m->mailbox_addr, m->mailbox_size,
+						    "session mailbox"};
 	out[n++] =
 		(struct provision_range){SIM_MBOX_BASE, SIM_MBOX_SIZE, "simulator modem mailbox"};
 	return n;
