@@ -52,6 +52,8 @@ Test(ui_lines, json_board_event_has_stable_fields)
 		.resets = 2,
 		.locked = true,
 		.digest = "modem",
+		.delivery = "ram",
+		.boots = 2,
 	};
 	char out[1024];
 	json_format_event(&ev, out, sizeof out);
@@ -62,7 +64,8 @@ Test(ui_lines, json_board_event_has_stable_fields)
 			      "\"error\":\"modem error 515 on \\\"42/3\\\"\","
 			      "\"duration_ms\":6543,\"part\":\"nRF9160\","
 			      "\"modem_fw\":\"mfw_nrf9160_1.3.5\",\"swd_khz\":1000,"
-			      "\"resets\":2,\"locked\":true,\"digest\":\"modem\"}\n");
+			      "\"resets\":2,\"locked\":true,\"digest\":\"modem\","
+			      "\"delivery\":\"ram\",\"boots\":2}\n");
 }
 
 Test(ui_lines, json_state_start_and_end_events)
