@@ -109,6 +109,12 @@ static int host_idle(void *ctx)
 		prov_put_le32(at_off(NRFCRED_MBOX_OFF_HOST_SEQ), 1);
 		return 0;
 	case 1: /* the answer; then END */
+		/* A raw first request may itself be a valid END: then the
+		 * session is over at once. */
+		if (mode == 2 && type == NRFCRED_REC_DONE) {
+			host_step = 3;
+			return 1;
+		}
 		if (type != NRFCRED_REC_RESULT && type != NRFCRED_REC_REJECT)
 			abort();
 		answer_type = type;
