@@ -162,6 +162,10 @@ static void boot(struct session *s)
 	prov_progress(&r, NRFCRED_PHASE_BOOT, 0, 0);
 	s->boot_status = prov_identify(&r, &s->id);
 
+	/* A host still talking to the previous boot may have rung the
+	 * doorbell while the modem steps ran: no request counts before READY
+	 * (the DOWN area it wrote is cleared with the first answer). */
+	mbox_put(mbox_at(s, NRFCRED_MBOX_OFF_HOST_SEQ), 0);
 	/* Magic last of the header fields, fw_seq (in publish) last of all. */
 	mbox_put(mbox_at(s, NRFCRED_MBOX_OFF_VERSION),
 		 NRFCRED_MBOX_VERSION | NRFCRED_MBOX_HEADER_SIZE << 16);

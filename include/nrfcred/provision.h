@@ -368,8 +368,9 @@ enum nrfcred_reject {
 	NRFCRED_REJ_STATE = 8,	 /* a request after END */
 };
 
-/* DONE payload (4 bytes): status u32, 0 = mailbox and credential buffers
- * cleared. */
+/* DONE payload (4 bytes): status u32, 0 = the mailbox and the firmware's
+ * own buffers cleared. Not covered: copies a modem library keeps in its
+ * own shared memory (firmware/ncs/README.md); WIPE's erase-all clears RAM. */
 #define NRFCRED_DONE_PAYLOAD_SIZE 4u
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L

@@ -126,6 +126,16 @@ static void record_failure(struct slot *s, const char *why)
 /* Errors of the wire itself: a clock the fixture's cabling cannot carry
  * shows up as these. OpenOCD's nrf91.cfg: "Keep adapter speed less or equal
  * 2000 kHz or flash programming fails". */
+/* AWAIT_RESULT polls four times as often as the board detection: a poll
+ * is a few words over SWD, and every poll period the firmware's answer
+ * waits for is added to the board's time (twice with the RAM session:
+ * READY, then RESULT). */
+static uint64_t await_poll_ms(const struct runner *r)
+{
+	uint64_t ms = r->opts.poll_ms / 4u;
+	return ms < 5u ? 5u : ms;
+}
+
 static bool wire_error(nrf91_err e)
 {
 	return e == NRF91_ERR_WAIT_TIMEOUT || e == NRF91_ERR_FAULT || e == NRF91_ERR_PARITY ||
@@ -259,8 +269,9 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 		}
 		if (s->state == SLOT_AWAIT_RESULT || s->state == SLOT_WAIT_BOARD ||
 		    s->state == SLOT_WAIT_REMOVE) {
-			arm_timer(s, (uint64_t)r->opts.poll_ms *
-					     (s->state == SLOT_AWAIT_RESULT ? 1u : 2u));
+			arm_timer(s, s->state == SLOT_AWAIT_RESULT
+					     ? await_poll_ms(r)
+					     : 2u * (uint64_t)r->opts.poll_ms);
 			return;
 		}
 	}
@@ -426,7 +437,7 @@ static void slot_enter(struct slot *s, enum slot_state next, const char *message
 	case SLOT_AWAIT_RESULT:
 		if (prev != SLOT_AWAIT_RESULT)
 			s->await_deadline = uv_now(r->opts.loop) + r->cfg->timeout_ms;
-		arm_timer(s, r->opts.poll_ms);
+		arm_timer(s, await_poll_ms(r));
 		return;
 	case SLOT_WAIT_BOARD:
 		s->vtref_polls = 0;

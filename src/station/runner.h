@@ -34,7 +34,8 @@ struct runner_options {
 	bool continuous;     /* after a board, wait for the next one */
 	bool csv;	     /* write LOGDIR/<station>-slot<N>.csv */
 	bool signals;	     /* install SIGINT/SIGTERM handlers */
-	uint32_t poll_ms;    /* result / VTref polling period; 0 = 100 ms */
+	uint32_t poll_ms;    /* base period: results every poll_ms / 4, VTref every 2 x poll_ms; 0 =
+				100 ms */
 	const char *version; /* for the CSV log */
 	/* Exit code the END event reports (the CLI's policy); NULL = -1. */
 	int (*exit_code_of)(const struct runner_summary *summary);

@@ -22,11 +22,6 @@
 #define QUICK_LOOKS   8u
 #define QUICK_LOOK_US 2000u
 
-void slot_session_reset(struct slot *s)
-{
-	memset(&s->session, 0, sizeof s->session);
-}
-
 static uint32_t mbox(const struct slot *s, uint32_t off)
 {
 	return s->r->job->manifest.mailbox_addr + off;
@@ -44,10 +39,59 @@ static enum slot_outcome fail(struct slot *s, const char *fmt, ...)
 	return SLOT_OUT_FAILED;
 }
 
+void slot_session_reset(struct slot *s)
+{
+	memset(&s->session, 0, sizeof s->session);
+}
+
+void slot_session_prepare_run(struct slot *s)
+{
+	slot_session_reset(s);
+	const struct manifest *m = &s->r->job->manifest;
+	uint8_t head[NRFCRED_MBOX_HEADER_SIZE];
+	if (nrf91_read(s->target, m->mailbox_addr, head, sizeof head) != NRF91_OK)
+		return;
+	if (le_get32(head + NRFCRED_MBOX_OFF_MAGIC) == NRFCRED_MBOX_MAGIC)
+		s->session.stale_nonce = le_get32(head + NRFCRED_MBOX_OFF_NONCE);
+	memset(head, 0, sizeof head);
+	(void)nrf91_write(s->target, m->mailbox_addr, head, sizeof head);
+}
+
+nrf91_err slot_session_check_erased(struct slot *s)
+{
+	const struct station_job *job = s->r->job;
+	const struct manifest *m = &job->manifest;
+	/* What any boot of this board may have been given, not just the last. */
+	uint32_t end = NRFCRED_MBOX_DOWN_OFFSET +
+		       (((uint32_t)job->request_len + NRFCRED_REC_OVERHEAD + 3u) & ~3u);
+	if (end > m->mailbox_size)
+		end = m->mailbox_size;
+	uint8_t *buf = malloc(end);
+	if (buf == NULL)
+		return NRF91_ERR_NOMEM;
+	nrf91_err e = nrf91_read(s->target, m->mailbox_addr, buf, end);
+	uint32_t bad = end;
+	for (uint32_t i = 1; e == NRF91_OK && i < end && bad == end; i++)
+		if (buf[i] != buf[0])
+			bad = i;
+	mbedtls_platform_zeroize(buf, end);
+	free(buf);
+	if (e == NRF91_OK && bad != end) {
+		/* Erased RAM reads uniform; its value is not documented. */
+		snprintf(s->detail, sizeof s->detail,
+			 "RAM at 0x%08" PRIx32 " (session mailbox) is not erased after erase-all",
+			 m->mailbox_addr + bad);
+		e = NRF91_ERR_VERIFY;
+	}
+	return e;
+}
+
 /* Writes a DOWN record, proves it by reading it back, then rings the
  * doorbell (host_seq) last. The TABLE record holds keys: both host
- * buffers are wiped before they are freed. */
-static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payload, size_t len)
+ * buffers are wiped before they are freed. NRF91_ERR_VERIFY: the record
+ * read back different (s->detail says where). */
+static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payload, size_t len,
+			      uint32_t seq)
 {
 	const struct manifest *m = &s->r->job->manifest;
 	struct slot_session *ss = &s->session;
@@ -58,7 +102,6 @@ static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payl
 	uint8_t *rec = malloc(cap), *back = malloc(cap);
 	nrf91_err e = NRF91_ERR_NOMEM;
 	if (rec && back) {
-		uint32_t seq = ss->host_seq + 1;
 		size_t n = session_record_encode(type, seq, ss->nonce, ss->fw_seq, payload, len,
 						 rec, cap);
 		if (n == 0) {
@@ -67,6 +110,8 @@ static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payl
 				 session_record_type_name(type), len);
 			e = NRF91_ERR_VERIFY;
 		} else {
+			if (n > ss->down_used)
+				ss->down_used = (uint32_t)n;
 			e = nrf91_write(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET), rec, n);
 			if (e == NRF91_OK)
 				e = nrf91_read(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET), back,
@@ -84,8 +129,6 @@ static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payl
 			if (e == NRF91_OK)
 				e = nrf91_write(s->target, mbox(s, NRFCRED_MBOX_OFF_HOST_SEQ), bell,
 						4);
-			if (e == NRF91_OK)
-				ss->host_seq = seq;
 		}
 	}
 	if (rec)
@@ -97,30 +140,76 @@ static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payl
 	return e;
 }
 
+/* The request owed to the firmware goes out (TABLE or END). Until it is
+ * in, every look tries again: a transfer lost to a WAIT storm or a FAULT
+ * must not leave the firmware waiting until the timeout. */
+static enum slot_outcome deliver(struct slot *s)
+{
+	struct slot_session *ss = &s->session;
+	const struct station_job *job = s->r->job;
+	if (ss->owed == 0)
+		return SLOT_OUT_PENDING;
+	nrf91_err e =
+		ss->owed == NRFCRED_REC_TABLE
+			? send_request(s, ss->owed, job->request, job->request_len, ss->owed_seq)
+			: send_request(s, ss->owed, NULL, 0, ss->owed_seq);
+	if (e == NRF91_OK) {
+		ss->host_seq = ss->owed_seq;
+		ss->owed = 0;
+		return SLOT_OUT_PENDING;
+	}
+	if (e != NRF91_ERR_VERIFY || s->detail[0] == '\0')
+		return slot_lost_access(s, e);
+	/* A read-back that differs because a new boot cleared the mailbox
+	 * under us is a reset, not a fault: the next look sees the boot. */
+	uint8_t now[8];
+	if (nrf91_read(s->target, mbox(s, NRFCRED_MBOX_OFF_NONCE), now, sizeof now) == NRF91_OK &&
+	    (le_get32(now) != ss->nonce || le_get32(now + 4) != ss->fw_seq)) {
+		s->detail[0] = '\0';
+		return SLOT_OUT_PENDING;
+	}
+	s->err = NRF91_ERR_VERIFY;
+	return SLOT_OUT_FAILED;
+}
+
+/* Asks for a request. Its seq follows the firmware's ack_seq, which takes
+ * the doorbell's seq even for a record the firmware refused. */
+static enum slot_outcome owe(struct slot *s, uint16_t type)
+{
+	struct slot_session *ss = &s->session;
+	ss->owed = type;
+	ss->owed_seq = ss->ack_seq + 1;
+	return deliver(s);
+}
+
 /* A session counts as ended only when the firmware has cleared everything
- * but its header and the DONE record (it held credential text). */
+ * it was given (the header, the UP area but DONE, the DOWN area as far as
+ * this boot got requests). */
 static enum slot_outcome prove_clear(struct slot *s, uint32_t done_len)
 {
 	const struct manifest *m = &s->r->job->manifest;
-	uint8_t *buf = malloc(m->mailbox_size);
+	uint32_t end = NRFCRED_MBOX_DOWN_OFFSET + ((s->session.down_used + 3u) & ~3u);
+	if (end > m->mailbox_size)
+		end = m->mailbox_size;
+	uint8_t *buf = malloc(end);
 	if (buf == NULL) {
 		s->err = NRF91_ERR_NOMEM;
 		return SLOT_OUT_FAILED;
 	}
-	nrf91_err e = nrf91_read(s->target, m->mailbox_addr, buf, m->mailbox_size);
+	nrf91_err e = nrf91_read(s->target, m->mailbox_addr, buf, end);
 	if (e != NRF91_OK) {
 		free(buf);
 		return slot_lost_access(s, e);
 	}
 	uint32_t from = NRFCRED_MBOX_UP_OFFSET + done_len, dirty = 0, first = 0;
-	for (uint32_t i = NRFCRED_MBOX_OFF_HOST_SEQ + 4; i < m->mailbox_size; i++) {
+	for (uint32_t i = NRFCRED_MBOX_OFF_HOST_SEQ + 4; i < end; i++) {
 		if (i >= NRFCRED_MBOX_UP_OFFSET && i < from)
 			continue;
 		if (buf[i] != 0 && dirty++ == 0)
 			first = i;
 	}
 	/* Whatever stayed there may be a key: wipe our copy, never print it. */
-	mbedtls_platform_zeroize(buf, m->mailbox_size);
+	mbedtls_platform_zeroize(buf, end);
 	free(buf);
 	if (dirty)
 		return fail(s,
@@ -131,13 +220,18 @@ static enum slot_outcome prove_clear(struct slot *s, uint32_t done_len)
 	return SLOT_OUT_OK;
 }
 
+/* What the host owes a boot that has not answered anything yet: the table,
+ * or only END when a result is in from a boot before it. */
+static uint16_t first_request(const struct slot *s)
+{
+	return s->have_result ? NRFCRED_REC_END : NRFCRED_REC_TABLE;
+}
+
 static enum slot_outcome on_record(struct slot *s, const struct session_record *rec)
 {
 	struct slot_session *ss = &s->session;
-	const struct station_job *job = s->r->job;
 	struct provision_diag pd = {{0}};
 	session_err se;
-	nrf91_err e;
 
 	if (rec->type == NRFCRED_REC_REJECT) {
 		uint32_t reason = 0, detail = 0;
@@ -145,6 +239,14 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 		if (se != SESSION_OK)
 			return fail(s, "firmware record %" PRIu32 ": %s: %s", rec->seq,
 				    session_strerror(se), pd.text);
+		/* A boot that took a request written for the boot before it
+		 * (it reset between our READY and our doorbell): ask again. */
+		if (ss->phase == SLOT_SESSION_WAIT_READY && ss->boots > 1 &&
+		    (reason == NRFCRED_REJ_NONCE || reason == NRFCRED_REJ_SEQ)) {
+			ss->phase =
+				s->have_result ? SLOT_SESSION_WAIT_DONE : SLOT_SESSION_WAIT_RESULT;
+			return owe(s, first_request(s));
+		}
 		return fail(s, "the firmware rejected request %" PRIu32 ": %s (reason %" PRIu32 ")",
 			    detail, session_reject_name(reason), reason);
 	}
@@ -159,16 +261,8 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 				    "the firmware's READY offers no credential table (caps "
 				    "0x%08" PRIx32 ")",
 				    rd.caps);
-		/* A result from an earlier boot stands; that boot reset before
-		 * END, so only END is owed (to clear whatever this one holds). */
-		if (s->have_result)
-			e = send_request(s, NRFCRED_REC_END, NULL, 0);
-		else
-			e = send_request(s, NRFCRED_REC_TABLE, job->request, job->request_len);
-		if (e != NRF91_OK)
-			return e == NRF91_ERR_VERIFY ? SLOT_OUT_FAILED : slot_lost_access(s, e);
 		ss->phase = s->have_result ? SLOT_SESSION_WAIT_DONE : SLOT_SESSION_WAIT_RESULT;
-		return SLOT_OUT_PENDING;
+		return owe(s, first_request(s));
 	}
 	case SLOT_SESSION_WAIT_RESULT:
 		if (rec->type != NRFCRED_REC_RESULT)
@@ -188,11 +282,8 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 					    result_strerror(re), pd.text[0] ? ": " : "", pd.text);
 		}
 		s->have_result = true;
-		e = send_request(s, NRFCRED_REC_END, NULL, 0);
-		if (e != NRF91_OK)
-			return e == NRF91_ERR_VERIFY ? SLOT_OUT_FAILED : slot_lost_access(s, e);
 		ss->phase = SLOT_SESSION_WAIT_DONE;
-		return SLOT_OUT_PENDING;
+		return owe(s, NRFCRED_REC_END);
 	case SLOT_SESSION_WAIT_DONE: {
 		uint32_t st = 0;
 		se = session_done_decode(rec, &st, &pd);
@@ -223,8 +314,25 @@ static void new_boot(struct slot *s, const struct session_header *h)
 	ss->nonce = h->nonce;
 	ss->fw_seq = 0;
 	ss->host_seq = 0;
+	ss->owed = 0;
+	ss->down_used = 0;
 	ss->boots++;
 	ss->phase = SLOT_SESSION_WAIT_READY;
+}
+
+/* Whether record r may come next in this conversation. */
+static bool in_sequence(const struct slot_session *ss, const struct session_record *r,
+			uint32_t fw_seq)
+{
+	if (r->seq != fw_seq)
+		return false;
+	if (r->type == NRFCRED_REC_READY)
+		return r->seq == 1 && ss->phase == SLOT_SESSION_WAIT_READY;
+	/* A fresh boot opens with READY; only a REJECT of a stale request of
+	 * ours may stand in its place (on_record judges it). */
+	if (ss->phase == SLOT_SESSION_WAIT_READY)
+		return r->type == NRFCRED_REC_REJECT;
+	return true;
 }
 
 static enum slot_outcome look(struct slot *s)
@@ -248,15 +356,27 @@ static enum slot_outcome look(struct slot *s)
 	if (se != SESSION_OK)
 		return fail(s, "mailbox at 0x%08" PRIx32 ": %s: %s", m->mailbox_addr,
 			    session_strerror(se), pd.text);
+	/* The boot that was in the mailbox before RUN's reset is not ours. */
+	if (ss->boots == 0 && h.nonce == ss->stale_nonce) {
+		slot_show_firmware_progress(s);
+		return SLOT_OUT_PENDING;
+	}
+	/* A doorbell whose write was reported lost may have landed. */
+	if (ss->owed && h.nonce == ss->nonce && h.host_seq == ss->owed_seq) {
+		ss->host_seq = ss->owed_seq;
+		ss->owed = 0;
+	}
 	/* A new boot shows a new nonce, fw_seq going back, or (a power cycle
 	 * that drew the same nonce) our doorbell gone from the header. */
 	bool again = h.nonce != ss->nonce || h.fw_seq < ss->fw_seq ||
-		     (ss->phase != SLOT_SESSION_WAIT_READY && h.host_seq != ss->host_seq);
+		     (ss->phase != SLOT_SESSION_WAIT_READY && ss->owed == 0 &&
+		      h.host_seq != ss->host_seq);
 	if (again)
 		new_boot(s, &h);
+	ss->ack_seq = h.ack_seq;
 	if (h.fw_seq == ss->fw_seq) {
 		slot_show_firmware_progress(s);
-		return SLOT_OUT_PENDING;
+		return deliver(s);
 	}
 
 	uint8_t *rec = malloc(NRFCRED_MBOX_UP_MAX);
@@ -298,8 +418,7 @@ static enum slot_outcome look(struct slot *s)
 			   "firmware record %" PRIu32 ": %s (0x%08" PRIx32 ", boot 0x%08" PRIx32
 			   ")",
 			   h.fw_seq, session_strerror(SESSION_ERR_NONCE), r.nonce, h.nonce);
-	else if (r.seq != h.fw_seq || (ss->phase == SLOT_SESSION_WAIT_READY) !=
-					      (r.type == NRFCRED_REC_READY && r.seq == 1))
+	else if (!in_sequence(ss, &r, h.fw_seq))
 		out = fail(s, "firmware record %" PRIu32 ": %s (%s seq %" PRIu32 ")", h.fw_seq,
 			   session_strerror(SESSION_ERR_SEQ), session_record_type_name(r.type),
 			   r.seq);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "station/slot.h"
+#include "target/nrf91.h"
 
 struct slot;
 
@@ -22,15 +23,31 @@ enum slot_session_phase {
 
 struct slot_session {
 	enum slot_session_phase phase;
-	uint32_t nonce;	   /* of the boot we talk to; 0 before the first READY */
-	uint32_t fw_seq;   /* last firmware record handled */
-	uint32_t host_seq; /* last request written to this boot */
-	unsigned boots;	   /* READY records of distinct boots */
-	unsigned torn;	   /* reads in a row that changed under us */
+	uint32_t nonce;	      /* of the boot we talk to; 0 before the first READY */
+	uint32_t fw_seq;      /* last firmware record handled */
+	uint32_t host_seq;    /* last request written to this boot */
+	unsigned boots;	      /* READY records of distinct boots */
+	unsigned torn;	      /* reads in a row that changed under us */
+	uint16_t owed;	      /* request type still to be written (a send failed), 0 = none */
+	uint32_t owed_seq;    /* the seq it goes out with */
+	uint32_t ack_seq;     /* the firmware's ack_seq at the last look */
+	uint32_t stale_nonce; /* a boot from before RUN's reset: never answered */
+	uint32_t down_used;   /* DOWN bytes written to this boot (what must be cleared) */
 };
 
-/* Forget the conversation (a new board, or RUN started the board again). */
+/* Forget the conversation (a new board). */
 void slot_session_reset(struct slot *s);
+
+/* Before RUN's reset: forget the conversation, remember the nonce of a
+ * boot still in the mailbox (a retried RUN, a board that ran before) so
+ * that its READY is never answered, and clear the header. Best effort: a
+ * board whose RAM cannot be read has no such boot to fear. */
+void slot_session_prepare_run(struct slot *s);
+
+/* After WIPE's erase-all (which erases RAM, nRF9160 PS CTRL-AP): the part
+ * of the mailbox a session may have used reads back uniform, no record
+ * left. NRF91_ERR_VERIFY with s->detail naming the address otherwise. */
+nrf91_err slot_session_check_erased(struct slot *s);
 
 /* One poll: SLOT_OUT_PENDING while the firmware works, SLOT_OUT_OK once
  * DONE is in and the mailbox reads back clear (s->result holds the

@@ -272,6 +272,8 @@ static enum slot_outcome wipe(struct slot *s)
 		e = nrf91_wipe(s->target);
 	if (e == NRF91_OK)
 		e = check_wiped(s);
+	if (e == NRF91_OK && r->job->delivery == STATION_DELIVERY_RAM)
+		e = slot_session_check_erased(s);
 	/* Last probe step of this board unless the app follows: let the part
 	 * leave debug power mode. */
 	if (e == NRF91_OK && (s->flow.failing || !s->flow.has_app))
@@ -371,8 +373,10 @@ enum slot_outcome slot_step_run(struct slot *s)
 	case SLOT_VERIFY:
 		return from_err(s, nrf91_verify(s->target, job->image));
 	case SLOT_RUN:
-		/* A reset starts a new boot: any conversation before it is void. */
-		slot_session_reset(s);
+		/* A reset starts a new boot: any conversation before it is void,
+		 * and a boot still in the mailbox must not be answered. */
+		if (job->delivery == STATION_DELIVERY_RAM)
+			slot_session_prepare_run(s);
 		return from_err(s, nrf91_reset_run(s->target, r->cfg->timeout_ms));
 	case SLOT_AWAIT_RESULT:
 		return job->delivery == STATION_DELIVERY_RAM ? slot_session_poll(s)
