@@ -389,8 +389,9 @@ static enum slot_outcome look(struct slot *s)
 	uint32_t len = e == NRF91_OK ? session_record_length(rec) : 0;
 	if (len > NRFCRED_MBOX_UP_MAX || len < NRFCRED_REC_HEADER_SIZE)
 		len = NRFCRED_REC_HEADER_SIZE; /* the decoder names it */
-	if (e == NRF91_OK)
-		e = nrf91_read(s->target, up, rec, len);
+	if (e == NRF91_OK && len > NRFCRED_REC_HEADER_SIZE)
+		e = nrf91_read(s->target, up + NRFCRED_REC_HEADER_SIZE,
+			       rec + NRFCRED_REC_HEADER_SIZE, len - NRFCRED_REC_HEADER_SIZE);
 	/* The record is trusted only if the firmware did not move on (or
 	 * restart) while we read it. */
 	uint8_t again_head[8];

@@ -295,12 +295,8 @@ Test(manifest, strerror_names_every_code)
 
 static struct manifest session_manifest(void)
 {
-	struct manifest m = fixture_manifest();
-	m.version = NRFCRED_MANIFEST_VERSION_SESSION;
-	m.size = NRFCRED_MANIFEST_V2_SIZE;
-	m.flags = NRFCRED_MANIFEST_F_SESSION;
+	struct manifest m = fixture_v2();
 	m.mailbox_addr = 0x20030000u;
-	m.mailbox_size = 0x8000u;
 	return m;
 }
 
