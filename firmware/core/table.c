@@ -83,7 +83,7 @@ int prov_manifest_check(const void *manifest, struct prov_layout *layout)
 		l.mailbox_size = prov_le32(raw + 44);
 		/* The firmware built this manifest itself: a flag it does not
 		 * know means the manifest is not what it thinks it is. */
-		if ((l.flags & ~NRFCRED_MANIFEST_F_SESSION) != 0 ||
+		if ((l.flags & ~(NRFCRED_MANIFEST_F_SESSION | NRFCRED_MANIFEST_F_SIM_BUILD)) != 0 ||
 		    check_mailbox(&l) != NRFCRED_RES_OK)
 			return NRFCRED_RES_MANIFEST_BAD;
 	}

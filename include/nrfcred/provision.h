@@ -48,6 +48,11 @@ extern "C" {
 /* Manifest flags (version 2; a version 1 manifest has flags = 0). */
 /* The firmware speaks the session protocol through the mailbox. */
 #define NRFCRED_MANIFEST_F_SESSION 0x00000001u
+/* A simulator build (firmware/sim): it talks to the simulated modem only and
+ * cannot provision silicon. A host says so wherever it reports a run (dashboard
+ * header, JSON start event, every CSV row), so a log made with it is never
+ * mistaken for production. */
+#define NRFCRED_MANIFEST_F_SIM_BUILD 0x00000002u
 
 struct nrfcred_manifest {
 	uint8_t magic[8];	/* NRFCRED_MANIFEST_MAGIC */

@@ -107,6 +107,8 @@ static int hex_show(const char *path)
 		printf("progress word:   none\n");
 	if (m.flags & NRFCRED_MANIFEST_F_SESSION)
 		printf("session mailbox: 0x%08x, %u bytes\n", m.mailbox_addr, m.mailbox_size);
+	printf("build:           %s\n",
+	       manifest_is_sim_build(&m) ? "simulator (simulated boards only)" : "target");
 
 	struct table *t = NULL;
 	patch_err perr = patch_read_table(img, &m, &t, &diag);

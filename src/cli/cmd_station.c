@@ -23,10 +23,6 @@
 #include "ui/plain.h"
 #include "ui/tty.h"
 
-#ifndef NRFCRED_DEFAULT_PROVISIONER
-#define NRFCRED_DEFAULT_PROVISIONER "firmware/sim/provisioner-sim.hex"
-#endif
-
 void cmd_station_help(FILE *out)
 {
 	fprintf(out,
@@ -163,7 +159,16 @@ int cmd_station_main(int argc, char **argv)
 	const char *provisioner = cfg->provisioner;
 	if (provisioner == NULL) {
 		const char *env = getenv("NRFCRED_PROVISIONER");
-		provisioner = env && *env ? env : NRFCRED_DEFAULT_PROVISIONER;
+		provisioner = env && *env ? env : NULL;
+	}
+	if (provisioner == NULL) {
+		fprintf(stderr,
+			"nrfcred: %s: no provisioning firmware: set `provisioner = FILE.hex` in "
+			"[station] or NRFCRED_PROVISIONER (firmware/ncs for real boards, "
+			"<builddir>/firmware/sim/provisioner-sim.hex for the simulator)\n",
+			path);
+		station_config_free(cfg);
+		return CLI_EXIT_INPUT;
 	}
 	struct cred_set *creds = NULL;
 	if (station_job_load_credentials(cfg, &creds, err, sizeof err) != 0) {

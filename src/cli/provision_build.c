@@ -30,15 +30,9 @@ static int load_image(const struct provision_opts *o, struct provision_job *job)
 {
 	job->source = o->in_file ? o->in_file : o->provisioner;
 	if (!o->in_file && access(o->provisioner, F_OK) != 0) {
-		if (o->provisioner_is_default)
-			cli_error(o->provisioner, 0,
-				  "provisioning firmware not found; build it (ninja -C <builddir> "
-				  "firmware/sim/provisioner-sim.hex), or name one with "
-				  "--provisioner FILE.hex or NRFCRED_PROVISIONER");
-		else
-			cli_error(o->provisioner, 0,
-				  "provisioning firmware not found; check the --provisioner / "
-				  "NRFCRED_PROVISIONER path");
+		cli_error(o->provisioner, 0,
+			  "provisioning firmware not found; check the --provisioner / "
+			  "NRFCRED_PROVISIONER path");
 		return CLI_EXIT_INPUT;
 	}
 	int rc = cli_load_hex(job->source, &job->image, &job->info);
@@ -53,6 +47,9 @@ static int load_image(const struct provision_opts *o, struct provision_job *job)
 			  manifest_strerror(merr), diag.text);
 		return CLI_EXIT_INPUT;
 	}
+	if (manifest_is_sim_build(&job->manifest))
+		cli_warn(job->source, "a simulator build of the provisioner: it provisions "
+				      "simulated boards only (use firmware/ncs for real ones)");
 	return CLI_EXIT_OK;
 }
 

@@ -12,10 +12,6 @@
 #include "cli/cli.h"
 #include "nrfcred/provision.h"
 
-#ifndef NRFCRED_DEFAULT_PROVISIONER
-#define NRFCRED_DEFAULT_PROVISIONER "firmware/sim/provisioner-sim.hex"
-#endif
-
 #define PASSPHRASE_MAX 1024
 
 enum {
@@ -53,8 +49,9 @@ void cmd_provision_help(FILE *out)
 		"                              programming a board; the file gets mode 0600 when\n"
 		"                              it holds a private key or a PSK, 0644 otherwise\n"
 		"      --provisioner FILE.hex  provisioning firmware to patch (default: env\n"
-		"                              NRFCRED_PROVISIONER, else\n"
-		"                              %s)\n"
+		"                              NRFCRED_PROVISIONER; there is no built-in\n"
+		"                              default, so a simulator build is never used\n"
+		"                              by accident)\n"
 		"\n"
 		"Credentials (all on one sec_tag; repeat the command with -i for more tags):\n"
 		"      --sec_tag N             sec_tag 0..2147483647 (required with any\n"
@@ -110,7 +107,7 @@ void cmd_provision_help(FILE *out)
 		"  5    the board failed provisioning (firmware status, hash or IMEI check)\n"
 		"  6    programming a board is not available in this build\n"
 		"  130  interrupted\n",
-		NRFCRED_DEFAULT_PROVISIONER, PROVISION_FW_TIMEOUT_DEFAULT_MS / 1000);
+		PROVISION_FW_TIMEOUT_DEFAULT_MS / 1000);
 }
 
 static bool parse_sec_tag(const char *s, uint32_t *out)
@@ -365,9 +362,14 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 
 	if (!o->provisioner) {
 		const char *env = getenv("NRFCRED_PROVISIONER");
-		o->provisioner = env && *env ? env : NRFCRED_DEFAULT_PROVISIONER;
-		o->provisioner_is_default = !(env && *env);
+		o->provisioner = env && *env ? env : NULL;
 	}
+	if (!o->provisioner && !o->in_file)
+		return cli_usage_error("provision",
+				       "no provisioning firmware: name it with --provisioner "
+				       "FILE.hex or NRFCRED_PROVISIONER (firmware/ncs for a real "
+				       "board, <builddir>/firmware/sim/provisioner-sim.hex for the "
+				       "simulator)");
 	rc = check_combination(o);
 	if (rc != CLI_EXIT_OK)
 		return rc;

@@ -29,8 +29,7 @@ struct provision_opts {
 	const char *program_app; /* --program_app: application hex flashed after provisioning */
 	bool replace;		 /* --replace: a (sec_tag,type) already in -i's table is replaced */
 	char *key_passphrase;	 /* --key-passphrase / NRFCRED_KEY_PASSPHRASE (own copy, wiped) */
-	const char *provisioner; /* --provisioner / NRFCRED_PROVISIONER / the build's default */
-	bool provisioner_is_default;
+	const char *provisioner; /* --provisioner / NRFCRED_PROVISIONER; NULL with -i only */
 	bool help;	   /* -h: help was printed, exit 0 */
 	const char *trace; /* --trace FILE: SWD trace of the board run (secrets redacted) */
 	const char *delivery; /* --delivery ram|flash; NULL: ram when the provisioner offers it */

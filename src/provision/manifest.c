@@ -97,6 +97,11 @@ bool manifest_has_session(const struct manifest *m)
 	return (m->flags & NRFCRED_MANIFEST_F_SESSION) != 0;
 }
 
+bool manifest_is_sim_build(const struct manifest *m)
+{
+	return (m->flags & NRFCRED_MANIFEST_F_SIM_BUILD) != 0;
+}
+
 bool manifest_has_flash_areas(const struct manifest *m)
 {
 	return m->table_max != 0 || m->result_max != 0;
@@ -230,7 +235,9 @@ manifest_err manifest_decode(const uint8_t *buf, size_t len, uint32_t addr, stru
 				   addr, m.crc32, crc);
 		return MANIFEST_ERR_CRC;
 	}
-	uint32_t known = m.version == NRFCRED_MANIFEST_VERSION ? 0u : NRFCRED_MANIFEST_F_SESSION;
+	uint32_t known = m.version == NRFCRED_MANIFEST_VERSION
+				 ? 0u
+				 : NRFCRED_MANIFEST_F_SESSION | NRFCRED_MANIFEST_F_SIM_BUILD;
 	if (m.flags & ~known) {
 		provision_diag_set(diag, "manifest at 0x%08x has reserved flags 0x%08x", addr,
 				   m.flags & ~known);

@@ -78,6 +78,8 @@ void manifest_encode(const struct manifest *m, uint8_t out[NRFCRED_MANIFEST_V2_S
 
 /* The firmware speaks the RAM session protocol (provision.h). */
 bool manifest_has_session(const struct manifest *m);
+/* A simulator build (NRFCRED_MANIFEST_F_SIM_BUILD): not for silicon. */
+bool manifest_is_sim_build(const struct manifest *m);
 /* The firmware has table and result areas in flash (flash delivery, -o). */
 bool manifest_has_flash_areas(const struct manifest *m);
 /* Largest table a session request can carry (0 without a session). */

@@ -128,6 +128,7 @@ char *csvlog_format_row(const struct csvlog_row *row)
 	char boots[16];
 	snprintf(boots, sizeof boots, "%u", row->boots);
 	sb_cell(&sb, boots, false);
+	sb_cell(&sb, row->sim_build ? "simulator" : "target", false);
 	if (sb.oom || sb.buf == NULL) {
 		free(sb.buf);
 		return NULL;

@@ -45,12 +45,13 @@ struct csvlog_row {
 	const char *digest;   /* "modem", "unavailable" (accepted), or "" */
 	const char *delivery; /* "ram" or "flash" */
 	unsigned boots;	      /* firmware boots that spoke the session (RAM delivery) */
+	bool sim_build;	      /* column provisioner_build: "simulator" or "target" */
 };
 
 #define CSVLOG_HEADER                                                                              \
 	"utc_time,station,slot,probe_serial,imei,result,failed_step,error,duration_ms,part,"       \
 	"modem_fw,sec_tags,cred_sha256,provisioner_sha256,app_sha256,nrfcred_version,swd_khz,"     \
-	"resets,locked,digest,delivery,boots"
+	"resets,locked,digest,delivery,boots,provisioner_build"
 
 struct csvlog;
 

@@ -52,6 +52,9 @@ struct station_event {
 	/* STATION_EV_START */
 	unsigned slot_count;
 	const char *provisioner_sha256;
+	/* STATION_EV_START: the provisioner is a simulator
+	 * build (NRFCRED_MANIFEST_F_SIM_BUILD), not for real boards. */
+	bool sim_build;
 	/* STATION_EV_LOG_ERROR */
 	const char *row;
 	/* STATION_EV_END */

@@ -335,6 +335,7 @@ static void finish_board(struct slot *s)
 			.digest = digest,
 			.delivery = delivery,
 			.boots = s->session.boots,
+			.sim_build = manifest_is_sim_build(&r->job->manifest),
 		};
 		csvlog_err ce = csvlog_append(s->log, &row);
 		if (ce != CSVLOG_OK) {
@@ -585,7 +586,8 @@ void runner_start(struct runner *r)
 {
 	struct station_event start = {.type = STATION_EV_START,
 				      .slot_count = (unsigned)r->slot_count,
-				      .provisioner_sha256 = r->job->provisioner_sha256};
+				      .provisioner_sha256 = r->job->provisioner_sha256,
+				      .sim_build = manifest_is_sim_build(&r->job->manifest)};
 	emit(r, &start);
 
 	char errbuf[200];

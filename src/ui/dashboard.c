@@ -55,6 +55,7 @@ void dash_model_apply(struct dash_snapshot *s, const struct station_event *ev)
 		copy_str(s->station, sizeof s->station, ev->station);
 		copy_str(s->provisioner_sha256, sizeof s->provisioner_sha256,
 			 ev->provisioner_sha256);
+		s->sim_build = ev->sim_build;
 		s->start_ms = ev->time_ms;
 		break;
 	case STATION_EV_SLOT:
@@ -306,9 +307,10 @@ char *dashboard_render(const struct dash_snapshot *s, unsigned width, bool color
 	memset(&l, 0, sizeof l);
 	uint64_t up = s->now_ms > s->start_ms ? (s->now_ms - s->start_ms) / 1000 : 0;
 	line_add(&l,
-		 "nrfcred station %s | provisioner %.16s | %zu slot%s | up %" PRIu64 ":%02" PRIu64,
-		 s->station, s->provisioner_sha256[0] ? s->provisioner_sha256 : "-", s->row_count,
-		 s->row_count == 1 ? "" : "s", up / 60, up % 60);
+		 "nrfcred station %s | provisioner %.16s%s | %zu slot%s | up %" PRIu64 ":%02" PRIu64,
+		 s->station, s->provisioner_sha256[0] ? s->provisioner_sha256 : "-",
+		 s->sim_build ? " SIMULATOR BUILD" : "", s->row_count, s->row_count == 1 ? "" : "s",
+		 up / 60, up % 60);
 	if (color && l.span_count < 4) {
 		l.spans[0].start = 0;
 		l.spans[0].end = l.len;

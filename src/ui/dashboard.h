@@ -41,6 +41,7 @@ struct dash_row {
 struct dash_snapshot {
 	char station[48];
 	char provisioner_sha256[65];
+	bool sim_build; /* the provisioner is a simulator build */
 	uint64_t start_ms; /* wall clock at STATION_EV_START */
 	uint64_t now_ms;   /* wall clock of this frame */
 	size_t row_count;

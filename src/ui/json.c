@@ -144,6 +144,7 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 	case STATION_EV_START:
 		field_num(&b, "slots", ev->slot_count);
 		field_str(&b, "provisioner_sha256", ev->provisioner_sha256);
+		field_str(&b, "provisioner_build", ev->sim_build ? "simulator" : "target");
 		break;
 	case STATION_EV_SLOT:
 		field_str(&b, "label", ev->label);

@@ -39,9 +39,10 @@ size_t plain_format_event(const struct station_event *ev, char *out, size_t outl
 		n = append(out, outlen, n, "slot %u (%s): ", ev->slot, str(ev->probe));
 	switch (ev->type) {
 	case STATION_EV_START:
-		n = append(out, outlen, n, "start: %u slot%s, provisioner sha256 %s",
+		n = append(out, outlen, n, "start: %u slot%s, provisioner sha256 %s%s",
 			   ev->slot_count, ev->slot_count == 1 ? "" : "s",
-			   str(ev->provisioner_sha256));
+			   str(ev->provisioner_sha256),
+			   ev->sim_build ? " (SIMULATOR BUILD: not for real boards)" : "");
 		break;
 	case STATION_EV_SLOT:
 		if (ev->state != SLOT_ABSENT)

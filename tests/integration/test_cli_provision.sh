@@ -199,8 +199,17 @@ fw="$build/firmware/sim/provisioner-sim.hex"
 if [ -f "$fw" ]; then
 	NRFCRED_PROVISIONER='' run "real firmware: hex show" 0 -- hex show "$fw"
 	check "real firmware: table area erased" grep -q 'table area erased' out
-	NRFCRED_PROVISIONER='' run "real firmware is the default provisioner" 0 -- provision --sec_tag 5 \
-		--psk "$psk_text" --psk_ident "$ident" -o real.hex
+	NRFCRED_PROVISIONER='' run "no provisioner named: refused (no default)" 2 -- provision \
+		--sec_tag 5 --psk "$psk_text" --psk_ident "$ident" -o real.hex
+	check "no provisioner: the error says how to name one" \
+		grep -q 'no provisioning firmware: name it with --provisioner FILE.hex or NRFCRED_PROVISIONER' err
+	check "no provisioner: nothing written" test ! -e real.hex
+	NRFCRED_PROVISIONER='' run "real firmware named with --provisioner" 0 -- provision \
+		--provisioner "$fw" --sec_tag 5 --psk "$psk_text" --psk_ident "$ident" -o real.hex
+	check "real firmware: a simulator build is said on stderr" \
+		grep -q 'a simulator build of the provisioner' err
+	run "real firmware: hex show names the simulator build" 0 -- hex show "$fw"
+	check "real firmware: hex show says simulator build" grep -q '^build: *simulator' out
 	run "real firmware: hex show after patching" 0 -- hex show real.hex
 	check "real firmware: two credentials listed" test "$(grep -c '^  sec_tag 5 ' out)" -eq 2
 else

@@ -55,7 +55,7 @@ ver, size, taddr, tmax, raddr, rmax, paddr, fwv, flags, mbox_addr, mbox_size, cr
     struct.unpack_from("<HHIIIIIIIIII", flat, m + 8)
 check("manifest version 2, size 52", (ver, size) == (2, 52), "%d/%d" % (ver, size))
 check("manifest CRC right (over [0, 48))", crc == zlib.crc32(flat[m:m + 48]) & 0xFFFFFFFF)
-check("manifest flags: session", flags == 1, "0x%08x" % flags)
+check("manifest flags: session + simulator build", flags == 3, "0x%08x" % flags)
 check("session mailbox: 4 KB aligned, 8..64 KB, a multiple of 4 KB, in RAM",
       mbox_addr % 4096 == 0 and mbox_size % 4096 == 0 and 0x2000 <= mbox_size <= 0x10000 and
       0x20000000 <= mbox_addr and mbox_addr + mbox_size <= 0x20040000,

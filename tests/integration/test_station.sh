@@ -19,6 +19,7 @@ boards = [e for e in ev if e["event"] == "board"]
 assert len(boards) == 8, boards
 assert all(e["result"] == "pass" and e["error"] == "" for e in boards), boards
 assert ev[0]["event"] == "start" and ev[0]["slots"] == 8
+assert ev[0]["provisioner_build"] == "simulator", ev[0]
 assert ev[-1]["event"] == "end" and ev[-1]["passed"] == 8 and ev[-1]["exit_code"] == 0
 PY
 for n in 1 2 3 4 5 6 7 8; do
@@ -34,6 +35,7 @@ assert r["slot"] == sys.argv[2] and r["imei"] == sys.argv[3] and r["result"] == 
 assert r["sec_tags"] == "42/0;42/1;42/2;43/3;43/4", r["sec_tags"]
 assert len(r["cred_sha256"].split(";")) == 5 and len(r["provisioner_sha256"]) == 64, r
 assert r["part"].startswith("nRF91") and r["modem_fw"].startswith("mfw_"), r
+assert r["provisioner_build"] == "simulator", r
 PY
 done
 check "no secret in any CSV log" bash -c "! grep -l -e '000102030405060708090a0b0c0d0e0f' -e 'PRIVATE KEY' '$d'/logs/*.csv"
@@ -57,6 +59,11 @@ for b in blocks:
 PY
 
 # ------------------------------------------------------- config errors
+out=$(NRFCRED_PROVISIONER='' "$nrfcred" station "$d/station.ini" 2>&1)
+rc=$?
+check "no provisioner named: exit 3, no silent simulator default" [ "$rc" -eq 3 ]
+check "no provisioner named: the message says where to name it" \
+  grep -q "station.ini: no provisioning firmware: set \`provisioner = FILE.hex\` in \[station\] or NRFCRED_PROVISIONER" <<<"$out"
 printf '[station]\nname = x\nfw_delay = 7\n[slot 1]\nprobe = 1\n' >"$tmp/bad.ini"
 out=$("$nrfcred" station "$tmp/bad.ini" 2>&1)
 rc=$?

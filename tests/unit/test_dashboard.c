@@ -54,6 +54,27 @@ static void fixture(struct dash_snapshot *s)
 	s->now_ms = 1010500;
 }
 
+/* A simulator build of the provisioner is said in the header, so a screen
+ * (or a photo of it) never passes for a production run. */
+Test(dashboard, header_names_a_simulator_build)
+{
+	struct dash_snapshot s;
+	fixture(&s);
+	struct station_event e = {.type = STATION_EV_START,
+				  .time_ms = 1000000,
+				  .station = "demo",
+				  .provisioner_sha256 = sha,
+				  .slot_count = 3,
+				  .sim_build = true};
+	dash_model_apply(&s, &e);
+	size_t lines = 0;
+	char *f = dashboard_render(&s, 120, false, &lines);
+	cr_assert(strncmp(f, "nrfcred station demo | provisioner 3f2a9c01b7d4e6f0 SIMULATOR BUILD | ",
+			  70) == 0,
+		  "%s", f);
+	free(f);
+}
+
 Test(dashboard, renders_wide_frame_with_progress_bar)
 {
 	struct dash_snapshot s;

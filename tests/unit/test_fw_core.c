@@ -664,7 +664,7 @@ Test(fw_core, version_2_manifest_with_a_bad_mailbox_or_flags_is_refused)
 		{NRFCRED_MANIFEST_F_SESSION, 0xfffff000u, 0x2000u}, /* wraps around */
 		{NRFCRED_MANIFEST_F_SESSION, 0x20000000u, 0x2000u}, /* holds the progress word */
 		{0, 0x20010000u, 0x8000u}, /* a mailbox without F_SESSION */
-		{0x2, 0, 0},		   /* an unknown flag */
+		{0x4, 0, 0},		   /* an unknown flag */
 		{NRFCRED_MANIFEST_F_SESSION | 0x80000000u, 0x20010000u, 0x8000u},
 	};
 	put_table(FIVE, 1, 0);
@@ -674,6 +674,8 @@ Test(fw_core, version_2_manifest_with_a_bad_mailbox_or_flags_is_refused)
 	}
 	cr_assert_eq(F.nwrites, 0);
 	make_v2(NRFCRED_MANIFEST_F_SESSION, 0x20038000u, 0x8000u); /* ends at the end of RAM */
+	cr_assert_eq(run_v2(), NRFCRED_RES_OK);
+	make_v2(NRFCRED_MANIFEST_F_SESSION | NRFCRED_MANIFEST_F_SIM_BUILD, 0x20038000u, 0x8000u);
 	cr_assert_eq(run_v2(), NRFCRED_RES_OK);
 }
 

@@ -178,7 +178,7 @@ Test(manifest, version_2_refuses_a_misplaced_mailbox_and_unknown_flags)
 		{NRFCRED_MANIFEST_F_SESSION, 0x00080000u, 0x8000u, MANIFEST_ERR_MAILBOX},
 		{NRFCRED_MANIFEST_F_SESSION, 0x2003c000u, 0x8000u, MANIFEST_ERR_MAILBOX},
 		{0, 0x20008000u, 0x8000u, MANIFEST_ERR_MAILBOX},
-		{NRFCRED_MANIFEST_F_SESSION | 2u, 0x20008000u, 0x8000u, MANIFEST_ERR_FLAGS},
+		{NRFCRED_MANIFEST_F_SESSION | 4u, 0x20008000u, 0x8000u, MANIFEST_ERR_FLAGS},
 		{0, 0, 0, MANIFEST_OK},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -369,11 +369,25 @@ Test(manifest, refuses_bad_mailboxes_by_name)
 Test(manifest, refuses_unknown_v2_flags_and_v1_flags)
 {
 	struct manifest m = session_manifest(), got;
-	m.flags |= 0x2u;
+	m.flags |= 0x4u;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_FLAGS);
+	m = fixture_manifest();
+	m.flags = NRFCRED_MANIFEST_F_SIM_BUILD; /* version 1 knows no flag */
 	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_FLAGS);
 	m = fixture_manifest();
 	m.flags = NRFCRED_MANIFEST_F_SESSION; /* version 1 has no mailbox */
 	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_ERR_FLAGS);
+}
+
+Test(manifest, reads_the_simulator_build_flag)
+{
+	struct manifest m = session_manifest(), got;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_OK);
+	cr_assert_not(manifest_is_sim_build(&got));
+	m.flags |= NRFCRED_MANIFEST_F_SIM_BUILD;
+	cr_assert_eq(find_in(&m, &got, NULL), MANIFEST_OK);
+	cr_assert(manifest_is_sim_build(&got));
+	cr_assert(manifest_has_session(&got));
 }
 
 Test(manifest, refuses_a_v2_manifest_cut_short)

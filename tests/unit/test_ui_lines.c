@@ -88,7 +88,11 @@ Test(ui_lines, json_state_start_and_end_events)
 				      .provisioner_sha256 = "ab"};
 	json_format_event(&start, out, sizeof out);
 	cr_assert_str_eq(out, "{\"event\":\"start\",\"time\":\"2026-11-25T01:02:03.456Z\","
-			      "\"station\":\"d\",\"slots\":8,\"provisioner_sha256\":\"ab\"}\n");
+			      "\"station\":\"d\",\"slots\":8,\"provisioner_sha256\":\"ab\","
+			      "\"provisioner_build\":\"target\"}\n");
+	start.sim_build = true;
+	json_format_event(&start, out, sizeof out);
+	cr_assert(strstr(out, ",\"provisioner_build\":\"simulator\"}\n") != NULL, "%s", out);
 	struct station_event end = {.type = STATION_EV_END,
 				    .time_ms = T0,
 				    .station = "d",
