@@ -2,8 +2,10 @@
 # OpenOCD interoperability: the stock OpenOCD 0.12 (jlink driver, plain
 # cortex_m target) talks to a simulated J-Link + nRF9160 through the real
 # libjaylink and the fake libusb, under `nrfsim run`. Runs inside
-# `unshare -rn` because OpenOCD falls back to a UDP broadcast (J-Link over
-# TCP) when the serial is not found (jlink.md §5).
+# `unshare -rn` where allowed, because OpenOCD falls back to a UDP broadcast
+# (J-Link over TCP) when the serial is not found (jlink.md §5); where it is
+# not allowed the test still runs (the serial is always found, and OpenOCD's
+# gdb/telnet/tcl ports are disabled, so nothing listens): it never skips for it.
 #
 # Usage: test_openocd.sh [BUILD_DIR]   (default: $NRFCRED_BUILD_ROOT)
 # Prints one line per check and, last, "N passed, M failed".
@@ -19,10 +21,12 @@ if ! command -v openocd >/dev/null; then
 	echo "SKIP: openocd not installed"
 	exit 77
 fi
+isolate=(unshare -rn)
 if ! unshare -rn true 2>/dev/null; then
-	echo "SKIP: unshare -rn (user + network namespace) not permitted here"
-	exit 77
+	echo "note: unshare -rn not permitted here: running without a network namespace"
+	isolate=()
 fi
+no_ports=(-c "gdb_port disabled" -c "telnet_port disabled" -c "tcl_port disabled")
 if [ ! -x "$nrfsim" ]; then
 	echo "FAIL: $nrfsim not built"
 	echo "0 passed, 1 failed"
@@ -44,8 +48,8 @@ openocd_run() { # openocd_run LOG COMMANDS...
 	shift
 	local args=()
 	for c in "$@"; do args+=(-c "$c"); done
-	timeout 60 unshare -rn "$nrfsim" run "$scenario" -- \
-		openocd -f "$cfg" -c "adapter serial $serial" "${args[@]}" >"$log" 2>&1
+	timeout 60 "${isolate[@]}" "$nrfsim" run "$scenario" -- \
+		openocd -f "$cfg" "${no_ports[@]}" -c "adapter serial $serial" "${args[@]}" >"$log" 2>&1
 }
 
 # 1. Bring-up only: baseline counters for the figures below.
@@ -99,8 +103,8 @@ serial = 000260000001
 part = nRF9161
 vtref_mv = 3300
 INI
-NRFSIM_STATE_DIR=$work/state91 timeout 60 unshare -rn "$nrfsim" run "$work/nrf9161.ini" -- \
-	openocd -f "$cfg" -c "adapter serial $serial" -c init \
+NRFSIM_STATE_DIR=$work/state91 timeout 60 "${isolate[@]}" "$nrfsim" run "$work/nrf9161.ini" -- \
+	openocd -f "$cfg" "${no_ports[@]}" -c "adapter serial $serial" -c init \
 	-c 'echo "STATUS-BLANK [nrf91.dap apreg 4 0x0c]"' \
 	-c 'echo "CSW-BLANK [nrf91.dap apreg 0 0x00]"' \
 	-c 'catch {mdw 0x00ff0140}' \
