@@ -5,9 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "cred/cred.h"
+#include "cred/secure_mem.h"
 #include "image/digest.h"
 #include "image/ihex.h"
 #include "image/image.h"
@@ -90,7 +89,7 @@ static int encode_request(struct station_job *job, char *err, size_t errlen)
 			 need, (unsigned)room);
 		return -1;
 	}
-	job->request = malloc(need);
+	job->request = secure_mem_alloc(need); /* holds the keys until destroy */
 	if (job->request == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -281,10 +280,7 @@ void station_job_destroy(struct station_job *job)
 		image_destroy(job->image);
 		table_destroy(job->table);
 	}
-	if (job->request) {
-		mbedtls_platform_zeroize(job->request, job->request_len);
-		free(job->request);
-	}
+	secure_mem_free(job->request);
 	image_destroy(job->app);
 	free(job->sec_tags);
 	free(job->cred_sha256);
