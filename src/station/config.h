@@ -57,7 +57,7 @@ struct station_credential_config {
 	uint32_t sec_tag;
 	int type;    /* enum nrfcred_cred_type */
 	char *file;  /* absolute or INI-relative-resolved path, or NULL */
-	char *value; /* literal content, or NULL; may be a secret (PSK) */
+	char *value; /* literal content, or NULL; may be a secret (PSK): secure_mem */
 	unsigned line;
 };
 

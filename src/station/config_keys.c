@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cred/cred_type.h"
+#include "cred/secure_mem.h"
 #include "nrfcred/provision.h"
 #include "station/config_priv.h"
 
@@ -281,7 +282,7 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
 					   "%s value: empty; valid: the credential text",
 					   sec->display);
-		cred->value = strdup(value);
+		cred->value = secure_mem_strdup(value);
 		if (cred->value == NULL)
 			return config_fail(ctx, STATION_CONFIG_ERR_NOMEM, ctx->line,
 					   "out of memory");
