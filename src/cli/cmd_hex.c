@@ -134,6 +134,7 @@ int cmd_hex_main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	cli_protect_secrets(); /* a patched hex holds the table: keys, PSKs */
 	optind = 1;
 	opterr = 0;
 	int c;

@@ -37,6 +37,7 @@ static int write_out(const struct provision_opts *o, const struct provision_job 
 
 int cmd_provision_main(int argc, char **argv)
 {
+	cli_protect_secrets(); /* argv may hold --psk: before anything else */
 	struct provision_opts opts;
 	int rc = provision_opts_parse(argc, argv, &opts);
 	if (rc != CLI_EXIT_OK || opts.help) {
@@ -45,6 +46,8 @@ int cmd_provision_main(int argc, char **argv)
 	}
 	struct provision_job job;
 	rc = provision_build(&opts, &job);
+	if (rc == CLI_EXIT_OK)
+		cli_warn_unlocked_secrets();
 	if (rc == CLI_EXIT_OK)
 		rc = opts.out_file ? write_out(&opts, &job) : provision_run(&opts, &job);
 	provision_job_free(&job);

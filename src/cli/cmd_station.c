@@ -124,6 +124,7 @@ int cmd_station_main(int argc, char **argv)
 	const char *trace_dir = NULL;
 	enum output_mode mode = OUT_AUTO;
 	int c;
+	cli_protect_secrets(); /* the station file and its credentials */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -186,6 +187,7 @@ int cmd_station_main(int argc, char **argv)
 		station_config_free(cfg);
 		return CLI_EXIT_INPUT;
 	}
+	cli_warn_unlocked_secrets();
 
 	struct cli_traces traces = {0};
 	if (trace_dir) {
