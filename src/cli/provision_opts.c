@@ -33,6 +33,7 @@ enum {
 	OPT_PROVISIONER,
 	OPT_TRACE,
 	OPT_DELIVERY,
+	OPT_FORCE,
 };
 
 void cmd_provision_help(FILE *out)
@@ -52,7 +53,10 @@ void cmd_provision_help(FILE *out)
 		"                              to its credentials (instead of the provisioner)\n"
 		"  -o, --out_file FILE.hex     write the patched firmware here instead of\n"
 		"                              programming a board; the file gets mode 0600 when\n"
-		"                              it holds a private key or a PSK, 0644 otherwise\n"
+		"                              it holds a private key or a PSK, 0644 otherwise.\n"
+		"                              An existing file is refused (a pipe or device is\n"
+		"                              written to)\n"
+		"      --force                 let -o replace an existing file\n"
 		"      --provisioner FILE.hex  provisioning firmware to patch (default: env\n"
 		"                              NRFCRED_PROVISIONER, else\n"
 		"                              %s)\n"
@@ -215,6 +219,8 @@ static int check_combination(struct provision_opts *o)
 				       "-i FILE.hex, or --imei_only");
 	if (o->replace && !o->in_file)
 		return cli_usage_error("provision", "--replace only applies with -i");
+	if (o->force && !o->out_file)
+		return cli_usage_error("provision", "--force only applies with -o");
 	if (o->out_file && o->program_app)
 		return cli_usage_error("provision",
 				       "--program_app needs a board; it cannot be used with -o");
@@ -293,6 +299,7 @@ static int parse_args(int argc, char **argv, struct provision_opts *o)
 		{"provisioner", required_argument, NULL, OPT_PROVISIONER},
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"delivery", required_argument, NULL, OPT_DELIVERY},
+		{"force", no_argument, NULL, OPT_FORCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -365,6 +372,9 @@ static int parse_args(int argc, char **argv, struct provision_opts *o)
 			break;
 		case OPT_REPLACE:
 			o->replace = true;
+			break;
+		case OPT_FORCE:
+			o->force = true;
 			break;
 		case OPT_KEY_PASSPHRASE:
 			rc = passphrase_given ? cli_usage_error("provision",

@@ -15,6 +15,7 @@
 struct provision_opts {
 	const char *in_file;	/* -i: a hex patched earlier, used instead of --provisioner */
 	const char *out_file;	/* -o: write the patched hex here instead of programming */
+	bool force;		/* --force: -o may replace an existing file */
 	unsigned fw_timeout_ms; /* -d seconds: how long the firmware may take (a timeout) */
 	bool fw_timeout_set;
 	const char *serial; /* -s: J-Link serial number; NULL = the only one attached */

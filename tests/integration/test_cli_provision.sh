@@ -178,6 +178,21 @@ run "hex without start code" 3 -- hex info nocolon.hex
 check "hex error says the reason once, with file:line and a hint" \
 	test "$(grep -c "nocolon.hex:1: record does not start with ':'; is this an Intel HEX" err)" -eq 1
 
+# ---- -o never replaces a file unless --force
+run "-o of a new file" 0 -- provision --provisioner prov.hex --sec_tag 1 --psk 00 -o kept.hex
+cp kept.hex kept.before
+run "-o refuses an existing file" 3 -- provision --provisioner prov.hex --sec_tag 1 --psk 11 \
+	-o kept.hex
+check "refusal names the file and what to do" \
+	grep -q 'kept.hex: exists; nothing written. .*--force to replace it' err
+check "refused -o left the file byte for byte" cmp -s kept.hex kept.before
+run "--force replaces it" 0 -- provision --provisioner prov.hex --sec_tag 1 --psk 11 \
+	-o kept.hex --force
+check "--force wrote the new table" test "$($py "$helper" table-area kept.hex)" = \
+	"$($py "$helper" expect "1:3:11")"
+run "--force without -o is a usage error" 2 -- provision --provisioner prov.hex --sec_tag 1 \
+	--psk 00 --force
+
 "$nrfcred" provision --provisioner prov.hex --sec_tag 1 --psk 00 -o /dev/stdout 2>err | cat >out
 rc=${PIPESTATUS[0]}
 check "-o /dev/stdout into a pipe succeeds (no fsync/chmod on a pipe)" test "$rc" -eq 0

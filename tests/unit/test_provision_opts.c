@@ -349,6 +349,20 @@ Test(provision_opts, flag_passphrase_wins_over_the_environment, .init = quiet)
 	free_argv(v, ARGC(a));
 }
 
+Test(provision_opts, force_needs_an_output_file, .init = quiet)
+{
+	const char *alone[] = {"provision", "--sec_tag", "1", "--psk", "00", "--force", NULL};
+	cr_assert_eq(parse_rc(alone, ARGC(alone)), CLI_EXIT_USAGE);
+	const char *with_o[] = {"provision", "--sec_tag", "1", "--psk", "00",
+				"--force",   "-o",	  "x.hex", NULL};
+	char **v = dup_argv(with_o, ARGC(with_o));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(with_o), v, &o), CLI_EXIT_OK);
+	cr_assert(o.force);
+	provision_opts_free(&o);
+	free_argv(v, ARGC(with_o));
+}
+
 Test(provision_opts, help_flag_prints_help_and_succeeds, .init = quiet)
 {
 	const char *a[] = {"provision", "--help", NULL};
