@@ -96,6 +96,11 @@ const char *table_type_name(uint8_t type)
 	return "unknown";
 }
 
+bool table_type_is_secret(uint8_t type)
+{
+	return type == NRFCRED_TYPE_CLIENT_KEY || type == NRFCRED_TYPE_PSK;
+}
+
 struct table *table_create(uint32_t flags)
 {
 	struct table *t = calloc(1, sizeof(*t));

@@ -86,6 +86,9 @@ run "provision -o with PSK and identity" 0 -- provision --provisioner prov.hex -
 	--psk "$psk_text" --psk_ident "$ident" -o psk.hex
 check "summary on stderr has fingerprints, not the PSK" \
 	bash -c "grep -q sha256 err && ! grep -qi '$psk_text' err"
+psk_digest=$(printf '%s' "$psk_text" | tr A-F a-f | sha256sum | cut -c1-64)
+check "summary: the identity's SHA-256, none of the PSK's" \
+	bash -c "grep -q 'PSK identity .* sha256 [0-9a-f]\{64\}' err && grep -q 'PSK .*secret: no digest shown' err && ! grep -q '$psk_digest' err"
 want=$($py "$helper" expect "1234:3:$(echo "$psk_text" | tr A-F a-f)" "1234:4:$ident")
 got=$($py "$helper" table-area psk.hex)
 if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "table bytes read back by intelhex match"; else
@@ -116,6 +119,7 @@ run "hex show on the chained file" 0 -- hex show chain.hex
 check "hex show lists three credentials" test "$(grep -c '^  sec_tag' out)" -eq 3
 check "hex show names the CA certificate on 3456" grep -q 'sec_tag 3456 .*CA certificate' out
 check "hex show never prints the PSK" bash -c "! grep -qi '$psk_text' out"
+check "hex show never prints the PSK's SHA-256" bash -c "! grep -q '$psk_digest' out"
 check "hex show never prints PEM content" bash -c "! grep -q -- '-----BEGIN' out && ! grep -q '$(sed -n 2p "$data/ca.pem" | cut -c1-20)' out"
 
 # ---- duplicates

@@ -268,6 +268,44 @@ Test(result, check_rejects_hash_of_other_content)
 	table_destroy(t);
 }
 
+/* Entry 0 is a PSK: neither the digest sent nor the modem's (of a PSK one
+ * byte off) may be in the message, not even their first 16 hex digits. */
+static bool holds_hex_prefix_of(const char *text, const void *data, size_t len)
+{
+	uint8_t d[SHA256_LEN];
+	char hex[SHA256_HEX_LEN];
+	sha256(data, len, d);
+	sha256_hex(d, hex);
+	hex[8] = '\0';
+	return strstr(text, hex) != NULL;
+}
+
+Test(result, hash_mismatch_of_a_secret_shows_no_digest)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	sha256("cafebabf", 8, r.entries[0].sha256);
+	struct provision_diag d;
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_HASH_MISMATCH);
+	cr_assert(!holds_hex_prefix_of(d.text, PSK, 8), "%s", d.text);
+	cr_assert(!holds_hex_prefix_of(d.text, "cafebabf", 8), "%s", d.text);
+	cr_assert(strstr(d.text, "PSK") && strstr(d.text, "other bytes"), "%s", d.text);
+	table_destroy(t);
+}
+
+/* An identity is public: its fingerprints help whoever debugs the line. */
+Test(result, hash_mismatch_of_an_identity_shows_both_digests)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	sha256("other-identity", 14, r.entries[1].sha256);
+	struct provision_diag d;
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_HASH_MISMATCH);
+	cr_assert(holds_hex_prefix_of(d.text, IDENT, strlen(IDENT)), "%s", d.text);
+	cr_assert(holds_hex_prefix_of(d.text, "other-identity", 14), "%s", d.text);
+	table_destroy(t);
+}
+
 Test(result, check_rejects_imei_with_wrong_luhn_digit)
 {
 	struct table *t = sent_table();
