@@ -58,7 +58,7 @@ const char *result_strerror(result_err err)
 	case RESULT_ERR_IMEI_FORMAT:
 		return "result block IMEI field is malformed";
 	case RESULT_ERR_MODEM_FW:
-		return "result block modem firmware string is not terminated";
+		return "result block modem firmware string is not NUL-terminated printable text";
 	case RESULT_ERR_ENTRY:
 		return "result block has a malformed entry";
 	case RESULT_ERR_FAIL_INDEX:
@@ -245,6 +245,18 @@ result_err result_decode(const uint8_t *buf, size_t len, uint32_t result_max, st
 		provision_diag_set(diag, "modem firmware string has no NUL in %zu bytes",
 				   sizeof(out->modem_fw));
 		return RESULT_ERR_MODEM_FW;
+	}
+	/* It goes into the CSV, JSON and the dashboard: a board must not be
+	 * able to put control bytes (terminal escapes, line breaks) there. */
+	for (size_t i = 0; buf[OFF_MODEM_FW + i] != 0; i++) {
+		uint8_t c = buf[OFF_MODEM_FW + i];
+		if (c < 0x20 || c > 0x7e) {
+			provision_diag_set(diag,
+					   "modem firmware string has the non-printable byte 0x%02x "
+					   "at offset %zu",
+					   c, i);
+			return RESULT_ERR_MODEM_FW;
+		}
 	}
 	memcpy(out->modem_fw, buf + OFF_MODEM_FW, sizeof(out->modem_fw));
 	for (size_t i = 0; i < out->count; i++) {

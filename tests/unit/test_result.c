@@ -181,6 +181,36 @@ Test(result, rejects_malformed_imei_and_unterminated_modem_fw)
 	table_destroy(t);
 }
 
+/* The modem firmware string reaches the CSV, JSON and a terminal: a board
+ * that puts an escape sequence or a line break in it is refused, with the
+ * byte named (it is no secret) but not echoed raw. */
+Test(result, rejects_a_modem_firmware_string_with_control_bytes)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t), got;
+	const char *hostile[] = {"mfw\x1b[2J", "mfw\r\n=1+1", "mfw\x7f", "mfw\xc3\xa9"};
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		uint8_t buf[1024];
+		size_t len = encode(&r, buf, sizeof(buf));
+		memset(buf + 40, 0, 32);
+		memcpy(buf + 40, hostile[i], strlen(hostile[i]));
+		reseal(buf, len);
+		struct provision_diag d;
+		cr_assert_eq(result_decode(buf, len, 4096, &got, &d), RESULT_ERR_MODEM_FW, "%zu", i);
+		cr_assert(strstr(d.text, "non-printable byte 0x") && !strpbrk(d.text, "\x1b\r\n\x7f"),
+			  "%s", d.text);
+	}
+	/* Printable text that a spreadsheet would run is the CSV's to defuse. */
+	uint8_t buf[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	memset(buf + 40, 0, 32);
+	memcpy(buf + 40, "=HYPERLINK(\"x\")", 16);
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_OK);
+	cr_assert_str_eq(got.modem_fw, "=HYPERLINK(\"x\")");
+	table_destroy(t);
+}
+
 Test(result, rejects_bad_entry_type_and_fail_index)
 {
 	struct table *t = sent_table();
