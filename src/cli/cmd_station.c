@@ -15,8 +15,10 @@
 #include "cli/station_cli.h"
 #include "cli/trace_cli.h"
 #include "cred/cred.h"
+#include "cred/secure_mem.h"
 #include "station/config.h"
 #include "station/events.h"
+#include "station/fingerprint.h"
 #include "station/job.h"
 #include "station/runner.h"
 #include "ui/json.h"
@@ -186,6 +188,22 @@ int cmd_station_main(int argc, char **argv)
 		fprintf(stderr, "nrfcred: %s: %s\n", path, err);
 		station_config_free(cfg);
 		return CLI_EXIT_INPUT;
+	}
+	if (cfg->fingerprint_key != NULL) {
+		uint8_t *key = NULL;
+		size_t keylen = 0;
+		int frc = fingerprint_key_read(cfg->fingerprint_key, &key, &keylen, err, sizeof err);
+		if (frc == 0 && station_job_use_fingerprint_key(job, key, keylen) != 0) {
+			snprintf(err, sizeof err, "out of memory");
+			frc = -1;
+		}
+		secure_mem_free(key);
+		if (frc != 0) {
+			fprintf(stderr, "nrfcred: %s: %s\n", path, err);
+			station_job_destroy(job);
+			station_config_free(cfg);
+			return CLI_EXIT_INPUT;
+		}
 	}
 	cli_warn_unlocked_secrets();
 

@@ -470,5 +470,6 @@ void station_config_free(struct station_config *cfg)
 	free(cfg->provisioner);
 	free(cfg->app);
 	free(cfg->log_dir);
+	free(cfg->fingerprint_key);
 	free(cfg);
 }

@@ -89,6 +89,9 @@ struct station_config {
 	bool lock;	  /* protect the part after the app is verified */
 	enum station_digest_policy verify_digest;
 	enum station_delivery delivery;
+	/* Resolved path of the file whose bytes key the HMAC-SHA-256 that the
+	 * CSV shows for a key or PSK; NULL: no fingerprint for them. */
+	char *fingerprint_key;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

@@ -198,6 +198,8 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 					   "[station] verify_digest: '%s' is not valid; valid: "
 					   "require, when_available",
 					   value);
+	} else if (strcmp(key, "fingerprint_key") == 0) {
+		return set_path(ctx, &cfg->fingerprint_key, sec, key, value);
 	} else if (strcmp(key, "delivery") == 0) {
 		if (strcmp(value, "ram") == 0)
 			cfg->delivery = STATION_DELIVERY_RAM;
@@ -212,7 +214,7 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 			ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			"[station] %s: unknown key; valid: name, provisioner, app, timeout, "
 			"swd_speed, log_dir, approtect, erase, retries, lock, verify_digest, "
-			"delivery",
+			"delivery, fingerprint_key",
 			key);
 	}
 	return 1;
@@ -313,6 +315,7 @@ unsigned config_key_bit(enum section_kind kind, const char *key)
 		{SEC_STATION, "lock", K_LOCK},
 		{SEC_STATION, "verify_digest", K_DIGEST},
 		{SEC_STATION, "delivery", K_DELIVERY},
+		{SEC_STATION, "fingerprint_key", K_FINGERPRINT},
 		{SEC_SLOT, "probe", K_PROBE},
 		{SEC_SLOT, "label", K_LABEL},
 		{SEC_CREDENTIAL, "sec_tag", K_SECTAG},
