@@ -16,8 +16,9 @@ static int write_out(const struct provision_opts *o, const struct provision_job 
 {
 	/* A key or PSK in the file: readable by the owner only. */
 	unsigned mode = job->holds_secret ? 0600 : 0644;
-	ihex_err err = o->force ? ihex_write_file(o->out_file, job->image, 16, &job->info, mode)
-				: ihex_write_file_new(o->out_file, job->image, 16, &job->info, mode);
+	ihex_err err = o->force
+			       ? ihex_write_file(o->out_file, job->image, 16, &job->info, mode)
+			       : ihex_write_file_new(o->out_file, job->image, 16, &job->info, mode);
 	if (err == IHEX_ERR_IO && errno == EEXIST && !o->force) {
 		cli_error(o->out_file, 0,
 			  "exists; nothing written. Give another -o file, remove this one, or "

@@ -181,8 +181,7 @@ int cmd_station_main(int argc, char **argv)
 		cli_warn(path, "no [credential NAME] section: IMEI-only run, nothing is written");
 	struct station_job *job = NULL;
 	int jrc = station_job_create(provisioner, creds, imei_only, cfg->app, cfg->timeout_ms,
-				     cfg->delivery, &job,
-				     err, sizeof err);
+				     cfg->delivery, &job, err, sizeof err);
 	cred_set_destroy(creds); /* the table holds its own (wiped) copies */
 	if (jrc != 0) {
 		fprintf(stderr, "nrfcred: %s: %s\n", path, err);
@@ -192,7 +191,8 @@ int cmd_station_main(int argc, char **argv)
 	if (cfg->fingerprint_key != NULL) {
 		uint8_t *key = NULL;
 		size_t keylen = 0;
-		int frc = fingerprint_key_read(cfg->fingerprint_key, &key, &keylen, err, sizeof err);
+		int frc =
+			fingerprint_key_read(cfg->fingerprint_key, &key, &keylen, err, sizeof err);
 		if (frc == 0 && station_job_use_fingerprint_key(job, key, keylen) != 0) {
 			snprintf(err, sizeof err, "out of memory");
 			frc = -1;

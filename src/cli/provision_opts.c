@@ -350,7 +350,8 @@ static int parse_args(int argc, char **argv, struct provision_opts *o)
 			o->sec_tag_set = true;
 			break;
 		case OPT_PSK:
-			rc = o->psk ? cli_usage_error("provision", "--psk given twice") : CLI_EXIT_OK;
+			rc = o->psk ? cli_usage_error("provision", "--psk given twice")
+				    : CLI_EXIT_OK;
 			if (rc == CLI_EXIT_OK && (o->psk = secure_mem_strdup(optarg)) == NULL)
 				rc = CLI_EXIT_FAILURE;
 			break;
@@ -379,9 +380,9 @@ static int parse_args(int argc, char **argv, struct provision_opts *o)
 			o->force = true;
 			break;
 		case OPT_KEY_PASSPHRASE:
-			rc = passphrase_given ? cli_usage_error("provision",
-								"--key-passphrase given twice")
-					      : CLI_EXIT_OK;
+			rc = passphrase_given
+				     ? cli_usage_error("provision", "--key-passphrase given twice")
+				     : CLI_EXIT_OK;
 			passphrase_given = true;
 			/* It wins over NRFCRED_KEY_PASSPHRASE. */
 			secure_mem_free(o->key_passphrase);

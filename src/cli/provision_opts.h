@@ -32,8 +32,8 @@ struct provision_opts {
 	char *key_passphrase;	 /* --key-passphrase / NRFCRED_KEY_PASSPHRASE (secure_mem copy) */
 	const char *provisioner; /* --provisioner / NRFCRED_PROVISIONER / the build's default */
 	bool provisioner_is_default;
-	bool help;	   /* -h: help was printed, exit 0 */
-	const char *trace; /* --trace FILE: SWD trace of the board run (secrets redacted) */
+	bool help;	      /* -h: help was printed, exit 0 */
+	const char *trace;    /* --trace FILE: SWD trace of the board run (secrets redacted) */
 	const char *delivery; /* --delivery ram|flash; NULL: ram when the provisioner offers it */
 };
 

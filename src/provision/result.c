@@ -251,10 +251,11 @@ result_err result_decode(const uint8_t *buf, size_t len, uint32_t result_max, st
 	for (size_t i = 0; buf[OFF_MODEM_FW + i] != 0; i++) {
 		uint8_t c = buf[OFF_MODEM_FW + i];
 		if (c < 0x20 || c > 0x7e) {
-			provision_diag_set(diag,
-					   "modem firmware string has the non-printable byte 0x%02x "
-					   "at offset %zu",
-					   c, i);
+			provision_diag_set(
+				diag,
+				"modem firmware string has the non-printable byte 0x%02x "
+				"at offset %zu",
+				c, i);
 			return RESULT_ERR_MODEM_FW;
 		}
 	}
@@ -384,10 +385,11 @@ result_err result_check(const struct result *r, const struct table *sent,
 		 * list of candidates: not left on the stack, never shown. */
 		mbedtls_platform_zeroize(digest, sizeof digest);
 		if (differ) {
-			provision_diag_set(diag,
-					   "entry %zu (sec_tag %u, %s): the modem holds other bytes "
-					   "than were sent (digests not shown: a secret)",
-					   i, re->sec_tag, table_type_name(re->type));
+			provision_diag_set(
+				diag,
+				"entry %zu (sec_tag %u, %s): the modem holds other bytes "
+				"than were sent (digests not shown: a secret)",
+				i, re->sec_tag, table_type_name(re->type));
 			return RESULT_ERR_HASH_MISMATCH;
 		}
 	}

@@ -35,8 +35,8 @@ struct station_job {
 	 * "hmac-sha256:..." after station_job_use_fingerprint_key. */
 	char **cred_fingerprints;
 	size_t fingerprint_count;
-	uint32_t timeout_ms;	     /* upper bound for the firmware's result */
-	bool borrowed;		     /* image and table belong to the caller */
+	uint32_t timeout_ms; /* upper bound for the firmware's result */
+	bool borrowed;	     /* image and table belong to the caller */
 	/* STATION_DELIVERY_RAM: image is the provisioner as built (no table);
 	 * the table goes through the mailbox, encoded once in request. */
 	enum station_delivery delivery;

@@ -312,7 +312,8 @@ static void finish_board(struct slot *s)
 	if (s->log) {
 		char when[32];
 		station_format_utc(wall_ms(), when);
-		char *creds = station_job_cred_cell(r->job, passed, s->have_result ? &s->result : NULL);
+		char *creds =
+			station_job_cred_cell(r->job, passed, s->have_result ? &s->result : NULL);
 		struct csvlog_row row = {
 			.utc_time = when,
 			.station = r->cfg->name,

@@ -115,8 +115,7 @@ static struct station_job *job_with(struct image **img, struct table **t)
 	*t = table_create(0);
 	cr_assert_eq(table_add(*t, 7, NRFCRED_TYPE_CA_CERT, 0, "cert", 4, false, NULL), TABLE_OK);
 	cr_assert_eq(table_add(*t, 7, NRFCRED_TYPE_PSK, 0, "c0ffee", 6, false, NULL), TABLE_OK);
-	cr_assert_eq(table_add(*t, 7, NRFCRED_TYPE_CLIENT_KEY, 0, "KEY", 3, false, NULL),
-		     TABLE_OK);
+	cr_assert_eq(table_add(*t, 7, NRFCRED_TYPE_CLIENT_KEY, 0, "KEY", 3, false, NULL), TABLE_OK);
 	struct station_job *job = NULL;
 	char err[256];
 	cr_assert_eq(station_job_wrap(*img, *t, NULL, 1000, STATION_DELIVERY_FLASH, &job, err,

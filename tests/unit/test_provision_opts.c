@@ -353,7 +353,7 @@ Test(provision_opts, force_needs_an_output_file, .init = quiet)
 {
 	const char *alone[] = {"provision", "--sec_tag", "1", "--psk", "00", "--force", NULL};
 	cr_assert_eq(parse_rc(alone, ARGC(alone)), CLI_EXIT_USAGE);
-	const char *with_o[] = {"provision", "--sec_tag", "1", "--psk", "00",
+	const char *with_o[] = {"provision", "--sec_tag", "1",	   "--psk", "00",
 				"--force",   "-o",	  "x.hex", NULL};
 	char **v = dup_argv(with_o, ARGC(with_o));
 	struct provision_opts o;

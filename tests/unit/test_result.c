@@ -196,8 +196,10 @@ Test(result, rejects_a_modem_firmware_string_with_control_bytes)
 		memcpy(buf + 40, hostile[i], strlen(hostile[i]));
 		reseal(buf, len);
 		struct provision_diag d;
-		cr_assert_eq(result_decode(buf, len, 4096, &got, &d), RESULT_ERR_MODEM_FW, "%zu", i);
-		cr_assert(strstr(d.text, "non-printable byte 0x") && !strpbrk(d.text, "\x1b\r\n\x7f"),
+		cr_assert_eq(result_decode(buf, len, 4096, &got, &d), RESULT_ERR_MODEM_FW, "%zu",
+			     i);
+		cr_assert(strstr(d.text, "non-printable byte 0x") &&
+				  !strpbrk(d.text, "\x1b\r\n\x7f"),
 			  "%s", d.text);
 	}
 	/* Printable text that a spreadsheet would run is the CSV's to defuse. */
