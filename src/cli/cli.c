@@ -1,6 +1,10 @@
 #include "cli/cli.h"
 
 #include <stdarg.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cred/secure_mem.h"
 
 const char cli_exit_codes_help[] =
 	"Exit codes:\n"
@@ -53,4 +57,32 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "; see 'nrfcred help%s%s'\n", cmd ? " " : "", cmd ? cmd : "");
 	va_end(ap);
 	return CLI_EXIT_USAGE;
+}
+
+void cli_protect_secrets(void)
+{
+	int e = secure_mem_protect_process();
+	if (e != 0)
+		cli_warn(NULL,
+			 "cannot turn off core dumps (%s): a crash could write the credentials "
+			 "into a core file; run nrfcred where setrlimit and prctl are allowed",
+			 strerror(e));
+}
+
+void cli_warn_unlocked_secrets(void)
+{
+	size_t n = secure_mem_unlocked_bytes();
+	struct rlimit rl;
+	if (n == 0 || getrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+		return;
+	char limit[32];
+	if (rl.rlim_cur == RLIM_INFINITY)
+		snprintf(limit, sizeof limit, "unlimited");
+	else
+		snprintf(limit, sizeof limit, "%llu KiB", (unsigned long long)rl.rlim_cur / 1024);
+	cli_warn(NULL,
+		 "%zu KiB of credential memory could not be locked in RAM (RLIMIT_MEMLOCK "
+		 "%s) and may be written to swap; raise the limit (ulimit -l, or "
+		 "LimitMEMLOCK= of a systemd unit)",
+		 (n + 1023) / 1024, limit);
 }

@@ -30,6 +30,15 @@ void cli_error(const char *where, unsigned line, const char *fmt, ...)
 /* Same with "nrfcred: warning: " */
 void cli_warn(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* At the start of every command that may load a secret (a credential, a
+ * hex holding a table, a station file): no core dump, not dumpable
+ * (secure_mem_protect_process). Warns when the kernel refuses. */
+void cli_protect_secrets(void);
+/* Once, after the command's secrets are loaded: a warning when some of
+ * their memory could not be locked in RAM (RLIMIT_MEMLOCK). Names sizes
+ * and the limit, nothing else. */
+void cli_warn_unlocked_secrets(void);
+
 /* Standard "see help" ending for usage errors. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

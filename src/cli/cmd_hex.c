@@ -1,5 +1,6 @@
 /* nrfcred hex info|show: looks into Intel HEX files. Never prints the
- * content of a credential, only its length and SHA-256. */
+ * content of a credential, only its length, and the SHA-256 of a public one
+ * (provision_print_table). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,9 +29,10 @@ void cmd_hex_help(FILE *out)
 		"show  For a provisioning firmware image (plain or patched by 'nrfcred provision\n"
 		"      -o'). Prints the manifest (its address, firmware version, table and\n"
 		"      result areas, progress word) and then one line per credential in the\n"
-		"      table: sec_tag, type, length and the SHA-256 of its content. It never\n"
-		"      prints credential content. An unpatched image shows 'table area erased\n"
-		"      (no credentials)'.\n"
+		"      table: sec_tag, type, length and, for a certificate or identity, the\n"
+		"      SHA-256 of its content. It never prints credential content, nor a\n"
+		"      digest of a private key or PSK. An unpatched image shows 'table area\n"
+		"      erased (no credentials)'.\n"
 		"\n"
 		"Options:\n"
 		"  -h, --help  show this help\n"
@@ -136,6 +138,7 @@ int cmd_hex_main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	cli_protect_secrets(); /* a patched hex holds the table: keys, PSKs */
 	optind = 1;
 	opterr = 0;
 	int c;

@@ -417,6 +417,9 @@ static int open_trace(const char *path, uint32_t serial, struct adi_trace **out)
 
 int cmd_inspect_main(int argc, char **argv)
 {
+	/* It reads the board's flash, which holds a table after a host that
+	 * died mid-run with delivery = flash. */
+	cli_protect_secrets();
 	struct inspect_args a;
 	int rc = parse(argc, argv, &a);
 	if (rc < 0)

@@ -16,7 +16,15 @@ static int write_out(const struct provision_opts *o, const struct provision_job 
 {
 	/* A key or PSK in the file: readable by the owner only. */
 	unsigned mode = job->holds_secret ? 0600 : 0644;
-	ihex_err err = ihex_write_file(o->out_file, job->image, 16, &job->info, mode);
+	ihex_err err = o->force
+			       ? ihex_write_file(o->out_file, job->image, 16, &job->info, mode)
+			       : ihex_write_file_new(o->out_file, job->image, 16, &job->info, mode);
+	if (err == IHEX_ERR_IO && errno == EEXIST && !o->force) {
+		cli_error(o->out_file, 0,
+			  "exists; nothing written. Give another -o file, remove this one, or "
+			  "add --force to replace it");
+		return CLI_EXIT_INPUT;
+	}
 	if (err != IHEX_OK) {
 		/* On IHEX_ERR_IO errno says why (ENOENT, EACCES, ENOSPC...). */
 		int e = errno;
@@ -37,6 +45,7 @@ static int write_out(const struct provision_opts *o, const struct provision_job 
 
 int cmd_provision_main(int argc, char **argv)
 {
+	cli_protect_secrets(); /* argv may hold --psk: before anything else */
 	struct provision_opts opts;
 	int rc = provision_opts_parse(argc, argv, &opts);
 	if (rc != CLI_EXIT_OK || opts.help) {
@@ -45,6 +54,8 @@ int cmd_provision_main(int argc, char **argv)
 	}
 	struct provision_job job;
 	rc = provision_build(&opts, &job);
+	if (rc == CLI_EXIT_OK)
+		cli_warn_unlocked_secrets();
 	if (rc == CLI_EXIT_OK)
 		rc = opts.out_file ? write_out(&opts, &job) : provision_run(&opts, &job);
 	provision_job_free(&job);

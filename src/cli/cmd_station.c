@@ -15,8 +15,10 @@
 #include "cli/station_cli.h"
 #include "cli/trace_cli.h"
 #include "cred/cred.h"
+#include "cred/secure_mem.h"
 #include "station/config.h"
 #include "station/events.h"
+#include "station/fingerprint.h"
 #include "station/job.h"
 #include "station/runner.h"
 #include "ui/json.h"
@@ -120,6 +122,7 @@ int cmd_station_main(int argc, char **argv)
 	const char *trace_dir = NULL;
 	enum output_mode mode = OUT_AUTO;
 	int c;
+	cli_protect_secrets(); /* the station file and its credentials */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -183,14 +186,31 @@ int cmd_station_main(int argc, char **argv)
 		cli_warn(path, "no [credential NAME] section: IMEI-only run, nothing is written");
 	struct station_job *job = NULL;
 	int jrc = station_job_create(provisioner, creds, imei_only, cfg->app, cfg->timeout_ms,
-				     cfg->delivery, &job,
-				     err, sizeof err);
+				     cfg->delivery, &job, err, sizeof err);
 	cred_set_destroy(creds); /* the table holds its own (wiped) copies */
 	if (jrc != 0) {
 		fprintf(stderr, "nrfcred: %s: %s\n", path, err);
 		station_config_free(cfg);
 		return CLI_EXIT_INPUT;
 	}
+	if (cfg->fingerprint_key != NULL) {
+		uint8_t *key = NULL;
+		size_t keylen = 0;
+		int frc =
+			fingerprint_key_read(cfg->fingerprint_key, &key, &keylen, err, sizeof err);
+		if (frc == 0 && station_job_use_fingerprint_key(job, key, keylen) != 0) {
+			snprintf(err, sizeof err, "out of memory");
+			frc = -1;
+		}
+		secure_mem_free(key);
+		if (frc != 0) {
+			fprintf(stderr, "nrfcred: %s: %s\n", path, err);
+			station_job_destroy(job);
+			station_config_free(cfg);
+			return CLI_EXIT_INPUT;
+		}
+	}
+	cli_warn_unlocked_secrets();
 
 	struct cli_traces traces = {0};
 	if (trace_dir) {

@@ -55,6 +55,7 @@ static void main_help(FILE *out)
 		"  NRFCRED_PROVISIONER     provisioning firmware hex (when no --provisioner or\n"
 		"                          provisioner = names one; there is no built-in default)\n"
 		"  NRFCRED_KEY_PASSPHRASE  passphrase of an encrypted --client_private_key\n"
+		"                          (wiped and unset as soon as it is read)\n"
 		"  NRFCRED_JAYLINK_DEBUG   set: libjaylink debug messages on stderr\n"
 		"  NO_COLOR                set: no colours on a terminal\n"
 		"\n"

@@ -17,6 +17,11 @@ void provision_print_table(FILE *out, const struct table *t)
 {
 	for (size_t i = 0; i < table_count(t); i++) {
 		const struct table_entry *e = table_entry_at(t, i);
+		if (table_type_is_secret(e->type)) {
+			fprintf(out, "  sec_tag %-10u %-20s %5u bytes  secret: no digest shown\n",
+				e->sec_tag, table_type_name(e->type), e->len);
+			continue;
+		}
 		uint8_t digest[SHA256_LEN];
 		char hex[SHA256_HEX_LEN];
 		sha256(e->data, e->len, digest);
@@ -140,7 +145,7 @@ static int build_table(const struct cred_set *set, const struct provision_opts *
 			cli_error(e->origin, 0, "%s: %s", table_strerror(err), diag.text);
 			return CLI_EXIT_INPUT;
 		}
-		if (e->type == NRFCRED_TYPE_CLIENT_KEY || e->type == NRFCRED_TYPE_PSK)
+		if (table_type_is_secret((uint8_t)e->type))
 			job->holds_secret = true;
 	}
 	return CLI_EXIT_OK;

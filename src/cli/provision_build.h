@@ -39,7 +39,8 @@ int provision_build(const struct provision_opts *opts, struct provision_job *job
 /* Frees the job; the table's content copies are wiped. */
 void provision_job_free(struct provision_job *job);
 
-/* Prints one line per credential: sec_tag, type, length, SHA-256. */
+/* Prints one line per credential: sec_tag, type, length, and the SHA-256
+ * of a certificate or identity (never of a key or PSK: table_type_is_secret). */
 void provision_print_table(FILE *out, const struct table *t);
 
 #endif

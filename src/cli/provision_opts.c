@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cred/secure_mem.h"
 #include "nrfcred/provision.h"
 
 #define PASSPHRASE_MAX 1024
@@ -28,6 +29,7 @@ enum {
 	OPT_PROVISIONER,
 	OPT_TRACE,
 	OPT_DELIVERY,
+	OPT_FORCE,
 };
 
 void cmd_provision_help(FILE *out)
@@ -47,7 +49,10 @@ void cmd_provision_help(FILE *out)
 		"                              to its credentials (instead of the provisioner)\n"
 		"  -o, --out_file FILE.hex     write the patched firmware here instead of\n"
 		"                              programming a board; the file gets mode 0600 when\n"
-		"                              it holds a private key or a PSK, 0644 otherwise\n"
+		"                              it holds a private key or a PSK, 0644 otherwise.\n"
+		"                              An existing file is refused (a pipe or device is\n"
+		"                              written to)\n"
+		"      --force                 let -o replace an existing file\n"
 		"      --provisioner FILE.hex  provisioning firmware to patch (default: env\n"
 		"                              NRFCRED_PROVISIONER; there is no built-in\n"
 		"                              default, so a simulator build is never used\n"
@@ -56,7 +61,8 @@ void cmd_provision_help(FILE *out)
 		"Credentials (all on one sec_tag; repeat the command with -i for more tags):\n"
 		"      --sec_tag N             sec_tag 0..2147483647 (required with any\n"
 		"                              credential; nRF Cloud uses 16842753)\n"
-		"      --psk HEX               pre-shared key as hex text (e.g. CAFEBABE)\n"
+		"      --psk HEX               pre-shared key as hex text (e.g. CAFEBABE); wiped\n"
+		"                              from nrfcred's command line once parsed\n"
 		"      --psk_ident TEXT        PSK identity\n"
 		"      --CA_cert FILE          CA root certificate (PEM or DER)\n"
 		"      --client_cert FILE      client certificate (PEM or DER)\n"
@@ -64,8 +70,8 @@ void cmd_provision_help(FILE *out)
 		"                              client private key (PEM or DER, may be encrypted)\n"
 		"      --key-passphrase PASS   passphrase of an encrypted private key; '-' reads\n"
 		"                              it from standard input (no echo on a terminal).\n"
-		"                              Default: env NRFCRED_KEY_PASSPHRASE. Never "
-		"printed.\n"
+		"                              Default: env NRFCRED_KEY_PASSPHRASE (unset once\n"
+		"                              read). Never printed; wiped from the command line.\n"
 		"      --replace               replace a credential with the same sec_tag and\n"
 		"                              type already in -i's table (default: refuse)\n"
 		"      --imei_only             write no credentials, only read the IMEI and\n"
@@ -87,7 +93,8 @@ void cmd_provision_help(FILE *out)
 		"  -h, --help                  show this help\n"
 		"\n"
 		"Output: on a board run the IMEI is printed to stdout. A summary of the\n"
-		"credentials (sec_tag, type, length, SHA-256; never content) goes to stderr.\n"
+		"credentials (sec_tag, type, length, the SHA-256 of a certificate or\n"
+		"identity; never content, nor a digest of a key or PSK) goes to stderr.\n"
 		"\n"
 		"Examples:\n"
 		"  nrfcred provision --sec_tag 1234 --psk_ident nrf-123456789012345 \\\n"
@@ -150,7 +157,7 @@ static char *read_passphrase(void)
 		quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
-	char *buf = calloc(1, PASSPHRASE_MAX);
+	char *buf = secure_mem_alloc(PASSPHRASE_MAX);
 	size_t len = 0;
 	bool got_line = false, failed = buf == NULL;
 	char c = 0;
@@ -173,10 +180,7 @@ static char *read_passphrase(void)
 		fputc('\n', stderr);
 	}
 	if (failed || !got_line) {
-		if (buf) {
-			mbedtls_platform_zeroize(buf, PASSPHRASE_MAX);
-			free(buf);
-		}
+		secure_mem_free(buf);
 		return NULL;
 	}
 	buf[strcspn(buf, "\r\n")] = 0;
@@ -214,6 +218,8 @@ static int check_combination(struct provision_opts *o)
 				       "-i FILE.hex, or --imei_only");
 	if (o->replace && !o->in_file)
 		return cli_usage_error("provision", "--replace only applies with -i");
+	if (o->force && !o->out_file)
+		return cli_usage_error("provision", "--force only applies with -o");
 	if (o->out_file && o->program_app)
 		return cli_usage_error("provision",
 				       "--program_app needs a board; it cannot be used with -o");
@@ -230,7 +236,49 @@ static int check_combination(struct provision_opts *o)
 	return CLI_EXIT_OK;
 }
 
-int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
+/* The PSK and passphrase values in argv, after the parser copied them:
+ * overwritten in place, so /proc/PID/cmdline (ps, top) no longer shows
+ * them. Every path out of the parser (help, a usage error before the loop
+ * saw the flag) goes through here, so it scans argv itself rather than
+ * trusting the loop: "--psk V", "--psk=V", and "--key-passphrase" with any
+ * prefix getopt_long accepts ("--key-pass V"). getopt_long keeps an option
+ * next to its value when it permutes argv. */
+static void wipe_secret_args(int argc, char **argv)
+{
+	static const char passphrase[] = "key-passphrase";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		const char *name = a + 2;
+		size_t n = strcspn(name, "=");
+		if (n == 0)
+			continue;
+		bool secret = (n == 3 && strncmp(name, "psk", 3) == 0) ||
+			      (n <= sizeof passphrase - 1 && strncmp(name, passphrase, n) == 0);
+		if (!secret)
+			continue;
+		if (name[n] == '=')
+			explicit_bzero((char *)name + n + 1, strlen(name + n + 1));
+		else if (i + 1 < argc)
+			explicit_bzero(argv[i + 1], strlen(argv[i + 1]));
+	}
+}
+
+/* Copies NRFCRED_KEY_PASSPHRASE, then overwrites the variable's text in
+ * place (the environment block /proc/PID/environ shows) and unsets it. */
+static int take_env_passphrase(struct provision_opts *o)
+{
+	char *env = getenv("NRFCRED_KEY_PASSPHRASE");
+	if (env == NULL)
+		return CLI_EXIT_OK;
+	o->key_passphrase = secure_mem_strdup(env);
+	explicit_bzero(env, strlen(env));
+	unsetenv("NRFCRED_KEY_PASSPHRASE");
+	return o->key_passphrase ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static int parse_args(int argc, char **argv, struct provision_opts *o)
 {
 	static const struct option longopts[] = {
 		{"in_file", required_argument, NULL, 'i'},
@@ -250,15 +298,22 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 		{"provisioner", required_argument, NULL, OPT_PROVISIONER},
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"delivery", required_argument, NULL, OPT_DELIVERY},
+		{"force", no_argument, NULL, OPT_FORCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof(*o));
 	o->fw_timeout_ms = PROVISION_FW_TIMEOUT_DEFAULT_MS;
-	const char *passphrase_arg = NULL;
+	/* Taken first, whatever the flags say: the variable must not stay in
+	 * the environment (children, /proc/PID/environ) whether it is used or
+	 * not. A --key-passphrase given too replaces it below. */
+	int rc = take_env_passphrase(o);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	bool passphrase_given = false, passphrase_stdin = false;
 	optind = 1;
 	opterr = 0;
-	int c, rc = CLI_EXIT_OK;
+	int c;
 	while (rc == CLI_EXIT_OK &&
 	       (c = getopt_long(argc, argv, ":i:o:d:s:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -292,7 +347,10 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 			o->sec_tag_set = true;
 			break;
 		case OPT_PSK:
-			rc = set_once(&o->psk, optarg, "--psk");
+			rc = o->psk ? cli_usage_error("provision", "--psk given twice")
+				    : CLI_EXIT_OK;
+			if (rc == CLI_EXIT_OK && (o->psk = secure_mem_strdup(optarg)) == NULL)
+				rc = CLI_EXIT_FAILURE;
 			break;
 		case OPT_PSK_IDENT:
 			rc = set_once(&o->psk_ident, optarg, "--psk_ident");
@@ -315,8 +373,22 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 		case OPT_REPLACE:
 			o->replace = true;
 			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
 		case OPT_KEY_PASSPHRASE:
-			rc = set_once(&passphrase_arg, optarg, "--key-passphrase");
+			rc = passphrase_given
+				     ? cli_usage_error("provision", "--key-passphrase given twice")
+				     : CLI_EXIT_OK;
+			passphrase_given = true;
+			/* It wins over NRFCRED_KEY_PASSPHRASE. */
+			secure_mem_free(o->key_passphrase);
+			o->key_passphrase = NULL;
+			if (rc == CLI_EXIT_OK && strcmp(optarg, "-") == 0)
+				passphrase_stdin = true;
+			else if (rc == CLI_EXIT_OK &&
+				 (o->key_passphrase = secure_mem_strdup(optarg)) == NULL)
+				rc = CLI_EXIT_FAILURE;
 			break;
 		case OPT_PROVISIONER:
 			rc = set_once(&o->provisioner, optarg, "--provisioner");
@@ -374,10 +446,9 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 
-	const char *env_passphrase = getenv("NRFCRED_KEY_PASSPHRASE");
-	if (passphrase_arg && !o->client_key)
+	if (passphrase_given && !o->client_key)
 		cli_warn(NULL, "--key-passphrase is ignored without --client_private_key");
-	if (passphrase_arg && strcmp(passphrase_arg, "-") == 0) {
+	if (passphrase_stdin) {
 		o->key_passphrase = read_passphrase();
 		if (!o->key_passphrase) {
 			cli_error(NULL, 0,
@@ -385,26 +456,21 @@ int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
 				  "give it with --key-passphrase or NRFCRED_KEY_PASSPHRASE");
 			return CLI_EXIT_INPUT;
 		}
-	} else if (passphrase_arg) {
-		o->key_passphrase = strdup(passphrase_arg);
-		/* Hide the passphrase from later readers of /proc/PID/cmdline. */
-		mbedtls_platform_zeroize((void *)passphrase_arg, strlen(passphrase_arg));
-	} else if (env_passphrase) {
-		o->key_passphrase = strdup(env_passphrase);
 	}
-	if ((passphrase_arg || env_passphrase) && !o->key_passphrase)
-		return CLI_EXIT_FAILURE;
 	return CLI_EXIT_OK;
+}
+
+int provision_opts_parse(int argc, char **argv, struct provision_opts *o)
+{
+	int rc = parse_args(argc, argv, o);
+	wipe_secret_args(argc, argv);
+	return rc;
 }
 
 void provision_opts_free(struct provision_opts *o)
 {
-	if (o->key_passphrase) {
-		mbedtls_platform_zeroize(o->key_passphrase, strlen(o->key_passphrase));
-		free(o->key_passphrase);
-		o->key_passphrase = NULL;
-	}
-	if (o->psk)
-		mbedtls_platform_zeroize((void *)o->psk, strlen(o->psk));
+	secure_mem_free(o->key_passphrase);
+	o->key_passphrase = NULL;
+	secure_mem_free(o->psk);
 	o->psk = NULL;
 }

@@ -10,7 +10,8 @@
 #include "cred/cred.h"
 
 /* An owned byte buffer. data[len] is always a NUL (mbedTLS's PEM parsers need
- * it); len does not count it. Wiped when freed: it may hold key material. */
+ * it); len does not count it. It may hold key material: it lives in
+ * secure_mem (locked, left out of core dumps) and is wiped when freed. */
 struct cred_buf {
 	uint8_t *data;
 	size_t len;

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
+#include "cred/secure_mem.h"
 
 static const char *const cred_err_text[CRED_ERR_COUNT] = {
 	[CRED_OK] = "success",
@@ -56,17 +56,14 @@ enum cred_err cred_fail(struct cred_diag *diag, enum cred_err err, const char *f
 
 void cred_buf_free(struct cred_buf *buf)
 {
-	if (buf->data != NULL) {
-		mbedtls_platform_zeroize(buf->data, buf->len + 1);
-		free(buf->data);
-	}
+	secure_mem_free(buf->data); /* wipes the whole block */
 	buf->data = NULL;
 	buf->len = 0;
 }
 
 bool cred_buf_alloc(struct cred_buf *buf, const void *src, size_t len)
 {
-	buf->data = calloc(1, len + 1);
+	buf->data = secure_mem_alloc(len + 1);
 	if (buf->data == NULL) {
 		buf->len = 0;
 		return false;
@@ -206,9 +203,7 @@ enum cred_err cred_file_read(const struct cred_ctx *ctx, const char *path, struc
 				 "%s %s: more than %u bytes; too large for a credential file",
 				 cred_type_name(ctx->type), ctx->label, CRED_FILE_MAX);
 	}
-	/* Keep the allocation size known to cred_buf_free: wipe the tail now and
-	 * record len; cred_buf_free wipes [0, len]. */
-	mbedtls_platform_zeroize(buf.data + len, cap + 1 - len);
+	buf.data[len] = 0; /* the NUL cred_buf promises (cap > len here) */
 	buf.len = len;
 	*out = buf;
 	return CRED_OK;

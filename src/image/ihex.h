@@ -76,6 +76,11 @@ ihex_err ihex_format(const struct image *img, unsigned record_size, const struct
  * FIFO (e.g. /dev/stdout) is written as it is: no mode change, no fsync. */
 ihex_err ihex_write_file(const char *path, const struct image *img, unsigned record_size,
 			 const struct ihex_info *info, unsigned mode);
+/* Same, but never replaces a file: when path names a regular file (or a
+ * directory) already, nothing is written and it fails with IHEX_ERR_IO and
+ * errno EEXIST. An existing device or FIFO (/dev/stdout) is written to. */
+ihex_err ihex_write_file_new(const char *path, const struct image *img, unsigned record_size,
+			     const struct ihex_info *info, unsigned mode);
 
 const char *ihex_strerror(ihex_err err);
 

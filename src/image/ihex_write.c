@@ -136,8 +136,27 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-ihex_err ihex_write_file(const char *path, const struct image *img, unsigned record_size,
-			 const struct ihex_info *info, unsigned mode)
+/* For ihex_write_file_new: a new file, or an existing device or FIFO.
+ * O_EXCL makes "is there a file?" and "create it" one step, so nothing can
+ * slip in between; an existing path is opened without O_TRUNC and given up
+ * untouched when it is a regular file (errno EEXIST). */
+static int open_new(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd >= 0 || errno != EEXIST)
+		return fd;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+		close(fd);
+		errno = EEXIST;
+		return -1;
+	}
+	return fd;
+}
+
+static ihex_err write_file(const char *path, const struct image *img, unsigned record_size,
+			   const struct ihex_info *info, unsigned mode, bool replace)
 {
 	char *text;
 	size_t len;
@@ -148,7 +167,8 @@ ihex_err ihex_write_file(const char *path, const struct image *img, unsigned rec
 	mode &= 07777;
 	/* No temporary file and rename: a copy of a key must not be left in
 	 * a second directory entry if we are interrupted. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	int fd = replace ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode)
+			 : open_new(path, (mode_t)mode);
 	int saved_errno = 0;
 	if (fd < 0) {
 		saved_errno = errno;
@@ -184,4 +204,16 @@ ihex_err ihex_write_file(const char *path, const struct image *img, unsigned rec
 		errno = saved_errno;
 	}
 	return err;
+}
+
+ihex_err ihex_write_file(const char *path, const struct image *img, unsigned record_size,
+			 const struct ihex_info *info, unsigned mode)
+{
+	return write_file(path, img, record_size, info, mode, true);
+}
+
+ihex_err ihex_write_file_new(const char *path, const struct image *img, unsigned record_size,
+			     const struct ihex_info *info, unsigned mode)
+{
+	return write_file(path, img, record_size, info, mode, false);
 }

@@ -1,9 +1,9 @@
 #include "provision/patch.h"
 
-#include <mbedtls/platform_util.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "cred/secure_mem.h"
 #include "image/image.h"
 #include "provision/le.h"
 
@@ -40,7 +40,7 @@ patch_err patch_read_table(const struct image *img, const struct manifest *m, st
 	*out = NULL;
 	if (!image_overlaps(img, m->table_addr, m->table_max))
 		return PATCH_OK;
-	uint8_t *buf = malloc(m->table_max);
+	uint8_t *buf = secure_mem_alloc(m->table_max); /* the table may hold keys */
 	if (!buf)
 		return PATCH_ERR_NOMEM;
 	patch_err ret = PATCH_OK;
@@ -89,8 +89,7 @@ patch_err patch_read_table(const struct image *img, const struct manifest *m, st
 	}
 	*out = t;
 done:
-	mbedtls_platform_zeroize(buf, m->table_max);
-	free(buf);
+	secure_mem_free(buf);
 	return ret;
 }
 
@@ -123,7 +122,7 @@ patch_err patch_apply(struct image *img, const struct manifest *m, const struct 
 				   need, m->table_addr, m->table_max);
 		return PATCH_ERR_TABLE_TOO_LARGE;
 	}
-	uint8_t *buf = malloc(need);
+	uint8_t *buf = secure_mem_alloc(need);
 	if (!buf)
 		return PATCH_ERR_NOMEM;
 	size_t len = 0;
@@ -132,7 +131,6 @@ patch_err patch_apply(struct image *img, const struct manifest *m, const struct 
 		ret = PATCH_ERR_TABLE_INVALID;
 	else
 		ret = patch_write_table(img, m, buf, len, diag);
-	mbedtls_platform_zeroize(buf, need);
-	free(buf);
+	secure_mem_free(buf);
 	return ret;
 }

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "image/digest.h"
 #include "provision/le.h"
 #include "provision/table.h"
@@ -56,7 +58,7 @@ const char *result_strerror(result_err err)
 	case RESULT_ERR_IMEI_FORMAT:
 		return "result block IMEI field is malformed";
 	case RESULT_ERR_MODEM_FW:
-		return "result block modem firmware string is not terminated";
+		return "result block modem firmware string is not NUL-terminated printable text";
 	case RESULT_ERR_ENTRY:
 		return "result block has a malformed entry";
 	case RESULT_ERR_FAIL_INDEX:
@@ -244,6 +246,19 @@ result_err result_decode(const uint8_t *buf, size_t len, uint32_t result_max, st
 				   sizeof(out->modem_fw));
 		return RESULT_ERR_MODEM_FW;
 	}
+	/* It goes into the CSV, JSON and the dashboard: a board must not be
+	 * able to put control bytes (terminal escapes, line breaks) there. */
+	for (size_t i = 0; buf[OFF_MODEM_FW + i] != 0; i++) {
+		uint8_t c = buf[OFF_MODEM_FW + i];
+		if (c < 0x20 || c > 0x7e) {
+			provision_diag_set(
+				diag,
+				"modem firmware string has the non-printable byte 0x%02x "
+				"at offset %zu",
+				c, i);
+			return RESULT_ERR_MODEM_FW;
+		}
+	}
 	memcpy(out->modem_fw, buf + OFF_MODEM_FW, sizeof(out->modem_fw));
 	for (size_t i = 0; i < out->count; i++) {
 		const uint8_t *e = buf + OFF_ENTRIES + i * NRFCRED_RESULT_ENTRY_SIZE;
@@ -356,13 +371,25 @@ result_err result_check(const struct result *r, const struct table *sent,
 		}
 		uint8_t digest[SHA256_LEN];
 		sha256(te->data, te->len, digest);
-		if (memcmp(digest, re->sha256, SHA256_LEN) != 0) {
+		bool differ = memcmp(digest, re->sha256, SHA256_LEN) != 0;
+		if (differ && !table_type_is_secret(te->type)) {
 			char want[SHA256_HEX_LEN], got[SHA256_HEX_LEN];
 			sha256_hex(digest, want);
 			sha256_hex(re->sha256, got);
 			provision_diag_set(
 				diag, "entry %zu (sec_tag %u, %s): modem %.16s..., sent %.16s...",
 				i, re->sec_tag, table_type_name(re->type), got, want);
+			return RESULT_ERR_HASH_MISMATCH;
+		}
+		/* The digest of a key is as good as the key to whoever holds a
+		 * list of candidates: not left on the stack, never shown. */
+		mbedtls_platform_zeroize(digest, sizeof digest);
+		if (differ) {
+			provision_diag_set(
+				diag,
+				"entry %zu (sec_tag %u, %s): the modem holds other bytes "
+				"than were sent (digests not shown: a secret)",
+				i, re->sec_tag, table_type_name(re->type));
 			return RESULT_ERR_HASH_MISMATCH;
 		}
 	}

@@ -26,7 +26,7 @@ typedef enum {
 	RESULT_ERR_LENGTH, /* total_len != NRFCRED_RESULT_SIZE(count) or > result_max */
 	RESULT_ERR_CRC,
 	RESULT_ERR_IMEI_FORMAT, /* not "" and not 15 digits + NUL */
-	RESULT_ERR_MODEM_FW,	/* modem_fw not NUL terminated */
+	RESULT_ERR_MODEM_FW,	/* modem_fw not NUL terminated, or not printable ASCII */
 	RESULT_ERR_ENTRY,	/* entry with an unknown type or flags */
 	RESULT_ERR_FAIL_INDEX,	/* fail_index neither NO_FAIL nor < count */
 	/* check against the table sent */

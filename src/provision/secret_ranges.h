@@ -24,7 +24,8 @@ struct provision_range {
  * Fills out with the secret areas of a run of the provisioner described by
  * m (m may be NULL: only the areas every provisioner has): the whole table
  * area the manifest reserves (flash: the NVMC word writes of the patched
- * table, verify and blank-check reads), and the simulator's modem mailbox
+ * table, verify and blank-check reads), the result area (the modem's
+ * SHA-256 of a key or PSK), the session mailbox, and the simulator's modem mailbox
  * command window (the simulator firmware passes credential text through
  * it). Returns the count.
  */

@@ -1,9 +1,9 @@
 #include "provision/table.h"
 
-#include <mbedtls/platform_util.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cred/secure_mem.h"
 #include "image/digest.h"
 #include "provision/le.h"
 
@@ -96,6 +96,11 @@ const char *table_type_name(uint8_t type)
 	return "unknown";
 }
 
+bool table_type_is_secret(uint8_t type)
+{
+	return type == NRFCRED_TYPE_CLIENT_KEY || type == NRFCRED_TYPE_PSK;
+}
+
 struct table *table_create(uint32_t flags)
 {
 	struct table *t = calloc(1, sizeof(*t));
@@ -106,10 +111,7 @@ struct table *table_create(uint32_t flags)
 
 static void entry_free(struct table_entry *e)
 {
-	if (e->data) {
-		mbedtls_platform_zeroize((void *)e->data, e->len);
-		free((void *)e->data);
-	}
+	secure_mem_free((void *)e->data); /* wipes it */
 	e->data = NULL;
 	e->len = 0;
 }
@@ -205,10 +207,10 @@ table_err table_add(struct table *t, uint32_t sec_tag, uint8_t type, uint8_t fla
 				   NRFCRED_TABLE_MAX_ENTRIES);
 		return TABLE_ERR_COUNT;
 	}
-	uint8_t *copy = malloc(len);
+	/* A key or PSK: locked in RAM, left out of core dumps. */
+	uint8_t *copy = secure_mem_dup(data, len);
 	if (!copy)
 		return TABLE_ERR_NOMEM;
-	memcpy(copy, data, len);
 	if (e) {
 		entry_free(e);
 	} else {

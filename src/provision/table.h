@@ -77,6 +77,11 @@ table_err table_decode(const uint8_t *buf, size_t len, struct table **out,
 
 /* "CA certificate", "PSK", ...; "unknown" for out-of-range values. */
 const char *table_type_name(uint8_t type);
+/* True for the types whose content is a secret: client private key, PSK.
+ * Not even their SHA-256 may leave the process (a log with the digest of
+ * a short PSK is the PSK: anyone can try candidates offline); certificates,
+ * PSK identities and public keys are public, their digest is a fingerprint. */
+bool table_type_is_secret(uint8_t type);
 const char *table_strerror(table_err err);
 
 #endif

@@ -2,12 +2,17 @@
 #include "station/config_priv.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cred/secure_mem.h"
 #include "nrfcred/provision.h"
 
 const char *station_config_strerror(station_config_err err)
@@ -196,6 +201,10 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
+	/* inih is done with the line it asked for last (a PSK `value =`):
+	 * wipe its buffer, tail included, before the next line or the end. */
+	if (num > 0)
+		explicit_bzero(str, (size_t)num);
 	if (ctx->pos >= ctx->len || num < 2)
 		return NULL;
 	const char *start = ctx->text + ctx->pos;
@@ -382,51 +391,70 @@ station_config_err station_config_parse(const char *text, const char *path,
 	return STATION_CONFIG_OK;
 }
 
-station_config_err station_config_load(const char *path, struct station_config **out, char *err,
-				       size_t errlen)
+/* The file's text into a secure_mem block, by read(2): stdio would keep
+ * a copy of the text (a PSK `value =`) in its own buffer, freed unwiped. */
+static station_config_err read_text(const char *path, char **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return STATION_CONFIG_ERR_IO;
 	}
-	char *buf = malloc(CONFIG_MAX_BYTES + 1);
+	/* One byte more than the file should hold: reading it means the file is
+	 * too large (or grew while being read). */
+	struct stat st;
+	size_t cap = CONFIG_MAX_BYTES + 1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uintmax_t)st.st_size < CONFIG_MAX_BYTES)
+		cap = (size_t)st.st_size + 1;
+	char *buf = secure_mem_alloc(cap + 1);
 	if (buf == NULL) {
-		fclose(f);
+		close(fd);
 		return STATION_CONFIG_ERR_NOMEM;
 	}
-	size_t n = fread(buf, 1, CONFIG_MAX_BYTES + 1, f);
-	bool bad = ferror(f) != 0;
-	fclose(f);
-	if (bad || n > CONFIG_MAX_BYTES) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path,
-				 bad ? "read error" : "larger than 1 MiB; not a station file");
-		free(buf);
-		return STATION_CONFIG_ERR_IO;
+	size_t n = 0;
+	bool bad = false;
+	while (n < cap) {
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			bad = r < 0;
+			break;
+		}
+		n += (size_t)r;
 	}
-	if (memchr(buf, '\0', n) != NULL) {
+	close(fd);
+	const char *why = bad			 ? "read error"
+			  : n > CONFIG_MAX_BYTES ? "larger than 1 MiB; not a station file"
+			  : n == cap		 ? "changed while being read; try again"
+						 : NULL;
+	if (why == NULL && memchr(buf, '\0', n) != NULL)
+		why = "contains a NUL byte; not a text file";
+	if (why != NULL) {
 		if (err && errlen)
-			snprintf(err, errlen, "%s: contains a NUL byte; not a text file", path);
-		free(buf);
-		return STATION_CONFIG_ERR_SYNTAX;
+			snprintf(err, errlen, "%s: %s", path, why);
+		secure_mem_free(buf);
+		return strstr(why, "NUL") ? STATION_CONFIG_ERR_SYNTAX : STATION_CONFIG_ERR_IO;
 	}
 	buf[n] = '\0';
-	station_config_err rc = station_config_parse(buf, path, out, err, errlen);
-	free(buf);
-	return rc;
+	*out = buf;
+	return STATION_CONFIG_OK;
 }
 
-static void wipe_free(char *s)
+station_config_err station_config_load(const char *path, struct station_config **out, char *err,
+				       size_t errlen)
 {
-	if (s == NULL)
-		return;
-	volatile char *p = s;
-	while (*p)
-		*p++ = 0;
-	free(s);
+	*out = NULL;
+	char *text = NULL;
+	station_config_err rc = read_text(path, &text, err, errlen);
+	if (rc != STATION_CONFIG_OK)
+		return rc;
+	rc = station_config_parse(text, path, out, err, errlen);
+	secure_mem_free(text);
+	return rc;
 }
 
 void station_config_free(struct station_config *cfg)
@@ -435,12 +463,13 @@ void station_config_free(struct station_config *cfg)
 		return;
 	for (size_t i = 0; i < cfg->credential_count; i++) {
 		free(cfg->credentials[i].file);
-		wipe_free(cfg->credentials[i].value);
+		secure_mem_free(cfg->credentials[i].value);
 	}
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg->provisioner);
 	free(cfg->app);
 	free(cfg->log_dir);
+	free(cfg->fingerprint_key);
 	free(cfg);
 }

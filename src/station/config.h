@@ -57,7 +57,7 @@ struct station_credential_config {
 	uint32_t sec_tag;
 	int type;    /* enum nrfcred_cred_type */
 	char *file;  /* absolute or INI-relative-resolved path, or NULL */
-	char *value; /* literal content, or NULL; may be a secret (PSK) */
+	char *value; /* literal content, or NULL; may be a secret (PSK): secure_mem */
 	unsigned line;
 };
 
@@ -89,6 +89,9 @@ struct station_config {
 	bool lock;	  /* protect the part after the app is verified */
 	enum station_digest_policy verify_digest;
 	enum station_delivery delivery;
+	/* Resolved path of the file whose bytes key the HMAC-SHA-256 that the
+	 * CSV shows for a key or PSK; NULL: no fingerprint for them. */
+	char *fingerprint_key;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

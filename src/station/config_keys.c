@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cred/cred_type.h"
+#include "cred/secure_mem.h"
 #include "nrfcred/provision.h"
 #include "station/config_priv.h"
 
@@ -197,6 +198,8 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 					   "[station] verify_digest: '%s' is not valid; valid: "
 					   "require, when_available",
 					   value);
+	} else if (strcmp(key, "fingerprint_key") == 0) {
+		return set_path(ctx, &cfg->fingerprint_key, sec, key, value);
 	} else if (strcmp(key, "delivery") == 0) {
 		if (strcmp(value, "ram") == 0)
 			cfg->delivery = STATION_DELIVERY_RAM;
@@ -211,7 +214,7 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 			ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			"[station] %s: unknown key; valid: name, provisioner, app, timeout, "
 			"swd_speed, log_dir, approtect, erase, retries, lock, verify_digest, "
-			"delivery",
+			"delivery, fingerprint_key",
 			key);
 	}
 	return 1;
@@ -281,7 +284,7 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
 					   "%s value: empty; valid: the credential text",
 					   sec->display);
-		cred->value = strdup(value);
+		cred->value = secure_mem_strdup(value);
 		if (cred->value == NULL)
 			return config_fail(ctx, STATION_CONFIG_ERR_NOMEM, ctx->line,
 					   "out of memory");
@@ -312,6 +315,7 @@ unsigned config_key_bit(enum section_kind kind, const char *key)
 		{SEC_STATION, "lock", K_LOCK},
 		{SEC_STATION, "verify_digest", K_DIGEST},
 		{SEC_STATION, "delivery", K_DELIVERY},
+		{SEC_STATION, "fingerprint_key", K_FINGERPRINT},
 		{SEC_SLOT, "probe", K_PROBE},
 		{SEC_SLOT, "label", K_LABEL},
 		{SEC_CREDENTIAL, "sec_tag", K_SECTAG},

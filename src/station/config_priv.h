@@ -32,6 +32,7 @@ enum {
 	K_LOCK = 1u << 20,
 	K_DIGEST = 1u << 21,
 	K_DELIVERY = 1u << 22,
+	K_FINGERPRINT = 1u << 23,
 	K_PROBE = 1u << 9,
 	K_LABEL = 1u << 10,
 	K_SECTAG = 1u << 11,

@@ -40,13 +40,22 @@ static bool needs_quotes(const char *s)
 	return strpbrk(s, ",\"\r\n") != NULL;
 }
 
+/* A cell a spreadsheet would run as a formula (or, after a tab or CR, as
+ * one in the next cell): the first characters OWASP's "CSV Injection"
+ * page lists. A field from a board (modem_fw, an error quoting it) may be
+ * hostile; the others are defused alike, so no column needs to be trusted. */
+static bool starts_formula(const char *s)
+{
+	return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
 size_t csvlog_quote(const char *in, char *out, size_t outlen)
 {
 	size_t need = 0;
-	bool quote;
 	if (in == NULL)
 		in = "";
-	quote = needs_quotes(in);
+	bool defuse = starts_formula(in);
+	bool quote = defuse || needs_quotes(in);
 #define PUT(c)                                                                                     \
 	do {                                                                                       \
 		if (out && need + 1 < outlen)                                                      \
@@ -55,6 +64,8 @@ size_t csvlog_quote(const char *in, char *out, size_t outlen)
 	} while (0)
 	if (quote)
 		PUT('"');
+	if (defuse)
+		PUT('\'');
 	for (const char *p = in; *p; p++) {
 		if (*p == '"' && quote)
 			PUT('"');

@@ -4,8 +4,9 @@
  * process never interleave mid-row), the header is written only when the
  * file is empty, and every row is fsync'd before csvlog_append returns, so a
  * power cut loses at most the board in progress. Quoting follows RFC 4180.
- * No secret ever reaches a row: credentials appear as sec_tag/type and the
- * SHA-256 of their content.
+ * No secret ever reaches a row, nor the digest of one: credentials appear
+ * as sec_tag/type, the SHA-256 of a certificate or identity, and for a key
+ * or PSK "modem-verified"/"unverified" or an HMAC (station/job.h).
  */
 #ifndef NRFCRED_STATION_CSVLOG_H
 #define NRFCRED_STATION_CSVLOG_H
@@ -35,7 +36,7 @@ struct csvlog_row {
 	const char *part; /* e.g. "nRF9160" */
 	const char *modem_fw;
 	const char *sec_tags;	 /* "16842753/0;16842753/1" (sec_tag/type) */
-	const char *cred_sha256; /* ';'-separated, same order as sec_tags */
+	const char *cred_sha256; /* ';'-separated, same order as sec_tags (job.h) */
 	const char *provisioner_sha256;
 	const char *app_sha256;
 	const char *version;  /* nrfcred version */
@@ -68,8 +69,11 @@ void csvlog_close(struct csvlog *log);
 /*
  * RFC 4180 cell: copied as is, unless it holds a comma, a double quote, CR
  * or LF (or starts/ends with a space): then wrapped in double quotes with
- * inner quotes doubled. Writes at most outlen bytes including the NUL;
- * returns the length the full cell needs (like snprintf).
+ * inner quotes doubled. A cell starting with '=', '+', '-', '@', a tab or
+ * a CR is defused for spreadsheets (OWASP, CSV injection): a single quote
+ * goes in front of it and the whole is quoted ("'=1+1"). Writes at most
+ * outlen bytes including the NUL; returns the length the full cell needs
+ * (like snprintf).
  */
 size_t csvlog_quote(const char *in, char *out, size_t outlen);
 /* The whole row as one line ending in CRLF; malloc'd, NULL on no memory. */

@@ -5,15 +5,16 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "cred/cred.h"
+#include "cred/secure_mem.h"
 #include "image/digest.h"
 #include "image/ihex.h"
 #include "image/image.h"
 #include "provision/patch.h"
+#include "provision/result.h"
 #include "provision/table.h"
 #include "station/config.h"
+#include "station/fingerprint.h"
 
 static int read_hex(const char *path, const char *what, struct image **out, char *err,
 		    size_t errlen)
@@ -32,27 +33,69 @@ static int read_hex(const char *path, const char *what, struct image **out, char
 	return 0;
 }
 
-/* "sec_tag/type" and digests, ';'-separated, in table order. */
+/* "sec_tag/type" of each entry, ';'-separated in table order, and the
+ * public entries' SHA-256 (a secret's fingerprint stays NULL: see
+ * station_job_cred_cell). */
 static int describe_table(struct station_job *job)
 {
 	size_t n = table_count(job->table);
 	job->sec_tags = calloc(1, n * 16 + 1);
-	job->cred_sha256 = calloc(1, n * 65 + 1);
-	if (job->sec_tags == NULL || job->cred_sha256 == NULL)
+	job->cred_fingerprints = calloc(n ? n : 1, sizeof *job->cred_fingerprints);
+	if (job->sec_tags == NULL || job->cred_fingerprints == NULL)
 		return -1;
-	size_t a = 0, b = 0;
+	job->fingerprint_count = n;
+	size_t a = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct table_entry *e = table_entry_at(job->table, i);
-		uint8_t digest[SHA256_LEN];
-		char hex[SHA256_HEX_LEN];
-		sha256(e->data, e->len, digest);
-		sha256_hex(digest, hex);
 		a += (size_t)snprintf(job->sec_tags + a, n * 16 + 1 - a, "%s%u/%u", i ? ";" : "",
 				      (unsigned)e->sec_tag, (unsigned)e->type);
-		b += (size_t)snprintf(job->cred_sha256 + b, n * 65 + 1 - b, "%s%s", i ? ";" : "",
-				      hex);
+		if (table_type_is_secret(e->type))
+			continue;
+		uint8_t digest[SHA256_LEN];
+		job->cred_fingerprints[i] = malloc(SHA256_HEX_LEN);
+		if (job->cred_fingerprints[i] == NULL)
+			return -1;
+		sha256(e->data, e->len, digest);
+		sha256_hex(digest, job->cred_fingerprints[i]);
 	}
 	return 0;
+}
+
+int station_job_use_fingerprint_key(struct station_job *job, const uint8_t *key, size_t keylen)
+{
+	for (size_t i = 0; i < job->fingerprint_count; i++) {
+		const struct table_entry *e = table_entry_at(job->table, i);
+		if (!table_type_is_secret(e->type))
+			continue;
+		free(job->cred_fingerprints[i]);
+		job->cred_fingerprints[i] = malloc(FINGERPRINT_HMAC_TEXT_LEN);
+		if (job->cred_fingerprints[i] == NULL)
+			return -1;
+		fingerprint_hmac_text(key, keylen, e->data, e->len, job->cred_fingerprints[i]);
+	}
+	return 0;
+}
+
+char *station_job_cred_cell(const struct station_job *job, bool passed, const struct result *res)
+{
+	size_t n = job->fingerprint_count;
+	size_t cap = n * FINGERPRINT_HMAC_TEXT_LEN + 1, len = 0;
+	char *cell = malloc(cap);
+	if (cell == NULL)
+		return NULL;
+	cell[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *text = job->cred_fingerprints[i];
+		/* A pass means CHECK matched every digest the modem reported;
+		 * an entry it listed without one (verify_digest = when_available)
+		 * stays unverified. */
+		bool verified = passed && res != NULL && i < res->count &&
+				(res->entries[i].flags & NRFCRED_RESULT_E_HASH_VALID);
+		if (text == NULL)
+			text = verified ? STATION_JOB_MODEM_VERIFIED : STATION_JOB_UNVERIFIED;
+		len += (size_t)snprintf(cell + len, cap - len, "%s%s", i ? ";" : "", text);
+	}
+	return cell;
 }
 
 int station_job_resolve_delivery(const struct manifest *m, enum station_delivery want,
@@ -90,7 +133,7 @@ static int encode_request(struct station_job *job, char *err, size_t errlen)
 			 need, (unsigned)room);
 		return -1;
 	}
-	job->request = malloc(need);
+	job->request = secure_mem_alloc(need); /* holds the keys until destroy */
 	if (job->request == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -281,12 +324,11 @@ void station_job_destroy(struct station_job *job)
 		image_destroy(job->image);
 		table_destroy(job->table);
 	}
-	if (job->request) {
-		mbedtls_platform_zeroize(job->request, job->request_len);
-		free(job->request);
-	}
+	secure_mem_free(job->request);
 	image_destroy(job->app);
 	free(job->sec_tags);
-	free(job->cred_sha256);
+	for (size_t i = 0; i < job->fingerprint_count; i++)
+		free(job->cred_fingerprints[i]);
+	free(job->cred_fingerprints);
 	free(job);
 }

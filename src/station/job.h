@@ -3,7 +3,10 @@
  * credential table (built once, shared read-only by all slots), the table
  * itself (to check each board's result against), the optional application
  * image, and the fingerprints the CSV log records. Never a secret in the
- * strings here: credentials appear as sec_tag/type and SHA-256.
+ * strings here, nor a digest of one: credentials appear as sec_tag/type,
+ * the SHA-256 of a certificate or identity, and for a key or PSK whether
+ * the modem verified it, or an HMAC under the station's fingerprint key
+ * (station/fingerprint.h).
  */
 #ifndef NRFCRED_STATION_JOB_H
 #define NRFCRED_STATION_JOB_H
@@ -17,6 +20,7 @@
 
 struct cred_set;
 struct image;
+struct result;
 struct table;
 
 struct station_job {
@@ -27,9 +31,12 @@ struct station_job {
 	char provisioner_sha256[65]; /* of the provisioner before patching */
 	char app_sha256[65];	     /* "" without an app */
 	char *sec_tags;		     /* "42/3;42/4" (sec_tag/type, table order) */
-	char *cred_sha256;	     /* ';'-separated SHA-256 of each content */
-	uint32_t timeout_ms;	     /* upper bound for the firmware's result */
-	bool borrowed;		     /* image and table belong to the caller */
+	/* Per table entry: SHA-256 hex of a public one; of a secret NULL, or
+	 * "hmac-sha256:..." after station_job_use_fingerprint_key. */
+	char **cred_fingerprints;
+	size_t fingerprint_count;
+	uint32_t timeout_ms; /* upper bound for the firmware's result */
+	bool borrowed;	     /* image and table belong to the caller */
 	/* STATION_DELIVERY_RAM: image is the provisioner as built (no table);
 	 * the table goes through the mailbox, encoded once in request. */
 	enum station_delivery delivery;
@@ -64,6 +71,20 @@ int station_job_resolve_delivery(const struct manifest *m, enum station_delivery
 int station_job_wrap(struct image *image, struct table *table, const char *app_path,
 		     uint32_t timeout_ms, enum station_delivery delivery, struct station_job **out,
 		     char *err, size_t errlen);
+
+/* Gives each secret entry the HMAC fingerprint under key (keylen bytes)
+ * instead of the row's verified/unverified word. The key is not kept.
+ * Returns -1 when out of memory. */
+int station_job_use_fingerprint_key(struct station_job *job, const uint8_t *key, size_t keylen);
+
+/* The CSV's cred_sha256 cell of a board, entries ';'-separated in table
+ * order: the fingerprints above, and for a secret without one
+ * STATION_JOB_MODEM_VERIFIED when the board passed and the modem's SHA-256
+ * of it matched (res: the board's result, NULL without one), else
+ * STATION_JOB_UNVERIFIED. malloc'd; NULL when out of memory. */
+char *station_job_cred_cell(const struct station_job *job, bool passed, const struct result *res);
+#define STATION_JOB_MODEM_VERIFIED "modem-verified"
+#define STATION_JOB_UNVERIFIED	   "unverified"
 
 /* Loads the [credential NAME] sections of a station file into a new set,
  * every entry named "FILE [credential NAME]" in messages. */

@@ -312,6 +312,8 @@ static void finish_board(struct slot *s)
 	if (s->log) {
 		char when[32];
 		station_format_utc(wall_ms(), when);
+		char *creds =
+			station_job_cred_cell(r->job, passed, s->have_result ? &s->result : NULL);
 		struct csvlog_row row = {
 			.utc_time = when,
 			.station = r->cfg->name,
@@ -325,7 +327,7 @@ static void finish_board(struct slot *s)
 			.part = s->info.part_name,
 			.modem_fw = modem_fw,
 			.sec_tags = r->job->sec_tags,
-			.cred_sha256 = r->job->cred_sha256,
+			.cred_sha256 = creds,
 			.provisioner_sha256 = r->job->provisioner_sha256,
 			.app_sha256 = r->job->app_sha256,
 			.version = str_or_empty(r->opts.version),
@@ -349,6 +351,7 @@ static void finish_board(struct slot *s)
 			if (lost_row)
 				lost_row[strcspn(lost_row, "\r\n")] = '\0';
 		}
+		free(creds);
 	}
 	struct station_event ev = {
 		.type = STATION_EV_BOARD,

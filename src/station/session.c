@@ -9,6 +9,7 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "cred/secure_mem.h"
 #include "provision/le.h"
 #include "provision/session.h"
 #include "station/job.h"
@@ -99,7 +100,7 @@ static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payl
 	size_t need = len + NRFCRED_REC_OVERHEAD + 3;
 	if (need < cap)
 		cap = need;
-	uint8_t *rec = malloc(cap), *back = malloc(cap);
+	uint8_t *rec = secure_mem_alloc(cap), *back = secure_mem_alloc(cap);
 	nrf91_err e = NRF91_ERR_NOMEM;
 	if (rec && back) {
 		size_t n = session_record_encode(type, seq, ss->nonce, ss->fw_seq, payload, len,
@@ -131,12 +132,8 @@ static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payl
 						4);
 		}
 	}
-	if (rec)
-		mbedtls_platform_zeroize(rec, cap);
-	if (back)
-		mbedtls_platform_zeroize(back, cap);
-	free(rec);
-	free(back);
+	secure_mem_free(rec);
+	secure_mem_free(back);
 	return e;
 }
 

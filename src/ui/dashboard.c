@@ -40,9 +40,15 @@ struct dash_row *dash_model_row(struct dash_snapshot *s, unsigned slot)
 	return NULL;
 }
 
+/* Every text the frame shows passes here: a control byte (an escape
+ * sequence, a line break) from wherever the text came would redraw the
+ * terminal, so it shows as '?'. */
 static void copy_str(char *dst, size_t n, const char *src)
 {
 	snprintf(dst, n, "%s", src ? src : "");
+	for (char *p = dst; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 void dash_model_apply(struct dash_snapshot *s, const struct station_event *ev)

@@ -86,6 +86,9 @@ run "provision -o with PSK and identity" 0 -- provision --provisioner prov.hex -
 	--psk "$psk_text" --psk_ident "$ident" -o psk.hex
 check "summary on stderr has fingerprints, not the PSK" \
 	bash -c "grep -q sha256 err && ! grep -qi '$psk_text' err"
+psk_digest=$(printf '%s' "$psk_text" | tr A-F a-f | sha256sum | cut -c1-64)
+check "summary: the identity's SHA-256, none of the PSK's" \
+	bash -c "grep -q 'PSK identity .* sha256 [0-9a-f]\{64\}' err && grep -q 'PSK .*secret: no digest shown' err && ! grep -q '$psk_digest' err"
 want=$($py "$helper" expect "1234:3:$(echo "$psk_text" | tr A-F a-f)" "1234:4:$ident")
 got=$($py "$helper" table-area psk.hex)
 if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "table bytes read back by intelhex match"; else
@@ -116,6 +119,7 @@ run "hex show on the chained file" 0 -- hex show chain.hex
 check "hex show lists three credentials" test "$(grep -c '^  sec_tag' out)" -eq 3
 check "hex show names the CA certificate on 3456" grep -q 'sec_tag 3456 .*CA certificate' out
 check "hex show never prints the PSK" bash -c "! grep -qi '$psk_text' out"
+check "hex show never prints the PSK's SHA-256" bash -c "! grep -q '$psk_digest' out"
 check "hex show never prints PEM content" bash -c "! grep -q -- '-----BEGIN' out && ! grep -q '$(sed -n 2p "$data/ca.pem" | cut -c1-20)' out"
 
 # ---- duplicates
@@ -177,6 +181,21 @@ printf 'x\n' > nocolon.hex
 run "hex without start code" 3 -- hex info nocolon.hex
 check "hex error says the reason once, with file:line and a hint" \
 	test "$(grep -c "nocolon.hex:1: record does not start with ':'; is this an Intel HEX" err)" -eq 1
+
+# ---- -o never replaces a file unless --force
+run "-o of a new file" 0 -- provision --provisioner prov.hex --sec_tag 1 --psk 00 -o kept.hex
+cp kept.hex kept.before
+run "-o refuses an existing file" 3 -- provision --provisioner prov.hex --sec_tag 1 --psk 11 \
+	-o kept.hex
+check "refusal names the file and what to do" \
+	grep -q 'kept.hex: exists; nothing written. .*--force to replace it' err
+check "refused -o left the file byte for byte" cmp -s kept.hex kept.before
+run "--force replaces it" 0 -- provision --provisioner prov.hex --sec_tag 1 --psk 11 \
+	-o kept.hex --force
+check "--force wrote the new table" test "$($py "$helper" table-area kept.hex)" = \
+	"$($py "$helper" expect "1:3:11")"
+run "--force without -o is a usage error" 2 -- provision --provisioner prov.hex --sec_tag 1 \
+	--psk 00 --force
 
 "$nrfcred" provision --provisioner prov.hex --sec_tag 1 --psk 00 -o /dev/stdout 2>err | cat >out
 rc=${PIPESTATUS[0]}

@@ -33,7 +33,11 @@ assert len(rows) == 2, rows
 r = dict(zip(rows[0], rows[1]))
 assert r["slot"] == sys.argv[2] and r["imei"] == sys.argv[3] and r["result"] == "pass", r
 assert r["sec_tags"] == "42/0;42/1;42/2;43/3;43/4", r["sec_tags"]
-assert len(r["cred_sha256"].split(";")) == 5 and len(r["provisioner_sha256"]) == 64, r
+fp = r["cred_sha256"].split(";")
+assert len(fp) == 5 and len(r["provisioner_sha256"]) == 64, r
+# certificates and the identity: a SHA-256; the key and the PSK: no digest
+assert [len(f) for f in fp[:2] + fp[4:]] == [64] * 3, fp
+assert fp[2] == fp[3] == "modem-verified", fp
 assert r["part"].startswith("nRF91") and r["modem_fw"].startswith("mfw_"), r
 assert r["provisioner_build"] == "simulator", r
 PY
@@ -42,7 +46,7 @@ check "no secret in any CSV log" bash -c "! grep -l -e '000102030405060708090a0b
 show=$("$nrfsim" show "$d/state" 2>&1)
 check "nrfsim show: every board's flash is fully erased" \
   [ "$(grep -c 'flash: .*fully erased' <<<"$show")" -eq 8 ]
-check "nrfsim show: each modem store holds exactly the credentials the CSV names, same SHA-256" \
+check "nrfsim show: each modem store holds exactly the credentials the CSV names (same SHA-256 where the CSV may show one)" \
   "$py" - "$d/logs" <<PY
 import csv, re
 show = """$show"""
@@ -54,8 +58,10 @@ for b in blocks:
     stored = sorted((f"{t}/{ty}", h) for t, ty, h in
                     re.findall(r"(?m)^ +(\d+) +(\d) +.*? (?:\d+) +([0-9a-f]{64})$", b))
     row = next(csv.DictReader(open(f"$d/logs/demo-slot{n}.csv", newline="")))
-    sent = sorted(zip(row["sec_tags"].split(";"), row["cred_sha256"].split(";")))
-    assert stored == sent, (serial, stored, sent)
+    sent = dict(zip(row["sec_tags"].split(";"), row["cred_sha256"].split(";")))
+    assert sorted(sent) == [t for t, _ in stored], (serial, stored, sent)
+    for tag, h in stored:  # the modem (simulator) holds what the CSV names
+        assert sent[tag] == (h if tag not in ("42/2", "43/3") else "modem-verified"), tag
 PY
 
 # ------------------------------------------------------- config errors

@@ -104,6 +104,50 @@ Test(csvlog, formats_row_in_header_order)
 	free(line);
 }
 
+/* OWASP "CSV Injection": a cell a spreadsheet would run is shown as text. */
+Test(csvlog, defuses_cells_a_spreadsheet_would_run_as_formulas)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+		{"+1+1", "\"'+1+1\""},
+		{"-2+3", "\"'-2+3\""},
+		{"@SUM(A1)", "\"'@SUM(A1)\""},
+		{"\tcmd", "\"'\tcmd\""},
+		{"\r=1", "\"'\r=1\""},
+		{"=a,b", "\"'=a,b\""},
+		/* Only the first character counts; elsewhere these are plain. */
+		{"mfw_1.3.5-rc=1", "mfw_1.3.5-rc=1"},
+		{"a@b", "a@b"},
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[64];
+		size_t need = csvlog_quote(cases[i].in, out, sizeof out);
+		cr_assert_str_eq(out, cases[i].want, "case %zu", i);
+		cr_assert_eq(need, strlen(cases[i].want), "case %zu", i);
+	}
+}
+
+/* A hostile board's modem firmware string, in a whole row: the cell reads
+ * back (RFC 4180) as the text with the quote in front, one row, same columns. */
+Test(csvlog, row_with_a_formula_in_modem_fw_stays_one_defused_row)
+{
+	struct csvlog_row row = {
+		.station = "demo",
+		.slot = 1,
+		.result = "fail",
+		.error = "-1 is not an answer",
+		.modem_fw = "=cmd|' /C calc'!A0",
+	};
+	char *line = csvlog_format_row(&row);
+	cr_assert_not_null(strstr(line, ",\"'=cmd|' /C calc'!A0\","), "%s", line);
+	cr_assert_not_null(strstr(line, ",\"'-1 is not an answer\","), "%s", line);
+	cr_assert_eq(strcspn(line, "\r\n"), strlen(line) - 2, "one line: %s", line);
+	free(line);
+}
+
 /* Columns added later come last (board sequences: swd_khz..digest; RAM
  * session: delivery, boots; provisioner_build), so a reader that knows only
  * the first sixteen keeps working. */

@@ -299,3 +299,25 @@ Test(dashboard, a_lost_csv_row_shows_on_its_slot_until_the_next_board)
 		"%s", f);
 	free(f);
 }
+
+/* Defence in depth behind the decoders (which refuse control bytes from a
+ * board): no text an event carries can move the cursor or clear the screen. */
+Test(dashboard, shows_control_bytes_in_event_text_as_question_marks)
+{
+	struct dash_snapshot s;
+	fixture(&s);
+	struct station_event b = {.type = STATION_EV_BOARD,
+				  .time_ms = 1010000,
+				  .slot = 1,
+				  .passed = false,
+				  .imei = "",
+				  .failed_step = SLOT_CHECK,
+				  .message = "bad\x1b[2J\r\nline\x7f",
+				  .duration_ms = 9000};
+	dash_model_apply(&s, &b);
+	char *f = dashboard_render(&s, 160, false, NULL);
+	cr_assert_null(strchr(f, '\x1b'), "%s", f);
+	cr_assert_null(strchr(f, '\r'), "%s", f);
+	cr_assert_not_null(strstr(f, "bad?[2J??line?"), "%s", f);
+	free(f);
+}

@@ -616,6 +616,65 @@ Test(ihex_file, write_file_creates_new_file_with_mode)
 	image_destroy(img);
 }
 
+/* -o without --force: an existing file is neither truncated, nor chmod'ed,
+ * nor written to. */
+Test(ihex_file, write_file_new_refuses_an_existing_file_untouched)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/keep.hex", tmpdir);
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "precious\n", 9), 9);
+	cr_assert_eq(fchmod(fd, 0644), 0);
+	close(fd);
+	struct image *img = image_create();
+	cr_assert_eq(image_write(img, 0x10, "\xAB\xAB", 2), IMAGE_OK);
+	errno = 0;
+	cr_assert_eq(ihex_write_file_new(path, img, 16, NULL, 0600), IHEX_ERR_IO);
+	cr_assert_eq(errno, EEXIST, "errno %s", strerror(errno));
+	size_t len;
+	char *text = slurp(path, &len);
+	cr_assert_str_eq(text, "precious\n");
+	free(text);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0644, "mode %o", st.st_mode & 07777);
+	/* A symlink to it is no way around the refusal. */
+	char link[160];
+	snprintf(link, sizeof(link), "%s/link.hex", tmpdir);
+	cr_assert_eq(symlink(path, link), 0);
+	errno = 0;
+	cr_assert_eq(ihex_write_file_new(link, img, 16, NULL, 0600), IHEX_ERR_IO);
+	cr_assert_eq(errno, EEXIST);
+	image_destroy(img);
+}
+
+Test(ihex_file, write_file_new_creates_a_file_and_writes_into_a_fifo)
+{
+	char path[128], fifo[128];
+	snprintf(path, sizeof(path), "%s/fresh.hex", tmpdir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+	struct image *img = image_create();
+	cr_assert_eq(image_write(img, 0x10, "\xAB\xAB", 2), IMAGE_OK);
+	cr_assert_eq(ihex_write_file_new(path, img, 16, NULL, 0600), IHEX_OK);
+	size_t len;
+	char *text = slurp(path, &len);
+	cr_assert_str_eq(text, ":02001000ABAB98\n:00000001FF\n");
+	free(text);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0600, "mode %o", st.st_mode & 07777);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	int reader = open(fifo, O_RDONLY | O_NONBLOCK);
+	cr_assert_geq(reader, 0);
+	cr_assert_eq(ihex_write_file_new(fifo, img, 16, NULL, 0600), IHEX_OK, "errno %s",
+		     strerror(errno));
+	char buf[64] = {0};
+	cr_assert_eq(read(reader, buf, sizeof(buf) - 1), 28);
+	close(reader);
+	image_destroy(img);
+}
+
 Test(ihex_file, write_file_reports_io_error_and_errno)
 {
 	char path[128];

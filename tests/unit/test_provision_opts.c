@@ -276,17 +276,98 @@ Test(provision_opts, passphrase_from_environment, .init = quiet)
 	free_argv(v, ARGC(a));
 }
 
-Test(provision_opts, free_wipes_the_psk_text, .init = quiet)
+/* True when no argv string holds needle (the strings stay where they
+ * were: /proc/PID/cmdline reads the same bytes). */
+static bool argv_free_of(char **v, int n, const char *needle)
 {
-	const char *a[] = {"provision", "--sec_tag", "1", "--psk", "cafebabe", NULL};
+	for (int i = 0; i < n; i++)
+		if (strstr(v[i], needle) != NULL)
+			return false;
+	return true;
+}
+
+Test(provision_opts, psk_is_copied_and_wiped_from_argv_at_parse, .init = quiet)
+{
+	const char *a[] = {"provision", "--sec_tag", "1", "--psk", "cafebabe", "-o", "x.hex", NULL};
 	char **v = dup_argv(a, ARGC(a));
 	struct provision_opts o;
 	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
-	char *psk = (char *)o.psk;
+	cr_assert_str_eq(o.psk, "cafebabe");
+	cr_assert(argv_free_of(v, ARGC(a), "cafebabe"));
+	cr_assert(!argv_free_of(v, ARGC(a), "x.hex"), "only the secrets are wiped");
 	provision_opts_free(&o);
-	cr_assert_eq(psk[0], 0);
-	cr_assert_eq(psk[7], 0);
+	cr_assert_null(o.psk);
 	free_argv(v, ARGC(a));
+}
+
+/* Every way getopt_long takes the values, and the paths that leave the
+ * parser early (help, a usage error before the loop got to the flag). */
+Test(provision_opts, secret_values_are_wiped_on_every_path, .init = quiet)
+{
+	const char *forms[][9] = {
+		{"provision", "--sec_tag", "1", "--psk=c0ffee11", NULL},
+		{"provision", "--sec_tag", "1", "--client_private_key", "k.pem", "--key-pass",
+		 "c0ffee11", NULL},
+		{"provision", "--sec_tag", "1", "--client_private_key", "k.pem",
+		 "--key-passphrase=c0ffee11", NULL},
+		{"provision", "--help", "--psk", "c0ffee11", NULL},
+		{"provision", "--sec_tag", "x", "--psk", "c0ffee11", NULL},
+		{"provision", "--sec_tag", "1", "--psk", "00", "--psk", "c0ffee11", NULL},
+	};
+	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+		int n = 0;
+		while (forms[f][n])
+			n++;
+		char **v = dup_argv(forms[f], n);
+		struct provision_opts o;
+		(void)provision_opts_parse(n, v, &o);
+		cr_assert(argv_free_of(v, n, "c0ffee11"), "form %zu", f);
+		provision_opts_free(&o);
+		free_argv(v, n);
+	}
+}
+
+Test(provision_opts, environment_passphrase_is_wiped_and_unset, .init = quiet)
+{
+	const char *a[] = {"provision", "--sec_tag", "1", "--client_private_key", "k.pem", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	char entry[] = "NRFCRED_KEY_PASSPHRASE=env-secret";
+	cr_assert_eq(putenv(entry), 0); /* the string itself is the environment */
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.key_passphrase, "env-secret");
+	cr_assert_null(getenv("NRFCRED_KEY_PASSPHRASE"));
+	cr_assert_null(strstr(entry, "env-secret"), "the environment's copy is wiped");
+	provision_opts_free(&o);
+	free_argv(v, ARGC(a));
+}
+
+Test(provision_opts, flag_passphrase_wins_over_the_environment, .init = quiet)
+{
+	const char *a[] = {"provision", "--sec_tag",	    "1",   "--client_private_key",
+			   "k.pem",	"--key-passphrase", "arg", NULL};
+	char **v = dup_argv(a, ARGC(a));
+	setenv("NRFCRED_KEY_PASSPHRASE", "env", 1);
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(a), v, &o), CLI_EXIT_OK);
+	cr_assert_str_eq(o.key_passphrase, "arg");
+	cr_assert_null(getenv("NRFCRED_KEY_PASSPHRASE"));
+	provision_opts_free(&o);
+	free_argv(v, ARGC(a));
+}
+
+Test(provision_opts, force_needs_an_output_file, .init = quiet)
+{
+	const char *alone[] = {"provision", "--sec_tag", "1", "--psk", "00", "--force", NULL};
+	cr_assert_eq(parse_rc(alone, ARGC(alone)), CLI_EXIT_USAGE);
+	const char *with_o[] = {"provision", "--sec_tag", "1",	   "--psk", "00",
+				"--force",   "-o",	  "x.hex", NULL};
+	char **v = dup_argv(with_o, ARGC(with_o));
+	struct provision_opts o;
+	cr_assert_eq(provision_opts_parse(ARGC(with_o), v, &o), CLI_EXIT_OK);
+	cr_assert(o.force);
+	provision_opts_free(&o);
+	free_argv(v, ARGC(with_o));
 }
 
 Test(provision_opts, help_flag_prints_help_and_succeeds, .init = quiet)

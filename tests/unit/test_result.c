@@ -181,6 +181,38 @@ Test(result, rejects_malformed_imei_and_unterminated_modem_fw)
 	table_destroy(t);
 }
 
+/* The modem firmware string reaches the CSV, JSON and a terminal: a board
+ * that puts an escape sequence or a line break in it is refused, with the
+ * byte named (it is no secret) but not echoed raw. */
+Test(result, rejects_a_modem_firmware_string_with_control_bytes)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t), got;
+	const char *hostile[] = {"mfw\x1b[2J", "mfw\r\n=1+1", "mfw\x7f", "mfw\xc3\xa9"};
+	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		uint8_t buf[1024];
+		size_t len = encode(&r, buf, sizeof(buf));
+		memset(buf + 40, 0, 32);
+		memcpy(buf + 40, hostile[i], strlen(hostile[i]));
+		reseal(buf, len);
+		struct provision_diag d;
+		cr_assert_eq(result_decode(buf, len, 4096, &got, &d), RESULT_ERR_MODEM_FW, "%zu",
+			     i);
+		cr_assert(strstr(d.text, "non-printable byte 0x") &&
+				  !strpbrk(d.text, "\x1b\r\n\x7f"),
+			  "%s", d.text);
+	}
+	/* Printable text that a spreadsheet would run is the CSV's to defuse. */
+	uint8_t buf[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	memset(buf + 40, 0, 32);
+	memcpy(buf + 40, "=HYPERLINK(\"x\")", 16);
+	reseal(buf, len);
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_OK);
+	cr_assert_str_eq(got.modem_fw, "=HYPERLINK(\"x\")");
+	table_destroy(t);
+}
+
 Test(result, rejects_bad_entry_type_and_fail_index)
 {
 	struct table *t = sent_table();
@@ -265,6 +297,44 @@ Test(result, check_rejects_hash_of_other_content)
 	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_HASH_MISMATCH);
 	cr_assert(strstr(d.text, "cafebabe") == NULL, "no content in the message");
 	cr_assert(strstr(d.text, "sec_tag 42") != NULL, "%s", d.text);
+	table_destroy(t);
+}
+
+/* Entry 0 is a PSK: neither the digest sent nor the modem's (of a PSK one
+ * byte off) may be in the message, not even their first 16 hex digits. */
+static bool holds_hex_prefix_of(const char *text, const void *data, size_t len)
+{
+	uint8_t d[SHA256_LEN];
+	char hex[SHA256_HEX_LEN];
+	sha256(data, len, d);
+	sha256_hex(d, hex);
+	hex[8] = '\0';
+	return strstr(text, hex) != NULL;
+}
+
+Test(result, hash_mismatch_of_a_secret_shows_no_digest)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	sha256("cafebabf", 8, r.entries[0].sha256);
+	struct provision_diag d;
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_HASH_MISMATCH);
+	cr_assert(!holds_hex_prefix_of(d.text, PSK, 8), "%s", d.text);
+	cr_assert(!holds_hex_prefix_of(d.text, "cafebabf", 8), "%s", d.text);
+	cr_assert(strstr(d.text, "PSK") && strstr(d.text, "other bytes"), "%s", d.text);
+	table_destroy(t);
+}
+
+/* An identity is public: its fingerprints help whoever debugs the line. */
+Test(result, hash_mismatch_of_an_identity_shows_both_digests)
+{
+	struct table *t = sent_table();
+	struct result r = good_result(t);
+	sha256("other-identity", 14, r.entries[1].sha256);
+	struct provision_diag d;
+	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_HASH_MISMATCH);
+	cr_assert(holds_hex_prefix_of(d.text, IDENT, strlen(IDENT)), "%s", d.text);
+	cr_assert(holds_hex_prefix_of(d.text, "other-identity", 14), "%s", d.text);
 	table_destroy(t);
 }
 

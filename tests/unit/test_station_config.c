@@ -265,6 +265,17 @@ Test(station_config, reports_the_first_error_in_file_order)
 	cr_assert_not_null(strstr(err, "line.ini:2: [station] retries"), "%s", err);
 }
 
+Test(station_config, fingerprint_key_is_a_path_relative_to_the_file)
+{
+	cr_assert_eq(parse("[station]\nfingerprint_key = keys/line1.fpkey\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_str_eq(cfg->fingerprint_key, "/fixture/keys/line1.fpkey");
+	cr_assert_eq(parse("[slot 1]\nprobe = 1\n"), STATION_CONFIG_OK, "%s", err);
+	cr_assert_null(cfg->fingerprint_key, "no key file: no HMAC");
+	cr_assert_eq(parse("[station]\nfingerprint_key =\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+}
+
 Test(station_config, loads_from_a_file_and_reports_missing_file)
 {
 	char path[] = "/tmp/nrfcred-cfg-XXXXXX";

@@ -311,3 +311,13 @@ Test(table, names_every_type)
 	for (int e = TABLE_OK; e <= TABLE_ERR_TOO_LARGE; e++)
 		cr_assert_str_neq(table_strerror((table_err)e), "unknown table error");
 }
+
+Test(table, only_keys_and_psks_are_secret)
+{
+	cr_assert(table_type_is_secret(NRFCRED_TYPE_CLIENT_KEY));
+	cr_assert(table_type_is_secret(NRFCRED_TYPE_PSK));
+	cr_assert_not(table_type_is_secret(NRFCRED_TYPE_CA_CERT));
+	cr_assert_not(table_type_is_secret(NRFCRED_TYPE_CLIENT_CERT));
+	cr_assert_not(table_type_is_secret(NRFCRED_TYPE_PSK_IDENTITY));
+	cr_assert_not(table_type_is_secret(NRFCRED_TYPE_PUBLIC_KEY));
+}
