@@ -524,6 +524,28 @@ void runner_interrupt(struct runner *r, bool immediate)
 	runner_check_end(r);
 }
 
+void runner_drain(struct runner *r)
+{
+	if (r->ended || r->summary.drained)
+		return;
+	r->summary.drained = true;
+	for (size_t i = 0; i < r->slot_count; i++) {
+		struct slot *s = &r->slots[i];
+		s->flow.draining = true;
+		/* A slot between two polls for a board has no board to finish.
+		 * One whose poll is running stops when the poll returns (the
+		 * flow says so), as does one being entered right now (its
+		 * timer is not armed yet). */
+		if (s->timer_armed && !s->work_pending &&
+		    (s->state == SLOT_WAIT_BOARD || s->state == SLOT_WAIT_REMOVE)) {
+			uv_timer_stop(&s->timer);
+			s->timer_armed = false;
+			slot_enter(s, SLOT_STOPPED, NULL);
+		}
+	}
+	runner_check_end(r);
+}
+
 static void signal_cb(uv_signal_t *h, int signum)
 {
 	(void)signum;

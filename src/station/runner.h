@@ -54,6 +54,7 @@ struct runner_summary {
 	unsigned interrupted_boards; /* boards cut short by it */
 	bool continuous;	     /* the run was in continuous mode */
 	unsigned log_failures;	     /* CSV rows that could not be written */
+	bool drained;		     /* runner_drain was called */
 };
 
 struct runner;
@@ -67,6 +68,11 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 void runner_start(struct runner *r);
 /* Same as a first (or, with immediate, a second) Ctrl-C. */
 void runner_interrupt(struct runner *r, bool immediate);
+/* No new boards: every slot finishes the board it has as usual (nothing is
+ * cut short; it is wiped and logged), then stops; a slot waiting for a
+ * board stops now. For a run whose output went away (stdout closed): its
+ * boards must still end clean. May be called from an event sink. */
+void runner_drain(struct runner *r);
 void runner_get_summary(const struct runner *r, struct runner_summary *out);
 struct runner_progress {
 	uint64_t done;
