@@ -3,6 +3,7 @@
  * J-Link, with a live dashboard (TTY), plain lines or JSON lines, and a CSV
  * log per slot.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,9 @@ void cmd_station_help(FILE *out)
 		"safe point, wipe the chip and log; a second Ctrl-C aborts at once.\n"
 		"If a CSV row cannot be written (disk full), the row is printed on stderr\n"
 		"and the exit code is 1 (unless interrupted).\n"
+		"If standard output closes (the reader of a pipe ended), the events stop,\n"
+		"every board in progress finishes and is wiped and logged, no new board\n"
+		"starts, and the exit code is 7 (unless interrupted or a row was lost).\n"
 		"The station file is described in README.md and config/station.example.ini.\n"
 		"\n%s",
 		cli_exit_codes_help);
@@ -68,6 +72,11 @@ int station_cli_exit_code(const struct runner_summary *s)
 	 * clean run to the script or MES that reads the exit code. */
 	if (s->log_failures > 0)
 		return CLI_EXIT_FAILURE;
+	/* The reader of the events (MES, a script) missed the end of the run:
+	 * it must not take the run for complete. Only the stdout guard below
+	 * drains a station run. */
+	if (s->drained)
+		return CLI_EXIT_OUTPUT;
 	if (s->absent > 0 || s->probe_failures > 0)
 		return CLI_EXIT_PROBE;
 	if (s->failed > 0)
@@ -108,6 +117,36 @@ static void log_error_sink(void *user, const struct station_event *ev)
 }
 
 enum output_mode { OUT_AUTO, OUT_PLAIN, OUT_JSON };
+
+/* Plain or JSON lines on stdout, until a write fails (EPIPE: the reader of
+ * the pipe ended; ENOSPC: a redirect to a full disk). Then nothing more is
+ * written there, stderr says so once, and the run drains: the boards in
+ * hand finish and are wiped and logged as usual (the CSV is the record). */
+struct stdout_guard {
+	FILE *out;
+	station_event_fn sink;
+	struct runner *runner;
+	bool closed;
+};
+
+static void stdout_guard_sink(void *user, const struct station_event *ev)
+{
+	struct stdout_guard *g = user;
+	if (g->closed)
+		return;
+	errno = 0;
+	g->sink(g->out, ev);
+	if (!ferror(g->out))
+		return;
+	int e = errno ? errno : EIO;
+	g->closed = true;
+	fprintf(stderr,
+		"nrfcred: standard output closed (%s): no more events are written there; "
+		"every board in progress finishes, is wiped and logged; exit code %d\n",
+		strerror(e), CLI_EXIT_OUTPUT);
+	fflush(stderr);
+	runner_drain(g->runner);
+}
 
 int cmd_station_main(int argc, char **argv)
 {
@@ -222,14 +261,17 @@ int cmd_station_main(int argc, char **argv)
 		rc = CLI_EXIT_INPUT;
 		goto out;
 	}
+	struct stdout_guard guard = {.out = stdout, .runner = runner};
 	if (mode == OUT_JSON) {
-		station_events_add(&events, json_sink, stdout);
+		guard.sink = json_sink;
+		station_events_add(&events, stdout_guard_sink, &guard);
 	} else if (mode == OUT_AUTO && isatty(STDOUT_FILENO) &&
 		   ui_tty_create(&loop, STDOUT_FILENO, ui_tty_color_wanted(STDOUT_FILENO),
 				 tty_progress, runner, &tty) == 0) {
 		station_events_add(&events, ui_tty_sink, tty);
 	} else {
-		station_events_add(&events, plain_sink, stdout);
+		guard.sink = plain_sink;
+		station_events_add(&events, stdout_guard_sink, &guard);
 	}
 
 	station_events_add(&events, log_error_sink, stderr);
