@@ -466,8 +466,8 @@ static void close_handles(struct runner *r)
 		uv_close((uv_handle_t *)&r->slots[i].timer, close_cb);
 	r->timers_open = 0;
 	if (r->signals_open) {
-		uv_close((uv_handle_t *)&r->sigint, close_cb);
-		uv_close((uv_handle_t *)&r->sigterm, close_cb);
+		for (size_t i = 0; i < RUNNER_STOP_SIGNALS; i++)
+			uv_close((uv_handle_t *)&r->signals[i], close_cb);
 		r->signals_open = false;
 	}
 }
@@ -545,6 +545,12 @@ void runner_drain(struct runner *r)
 	}
 	runner_check_end(r);
 }
+
+/* Each of them asks the run to stop as a Ctrl-C does: SIGHUP is the SSH
+ * session or terminal that closed, SIGTERM a service manager, SIGQUIT
+ * Ctrl-\. Their default action would end the process in the middle of a
+ * board, with its keys still in flash and no row written. */
+static const int stop_signals[RUNNER_STOP_SIGNALS] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 static void signal_cb(uv_signal_t *h, int signum)
 {
@@ -636,11 +642,11 @@ void runner_start(struct runner *r)
 	}
 
 	if (r->opts.signals) {
-		uv_signal_init(r->opts.loop, &r->sigint);
-		uv_signal_init(r->opts.loop, &r->sigterm);
-		r->sigint.data = r->sigterm.data = r;
-		uv_signal_start(&r->sigint, signal_cb, SIGINT);
-		uv_signal_start(&r->sigterm, signal_cb, SIGTERM);
+		for (size_t i = 0; i < RUNNER_STOP_SIGNALS; i++) {
+			uv_signal_init(r->opts.loop, &r->signals[i]);
+			r->signals[i].data = r;
+			uv_signal_start(&r->signals[i], signal_cb, stop_signals[i]);
+		}
 		r->signals_open = true;
 	}
 	for (size_t i = 0; i < r->slot_count; i++) {

@@ -6,9 +6,10 @@
  * the loop thread; uv timers drive result polling and board detection.
  * Progress crosses threads as atomics (runner_slot_progress).
  *
- * SIGINT/SIGTERM: the first one stops new boards and makes running slots
- * stop at the next safe point, wipe and log; the second one aborts every
- * step at once (boards are then not wiped, which the log says).
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT: the first one stops new boards and makes
+ * running slots stop at the next safe point, wipe and log; the second one
+ * aborts every step at once (boards are then not wiped, which the log
+ * says).
  */
 #ifndef NRFCRED_STATION_RUNNER_H
 #define NRFCRED_STATION_RUNNER_H
@@ -33,7 +34,7 @@ struct runner_options {
 	const struct station_events *events;
 	bool continuous;     /* after a board, wait for the next one */
 	bool csv;	     /* write LOGDIR/<station>-slot<N>.csv */
-	bool signals;	     /* install SIGINT/SIGTERM handlers */
+	bool signals;	     /* install SIGINT/SIGTERM/SIGHUP/SIGQUIT handlers */
 	uint32_t poll_ms;    /* base period: results every poll_ms / 4, VTref every 2 x poll_ms; 0 =
 				100 ms */
 	const char *version; /* for the CSV log */

@@ -34,6 +34,8 @@ struct jlink_context;
  * then has to pull and insert again. */
 #define VTREF_STABLE_POLLS 2u
 #define DEFAULT_POLL_MS	   100u
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT (runner.c). */
+#define RUNNER_STOP_SIGNALS 4u
 
 struct slot {
 	struct runner *r;
@@ -90,7 +92,7 @@ struct runner {
 	struct jlink_context *jlink;
 	size_t slot_count;
 	struct slot *slots;
-	uv_signal_t sigint, sigterm;
+	uv_signal_t signals[RUNNER_STOP_SIGNALS]; /* runner_stop_signals order */
 	size_t timers_open; /* slots[0 .. timers_open) have an open timer */
 	bool signals_open;
 	bool stopping;
