@@ -16,16 +16,16 @@
 #include "station/job.h"
 #include "station/slot.h"
 
-static uint64_t wall_ms(void)
+uint64_t runner_wall_ms(void)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 	return (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
 }
 
-static void emit(struct runner *r, struct station_event *ev)
+void runner_emit(struct runner *r, struct station_event *ev)
 {
-	ev->time_ms = wall_ms();
+	ev->time_ms = runner_wall_ms();
 	ev->station = r->cfg->name;
 	if (r->opts.events)
 		station_events_emit(r->opts.events, ev);
@@ -39,7 +39,7 @@ static void emit_state(struct slot *s, const char *message)
 				   .label = s->cfg->label,
 				   .state = s->state,
 				   .message = message};
-	emit(s->r, &ev);
+	runner_emit(s->r, &ev);
 }
 
 static void work_cb(uv_work_t *req)
@@ -50,7 +50,6 @@ static void work_cb(uv_work_t *req)
 
 /* -------------------------------------------------------------- loop side */
 
-static void slot_enter(struct slot *s, enum slot_state next, const char *message);
 static void slot_advance(struct slot *s, enum slot_outcome out);
 static void runner_check_end(struct runner *r);
 
@@ -278,118 +277,6 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 	slot_enter(s, slot_next_state(s->state, out, &s->flow), NULL);
 }
 
-static const char *str_or_empty(const char *s)
-{
-	return s ? s : "";
-}
-
-/* A board ended (DONE or FAILED): CSV row, event, reset for the next. */
-static void finish_board(struct slot *s)
-{
-	struct runner *r = s->r;
-	bool passed = s->state == SLOT_DONE;
-	uint64_t duration = (uv_hrtime() - s->board_start_hr) / 1000000u;
-	const char *imei = s->have_result ? s->result.imei : "";
-	const char *modem_fw = s->have_result ? s->result.modem_fw : "";
-	if (passed)
-		r->summary.passed++;
-	else
-		r->summary.failed++;
-	if (s->probe_failed)
-		r->summary.probe_failures++;
-	unsigned resets = s->target ? nrf91_resets(s->target) : 0;
-	const char *digest = "";
-	const char *delivery = r->job->delivery == STATION_DELIVERY_RAM ? "ram" : "flash";
-	if (s->have_result && s->result.count > 0)
-		digest = result_count_undigested(&s->result) ? "unavailable" : "modem";
-
-	/* A row that cannot be written is not dropped quietly: it goes out in
-	 * a LOG_ERROR event (the CLI prints it on stderr) and counts against
-	 * the exit code. */
-	char log_cause[400] = "";
-	char *lost_row = NULL;
-	bool log_failed = false;
-	if (s->log) {
-		char when[32];
-		station_format_utc(wall_ms(), when);
-		struct csvlog_row row = {
-			.utc_time = when,
-			.station = r->cfg->name,
-			.slot = s->cfg->number,
-			.probe = s->cfg->probe,
-			.imei = imei,
-			.result = passed ? "pass" : "fail",
-			.failed_step = passed ? "" : slot_state_step_name(s->failed_step),
-			.error = passed ? "" : s->error,
-			.duration_ms = duration,
-			.part = s->info.part_name,
-			.modem_fw = modem_fw,
-			.sec_tags = r->job->sec_tags,
-			.cred_sha256 = r->job->cred_sha256,
-			.provisioner_sha256 = r->job->provisioner_sha256,
-			.app_sha256 = r->job->app_sha256,
-			.version = str_or_empty(r->opts.version),
-			.swd_khz = s->swd_khz,
-			.resets = resets,
-			.locked = s->locked,
-			.digest = digest,
-			.delivery = delivery,
-			.boots = s->session.boots,
-		};
-		csvlog_err ce = csvlog_append(s->log, &row);
-		if (ce != CSVLOG_OK) {
-			int e = errno;
-			log_failed = true;
-			r->summary.log_failures++;
-			snprintf(log_cause, sizeof log_cause, "%s: %s%s%s", csvlog_path(s->log),
-				 csvlog_strerror(ce), ce == CSVLOG_ERR_IO ? ": " : "",
-				 ce == CSVLOG_ERR_IO ? strerror(e) : "");
-			lost_row = csvlog_format_row(&row);
-			if (lost_row)
-				lost_row[strcspn(lost_row, "\r\n")] = '\0';
-		}
-	}
-	struct station_event ev = {
-		.type = STATION_EV_BOARD,
-		.slot = s->cfg->number,
-		.probe = s->cfg->probe,
-		.label = s->cfg->label,
-		.state = s->state,
-		.passed = passed,
-		.imei = imei,
-		.failed_step = passed ? SLOT_IDLE : s->failed_step,
-		.message = passed ? "" : s->error,
-		.duration_ms = duration,
-		.part = s->info.part_name,
-		.modem_fw = modem_fw,
-		.swd_khz = s->swd_khz,
-		.resets = resets,
-		.locked = s->locked,
-		.digest = digest,
-		.delivery = delivery,
-		.boots = s->session.boots,
-	};
-	emit(r, &ev);
-	if (log_failed) {
-		struct station_event le = {
-			.type = STATION_EV_LOG_ERROR,
-			.slot = s->cfg->number,
-			.probe = s->cfg->probe,
-			.label = s->cfg->label,
-			.state = s->state,
-			.message = log_cause,
-			.row = lost_row ? lost_row
-					: "(out of memory: the row could not be formatted)",
-		};
-		emit(r, &le);
-		free(lost_row);
-	}
-	if (s->target) {
-		nrf91_detach(s->target);
-		s->target = NULL;
-	}
-}
-
 static void new_board(struct slot *s)
 {
 	s->flow.failing = false;
@@ -406,12 +293,12 @@ static void new_board(struct slot *s)
 	s->speed_fallbacks = 0;
 	memset(&s->result, 0, sizeof s->result);
 	memset(&s->info, 0, sizeof s->info);
-	s->board_start_ms = wall_ms();
+	s->board_start_ms = runner_wall_ms();
 	s->board_start_hr = uv_hrtime();
 	atomic_store(&s->abort, atomic_load(&s->r->hard_abort));
 }
 
-static void slot_enter(struct slot *s, enum slot_state next, const char *message)
+void slot_enter(struct slot *s, enum slot_state next, const char *message)
 {
 	struct runner *r = s->r;
 	enum slot_state prev = s->state;
@@ -427,8 +314,8 @@ static void slot_enter(struct slot *s, enum slot_state next, const char *message
 	switch (next) {
 	case SLOT_DONE:
 	case SLOT_FAILED:
-		finish_board(s);
-		slot_enter(s, slot_next_state(next, SLOT_OUT_OK, &s->flow), NULL);
+		/* The next state follows once the row is written. */
+		slot_finish_board(s);
 		return;
 	case SLOT_STOPPED:
 	case SLOT_ABSENT:
@@ -487,7 +374,7 @@ static void runner_check_end(struct runner *r)
 				   .passed_count = r->summary.passed,
 				   .failed_count = r->summary.failed};
 	ev.exit_code = r->opts.exit_code_of ? r->opts.exit_code_of(&r->summary) : -1;
-	emit(r, &ev);
+	runner_emit(r, &ev);
 }
 
 void runner_interrupt(struct runner *r, bool immediate)
@@ -503,7 +390,7 @@ void runner_interrupt(struct runner *r, bool immediate)
 		atomic_store(&r->hard_abort, true);
 	struct station_event ev = {.type = STATION_EV_STOP, .immediate = immediate};
 	if (first || immediate)
-		emit(r, &ev);
+		runner_emit(r, &ev);
 	for (size_t i = 0; i < r->slot_count; i++) {
 		struct slot *s = &r->slots[i];
 		s->flow.interrupted = true;
@@ -614,7 +501,7 @@ void runner_start(struct runner *r)
 	struct station_event start = {.type = STATION_EV_START,
 				      .slot_count = (unsigned)r->slot_count,
 				      .provisioner_sha256 = r->job->provisioner_sha256};
-	emit(r, &start);
+	runner_emit(r, &start);
 
 	char errbuf[200];
 	probe_err pe = jlink_context_create(&r->jlink);
@@ -638,7 +525,7 @@ void runner_start(struct runner *r)
 					   .label = s->cfg->label,
 					   .state = s->state,
 					   .message = s->absent_reason};
-		emit(r, &ev);
+		runner_emit(r, &ev);
 	}
 
 	if (r->opts.signals) {

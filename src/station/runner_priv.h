@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "provision/result.h"
+#include "station/csvlog.h"
 #include "station/runner.h"
 #include "station/session.h"
 #include "station/slot.h"
@@ -36,6 +37,18 @@ struct jlink_context;
 #define DEFAULT_POLL_MS	   100u
 /* SIGINT, SIGTERM, SIGHUP, SIGQUIT (runner.c). */
 #define RUNNER_STOP_SIGNALS 4u
+
+/* What a slot's records work writes (records.c): set up on the loop
+ * thread, written on the pool, its results read back by `done` on the loop
+ * thread. */
+struct slot_records {
+	bool row_wanted;
+	struct csvlog_row row; /* points into the slot, the job and row_time */
+	char row_time[32];
+	csvlog_err row_err;
+	int row_errno;
+	void (*done)(struct slot *s);
+};
 
 struct slot {
 	struct runner *r;
@@ -83,6 +96,7 @@ struct slot {
 	char absent_reason[200];
 
 	struct adi_trace *trace; /* runner_options.traces[i]; NULL = none */
+	struct slot_records records; /* while its work is pending: the worker's */
 };
 
 struct runner {
@@ -100,6 +114,20 @@ struct runner {
 	bool ended;
 	struct runner_summary summary;
 };
+
+/* Loop thread (runner.c). */
+uint64_t runner_wall_ms(void);
+void runner_emit(struct runner *r, struct station_event *ev);
+/* Enters state next (emits its STATE event with message) and starts what
+ * it does: a step on the pool, a timer, or the board's records. */
+void slot_enter(struct slot *s, enum slot_state next, const char *message);
+
+/* Loop thread (records.c). The board ended (DONE or FAILED): writes its
+ * CSV row on the pool, then emits the BOARD event (and LOG_ERROR) and
+ * enters the next state. */
+void slot_finish_board(struct slot *s);
+/* Runs s->records on the pool (s->work), then done(s) on the loop. */
+void slot_records_queue(struct slot *s, void (*done)(struct slot *s));
 
 /* Runs the blocking step of s->state on a worker thread; fills s->err,
  * s->detail, s->result and progress. */
