@@ -80,7 +80,9 @@ int station_cli_exit_code(const struct runner_summary *s)
 		return CLI_EXIT_OUTPUT;
 	if (s->absent > 0 || s->probe_failures > 0)
 		return CLI_EXIT_PROBE;
-	if (s->failed > 0)
+	/* A board an earlier run left with keys, still in its slot, that could
+	 * not be wiped now fails like a board of this run. */
+	if (s->failed > 0 || s->recovery_failures > 0)
 		return CLI_EXIT_BOARD_FAILED;
 	return CLI_EXIT_OK;
 }
@@ -114,6 +116,22 @@ static void log_error_sink(void *user, const struct station_event *ev)
 		"the log:\n%s\n",
 		ev->slot, ev->probe ? ev->probe : "", ev->message ? ev->message : "",
 		ev->row ? ev->row : "");
+	fflush((FILE *)user);
+}
+
+/* Whatever the output mode, what the journal found goes to stderr too: a
+ * board that may still hold keys must reach the person at the station
+ * even when stdout goes to MES. */
+static void journal_sink(void *user, const struct station_event *ev)
+{
+	if (ev->type != STATION_EV_JOURNAL)
+		return;
+	FILE *f = user;
+	fprintf(f, "nrfcred: %sjournal: ",
+		strcmp(ev->journal, "recovered-wipe") == 0 ? "" : "warning: ");
+	if (ev->slot)
+		fprintf(f, "slot %u (%s): ", ev->slot, ev->probe ? ev->probe : "");
+	fprintf(f, "%s: %s\n", ev->journal, ev->message ? ev->message : "");
 	fflush((FILE *)user);
 }
 
@@ -251,6 +269,7 @@ int cmd_station_main(int argc, char **argv)
 		.events = &events,
 		.continuous = continuous,
 		.csv = true,
+		.journal = true,
 		.signals = true,
 		.version = NRFCRED_VERSION,
 		.exit_code_of = station_cli_exit_code,
@@ -276,6 +295,7 @@ int cmd_station_main(int argc, char **argv)
 	}
 
 	station_events_add(&events, log_error_sink, stderr);
+	station_events_add(&events, journal_sink, stderr);
 
 	runner_start(runner);
 	uv_run(&loop, UV_RUN_DEFAULT);

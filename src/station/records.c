@@ -1,10 +1,11 @@
 /*
- * A slot's durable records: the CSV row of each board, written with its
- * fsync on the thread pool. An fsync takes milliseconds to seconds on a
- * busy disk; on the loop thread it would stall every slot's timers and the
- * dashboard. The slot waits for its own records before it goes on (its
- * next board, or STOPPED), so its rows stay in order and the run does not
- * end with a row unwritten.
+ * A slot's durable records: the CSV row of each board and its journal
+ * lines, written with their fsync on the thread pool. An fsync takes
+ * milliseconds to seconds on a busy disk; on the loop thread it would stall
+ * every slot's timers and the dashboard. The slot waits for its own records
+ * before it goes on (its step, its next board, or STOPPED), so its rows
+ * stay in order, an open line is on disk before the secret goes out, and
+ * the run does not end with a record unwritten.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,9 +23,23 @@ static void records_work(uv_work_t *req)
 	struct slot_records *rec = &s->records;
 	rec->row_err = CSVLOG_OK;
 	rec->row_errno = 0;
+	rec->journal_err = JOURNAL_OK;
+	rec->journal_errno = 0;
+	if (rec->journal_op == SLOT_JOURNAL_BEGIN) {
+		rec->journal_err = journal_begin(s->r->journal, &s->journal);
+		rec->journal_errno = errno;
+	}
 	if (rec->row_wanted) {
 		rec->row_err = csvlog_append(s->log, &rec->row);
 		rec->row_errno = errno;
+	}
+	/* After the row: a crash between the two leaves the entry open, and
+	 * the next start checks the board again (harmless); the other order
+	 * could lose the row. */
+	if (rec->journal_op == SLOT_JOURNAL_END) {
+		rec->journal_err = journal_end(s->r->journal, rec->journal_id, rec->journal_time,
+					       rec->journal_how);
+		rec->journal_errno = errno;
 	}
 }
 
@@ -48,6 +63,31 @@ void slot_records_queue(struct slot *s, void (*done)(struct slot *s))
 		s->work_pending = false;
 		done(s);
 	}
+}
+
+void slot_journal_board(struct slot *s, void (*done)(struct slot *s))
+{
+	struct slot_records *rec = &s->records;
+	struct journal_entry *e = &s->journal;
+	memset(e, 0, sizeof *e);
+	station_format_utc(runner_wall_ms(), e->time);
+	e->slot = s->cfg->number;
+	snprintf(e->probe, sizeof e->probe, "%s", s->cfg->probe);
+	e->device_id = s->info.device_id;
+	snprintf(e->step, sizeof e->step, "%s", slot_state_step_name(s->state));
+	rec->row_wanted = false;
+	rec->journal_op = SLOT_JOURNAL_BEGIN;
+	slot_records_queue(s, done);
+}
+
+void slot_journal_failed(struct slot *s, const char *what, char *out, size_t outlen)
+{
+	const struct slot_records *rec = &s->records;
+	bool io = rec->journal_err == JOURNAL_ERR_IO;
+	s->r->summary.log_failures++;
+	snprintf(out, outlen, "%s: %s%s%s (%s)", journal_path(s->r->journal),
+		 journal_strerror(rec->journal_err), io ? ": " : "",
+		 io ? strerror(rec->journal_errno) : "", what);
 }
 
 static const char *str_or_empty(const char *s)
@@ -99,6 +139,15 @@ void slot_finish_board(struct slot *s)
 		.boots = s->session.boots,
 	};
 	rec->row_wanted = s->log != NULL;
+	/* Only a wipe that worked closes the entry: after any other end the
+	 * board may still hold what it was sent, and the next start looks. */
+	rec->journal_op = SLOT_JOURNAL_NONE;
+	if (s->journal_open && s->wiped) {
+		rec->journal_op = SLOT_JOURNAL_END;
+		rec->journal_id = s->journal.id;
+		rec->journal_how = JOURNAL_WIPED;
+		memcpy(rec->journal_time, rec->row_time, sizeof rec->journal_time);
+	}
 	slot_records_queue(s, board_logged);
 }
 
@@ -156,6 +205,29 @@ static void board_logged(struct slot *s)
 	runner_emit(s->r, &ev);
 	if (s->records.row_wanted && s->records.row_err != CSVLOG_OK)
 		report_lost_row(s);
+	if (s->records.journal_op == SLOT_JOURNAL_END) {
+		if (s->records.journal_err == JOURNAL_OK) {
+			s->journal_open = false;
+		} else {
+			char why[400];
+			slot_journal_failed(s, "the wipe of this board is not recorded: the next "
+					       "start checks it again",
+					    why, sizeof why);
+			struct station_event je = {
+				.type = STATION_EV_JOURNAL,
+				.slot = s->cfg->number,
+				.probe = s->cfg->probe,
+				.label = s->cfg->label,
+				.state = s->state,
+				.journal = "write-failed",
+				.device_id = s->journal.device_id,
+				.since = s->journal.time,
+				.step = s->journal.step,
+				.message = why,
+			};
+			runner_emit(s->r, &je);
+		}
+	}
 	if (s->target) {
 		nrf91_detach(s->target);
 		s->target = NULL;

@@ -14,6 +14,7 @@
 #include "station/config.h"
 #include "station/csvlog.h"
 #include "station/job.h"
+#include "station/journal.h"
 #include "station/slot.h"
 
 uint64_t runner_wall_ms(void)
@@ -50,7 +51,6 @@ static void work_cb(uv_work_t *req)
 
 /* -------------------------------------------------------------- loop side */
 
-static void slot_advance(struct slot *s, enum slot_outcome out);
 static void runner_check_end(struct runner *r);
 
 static void after_work_cb(uv_work_t *req, int status);
@@ -196,10 +196,12 @@ static void slot_retry(struct slot *s)
 	slot_enter(s, retry_state(s->state), msg);
 }
 
-static void slot_advance(struct slot *s, enum slot_outcome out)
+void slot_advance(struct slot *s, enum slot_outcome out)
 {
 	struct runner *r = s->r;
 	s->flow.interrupted = r->stopping;
+	if (s->state == SLOT_WIPE && out == SLOT_OUT_OK)
+		s->wiped = true; /* what closes the board's journal entry */
 
 	bool hard = atomic_load(&r->hard_abort);
 	if (out == SLOT_OUT_FAILED && s->state == SLOT_WIPE) {
@@ -277,6 +279,44 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 	slot_enter(s, slot_next_state(s->state, out, &s->flow), NULL);
 }
 
+/* The step that hands the board its first secret: with the flash delivery
+ * PROGRAM writes the table with the image, with the RAM delivery
+ * AWAIT_RESULT sends it in the TABLE record (PROGRAM writes a generic
+ * image then). */
+static enum slot_state first_secret_state(const struct runner *r)
+{
+	return r->job->delivery == STATION_DELIVERY_RAM ? SLOT_AWAIT_RESULT : SLOT_PROGRAM;
+}
+
+static bool journal_due(const struct slot *s)
+{
+	return s->r->journal && !s->journal_open && s->state == first_secret_state(s->r);
+}
+
+static void slot_run_state(struct slot *s);
+
+/* The entry is on disk (or could not be written): only now may the
+ * secret go out. */
+static void journal_written(struct slot *s)
+{
+	if (s->records.journal_err != JOURNAL_OK) {
+		s->err = NRF91_OK;
+		slot_journal_failed(s, "no credential was sent", s->detail, sizeof s->detail);
+		slot_advance(s, SLOT_OUT_FAILED);
+		return;
+	}
+	s->journal_open = true;
+	if (s->r->stopping) {
+		/* Ctrl-C came while the line was written: this is the safe
+		 * point, before the step hands anything over. */
+		s->err = NRF91_ERR_ABORTED;
+		s->detail[0] = '\0';
+		slot_advance(s, SLOT_OUT_FAILED);
+		return;
+	}
+	slot_run_state(s);
+}
+
 static void new_board(struct slot *s)
 {
 	s->flow.failing = false;
@@ -288,6 +328,8 @@ static void new_board(struct slot *s)
 	s->access_lost = 0;
 	s->locked = false;
 	s->touched = false;
+	s->journal_open = false; /* an entry left open stays in the journal */
+	s->wiped = false;
 	slot_session_reset(s);
 	s->swd_khz = s->r->cfg->swd_khz;
 	s->speed_fallbacks = 0;
@@ -310,8 +352,19 @@ void slot_enter(struct slot *s, enum slot_state next, const char *message)
 	atomic_store_explicit(&s->progress_done, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->progress_total, 0, memory_order_relaxed);
 	emit_state(s, message);
+	if (next == SLOT_AWAIT_RESULT && prev != SLOT_AWAIT_RESULT)
+		s->await_deadline = uv_now(r->opts.loop) + r->cfg->timeout_ms;
+	if (journal_due(s)) {
+		slot_journal_board(s, journal_written);
+		return;
+	}
+	slot_run_state(s);
+}
 
-	switch (next) {
+static void slot_run_state(struct slot *s)
+{
+	struct runner *r = s->r;
+	switch (s->state) {
 	case SLOT_DONE:
 	case SLOT_FAILED:
 		/* The next state follows once the row is written. */
@@ -322,8 +375,6 @@ void slot_enter(struct slot *s, enum slot_state next, const char *message)
 		runner_check_end(r);
 		return;
 	case SLOT_AWAIT_RESULT:
-		if (prev != SLOT_AWAIT_RESULT)
-			s->await_deadline = uv_now(r->opts.loop) + r->cfg->timeout_ms;
 		arm_timer(s, await_poll_ms(r));
 		return;
 	case SLOT_WAIT_BOARD:
@@ -334,7 +385,7 @@ void slot_enter(struct slot *s, enum slot_state next, const char *message)
 		queue_step(s);
 		return;
 	default:
-		if (slot_state_is_step(next))
+		if (slot_state_is_step(s->state))
 			queue_step(s);
 		return;
 	}
@@ -491,6 +542,21 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 			}
 		}
 	}
+	if (opts->journal) {
+		journal_err je =
+			journal_open(r->cfg->log_dir, r->cfg->name, &r->journal, &r->journal_scan);
+		if (je != JOURNAL_OK) {
+			int e = errno;
+			snprintf(err, errlen, "%s/%s.journal: %s%s%s", r->cfg->log_dir, r->cfg->name,
+				 journal_strerror(je), je == JOURNAL_ERR_IO ? ": " : "",
+				 je == JOURNAL_ERR_IO ? strerror(e)
+				 : je == JOURNAL_ERR_FORMAT
+					 ? " (move it away: nrfcred will not overwrite it)"
+					 : "");
+			runner_destroy(r);
+			return -1;
+		}
+	}
 	atomic_init(&r->hard_abort, false);
 	*out = r;
 	return 0;
@@ -536,12 +602,21 @@ void runner_start(struct runner *r)
 		}
 		r->signals_open = true;
 	}
+	/* Boards an earlier run may have left with keys come first: their
+	 * slots start once they are dealt with. */
+	if (r->journal)
+		runner_recover_leftovers(r);
 	for (size_t i = 0; i < r->slot_count; i++) {
 		struct slot *s = &r->slots[i];
-		if (s->state == SLOT_IDLE)
-			slot_enter(s, slot_next_state(SLOT_IDLE, SLOT_OUT_OK, &s->flow), NULL);
+		if (s->state == SLOT_IDLE && !s->recovering)
+			slot_start(s);
 	}
 	runner_check_end(r);
+}
+
+void slot_start(struct slot *s)
+{
+	slot_enter(s, slot_next_state(SLOT_IDLE, SLOT_OUT_OK, &s->flow), NULL);
 }
 
 void runner_get_summary(const struct runner *r, struct runner_summary *out)
@@ -582,6 +657,7 @@ void runner_destroy(struct runner *r)
 	}
 	if (r->jlink)
 		jlink_context_destroy(r->jlink);
+	journal_close(r->journal);
 	free(r->slots);
 	free(r);
 }

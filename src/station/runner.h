@@ -34,6 +34,11 @@ struct runner_options {
 	const struct station_events *events;
 	bool continuous;     /* after a board, wait for the next one */
 	bool csv;	     /* write LOGDIR/<station>-slot<N>.csv */
+	/* Keep LOGDIR/<station>.journal (station/journal.h): an entry before
+	 * the first secret reaches a board, its close after the wipe; at
+	 * start, a board an earlier run left open is wiped first when it is
+	 * still in its slot (a CSV row says so), else reported. */
+	bool journal;
 	bool signals;	     /* install SIGINT/SIGTERM/SIGHUP/SIGQUIT handlers */
 	uint32_t poll_ms;    /* base period: results every poll_ms / 4, VTref every 2 x poll_ms; 0 =
 				100 ms */
@@ -56,16 +61,21 @@ struct runner_summary {
 	bool continuous;	     /* the run was in continuous mode */
 	unsigned log_failures;	     /* CSV rows that could not be written */
 	bool drained;		     /* runner_drain was called */
+	unsigned recovered;	     /* boards an earlier run left unwiped, wiped now */
+	unsigned recovery_failures;  /* ... whose wipe failed now */
+	unsigned journal_warnings;   /* ... not found in their slot, or not checked */
 };
 
 struct runner;
 
-/* Opens the CSV logs (probes are opened by runner_start). err names the
- * file when a log cannot be opened. */
+/* Opens the CSV logs and the journal (probes are opened by runner_start).
+ * err names the file when a log cannot be opened. */
 int runner_create(const struct runner_options *opts, struct runner **out, char *err, size_t errlen);
 /* Opens every slot's probe on the loop thread (a missing probe is reported
  * as ABSENT; the others run), installs the signal handlers and starts the
- * machines. Then run the loop: it ends when every slot has stopped. */
+ * machines; a slot whose probe the journal names first deals with the
+ * board an earlier run left there. Then run the loop: it ends when every
+ * slot has stopped. */
 void runner_start(struct runner *r);
 /* Same as a first (or, with immediate, a second) Ctrl-C. */
 void runner_interrupt(struct runner *r, bool immediate);

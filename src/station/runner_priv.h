@@ -15,6 +15,7 @@
 
 #include "provision/result.h"
 #include "station/csvlog.h"
+#include "station/journal.h"
 #include "station/runner.h"
 #include "station/session.h"
 #include "station/slot.h"
@@ -47,7 +48,24 @@ struct slot_records {
 	char row_time[32];
 	csvlog_err row_err;
 	int row_errno;
+	/* Before the row: BEGIN appends s->journal (the worker sets its id);
+	 * after it: END closes s->journal.id with journal_how. */
+	enum { SLOT_JOURNAL_NONE, SLOT_JOURNAL_BEGIN, SLOT_JOURNAL_END } journal_op;
+	uint32_t journal_id; /* END */
+	enum journal_how journal_how;
+	char journal_time[32];
+	journal_err journal_err;
+	int journal_errno;
 	void (*done)(struct slot *s);
+};
+
+/* What the start found of a board the journal says an earlier run left
+ * unwiped in this slot (slot_recovery_run). */
+enum slot_recovery {
+	SLOT_RECOVERY_WIPED,	   /* the same board: erased and read back blank */
+	SLOT_RECOVERY_WIPE_FAILED, /* the same board, but the wipe failed */
+	SLOT_RECOVERY_OTHER_BOARD, /* another DEVICEID, or no board answers */
+	SLOT_RECOVERY_UNCHECKED,   /* the probe failed, or a locked part may not be erased */
 };
 
 struct slot {
@@ -97,6 +115,19 @@ struct slot {
 
 	struct adi_trace *trace; /* runner_options.traces[i]; NULL = none */
 	struct slot_records records; /* while its work is pending: the worker's */
+
+	/* The journal entry of the board in hand (loop thread, and the
+	 * records work while it is pending). */
+	struct journal_entry journal;
+	bool journal_open; /* its open line is on disk, its close is not */
+	bool wiped;	   /* this board's WIPE step succeeded */
+	/* At start: the earlier run's entry being dealt with (leftover), the
+	 * next of runner.journal's leftovers to look at for this slot, and
+	 * what the worker found (slot_recovery_run). */
+	bool recovering;
+	struct journal_entry leftover;
+	size_t leftover_next;
+	enum slot_recovery recovery;
 };
 
 struct runner {
@@ -113,6 +144,8 @@ struct runner {
 	atomic_bool hard_abort;
 	bool ended;
 	struct runner_summary summary;
+	struct journal *journal; /* NULL: opts.journal off */
+	struct journal_scan journal_scan;
 };
 
 /* Loop thread (runner.c). */
@@ -122,12 +155,33 @@ void runner_emit(struct runner *r, struct station_event *ev);
  * it does: a step on the pool, a timer, or the board's records. */
 void slot_enter(struct slot *s, enum slot_state next, const char *message);
 
+/* Starts the slot's machine (its first state after IDLE). */
+void slot_start(struct slot *s);
+/* How a step ended: retries, failure causes, the next state. */
+void slot_advance(struct slot *s, enum slot_outcome out);
+
+/* Loop thread (recovery.c). Before the machines start: every slot with a
+ * journal leftover for its probe deals with it first (then starts); the
+ * leftovers of probes not in the station or not attached are reported. */
+void runner_recover_leftovers(struct runner *r);
+
 /* Loop thread (records.c). The board ended (DONE or FAILED): writes its
  * CSV row on the pool, then emits the BOARD event (and LOG_ERROR) and
  * enters the next state. */
 void slot_finish_board(struct slot *s);
 /* Runs s->records on the pool (s->work), then done(s) on the loop. */
 void slot_records_queue(struct slot *s, void (*done)(struct slot *s));
+/* The board in hand is about to get its first secret (s->state is that
+ * step): appends its journal entry (probe, DEVICEID, step) on the pool,
+ * then done(s); s->records.journal_err says whether it is on disk. */
+void slot_journal_board(struct slot *s, void (*done)(struct slot *s));
+/* A journal write failed (s->records): counts it against the exit code
+ * and puts "FILE: cause (what)" into out. */
+void slot_journal_failed(struct slot *s, const char *what, char *out, size_t outlen);
+
+/* Worker (steps.c): attaches, compares the DEVICEID with s->leftover's,
+ * and wipes the board as WIPE does when it is the same; detaches. */
+enum slot_recovery slot_recovery_run(struct slot *s);
 
 /* Runs the blocking step of s->state on a worker thread; fills s->err,
  * s->detail, s->result and progress. */
