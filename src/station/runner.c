@@ -176,7 +176,11 @@ static bool slot_lower_speed(struct slot *s)
 		nrf91_detach(s->target);
 		s->target = NULL;
 	}
+	if (s->retry_of == SLOT_IDLE)
+		s->retry_of = s->state;
+	s->retrying = true;
 	slot_enter(s, retry_state(s->state), msg);
+	s->retrying = false;
 	return true;
 }
 
@@ -193,7 +197,11 @@ static void slot_retry(struct slot *s)
 		nrf91_detach(s->target);
 		s->target = NULL;
 	}
+	if (s->retry_of == SLOT_IDLE)
+		s->retry_of = s->state;
+	s->retrying = true;
 	slot_enter(s, retry_state(s->state), msg);
+	s->retrying = false;
 }
 
 void slot_advance(struct slot *s, enum slot_outcome out)
@@ -202,6 +210,10 @@ void slot_advance(struct slot *s, enum slot_outcome out)
 	s->flow.interrupted = r->stopping;
 	if (s->state == SLOT_WIPE && out == SLOT_OUT_OK)
 		s->wiped = true; /* what closes the board's journal entry */
+	if (out == SLOT_OUT_OK && s->state == s->retry_of) {
+		s->attempt = 0; /* the step that failed works again */
+		s->retry_of = SLOT_IDLE;
+	}
 
 	bool hard = atomic_load(&r->hard_abort);
 	if (out == SLOT_OUT_FAILED && s->state == SLOT_WIPE) {
@@ -322,6 +334,7 @@ static void new_board(struct slot *s)
 	s->flow.failing = false;
 	s->probe_failed = false;
 	s->attempt = 0;
+	s->retry_of = SLOT_IDLE;
 	s->failed_step = SLOT_IDLE;
 	s->error[0] = '\0';
 	s->have_result = false;
@@ -344,8 +357,14 @@ void slot_enter(struct slot *s, enum slot_state next, const char *message)
 {
 	struct runner *r = s->r;
 	enum slot_state prev = s->state;
-	if (next != prev)
+	/* The retries of a failed step last until that step works: a retried
+	 * PROGRAM goes through ERASE again, which must not give it a new
+	 * budget (it would retry for ever). The wipe of a failing board has a
+	 * budget of its own. */
+	if (next == SLOT_WIPE && prev != SLOT_WIPE && !s->retrying) {
 		s->attempt = 0;
+		s->retry_of = SLOT_IDLE;
+	}
 	if (!slot_state_is_busy(prev) && next == SLOT_CONNECT)
 		new_board(s);
 	s->state = next;

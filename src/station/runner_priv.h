@@ -104,7 +104,9 @@ struct slot {
 	atomic_bool abort;	    /* nrf91_options.abort_flag */
 
 	/* The board in progress (loop thread only). */
-	unsigned attempt;
+	unsigned attempt;	 /* retries used (of cfg->retries) since retry_of failed */
+	enum slot_state retry_of; /* the step whose failure they are for; SLOT_IDLE = none */
+	bool retrying;		 /* slot_enter called to retry */
 	bool probe_failed; /* the board failed because the probe did */
 	enum slot_state failed_step;
 	char error[320];

@@ -230,6 +230,18 @@ static size_t find_state(const struct run *run, unsigned slot, enum slot_state s
 	return (size_t)-1;
 }
 
+/* The operator pulls probe N's board out (or puts it back), as `nrfsim
+ * slot` does: the fake applies it at its next USB transfer. */
+static void slot_action(const struct run *run, unsigned n, const char *action, unsigned seq)
+{
+	char path[160], tmp[170], line[64];
+	snprintf(path, sizeof path, "%s/state/%012u.slot", run->dir, 260000000u + n);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	snprintf(line, sizeof line, "%u %s 0\n", seq, action);
+	write_file(tmp, line);
+	cr_assert_eq(rename(tmp, path), 0);
+}
+
 /* ------------------------------------------------------------ interrupts */
 
 static void interrupt_at_program(struct run *run, const struct station_event *ev)
@@ -317,6 +329,66 @@ Test(runner_sim, a_first_interrupt_does_not_cut_the_final_wipe_short)
 	char path[512];
 	path_of(&run, 1, path, sizeof path);
 	cr_assert(strstr(path, "CHECK WIPE DONE STOPPED") != NULL, "%s", path);
+	cleanup(&run);
+}
+
+/* --------------------------------------------------------------- retries */
+
+static void pull_board_at_program(struct run *run, const struct station_event *ev)
+{
+	if (ev->state == SLOT_PROGRAM && run->hook_calls++ == 0)
+		slot_action(run, 1, "remove", 1);
+}
+
+Test(runner_sim, a_retryable_error_in_program_retries_from_erase_as_often_as_retries_says)
+{
+	struct run run;
+	fixture(&run, 1, STATION_DELIVERY_FLASH);
+	run.cfg->retries = 2;
+	run.cfg->swd_khz = 1000; /* the floor: a wire error is a retry, not a lower clock */
+	run.hook = pull_board_at_program;
+	run_station(&run);
+	size_t program = find_state(&run, 1, SLOT_PROGRAM, 0);
+	cr_assert_neq(program, (size_t)-1);
+	cr_assert_eq(run.states[program + 1].state, SLOT_ERASE, "a retry starts at ERASE");
+	cr_assert_str_eq(run.states[program + 1].message, "retry 1 of 2");
+	unsigned retries = 0;
+	for (size_t i = program; i < run.state_count; i++)
+		if (run.states[i].state != SLOT_WIPE &&
+		    strncmp(run.states[i].message, "retry ", 6) == 0)
+			retries++;
+	cr_assert_eq(retries, 2, "retries = 2 means two more attempts, not %u", retries);
+	cr_assert_eq(find_state(&run, 1, SLOT_PROGRAM, program + 1), (size_t)-1,
+		     "the board never came back: PROGRAM never ran again");
+	cr_assert_eq(run.board_count, 1);
+	cr_assert_not(run.boards[0].passed);
+	cr_assert_eq(run.boards[0].failed_step, SLOT_ERASE, "%s", run.boards[0].message);
+	cleanup(&run);
+}
+
+static void pull_then_reinsert(struct run *run, const struct station_event *ev)
+{
+	if (ev->state == SLOT_PROGRAM && run->hook_calls == 0) {
+		run->hook_calls++;
+		slot_action(run, 1, "remove", 1);
+	} else if (ev->state == SLOT_ERASE && run->hook_calls == 1) {
+		run->hook_calls++;
+		slot_action(run, 1, "insert", 2);
+	}
+}
+
+Test(runner_sim, a_board_back_for_the_retry_is_erased_programmed_again_and_passes)
+{
+	struct run run;
+	fixture(&run, 1, STATION_DELIVERY_FLASH);
+	run.cfg->swd_khz = 1000;
+	run.hook = pull_then_reinsert;
+	run_station(&run);
+	char path[512];
+	path_of(&run, 1, path, sizeof path);
+	cr_assert(strstr(path, "PROGRAM ERASE PROGRAM VERIFY RUN") != NULL, "%s", path);
+	cr_assert_eq(run.board_count, 1);
+	cr_assert(run.boards[0].passed, "%s", run.boards[0].message);
 	cleanup(&run);
 }
 
