@@ -8,9 +8,11 @@
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
@@ -332,6 +334,62 @@ Test(runner_sim, a_first_interrupt_does_not_cut_the_final_wipe_short)
 	cleanup(&run);
 }
 
+/* ------------------------------------------------------------- draining */
+
+static void drain_at_program(struct run *run, const struct station_event *ev)
+{
+	if (ev->state == SLOT_PROGRAM && run->hook_calls++ == 0)
+		runner_drain(run->r);
+}
+
+Test(runner_sim, a_drained_run_finishes_the_board_in_hand_as_usual)
+{
+	struct run run;
+	fixture(&run, 2, STATION_DELIVERY_RAM);
+	run.hook = drain_at_program;
+	run_station(&run);
+	cr_assert(run.sum.drained);
+	cr_assert_not(run.sum.interrupted);
+	cr_assert_eq(run.board_count, 2);
+	cr_assert(run.boards[0].passed && run.boards[1].passed, "%s / %s", run.boards[0].message,
+		  run.boards[1].message);
+	cleanup(&run);
+}
+
+Test(runner_sim, a_drained_continuous_run_stops_after_the_board_instead_of_waiting)
+{
+	struct run run;
+	fixture(&run, 1, STATION_DELIVERY_RAM);
+	run.hook = drain_at_program;
+	make_job(&run);
+	/* continuous: without the drain this run would wait for the board's
+	 * removal for ever */
+	cr_assert_eq(uv_loop_init(&run.loop), 0);
+	station_events_init(&run.events);
+	station_events_add(&run.events, sink, &run);
+	struct runner_options ro = {.loop = &run.loop,
+				    .cfg = run.cfg,
+				    .job = run.job,
+				    .events = &run.events,
+				    .continuous = true,
+				    .csv = true,
+				    .journal = true,
+				    .poll_ms = 20};
+	char err[600];
+	cr_assert_eq(runner_create(&ro, &run.r, err, sizeof err), 0, "%s", err);
+	runner_start(run.r);
+	cr_assert_eq(uv_run(&run.loop, UV_RUN_DEFAULT), 0);
+	runner_destroy(run.r);
+	cr_assert_eq(uv_loop_close(&run.loop), 0);
+	char path[512];
+	path_of(&run, 1, path, sizeof path);
+	cr_assert(strstr(path, "WIPE DONE STOPPED") != NULL, "%s", path);
+	cr_assert_eq(find_state(&run, 1, SLOT_WAIT_REMOVE, 0), (size_t)-1, "%s", path);
+	cr_assert_eq(run.board_count, 1);
+	cr_assert(run.boards[0].passed);
+	cleanup(&run);
+}
+
 /* --------------------------------------------------------------- retries */
 
 static void pull_board_at_program(struct run *run, const struct station_event *ev)
@@ -423,6 +481,34 @@ Test(runner_sim, the_entry_is_on_disk_while_the_table_is_in_flash_and_gone_after
 	char *text = slurp(path);
 	cr_assert_str_eq(text, JOURNAL_HEADER "\n", "compacted once nothing is open");
 	free(text);
+	cleanup(&run);
+}
+
+static void fill_disk_at_program(struct run *run, const struct station_event *ev)
+{
+	if (ev->state != SLOT_PROGRAM || run->hook_calls++ != 0)
+		return;
+	/* Every file of the log folder is past this size: no write lands. */
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit lim = {.rlim_cur = 10, .rlim_max = RLIM_INFINITY};
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
+
+Test(runner_sim, no_credential_goes_out_when_its_journal_entry_cannot_be_written)
+{
+	struct run run;
+	fixture(&run, 1, STATION_DELIVERY_FLASH);
+	run.hook = fill_disk_at_program;
+	run_station(&run);
+	char path[512];
+	path_of(&run, 1, path, sizeof path);
+	cr_assert(strstr(path, "ERASE PROGRAM WIPE FAILED") != NULL, "PROGRAM never ran: %s", path);
+	cr_assert_eq(run.board_count, 1);
+	cr_assert_eq(run.boards[0].failed_step, SLOT_PROGRAM);
+	cr_assert(strstr(run.boards[0].message, "t.journal: cannot write the journal: File too "
+						"large (no credential was sent)") != NULL,
+		  "%s", run.boards[0].message);
+	cr_assert_eq(run.sum.log_failures, 2, "the journal line and then the CSV row");
 	cleanup(&run);
 }
 
