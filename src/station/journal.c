@@ -92,9 +92,9 @@ static size_t seal(char *out, size_t outlen, int n)
 		return 0;
 	uint32_t crc = crc32_ieee(out, (size_t)n);
 	int m = snprintf(out + n, outlen - (size_t)n, " crc=%08" PRIx32 "\n", crc);
-	if (m <= 0 || (size_t)(n + m) >= outlen)
+	if (m <= 0 || (size_t)n + (size_t)m >= outlen)
 		return 0;
-	return (size_t)(n + m);
+	return (size_t)n + (size_t)m;
 }
 
 size_t journal_format_open(const struct journal_entry *e, char *out, size_t outlen)

@@ -34,9 +34,9 @@
 #define JOURNAL_MAX_OPEN 256u
 /* A journal is compacted whenever nothing is open; this bounds it when
  * something always is (a board nobody could check stays open). */
-#define JOURNAL_COMPACT_BYTES (64u * 1024u)
+#define JOURNAL_COMPACT_BYTES (64ul * 1024ul)
 /* A larger file is not a journal nrfcred wrote. */
-#define JOURNAL_FILE_MAX (4u * 1024u * 1024u)
+#define JOURNAL_FILE_MAX (4ul * 1024ul * 1024ul)
 
 typedef enum {
 	JOURNAL_OK = 0,
