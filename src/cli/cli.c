@@ -15,6 +15,8 @@ const char cli_exit_codes_help[] =
 	"  4    probe error (J-Link not found, USB or SWD failure, target not reachable)\n"
 	"  5    a board failed provisioning\n"
 	"  6    feature not available in this build\n"
+	"  7    standard output closed during a station run (e.g. the reader of a\n"
+	"       pipe ended); every board still finished, was wiped and logged\n"
 	"  130  interrupted (Ctrl-C)\n";
 
 static void vreport(const char *kind, const char *where, unsigned line, const char *fmt, va_list ap)

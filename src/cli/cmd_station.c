@@ -3,6 +3,7 @@
  * J-Link, with a live dashboard (TTY), plain lines or JSON lines, and a CSV
  * log per slot.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,9 @@ void cmd_station_help(FILE *out)
 		"running CONNECT, [RECOVER], ERASE, PROGRAM, VERIFY, RUN, AWAIT_RESULT,\n"
 		"CHECK, WIPE, [PROGRAM_APP, VERIFY_APP, RESET_APP] and ending DONE or FAILED.\n"
 		"Every board gets one row in LOGDIR/<station>-slot<N>.csv.\n"
+		"LOGDIR/<station>.journal records each board from before its first secret\n"
+		"until its wipe; at start, a board an earlier run left unwiped (kill -9,\n"
+		"power) is wiped first if it is still in its slot, else reported.\n"
 		"\n"
 		"Options:\n"
 		"  --once         each slot provisions one board, then the run ends (default)\n"
@@ -47,10 +51,14 @@ void cmd_station_help(FILE *out)
 		"  -h, --help     show this help\n"
 		"\n"
 		"On a terminal a live dashboard shows one row per slot (colours unless\n"
-		"NO_COLOR is set). Ctrl-C: no new boards; running slots stop at the next\n"
-		"safe point, wipe the chip and log; a second Ctrl-C aborts at once.\n"
+		"NO_COLOR is set). Ctrl-C (or SIGTERM, SIGHUP, SIGQUIT): no new boards;\n"
+		"running slots stop at the next safe point, wipe the chip and log; a second\n"
+		"one aborts at once.\n"
 		"If a CSV row cannot be written (disk full), the row is printed on stderr\n"
 		"and the exit code is 1 (unless interrupted).\n"
+		"If standard output closes (the reader of a pipe ended), the events stop,\n"
+		"every board in progress finishes and is wiped and logged, no new board\n"
+		"starts, and the exit code is 7 (unless interrupted or a row was lost).\n"
 		"The station file is described in README.md and config/station.example.ini.\n"
 		"\n%s",
 		cli_exit_codes_help);
@@ -66,9 +74,16 @@ int station_cli_exit_code(const struct runner_summary *s)
 	 * clean run to the script or MES that reads the exit code. */
 	if (s->log_failures > 0)
 		return CLI_EXIT_FAILURE;
+	/* The reader of the events (MES, a script) missed the end of the run:
+	 * it must not take the run for complete. Only the stdout guard below
+	 * drains a station run. */
+	if (s->drained)
+		return CLI_EXIT_OUTPUT;
 	if (s->absent > 0 || s->probe_failures > 0)
 		return CLI_EXIT_PROBE;
-	if (s->failed > 0)
+	/* A board an earlier run left with keys, still in its slot, that could
+	 * not be wiped now fails like a board of this run. */
+	if (s->failed > 0 || s->recovery_failures > 0)
 		return CLI_EXIT_BOARD_FAILED;
 	return CLI_EXIT_OK;
 }
@@ -105,7 +120,53 @@ static void log_error_sink(void *user, const struct station_event *ev)
 	fflush((FILE *)user);
 }
 
+/* Whatever the output mode, what the journal found goes to stderr too: a
+ * board that may still hold keys must reach the person at the station
+ * even when stdout goes to MES. */
+static void journal_sink(void *user, const struct station_event *ev)
+{
+	if (ev->type != STATION_EV_JOURNAL)
+		return;
+	FILE *f = user;
+	fprintf(f, "nrfcred: %sjournal: ",
+		strcmp(ev->journal, "recovered-wipe") == 0 ? "" : "warning: ");
+	if (ev->slot)
+		fprintf(f, "slot %u (%s): ", ev->slot, ev->probe ? ev->probe : "");
+	fprintf(f, "%s: %s\n", ev->journal, ev->message ? ev->message : "");
+	fflush((FILE *)user);
+}
+
 enum output_mode { OUT_AUTO, OUT_PLAIN, OUT_JSON };
+
+/* Plain or JSON lines on stdout, until a write fails (EPIPE: the reader of
+ * the pipe ended; ENOSPC: a redirect to a full disk). Then nothing more is
+ * written there, stderr says so once, and the run drains: the boards in
+ * hand finish and are wiped and logged as usual (the CSV is the record). */
+struct stdout_guard {
+	FILE *out;
+	station_event_fn sink;
+	struct runner *runner;
+	bool closed;
+};
+
+static void stdout_guard_sink(void *user, const struct station_event *ev)
+{
+	struct stdout_guard *g = user;
+	if (g->closed)
+		return;
+	errno = 0;
+	g->sink(g->out, ev);
+	if (!ferror(g->out))
+		return;
+	int e = errno ? errno : EIO;
+	g->closed = true;
+	fprintf(stderr,
+		"nrfcred: standard output closed (%s): no more events are written there; "
+		"every board in progress finishes, is wiped and logged; exit code %d\n",
+		strerror(e), CLI_EXIT_OUTPUT);
+	fflush(stderr);
+	runner_drain(g->runner);
+}
 
 int cmd_station_main(int argc, char **argv)
 {
@@ -236,6 +297,7 @@ int cmd_station_main(int argc, char **argv)
 		.events = &events,
 		.continuous = continuous,
 		.csv = true,
+		.journal = true,
 		.signals = true,
 		.version = NRFCRED_VERSION,
 		.exit_code_of = station_cli_exit_code,
@@ -247,17 +309,21 @@ int cmd_station_main(int argc, char **argv)
 		rc = CLI_EXIT_INPUT;
 		goto out;
 	}
+	struct stdout_guard guard = {.out = stdout, .runner = runner};
 	if (mode == OUT_JSON) {
-		station_events_add(&events, json_sink, stdout);
+		guard.sink = json_sink;
+		station_events_add(&events, stdout_guard_sink, &guard);
 	} else if (mode == OUT_AUTO && isatty(STDOUT_FILENO) &&
 		   ui_tty_create(&loop, STDOUT_FILENO, ui_tty_color_wanted(STDOUT_FILENO),
 				 tty_progress, runner, &tty) == 0) {
 		station_events_add(&events, ui_tty_sink, tty);
 	} else {
-		station_events_add(&events, plain_sink, stdout);
+		guard.sink = plain_sink;
+		station_events_add(&events, stdout_guard_sink, &guard);
 	}
 
 	station_events_add(&events, log_error_sink, stderr);
+	station_events_add(&events, journal_sink, stderr);
 
 	runner_start(runner);
 	uv_run(&loop, UV_RUN_DEFAULT);

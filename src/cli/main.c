@@ -1,4 +1,5 @@
 /* nrfcred: dispatches to the subcommands listed in commands.def. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +69,11 @@ static void main_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* A reader that goes away (`nrfcred station --json ... | head`) must
+	 * not kill the process in the middle of a board, which would leave its
+	 * keys in flash and its row unwritten: writes to the pipe fail with
+	 * EPIPE instead, and each command decides what that means. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		main_help(stderr);
 		return CLI_EXIT_USAGE;

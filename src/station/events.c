@@ -43,6 +43,8 @@ const char *station_event_type_name(enum station_event_type t)
 		return "end";
 	case STATION_EV_LOG_ERROR:
 		return "log_error";
+	case STATION_EV_JOURNAL:
+		return "journal";
 	}
 	return "?";
 }

@@ -23,6 +23,10 @@ enum station_event_type {
 	/* A board's CSV row could not be written (disk full, I/O error):
 	 * message says which file and why, row is the lost line (no CRLF). */
 	STATION_EV_LOG_ERROR,
+	/* The journal: a board an earlier run left unwiped (journal = what
+	 * became of it, device_id, since, step), or a journal line that could
+	 * not be written (journal = "write-failed"). message: in words. */
+	STATION_EV_JOURNAL,
 };
 
 struct station_event {
@@ -57,6 +61,12 @@ struct station_event {
 	bool sim_build;
 	/* STATION_EV_LOG_ERROR */
 	const char *row;
+	/* STATION_EV_JOURNAL */
+	const char *journal; /* "recovered-wipe", "recovery-failed", "unrecovered",
+				"unchecked", "damaged", "write-failed" */
+	uint64_t device_id;  /* FICR DEVICEID of the board the entry names */
+	const char *since;   /* when the earlier run sent it its first secret */
+	const char *step;    /* the step it was at, e.g. "program" */
 	/* STATION_EV_END */
 	unsigned passed_count;
 	unsigned failed_count;

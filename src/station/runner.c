@@ -14,18 +14,19 @@
 #include "station/config.h"
 #include "station/csvlog.h"
 #include "station/job.h"
+#include "station/journal.h"
 #include "station/slot.h"
 
-static uint64_t wall_ms(void)
+uint64_t runner_wall_ms(void)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 	return (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
 }
 
-static void emit(struct runner *r, struct station_event *ev)
+void runner_emit(struct runner *r, struct station_event *ev)
 {
-	ev->time_ms = wall_ms();
+	ev->time_ms = runner_wall_ms();
 	ev->station = r->cfg->name;
 	if (r->opts.events)
 		station_events_emit(r->opts.events, ev);
@@ -39,7 +40,7 @@ static void emit_state(struct slot *s, const char *message)
 				   .label = s->cfg->label,
 				   .state = s->state,
 				   .message = message};
-	emit(s->r, &ev);
+	runner_emit(s->r, &ev);
 }
 
 static void work_cb(uv_work_t *req)
@@ -50,8 +51,6 @@ static void work_cb(uv_work_t *req)
 
 /* -------------------------------------------------------------- loop side */
 
-static void slot_enter(struct slot *s, enum slot_state next, const char *message);
-static void slot_advance(struct slot *s, enum slot_outcome out);
 static void runner_check_end(struct runner *r);
 
 static void after_work_cb(uv_work_t *req, int status);
@@ -177,7 +176,11 @@ static bool slot_lower_speed(struct slot *s)
 		nrf91_detach(s->target);
 		s->target = NULL;
 	}
+	if (s->retry_of == SLOT_IDLE)
+		s->retry_of = s->state;
+	s->retrying = true;
 	slot_enter(s, retry_state(s->state), msg);
+	s->retrying = false;
 	return true;
 }
 
@@ -194,13 +197,23 @@ static void slot_retry(struct slot *s)
 		nrf91_detach(s->target);
 		s->target = NULL;
 	}
+	if (s->retry_of == SLOT_IDLE)
+		s->retry_of = s->state;
+	s->retrying = true;
 	slot_enter(s, retry_state(s->state), msg);
+	s->retrying = false;
 }
 
-static void slot_advance(struct slot *s, enum slot_outcome out)
+void slot_advance(struct slot *s, enum slot_outcome out)
 {
 	struct runner *r = s->r;
 	s->flow.interrupted = r->stopping;
+	if (s->state == SLOT_WIPE && out == SLOT_OUT_OK)
+		s->wiped = true; /* what closes the board's journal entry */
+	if (out == SLOT_OUT_OK && s->state == s->retry_of) {
+		s->attempt = 0; /* the step that failed works again */
+		s->retry_of = SLOT_IDLE;
+	}
 
 	bool hard = atomic_load(&r->hard_abort);
 	if (out == SLOT_OUT_FAILED && s->state == SLOT_WIPE) {
@@ -278,120 +291,42 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 	slot_enter(s, slot_next_state(s->state, out, &s->flow), NULL);
 }
 
-static const char *str_or_empty(const char *s)
+/* The step that hands the board its first secret: with the flash delivery
+ * PROGRAM writes the table with the image, with the RAM delivery
+ * AWAIT_RESULT sends it in the TABLE record (PROGRAM writes a generic
+ * image then). */
+static enum slot_state first_secret_state(const struct runner *r)
 {
-	return s ? s : "";
+	return r->job->delivery == STATION_DELIVERY_RAM ? SLOT_AWAIT_RESULT : SLOT_PROGRAM;
 }
 
-/* A board ended (DONE or FAILED): CSV row, event, reset for the next. */
-static void finish_board(struct slot *s)
+static bool journal_due(const struct slot *s)
 {
-	struct runner *r = s->r;
-	bool passed = s->state == SLOT_DONE;
-	uint64_t duration = (uv_hrtime() - s->board_start_hr) / 1000000u;
-	const char *imei = s->have_result ? s->result.imei : "";
-	const char *modem_fw = s->have_result ? s->result.modem_fw : "";
-	if (passed)
-		r->summary.passed++;
-	else
-		r->summary.failed++;
-	if (s->probe_failed)
-		r->summary.probe_failures++;
-	unsigned resets = s->target ? nrf91_resets(s->target) : 0;
-	const char *digest = "";
-	const char *delivery = r->job->delivery == STATION_DELIVERY_RAM ? "ram" : "flash";
-	if (s->have_result && s->result.count > 0)
-		digest = result_count_undigested(&s->result) ? "unavailable" : "modem";
+	return s->r->journal && !s->journal_open && s->state == first_secret_state(s->r);
+}
 
-	/* A row that cannot be written is not dropped quietly: it goes out in
-	 * a LOG_ERROR event (the CLI prints it on stderr) and counts against
-	 * the exit code. */
-	char log_cause[400] = "";
-	char *lost_row = NULL;
-	bool log_failed = false;
-	if (s->log) {
-		char when[32];
-		station_format_utc(wall_ms(), when);
-		char *creds =
-			station_job_cred_cell(r->job, passed, s->have_result ? &s->result : NULL);
-		struct csvlog_row row = {
-			.utc_time = when,
-			.station = r->cfg->name,
-			.slot = s->cfg->number,
-			.probe = s->cfg->probe,
-			.imei = imei,
-			.result = passed ? "pass" : "fail",
-			.failed_step = passed ? "" : slot_state_step_name(s->failed_step),
-			.error = passed ? "" : s->error,
-			.duration_ms = duration,
-			.part = s->info.part_name,
-			.modem_fw = modem_fw,
-			.sec_tags = r->job->sec_tags,
-			.cred_sha256 = creds,
-			.provisioner_sha256 = r->job->provisioner_sha256,
-			.app_sha256 = r->job->app_sha256,
-			.version = str_or_empty(r->opts.version),
-			.swd_khz = s->swd_khz,
-			.resets = resets,
-			.locked = s->locked,
-			.digest = digest,
-			.delivery = delivery,
-			.boots = s->session.boots,
-			.sim_build = manifest_is_sim_build(&r->job->manifest),
-		};
-		csvlog_err ce = csvlog_append(s->log, &row);
-		if (ce != CSVLOG_OK) {
-			int e = errno;
-			log_failed = true;
-			r->summary.log_failures++;
-			snprintf(log_cause, sizeof log_cause, "%s: %s%s%s", csvlog_path(s->log),
-				 csvlog_strerror(ce), ce == CSVLOG_ERR_IO ? ": " : "",
-				 ce == CSVLOG_ERR_IO ? strerror(e) : "");
-			lost_row = csvlog_format_row(&row);
-			if (lost_row)
-				lost_row[strcspn(lost_row, "\r\n")] = '\0';
-		}
-		free(creds);
+static void slot_run_state(struct slot *s);
+
+/* The entry is on disk (or could not be written): only now may the
+ * secret go out. */
+static void journal_written(struct slot *s)
+{
+	if (s->records.journal_err != JOURNAL_OK) {
+		s->err = NRF91_OK;
+		slot_journal_failed(s, "no credential was sent", s->detail, sizeof s->detail);
+		slot_advance(s, SLOT_OUT_FAILED);
+		return;
 	}
-	struct station_event ev = {
-		.type = STATION_EV_BOARD,
-		.slot = s->cfg->number,
-		.probe = s->cfg->probe,
-		.label = s->cfg->label,
-		.state = s->state,
-		.passed = passed,
-		.imei = imei,
-		.failed_step = passed ? SLOT_IDLE : s->failed_step,
-		.message = passed ? "" : s->error,
-		.duration_ms = duration,
-		.part = s->info.part_name,
-		.modem_fw = modem_fw,
-		.swd_khz = s->swd_khz,
-		.resets = resets,
-		.locked = s->locked,
-		.digest = digest,
-		.delivery = delivery,
-		.boots = s->session.boots,
-	};
-	emit(r, &ev);
-	if (log_failed) {
-		struct station_event le = {
-			.type = STATION_EV_LOG_ERROR,
-			.slot = s->cfg->number,
-			.probe = s->cfg->probe,
-			.label = s->cfg->label,
-			.state = s->state,
-			.message = log_cause,
-			.row = lost_row ? lost_row
-					: "(out of memory: the row could not be formatted)",
-		};
-		emit(r, &le);
-		free(lost_row);
+	s->journal_open = true;
+	if (s->r->stopping) {
+		/* Ctrl-C came while the line was written: this is the safe
+		 * point, before the step hands anything over. */
+		s->err = NRF91_ERR_ABORTED;
+		s->detail[0] = '\0';
+		slot_advance(s, SLOT_OUT_FAILED);
+		return;
 	}
-	if (s->target) {
-		nrf91_detach(s->target);
-		s->target = NULL;
-	}
+	slot_run_state(s);
 }
 
 static void new_board(struct slot *s)
@@ -399,48 +334,66 @@ static void new_board(struct slot *s)
 	s->flow.failing = false;
 	s->probe_failed = false;
 	s->attempt = 0;
+	s->retry_of = SLOT_IDLE;
 	s->failed_step = SLOT_IDLE;
 	s->error[0] = '\0';
 	s->have_result = false;
 	s->access_lost = 0;
 	s->locked = false;
 	s->touched = false;
+	s->journal_open = false; /* an entry left open stays in the journal */
+	s->wiped = false;
 	slot_session_reset(s);
 	s->swd_khz = s->r->cfg->swd_khz;
 	s->speed_fallbacks = 0;
 	memset(&s->result, 0, sizeof s->result);
 	memset(&s->info, 0, sizeof s->info);
-	s->board_start_ms = wall_ms();
+	s->board_start_ms = runner_wall_ms();
 	s->board_start_hr = uv_hrtime();
 	atomic_store(&s->abort, atomic_load(&s->r->hard_abort));
 }
 
-static void slot_enter(struct slot *s, enum slot_state next, const char *message)
+void slot_enter(struct slot *s, enum slot_state next, const char *message)
 {
 	struct runner *r = s->r;
 	enum slot_state prev = s->state;
-	if (next != prev)
+	/* The retries of a failed step last until that step works: a retried
+	 * PROGRAM goes through ERASE again, which must not give it a new
+	 * budget (it would retry for ever). The wipe of a failing board has a
+	 * budget of its own. */
+	if (next == SLOT_WIPE && prev != SLOT_WIPE && !s->retrying) {
 		s->attempt = 0;
+		s->retry_of = SLOT_IDLE;
+	}
 	if (!slot_state_is_busy(prev) && next == SLOT_CONNECT)
 		new_board(s);
 	s->state = next;
 	atomic_store_explicit(&s->progress_done, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->progress_total, 0, memory_order_relaxed);
 	emit_state(s, message);
+	if (next == SLOT_AWAIT_RESULT && prev != SLOT_AWAIT_RESULT)
+		s->await_deadline = uv_now(r->opts.loop) + r->cfg->timeout_ms;
+	if (journal_due(s)) {
+		slot_journal_board(s, journal_written);
+		return;
+	}
+	slot_run_state(s);
+}
 
-	switch (next) {
+static void slot_run_state(struct slot *s)
+{
+	struct runner *r = s->r;
+	switch (s->state) {
 	case SLOT_DONE:
 	case SLOT_FAILED:
-		finish_board(s);
-		slot_enter(s, slot_next_state(next, SLOT_OUT_OK, &s->flow), NULL);
+		/* The next state follows once the row is written. */
+		slot_finish_board(s);
 		return;
 	case SLOT_STOPPED:
 	case SLOT_ABSENT:
 		runner_check_end(r);
 		return;
 	case SLOT_AWAIT_RESULT:
-		if (prev != SLOT_AWAIT_RESULT)
-			s->await_deadline = uv_now(r->opts.loop) + r->cfg->timeout_ms;
 		arm_timer(s, await_poll_ms(r));
 		return;
 	case SLOT_WAIT_BOARD:
@@ -451,7 +404,7 @@ static void slot_enter(struct slot *s, enum slot_state next, const char *message
 		queue_step(s);
 		return;
 	default:
-		if (slot_state_is_step(next))
+		if (slot_state_is_step(s->state))
 			queue_step(s);
 		return;
 	}
@@ -470,8 +423,8 @@ static void close_handles(struct runner *r)
 		uv_close((uv_handle_t *)&r->slots[i].timer, close_cb);
 	r->timers_open = 0;
 	if (r->signals_open) {
-		uv_close((uv_handle_t *)&r->sigint, close_cb);
-		uv_close((uv_handle_t *)&r->sigterm, close_cb);
+		for (size_t i = 0; i < RUNNER_STOP_SIGNALS; i++)
+			uv_close((uv_handle_t *)&r->signals[i], close_cb);
 		r->signals_open = false;
 	}
 }
@@ -491,7 +444,7 @@ static void runner_check_end(struct runner *r)
 				   .passed_count = r->summary.passed,
 				   .failed_count = r->summary.failed};
 	ev.exit_code = r->opts.exit_code_of ? r->opts.exit_code_of(&r->summary) : -1;
-	emit(r, &ev);
+	runner_emit(r, &ev);
 }
 
 void runner_interrupt(struct runner *r, bool immediate)
@@ -507,7 +460,7 @@ void runner_interrupt(struct runner *r, bool immediate)
 		atomic_store(&r->hard_abort, true);
 	struct station_event ev = {.type = STATION_EV_STOP, .immediate = immediate};
 	if (first || immediate)
-		emit(r, &ev);
+		runner_emit(r, &ev);
 	for (size_t i = 0; i < r->slot_count; i++) {
 		struct slot *s = &r->slots[i];
 		s->flow.interrupted = true;
@@ -527,6 +480,34 @@ void runner_interrupt(struct runner *r, bool immediate)
 	}
 	runner_check_end(r);
 }
+
+void runner_drain(struct runner *r)
+{
+	if (r->ended || r->summary.drained)
+		return;
+	r->summary.drained = true;
+	for (size_t i = 0; i < r->slot_count; i++) {
+		struct slot *s = &r->slots[i];
+		s->flow.draining = true;
+		/* A slot between two polls for a board has no board to finish.
+		 * One whose poll is running stops when the poll returns (the
+		 * flow says so), as does one being entered right now (its
+		 * timer is not armed yet). */
+		if (s->timer_armed && !s->work_pending &&
+		    (s->state == SLOT_WAIT_BOARD || s->state == SLOT_WAIT_REMOVE)) {
+			uv_timer_stop(&s->timer);
+			s->timer_armed = false;
+			slot_enter(s, SLOT_STOPPED, NULL);
+		}
+	}
+	runner_check_end(r);
+}
+
+/* Each of them asks the run to stop as a Ctrl-C does: SIGHUP is the SSH
+ * session or terminal that closed, SIGTERM a service manager, SIGQUIT
+ * Ctrl-\. Their default action would end the process in the middle of a
+ * board, with its keys still in flash and no row written. */
+static const int stop_signals[RUNNER_STOP_SIGNALS] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 static void signal_cb(uv_signal_t *h, int signum)
 {
@@ -580,6 +561,21 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 			}
 		}
 	}
+	if (opts->journal) {
+		journal_err je =
+			journal_open(r->cfg->log_dir, r->cfg->name, &r->journal, &r->journal_scan);
+		if (je != JOURNAL_OK) {
+			int e = errno;
+			snprintf(err, errlen, "%s/%s.journal: %s%s%s", r->cfg->log_dir, r->cfg->name,
+				 journal_strerror(je), je == JOURNAL_ERR_IO ? ": " : "",
+				 je == JOURNAL_ERR_IO ? strerror(e)
+				 : je == JOURNAL_ERR_FORMAT
+					 ? " (move it away: nrfcred will not overwrite it)"
+					 : "");
+			runner_destroy(r);
+			return -1;
+		}
+	}
 	atomic_init(&r->hard_abort, false);
 	*out = r;
 	return 0;
@@ -591,7 +587,7 @@ void runner_start(struct runner *r)
 				      .slot_count = (unsigned)r->slot_count,
 				      .provisioner_sha256 = r->job->provisioner_sha256,
 				      .sim_build = manifest_is_sim_build(&r->job->manifest)};
-	emit(r, &start);
+	runner_emit(r, &start);
 
 	char errbuf[200];
 	probe_err pe = jlink_context_create(&r->jlink);
@@ -615,23 +611,32 @@ void runner_start(struct runner *r)
 					   .label = s->cfg->label,
 					   .state = s->state,
 					   .message = s->absent_reason};
-		emit(r, &ev);
+		runner_emit(r, &ev);
 	}
 
 	if (r->opts.signals) {
-		uv_signal_init(r->opts.loop, &r->sigint);
-		uv_signal_init(r->opts.loop, &r->sigterm);
-		r->sigint.data = r->sigterm.data = r;
-		uv_signal_start(&r->sigint, signal_cb, SIGINT);
-		uv_signal_start(&r->sigterm, signal_cb, SIGTERM);
+		for (size_t i = 0; i < RUNNER_STOP_SIGNALS; i++) {
+			uv_signal_init(r->opts.loop, &r->signals[i]);
+			r->signals[i].data = r;
+			uv_signal_start(&r->signals[i], signal_cb, stop_signals[i]);
+		}
 		r->signals_open = true;
 	}
+	/* Boards an earlier run may have left with keys come first: their
+	 * slots start once they are dealt with. */
+	if (r->journal)
+		runner_recover_leftovers(r);
 	for (size_t i = 0; i < r->slot_count; i++) {
 		struct slot *s = &r->slots[i];
-		if (s->state == SLOT_IDLE)
-			slot_enter(s, slot_next_state(SLOT_IDLE, SLOT_OUT_OK, &s->flow), NULL);
+		if (s->state == SLOT_IDLE && !s->recovering)
+			slot_start(s);
 	}
 	runner_check_end(r);
+}
+
+void slot_start(struct slot *s)
+{
+	slot_enter(s, slot_next_state(SLOT_IDLE, SLOT_OUT_OK, &s->flow), NULL);
 }
 
 void runner_get_summary(const struct runner *r, struct runner_summary *out)
@@ -672,6 +677,7 @@ void runner_destroy(struct runner *r)
 	}
 	if (r->jlink)
 		jlink_context_destroy(r->jlink);
+	journal_close(r->journal);
 	free(r->slots);
 	free(r);
 }

@@ -6,9 +6,10 @@
  * the loop thread; uv timers drive result polling and board detection.
  * Progress crosses threads as atomics (runner_slot_progress).
  *
- * SIGINT/SIGTERM: the first one stops new boards and makes running slots
- * stop at the next safe point, wipe and log; the second one aborts every
- * step at once (boards are then not wiped, which the log says).
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT: the first one stops new boards and makes
+ * running slots stop at the next safe point, wipe and log; the second one
+ * aborts every step at once (boards are then not wiped, which the log
+ * says).
  */
 #ifndef NRFCRED_STATION_RUNNER_H
 #define NRFCRED_STATION_RUNNER_H
@@ -33,7 +34,12 @@ struct runner_options {
 	const struct station_events *events;
 	bool continuous;     /* after a board, wait for the next one */
 	bool csv;	     /* write LOGDIR/<station>-slot<N>.csv */
-	bool signals;	     /* install SIGINT/SIGTERM handlers */
+	/* Keep LOGDIR/<station>.journal (station/journal.h): an entry before
+	 * the first secret reaches a board, its close after the wipe; at
+	 * start, a board an earlier run left open is wiped first when it is
+	 * still in its slot (a CSV row says so), else reported. */
+	bool journal;
+	bool signals;	     /* install SIGINT/SIGTERM/SIGHUP/SIGQUIT handlers */
 	uint32_t poll_ms;    /* base period: results every poll_ms / 4, VTref every 2 x poll_ms; 0 =
 				100 ms */
 	const char *version; /* for the CSV log */
@@ -54,19 +60,30 @@ struct runner_summary {
 	unsigned interrupted_boards; /* boards cut short by it */
 	bool continuous;	     /* the run was in continuous mode */
 	unsigned log_failures;	     /* CSV rows that could not be written */
+	bool drained;		     /* runner_drain was called */
+	unsigned recovered;	     /* boards an earlier run left unwiped, wiped now */
+	unsigned recovery_failures;  /* ... whose wipe failed now */
+	unsigned journal_warnings;   /* ... not found in their slot, or not checked */
 };
 
 struct runner;
 
-/* Opens the CSV logs (probes are opened by runner_start). err names the
- * file when a log cannot be opened. */
+/* Opens the CSV logs and the journal (probes are opened by runner_start).
+ * err names the file when a log cannot be opened. */
 int runner_create(const struct runner_options *opts, struct runner **out, char *err, size_t errlen);
 /* Opens every slot's probe on the loop thread (a missing probe is reported
  * as ABSENT; the others run), installs the signal handlers and starts the
- * machines. Then run the loop: it ends when every slot has stopped. */
+ * machines; a slot whose probe the journal names first deals with the
+ * board an earlier run left there. Then run the loop: it ends when every
+ * slot has stopped. */
 void runner_start(struct runner *r);
 /* Same as a first (or, with immediate, a second) Ctrl-C. */
 void runner_interrupt(struct runner *r, bool immediate);
+/* No new boards: every slot finishes the board it has as usual (nothing is
+ * cut short; it is wiped and logged), then stops; a slot waiting for a
+ * board stops now. For a run whose output went away (stdout closed): its
+ * boards must still end clean. May be called from an event sink. */
+void runner_drain(struct runner *r);
 void runner_get_summary(const struct runner *r, struct runner_summary *out);
 struct runner_progress {
 	uint64_t done;

@@ -14,6 +14,8 @@
 #include <uv.h>
 
 #include "provision/result.h"
+#include "station/csvlog.h"
+#include "station/journal.h"
 #include "station/runner.h"
 #include "station/session.h"
 #include "station/slot.h"
@@ -34,6 +36,38 @@ struct jlink_context;
  * then has to pull and insert again. */
 #define VTREF_STABLE_POLLS 2u
 #define DEFAULT_POLL_MS	   100u
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT (runner.c). */
+#define RUNNER_STOP_SIGNALS 4u
+
+/* What a slot's records work writes (records.c): set up on the loop
+ * thread, written on the pool, its results read back by `done` on the loop
+ * thread. */
+struct slot_records {
+	bool row_wanted;
+	struct csvlog_row row; /* points into the slot, the job, row_time and cred_cell */
+	char row_time[32];
+	char *cred_cell; /* the row's cred_sha256 (station_job_cred_cell), malloc'd */
+	csvlog_err row_err;
+	int row_errno;
+	/* Before the row: BEGIN appends s->journal (the worker sets its id);
+	 * after it: END closes s->journal.id with journal_how. */
+	enum { SLOT_JOURNAL_NONE, SLOT_JOURNAL_BEGIN, SLOT_JOURNAL_END } journal_op;
+	uint32_t journal_id; /* END */
+	enum journal_how journal_how;
+	char journal_time[32];
+	journal_err journal_err;
+	int journal_errno;
+	void (*done)(struct slot *s);
+};
+
+/* What the start found of a board the journal says an earlier run left
+ * unwiped in this slot (slot_recovery_run). */
+enum slot_recovery {
+	SLOT_RECOVERY_WIPED,	   /* the same board: erased and read back blank */
+	SLOT_RECOVERY_WIPE_FAILED, /* the same board, but the wipe failed */
+	SLOT_RECOVERY_OTHER_BOARD, /* another DEVICEID, or no board answers */
+	SLOT_RECOVERY_UNCHECKED,   /* the probe failed, or a locked part may not be erased */
+};
 
 struct slot {
 	struct runner *r;
@@ -71,7 +105,9 @@ struct slot {
 	atomic_bool abort;	    /* nrf91_options.abort_flag */
 
 	/* The board in progress (loop thread only). */
-	unsigned attempt;
+	unsigned attempt;	 /* retries used (of cfg->retries) since retry_of failed */
+	enum slot_state retry_of; /* the step whose failure they are for; SLOT_IDLE = none */
+	bool retrying;		 /* slot_enter called to retry */
 	bool probe_failed; /* the board failed because the probe did */
 	enum slot_state failed_step;
 	char error[320];
@@ -81,6 +117,20 @@ struct slot {
 	char absent_reason[200];
 
 	struct adi_trace *trace; /* runner_options.traces[i]; NULL = none */
+	struct slot_records records; /* while its work is pending: the worker's */
+
+	/* The journal entry of the board in hand (loop thread, and the
+	 * records work while it is pending). */
+	struct journal_entry journal;
+	bool journal_open; /* its open line is on disk, its close is not */
+	bool wiped;	   /* this board's WIPE step succeeded */
+	/* At start: the earlier run's entry being dealt with (leftover), the
+	 * next of runner.journal's leftovers to look at for this slot, and
+	 * what the worker found (slot_recovery_run). */
+	bool recovering;
+	struct journal_entry leftover;
+	size_t leftover_next;
+	enum slot_recovery recovery;
 };
 
 struct runner {
@@ -90,14 +140,51 @@ struct runner {
 	struct jlink_context *jlink;
 	size_t slot_count;
 	struct slot *slots;
-	uv_signal_t sigint, sigterm;
+	uv_signal_t signals[RUNNER_STOP_SIGNALS]; /* runner_stop_signals order */
 	size_t timers_open; /* slots[0 .. timers_open) have an open timer */
 	bool signals_open;
 	bool stopping;
 	atomic_bool hard_abort;
 	bool ended;
 	struct runner_summary summary;
+	struct journal *journal; /* NULL: opts.journal off */
+	struct journal_scan journal_scan;
 };
+
+/* Loop thread (runner.c). */
+uint64_t runner_wall_ms(void);
+void runner_emit(struct runner *r, struct station_event *ev);
+/* Enters state next (emits its STATE event with message) and starts what
+ * it does: a step on the pool, a timer, or the board's records. */
+void slot_enter(struct slot *s, enum slot_state next, const char *message);
+
+/* Starts the slot's machine (its first state after IDLE). */
+void slot_start(struct slot *s);
+/* How a step ended: retries, failure causes, the next state. */
+void slot_advance(struct slot *s, enum slot_outcome out);
+
+/* Loop thread (recovery.c). Before the machines start: every slot with a
+ * journal leftover for its probe deals with it first (then starts); the
+ * leftovers of probes not in the station or not attached are reported. */
+void runner_recover_leftovers(struct runner *r);
+
+/* Loop thread (records.c). The board ended (DONE or FAILED): writes its
+ * CSV row on the pool, then emits the BOARD event (and LOG_ERROR) and
+ * enters the next state. */
+void slot_finish_board(struct slot *s);
+/* Runs s->records on the pool (s->work), then done(s) on the loop. */
+void slot_records_queue(struct slot *s, void (*done)(struct slot *s));
+/* The board in hand is about to get its first secret (s->state is that
+ * step): appends its journal entry (probe, DEVICEID, step) on the pool,
+ * then done(s); s->records.journal_err says whether it is on disk. */
+void slot_journal_board(struct slot *s, void (*done)(struct slot *s));
+/* A journal write failed (s->records): counts it against the exit code
+ * and puts "FILE: cause (what)" into out. */
+void slot_journal_failed(struct slot *s, const char *what, char *out, size_t outlen);
+
+/* Worker (steps.c): attaches, compares the DEVICEID with s->leftover's,
+ * and wipes the board as WIPE does when it is the same; detaches. */
+enum slot_recovery slot_recovery_run(struct slot *s);
 
 /* Runs the blocking step of s->state on a worker thread; fills s->err,
  * s->detail, s->result and progress. */

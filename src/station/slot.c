@@ -150,14 +150,14 @@ enum slot_state slot_next_state(enum slot_state cur, enum slot_outcome out,
 	case SLOT_WAIT_REMOVE:
 		/* No board is being handled: an interrupt or a probe failure
 		 * simply ends the slot, there is nothing to wipe. */
-		if (flow->interrupted || out == SLOT_OUT_FAILED)
+		if (flow->interrupted || flow->draining || out == SLOT_OUT_FAILED)
 			return SLOT_STOPPED;
 		if (out == SLOT_OUT_PENDING)
 			return cur;
 		return next_on_success(cur, flow);
 	case SLOT_DONE:
 	case SLOT_FAILED:
-		if (flow->interrupted)
+		if (flow->interrupted || flow->draining)
 			return SLOT_STOPPED;
 		return next_on_success(cur, flow);
 	case SLOT_WIPE:

@@ -9,6 +9,7 @@
  *     -> DONE
  *   any failure -> WIPE (best effort) -> FAILED
  *   continuous mode: DONE/FAILED -> WAIT_REMOVE -> WAIT_BOARD -> CONNECT ...
+ *   draining: the board in hand ends as usual, then STOPPED
  */
 #ifndef NRFCRED_STATION_SLOT_H
 #define NRFCRED_STATION_SLOT_H
@@ -52,6 +53,9 @@ struct slot_flow {
 	bool failing;	  /* a step failed earlier on this board: heading to FAILED */
 	bool interrupted; /* Ctrl-C: stop at this safe point, wipe, FAILED */
 	bool continuous;  /* after a board, wait for the next one */
+	/* No new board: the one in hand runs to its end as usual (not cut
+	 * short), then the slot stops. The run's output went away. */
+	bool draining;
 };
 
 /* The state after `cur` whose step ended with `out`. Pure. */

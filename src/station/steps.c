@@ -287,6 +287,54 @@ static enum slot_outcome wipe(struct slot *s)
 	return SLOT_OUT_OK;
 }
 
+enum slot_recovery slot_recovery_run(struct slot *s)
+{
+	struct runner *r = s->r;
+	s->err = NRF91_OK;
+	s->detail[0] = '\0';
+	/* A locked part cannot show its DEVICEID. With approtect = recover the
+	 * station erases any locked board it is given, so the attach may
+	 * erase it first and then compare; with approtect = fail it may not. */
+	nrf91_err e = attach(s, r->cfg->approtect == STATION_APPROTECT_RECOVER);
+	enum slot_recovery out;
+	if (e == NRF91_ERR_NO_TARGET) {
+		snprintf(s->detail, sizeof s->detail, "no board answers on SWD");
+		out = SLOT_RECOVERY_OTHER_BOARD;
+	} else if (e != NRF91_OK) {
+		s->err = e;
+		if (e == NRF91_ERR_PROTECTED)
+			snprintf(s->detail, sizeof s->detail,
+				 "the board in the slot is locked and the station's approtect "
+				 "policy is 'fail'");
+		out = SLOT_RECOVERY_UNCHECKED;
+	} else if (s->info.device_id != s->leftover.device_id) {
+		snprintf(s->detail, sizeof s->detail, "board %016" PRIx64 " is there instead",
+			 s->info.device_id);
+		out = SLOT_RECOVERY_OTHER_BOARD;
+	} else {
+		/* The final wipe's own checks: ERASEALL, then what this
+		 * station's images and mailbox cover reads back blank. */
+		e = nrf91_wipe(s->target);
+		if (e == NRF91_OK)
+			e = check_wiped(s);
+		if (e == NRF91_OK && r->job->delivery == STATION_DELIVERY_RAM)
+			e = slot_session_check_erased(s);
+		if (e == NRF91_OK)
+			e = nrf91_release(s->target);
+		if (e != NRF91_OK) {
+			s->err = e;
+			if (s->detail[0] == '\0')
+				set_detail_from_target(s);
+		}
+		out = e == NRF91_OK ? SLOT_RECOVERY_WIPED : SLOT_RECOVERY_WIPE_FAILED;
+	}
+	if (s->target) {
+		nrf91_detach(s->target);
+		s->target = NULL;
+	}
+	return out;
+}
+
 static enum slot_outcome from_err(struct slot *s, nrf91_err e)
 {
 	s->err = e;

@@ -130,6 +130,19 @@ void dash_model_apply(struct dash_snapshot *s, const struct station_event *ev)
 			snprintf(row->message, sizeof row->message, "CSV LOG WRITE FAILED: %s",
 				 ev->message ? ev->message : "");
 		break;
+	case STATION_EV_JOURNAL:
+		/* A board that may still hold keys must stay in view, not
+		 * scroll away with the row's next state. */
+		if (s->journal_count < DASH_MAX_JOURNAL)
+			snprintf(s->journal[s->journal_count], sizeof s->journal[0],
+				 "journal %s: %s", ev->journal ? ev->journal : "",
+				 ev->message ? ev->message : "");
+		s->journal_count++;
+		row = dash_model_row(s, ev->slot);
+		if (row != NULL)
+			snprintf(row->message, sizeof row->message, "journal %s",
+				 ev->journal ? ev->journal : "");
+		break;
 	case STATION_EV_END:
 		s->ended = true;
 		break;
@@ -419,6 +432,21 @@ char *dashboard_render(const struct dash_snapshot *s, unsigned width, bool color
 		line_add(&l, " | stopping: no new boards (Ctrl-C again aborts)");
 	emit_line(&l, width, color, &out, &len, &cap, &oom);
 	lines++;
+
+	size_t shown = s->journal_count < DASH_MAX_JOURNAL ? s->journal_count : DASH_MAX_JOURNAL;
+	for (size_t i = 0; i < shown; i++) {
+		memset(&l, 0, sizeof l);
+		line_field(&l, s->journal[i], (int)sizeof s->journal[i], false, SGR_RED);
+		emit_line(&l, width, color, &out, &len, &cap, &oom);
+		lines++;
+	}
+	if (s->journal_count > shown) {
+		memset(&l, 0, sizeof l);
+		line_add(&l, "journal: %zu more (see the JSON or plain output)",
+			 s->journal_count - shown);
+		emit_line(&l, width, color, &out, &len, &cap, &oom);
+		lines++;
+	}
 
 	if (oom) {
 		free(out);

@@ -19,7 +19,8 @@
 #include "station/events.h"
 #include "station/slot.h"
 
-#define DASH_MAX_ROWS 64u
+#define DASH_MAX_ROWS	 64u
+#define DASH_MAX_JOURNAL 4u
 
 enum dash_result { DASH_RESULT_NONE = 0, DASH_RESULT_PASS, DASH_RESULT_FAIL };
 
@@ -50,6 +51,10 @@ struct dash_snapshot {
 	unsigned failed;
 	bool stopping; /* Ctrl-C seen */
 	bool ended;
+	/* Journal events (boards an earlier run left unwiped), first ones
+	 * kept, shown under the footer; journal_count counts them all. */
+	char journal[DASH_MAX_JOURNAL][200];
+	size_t journal_count;
 };
 
 void dash_model_init(struct dash_snapshot *s);

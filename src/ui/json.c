@@ -180,6 +180,17 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 		field_str(&b, "error", ev->message);
 		field_str(&b, "row", ev->row);
 		break;
+	case STATION_EV_JOURNAL:
+		field_str(&b, "result", ev->journal);
+		if (ev->since) {
+			char id[24];
+			snprintf(id, sizeof id, "%016" PRIx64, ev->device_id);
+			field_str(&b, "device_id", id);
+			field_str(&b, "since", ev->since);
+			field_str(&b, "step", ev->step);
+		}
+		field_str(&b, "detail", ev->message);
+		break;
 	case STATION_EV_END:
 		field_num(&b, "passed", ev->passed_count);
 		field_num(&b, "failed", ev->failed_count);

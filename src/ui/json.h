@@ -3,7 +3,8 @@
  * integration. Field names are stable (documented in README):
  *   event, time, station, slot, probe, label, state, result, imei,
  *   failed_step, error, duration_ms, part, modem_fw, slots,
- *   provisioner_sha256, immediate, passed, failed, exit_code, row.
+ *   provisioner_sha256, immediate, passed, failed, exit_code, row,
+ *   device_id, since, step, detail.
  */
 #ifndef NRFCRED_UI_JSON_H
 #define NRFCRED_UI_JSON_H

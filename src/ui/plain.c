@@ -79,6 +79,9 @@ size_t plain_format_event(const struct station_event *ev, char *out, size_t outl
 			   "CSV LOG WRITE FAILED: %s; this row is NOT in the log: %s",
 			   str(ev->message), str(ev->row));
 		break;
+	case STATION_EV_JOURNAL:
+		n = append(out, outlen, n, "JOURNAL %s: %s", str(ev->journal), str(ev->message));
+		break;
 	case STATION_EV_END:
 		n = append(out, outlen, n, "end: %u passed, %u failed", ev->passed_count,
 			   ev->failed_count);

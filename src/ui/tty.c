@@ -1,6 +1,5 @@
 #include "ui/tty.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +8,12 @@
 #include <unistd.h>
 
 #include "ui/dashboard.h"
+#include "ui/tty_out.h"
 
 #define REDRAW_MS     100u /* at most 10 frames a second */
 #define DEFAULT_WIDTH 100u
+/* How long the last frame may wait for a terminal that takes nothing. */
+#define FINAL_FRAME_MS 1000
 
 struct ui_tty {
 	uv_loop_t *loop;
@@ -25,9 +27,14 @@ struct ui_tty {
 	bool open;
 	bool started;
 	unsigned width;
-	size_t drawn_lines; /* lines of the frame on screen */
+	size_t drawn_lines; /* lines of the last frame wholly written */
 	bool resized;
-	char *last_frame;
+	char *last_frame; /* that frame */
+	struct tty_out out;
+	/* A frame still on its way (out pending): drawn once its bytes are. */
+	char *sending_frame;
+	size_t sending_lines;
+	bool gone; /* a write failed for good (EIO: the terminal closed) */
 	struct dash_snapshot snap;
 };
 
@@ -44,18 +51,29 @@ static uint64_t wall_ms(void)
 	return (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
 }
 
-static void write_all(int fd, const char *s, size_t n)
+/* The frame in flight is wholly out: it is what the screen shows now. */
+static void frame_drawn(struct ui_tty *t)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return; /* the terminal went away: nothing useful to do */
-		}
-		s += w;
-		n -= (size_t)w;
+	t->drawn_lines = t->sending_lines;
+	free(t->last_frame);
+	t->last_frame = t->sending_frame;
+	t->sending_frame = NULL;
+}
+
+/* Sends what is queued; true when the frame in flight is drawn. */
+static bool frame_sent(struct ui_tty *t, enum tty_out_status st)
+{
+	if (st == TTY_OUT_DONE) {
+		frame_drawn(t);
+		return true;
 	}
+	if (st == TTY_OUT_ERROR) {
+		/* The terminal went away (SIGHUP stops the run): draw no more. */
+		t->gone = true;
+		free(t->sending_frame);
+		t->sending_frame = NULL;
+	}
+	return false;
 }
 
 static void update_width(struct ui_tty *t)
@@ -72,6 +90,12 @@ static void update_width(struct ui_tty *t)
  * cursor-up count). */
 static void draw(struct ui_tty *t, bool force)
 {
+	if (t->gone)
+		return;
+	/* The rest of the previous frame goes first: until it is out, the
+	 * cursor is not where the next frame's cursor-up count assumes. */
+	if (tty_out_pending(&t->out) && !frame_sent(t, tty_out_flush(&t->out, t->fd)))
+		return;
 	for (size_t i = 0; i < t->snap.row_count; i++) {
 		struct dash_row *r = &t->snap.rows[i];
 		uint64_t done = 0, total = 0;
@@ -111,12 +135,16 @@ static void draw(struct ui_tty *t, bool force)
 	}
 	if (lines < t->drawn_lines)
 		n += (size_t)snprintf(out + n, cap - n, "\x1b[J");
-	write_all(t->fd, out, n);
+	bool queued = tty_out_queue(&t->out, out, n);
 	free(out);
-	t->drawn_lines = lines;
+	if (!queued) {
+		free(frame);
+		return;
+	}
 	t->resized = false;
-	free(t->last_frame);
-	t->last_frame = frame;
+	t->sending_frame = frame;
+	t->sending_lines = lines;
+	frame_sent(t, tty_out_flush(&t->out, t->fd));
 }
 
 static void timer_cb(uv_timer_t *h)
@@ -186,7 +214,13 @@ void ui_tty_sink(void *user, const struct station_event *ev)
 		uv_timer_start(&t->timer, timer_cb, 0, REDRAW_MS);
 		uv_signal_start(&t->winch, winch_cb, SIGWINCH);
 	} else if (ev->type == STATION_EV_END) {
+		/* Nothing draws after this frame: let the terminal take what
+		 * is still on its way, then the final frame itself. */
+		if (!t->gone && tty_out_pending(&t->out))
+			frame_sent(t, tty_out_drain(&t->out, t->fd, FINAL_FRAME_MS));
 		draw(t, true);
+		if (!t->gone && tty_out_pending(&t->out))
+			frame_sent(t, tty_out_drain(&t->out, t->fd, FINAL_FRAME_MS));
 		close_handles(t);
 	}
 }
@@ -201,5 +235,7 @@ void ui_tty_destroy(struct ui_tty *t)
 		uv_run(t->loop, UV_RUN_NOWAIT);
 	}
 	free(t->last_frame);
+	free(t->sending_frame);
+	tty_out_free(&t->out);
 	free(t);
 }

@@ -321,3 +321,36 @@ Test(dashboard, shows_control_bytes_in_event_text_as_question_marks)
 	cr_assert_not_null(strstr(f, "bad?[2J??line?"), "%s", f);
 	free(f);
 }
+
+Test(dashboard, journal_warnings_stay_under_the_footer_whatever_the_slots_do_next)
+{
+	struct dash_snapshot s;
+	fixture(&s);
+	struct station_event je = {.type = STATION_EV_JOURNAL,
+				   .time_ms = 1010000,
+				   .slot = 3,
+				   .journal = "unrecovered",
+				   .device_id = 0x4e52460260000003ull,
+				   .since = "2026-11-25T01:02:03.456Z",
+				   .step = "program",
+				   .message = "board 4e52460260000003 is not in the slot now"};
+	dash_model_apply(&s, &je);
+	struct station_event st = {
+		.type = STATION_EV_STATE, .time_ms = 1011000, .slot = 3, .state = SLOT_CONNECT};
+	dash_model_apply(&s, &st);
+	char *f = dashboard_render(&s, 160, false, NULL);
+	const char *footer = strstr(f, "passed 1  failed 0");
+	cr_assert_not_null(footer, "%s", f);
+	cr_assert_not_null(
+		strstr(footer, "\njournal unrecovered: board 4e52460260000003 is not in the slot now\n"),
+		"%s", f);
+	free(f);
+	/* More than fit: the first ones stay, a count says the rest. */
+	for (unsigned i = 0; i < 5; i++)
+		dash_model_apply(&s, &je);
+	size_t lines = 0;
+	f = dashboard_render(&s, 160, false, &lines);
+	cr_assert_not_null(strstr(f, "\njournal: 2 more (see the JSON or plain output)\n"), "%s", f);
+	cr_assert_eq(lines, 1 + 1 + 3 + 1 + DASH_MAX_JOURNAL + 1, "%s", f);
+	free(f);
+}

@@ -84,6 +84,25 @@ Test(slot, interrupt_before_a_board_starts_stops_without_wipe)
 	cr_assert_eq(slot_next_state(SLOT_WAIT_REMOVE, SLOT_OUT_PENDING, &flow), SLOT_STOPPED);
 }
 
+Test(slot, draining_finishes_the_board_in_hand_then_stops)
+{
+	struct slot_flow flow = {.draining = true, .continuous = true};
+	/* The board in hand goes on as if nothing happened ... */
+	cr_assert_eq(slot_next_state(SLOT_PROGRAM, SLOT_OUT_OK, &flow), SLOT_VERIFY);
+	cr_assert_eq(slot_next_state(SLOT_AWAIT_RESULT, SLOT_OUT_PENDING, &flow),
+		     SLOT_AWAIT_RESULT);
+	cr_assert_eq(slot_next_state(SLOT_CHECK, SLOT_OUT_OK, &flow), SLOT_WIPE);
+	cr_assert_eq(slot_next_state(SLOT_WIPE, SLOT_OUT_OK, &flow), SLOT_DONE);
+	cr_assert_eq(slot_next_state(SLOT_PROGRAM, SLOT_OUT_FAILED, &flow), SLOT_WIPE);
+	/* ... and no next board is waited for or started. */
+	cr_assert_eq(slot_next_state(SLOT_DONE, SLOT_OUT_OK, &flow), SLOT_STOPPED);
+	cr_assert_eq(slot_next_state(SLOT_FAILED, SLOT_OUT_OK, &flow), SLOT_STOPPED);
+	cr_assert_eq(slot_next_state(SLOT_IDLE, SLOT_OUT_OK, &flow), SLOT_STOPPED);
+	cr_assert_eq(slot_next_state(SLOT_WAIT_BOARD, SLOT_OUT_PENDING, &flow), SLOT_STOPPED);
+	cr_assert_eq(slot_next_state(SLOT_WAIT_BOARD, SLOT_OUT_OK, &flow), SLOT_STOPPED);
+	cr_assert_eq(slot_next_state(SLOT_WAIT_REMOVE, SLOT_OUT_PENDING, &flow), SLOT_STOPPED);
+}
+
 Test(slot, interrupt_during_the_final_wipe_of_a_good_board_passes_it)
 {
 	struct slot_flow flow = {.interrupted = true};

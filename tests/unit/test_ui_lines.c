@@ -200,3 +200,39 @@ Test(ui_lines, json_sink_writes_an_event_longer_than_its_line_buffer)
 	cr_assert_eq(strlen(buf), json_format_event(&le, NULL, 0));
 	free(buf);
 }
+
+Test(ui_lines, journal_event_names_the_board_when_and_where_it_was_left)
+{
+	struct station_event ev = {
+		.type = STATION_EV_JOURNAL,
+		.time_ms = T0,
+		.station = "demo",
+		.slot = 3,
+		.probe = "000260000003",
+		.journal = "recovered-wipe",
+		.device_id = 0x4e5246000f7f4903ull,
+		.since = "2026-11-25T00:00:00.000Z",
+		.step = "program",
+		.message = "erased and read back blank",
+	};
+	char out[1024];
+	json_format_event(&ev, out, sizeof out);
+	cr_assert_str_eq(out, "{\"event\":\"journal\",\"time\":\"2026-11-25T01:02:03.456Z\","
+			      "\"station\":\"demo\",\"slot\":3,\"probe\":\"000260000003\","
+			      "\"result\":\"recovered-wipe\",\"device_id\":\"4e5246000f7f4903\","
+			      "\"since\":\"2026-11-25T00:00:00.000Z\",\"step\":\"program\","
+			      "\"detail\":\"erased and read back blank\"}\n");
+	plain_format_event(&ev, out, sizeof out);
+	cr_assert_str_eq(out, "2026-11-25T01:02:03.456Z demo slot 3 (000260000003): JOURNAL "
+			      "recovered-wipe: erased and read back blank\n");
+	/* A station-wide one (a damaged journal) names no board. */
+	struct station_event dmg = {.type = STATION_EV_JOURNAL,
+				    .time_ms = T0,
+				    .station = "demo",
+				    .journal = "damaged",
+				    .message = "2 unreadable lines skipped"};
+	json_format_event(&dmg, out, sizeof out);
+	cr_assert_str_eq(out, "{\"event\":\"journal\",\"time\":\"2026-11-25T01:02:03.456Z\","
+			      "\"station\":\"demo\",\"result\":\"damaged\","
+			      "\"detail\":\"2 unreadable lines skipped\"}\n");
+}

@@ -1,0 +1,241 @@
+/*
+ * A slot's durable records: the CSV row of each board and its journal
+ * lines, written with their fsync on the thread pool. An fsync takes
+ * milliseconds to seconds on a busy disk; on the loop thread it would stall
+ * every slot's timers and the dashboard. The slot waits for its own records
+ * before it goes on (its step, its next board, or STOPPED), so its rows
+ * stay in order, an open line is on disk before the secret goes out, and
+ * the run does not end with a record unwritten.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "station/config.h"
+#include "station/csvlog.h"
+#include "station/job.h"
+#include "station/runner_priv.h"
+
+static void records_work(uv_work_t *req)
+{
+	struct slot *s = req->data;
+	struct slot_records *rec = &s->records;
+	rec->row_err = CSVLOG_OK;
+	rec->row_errno = 0;
+	rec->journal_err = JOURNAL_OK;
+	rec->journal_errno = 0;
+	if (rec->journal_op == SLOT_JOURNAL_BEGIN) {
+		rec->journal_err = journal_begin(s->r->journal, &s->journal);
+		rec->journal_errno = errno;
+	}
+	if (rec->row_wanted) {
+		rec->row_err = csvlog_append(s->log, &rec->row);
+		rec->row_errno = errno;
+	}
+	/* After the row: a crash between the two leaves the entry open, and
+	 * the next start checks the board again (harmless); the other order
+	 * could lose the row. */
+	if (rec->journal_op == SLOT_JOURNAL_END) {
+		rec->journal_err = journal_end(s->r->journal, rec->journal_id, rec->journal_time,
+					       rec->journal_how);
+		rec->journal_errno = errno;
+	}
+}
+
+static void records_after_work(uv_work_t *req, int status)
+{
+	struct slot *s = req->data;
+	(void)status; /* the runner never cancels work: it always ran */
+	s->work_pending = false;
+	s->records.done(s);
+}
+
+void slot_records_queue(struct slot *s, void (*done)(struct slot *s))
+{
+	s->records.done = done;
+	s->work.data = s;
+	s->work_pending = true;
+	if (uv_queue_work(s->r->opts.loop, &s->work, records_work, records_after_work) != 0) {
+		/* The pool refused (cannot happen with a live loop): a record
+		 * written late on this thread beats a record lost. */
+		records_work(&s->work);
+		s->work_pending = false;
+		done(s);
+	}
+}
+
+void slot_journal_board(struct slot *s, void (*done)(struct slot *s))
+{
+	struct slot_records *rec = &s->records;
+	struct journal_entry *e = &s->journal;
+	memset(e, 0, sizeof *e);
+	station_format_utc(runner_wall_ms(), e->time);
+	e->slot = s->cfg->number;
+	snprintf(e->probe, sizeof e->probe, "%s", s->cfg->probe);
+	e->device_id = s->info.device_id;
+	snprintf(e->step, sizeof e->step, "%s", slot_state_step_name(s->state));
+	rec->row_wanted = false;
+	rec->journal_op = SLOT_JOURNAL_BEGIN;
+	slot_records_queue(s, done);
+}
+
+void slot_journal_failed(struct slot *s, const char *what, char *out, size_t outlen)
+{
+	const struct slot_records *rec = &s->records;
+	bool io = rec->journal_err == JOURNAL_ERR_IO;
+	s->r->summary.log_failures++;
+	snprintf(out, outlen, "%s: %s%s%s (%s)", journal_path(s->r->journal),
+		 journal_strerror(rec->journal_err), io ? ": " : "",
+		 io ? strerror(rec->journal_errno) : "", what);
+}
+
+static const char *str_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+static void board_logged(struct slot *s);
+
+/* A board ended (DONE or FAILED): its row goes to the pool; the event and
+ * the next state follow once it is written (board_logged). */
+void slot_finish_board(struct slot *s)
+{
+	struct runner *r = s->r;
+	struct slot_records *rec = &s->records;
+	bool passed = s->state == SLOT_DONE;
+	if (passed)
+		r->summary.passed++;
+	else
+		r->summary.failed++;
+	if (s->probe_failed)
+		r->summary.probe_failures++;
+	const char *digest = "";
+	if (s->have_result && s->result.count > 0)
+		digest = result_count_undigested(&s->result) ? "unavailable" : "modem";
+	station_format_utc(runner_wall_ms(), rec->row_time);
+	free(rec->cred_cell);
+	rec->cred_cell = station_job_cred_cell(r->job, passed, s->have_result ? &s->result : NULL);
+	rec->row = (struct csvlog_row){
+		.utc_time = rec->row_time,
+		.station = r->cfg->name,
+		.slot = s->cfg->number,
+		.probe = s->cfg->probe,
+		.imei = s->have_result ? s->result.imei : "",
+		.result = passed ? "pass" : "fail",
+		.failed_step = passed ? "" : slot_state_step_name(s->failed_step),
+		.error = passed ? "" : s->error,
+		.duration_ms = (uv_hrtime() - s->board_start_hr) / 1000000u,
+		.part = s->info.part_name,
+		.modem_fw = s->have_result ? s->result.modem_fw : "",
+		.sec_tags = r->job->sec_tags,
+		.cred_sha256 = rec->cred_cell,
+		.provisioner_sha256 = r->job->provisioner_sha256,
+		.app_sha256 = r->job->app_sha256,
+		.version = str_or_empty(r->opts.version),
+		.swd_khz = s->swd_khz,
+		.resets = s->target ? nrf91_resets(s->target) : 0,
+		.locked = s->locked,
+		.digest = digest,
+		.delivery = r->job->delivery == STATION_DELIVERY_RAM ? "ram" : "flash",
+		.boots = s->session.boots,
+		.sim_build = manifest_is_sim_build(&r->job->manifest),
+	};
+	rec->row_wanted = s->log != NULL;
+	/* Only a wipe that worked closes the entry: after any other end the
+	 * board may still hold what it was sent, and the next start looks. */
+	rec->journal_op = SLOT_JOURNAL_NONE;
+	if (s->journal_open && s->wiped) {
+		rec->journal_op = SLOT_JOURNAL_END;
+		rec->journal_id = s->journal.id;
+		rec->journal_how = JOURNAL_WIPED;
+		memcpy(rec->journal_time, rec->row_time, sizeof rec->journal_time);
+	}
+	slot_records_queue(s, board_logged);
+}
+
+/* A row that could not be written is not dropped quietly: it goes out in a
+ * LOG_ERROR event (the CLI prints it on stderr) and counts against the exit
+ * code. */
+static void report_lost_row(struct slot *s)
+{
+	struct slot_records *rec = &s->records;
+	char cause[400];
+	bool io = rec->row_err == CSVLOG_ERR_IO;
+	s->r->summary.log_failures++;
+	snprintf(cause, sizeof cause, "%s: %s%s%s", csvlog_path(s->log),
+		 csvlog_strerror(rec->row_err), io ? ": " : "", io ? strerror(rec->row_errno) : "");
+	char *lost = csvlog_format_row(&rec->row);
+	if (lost)
+		lost[strcspn(lost, "\r\n")] = '\0';
+	struct station_event le = {
+		.type = STATION_EV_LOG_ERROR,
+		.slot = s->cfg->number,
+		.probe = s->cfg->probe,
+		.label = s->cfg->label,
+		.state = s->state,
+		.message = cause,
+		.row = lost ? lost : "(out of memory: the row could not be formatted)",
+	};
+	runner_emit(s->r, &le);
+	free(lost);
+}
+
+static void board_logged(struct slot *s)
+{
+	const struct csvlog_row *row = &s->records.row;
+	bool passed = s->state == SLOT_DONE;
+	struct station_event ev = {
+		.type = STATION_EV_BOARD,
+		.slot = s->cfg->number,
+		.probe = s->cfg->probe,
+		.label = s->cfg->label,
+		.state = s->state,
+		.passed = passed,
+		.imei = row->imei,
+		.failed_step = passed ? SLOT_IDLE : s->failed_step,
+		.message = row->error,
+		.duration_ms = row->duration_ms,
+		.part = row->part,
+		.modem_fw = row->modem_fw,
+		.swd_khz = row->swd_khz,
+		.resets = row->resets,
+		.locked = row->locked,
+		.digest = row->digest,
+		.delivery = row->delivery,
+		.boots = row->boots,
+	};
+	runner_emit(s->r, &ev);
+	if (s->records.row_wanted && s->records.row_err != CSVLOG_OK)
+		report_lost_row(s);
+	free(s->records.cred_cell);
+	s->records.cred_cell = NULL;
+	if (s->records.journal_op == SLOT_JOURNAL_END) {
+		if (s->records.journal_err == JOURNAL_OK) {
+			s->journal_open = false;
+		} else {
+			char why[400];
+			slot_journal_failed(s, "the wipe of this board is not recorded: the next "
+					       "start checks it again",
+					    why, sizeof why);
+			struct station_event je = {
+				.type = STATION_EV_JOURNAL,
+				.slot = s->cfg->number,
+				.probe = s->cfg->probe,
+				.label = s->cfg->label,
+				.state = s->state,
+				.journal = "write-failed",
+				.device_id = s->journal.device_id,
+				.since = s->journal.time,
+				.step = s->journal.step,
+				.message = why,
+			};
+			runner_emit(s->r, &je);
+		}
+	}
+	if (s->target) {
+		nrf91_detach(s->target);
+		s->target = NULL;
+	}
+	slot_enter(s, slot_next_state(s->state, SLOT_OUT_OK, &s->flow), NULL);
+}
