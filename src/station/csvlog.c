@@ -26,6 +26,10 @@ const char *csvlog_strerror(csvlog_err err)
 		return "out of memory";
 	case CSVLOG_ERR_NAME:
 		return "station name not usable in a file name";
+	case CSVLOG_ERR_HEADER:
+		return "the file has other columns (started by another nrfcred version): "
+		       "move it away or set another log_dir; rows are never appended under "
+		       "a header they do not match";
 	}
 	return "unknown error";
 }
@@ -193,7 +197,8 @@ csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot, 
 		free(log);
 		return CSVLOG_ERR_NOMEM;
 	}
-	log->fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* Read-write: an existing file's header is checked before any row goes in. */
+	log->fd = open(log->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (log->fd < 0) {
 		int e = errno;
 		free(log->path);
@@ -210,6 +215,22 @@ csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot, 
 		csvlog_close(log);
 		errno = e;
 		return CSVLOG_ERR_IO;
+	}
+	if (st.st_size > 0) {
+		static const char want[] = CSVLOG_HEADER "\r\n";
+		char have[sizeof want];
+		ssize_t n = pread(log->fd, have, sizeof want - 1, 0);
+		if (n < 0) {
+			int e = errno;
+			csvlog_close(log);
+			errno = e;
+			return CSVLOG_ERR_IO;
+		}
+		if ((size_t)n != sizeof want - 1 || memcmp(have, want, sizeof want - 1) != 0) {
+			csvlog_close(log);
+			errno = 0;
+			return CSVLOG_ERR_HEADER;
+		}
 	}
 	*out = log;
 	return CSVLOG_OK;

@@ -20,6 +20,7 @@ typedef enum {
 	CSVLOG_ERR_IO, /* open / write / fsync failed; errno is kept */
 	CSVLOG_ERR_NOMEM,
 	CSVLOG_ERR_NAME, /* station name or slot not usable in a file name */
+	CSVLOG_ERR_HEADER, /* an existing file's first line is not CSVLOG_HEADER */
 } csvlog_err;
 
 /* One board. Every field may be NULL (an empty cell). */

@@ -554,8 +554,11 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 			csvlog_err ce =
 				csvlog_open(r->cfg->log_dir, r->cfg->name, s->cfg->number, &s->log);
 			if (ce != CSVLOG_OK) {
-				snprintf(err, errlen, "%s/%s-slot%u.csv: %s: %m", r->cfg->log_dir,
-					 r->cfg->name, s->cfg->number, csvlog_strerror(ce));
+				int e = errno;
+				snprintf(err, errlen, "%s/%s-slot%u.csv: %s%s%s", r->cfg->log_dir,
+					 r->cfg->name, s->cfg->number, csvlog_strerror(ce),
+					 ce == CSVLOG_ERR_IO ? ": " : "",
+					 ce == CSVLOG_ERR_IO ? strerror(e) : "");
 				runner_destroy(r);
 				return -1;
 			}

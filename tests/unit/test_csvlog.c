@@ -181,6 +181,30 @@ Test(csvlog, writes_header_once_and_appends_rows)
 					     ",st,2,,2,pass,,,0,,,,,,,,0,0,no,,,0,target\r\n");
 }
 
+/* A file started by an older nrfcred (fewer columns) is never appended to:
+ * its rows would no longer line up with its header. */
+Test(csvlog, refuses_a_file_whose_header_has_other_columns)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/st-slot4.csv", dir);
+	static const char old[] = "utc_time,station,slot,probe_serial,imei,result\r\n"
+				  "t,st,4,p,352656100000001,pass\r\n";
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	fwrite(old, 1, sizeof old - 1, f);
+	fclose(f);
+	struct csvlog *log = NULL;
+	cr_assert_eq(csvlog_open(dir, "st", 4, &log), CSVLOG_ERR_HEADER);
+	cr_assert_null(log);
+	cr_assert_str_eq(slurp(path), old);
+	cr_assert(strstr(csvlog_strerror(CSVLOG_ERR_HEADER), "move it away") != NULL);
+	/* A header cut short (a crash while it was written) is not ours either. */
+	f = fopen(path, "wb");
+	fwrite(CSVLOG_HEADER, 1, 20, f);
+	fclose(f);
+	cr_assert_eq(csvlog_open(dir, "st", 4, &log), CSVLOG_ERR_HEADER);
+}
+
 Test(csvlog, opens_append_only_so_rows_land_at_the_end)
 {
 	struct csvlog *log;
