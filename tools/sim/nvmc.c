@@ -272,6 +272,8 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 		uint32_t word = (uicr ? SIM_FLASH_SIZE + (addr - SIM_UICR_BASE) : addr) / 4;
 		if (b->nvmc.nwrites[word] < 0xFF && ++b->nvmc.nwrites[word] > NVMC_NWRITE)
 			b->ctr.nvmc_nwrite_exceeded++;
+		if (b->nvmc.nwrites[word] > 1)
+			b->ctr.nvmc_words_rewritten++;
 		start_write(b);
 		return SIMBUS_OK;
 	}
