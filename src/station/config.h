@@ -74,6 +74,19 @@ enum station_delivery {
 	STATION_DELIVERY_FLASH,	   /* patched into the image's table area */
 };
 
+/* How PROGRAM writes flash (issue 13). */
+enum station_flash_method {
+	STATION_FLASH_LOADER = 0, /* the RAM flash loader; direct if it does not start */
+	STATION_FLASH_DIRECT,	  /* word by word over the MEM-AP */
+};
+
+/* How PROGRAM and VERIFY prove every byte written. */
+enum station_verify {
+	STATION_VERIFY_AUTO = 0, /* crc with the loader, readback with direct */
+	STATION_VERIFY_CRC,	 /* the loader's CRC-32 of each range on the target */
+	STATION_VERIFY_READBACK, /* read every byte back over SWD */
+};
+
 struct station_config {
 	char *path; /* the INI file as given */
 	char *dir;  /* its folder: base of relative paths */
@@ -89,6 +102,8 @@ struct station_config {
 	bool lock;	  /* protect the part after the app is verified */
 	enum station_digest_policy verify_digest;
 	enum station_delivery delivery;
+	enum station_flash_method flash_method;
+	enum station_verify verify;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

@@ -32,6 +32,8 @@ enum {
 	K_LOCK = 1u << 20,
 	K_DIGEST = 1u << 21,
 	K_DELIVERY = 1u << 22,
+	K_FLASH_METHOD = 1u << 23,
+	K_VERIFY = 1u << 24,
 	K_PROBE = 1u << 9,
 	K_LABEL = 1u << 10,
 	K_SECTAG = 1u << 11,
