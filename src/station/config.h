@@ -74,6 +74,20 @@ enum station_delivery {
 	STATION_DELIVERY_FLASH,	   /* patched into the image's table area */
 };
 
+/* How PROGRAM writes flash (issue 13). */
+enum station_flash_method {
+	/* The default until the loader's review findings are closed (issue 13). */
+	STATION_FLASH_DIRECT = 0, /* word by word over the MEM-AP */
+	STATION_FLASH_LOADER,	  /* the RAM flash loader; direct if it does not start */
+};
+
+/* How PROGRAM and VERIFY prove every byte written. */
+enum station_verify {
+	STATION_VERIFY_AUTO = 0, /* crc with the loader, readback with direct */
+	STATION_VERIFY_CRC,	 /* the loader's CRC-32 of each range on the target */
+	STATION_VERIFY_READBACK, /* read every byte back over SWD */
+};
+
 struct station_config {
 	char *path; /* the INI file as given */
 	char *dir;  /* its folder: base of relative paths */
@@ -92,6 +106,8 @@ struct station_config {
 	/* Resolved path of the file whose bytes key the HMAC-SHA-256 that the
 	 * CSV shows for a key or PSK; NULL: no fingerprint for them. */
 	char *fingerprint_key;
+	enum station_flash_method flash_method;
+	enum station_verify verify;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

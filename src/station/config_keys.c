@@ -209,12 +209,31 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 			return config_fail(
 				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
 				"[station] delivery: '%s' is not valid; valid: ram, flash", value);
+	} else if (strcmp(key, "flash_method") == 0) {
+		if (strcmp(value, "loader") == 0)
+			cfg->flash_method = STATION_FLASH_LOADER;
+		else if (strcmp(value, "direct") == 0)
+			cfg->flash_method = STATION_FLASH_DIRECT;
+		else
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "[station] flash_method: '%s' is not valid; valid: "
+					   "loader, direct",
+					   value);
+	} else if (strcmp(key, "verify") == 0) {
+		if (strcmp(value, "crc") == 0)
+			cfg->verify = STATION_VERIFY_CRC;
+		else if (strcmp(value, "readback") == 0)
+			cfg->verify = STATION_VERIFY_READBACK;
+		else
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"[station] verify: '%s' is not valid; valid: crc, readback", value);
 	} else {
 		return config_fail(
 			ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			"[station] %s: unknown key; valid: name, provisioner, app, timeout, "
 			"swd_speed, log_dir, approtect, erase, retries, lock, verify_digest, "
-			"delivery, fingerprint_key",
+			"delivery, fingerprint_key, flash_method, verify",
 			key);
 	}
 	return 1;
@@ -316,6 +335,8 @@ unsigned config_key_bit(enum section_kind kind, const char *key)
 		{SEC_STATION, "verify_digest", K_DIGEST},
 		{SEC_STATION, "delivery", K_DELIVERY},
 		{SEC_STATION, "fingerprint_key", K_FINGERPRINT},
+		{SEC_STATION, "flash_method", K_FLASH_METHOD},
+		{SEC_STATION, "verify", K_VERIFY},
 		{SEC_SLOT, "probe", K_PROBE},
 		{SEC_SLOT, "label", K_LABEL},
 		{SEC_CREDENTIAL, "sec_tag", K_SECTAG},

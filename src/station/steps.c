@@ -58,6 +58,27 @@ static nrf91_err attach(struct slot *s, bool allow_recover)
 	return e;
 }
 
+/* flash_method and verify of the station file (verify = auto: the loader's
+ * CRC with the loader, read-back with the direct path). */
+static enum nrf91_flash_method flash_method(const struct slot *s)
+{
+	return s->r->cfg->flash_method == STATION_FLASH_DIRECT ? NRF91_FLASH_DIRECT
+							       : NRF91_FLASH_LOADER;
+}
+
+static enum nrf91_verify_method verify_method(const struct slot *s)
+{
+	switch (s->r->cfg->verify) {
+	case STATION_VERIFY_CRC:
+		return NRF91_VERIFY_CRC;
+	case STATION_VERIFY_READBACK:
+		return NRF91_VERIFY_READBACK;
+	case STATION_VERIFY_AUTO:
+		break;
+	}
+	return flash_method(s) == NRF91_FLASH_LOADER ? NRF91_VERIFY_CRC : NRF91_VERIFY_READBACK;
+}
+
 static void set_detail_from_target(struct slot *s)
 {
 	if (s->target)
@@ -417,9 +438,10 @@ enum slot_outcome slot_step_run(struct slot *s)
 			return from_err(s, nrf91_keep_debug_open(s->target));
 		}
 	case SLOT_PROGRAM:
-		return from_err(s, nrf91_program(s->target, job->image));
+		return from_err(s, nrf91_program_with(s->target, job->image, flash_method(s),
+						      verify_method(s)));
 	case SLOT_VERIFY:
-		return from_err(s, nrf91_verify(s->target, job->image));
+		return from_err(s, nrf91_verify_with(s->target, job->image, verify_method(s)));
 	case SLOT_RUN:
 		/* A reset starts a new boot: any conversation before it is void,
 		 * and a boot still in the mailbox must not be answered. */
@@ -439,9 +461,10 @@ enum slot_outcome slot_step_run(struct slot *s)
 		 * UICR (lock = yes writes Protected there instead). */
 		if (!r->cfg->lock && (e = nrf91_keep_debug_open(s->target)) != NRF91_OK)
 			return from_err(s, e);
-		return from_err(s, nrf91_program(s->target, job->app));
+		return from_err(s, nrf91_program_with(s->target, job->app, flash_method(s),
+						      verify_method(s)));
 	case SLOT_VERIFY_APP:
-		return from_err(s, nrf91_verify(s->target, job->app));
+		return from_err(s, nrf91_verify_with(s->target, job->app, verify_method(s)));
 	case SLOT_RESET_APP:
 		/* lock = yes: protect, reset, and prove it on the CTRL-AP. */
 		if (r->cfg->lock) {

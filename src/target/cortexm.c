@@ -155,3 +155,53 @@ nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen)
 		t->resets++;
 	return NRF91_OK;
 }
+
+/* DCRDR then DCRSR with REGWnR, for each register; one DHCSR read after
+ * each says the transfer completed (S_REGRDY). All in one round trip; a
+ * register whose transfer was still running is written again alone. */
+nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint32_t *values,
+			     size_t count)
+{
+	enum { MAX_REGS = 8 };
+	uint32_t dhcsr[MAX_REGS];
+	if (count > MAX_REGS)
+		return NRF91_ERR_NOMEM;
+	for (size_t i = 0; i < count; i++) {
+		memap_queue_write_u32(&t->mem, CM_DCRDR, values[i]);
+		memap_queue_write_u32(&t->mem, CM_DCRSR, regsel[i] | CM_DCRSR_REGWNR);
+		memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr[i]);
+	}
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "writing core registers (DCRSR/DCRDR)");
+	for (size_t i = 0; i < count; i++) {
+		for (int tries = 0; !(dhcsr[i] & CM_DHCSR_S_REGRDY); tries++) {
+			if (tries == 100) {
+				nrf91_set_detail(t, "core register %u: DHCSR.S_REGRDY never set",
+						 (unsigned)regsel[i]);
+				return NRF91_ERR_HALT_TIMEOUT;
+			}
+			memap_queue_write_u32(&t->mem, CM_DCRDR, values[i]);
+			memap_queue_write_u32(&t->mem, CM_DCRSR, regsel[i] | CM_DCRSR_REGWNR);
+			memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr[i]);
+			err = adi_flush(t->adi);
+			if (err != ADI_OK)
+				return nrf91_adi_fail(t, err, "writing a core register");
+		}
+	}
+	return NRF91_OK;
+}
+
+/* C_MASKINTS may only change while the core is halted (ARMv8-M DHCSR), so
+ * it is set with C_HALT first, then C_HALT is dropped. */
+nrf91_err cortexm_resume(struct nrf91 *t)
+{
+	uint32_t base = CM_DHCSR_KEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_MASKINTS;
+	memap_queue_write_u32(&t->mem, CM_DHCSR, base | CM_DHCSR_C_HALT);
+	memap_queue_write_u32(&t->mem, CM_DHCSR, base);
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "resuming the core (DHCSR)");
+	t->halted = false;
+	return NRF91_OK;
+}

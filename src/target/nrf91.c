@@ -451,7 +451,7 @@ static bool in_flash(const struct nrf91 *t, uint32_t start, uint64_t size)
 	return start >= NRF91_UICR_BASE && end <= (uint64_t)NRF91_UICR_BASE + NRF91_UICR_SIZE;
 }
 
-static nrf91_err check_image(struct nrf91 *t, const struct image *img, uint64_t *bytes)
+nrf91_err nrf91_check_image(struct nrf91 *t, const struct image *img, uint64_t *bytes)
 {
 	*bytes = 0;
 	size_t n = image_segment_count(img);
@@ -470,8 +470,14 @@ static nrf91_err check_image(struct nrf91 *t, const struct image *img, uint64_t 
 
 nrf91_err nrf91_program(struct nrf91 *t, const struct image *img)
 {
+	nrf91_err e = nrf91_program_direct(t, img);
+	return e == NRF91_OK ? nrf91_verify(t, img) : e;
+}
+
+nrf91_err nrf91_program_direct(struct nrf91 *t, const struct image *img)
+{
 	uint64_t bytes = 0;
-	nrf91_err e = check_image(t, img, &bytes);
+	nrf91_err e = nrf91_check_image(t, img, &bytes);
 	if (e != NRF91_OK)
 		return e;
 	e = ensure_halted(t);
@@ -531,9 +537,7 @@ nrf91_err nrf91_program(struct nrf91 *t, const struct image *img)
 	/* The words were image data, the credential table included. */
 	explicit_bzero(words, CHUNK * sizeof(uint32_t));
 	free(words);
-	if (e != NRF91_OK)
-		return e;
-	return nrf91_verify(t, img);
+	return e;
 }
 
 nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img)
@@ -668,6 +672,7 @@ void nrf91_get_stats(const struct nrf91 *t, struct nrf91_stats *s)
 	s->wait_retries = a.wait_retries;
 	s->faults = a.faults;
 	s->parity_retries = a.parity_retries;
+	s->loader_fallbacks = t->loader_fallbacks;
 }
 
 const char *nrf91_last_error_detail(const struct nrf91 *t)

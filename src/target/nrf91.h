@@ -142,6 +142,27 @@ nrf91_err nrf91_wipe(struct nrf91 *t);
 /* Programs every segment of img (flash and UICR) into erased flash and
  * verifies every byte written. */
 nrf91_err nrf91_program(struct nrf91 *t, const struct image *img);
+/* How nrf91_program_with writes flash, and how it proves what it wrote. */
+enum nrf91_flash_method {
+	/* The RAM flash loader (firmware/loader/): the core writes one ring
+	 * slot through the NVMC while the host sends the next over SWD. */
+	NRF91_FLASH_LOADER,
+	NRF91_FLASH_DIRECT, /* word by word through the AHB-AP */
+};
+enum nrf91_verify_method {
+	NRF91_VERIFY_CRC,      /* the loader's CRC-32 of each range, against the host's */
+	NRF91_VERIFY_READBACK, /* every byte read back over SWD */
+};
+/* nrf91_program with a choice of method. A loader that does not start
+ * (its status never says running) is not an error: the direct path and a
+ * read-back verify take over, counted in nrf91_stats.loader_fallbacks.
+ * Loader errors name the address and the NVMC state in the detail. */
+nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img,
+			     enum nrf91_flash_method how, enum nrf91_verify_method verify);
+/* nrf91_verify with a choice of method; a CRC mismatch is NRF91_ERR_VERIFY
+ * with "verify mismatch in 0x...-0x..." (the range, never the bytes). */
+nrf91_err nrf91_verify_with(struct nrf91 *t, const struct image *img,
+			    enum nrf91_verify_method verify);
 /* Compares the target with img; NRF91_ERR_VERIFY names the first mismatch
  * through nrf91_last_error_detail(). */
 nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img);
@@ -165,6 +186,7 @@ struct nrf91_stats {
 	uint64_t wait_retries;
 	uint64_t faults;
 	uint64_t parity_retries;
+	uint64_t loader_fallbacks; /* flash loader did not start: direct path used */
 };
 void nrf91_get_stats(const struct nrf91 *t, struct nrf91_stats *s);
 

@@ -15,6 +15,8 @@ struct nrf91 {
 	bool halted;
 	uint32_t resets; /* resets issued or seen since attach */
 	bool blank;	 /* a CTRL-AP erase-all ran and nothing was written since */
+	uint32_t loader_fallbacks; /* flash loader did not start: direct path used */
+	bool loader_ring_redacted; /* the trace redacts the loader's RAM ring */
 	char detail[256];
 };
 
@@ -23,6 +25,12 @@ nrf91_err nrf91_adi_fail(struct nrf91 *t, adi_err err, const char *context);
 void nrf91_set_detail(struct nrf91 *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool nrf91_aborted(const struct nrf91 *t);
 void nrf91_progress(const struct nrf91 *t, enum nrf91_phase phase, uint64_t done, uint64_t total);
+
+/* nrf91.c: image data outside flash and UICR is NRF91_ERR_BAD_ADDRESS;
+ * *bytes = the image's size. */
+nrf91_err nrf91_check_image(struct nrf91 *t, const struct image *img, uint64_t *bytes);
+/* Programs img through the MEM-AP, word by word, without verifying. */
+nrf91_err nrf91_program_direct(struct nrf91 *t, const struct image *img);
 
 /* cortexm.c */
 nrf91_err cortexm_halt(struct nrf91 *t);
@@ -34,6 +42,12 @@ nrf91_err cortexm_reset_release(struct nrf91 *t);
 /* Reads DHCSR; *reset_seen when S_RESET_ST says a reset happened since. */
 nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen);
 bool nrf91_is_91x1(const struct nrf91 *t);
+/* Core registers of the halted core (DCRSR REGSEL numbers, §7). */
+nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint32_t *values,
+			     size_t count);
+/* Leaves debug state with interrupts masked (C_MASKINTS): code the host
+ * loaded runs until it halts itself (BKPT) or cortexm_halt. */
+nrf91_err cortexm_resume(struct nrf91 *t);
 
 /* ctrlap.c */
 nrf91_err ctrlap_check_idr(struct nrf91 *t);

@@ -67,6 +67,17 @@
 #define CM_AIRCR	      0xE000ED0Cu
 #define CM_DHCSR	      0xE000EDF0u
 #define CM_DEMCR	      0xE000EDFCu
+#define CM_DCRSR	      0xE000EDF4u
+#define CM_DCRDR	      0xE000EDF8u
+#define CM_DCRSR_REGWNR	      (1u << 16)
+#define CM_DHCSR_C_MASKINTS   (1u << 3)
+#define CM_DHCSR_S_REGRDY     (1u << 16)
+#define CM_REGSEL_R0	      0u
+#define CM_REGSEL_SP	      13u
+#define CM_REGSEL_LR	      14u
+#define CM_REGSEL_PC	      15u /* DebugReturnAddress */
+#define CM_REGSEL_XPSR	      16u
+#define CM_XPSR_THUMB	      0x01000000u
 #define CM_AIRCR_SYSRESETREQ  0x05FA0004u /* VECTKEY | SYSRESETREQ */
 #define CM_DHCSR_KEY	      0xA05F0000u
 #define CM_DHCSR_C_DEBUGEN    (1u << 0)

@@ -696,3 +696,25 @@ Test(nrf91, program_writes_flash_the_spu_marks_nonsecure)
 	cr_expect_eq(c.nvmc_ignored_writes, 0u);
 	image_destroy(img);
 }
+
+/* This board's core executes nothing (cpu_none): the loader never says it
+ * runs, and the direct path programs and read-back verifies instead. */
+Test(nrf91, loader_that_does_not_start_falls_back_to_the_direct_path)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(&recover, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct image *img = image_create();
+	uint8_t data[8192];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 7u + 1u);
+	cr_assert_eq(image_write(img, 0x4000, data, sizeof data), IMAGE_OK);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
+	struct nrf91_stats st;
+	nrf91_get_stats(t, &st);
+	cr_expect_eq(st.loader_fallbacks, 1u);
+	cr_assert_eq(nrf91_verify(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	image_destroy(img);
+}

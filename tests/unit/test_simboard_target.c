@@ -18,6 +18,7 @@
 #define T_NVMC_CONFIG	0x50039504u
 #define T_NVMC_CONFIGNS 0x50039584u
 #define T_NVMC_READY	0x50039400u
+#define T_NVMC_READYNEXT 0x50039408u
 #define UICR		0x00FF8000u
 #define UICR_SAP	(UICR + 0x02Cu) /* UICR.SECUREAPPROTECT */
 #define HWUNPROTECTED	0x50FA50FAu	/* nRF91x1 UICR.APPROTECT HwUnprotected */
@@ -248,6 +249,40 @@ Test(simboard_target, flash_write_is_ignored_unless_nvmc_write_enabled)
 	cr_assert_eq(mem_rd(0x1000u), 0x12345678u);
 	simboard_get_counters(T.b, &c);
 	cr_assert_eq(c.nvmc_words_written, 1u);
+}
+
+Test(simboard_target, readynext_buffers_one_write_behind_the_one_in_progress)
+{
+	struct simboard_config cfg;
+	tsb_teardown();
+	tsb_config_default(&cfg, SIMBOARD_NRF9160);
+	/* 10 ms per word: far longer than the test's own SWD accesses. */
+	cfg.timing.nvmc_write_word_ns = 10000000u;
+	tsb_open(&cfg);
+	swd_connect();
+	mem_wr(T_NVMC_CONFIG, 1);
+	mem_wr(0x1000u, 0x11111111u);
+	cr_assert_eq(mem_rd(T_NVMC_READY), 0u, "first write in progress");
+	cr_assert_eq(mem_rd(T_NVMC_READYNEXT), 1u, "the buffer takes the next word");
+	cr_assert_eq(mem_wr_ack(0x1004u, 0x22222222u), 1u, "second write buffered");
+	cr_assert_eq(mem_rd(T_NVMC_READYNEXT), 0u, "buffer full");
+	/* A third write finds the buffer full: the bus refuses it after its
+	 * ACK, so it is lost with STICKYERR (the simulator's reading of a
+	 * stalled posted write, as during an erase). */
+	cr_assert_eq(mem_wr_ack(0x1008u, 0x33333333u), 1u);
+	cr_assert_eq(sticky_bits(), 0x20u, "STICKYERR");
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	advance_ms(10);
+	cr_assert_eq(mem_rd(T_NVMC_READY), 0u, "the buffered word is being written");
+	cr_assert_eq(mem_rd(T_NVMC_READYNEXT), 1u);
+	advance_ms(10);
+	cr_assert_eq(mem_rd(T_NVMC_READY), 1u);
+	cr_assert_eq(mem_rd(0x1000u), 0x11111111u);
+	cr_assert_eq(mem_rd(0x1004u), 0x22222222u);
+	cr_assert_eq(mem_rd(0x1008u), 0xFFFFFFFFu, "the refused write left no trace");
+	struct simboard_counters c;
+	simboard_get_counters(T.b, &c);
+	cr_assert_eq(c.nvmc_words_written, 2u);
 }
 
 Test(simboard_target, flash_bits_only_go_from_one_to_zero)

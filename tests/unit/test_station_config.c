@@ -297,3 +297,30 @@ Test(station_config, loads_from_a_file_and_reports_missing_file)
 	cr_assert_not_null(strstr(err, path));
 	cr_assert_null(cfg);
 }
+
+Test(station_config, flash_method_and_verify_default_to_direct_and_auto)
+{
+	cr_assert_eq(parse("[slot 1]\nprobe = 7\n"), STATION_CONFIG_OK, "%s", err);
+	cr_assert_eq(cfg->flash_method, STATION_FLASH_DIRECT);
+	cr_assert_eq(cfg->verify, STATION_VERIFY_AUTO);
+	cr_assert_eq(parse("[station]\nflash_method = direct\nverify = crc\n[slot 1]\nprobe = 7\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_eq(cfg->flash_method, STATION_FLASH_DIRECT);
+	cr_assert_eq(cfg->verify, STATION_VERIFY_CRC);
+	cr_assert_eq(parse("[station]\nflash_method = loader\nverify = readback\n[slot 1]\nprobe = "
+			   "7\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_eq(cfg->flash_method, STATION_FLASH_LOADER);
+	cr_assert_eq(cfg->verify, STATION_VERIFY_READBACK);
+}
+
+Test(station_config, rejects_bad_flash_method_and_verify_saying_what_is_valid)
+{
+	cr_assert_eq(parse("[station]\nflash_method = turbo\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:2: [station] flash_method: 'turbo'"), "%s", err);
+	cr_assert_not_null(strstr(err, "valid: loader, direct"), "%s", err);
+	cr_assert_eq(parse("[station]\nverify = sha\n[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "valid: crc, readback"), "%s", err);
+}

@@ -4,7 +4,11 @@
  * then verify it again separately, and print USB round trips, SWD bits and
  * the simulator's modeled time for each step. Reports figures only.
  *
- *   nrfsim run config/sim-one.ini -- build/tools/bench/bench_program [SERIAL] [KB]
+ *   nrfsim run config/sim-one.ini -- build/tools/bench/bench_program [SERIAL] [KB] [METHOD]
+ *
+ * METHOD: loader (default: the RAM flash loader, verified by its CRC-32 on
+ * the target), direct (word by word over the MEM-AP, read-back verify),
+ * loader-readback or direct-crc.
  *
  * The simulator's counters come from libnrfsim.so in this process
  * (nrfsim_get_counters, looked up at run time: without the simulator the
@@ -73,6 +77,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_program: KB must be 1..1024\n");
 		return 2;
 	}
+	const char *method = argc > 3 ? argv[3] : "loader";
+	enum nrf91_flash_method how = NRF91_FLASH_LOADER;
+	enum nrf91_verify_method vfy = NRF91_VERIFY_CRC;
+	if (strcmp(method, "direct") == 0) {
+		how = NRF91_FLASH_DIRECT;
+		vfy = NRF91_VERIFY_READBACK;
+	} else if (strcmp(method, "loader-readback") == 0) {
+		vfy = NRF91_VERIFY_READBACK;
+	} else if (strcmp(method, "direct-crc") == 0) {
+		how = NRF91_FLASH_DIRECT;
+	} else if (strcmp(method, "loader") != 0) {
+		fprintf(stderr, "bench_program: METHOD is loader, direct, loader-readback or direct-crc\n");
+		return 2;
+	}
 	char serial12[16];
 	snprintf(serial12, sizeof(serial12), "%012u", (unsigned)serial);
 	get_counters_fn get =
@@ -108,17 +126,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_program: attach: %s\n", info.error_detail);
 		goto out;
 	}
-	printf("bench_program: %s (%s), J-Link %u at %u kHz, probe buffer %u bits, %u KB\n",
-	       info.part_name, info.variant, (unsigned)serial, p->speed_khz, p->max_swd_bits, kb);
+	printf("bench_program: %s (%s), J-Link %u at %u kHz, probe buffer %u bits, %u KB, method %s\n",
+	       info.part_name, info.variant, (unsigned)serial, p->speed_khz, p->max_swd_bits, kb,
+	       method);
 	struct snap s0, s1, s2, s3;
 	take(&s0, t, get, serial12);
 	e = nrf91_erase_all(t);
 	take(&s1, t, get, serial12);
 	if (e == NRF91_OK)
-		e = nrf91_program(t, img); /* program + verify */
+		e = nrf91_program_with(t, img, how, vfy); /* program + verify */
 	take(&s2, t, get, serial12);
 	if (e == NRF91_OK)
-		e = nrf91_verify(t, img);
+		e = nrf91_verify_with(t, img, vfy);
 	take(&s3, t, get, serial12);
 	if (e != NRF91_OK) {
 		fprintf(stderr, "bench_program: %s: %s\n", nrf91_strerror(e),
@@ -142,6 +161,8 @@ int main(int argc, char **argv)
 		b.sim.modeled_ns -= s3.sim.modeled_ns - s2.sim.modeled_ns;
 	}
 	report("program", &a, &b, kb);
+	if (s3.host.loader_fallbacks)
+		printf("note: the flash loader did not start; the direct path ran\n");
 	rc = 0;
 out:
 	free(data);

@@ -6,6 +6,8 @@ of figures and ratios. Figures only: nothing here passes or fails a figure.
   report.py measure OUT.json -- COMMAND...   run COMMAND, write wall_s/max_rss_kb/rc
   report.py program LOG...                   tables from bench_program outputs
   report.py station DIR [SCENARIO.ini]       tables from the station runs in DIR
+  report.py loader DIR                       issue 13: loader vs direct per probe model,
+                                             and the closing `bench:` line
 """
 import datetime
 import glob
@@ -299,7 +301,49 @@ def delivery(d):
     return 0
 
 
+def loader(d):
+    """DIR holds loader-<model>-<method>.log (bench_program 64 KB outputs)."""
+    rows = {}
+    for path in sorted(glob.glob(os.path.join(d, "loader-*.log"))):
+        model, method = os.path.basename(path)[len("loader-"):-len(".log")].split("-", 1)
+        r = parse_program(path)
+        if r and "modeled_ms" in r["steps"].get("prog+vfy", {}):
+            rows[(model, method)] = r
+    if not rows:
+        print("SKIPPED: no loader figures")
+        return 0
+    fmt = "  {:<12} {:<16} {:>11} {:>9} {:>13} {:>11} {:>10}"
+    print(fmt.format("probe model", "method", "prog+vfy ms", "KB/s", "nvmc_fraction",
+                     "verify ms", "vfy/prog"))
+    fractions = {}
+    for (model, method), r in sorted(rows.items()):
+        kb = r["kb"]
+        # Program including its own verify: with the loader the CRC runs in
+        # the same session, so subtracting a separate verify would overcount.
+        prog = r["steps"]["prog+vfy"]["modeled_ms"]
+        vfy = r["steps"].get("verify", {}).get("modeled_ms", float("nan"))
+        floor_ms = kb * 1024 / 4 * SIM_TWRITE_US / 1e3
+        frac = floor_ms / prog if prog else float("nan")
+        fractions[(model, method)] = (kb / (prog / 1e3), frac)
+        print(fmt.format(model, method, f"{prog:.1f}", f"{kb / (prog / 1e3):.1f}", f"{frac:.3f}",
+                         f"{vfy:.1f}", f"{vfy / prog:.3f}" if prog else "nan"))
+    print(f"  (NVMC floor: {kb} KB = {kb * 256} words x tWRITE {SIM_TWRITE_US:.0f} us = "
+          f"{kb * 256 * SIM_TWRITE_US / 1e3:.1f} ms; ceiling {4 / SIM_TWRITE_US * 1e6 / 1024:.1f} KB/s)")
+    for model in sorted({m for m, _ in rows}):
+        a, b = fractions.get((model, "loader")), fractions.get((model, "direct"))
+        if a and b:
+            print(f"  {model}: loader programs {a[0] / b[0]:.2f}x as fast as direct")
+    kbps, frac = fractions.get(("fullspeed", "loader"), (float("nan"), float("nan")))
+    # Figures this run does not measure yet print as nan (station sections
+    # at 32 slots and the reference job are still to come, issue 13).
+    print(f"bench: program_kBps={kbps:.1f} nvmc_fraction={frac:.3f} per_board_ratio=nan "
+          f"slots32_ratio=nan boards_per_hour=nan vs_old_tool=nan")
+    return 0
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "loader":
+        return loader(argv[2])
     if len(argv) == 3 and argv[1] == "delivery":
         return delivery(argv[2])
     if len(argv) >= 4 and argv[1] == "measure" and argv[3] == "--":

@@ -153,6 +153,9 @@ struct simboard_counters {
 	uint64_t nvmc_page_erases;
 	uint64_t nvmc_erase_alls;      /* NVMC ERASEALL and CTRL-AP ERASEALL */
 	uint64_t nvmc_nwrite_exceeded; /* word writes beyond nWRITE (2) since the last erase */
+	/* Second (or later) writes to a word since its last erase: legal up
+	 * to nWRITE, but a host that writes each word once never makes one. */
+	uint64_t nvmc_words_rewritten;
 	uint64_t system_resets;	       /* resets of any kind but power-on */
 };
 void simboard_get_counters(const struct simboard *b, struct simboard_counters *c);

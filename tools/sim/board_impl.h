@@ -91,7 +91,11 @@ enum nvmc_op {
 struct nvmc {
 	uint32_t config, configns, partialcfg, icachecnf, writeuicrns;
 	enum nvmc_op op;
-	uint64_t busy_until_ns;
+	uint64_t busy_until_ns; /* READY goes high (the last write or erase ends) */
+	/* READYNEXT goes high: the write buffer is free again. A write accepted
+	 * while another is in progress waits in the buffer until that one
+	 * ends (nrfx hal/nrf_nvmc.h nrf_nvmc_write_ready_check). */
+	uint64_t next_free_ns;
 	uint32_t op_page;
 	uint16_t partial_ms[SIM_FLASH_PAGES]; /* accumulated partial erase time per page */
 	/* Writes per word since its last erase (nWRITE, flash then UICR words);
@@ -209,6 +213,8 @@ enum simbus_result nvmc_reg_write(struct simboard *b, uint32_t off, uint32_t val
 /* Write to flash (addr < SIM_FLASH_SIZE) or UICR (addr in UICR window). */
 enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned size, uint32_t val);
 void nvmc_advance(struct simboard *b);
+/* Modeled time at which READY (ready = true) or READYNEXT reads 1 again. */
+uint64_t nvmc_ready_at(const struct simboard *b, bool ready);
 /* Erase flash + UICR (NVMC ERASEALL, CTRL-AP ERASEALL also clears RAM). */
 void nvmc_erase_everything(struct simboard *b);
 

@@ -215,7 +215,11 @@ static void poll_hints(struct simcpu *c, uint32_t addr, uint32_t val)
 	bool nvmc = (addr & ~0xFFFu) == NVMC_S_BASE || (addr & ~0xFFFu) == NVMC_NS_BASE;
 	if (nvmc && ((addr & 0xFFFu) == NVMC_READY || (addr & 0xFFFu) == NVMC_READYNEXT) &&
 	    val == 0) {
-		if (!skip_to(c, c->b->nvmc.busy_until_ns)) {
+		uint64_t saved = c->b->now_ns;
+		c->b->now_ns = local_now(c) < saved ? local_now(c) : saved;
+		uint64_t at = nvmc_ready_at(c->b, (addr & 0xFFFu) == NVMC_READY);
+		c->b->now_ns = saved;
+		if (!skip_to(c, at)) {
 			c->stop_stall = true;
 			uc_emu_stop(c->uc);
 		}

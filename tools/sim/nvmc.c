@@ -4,7 +4,14 @@
  * 0xFFFFFFFF with CONFIG=Een; partial erase with PEen; ERASEALL. Each
  * operation keeps READY low for its modeled duration; an erase stalls the
  * whole AHB meanwhile (nRF9160 errata 2: the AP answers WAIT, ABORT does not
- * help). Also hosts the nRF91x1 APPROTECT software branch at 0xE00/0xE10.
+ * help). Word writes go through a one-word buffer: READYNEXT reads 1 while
+ * the buffer is free, so a write issued during the previous one is accepted
+ * and starts the moment that one ends (nrfx hal/nrf_nvmc.h,
+ * nrf_nvmc_write_ready_check: "It will be buffered and will be taken into
+ * account as soon as the ongoing write operation is completed"; nrfx
+ * nrfx_nvmc.c polls READYNEXT, not READY, between words on nRF9160). A
+ * write while the buffer is full is not accepted (see nvmc_mem_write).
+ * Also hosts the nRF91x1 APPROTECT software branch at 0xE00/0xE10.
  */
 #include "board_impl.h"
 
@@ -30,6 +37,22 @@ static bool busy(const struct simboard *b)
 	return b->nvmc.op != NVMC_OP_NONE && b->now_ns < b->nvmc.busy_until_ns;
 }
 
+/* The buffer takes a word while a write (not an erase) is in progress and
+ * the buffered word, if any, has started. */
+static bool write_buffer_free(const struct simboard *b)
+{
+	return !busy(b) || (b->nvmc.op == NVMC_OP_WRITE && b->now_ns >= b->nvmc.next_free_ns);
+}
+
+uint64_t nvmc_ready_at(const struct simboard *b, bool ready)
+{
+	if (!busy(b))
+		return b->now_ns;
+	if (ready || b->nvmc.op != NVMC_OP_WRITE)
+		return b->nvmc.busy_until_ns;
+	return b->nvmc.next_free_ns > b->now_ns ? b->nvmc.next_free_ns : b->now_ns;
+}
+
 bool nvmc_bus_stalled(const struct simboard *b)
 {
 	if (b->ctrl.erasing)
@@ -50,7 +73,23 @@ static void start_op(struct simboard *b, enum nvmc_op op, uint64_t duration_ns, 
 {
 	b->nvmc.op = op;
 	b->nvmc.busy_until_ns = b->now_ns + duration_ns;
+	b->nvmc.next_free_ns = b->nvmc.busy_until_ns; /* an erase takes no write */
 	b->nvmc.op_page = page;
+}
+
+/* A word write: at once when idle (the buffer stays free), else into the
+ * buffer, to run when the write in progress ends. */
+static void start_write(struct simboard *b)
+{
+	uint64_t tw = b->cfg.timing.nvmc_write_word_ns;
+	if (!busy(b)) {
+		b->nvmc.op = NVMC_OP_WRITE;
+		b->nvmc.busy_until_ns = b->now_ns + tw;
+		b->nvmc.next_free_ns = b->now_ns;
+		return;
+	}
+	b->nvmc.next_free_ns = b->nvmc.busy_until_ns;
+	b->nvmc.busy_until_ns += tw;
 }
 
 void nvmc_advance(struct simboard *b)
@@ -132,8 +171,10 @@ enum simbus_result nvmc_reg_read(struct simboard *b, uint32_t off, uint32_t *val
 	struct nvmc *n = &b->nvmc;
 	switch (off) {
 	case NVMC_READY:
-	case NVMC_READYNEXT:
 		*val = busy(b) ? 0 : 1;
+		break;
+	case NVMC_READYNEXT:
+		*val = write_buffer_free(b) ? 1 : 0;
 		break;
 	case NVMC_CONFIG:
 		*val = n->config;
@@ -209,12 +250,17 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 	 * NVMC (nrf91-registers.md 6), seen here as a bus error. */
 	if (size != 4 || (addr & 3u))
 		return SIMBUS_ERROR;
-	if (busy(b))
+	/* Nothing documents a write while READYNEXT is 0: the debugger's
+	 * access stalls (WAIT) as during an erase, and the CPU's is lost
+	 * (cpu_unicorn.c), the harsher reading for firmware that does not
+	 * poll. An erase request needs READY. */
+	uint32_t cfg_mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns : b->nvmc.config;
+	if (cfg_mode == NVMC_CONFIG_WEN ? !write_buffer_free(b) : busy(b))
 		return SIMBUS_STALL;
 	uint8_t *p = uicr ? b->st.uicr + (addr - SIM_UICR_BASE) : b->st.flash + addr;
 	/* Flash the SPU marks non-secure follows CONFIGNS, secure flash and
 	 * UICR follow CONFIG (nrfx nrfx_nvmc.c sets both; nRF91 PS NVMC). */
-	uint32_t mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns : b->nvmc.config;
+	uint32_t mode = cfg_mode;
 	switch (mode) {
 	case NVMC_CONFIG_WEN: {
 		uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -226,7 +272,9 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 		uint32_t word = (uicr ? SIM_FLASH_SIZE + (addr - SIM_UICR_BASE) : addr) / 4;
 		if (b->nvmc.nwrites[word] < 0xFF && ++b->nvmc.nwrites[word] > NVMC_NWRITE)
 			b->ctr.nvmc_nwrite_exceeded++;
-		start_op(b, NVMC_OP_WRITE, b->cfg.timing.nvmc_write_word_ns, 0);
+		if (b->nvmc.nwrites[word] > 1)
+			b->ctr.nvmc_words_rewritten++;
+		start_write(b);
 		return SIMBUS_OK;
 	}
 	case NVMC_CONFIG_EEN:

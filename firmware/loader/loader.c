@@ -1,0 +1,167 @@
+/*
+ * RAM flash loader for the nRF91 (issue 13). The host loads it into RAM,
+ * points R0 at the control block (include/nrfcred/flash_loader.h) and
+ * resumes the halted core; it then streams slots of image data while this
+ * code writes the previous ones through the NVMC, so the SWD transfer and
+ * the flash's own write time overlap. It also computes the CRC-32 of
+ * programmed ranges, so the host can prove them without reading them back.
+ *
+ * NVMC use follows nrfx (drivers/src/nrfx_nvmc.c) for secure code on the
+ * nRF9160: CONFIG and CONFIGNS both set to Wen, READYNEXT polled before
+ * every word (the NVMC buffers one word behind the one it writes, nrfx
+ * hal/nrf_nvmc.h), READY before reading flash back and before returning to
+ * read-only. Flash takes whole aligned words, bits only 1 -> 0, at most
+ * nWRITE writes per word between erases (docs/hardware/nrf91.md §6): the
+ * loader writes a word only while it reads erased, once, and skips words
+ * that are to stay 0xFFFFFFFF.
+ *
+ * Built by firmware/loader/meson.build with arm-none-eabi-gcc; the bytes
+ * reach the host as src/target/loader_blob.c (firmware/tools/bin2c.py).
+ */
+#include <stdint.h>
+
+#include "nrfcred/flash_loader.h"
+
+#define NVMC_BASE      0x50039000u /* NVMC_S (nrfx nrf9160.h / nrf9120.h) */
+#define NVMC_READY     (*(volatile uint32_t *)(NVMC_BASE + 0x400u))
+#define NVMC_READYNEXT (*(volatile uint32_t *)(NVMC_BASE + 0x408u))
+#define NVMC_CONFIG    (*(volatile uint32_t *)(NVMC_BASE + 0x504u))
+#define NVMC_CONFIGNS  (*(volatile uint32_t *)(NVMC_BASE + 0x584u))
+#define NVMC_REN       0u
+#define NVMC_WEN       1u
+#define UICR_BASE      0x00FF8000u
+#define UICR_SIZE      0x1000u
+/* Polls before giving up on the NVMC: far beyond tWRITE (~41 µs, a few
+ * thousand polls at 64 MHz), so only a dead NVMC ends here. */
+#define NVMC_POLLS 4000000u
+
+#define WORD(base, off) (*(volatile uint32_t *)((base) + (off)))
+
+static uint32_t crc_table[256];
+
+static void crc_init(void)
+{
+	for (uint32_t i = 0; i < 256u; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = (c & 1u) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
+static uint32_t nvmc_state(void)
+{
+	return (NVMC_READY & 1u) | (NVMC_READYNEXT & 1u) << 1 | (NVMC_CONFIG & 7u) << 8 |
+	       (NVMC_CONFIGNS & 3u) << 16;
+}
+
+static __attribute__((noreturn)) void stop(uint32_t ctrl, uint32_t status, uint32_t addr,
+					   uint32_t value)
+{
+	WORD(ctrl, NRFCRED_LOADER_ERR_ADDR) = addr;
+	WORD(ctrl, NRFCRED_LOADER_ERR_VALUE) = value;
+	WORD(ctrl, NRFCRED_LOADER_ERR_NVMC) = nvmc_state();
+	for (uint32_t n = NVMC_POLLS; n && !(NVMC_READY & 1u); n--) {
+	}
+	NVMC_CONFIGNS = NVMC_REN;
+	NVMC_CONFIG = NVMC_REN;
+	WORD(ctrl, NRFCRED_LOADER_STATUS) = status;
+	for (;;)
+		__asm__ volatile("bkpt #0");
+}
+
+static int wait_flag(volatile uint32_t *reg)
+{
+	for (uint32_t n = NVMC_POLLS; n; n--)
+		if (*reg & 1u)
+			return 1;
+	return 0;
+}
+
+/* Flash [0, flash_size) or UICR, whole words. */
+static int in_range(uint32_t ctrl, uint32_t addr, uint32_t len)
+{
+	uint32_t flash = WORD(ctrl, NRFCRED_LOADER_FLASH_SIZE);
+	if ((addr | len) & 3u)
+		return 0;
+	if (addr < flash)
+		return len <= flash - addr;
+	return addr >= UICR_BASE && addr - UICR_BASE < UICR_SIZE &&
+	       len <= UICR_SIZE - (addr - UICR_BASE);
+}
+
+static void program(uint32_t ctrl, uint32_t addr, const volatile uint32_t *data, uint32_t words)
+{
+	for (uint32_t i = 0; i < words; i++) {
+		uint32_t v = data[i];
+		if (v == 0xFFFFFFFFu)
+			continue; /* erased flash holds it already */
+		volatile uint32_t *dst = (volatile uint32_t *)(addr + 4u * i);
+		uint32_t old = *dst;
+		if (old != 0xFFFFFFFFu)
+			stop(ctrl, NRFCRED_LOADER_ERR_NOT_ERASED, addr + 4u * i, old);
+		if (!wait_flag(&NVMC_READYNEXT))
+			stop(ctrl, NRFCRED_LOADER_ERR_NVMC_TIMEOUT, addr + 4u * i, old);
+		*dst = v;
+	}
+	/* Read back once the NVMC is done with the slot: a word the NVMC did
+	 * not take (SPU, a missing CONFIG) is named here, not only by a CRC. */
+	if (!wait_flag(&NVMC_READY))
+		stop(ctrl, NRFCRED_LOADER_ERR_NVMC_TIMEOUT, addr, 0);
+	for (uint32_t i = 0; i < words; i++) {
+		uint32_t got = *(volatile uint32_t *)(addr + 4u * i);
+		if (got != data[i])
+			stop(ctrl, NRFCRED_LOADER_ERR_WRITE, addr + 4u * i, got);
+	}
+}
+
+static uint32_t crc_range(uint32_t addr, uint32_t len)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	const volatile uint8_t *p = (const volatile uint8_t *)addr;
+	for (uint32_t i = 0; i < len; i++)
+		c = crc_table[(c ^ p[i]) & 0xFFu] ^ (c >> 8);
+	return ~c;
+}
+
+__attribute__((noreturn, used, section(".text.loader_main"))) void loader_main(uint32_t ctrl)
+{
+	crc_init();
+	NVMC_CONFIG = NVMC_WEN;
+	NVMC_CONFIGNS = NVMC_WEN;
+	uint32_t slots = WORD(ctrl, NRFCRED_LOADER_SLOTS);
+	uint32_t size = WORD(ctrl, NRFCRED_LOADER_SLOT_SIZE);
+	uint32_t base = WORD(ctrl, NRFCRED_LOADER_SLOT_BASE);
+	uint32_t tail = WORD(ctrl, NRFCRED_LOADER_TAIL);
+	WORD(ctrl, NRFCRED_LOADER_STATUS) = NRFCRED_LOADER_RUNNING;
+	for (;;) {
+		while (WORD(ctrl, NRFCRED_LOADER_HEAD) == tail) {
+		}
+		uint32_t slot = base + (tail % slots) * (NRFCRED_LOADER_SLOT_DATA + size);
+		uint32_t cmd = WORD(slot, NRFCRED_LOADER_SLOT_CMD);
+		uint32_t addr = WORD(slot, NRFCRED_LOADER_SLOT_ADDR);
+		uint32_t len = WORD(slot, NRFCRED_LOADER_SLOT_LEN);
+		volatile uint32_t *data = (volatile uint32_t *)(slot + NRFCRED_LOADER_SLOT_DATA);
+		if (cmd == NRFCRED_LOADER_CMD_END) {
+			stop(ctrl, NRFCRED_LOADER_DONE, 0, 0);
+		} else if (cmd == NRFCRED_LOADER_CMD_PROGRAM) {
+			if (len > size)
+				stop(ctrl, NRFCRED_LOADER_ERR_COMMAND, addr, len);
+			if (!in_range(ctrl, addr, len))
+				stop(ctrl, NRFCRED_LOADER_ERR_RANGE, addr, len);
+			program(ctrl, addr, data, len / 4u);
+			/* Image data (a patched credential table among it) does
+			 * not stay in RAM once it is in flash. */
+			for (uint32_t i = 0; i < len / 4u; i++)
+				data[i] = 0;
+		} else if (cmd == NRFCRED_LOADER_CMD_CRC) {
+			if (!in_range(ctrl, addr & ~3u, (len + (addr & 3u) + 3u) & ~3u))
+				stop(ctrl, NRFCRED_LOADER_ERR_RANGE, addr, len);
+			WORD(slot, NRFCRED_LOADER_SLOT_RESULT) = crc_range(addr, len);
+		} else {
+			stop(ctrl, NRFCRED_LOADER_ERR_COMMAND, cmd, len);
+		}
+		tail++;
+		WORD(ctrl, NRFCRED_LOADER_TAIL) = tail;
+	}
+}

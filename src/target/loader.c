@@ -1,0 +1,463 @@
+/*
+ * Programming and verifying through the RAM flash loader (firmware/loader/,
+ * interface include/nrfcred/flash_loader.h). The loader is loaded into RAM
+ * and started on the halted core the way pyOCD and probe-rs run CMSIS flash
+ * algorithms (docs/hardware/nrf91.md §8: code in RAM, R0 the argument, SP,
+ * PC = entry, xPSR Thumb, resume, BKPT halts at the end). While the core
+ * writes one ring slot through the NVMC the host sends the next over SWD,
+ * so the transfer hides behind the flash's own write time.
+ *
+ * It runs where the direct path writes: after ERASE (CTRL-AP erase-all,
+ * whose reset leaves the SPU all-secure) on the halted core, in secure
+ * state, with CONFIG and CONFIGNS like nrfx's secure code.
+ */
+#include "image/digest.h"
+#include "image/image.h"
+#include "nrfcred/flash_loader.h"
+#include "swd/adi_trace.h"
+#include "target/loader_blob.h"
+#include "target/nrf91_priv.h"
+#include "target/nrf91_regs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Four 4 KB slots: one being written (41 ms at tWRITE), three queued, more
+ * than one slot's SWD transfer even on a full-speed probe (~30 ms). */
+#define SLOTS	      4u
+#define SLOT_SIZE     4096u
+#define SLOT_STRIDE   (NRFCRED_LOADER_SLOT_DATA + SLOT_SIZE)
+#define STACK_SIZE    1024u
+#define CRC_RANGE_MAX 0x10000u /* one CRC per 64 KB: a mismatch names a 64 KB range */
+/* The loader computes its CRC table before it says running: ~10k
+ * instructions. 20 polls 1 ms apart is ample. */
+#define START_POLLS	  20u
+#define START_POLL_US	  1000u
+#define CRC_POLL_US	  500u
+#define END_TIMEOUT_POLLS 2000u
+
+/* The loader did not start: not a failure of the part, the caller falls
+ * back to the direct path. */
+#define NOT_STARTED ((nrf91_err)-1)
+
+struct loader {
+	struct nrf91 *t;
+	uint32_t ctrl, slot_base;
+	uint32_t head, tail, status; /* as last submitted / read */
+	uint32_t words[SLOTS];	     /* program words per slot: how long it takes */
+};
+
+static uint32_t slot_addr(const struct loader *L, uint32_t n)
+{
+	return L->slot_base + (n % SLOTS) * SLOT_STRIDE;
+}
+
+static const char *error_name(uint32_t status)
+{
+	switch (status) {
+	case NRFCRED_LOADER_ERR_RANGE:
+		return "is outside flash and UICR";
+	case NRFCRED_LOADER_ERR_NOT_ERASED:
+		return "is not erased (a second write before an erase)";
+	case NRFCRED_LOADER_ERR_NVMC_TIMEOUT:
+		return "timed out waiting for the NVMC";
+	case NRFCRED_LOADER_ERR_WRITE:
+		return "does not read back as written";
+	case NRFCRED_LOADER_ERR_COMMAND:
+		return "was a bad command";
+	}
+	return "failed";
+}
+
+/* Reads the loader's error words and names them; the value found at the
+ * address is kept out of the message (it may be part of a key). */
+static nrf91_err loader_failed(struct loader *L)
+{
+	struct nrf91 *t = L->t;
+	uint32_t addr = 0, nvmc = 0;
+	memap_queue_read_u32(&t->mem, L->ctrl + NRFCRED_LOADER_ERR_ADDR, &addr);
+	memap_queue_read_u32(&t->mem, L->ctrl + NRFCRED_LOADER_ERR_NVMC, &nvmc);
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading the flash loader's error");
+	nrf91_set_detail(t,
+			 "flash loader: 0x%08x %s (status 0x%02x; NVMC READY %u READYNEXT %u "
+			 "CONFIG %u CONFIGNS %u)",
+			 (unsigned)addr, error_name(L->status), (unsigned)L->status,
+			 (unsigned)(nvmc & 1u), (unsigned)((nvmc >> 1) & 1u),
+			 (unsigned)((nvmc >> 8) & 7u), (unsigned)((nvmc >> 16) & 3u));
+	(void)cortexm_halt(t); /* it halted itself on BKPT; make sure */
+	switch (L->status) {
+	case NRFCRED_LOADER_ERR_RANGE:
+		return NRF91_ERR_BAD_ADDRESS;
+	case NRFCRED_LOADER_ERR_NVMC_TIMEOUT:
+		return NRF91_ERR_NVMC_TIMEOUT;
+	case NRFCRED_LOADER_ERR_NOT_ERASED:
+	case NRFCRED_LOADER_ERR_WRITE:
+		return NRF91_ERR_VERIFY;
+	}
+	return NRF91_ERR_FAULT;
+}
+
+/* Stops the loader where it is (abort, wire error) and leaves the NVMC
+ * read-only, best effort: the caller reports the first error. */
+static void loader_stop(struct loader *L)
+{
+	if (cortexm_halt(L->t) == NRF91_OK) {
+		(void)memap_write_u32(&L->t->mem, NVMC_CONFIGNS, NVMC_CONFIG_REN);
+		(void)memap_write_u32(&L->t->mem, NVMC_CONFIG, NVMC_CONFIG_REN);
+	}
+}
+
+static nrf91_err poll(struct loader *L)
+{
+	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_TAIL, &L->tail);
+	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_STATUS, &L->status);
+	adi_err err = adi_flush(L->t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(L->t, err, "polling the flash loader");
+	return L->status >= NRFCRED_LOADER_ERR ? loader_failed(L) : NRF91_OK;
+}
+
+/* Waits until at most `pending` slots are outstanding. Between polls it
+ * idles for a quarter of the oldest slot's NVMC time: the queued slots
+ * keep the NVMC busy meanwhile. */
+static nrf91_err wait_pending(struct loader *L, uint32_t pending, uint32_t min_delay_us)
+{
+	/* A loader that stops moving (a lockup, a reset, a core halted by
+	 * something else) must not hold the slot for ever: the oldest slot
+	 * gets four times its NVMC time plus 100 ms to complete. */
+	uint32_t tail = L->tail;
+	uint64_t waited_us = 0;
+	uint64_t limit_us = (uint64_t)L->words[tail % SLOTS] * NVMC_TWRITE_US * 4u + 100000u;
+	while (L->head - L->tail > pending) {
+		if (nrf91_aborted(L->t))
+			return NRF91_ERR_ABORTED;
+		uint32_t us = L->words[L->tail % SLOTS] * NVMC_TWRITE_US / 4u;
+		if (us < min_delay_us)
+			us = min_delay_us;
+		nrf91_err e = nrf91_delay_us(L->t, us);
+		if (e == NRF91_OK)
+			e = poll(L);
+		if (e != NRF91_OK)
+			return e;
+		if (L->tail != tail) {
+			tail = L->tail;
+			waited_us = 0;
+			limit_us = (uint64_t)L->words[tail % SLOTS] * NVMC_TWRITE_US * 4u + 100000u;
+		} else if ((waited_us += us) > limit_us) {
+			nrf91_set_detail(L->t,
+					 "flash loader made no progress for %llu ms (status 0x%08x): "
+					 "the core stopped running it",
+					 (unsigned long long)(waited_us / 1000u), (unsigned)L->status);
+			loader_stop(L);
+			return NRF91_ERR_NVMC_TIMEOUT;
+		}
+	}
+	return NRF91_OK;
+}
+
+/* Fills the next slot and commits it with `head`, written last; the same
+ * round trip reads back tail and status. */
+static nrf91_err submit(struct loader *L, uint32_t cmd, uint32_t addr, uint32_t len,
+			const uint32_t *data)
+{
+	nrf91_err e = wait_pending(L, SLOTS - 1u, 200);
+	if (e != NRF91_OK)
+		return e;
+	uint32_t slot = slot_addr(L, L->head);
+	uint32_t hdr[4] = {cmd, addr, len, 0};
+	if (data)
+		memap_queue_write_words(&L->t->mem, slot + NRFCRED_LOADER_SLOT_DATA, data, len / 4u,
+					0);
+	memap_queue_write_words(&L->t->mem, slot, hdr, 4, 0);
+	L->words[L->head % SLOTS] = data ? len / 4u : 0;
+	L->head++;
+	memap_queue_write_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_HEAD, L->head);
+	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_TAIL, &L->tail);
+	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_STATUS, &L->status);
+	adi_err err = adi_flush(L->t->adi);
+	if (err != ADI_OK) {
+		memap_invalidate(&L->t->mem);
+		char ctx[64];
+		snprintf(ctx, sizeof ctx, "flash loader slot for 0x%08x..0x%08x", (unsigned)addr,
+			 (unsigned)(addr + len - 1u));
+		return nrf91_adi_fail(L->t, err, ctx);
+	}
+	return L->status >= NRFCRED_LOADER_ERR ? loader_failed(L) : NRF91_OK;
+}
+
+static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
+{
+	const struct nrf91_loader_blob *b = &nrf91_loader_blob;
+	memset(L, 0, sizeof *L);
+	L->t = t;
+	uint32_t stack_top = (b->ram_end + STACK_SIZE + 15u) & ~15u;
+	L->ctrl = stack_top; /* the stack grows down from here */
+	L->slot_base = L->ctrl + 0x40u;
+	if (!t->halted) {
+		nrf91_err e = cortexm_halt(t);
+		if (e != NRF91_OK)
+			return e;
+	}
+	/* Image data passes through the ring: a trace shows it as the NVMC
+	 * writes of the direct path would be, redacted. */
+	if (t->opts.trace && !t->loader_ring_redacted) {
+		if (adi_trace_redact(t->opts.trace, L->slot_base, SLOTS * SLOT_STRIDE,
+				     "flash loader ring") != ADI_TRACE_OK) {
+			nrf91_set_detail(t,
+					 "could not redact the flash loader's ring in the trace");
+			return NRF91_ERR_NOMEM;
+		}
+		t->loader_ring_redacted = true;
+	}
+	uint32_t ctrl[NRFCRED_LOADER_CTRL_SIZE / 4] = {0};
+	ctrl[NRFCRED_LOADER_STATUS / 4] = NRFCRED_LOADER_STARTING;
+	ctrl[NRFCRED_LOADER_SLOTS / 4] = SLOTS;
+	ctrl[NRFCRED_LOADER_SLOT_SIZE / 4] = SLOT_SIZE;
+	ctrl[NRFCRED_LOADER_SLOT_BASE / 4] = L->slot_base;
+	ctrl[NRFCRED_LOADER_FLASH_SIZE / 4] = t->info.flash_kb * 1024u;
+	adi_err err = memap_write_block(&t->mem, b->load_addr, b->code, b->size);
+	if (err == ADI_OK)
+		err = memap_write_block(&t->mem, L->ctrl, ctrl, sizeof ctrl);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "loading the flash loader into RAM");
+	/* LR 0xFFFFFFFF: loader_main never returns; if it did, the core
+	 * would fault instead of running on. */
+	static const uint8_t regs[] = {CM_REGSEL_R0, CM_REGSEL_SP, CM_REGSEL_LR, CM_REGSEL_PC,
+				       CM_REGSEL_XPSR};
+	const uint32_t vals[] = {L->ctrl, stack_top, 0xFFFFFFFFu, b->entry, CM_XPSR_THUMB};
+	nrf91_err e = cortexm_write_regs(t, regs, vals, sizeof regs);
+	if (e == NRF91_OK)
+		e = cortexm_resume(t);
+	for (uint32_t i = 0; e == NRF91_OK && i < START_POLLS; i++) {
+		e = nrf91_delay_us(t, START_POLL_US);
+		if (e == NRF91_OK)
+			e = poll(L);
+		if (e == NRF91_OK && L->status == NRFCRED_LOADER_RUNNING)
+			return NRF91_OK;
+	}
+	if (e != NRF91_OK)
+		return e;
+	e = cortexm_halt(t);
+	if (e != NRF91_OK)
+		return e;
+	nrf91_set_detail(t, "flash loader did not start (status 0x%08x)", (unsigned)L->status);
+	return NOT_STARTED;
+}
+
+/* END: the loader restores read-only mode and halts on its BKPT. */
+static nrf91_err loader_end(struct loader *L)
+{
+	nrf91_err e = submit(L, NRFCRED_LOADER_CMD_END, 0, 0, NULL);
+	for (uint32_t i = 0; e == NRF91_OK && L->status != NRFCRED_LOADER_DONE; i++) {
+		if (i == END_TIMEOUT_POLLS) {
+			nrf91_set_detail(L->t, "flash loader did not finish (status 0x%08x)",
+					 (unsigned)L->status);
+			loader_stop(L);
+			return NRF91_ERR_NVMC_TIMEOUT;
+		}
+		e = wait_pending(L, 0, CRC_POLL_US);
+		if (e == NRF91_OK && L->status != NRFCRED_LOADER_DONE)
+			e = nrf91_delay_us(L->t, CRC_POLL_US);
+		if (e == NRF91_OK)
+			e = poll(L);
+	}
+	if (e != NRF91_OK)
+		return e;
+	return cortexm_halt(L->t);
+}
+
+/* The words of [ws, we) as nrf91_program_direct walks them: whole words, a
+ * word shared by two segments once, partial words padded with 0xFF. */
+static nrf91_err program_image(struct loader *L, const struct image *img)
+{
+	struct nrf91 *t = L->t;
+	uint32_t *words = malloc(SLOT_SIZE);
+	if (!words)
+		return NRF91_ERR_NOMEM;
+	uint64_t total = 0, done = 0;
+	size_t n = image_segment_count(img);
+	for (int pass = 0; pass < 2; pass++) {
+		uint32_t prev_end = 0;
+		bool have_prev = false;
+		nrf91_err e = NRF91_OK;
+		for (size_t i = 0; i < n && e == NRF91_OK; i++) {
+			struct image_segment s = image_segment_get(img, i);
+			uint32_t ws = s.start & ~3u;
+			uint64_t we = ((uint64_t)s.start + s.size + 3u) & ~(uint64_t)3u;
+			if (have_prev && ws < prev_end)
+				ws = prev_end;
+			prev_end = (uint32_t)we;
+			have_prev = true;
+			if (pass == 0) {
+				total += we > ws ? we - ws : 0;
+				continue;
+			}
+			for (uint64_t a = ws; a < we && e == NRF91_OK;) {
+				uint32_t len = (uint32_t)(we - a < SLOT_SIZE ? we - a : SLOT_SIZE);
+				if (image_read_filled(img, (uint32_t)a, words, len, 0xFF) !=
+				    IMAGE_OK) {
+					e = NRF91_ERR_NOMEM;
+					break;
+				}
+				for (uint32_t k = 0; k < len / 4u; k++) {
+					const uint8_t *p = (const uint8_t *)&words[k];
+					words[k] = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+						   (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+				}
+				/* Erased words at either end need no write and no
+				 * transfer. */
+				uint32_t first = 0, last = len / 4u;
+				while (first < last && words[first] == 0xFFFFFFFFu)
+					first++;
+				while (last > first && words[last - 1u] == 0xFFFFFFFFu)
+					last--;
+				if (last > first)
+					e = submit(L, NRFCRED_LOADER_CMD_PROGRAM,
+						   (uint32_t)a + 4u * first, 4u * (last - first),
+						   &words[first]);
+				a += len;
+				done += len;
+				nrf91_progress(t, NRF91_PHASE_PROGRAM, done, total);
+			}
+		}
+		if (pass == 0)
+			nrf91_progress(t, NRF91_PHASE_PROGRAM, 0, total);
+		else if (e == NRF91_OK)
+			e = wait_pending(L, 0, 200);
+		if (e != NRF91_OK) {
+			explicit_bzero(words, SLOT_SIZE);
+			free(words);
+			return e;
+		}
+	}
+	explicit_bzero(words, SLOT_SIZE);
+	free(words);
+	return NRF91_OK;
+}
+
+struct crc_job {
+	uint32_t addr, len, expect, got;
+};
+
+static nrf91_err crc_batch(struct loader *L, struct crc_job *jobs, size_t count)
+{
+	uint32_t first = L->head;
+	for (size_t i = 0; i < count; i++) {
+		nrf91_err e = submit(L, NRFCRED_LOADER_CMD_CRC, jobs[i].addr, jobs[i].len, NULL);
+		if (e != NRF91_OK)
+			return e;
+	}
+	nrf91_err e = wait_pending(L, 0, CRC_POLL_US);
+	if (e != NRF91_OK)
+		return e;
+	for (size_t i = 0; i < count; i++)
+		memap_queue_read_u32(&L->t->mem,
+				     slot_addr(L, first + (uint32_t)i) + NRFCRED_LOADER_SLOT_RESULT,
+				     &jobs[i].got);
+	adi_err err = adi_flush(L->t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(L->t, err, "reading the flash loader's CRCs");
+	for (size_t i = 0; i < count; i++) {
+		if (jobs[i].got != jobs[i].expect) {
+			nrf91_set_detail(L->t,
+					 "verify mismatch in 0x%08x-0x%08x (CRC-32 on the target)",
+					 (unsigned)jobs[i].addr,
+					 (unsigned)(jobs[i].addr + jobs[i].len - 1u));
+			return NRF91_ERR_VERIFY;
+		}
+	}
+	return NRF91_OK;
+}
+
+/* CRC-32 of every image byte as it is in flash, a range of at most 64 KB
+ * per slot, against the host's CRC of the same bytes. */
+static nrf91_err crc_image(struct loader *L, const struct image *img)
+{
+	struct crc_job jobs[SLOTS];
+	size_t queued = 0;
+	uint64_t total = image_size(img), done = 0;
+	nrf91_progress(L->t, NRF91_PHASE_VERIFY, 0, total);
+	size_t n = image_segment_count(img);
+	for (size_t i = 0; i < n; i++) {
+		struct image_segment s = image_segment_get(img, i);
+		for (uint64_t off = 0; off < s.size;) {
+			uint32_t len = (uint32_t)(s.size - off < CRC_RANGE_MAX ? s.size - off
+									       : CRC_RANGE_MAX);
+			jobs[queued++] = (struct crc_job){
+				.addr = s.start + (uint32_t)off,
+				.len = len,
+				.expect = crc32_update(0, s.data + off, len),
+			};
+			off += len;
+			done += len;
+			if (queued == SLOTS) {
+				nrf91_err e = crc_batch(L, jobs, queued);
+				if (e != NRF91_OK)
+					return e;
+				queued = 0;
+				nrf91_progress(L->t, NRF91_PHASE_VERIFY, done, total);
+			}
+		}
+	}
+	nrf91_err e = queued ? crc_batch(L, jobs, queued) : NRF91_OK;
+	if (e == NRF91_OK)
+		nrf91_progress(L->t, NRF91_PHASE_VERIFY, total, total);
+	return e;
+}
+
+nrf91_err nrf91_verify_with(struct nrf91 *t, const struct image *img,
+			    enum nrf91_verify_method verify)
+{
+	if (verify == NRF91_VERIFY_READBACK)
+		return nrf91_verify(t, img);
+	struct loader L;
+	nrf91_err e = loader_begin(t, &L);
+	if (e == NOT_STARTED) {
+		t->loader_fallbacks++;
+		return nrf91_verify(t, img);
+	}
+	if (e == NRF91_OK)
+		e = crc_image(&L, img);
+	if (e == NRF91_OK)
+		return loader_end(&L);
+	if (e != NRF91_ERR_VERIFY || L.status >= NRFCRED_LOADER_ERR)
+		loader_stop(&L);
+	else
+		(void)loader_end(&L); /* a mismatch: the loader itself is fine */
+	return e;
+}
+
+nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img, enum nrf91_flash_method how,
+			     enum nrf91_verify_method verify)
+{
+	uint64_t bytes = 0;
+	nrf91_err e = nrf91_check_image(t, img, &bytes);
+	if (e != NRF91_OK)
+		return e;
+	if (how == NRF91_FLASH_DIRECT) {
+		e = nrf91_program_direct(t, img);
+		return e == NRF91_OK ? nrf91_verify_with(t, img, verify) : e;
+	}
+	struct loader L;
+	e = loader_begin(t, &L);
+	if (e == NOT_STARTED) {
+		t->loader_fallbacks++;
+		return nrf91_program(t, img);
+	}
+	if (e != NRF91_OK)
+		return e;
+	t->blank = false;
+	e = program_image(&L, img);
+	if (e == NRF91_OK && verify == NRF91_VERIFY_CRC)
+		e = crc_image(&L, img);
+	if (e == NRF91_OK)
+		e = loader_end(&L);
+	else
+		loader_stop(&L);
+	if (e == NRF91_OK && verify == NRF91_VERIFY_READBACK)
+		e = nrf91_verify(t, img);
+	return e;
+}

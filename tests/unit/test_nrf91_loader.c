@@ -1,0 +1,203 @@
+/*
+ * The RAM flash loader (src/target/loader.c, firmware/loader/) on a
+ * simulated board whose emulated Cortex-M33 runs it against the NVMC's
+ * modeled timing: programming, the on-target CRC verify, its errors, and
+ * the rule that no flash word is written twice between erases.
+ */
+#include <criterion/criterion.h>
+
+#include "board.h"
+#include "image/image.h"
+#include "probe_simboard.h"
+#include "target/nrf91.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct simprobe *sp;
+static struct nrf91 *t;
+
+static void open_board(enum simboard_part part)
+{
+	struct simboard_config cfg;
+	simprobe_default_config(&cfg, part);
+	sp = simprobe_create(&cfg);
+	cr_assert_not_null(sp, "simulated board");
+	struct nrf91_options o = {.allow_recover = true};
+	struct nrf91_info info;
+	nrf91_err e = nrf91_attach(&sp->probe, &o, &t, &info);
+	cr_assert_eq(e, NRF91_OK, "attach: %s: %s", nrf91_strerror(e), info.error_detail);
+	e = nrf91_erase_all(t);
+	cr_assert_eq(e, NRF91_OK, "erase: %s", nrf91_last_error_detail(t));
+}
+
+static void teardown(void)
+{
+	nrf91_detach(t);
+	t = NULL;
+	if (sp)
+		probe_close(&sp->probe);
+	sp = NULL;
+}
+
+TestSuite(nrf91_loader, .fini = teardown);
+
+static void fill(uint8_t *p, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (uint8_t)(seed >> 16);
+	}
+}
+
+static uint8_t big[40 * 1024];
+
+/* 40 KB at 0 (ten 4 KB slots), 6 bytes at an odd address, an erased run
+ * inside the data, a UICR word. */
+static struct image *sample_image(uint32_t seed, uint64_t *nonerased_words)
+{
+	struct image *img = image_create();
+	cr_assert_not_null(img);
+	fill(big, sizeof big, seed);
+	memset(big + 8192, 0xFF, 4096); /* a page the image leaves erased */
+	cr_assert_eq(image_write(img, 0, big, sizeof big), IMAGE_OK);
+	const uint8_t odd[6] = {1, 2, 3, 4, 5, 6};
+	cr_assert_eq(image_write(img, 0x20003, odd, sizeof odd), IMAGE_OK);
+	const uint8_t uicr[4] = {0x78, 0x56, 0x34, 0x12};
+	cr_assert_eq(image_write(img, 0x00FF8100u, uicr, 4), IMAGE_OK);
+	/* 10 KB - 1 KB erased = 9216 words, + 3 words for the odd bytes, + 1 */
+	*nonerased_words = (sizeof big - 4096) / 4 + 3 + 1;
+	return img;
+}
+
+static void counters(struct simboard_counters *c)
+{
+	simboard_get_counters(sp->board, c);
+}
+
+Test(nrf91_loader, programs_and_verifies_an_image_on_the_emulated_core)
+{
+	open_board(SIMBOARD_NRF9160);
+	uint64_t words = 0;
+	struct image *img = sample_image(7, &words);
+	struct simboard_counters c0, c1;
+	counters(&c0);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
+	counters(&c1);
+	struct nrf91_stats st;
+	nrf91_get_stats(t, &st);
+	cr_expect_eq(st.loader_fallbacks, 0u, "the loader ran, not the direct path");
+	cr_expect_gt(c1.cpu_instructions - c0.cpu_instructions, 100000u, "code ran on the core");
+	cr_expect_eq(c1.nvmc_words_written - c0.nvmc_words_written, words,
+		     "every word that is not 0xFFFFFFFF written, once");
+	cr_expect_eq(c1.nvmc_words_rewritten, 0u, "no word written twice between erases");
+	/* Independent proof: every byte read back over SWD. */
+	cr_assert_eq(nrf91_verify_with(t, img, NRF91_VERIFY_READBACK), NRF91_OK, "%s",
+		     nrf91_last_error_detail(t));
+	/* The loader leaves the NVMC read-only and the core halted, and no
+	 * image data in its ring. */
+	uint32_t config = 1;
+	cr_assert_eq(nrf91_read_u32(t, 0x50039504u, &config), NRF91_OK);
+	cr_expect_eq(config, 0u, "NVMC.CONFIG = Ren");
+	static uint8_t ram[64 * 1024];
+	cr_assert_eq(nrf91_read(t, 0x20000000u, ram, sizeof ram), NRF91_OK);
+	const size_t samples[] = {0, 4096 + 17, 9 * 4096 + 100, sizeof big - 16};
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+		cr_expect_null(memmem(ram, sizeof ram, big + samples[i], 16),
+			       "image bytes at 0x%zx left in RAM", samples[i]);
+	image_destroy(img);
+}
+
+Test(nrf91_loader, works_on_nrf91x1_after_the_erase_in_secure_state)
+{
+	open_board(SIMBOARD_NRF9161);
+	uint64_t words = 0;
+	struct image *img = sample_image(11, &words);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_verify(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct simboard_counters c;
+	counters(&c);
+	cr_expect_eq(c.nvmc_words_rewritten, 0u);
+	image_destroy(img);
+}
+
+Test(nrf91_loader, crc_verify_names_the_range_that_differs_and_no_bytes)
+{
+	open_board(SIMBOARD_NRF9160);
+	uint64_t words = 0;
+	struct image *img = sample_image(3, &words);
+	cr_assert_eq(nrf91_program_with(t, img, NRF91_FLASH_DIRECT, NRF91_VERIFY_CRC), NRF91_OK,
+		     "%s", nrf91_last_error_detail(t));
+	/* The same image with one byte changed in its second segment. */
+	struct image *other = sample_image(3, &words);
+	const uint8_t changed[1] = {0xA5};
+	cr_assert_eq(image_write(other, 0x20004, changed, 1), IMAGE_OK);
+	nrf91_err e = nrf91_verify_with(t, other, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_ERR_VERIFY, "%s", nrf91_strerror(e));
+	const char *d = nrf91_last_error_detail(t);
+	cr_expect(strstr(d, "verify mismatch in 0x00020003-0x00020008") != NULL, "%s", d);
+	cr_expect(strstr(d, "a5") == NULL && strstr(d, "A5") == NULL, "no data byte: %s", d);
+	/* The original still verifies: the loader stopped cleanly. */
+	cr_assert_eq(nrf91_verify_with(t, img, NRF91_VERIFY_CRC), NRF91_OK, "%s",
+		     nrf91_last_error_detail(t));
+	image_destroy(other);
+	image_destroy(img);
+}
+
+Test(nrf91_loader, refuses_a_second_write_before_an_erase_with_address_and_nvmc_state)
+{
+	open_board(SIMBOARD_NRF9160);
+	uint64_t words = 0;
+	struct image *img = sample_image(5, &words);
+	cr_assert_eq(nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC), NRF91_OK,
+		     "%s", nrf91_last_error_detail(t));
+	struct simboard_counters c0, c1;
+	counters(&c0);
+	/* Programming again without an erase: the loader finds the first word
+	 * already written and stops before writing it a second time. */
+	struct image *again = sample_image(6, &words);
+	nrf91_err e = nrf91_program_with(t, again, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_ERR_VERIFY, "%s", nrf91_strerror(e));
+	const char *d = nrf91_last_error_detail(t);
+	cr_expect(strstr(d, "flash loader: 0x00000000 is not erased") != NULL, "%s", d);
+	cr_expect(strstr(d, "NVMC READY 1 READYNEXT 1 CONFIG 1 CONFIGNS 1") != NULL, "%s", d);
+	counters(&c1);
+	cr_expect_eq(c1.nvmc_words_written, c0.nvmc_words_written, "nothing written");
+	cr_expect_eq(c1.nvmc_words_rewritten, 0u);
+	uint32_t config = 1;
+	cr_assert_eq(nrf91_read_u32(t, 0x50039504u, &config), NRF91_OK);
+	cr_expect_eq(config, 0u, "NVMC back to read-only after the error");
+	/* The part is still usable: erase and program the second image. */
+	cr_assert_eq(nrf91_wipe(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_program_with(t, again, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC), NRF91_OK,
+		     "%s", nrf91_last_error_detail(t));
+	image_destroy(again);
+	image_destroy(img);
+}
+
+/* A loader that stops making progress (here: a core far too slow to keep
+ * up, as a stuck or reset core would look) fails the step within a bound
+ * instead of holding the slot for ever. */
+Test(nrf91_loader, a_loader_that_makes_no_progress_fails_within_a_bound)
+{
+	struct simboard_config cfg;
+	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
+	cfg.timing.cpu_hz = 1000000;
+	sp = simprobe_create(&cfg);
+	cr_assert_not_null(sp, "simulated board");
+	struct nrf91_options o = {.allow_recover = true};
+	struct nrf91_info info;
+	cr_assert_eq(nrf91_attach(&sp->probe, &o, &t, &info), NRF91_OK, "%s", info.error_detail);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint64_t words = 0;
+	struct image *img = sample_image(7, &words);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	const char *d = nrf91_last_error_detail(t);
+	cr_assert_eq(e, NRF91_ERR_NVMC_TIMEOUT, "%s: %s", nrf91_strerror(e), d);
+	cr_expect(strstr(d, "flash loader made no progress for") != NULL, "%s", d);
+	image_destroy(img);
+}
