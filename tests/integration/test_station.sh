@@ -377,7 +377,14 @@ open(p, "w").write(t)
 PY
 mkdir -p "$d/logs"
 limit_kib=4096 # above the simulator's board files (about 1.1 MiB)
-echo 'utc_time,station' >"$d/logs/demo-slot2.csv"
+# The file starts with this version's header (a file with other columns is
+# refused at start); the rest of it is padding.
+"$py" - "$src/src/station/csvlog.h" "$d/logs/demo-slot2.csv" <<'PY'
+import re, sys
+h = open(sys.argv[1]).read()
+block = h[h.index("#define CSVLOG_HEADER"):].split("\n\n", 1)[0]
+open(sys.argv[2], "wb").write("".join(re.findall(r'"([^"]*)"', block)).encode() + b"\r\n")
+PY
 truncate -s $((limit_kib * 1024 - 20)) "$d/logs/demo-slot2.csv"
 (
   trap '' XFSZ

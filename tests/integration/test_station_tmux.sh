@@ -41,8 +41,8 @@ for _ in $(seq 1 2400); do
   sleep 0.1
 done
 printf '%s\n' "$mid" | sed 's/^/# mid: /'
-check "mid-run: header names the station and the provisioner digest" \
-  grep -qE '^nrfcred station demo \| provisioner [0-9a-f]{16} \| 8 slots \| up ' <<<"$mid"
+check "mid-run: header names the station, the provisioner digest and its simulator build" \
+  grep -qE '^nrfcred station demo \| provisioner [0-9a-f]{16} SIMULATOR BUILD \| 8 slots \| up ' <<<"$mid"
 check "mid-run: column titles" grep -qE '^SLOT PROBE +STATE +PROGRESS +IMEI +TIME RESULT' <<<"$mid"
 check "mid-run: one row per slot" \
   [ "$(grep -cE '^ +[1-8] 0002600000[0-9]{2} ' <<<"$mid")" -eq 8 ]

@@ -108,7 +108,7 @@ static void load_hex(const char *path)
 	FW->result_addr = le32(m + 20);
 	FW->result_max = le32(m + 24);
 	FW->progress_addr = le32(m + 28);
-	cr_assert_eq(le32(m + 36), NRFCRED_MANIFEST_F_SESSION);
+	cr_assert_eq(le32(m + 36), NRFCRED_MANIFEST_F_SESSION | NRFCRED_MANIFEST_F_SIM_BUILD);
 	FW->mailbox_addr = le32(m + 40);
 	FW->mailbox_size = le32(m + 44);
 }
