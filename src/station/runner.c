@@ -181,6 +181,11 @@ static bool slot_lower_speed(struct slot *s)
 	return true;
 }
 
+static bool retry_left(const struct slot *s)
+{
+	return s->retries_used[s->state] < s->r->cfg->retries;
+}
+
 /* Runs the failed step again after a transient probe error; the step
  * reconnects first because the old target handle is dropped. */
 static void slot_retry(struct slot *s)
@@ -188,8 +193,8 @@ static void slot_retry(struct slot *s)
 	char msg[64];
 	if (slot_lower_speed(s))
 		return;
-	s->attempt++;
-	snprintf(msg, sizeof msg, "retry %u of %u", s->attempt, s->r->cfg->retries);
+	unsigned used = ++s->retries_used[s->state];
+	snprintf(msg, sizeof msg, "retry %u of %u", used, s->r->cfg->retries);
 	if (s->target) {
 		nrf91_detach(s->target);
 		s->target = NULL;
@@ -204,7 +209,7 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 
 	bool hard = atomic_load(&r->hard_abort);
 	if (out == SLOT_OUT_FAILED && s->state == SLOT_WIPE) {
-		if (!hard && retryable(s->err) && s->attempt < r->cfg->retries) {
+		if (!hard && retryable(s->err) && retry_left(s)) {
 			slot_retry(s);
 			return;
 		}
@@ -230,7 +235,7 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 			record_failure(s, hard ? "aborted by the operator"
 					       : "interrupted by the operator");
 		} else if (!r->stopping && !s->flow.failing && retryable(s->err) &&
-			   (s->attempt < r->cfg->retries ||
+			   (retry_left(s) ||
 			    (wire_error(s->err) && s->swd_khz > SWD_FALLBACK_FLOOR_KHZ))) {
 			slot_retry(s);
 			return;
@@ -394,7 +399,7 @@ static void new_board(struct slot *s)
 {
 	s->flow.failing = false;
 	s->probe_failed = false;
-	s->attempt = 0;
+	memset(s->retries_used, 0, sizeof s->retries_used);
 	s->failed_step = SLOT_IDLE;
 	s->error[0] = '\0';
 	s->have_result = false;
@@ -415,8 +420,6 @@ static void slot_enter(struct slot *s, enum slot_state next, const char *message
 {
 	struct runner *r = s->r;
 	enum slot_state prev = s->state;
-	if (next != prev)
-		s->attempt = 0;
 	if (!slot_state_is_busy(prev) && next == SLOT_CONNECT)
 		new_board(s);
 	s->state = next;

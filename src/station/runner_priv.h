@@ -71,7 +71,10 @@ struct slot {
 	atomic_bool abort;	    /* nrf91_options.abort_flag */
 
 	/* The board in progress (loop thread only). */
-	unsigned attempt;
+	/* Retries spent per step on this board. A retry of PROGRAM starts
+	 * again from ERASE: a count that restarted with each state entered
+	 * would let a step that always fails run forever. */
+	unsigned char retries_used[SLOT_STATE_COUNT];
 	bool probe_failed; /* the board failed because the probe did */
 	enum slot_state failed_step;
 	char error[320];
