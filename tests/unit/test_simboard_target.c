@@ -258,6 +258,29 @@ Test(simboard_target, flash_bits_only_go_from_one_to_zero)
 	cr_assert_eq(mem_rd(0x2000u), 0x0F0F0000u);
 }
 
+Test(simboard_target, a_stuck_bit_stays_one_through_writes_and_erases)
+{
+	struct simboard_faults f = T.cfg.faults;
+	f.stuck_bit_on = true;
+	f.stuck_bit_addr = 0x2004u;
+	f.stuck_bit = 5;
+	simboard_set_faults(T.b, &f);
+	swd_connect();
+	flash_word(0x2004u, 0u);
+	cr_assert_eq(mem_rd(0x2004u), 0x20u, "bit 5 did not take the 0");
+	flash_word(0x2008u, 0u);
+	cr_assert_eq(mem_rd(0x2008u), 0u, "the next word is a healthy cell");
+	/* Erase the page and write again: the cell is worn, not just written
+	 * too often (nWRITE). */
+	mem_wr(T_NVMC_CONFIG, 2);
+	cr_assert_eq(mem_wr_ack(0x2000u, 0xFFFFFFFFu), 1u);
+	advance_ms(100);
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	cr_assert_eq(mem_rd(0x2004u), 0xFFFFFFFFu);
+	flash_word(0x2004u, 0x12345600u);
+	cr_assert_eq(mem_rd(0x2004u), 0x12345620u);
+}
+
 Test(simboard_target, narrow_flash_write_is_a_bus_error)
 {
 	swd_connect();

@@ -64,6 +64,12 @@ struct simboard_faults {
 	/* The board resets itself (SYSRESETREQ-like) 1 ms after the session
 	 * firmware committed its first READY, once per power-up. */
 	bool reset_after_ready;
+	/* A flash or UICR cell that no longer takes a write: bit stuck_bit of
+	 * the word at stuck_bit_addr stays 1 whatever is written (an erase
+	 * leaves it 1 as well). */
+	bool stuck_bit_on;
+	uint32_t stuck_bit_addr; /* word aligned, in flash or UICR */
+	uint8_t stuck_bit;	 /* 0..31 */
 };
 
 /* Documented silicon behaviours a scenario may switch (tools/sim/README.md). */

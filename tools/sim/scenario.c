@@ -4,6 +4,8 @@
  */
 #include "scenario.h"
 
+#include "nrf91_sim_regs.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -245,6 +247,30 @@ static bool parse_modem_error(const char *v, struct simboard_faults *f)
 	return true;
 }
 
+/* "0xADDR:BIT": a word address in flash or UICR, bit 0..31. */
+static bool parse_stuck_bit(const char *v, struct simboard_faults *f)
+{
+	char buf[32];
+	const char *colon = strchr(v, ':');
+	uint64_t addr, bit;
+
+	if (!colon || (size_t)(colon - v) >= sizeof(buf))
+		return false;
+	memcpy(buf, v, (size_t)(colon - v));
+	buf[colon - v] = '\0';
+	if (!parse_u64(buf, UINT32_MAX, &addr) || !all_digits(colon + 1, 1, 2))
+		return false;
+	bit = strtoull(colon + 1, NULL, 10);
+	bool flash = addr < SIM_FLASH_SIZE;
+	bool uicr = addr >= SIM_UICR_BASE && addr < SIM_UICR_BASE + SIM_UICR_SIZE;
+	if ((addr & 3u) || bit > 31 || !(flash || uicr))
+		return false;
+	f->stuck_bit_on = true;
+	f->stuck_bit_addr = (uint32_t)addr;
+	f->stuck_bit = (uint8_t)bit;
+	return true;
+}
+
 static bool parse_session_fault(const char *v, enum simboard_session_fault *out)
 {
 	static const struct {
@@ -338,6 +364,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_bool(v, &f->firmware_hang);
 	} else if (!strcmp(k, "fault_modem_error")) {
 		ok = parse_modem_error(v, f);
+	} else if (!strcmp(k, "fault_stuck_bit")) {
+		ok = parse_stuck_bit(v, f);
 	} else if (!strcmp(k, "session_fault")) {
 		ok = parse_session_fault(v, &f->session_fault);
 	} else if (!strcmp(k, "fault_reset_after_ready")) {
