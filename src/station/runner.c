@@ -139,12 +139,22 @@ static uint64_t await_poll_ms(const struct runner *r)
 static bool wire_error(nrf91_err e)
 {
 	return e == NRF91_ERR_WAIT_TIMEOUT || e == NRF91_ERR_FAULT || e == NRF91_ERR_PARITY ||
-	       e == NRF91_ERR_NO_TARGET || e == NRF91_ERR_VERIFY || e == NRF91_ERR_NVMC_TIMEOUT;
+	       e == NRF91_ERR_NO_TARGET || e == NRF91_ERR_NVMC_TIMEOUT;
+}
+
+/* VERIFY read a word twice and both reads agree on bits that were not
+ * written (nrf91_verify): a cell that did not take the write. Neither a
+ * re-read, nor a slower clock, nor another erase and write mends a stuck
+ * cell, so the board fails with the word's address. */
+static bool verify_mismatch(const struct slot *s)
+{
+	return s->err == NRF91_ERR_VERIFY &&
+	       (s->state == SLOT_VERIFY || s->state == SLOT_VERIFY_APP);
 }
 
 /* Where a retry starts. Flash takes at most two writes per word between
- * erases (nWRITE, nRF9160 PS) and a read-back cannot mend a word that took
- * wrong bits: a failed PROGRAM or VERIFY starts again from an erase. */
+ * erases (nWRITE, nRF9160 PS): a PROGRAM, or a VERIFY cut short by the
+ * wire, starts again from an erase. */
 static enum slot_state retry_state(enum slot_state st)
 {
 	switch (st) {
@@ -235,6 +245,7 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 			record_failure(s, hard ? "aborted by the operator"
 					       : "interrupted by the operator");
 		} else if (!r->stopping && !s->flow.failing && retryable(s->err) &&
+			   !verify_mismatch(s) &&
 			   (retry_left(s) ||
 			    (wire_error(s->err) && s->swd_khz > SWD_FALLBACK_FLOOR_KHZ))) {
 			slot_retry(s);
@@ -243,7 +254,7 @@ static void slot_advance(struct slot *s, enum slot_outcome out)
 			char why[320];
 			if (s->err == NRF91_ERR_PROBE)
 				s->probe_failed = true;
-			if (s->err != NRF91_OK)
+			if (s->err != NRF91_OK && !verify_mismatch(s))
 				snprintf(why, sizeof why, "%s%s%s", nrf91_strerror(s->err),
 					 s->detail[0] ? ": " : "", s->detail);
 			else

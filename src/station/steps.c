@@ -296,6 +296,19 @@ static enum slot_outcome from_err(struct slot *s, nrf91_err e)
 	return SLOT_OUT_FAILED;
 }
 
+/* The cause of a mismatch names the word, never the bytes: they may be
+ * key bytes (CSV, JSON, the dashboard). */
+static enum slot_outcome verify(struct slot *s, const struct image *img)
+{
+	uint32_t at = 0;
+	nrf91_err e = nrf91_verify(s->target, img, &at);
+	if (e != NRF91_ERR_VERIFY)
+		return from_err(s, e);
+	s->err = e;
+	snprintf(s->detail, sizeof s->detail, "verify mismatch at 0x%08" PRIx32, at);
+	return SLOT_OUT_FAILED;
+}
+
 enum slot_outcome slot_step_run(struct slot *s)
 {
 	struct runner *r = s->r;
@@ -369,9 +382,9 @@ enum slot_outcome slot_step_run(struct slot *s)
 			return from_err(s, nrf91_keep_debug_open(s->target));
 		}
 	case SLOT_PROGRAM:
-		return from_err(s, nrf91_program(s->target, job->image));
+		return from_err(s, nrf91_write_image(s->target, job->image));
 	case SLOT_VERIFY:
-		return from_err(s, nrf91_verify(s->target, job->image));
+		return verify(s, job->image);
 	case SLOT_RUN:
 		/* A reset starts a new boot: any conversation before it is void,
 		 * and a boot still in the mailbox must not be answered. */
@@ -391,9 +404,9 @@ enum slot_outcome slot_step_run(struct slot *s)
 		 * UICR (lock = yes writes Protected there instead). */
 		if (!r->cfg->lock && (e = nrf91_keep_debug_open(s->target)) != NRF91_OK)
 			return from_err(s, e);
-		return from_err(s, nrf91_program(s->target, job->app));
+		return from_err(s, nrf91_write_image(s->target, job->app));
 	case SLOT_VERIFY_APP:
-		return from_err(s, nrf91_verify(s->target, job->app));
+		return verify(s, job->app);
 	case SLOT_RESET_APP:
 		/* lock = yes: protect, reset, and prove it on the CTRL-AP. */
 		if (r->cfg->lock) {

@@ -3,7 +3,8 @@
  * keeps failing (the simulator's fake libusb is linked into this test; the
  * provisioner is the simulator firmware). A step that fails on every
  * attempt must end the board within `retries` plus the SWD clock fallbacks,
- * wherever its retry starts again: PROGRAM restarts from ERASE.
+ * wherever its retry starts again: PROGRAM restarts from ERASE. A VERIFY
+ * that reads back other bits than were written is not retried at all.
  */
 #include <criterion/criterion.h>
 #include <ftw.h>
@@ -59,6 +60,7 @@ struct seen {
 	bool passed;
 	enum slot_state failed_step;
 	char error[320];
+	uint32_t swd_khz;
 	bool ended;
 	uv_loop_t *loop;
 	uv_timer_t *watchdog;
@@ -73,6 +75,7 @@ static void on_event(void *user, const struct station_event *ev)
 		s->boards++;
 		s->passed = ev->passed;
 		s->failed_step = ev->failed_step;
+		s->swd_khz = ev->swd_khz;
 		snprintf(s->error, sizeof s->error, "%s", ev->message);
 	}
 	if (ev->type == STATION_EV_END) {
@@ -160,4 +163,27 @@ Test(runner_retry, a_program_that_always_faults_ends_within_the_retry_budget)
 		     seen.entered[SLOT_ERASE]);
 	cr_expect(seen.entered[SLOT_WIPE] >= 1 && seen.entered[SLOT_WIPE] <= 2,
 		  "the wipe, at most once more (%u)", seen.entered[SLOT_WIPE]);
+}
+
+Test(runner_retry, a_verify_mismatch_fails_at_once_with_the_word_and_no_clock_fallback)
+{
+	/* Bit 0 of the initial stack pointer (word 0 of every image, even)
+	 * stays 1: the cell does not take the write. */
+	use_scenario("fault_stuck_bit = 0x00000000:0\n");
+	struct seen seen = {0};
+	run_station(&seen);
+	cr_assert(seen.ended, "the run did not end");
+	cr_assert_eq(seen.boards, 1);
+	cr_expect(!seen.passed);
+	cr_expect_eq(seen.failed_step, SLOT_VERIFY, "failed at %s (%s)",
+		     slot_state_step_name(seen.failed_step), seen.error);
+	cr_expect_str_eq(seen.error, "verify mismatch at 0x00000000");
+	cr_expect_eq(seen.entered[SLOT_PROGRAM], 1, "PROGRAM entered %u times",
+		     seen.entered[SLOT_PROGRAM]);
+	cr_expect_eq(seen.entered[SLOT_VERIFY], 1, "VERIFY entered %u times",
+		     seen.entered[SLOT_VERIFY]);
+	cr_expect_eq(seen.entered[SLOT_ERASE], 1, "ERASE entered %u times",
+		     seen.entered[SLOT_ERASE]);
+	cr_expect_eq(seen.entered[SLOT_WIPE], 1, "the board is wiped once, and that worked");
+	cr_expect_eq(seen.swd_khz, 4000u, "a mismatch is no wire error: the clock stays");
 }

@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 		e = nrf91_program(t, img); /* program + verify */
 	take(&s2, t, get, serial12);
 	if (e == NRF91_OK)
-		e = nrf91_verify(t, img);
+		e = nrf91_verify(t, img, NULL);
 	take(&s3, t, get, serial12);
 	if (e != NRF91_OK) {
 		fprintf(stderr, "bench_program: %s: %s\n", nrf91_strerror(e),
