@@ -152,6 +152,29 @@ Test(scenario, session_fault_takes_a_field_name_and_from_a_seq_of_at_least_1)
 	}
 }
 
+Test(scenario, modem_bad_digest_takes_a_sec_tag_and_a_type)
+{
+	cr_assert_eq(parse("[probe 1]\n"), 0, "%s", messages);
+	cr_assert(!scen.probes[0].board.faults.bad_digest_on, "off by default");
+	cr_assert_eq(parse("[probe 1]\nfault_modem_bad_digest = 4294967295,6\n"), 0, "%s",
+		     messages);
+	const struct simboard_faults *f = &scen.probes[0].board.faults;
+	cr_assert(f->bad_digest_on);
+	cr_assert_eq(f->bad_digest_sec_tag, 4294967295u);
+	cr_assert_eq(f->bad_digest_type, 6);
+	static const char *bad[] = {"42",    "42,7", "4294967296,0", "42,0,515", "-1,0",
+				    "42,+1", ",0",   "42,",	     "0x2a,0",	 "42,00"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[probe 1]\nfault_modem_bad_digest = %s\n", bad[i]);
+		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
+		cr_assert(strstr(messages,
+				 "/cfg/t.ini:2: [probe 1] fault_modem_bad_digest: bad value"),
+			  "%s", messages);
+	}
+}
+
 Test(scenario, stuck_bit_takes_a_word_address_in_flash_or_uicr_and_a_bit_0_to_31)
 {
 	cr_assert_eq(parse("[probe 1]\n"), 0, "%s", messages);

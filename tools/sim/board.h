@@ -59,6 +59,11 @@ struct simboard_faults {
 	uint32_t modem_error_sec_tag; /* with modem_error_type: %CMNG=0 for this pair fails */
 	int32_t modem_error_type;     /* -1 = off */
 	int32_t modem_error_code;     /* CME code returned, e.g. 515 */
+	/* The modem reports a wrong SHA-256 (%CMNG=1 list, %CMNG=2 read) for
+	 * this (sec_tag, type); what it stores is what it was sent. */
+	bool bad_digest_on;
+	uint32_t bad_digest_sec_tag;
+	uint8_t bad_digest_type;
 	enum simboard_session_fault session_fault; /* armed at each reset */
 	uint32_t session_fault_from; /* first fw_seq spoiled; 0 = 2, the first answer after READY */
 	/* The board resets itself (SYSRESETREQ-like) 1 ms after the session

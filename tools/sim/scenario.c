@@ -247,6 +247,28 @@ static bool parse_modem_error(const char *v, struct simboard_faults *f)
 	return true;
 }
 
+/* "sec_tag,type", decimal, as fault_modem_error without the code. */
+static bool parse_bad_digest(const char *v, struct simboard_faults *f)
+{
+	const char *comma = strchr(v, ',');
+	char tag[16];
+
+	if (!comma || (size_t)(comma - v) >= sizeof(tag))
+		return false;
+	memcpy(tag, v, (size_t)(comma - v));
+	tag[comma - v] = '\0';
+	if (!all_digits(tag, 1, 10) || !all_digits(comma + 1, 1, 1))
+		return false;
+	uint64_t n = strtoull(tag, NULL, 10);
+	unsigned type = (unsigned)(comma[1] - '0');
+	if (n > UINT32_MAX || type > 6)
+		return false;
+	f->bad_digest_on = true;
+	f->bad_digest_sec_tag = (uint32_t)n;
+	f->bad_digest_type = (uint8_t)type;
+	return true;
+}
+
 /* "0xADDR:BIT": a word address in flash or UICR, bit 0..31. */
 static bool parse_stuck_bit(const char *v, struct simboard_faults *f)
 {
@@ -364,6 +386,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_bool(v, &f->firmware_hang);
 	} else if (!strcmp(k, "fault_modem_error")) {
 		ok = parse_modem_error(v, f);
+	} else if (!strcmp(k, "fault_modem_bad_digest")) {
+		ok = parse_bad_digest(v, f);
 	} else if (!strcmp(k, "fault_stuck_bit")) {
 		ok = parse_stuck_bit(v, f);
 	} else if (!strcmp(k, "session_fault")) {
