@@ -175,6 +175,19 @@ Test(scenario, modem_bad_digest_takes_a_sec_tag_and_a_type)
 	}
 }
 
+Test(scenario, result_fault_is_none_or_crc)
+{
+	cr_assert_eq(parse("[probe 1]\n"), 0, "%s", messages);
+	cr_assert(!scen.probes[0].board.faults.result_fault_crc, "off by default");
+	cr_assert_eq(parse("[probe 1]\nresult_fault = crc\n"), 0, "%s", messages);
+	cr_assert(scen.probes[0].board.faults.result_fault_crc);
+	cr_assert_eq(parse("[probe 1]\nresult_fault = none\n"), 0, "%s", messages);
+	cr_assert(!scen.probes[0].board.faults.result_fault_crc);
+	cr_assert_eq(parse("[probe 1]\nresult_fault = magic\n"), 1, "%s", messages);
+	cr_assert(strstr(messages, "/cfg/t.ini:2: [probe 1] result_fault: bad value 'magic'"), "%s",
+		  messages);
+}
+
 Test(scenario, stuck_bit_takes_a_word_address_in_flash_or_uicr_and_a_bit_0_to_31)
 {
 	cr_assert_eq(parse("[probe 1]\n"), 0, "%s", messages);

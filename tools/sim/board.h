@@ -66,6 +66,9 @@ struct simboard_faults {
 	uint8_t bad_digest_type;
 	enum simboard_session_fault session_fault; /* armed at each reset */
 	uint32_t session_fault_from; /* first fw_seq spoiled; 0 = 2, the first answer after READY */
+	/* Flash delivery: the result block's IMEI byte changes just before its
+	 * status word is programmed; the block's CRC stays as written. */
+	bool result_fault_crc;
 	/* The board resets itself (SYSRESETREQ-like) 1 ms after the session
 	 * firmware committed its first READY, once per power-up. */
 	bool reset_after_ready;

@@ -217,6 +217,8 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 	uint32_t mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns : b->nvmc.config;
 	switch (mode) {
 	case NVMC_CONFIG_WEN: {
+		if (b->result_area && addr == b->result_area && val != 0xFFFFFFFFu)
+			result_fault_before_status(b);
 		uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 			       (uint32_t)p[3] << 24;
 		uint32_t nv = old & val; /* flash bits only go 1 -> 0 */

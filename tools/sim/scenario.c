@@ -392,6 +392,9 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_stuck_bit(v, f);
 	} else if (!strcmp(k, "session_fault")) {
 		ok = parse_session_fault(v, &f->session_fault);
+	} else if (!strcmp(k, "result_fault")) {
+		ok = !strcmp(v, "none") || !strcmp(v, "crc");
+		f->result_fault_crc = !strcmp(v, "crc");
 	} else if (!strcmp(k, "fault_reset_after_ready")) {
 		ok = parse_bool(v, &f->reset_after_ready);
 	} else if (!strcmp(k, "session_fault_from")) {
