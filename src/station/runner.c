@@ -299,13 +299,54 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
+bool slot_imei_is_new(struct slot *s, const char *imei)
+{
+	struct runner *r = s->r;
+	uint64_t id = s->info.device_id;
+	bool is_new = true, dup = false;
+	unsigned other = 0;
+	uint64_t other_id = 0;
+	uv_mutex_lock(&r->imei_lock);
+	for (size_t i = 0; i < r->imei_count && is_new; i++)
+		if (strcmp(r->imeis[i].imei, imei) == 0) {
+			is_new = false;
+			dup = r->imeis[i].device_id != id;
+			other = r->imeis[i].slot;
+			other_id = r->imeis[i].device_id;
+		}
+	if (is_new && r->imei_count == r->imei_cap) {
+		size_t cap = r->imei_cap ? 2 * r->imei_cap : 16;
+		struct runner_imei *n = realloc(r->imeis, cap * sizeof *n);
+		if (n) {
+			r->imeis = n;
+			r->imei_cap = cap;
+		}
+	}
+	bool stored = !is_new || r->imei_count < r->imei_cap;
+	if (is_new && stored) {
+		struct runner_imei *e = &r->imeis[r->imei_count++];
+		snprintf(e->imei, sizeof e->imei, "%s", imei);
+		e->device_id = id;
+		e->slot = s->cfg->number;
+	}
+	uv_mutex_unlock(&r->imei_lock);
+	if (dup)
+		snprintf(s->detail, sizeof s->detail,
+			 "IMEI %s is already slot %u's, from another board (DEVICEID %016" PRIx64
+			 "): two boards report one IMEI",
+			 imei, other, other_id);
+	else if (!stored)
+		snprintf(s->detail, sizeof s->detail, "out of memory recording IMEI %s", imei);
+	return !dup && stored;
+}
+
 /* A board ended (DONE or FAILED): CSV row, event, reset for the next. */
 static void finish_board(struct slot *s)
 {
 	struct runner *r = s->r;
 	bool passed = s->state == SLOT_DONE;
 	uint64_t duration = (uv_hrtime() - s->board_start_hr) / 1000000u;
-	const char *imei = s->have_result ? s->result.imei : "";
+	const char *imei = s->have_result ? s->result.imei : s->imei;
 	const char *modem_fw = s->have_result ? s->result.modem_fw : "";
 	if (passed)
 		r->summary.passed++;
@@ -414,6 +455,7 @@ static void new_board(struct slot *s)
 	s->failed_step = SLOT_IDLE;
 	s->error[0] = '\0';
 	s->have_result = false;
+	s->imei[0] = '\0';
 	s->access_lost = 0;
 	s->locked = false;
 	s->touched = false;
@@ -591,6 +633,12 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 		}
 	}
 	atomic_init(&r->hard_abort, false);
+	if (uv_mutex_init(&r->imei_lock) != 0) {
+		snprintf(err, errlen, "cannot create a mutex");
+		runner_destroy(r);
+		return -1;
+	}
+	r->imei_lock_ready = true;
 	*out = r;
 	return 0;
 }
@@ -681,6 +729,9 @@ void runner_destroy(struct runner *r)
 	}
 	if (r->jlink)
 		jlink_context_destroy(r->jlink);
+	if (r->imei_lock_ready)
+		uv_mutex_destroy(&r->imei_lock);
+	free(r->imeis);
 	free(r->slots);
 	free(r);
 }

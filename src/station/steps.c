@@ -163,7 +163,7 @@ static enum slot_outcome check_result(struct slot *s)
 						   : RESULT_DIGEST_REQUIRE;
 	result_err re = result_check(&s->result, s->r->job->table, policy, &pd);
 	if (re == RESULT_OK)
-		return SLOT_OUT_OK;
+		return slot_imei_is_new(s, s->result.imei) ? SLOT_OUT_OK : SLOT_OUT_FAILED;
 	if (re == RESULT_ERR_STATUS)
 		snprintf(s->detail, sizeof s->detail, "firmware reported %s%s%s",
 			 result_status_name(s->result.status), pd.text[0] ? ": " : "", pd.text);

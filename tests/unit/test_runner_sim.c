@@ -1,10 +1,14 @@
 /*
- * The gang runner's retry budget, against a simulated board whose wire
- * keeps failing (the simulator's fake libusb is linked into this test; the
- * provisioner is the simulator firmware). A step that fails on every
- * attempt must end the board within `retries` plus the SWD clock fallbacks,
- * wherever its retry starts again: PROGRAM restarts from ERASE. A VERIFY
- * that reads back other bits than were written is not retried at all.
+ * The gang runner against simulated boards (the simulator's fake libusb is
+ * linked into this test; the provisioner is the simulator firmware).
+ *
+ * Retries: a step that fails on every attempt must end the board within
+ * `retries` plus the SWD clock fallbacks, wherever its retry starts again
+ * (PROGRAM restarts from ERASE). A VERIFY that reads back other bits than
+ * were written is not retried at all.
+ *
+ * IMEIs: two boards that report one IMEI in a run: the second is refused
+ * before it gets the table, naming the first one's slot.
  */
 #include <criterion/criterion.h>
 #include <ftw.h>
@@ -35,7 +39,9 @@ static void remove_test_dir(void)
 		nftw(test_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-static void use_scenario(const char *probe_keys)
+/* A scenario of fast boards: probe 1, then `more` (further [probe N]
+ * sections); probe_keys go into [probe 1]. */
+static void use_scenario2(const char *probe_keys, const char *more)
 {
 	char path[128];
 	snprintf(test_dir, sizeof test_dir, "/tmp/nrfcred-runner-XXXXXX");
@@ -46,21 +52,31 @@ static void use_scenario(const char *probe_keys)
 	fprintf(f,
 		"[sim]\ntiming = fast\nstate_dir = %s/state\n"
 		"[timing]\nmodem_start_ms = 10\nmodem_cmng_write_ms = 10\n"
-		"[probe 1]\nserial = 000260000001\n%s",
-		test_dir, probe_keys);
+		"[probe 1]\nserial = 000260000001\n%s%s",
+		test_dir, probe_keys, more);
 	fclose(f);
 	setenv("NRFSIM_SCENARIO", path, 1);
 	unsetenv("NRFSIM_STATE_DIR");
 	atexit(remove_test_dir);
 }
 
+static void use_scenario(const char *probe_keys)
+{
+	use_scenario2(probe_keys, "");
+}
+
 struct seen {
-	unsigned entered[SLOT_STATE_COUNT];
+	unsigned entered[SLOT_STATE_COUNT]; /* slot 1 */
 	unsigned boards;
-	bool passed;
-	enum slot_state failed_step;
-	char error[320];
-	uint32_t swd_khz;
+	bool passed;		     /* the last board's */
+	enum slot_state failed_step; /* the last board's */
+	char error[320];	     /* the last board's */
+	uint32_t swd_khz;	     /* the last board's */
+	struct {
+		bool passed;
+		enum slot_state failed_step;
+		char error[320];
+	} slot[3]; /* by slot number */
 	bool ended;
 	uv_loop_t *loop;
 	uv_timer_t *watchdog;
@@ -69,7 +85,7 @@ struct seen {
 static void on_event(void *user, const struct station_event *ev)
 {
 	struct seen *s = user;
-	if (ev->type == STATION_EV_STATE && ev->state < SLOT_STATE_COUNT)
+	if (ev->type == STATION_EV_STATE && ev->slot == 1 && ev->state < SLOT_STATE_COUNT)
 		s->entered[ev->state]++;
 	if (ev->type == STATION_EV_BOARD) {
 		s->boards++;
@@ -77,6 +93,12 @@ static void on_event(void *user, const struct station_event *ev)
 		s->failed_step = ev->failed_step;
 		s->swd_khz = ev->swd_khz;
 		snprintf(s->error, sizeof s->error, "%s", ev->message);
+		if (ev->slot < 3) {
+			s->slot[ev->slot].passed = ev->passed;
+			s->slot[ev->slot].failed_step = ev->failed_step;
+			snprintf(s->slot[ev->slot].error, sizeof s->slot[ev->slot].error, "%s",
+				 ev->message);
+		}
 	}
 	if (ev->type == STATION_EV_END) {
 		s->ended = true;
@@ -93,17 +115,18 @@ static void watchdog_cb(uv_timer_t *t)
 	runner_interrupt(r, true);
 }
 
-/* One slot, retries = 1, RAM delivery, the board behind probe 1. */
-static void run_station(struct seen *seen)
+/* retries = 1; slots 1 .. slots behind probes 000260000001 ... */
+static void run_station_with(struct seen *seen, unsigned slots, const char *delivery)
 {
-	char text[512];
+	char text[768];
 	snprintf(text, sizeof text,
 		 "[station]\nname = t\nprovisioner = %s\ntimeout = 5\nretries = 1\n"
-		 "swd_speed = 4000\nlog_dir = %s/logs\ndelivery = ram\n"
-		 "[slot 1]\nprobe = 000260000001\n"
+		 "swd_speed = 4000\nlog_dir = %s/logs\ndelivery = %s\n"
+		 "[slot 1]\nprobe = 000260000001\n%s"
 		 "[credential psk]\nsec_tag = 43\ntype = psk\n"
 		 "value = 000102030405060708090a0b0c0d0e0f\n",
-		 FW_SIM_HEX, test_dir);
+		 FW_SIM_HEX, test_dir, delivery,
+		 slots > 1 ? "[slot 2]\nprobe = 000260000002\n" : "");
 	char err[512];
 	struct station_config *cfg = NULL;
 	cr_assert_eq(station_config_parse(text, "retry.ini", &cfg, err, sizeof err),
@@ -125,7 +148,7 @@ static void run_station(struct seen *seen)
 	station_events_add(&events, on_event, seen);
 	struct runner_options ro = {.loop = &loop, .cfg = cfg, .job = job, .events = &events};
 	struct runner *r = NULL;
-	cr_assert_eq(nrfsim_probe_count(), 1, "the fake libusb is not the one in use");
+	cr_assert_eq(nrfsim_probe_count(), (int)slots, "the fake libusb is not the one in use");
 	cr_assert_eq(runner_create(&ro, &r, err, sizeof err), 0, "%s", err);
 	uv_timer_init(&loop, &watchdog);
 	watchdog.data = r;
@@ -137,6 +160,12 @@ static void run_station(struct seen *seen)
 	station_job_destroy(job);
 	cred_set_destroy(creds);
 	station_config_free(cfg);
+}
+
+/* One slot, RAM delivery. */
+static void run_station(struct seen *seen)
+{
+	run_station_with(seen, 1, "ram");
 }
 
 Test(runner_retry, a_program_that_always_faults_ends_within_the_retry_budget)
@@ -186,4 +215,54 @@ Test(runner_retry, a_verify_mismatch_fails_at_once_with_the_word_and_no_clock_fa
 		     seen.entered[SLOT_ERASE]);
 	cr_expect_eq(seen.entered[SLOT_WIPE], 1, "the board is wiped once, and that worked");
 	cr_expect_eq(seen.swd_khz, 4000u, "a mismatch is no wire error: the clock stays");
+}
+
+/* Both boards report IMEI 352656100011116. */
+static const char twins[] = "imei = 352656100011116\n";
+static const char twin2[] = "[probe 2]\nserial = 000260000002\nimei = 352656100011116\n";
+
+static void expect_one_twin_refused(const struct seen *seen, enum slot_state step)
+{
+	cr_assert(seen->ended, "the run did not end");
+	cr_assert_eq(seen->boards, 2);
+	cr_assert(seen->slot[1].passed != seen->slot[2].passed, "one passes, one fails: %s | %s",
+		  seen->slot[1].error, seen->slot[2].error);
+	unsigned bad = seen->slot[1].passed ? 2 : 1, good = 3 - bad;
+	cr_expect_eq(seen->slot[bad].failed_step, step, "failed at %s",
+		     slot_state_step_name(seen->slot[bad].failed_step));
+	char want[96];
+	snprintf(want, sizeof want, "IMEI 352656100011116 is already slot %u's", good);
+	cr_expect(strstr(seen->slot[bad].error, want) != NULL, "%s", seen->slot[bad].error);
+	cr_expect(strstr(seen->slot[bad].error, "wipe") == NULL, "wiped: %s",
+		  seen->slot[bad].error);
+}
+
+Test(runner_imei, ram_the_second_board_with_an_imei_is_refused_at_its_ready)
+{
+	use_scenario2(twins, twin2);
+	struct seen seen = {0};
+	run_station_with(&seen, 2, "ram");
+	expect_one_twin_refused(&seen, SLOT_AWAIT_RESULT);
+}
+
+Test(runner_imei, flash_the_second_board_with_an_imei_fails_at_its_result)
+{
+	use_scenario2(twins, twin2);
+	struct seen seen = {0};
+	run_station_with(&seen, 2, "flash");
+	expect_one_twin_refused(&seen, SLOT_CHECK);
+}
+
+Test(runner_imei, ram_a_board_whose_imei_fails_luhn_gets_no_table)
+{
+	use_scenario("imei = 352656100011117\n");
+	struct seen seen = {0};
+	run_station(&seen);
+	cr_assert(seen.ended, "the run did not end");
+	cr_expect(!seen.passed);
+	cr_expect_eq(seen.failed_step, SLOT_AWAIT_RESULT, "failed at %s",
+		     slot_state_step_name(seen.failed_step));
+	cr_expect(strstr(seen.error, "check digit") != NULL &&
+			  strstr(seen.error, "the table was not sent") != NULL,
+		  "%s", seen.error);
 }
