@@ -380,6 +380,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_u64(v, UINT64_MAX, &f->removed_after_bytes);
 	} else if (!strcmp(k, "fault_unplug_after_transfers")) {
 		ok = parse_u64(v, UINT64_MAX, &p->fault_unplug_after_transfers);
+	} else if (!strcmp(k, "fault_unplug_after_ap_bytes")) {
+		ok = parse_u64(v, UINT64_MAX, &p->fault_unplug_after_ap_bytes);
 	} else if (!strcmp(k, "fault_usb_timeout_after_transfers")) {
 		ok = parse_u64(v, UINT64_MAX, &p->fault_usb_timeout_after_transfers);
 	} else if (!strcmp(k, "fault_firmware_hang")) {
