@@ -121,7 +121,7 @@ void slot_finish_board(struct slot *s)
 		.station = r->cfg->name,
 		.slot = s->cfg->number,
 		.probe = s->cfg->probe,
-		.imei = s->have_result ? s->result.imei : "",
+		.imei = s->have_result ? s->result.imei : s->imei, /* READY's, if refused there */
 		.result = passed ? "pass" : "fail",
 		.failed_step = passed ? "" : slot_state_step_name(s->failed_step),
 		.error = passed ? "" : s->error,

@@ -138,12 +138,22 @@ static uint64_t await_poll_ms(const struct runner *r)
 static bool wire_error(nrf91_err e)
 {
 	return e == NRF91_ERR_WAIT_TIMEOUT || e == NRF91_ERR_FAULT || e == NRF91_ERR_PARITY ||
-	       e == NRF91_ERR_NO_TARGET || e == NRF91_ERR_VERIFY || e == NRF91_ERR_NVMC_TIMEOUT;
+	       e == NRF91_ERR_NO_TARGET || e == NRF91_ERR_NVMC_TIMEOUT;
+}
+
+/* VERIFY read a word twice and both reads agree on bits that were not
+ * written (nrf91_verify): a cell that did not take the write. Neither a
+ * re-read, nor a slower clock, nor another erase and write mends a stuck
+ * cell, so the board fails with the word's address. */
+static bool verify_mismatch(const struct slot *s)
+{
+	return s->err == NRF91_ERR_VERIFY &&
+	       (s->state == SLOT_VERIFY || s->state == SLOT_VERIFY_APP);
 }
 
 /* Where a retry starts. Flash takes at most two writes per word between
- * erases (nWRITE, nRF9160 PS) and a read-back cannot mend a word that took
- * wrong bits: a failed PROGRAM or VERIFY starts again from an erase. */
+ * erases (nWRITE, nRF9160 PS): a PROGRAM, or a VERIFY cut short by the
+ * wire, starts again from an erase. */
 static enum slot_state retry_state(enum slot_state st)
 {
 	switch (st) {
@@ -184,6 +194,11 @@ static bool slot_lower_speed(struct slot *s)
 	return true;
 }
 
+static bool retry_left(const struct slot *s)
+{
+	return s->attempt < s->r->cfg->retries;
+}
+
 /* Runs the failed step again after a transient probe error; the step
  * reconnects first because the old target handle is dropped. */
 static void slot_retry(struct slot *s)
@@ -217,7 +232,7 @@ void slot_advance(struct slot *s, enum slot_outcome out)
 
 	bool hard = atomic_load(&r->hard_abort);
 	if (out == SLOT_OUT_FAILED && s->state == SLOT_WIPE) {
-		if (!hard && retryable(s->err) && s->attempt < r->cfg->retries) {
+		if (!hard && retryable(s->err) && retry_left(s)) {
 			slot_retry(s);
 			return;
 		}
@@ -243,7 +258,8 @@ void slot_advance(struct slot *s, enum slot_outcome out)
 			record_failure(s, hard ? "aborted by the operator"
 					       : "interrupted by the operator");
 		} else if (!r->stopping && !s->flow.failing && retryable(s->err) &&
-			   (s->attempt < r->cfg->retries ||
+			   !verify_mismatch(s) &&
+			   (retry_left(s) ||
 			    (wire_error(s->err) && s->swd_khz > SWD_FALLBACK_FLOOR_KHZ))) {
 			slot_retry(s);
 			return;
@@ -251,7 +267,7 @@ void slot_advance(struct slot *s, enum slot_outcome out)
 			char why[320];
 			if (s->err == NRF91_ERR_PROBE)
 				s->probe_failed = true;
-			if (s->err != NRF91_OK)
+			if (s->err != NRF91_OK && !verify_mismatch(s))
 				snprintf(why, sizeof why, "%s%s%s", nrf91_strerror(s->err),
 					 s->detail[0] ? ": " : "", s->detail);
 			else
@@ -305,6 +321,47 @@ static bool journal_due(const struct slot *s)
 	return s->r->journal && !s->journal_open && s->state == first_secret_state(s->r);
 }
 
+bool slot_imei_is_new(struct slot *s, const char *imei)
+{
+	struct runner *r = s->r;
+	uint64_t id = s->info.device_id;
+	bool is_new = true, dup = false;
+	unsigned other = 0;
+	uint64_t other_id = 0;
+	uv_mutex_lock(&r->imei_lock);
+	for (size_t i = 0; i < r->imei_count && is_new; i++)
+		if (strcmp(r->imeis[i].imei, imei) == 0) {
+			is_new = false;
+			dup = r->imeis[i].device_id != id;
+			other = r->imeis[i].slot;
+			other_id = r->imeis[i].device_id;
+		}
+	if (is_new && r->imei_count == r->imei_cap) {
+		size_t cap = r->imei_cap ? 2 * r->imei_cap : 16;
+		struct runner_imei *n = realloc(r->imeis, cap * sizeof *n);
+		if (n) {
+			r->imeis = n;
+			r->imei_cap = cap;
+		}
+	}
+	bool stored = !is_new || r->imei_count < r->imei_cap;
+	if (is_new && stored) {
+		struct runner_imei *e = &r->imeis[r->imei_count++];
+		snprintf(e->imei, sizeof e->imei, "%s", imei);
+		e->device_id = id;
+		e->slot = s->cfg->number;
+	}
+	uv_mutex_unlock(&r->imei_lock);
+	if (dup)
+		snprintf(s->detail, sizeof s->detail,
+			 "IMEI %s is already slot %u's, from another board (DEVICEID %016" PRIx64
+			 "): two boards report one IMEI",
+			 imei, other, other_id);
+	else if (!stored)
+		snprintf(s->detail, sizeof s->detail, "out of memory recording IMEI %s", imei);
+	return !dup && stored;
+}
+
 static void slot_run_state(struct slot *s);
 
 /* The entry is on disk (or could not be written): only now may the
@@ -338,6 +395,7 @@ static void new_board(struct slot *s)
 	s->failed_step = SLOT_IDLE;
 	s->error[0] = '\0';
 	s->have_result = false;
+	s->imei[0] = '\0';
 	s->access_lost = 0;
 	s->locked = false;
 	s->touched = false;
@@ -580,6 +638,12 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 		}
 	}
 	atomic_init(&r->hard_abort, false);
+	if (uv_mutex_init(&r->imei_lock) != 0) {
+		snprintf(err, errlen, "cannot create a mutex");
+		runner_destroy(r);
+		return -1;
+	}
+	r->imei_lock_ready = true;
 	*out = r;
 	return 0;
 }
@@ -681,6 +745,9 @@ void runner_destroy(struct runner *r)
 	if (r->jlink)
 		jlink_context_destroy(r->jlink);
 	journal_close(r->journal);
+	if (r->imei_lock_ready)
+		uv_mutex_destroy(&r->imei_lock);
+	free(r->imeis);
 	free(r->slots);
 	free(r);
 }

@@ -96,6 +96,7 @@ struct slot {
 	bool touched;	      /* ERASE started: the board holds this run's data */
 	uint32_t swd_khz;     /* SWD clock for the next attach (runner lowers it) */
 	struct slot_session session; /* RUN .. AWAIT_RESULT of the RAM delivery */
+	char imei[16];		     /* the IMEI of the session's READY, "" before */
 	unsigned speed_fallbacks;
 
 	/* Written by the worker's progress callback, read by the dashboard. */
@@ -133,6 +134,13 @@ struct slot {
 	enum slot_recovery recovery;
 };
 
+/* An IMEI a board reported in this run. */
+struct runner_imei {
+	char imei[16];
+	uint64_t device_id; /* FICR DEVICEID of that board */
+	unsigned slot;
+};
+
 struct runner {
 	struct runner_options opts;
 	const struct station_config *cfg;
@@ -149,6 +157,11 @@ struct runner {
 	struct runner_summary summary;
 	struct journal *journal; /* NULL: opts.journal off */
 	struct journal_scan journal_scan;
+	/* Every IMEI reported in this run; workers add to it under imei_lock. */
+	uv_mutex_t imei_lock;
+	bool imei_lock_ready;
+	struct runner_imei *imeis;
+	size_t imei_count, imei_cap;
 };
 
 /* Loop thread (runner.c). */
@@ -193,6 +206,11 @@ enum slot_outcome slot_step_run(struct slot *s);
 /* A read that failed while the firmware runs: a board resetting itself
  * waits for the port (PENDING); a dead probe or an abort fails the step. */
 enum slot_outcome slot_lost_access(struct slot *s, nrf91_err e);
+/* Records that the board in slot s reported imei. False, with s->detail
+ * naming the IMEI and the slot, when another board (another FICR DEVICEID)
+ * reported it in this run, or when there is no memory to record it. The
+ * same board again (continuous mode) is no duplicate. Any thread. */
+bool slot_imei_is_new(struct slot *s, const char *imei);
 /* Shows the firmware's live progress word on the dashboard (display only). */
 void slot_show_firmware_progress(struct slot *s);
 

@@ -258,6 +258,18 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 				    "the firmware's READY offers no credential table (caps "
 				    "0x%08" PRIx32 ")",
 				    rd.caps);
+		/* The IMEI is known before any key leaves the host: a board
+		 * that CHECK would refuse for it never gets the table. An
+		 * empty one (the modem steps failed) gets it and answers with
+		 * the failure. */
+		if (rd.imei[0]) {
+			snprintf(s->imei, sizeof s->imei, "%s", rd.imei);
+			if (!result_imei_valid(rd.imei))
+				return fail(s, "%s: \"%s\" (the table was not sent)",
+					    result_strerror(RESULT_ERR_IMEI_LUHN), rd.imei);
+			if (!slot_imei_is_new(s, rd.imei))
+				return SLOT_OUT_FAILED;
+		}
 		ss->phase = s->have_result ? SLOT_SESSION_WAIT_DONE : SLOT_SESSION_WAIT_RESULT;
 		return owe(s, first_request(s));
 	}

@@ -184,7 +184,7 @@ static enum slot_outcome check_result(struct slot *s)
 						   : RESULT_DIGEST_REQUIRE;
 	result_err re = result_check(&s->result, s->r->job->table, policy, &pd);
 	if (re == RESULT_OK)
-		return SLOT_OUT_OK;
+		return slot_imei_is_new(s, s->result.imei) ? SLOT_OUT_OK : SLOT_OUT_FAILED;
 	if (re == RESULT_ERR_STATUS)
 		snprintf(s->detail, sizeof s->detail, "firmware reported %s%s%s",
 			 result_status_name(s->result.status), pd.text[0] ? ": " : "", pd.text);
@@ -365,6 +365,19 @@ static enum slot_outcome from_err(struct slot *s, nrf91_err e)
 	return SLOT_OUT_FAILED;
 }
 
+/* The cause of a mismatch names the word, never the bytes: they may be
+ * key bytes (CSV, JSON, the dashboard). */
+static enum slot_outcome verify(struct slot *s, const struct image *img)
+{
+	uint32_t at = 0;
+	nrf91_err e = nrf91_verify(s->target, img, &at);
+	if (e != NRF91_ERR_VERIFY)
+		return from_err(s, e);
+	s->err = e;
+	snprintf(s->detail, sizeof s->detail, "verify mismatch at 0x%08" PRIx32, at);
+	return SLOT_OUT_FAILED;
+}
+
 enum slot_outcome slot_step_run(struct slot *s)
 {
 	struct runner *r = s->r;
@@ -438,9 +451,16 @@ enum slot_outcome slot_step_run(struct slot *s)
 			return from_err(s, nrf91_keep_debug_open(s->target));
 		}
 	case SLOT_PROGRAM:
+		/* Direct: the words are written here and VERIFY reads them back
+		 * (a mismatch names its address and is final). The loader
+		 * proves its slots itself (CRC or read-back). */
+		if (flash_method(s) == NRF91_FLASH_DIRECT)
+			return from_err(s, nrf91_write_image(s->target, job->image));
 		return from_err(s, nrf91_program_with(s->target, job->image, flash_method(s),
 						      verify_method(s)));
 	case SLOT_VERIFY:
+		if (verify_method(s) == NRF91_VERIFY_READBACK)
+			return verify(s, job->image);
 		return from_err(s, nrf91_verify_with(s->target, job->image, verify_method(s)));
 	case SLOT_RUN:
 		/* A reset starts a new boot: any conversation before it is void,
@@ -461,9 +481,16 @@ enum slot_outcome slot_step_run(struct slot *s)
 		 * UICR (lock = yes writes Protected there instead). */
 		if (!r->cfg->lock && (e = nrf91_keep_debug_open(s->target)) != NRF91_OK)
 			return from_err(s, e);
+		/* Direct: the words are written here and VERIFY reads them back
+		 * (a mismatch names its address and is final). The loader
+		 * proves its slots itself (CRC or read-back). */
+		if (flash_method(s) == NRF91_FLASH_DIRECT)
+			return from_err(s, nrf91_write_image(s->target, job->app));
 		return from_err(s, nrf91_program_with(s->target, job->app, flash_method(s),
 						      verify_method(s)));
 	case SLOT_VERIFY_APP:
+		if (verify_method(s) == NRF91_VERIFY_READBACK)
+			return verify(s, job->app);
 		return from_err(s, nrf91_verify_with(s->target, job->app, verify_method(s)));
 	case SLOT_RESET_APP:
 		/* lock = yes: protect, reset, and prove it on the CTRL-AP. */

@@ -412,12 +412,12 @@ nrf91_err nrf91_verify_with(struct nrf91 *t, const struct image *img,
 			    enum nrf91_verify_method verify)
 {
 	if (verify == NRF91_VERIFY_READBACK)
-		return nrf91_verify(t, img);
+		return nrf91_verify(t, img, NULL);
 	struct loader L;
 	nrf91_err e = loader_begin(t, &L);
 	if (e == NOT_STARTED) {
 		t->loader_fallbacks++;
-		return nrf91_verify(t, img);
+		return nrf91_verify(t, img, NULL);
 	}
 	if (e == NRF91_OK)
 		e = crc_image(&L, img);
@@ -458,6 +458,6 @@ nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img, enum nrf9
 	else
 		loader_stop(&L);
 	if (e == NRF91_OK && verify == NRF91_VERIFY_READBACK)
-		e = nrf91_verify(t, img);
+		e = nrf91_verify(t, img, NULL);
 	return e;
 }

@@ -468,10 +468,9 @@ nrf91_err nrf91_check_image(struct nrf91 *t, const struct image *img, uint64_t *
 	return NRF91_OK;
 }
 
-nrf91_err nrf91_program(struct nrf91 *t, const struct image *img)
+nrf91_err nrf91_write_image(struct nrf91 *t, const struct image *img)
 {
-	nrf91_err e = nrf91_program_direct(t, img);
-	return e == NRF91_OK ? nrf91_verify(t, img) : e;
+	return nrf91_program_direct(t, img);
 }
 
 nrf91_err nrf91_program_direct(struct nrf91 *t, const struct image *img)
@@ -540,7 +539,38 @@ nrf91_err nrf91_program_direct(struct nrf91 *t, const struct image *img)
 	return e;
 }
 
-nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img)
+nrf91_err nrf91_program(struct nrf91 *t, const struct image *img)
+{
+	nrf91_err e = nrf91_write_image(t, img);
+	return e == NRF91_OK ? nrf91_verify(t, img, NULL) : e;
+}
+
+/* A byte of the block read differs from the image: read its word once more.
+ * The same value again is what the flash holds (a cell that did not take
+ * the write). Another value means the first read was corrupted on the wire
+ * although its parity held: SWD's one parity bit misses every even number
+ * of flipped bits (§1.2), which a clock too fast for the wiring produces. */
+static nrf91_err confirm_mismatch(struct nrf91 *t, uint32_t at, uint8_t first, uint32_t *mismatch)
+{
+	uint32_t word = 0;
+	adi_err err = memap_read_u32(&t->mem, at & ~3u, &word);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "verify re-read");
+	uint8_t again = (uint8_t)(word >> (8u * (at & 3u)));
+	explicit_bzero(&word, sizeof word);
+	/* Address only: the bytes may be part of a key. */
+	if (again != first) {
+		nrf91_set_detail(t, "verify: flash at 0x%08x read back two different values",
+				 (unsigned)at);
+		return NRF91_ERR_PARITY;
+	}
+	nrf91_set_detail(t, "verify: flash at 0x%08x differs from the image", (unsigned)at);
+	if (mismatch)
+		*mismatch = at & ~3u;
+	return NRF91_ERR_VERIFY;
+}
+
+nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img, uint32_t *mismatch)
 {
 	uint64_t total = image_size(img), done = 0;
 	size_t n = image_segment_count(img);
@@ -566,11 +596,8 @@ nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img)
 			}
 			for (size_t k = 0; k < len; k++) {
 				if (buf[k] != s.data[off + k]) {
-					/* Address only: the bytes may be part of a key. */
-					nrf91_set_detail(
-						t, "verify: flash at 0x%08x differs from the image",
-						(unsigned)(addr + k));
-					e = NRF91_ERR_VERIFY;
+					e = confirm_mismatch(t, addr + (uint32_t)k, buf[k],
+							     mismatch);
 					break;
 				}
 			}

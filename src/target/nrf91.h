@@ -140,7 +140,7 @@ nrf91_err nrf91_lock(struct nrf91 *t);
  * without allow_recover: it only removes what this tool put there. */
 nrf91_err nrf91_wipe(struct nrf91 *t);
 /* Programs every segment of img (flash and UICR) into erased flash and
- * verifies every byte written. */
+ * verifies every byte written (nrf91_write_image, then nrf91_verify). */
 nrf91_err nrf91_program(struct nrf91 *t, const struct image *img);
 /* How nrf91_program_with writes flash, and how it proves what it wrote. */
 enum nrf91_flash_method {
@@ -163,9 +163,15 @@ nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img,
  * with "verify mismatch in 0x...-0x..." (the range, never the bytes). */
 nrf91_err nrf91_verify_with(struct nrf91 *t, const struct image *img,
 			    enum nrf91_verify_method verify);
-/* Compares the target with img; NRF91_ERR_VERIFY names the first mismatch
- * through nrf91_last_error_detail(). */
-nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img);
+/* Programs every segment of img into erased flash, no read-back. */
+nrf91_err nrf91_write_image(struct nrf91 *t, const struct image *img);
+/* Compares the target with img. NRF91_ERR_VERIFY: a byte differs, and a
+ * second read of its word gave the same value (the flash holds it);
+ * *mismatch (may be NULL) is then the address of that word and
+ * nrf91_last_error_detail() names the byte's address, never the data (it
+ * may be key bytes). NRF91_ERR_PARITY: the second read gave another value
+ * (the wire corrupted a read although its parity held). */
+nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img, uint32_t *mismatch);
 /* True in *erased when every flash and UICR word reads 0xFFFFFFFF. */
 nrf91_err nrf91_check_erased(struct nrf91 *t, bool *erased);
 

@@ -190,8 +190,7 @@ Test(nrf91, protected_board_is_recovered_when_allowed)
 		/* One CTRL-AP soft reset after the erase on both parts (OpenOCD,
 		 * pyOCD, probe-rs); nRF9160 is open after it, an nRF91x1 locked
 		 * again by it is erased once more and then never reset. */
-		cr_expect_eq(nrf91_resets(t), 1u, "%s: resets %u", info.part_name,
-			     nrf91_resets(t));
+		cr_expect_eq(nrf91_resets(t), 1u, "%s: resets %u", info.part_name, nrf91_resets(t));
 		bool erased = false;
 		cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK, "%s",
 			     nrf91_last_error_detail(t));
@@ -284,8 +283,36 @@ Test(nrf91, verify_names_the_first_mismatching_address)
 	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	uint8_t x = 0x00;
 	cr_assert_eq(image_write(img, 0x10123, &x, 1), IMAGE_OK);
-	cr_expect_eq(nrf91_verify(t, img), NRF91_ERR_VERIFY);
+	uint32_t at = 0;
+	cr_expect_eq(nrf91_verify(t, img, &at), NRF91_ERR_VERIFY);
 	cr_expect(strstr(nrf91_last_error_detail(t), "0x00010123") != NULL, "%s",
+		  nrf91_last_error_detail(t));
+	cr_expect_eq(at, 0x10120u, "the word holding the byte: 0x%08x", (unsigned)at);
+	image_destroy(img);
+}
+
+static void stuck_bit_at_0x2004(struct simboard_config *cfg)
+{
+	cfg->faults.stuck_bit_on = true;
+	cfg->faults.stuck_bit_addr = 0x2004u;
+	cfg->faults.stuck_bit = 3;
+}
+
+Test(nrf91, a_cell_that_did_not_take_the_write_is_a_mismatch_at_its_word)
+{
+	open_board(SIMBOARD_NRF9160, stuck_bit_at_0x2004);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	struct image *img = image_create();
+	uint8_t zeros[16] = {0};
+	cr_assert_eq(image_write(img, 0x2000, zeros, sizeof zeros), IMAGE_OK);
+	cr_assert_eq(nrf91_write_image(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint32_t at = 0;
+	/* Read twice, the same both times: the flash holds it, not the wire. */
+	cr_expect_eq(nrf91_verify(t, img, &at), NRF91_ERR_VERIFY, "%s", nrf91_last_error_detail(t));
+	cr_expect_eq(at, 0x2004u, "0x%08x", (unsigned)at);
+	cr_expect(strstr(nrf91_last_error_detail(t), "0x00002004") != NULL, "%s",
 		  nrf91_last_error_detail(t));
 	image_destroy(img);
 }
@@ -304,7 +331,7 @@ Test(nrf91, verify_detail_never_shows_the_data_bytes)
 	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	const uint8_t other = 0xa7;
 	cr_assert_eq(image_write(img, 0x2001, &other, 1), IMAGE_OK);
-	cr_expect_eq(nrf91_verify(t, img), NRF91_ERR_VERIFY);
+	cr_expect_eq(nrf91_verify(t, img, NULL), NRF91_ERR_VERIFY);
 	const char *d = nrf91_last_error_detail(t);
 	cr_expect(strstr(d, "0x00002001") != NULL, "%s", d);
 	cr_expect(strcasestr(d, "c3") == NULL && strcasestr(d, "a7") == NULL, "%s", d);
@@ -715,6 +742,6 @@ Test(nrf91, loader_that_does_not_start_falls_back_to_the_direct_path)
 	struct nrf91_stats st;
 	nrf91_get_stats(t, &st);
 	cr_expect_eq(st.loader_fallbacks, 1u);
-	cr_assert_eq(nrf91_verify(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_verify(t, img, NULL), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	image_destroy(img);
 }

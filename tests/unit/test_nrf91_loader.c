@@ -117,7 +117,7 @@ Test(nrf91_loader, works_on_nrf91x1_after_the_erase_in_secure_state)
 	struct image *img = sample_image(11, &words);
 	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
 	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
-	cr_assert_eq(nrf91_verify(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_verify(t, img, NULL), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	struct simboard_counters c;
 	counters(&c);
 	cr_expect_eq(c.nvmc_words_rewritten, 0u);

@@ -180,6 +180,33 @@ Test(probe, unplug_mid_transfer_is_a_probe_error_not_a_hang)
 	jlink_context_destroy(ctx);
 }
 
+Test(probe, unplug_after_ap_bytes_cuts_the_probe_once_the_board_moved_that_many)
+{
+	use_scenario("[probe 1]\nserial = 000260000001\nfault_unplug_after_ap_bytes = 8192\n");
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct probe *p;
+	char err[160];
+	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	struct nrf91 *t = NULL;
+	struct nrf91_info info;
+	cr_assert_eq(nrf91_attach(p, NULL, &t, &info), NRF91_OK, "%s", info.error_detail);
+	static uint8_t buf[4096];
+	cr_expect_eq(nrf91_read(t, 0x20000000u, buf, sizeof buf), NRF91_OK, "below the count");
+	nrf91_err e = NRF91_OK;
+	for (int i = 0; e == NRF91_OK && i < 4; i++)
+		e = nrf91_read(t, 0x20000000u, buf, sizeof buf);
+	cr_expect_eq(e, NRF91_ERR_PROBE, "%s", nrf91_strerror(e));
+	struct jlink_probe_info *list;
+	size_t n = 1;
+	cr_assert_eq(jlink_list(ctx, &list, &n), PROBE_OK);
+	cr_expect_eq(n, 0, "an unplugged probe is gone from the bus");
+	jlink_list_free(list);
+	nrf91_detach(t);
+	probe_close(p);
+	jlink_context_destroy(ctx);
+}
+
 Test(probe, hung_probe_that_stops_answering_is_a_probe_error_not_a_hang)
 {
 	/* Every IN transfer times out after the first 60 transfers: the probe

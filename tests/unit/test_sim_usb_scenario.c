@@ -152,6 +152,71 @@ Test(scenario, session_fault_takes_a_field_name_and_from_a_seq_of_at_least_1)
 	}
 }
 
+Test(scenario, modem_bad_digest_takes_a_sec_tag_and_a_type)
+{
+	cr_assert_eq(parse("[probe 1]\n"), 0, "%s", messages);
+	cr_assert(!scen.probes[0].board.faults.bad_digest_on, "off by default");
+	cr_assert_eq(parse("[probe 1]\nfault_modem_bad_digest = 4294967295,6\n"), 0, "%s",
+		     messages);
+	const struct simboard_faults *f = &scen.probes[0].board.faults;
+	cr_assert(f->bad_digest_on);
+	cr_assert_eq(f->bad_digest_sec_tag, 4294967295u);
+	cr_assert_eq(f->bad_digest_type, 6);
+	static const char *bad[] = {"42",    "42,7", "4294967296,0", "42,0,515", "-1,0",
+				    "42,+1", ",0",   "42,",	     "0x2a,0",	 "42,00"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[probe 1]\nfault_modem_bad_digest = %s\n", bad[i]);
+		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
+		cr_assert(strstr(messages,
+				 "/cfg/t.ini:2: [probe 1] fault_modem_bad_digest: bad value"),
+			  "%s", messages);
+	}
+}
+
+Test(scenario, result_fault_is_none_or_crc)
+{
+	cr_assert_eq(parse("[probe 1]\n"), 0, "%s", messages);
+	cr_assert(!scen.probes[0].board.faults.result_fault_crc, "off by default");
+	cr_assert_eq(parse("[probe 1]\nresult_fault = crc\n"), 0, "%s", messages);
+	cr_assert(scen.probes[0].board.faults.result_fault_crc);
+	cr_assert_eq(parse("[probe 1]\nresult_fault = none\n"), 0, "%s", messages);
+	cr_assert(!scen.probes[0].board.faults.result_fault_crc);
+	cr_assert_eq(parse("[probe 1]\nresult_fault = magic\n"), 1, "%s", messages);
+	cr_assert(strstr(messages, "/cfg/t.ini:2: [probe 1] result_fault: bad value 'magic'"), "%s",
+		  messages);
+}
+
+Test(scenario, stuck_bit_takes_a_word_address_in_flash_or_uicr_and_a_bit_0_to_31)
+{
+	cr_assert_eq(parse("[probe 1]\n"), 0, "%s", messages);
+	cr_assert(!scen.probes[0].board.faults.stuck_bit_on, "off by default");
+	cr_assert_eq(parse("[probe 1]\nfault_stuck_bit = 0x0001A004:31\n"), 0, "%s", messages);
+	const struct simboard_faults *f = &scen.probes[0].board.faults;
+	cr_assert(f->stuck_bit_on);
+	cr_assert_eq(f->stuck_bit_addr, 0x1A004u);
+	cr_assert_eq(f->stuck_bit, 31);
+	cr_assert_eq(parse("[probe 1]\nfault_stuck_bit = 0x00FF8108:0\n"), 0, "UICR: %s", messages);
+	cr_assert_eq(scen.probes[0].board.faults.stuck_bit_addr, 0xFF8108u);
+
+	static const char *bad[] = {
+		"0x1A002:3",	/* not word aligned */
+		"0x1A000:32",	/* no bit 32 in a word */
+		"0x100000:0",	/* past the 1 MB of flash */
+		"0x20000000:0", /* RAM is not flash */
+		"0x1A000",	"0x1A000:", ":3", "0x1A000:-1", "0x1A000:+1", "0x1A000:1x", "-4:1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[probe 1]\nfault_stuck_bit = %s\n", bad[i]);
+		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
+		cr_assert(strstr(messages, "/cfg/t.ini:2: [probe 1] fault_stuck_bit: bad value"),
+			  "%s", messages);
+	}
+}
+
 Test(scenario, missing_file_is_one_problem_and_leaves_the_defaults)
 {
 	FILE *err = fmemopen(messages, sizeof(messages), "w");

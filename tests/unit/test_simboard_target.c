@@ -293,6 +293,76 @@ Test(simboard_target, flash_bits_only_go_from_one_to_zero)
 	cr_assert_eq(mem_rd(0x2000u), 0x0F0F0000u);
 }
 
+Test(simboard_target, a_stuck_bit_stays_one_through_writes_and_erases)
+{
+	struct simboard_faults f = T.cfg.faults;
+	f.stuck_bit_on = true;
+	f.stuck_bit_addr = 0x2004u;
+	f.stuck_bit = 5;
+	simboard_set_faults(T.b, &f);
+	swd_connect();
+	flash_word(0x2004u, 0u);
+	cr_assert_eq(mem_rd(0x2004u), 0x20u, "bit 5 did not take the 0");
+	flash_word(0x2008u, 0u);
+	cr_assert_eq(mem_rd(0x2008u), 0u, "the next word is a healthy cell");
+	/* Erase the page and write again: the cell is worn, not just written
+	 * too often (nWRITE). */
+	mem_wr(T_NVMC_CONFIG, 2);
+	cr_assert_eq(mem_wr_ack(0x2000u, 0xFFFFFFFFu), 1u);
+	advance_ms(100);
+	cr_assert_eq(dp_wr(0x0, 0x1E), 1u);
+	cr_assert_eq(mem_rd(0x2004u), 0xFFFFFFFFu);
+	flash_word(0x2004u, 0x12345600u);
+	cr_assert_eq(mem_rd(0x2004u), 0x12345620u);
+}
+
+/* A manifest version 1 (provision.h) at 0x1000 naming the result area
+ * 0x9000; the board reads it at the next reset. */
+static void flash_manifest_then_reset(void)
+{
+	const uint32_t words[11] = {
+		0x6346526Eu,
+		0x314E414Du,	/* "nRFcMAN1" */
+		1u | 44u << 16, /* version 1, size 44 */
+		0x8000u,
+		0x1000u, /* table */
+		0x9000u,
+		0x1000u, /* result */
+		0u,
+		0u,
+		0u,
+		0u,
+	};
+	for (unsigned i = 0; i < 11; i++)
+		flash_word(0x1000u + 4u * i, words[i]);
+	mem_wr(AIRCR, 0x05FA0004u);
+}
+
+Test(simboard_target, result_fault_changes_the_imei_byte_before_the_status_word_lands)
+{
+	struct simboard_faults f = T.cfg.faults;
+	f.result_fault_crc = true;
+	simboard_set_faults(T.b, &f);
+	swd_connect();
+	flash_manifest_then_reset();
+	flash_word(0x9018u, 0x33343536u); /* IMEI "6543" */
+	flash_word(0x9004u, 0x5352434Eu); /* magic */
+	cr_assert_eq(mem_rd(0x9018u), 0x33343536u, "nothing happens before the status word");
+	flash_word(0x9000u, 0u); /* status: OK, written last */
+	cr_assert_eq(mem_rd(0x9018u), 0x333435C9u, "the IMEI's first byte inverted");
+	cr_assert_eq(mem_rd(0x9004u), 0x5352434Eu);
+	cr_assert_eq(mem_rd(0x9000u), 0u);
+}
+
+Test(simboard_target, without_result_fault_the_result_block_is_what_was_written)
+{
+	swd_connect();
+	flash_manifest_then_reset();
+	flash_word(0x9018u, 0x33343536u);
+	flash_word(0x9000u, 0u);
+	cr_assert_eq(mem_rd(0x9018u), 0x33343536u);
+}
+
 Test(simboard_target, narrow_flash_write_is_a_bus_error)
 {
 	swd_connect();

@@ -243,6 +243,37 @@ Test(simmodem, injected_fault_fails_only_the_configured_credential)
 	cr_assert_str_eq(at("AT%CMNG=0,42,3,\"00\""), "ERROR\r\n");
 }
 
+Test(simmodem, bad_digest_fault_reports_another_sha256_for_that_credential_only)
+{
+	faults.bad_digest_on = true;
+	faults.bad_digest_sec_tag = 42;
+	faults.bad_digest_type = 0;
+	offline();
+	cr_assert_str_eq(at("AT%CMNG=0,42,0,\"" PEM "\""), "OK\r\n");
+	cr_assert_str_eq(at("AT%CMNG=0,42,1,\"" PEM "\""), "OK\r\n");
+	char good[65], want[512];
+	sha_hex(PEM, good);
+	snprintf(want, sizeof(want), "%%CMNG: 42,1,\"%s\"\r\nOK\r\n", good);
+	cr_assert_str_eq(at("AT%CMNG=1,42,1"), want, "the other type of the tag is right");
+	const char *r = at("AT%CMNG=1,42,0");
+	cr_assert(strncmp(r, "%CMNG: 42,0,\"", 13) == 0, "%s", r);
+	cr_assert(strstr(r, good) == NULL, "the listed SHA-256 is the true one: %s", r);
+	char listed[65];
+	memcpy(listed, r + 13, 64);
+	listed[64] = '\0';
+	/* The digest of the content with its last bit flipped. */
+	char bent[sizeof PEM];
+	memcpy(bent, PEM, sizeof PEM);
+	bent[sizeof PEM - 2] ^= 1;
+	char want_bent[65];
+	sha_hex(bent, want_bent);
+	cr_assert_str_eq(listed, want_bent);
+	/* %CMNG=2 reports the same wrong <sha> beside the content it stores,
+	 * which is what was sent. */
+	r = at("AT%CMNG=2,42,0");
+	cr_assert(strstr(r, want_bent) != NULL && strstr(r, PEM) != NULL, "%s", r);
+}
+
 struct seen {
 	int n;
 	struct simmodem_cred_info info[8];

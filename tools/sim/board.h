@@ -59,11 +59,25 @@ struct simboard_faults {
 	uint32_t modem_error_sec_tag; /* with modem_error_type: %CMNG=0 for this pair fails */
 	int32_t modem_error_type;     /* -1 = off */
 	int32_t modem_error_code;     /* CME code returned, e.g. 515 */
+	/* The modem reports a wrong SHA-256 (%CMNG=1 list, %CMNG=2 read) for
+	 * this (sec_tag, type); what it stores is what it was sent. */
+	bool bad_digest_on;
+	uint32_t bad_digest_sec_tag;
+	uint8_t bad_digest_type;
 	enum simboard_session_fault session_fault; /* armed at each reset */
 	uint32_t session_fault_from; /* first fw_seq spoiled; 0 = 2, the first answer after READY */
+	/* Flash delivery: the result block's IMEI byte changes just before its
+	 * status word is programmed; the block's CRC stays as written. */
+	bool result_fault_crc;
 	/* The board resets itself (SYSRESETREQ-like) 1 ms after the session
 	 * firmware committed its first READY, once per power-up. */
 	bool reset_after_ready;
+	/* A flash or UICR cell that no longer takes a write: bit stuck_bit of
+	 * the word at stuck_bit_addr stays 1 whatever is written (an erase
+	 * leaves it 1 as well). */
+	bool stuck_bit_on;
+	uint32_t stuck_bit_addr; /* word aligned, in flash or UICR */
+	uint8_t stuck_bit;	 /* 0..31 */
 };
 
 /* Documented silicon behaviours a scenario may switch (tools/sim/README.md). */

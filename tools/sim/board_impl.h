@@ -152,6 +152,9 @@ struct simboard {
 	/* Scenario session_fault: the session mailbox found at the last reset
 	 * (RAM address), 0 = none or fault off. */
 	uint32_t session_mbox;
+	/* Scenario result_fault: the result area found at the last reset
+	 * (flash address), 0 = none or fault off. */
+	uint32_t result_area;
 	/* Scenario fault_reset_after_ready: when the self-reset is due (0 =
 	 * none) and whether this power-up had it. */
 	uint64_t self_reset_at_ns;
@@ -239,11 +242,15 @@ bool spu_region_nonsecure(const struct simboard *b, uint32_t addr);
 bool spu_allows(const struct simboard *b, uint32_t addr, struct simbus_attr attr);
 
 /* session_fault.c */
-/* Finds the session mailbox when the fault is set and has the CPU watch its
- * fw_seq word (or nothing). Part of every reset. */
+/* Finds the session mailbox and the result area when their faults are set,
+ * and has the CPU watch the mailbox's fw_seq word (or nothing). Part of
+ * every reset. */
 void session_fault_reset(struct simboard *b);
 /* The CPU is about to store value to the word at addr (simcpu_watch_store). */
 void board_watched_store(struct simboard *b, uint32_t addr, uint32_t value);
+/* The NVMC is about to program the result status word at b->result_area:
+ * spoil the block first (result_fault). */
+void result_fault_before_status(struct simboard *b);
 
 /* ficr.c */
 uint32_t ficr_read(const struct simboard *b, uint32_t off);

@@ -468,6 +468,18 @@ static void poll_slot(struct fake_probe *p)
 	jlink_sim_attach(p->sim, b);
 }
 
+/* AP data bytes the board behind the probe has moved since it was opened. */
+static uint64_t board_ap_bytes(struct fake_probe *p)
+{
+	struct simboard *b = jlink_sim_board(p->sim);
+	struct simboard_counters bc;
+
+	if (!b)
+		return 0;
+	simboard_get_counters(b, &bc);
+	return bc.ap_bytes;
+}
+
 /* Applies the scenario's USB faults before a transfer; 0 or a libusb error. */
 static int usb_fault(struct fake_probe *p, bool in)
 {
@@ -475,7 +487,11 @@ static int usb_fault(struct fake_probe *p, bool in)
 
 	if (atomic_load(&p->unplugged))
 		return LIBUSB_ERROR_NO_DEVICE;
-	if (c->fault_unplug_after_transfers && p->transfers >= c->fault_unplug_after_transfers) {
+	bool by_transfers =
+		c->fault_unplug_after_transfers && p->transfers >= c->fault_unplug_after_transfers;
+	bool by_bytes = c->fault_unplug_after_ap_bytes &&
+			board_ap_bytes(p) >= c->fault_unplug_after_ap_bytes;
+	if (by_transfers || by_bytes) {
 		fprintf(stderr, "nrfsim: probe %s: unplugged (fault after %llu transfers)\n",
 			c->serial, (unsigned long long)p->transfers);
 		atomic_store(&p->unplugged, true);

@@ -261,6 +261,31 @@ static void sha_hex(const uint8_t *content, size_t n, char hex[65])
 		snprintf(hex + (size_t)2 * i, 3, "%02X", d[i]);
 }
 
+/* The <sha> the modem reports for a stored entry: the SHA-256 of its
+ * content, unless the scenario's bad_digest names the entry; then that of
+ * the content with its last bit flipped, as a modem would report that had
+ * stored a copy changed on its way in. */
+static void reported_sha_hex(const struct simmodem *m, const struct mstore_entry *e, char hex[65])
+{
+	const struct simboard_faults *f = m->p.faults;
+	if (!f->bad_digest_on || f->bad_digest_sec_tag != e->sec_tag ||
+	    f->bad_digest_type != e->type || e->length == 0) {
+		sha_hex(e->content, e->length, hex);
+		return;
+	}
+	uint8_t d[32];
+	mbedtls_sha256_context ctx;
+	uint8_t last = e->content[e->length - 1] ^ 1u;
+	mbedtls_sha256_init(&ctx);
+	mbedtls_sha256_starts_ret(&ctx, 0);
+	mbedtls_sha256_update_ret(&ctx, e->content, e->length - 1u);
+	mbedtls_sha256_update_ret(&ctx, &last, 1);
+	mbedtls_sha256_finish_ret(&ctx, d);
+	mbedtls_sha256_free(&ctx);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + (size_t)2 * i, 3, "%02X", d[i]);
+}
+
 static bool active(const struct simmodem *m)
 {
 	/* AT-CMNG: writes/deletes only while not in +CFUN 1, 2 or 21. */
@@ -295,7 +320,7 @@ static void list_one(const struct simmodem *m, struct out *o, const struct mstor
 		return;
 	}
 	char hex[65];
-	sha_hex(e->content, e->length, hex);
+	reported_sha_hex(m, e, hex);
 	out_fmt(o, "%%CMNG: %u,%u,\"%s\"\r\n", e->sec_tag, e->type, hex);
 }
 
@@ -346,7 +371,7 @@ static void cmd_cmng(struct simmodem *m, const struct param *pv, int np, struct 
 			cme(m, o, 514);
 		} else {
 			char hex[65];
-			sha_hex(e.content, e.length, hex);
+			reported_sha_hex(m, &e, hex);
 			out_fmt(o, "%%CMNG: %u,%u,\"%s\",\"", tag, type, hex);
 			out_add(o, (const char *)e.content, e.length);
 			out_add(o, "\"\r\n", 3);

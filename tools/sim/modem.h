@@ -27,7 +27,10 @@
  *   - Latency: modem_cmng_write_ns for %CMNG=0, modem_cmd_ns otherwise, plus
  *     modem_start_ns on the first command after a reset.
  *   - Faults: modem_error_sec_tag/type make %CMNG=0 of that pair fail with
- *     modem_error_code (<= 0: plain ERROR); firmware_hang: never answers.
+ *     modem_error_code (<= 0: plain ERROR); firmware_hang: never answers;
+ *     bad_digest_sec_tag/type: the <sha> of that pair in %CMNG=1 and =2 is
+ *     not the SHA-256 of what is stored (that of the content with its last
+ *     bit flipped).
  *
  * Credential store blob (persisted in the board's state file, little-endian):
  *   0  magic "NSMS"  4  u16 version (1)  6  u16 count
@@ -52,8 +55,8 @@ struct simmodem_params {
 	const char *imei;     /* 15 digits */
 	const char *modem_fw; /* AT+CGMR answer */
 	/* Read at each command (a scenario may change faults between steps):
-	 * modem_start_ns/modem_cmd_ns/modem_cmng_write_ns, firmware_hang and
-	 * modem_error_sec_tag/type/code. */
+	 * modem_start_ns/modem_cmd_ns/modem_cmng_write_ns, firmware_hang,
+	 * modem_error_sec_tag/type/code and bad_digest_*. */
 	const struct simboard_timing *timing;
 	const struct simboard_faults *faults;
 	/* The store blob (owned by the caller, e.g. the board state). */

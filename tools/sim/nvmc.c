@@ -263,9 +263,14 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 	uint32_t mode = cfg_mode;
 	switch (mode) {
 	case NVMC_CONFIG_WEN: {
+		if (b->result_area && addr == b->result_area && val != 0xFFFFFFFFu)
+			result_fault_before_status(b);
 		uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 			       (uint32_t)p[3] << 24;
 		uint32_t nv = old & val; /* flash bits only go 1 -> 0 */
+		const struct simboard_faults *f = &b->cfg.faults;
+		if (f->stuck_bit_on && addr == f->stuck_bit_addr)
+			nv |= 1u << f->stuck_bit; /* the worn cell stays erased */
 		for (int i = 0; i < 4; i++)
 			p[i] = (uint8_t)(nv >> (8 * i));
 		b->ctr.nvmc_words_written++;

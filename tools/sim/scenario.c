@@ -4,6 +4,8 @@
  */
 #include "scenario.h"
 
+#include "nrf91_sim_regs.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -245,6 +247,52 @@ static bool parse_modem_error(const char *v, struct simboard_faults *f)
 	return true;
 }
 
+/* "sec_tag,type", decimal, as fault_modem_error without the code. */
+static bool parse_bad_digest(const char *v, struct simboard_faults *f)
+{
+	const char *comma = strchr(v, ',');
+	char tag[16];
+
+	if (!comma || (size_t)(comma - v) >= sizeof(tag))
+		return false;
+	memcpy(tag, v, (size_t)(comma - v));
+	tag[comma - v] = '\0';
+	if (!all_digits(tag, 1, 10) || !all_digits(comma + 1, 1, 1))
+		return false;
+	uint64_t n = strtoull(tag, NULL, 10);
+	unsigned type = (unsigned)(comma[1] - '0');
+	if (n > UINT32_MAX || type > 6)
+		return false;
+	f->bad_digest_on = true;
+	f->bad_digest_sec_tag = (uint32_t)n;
+	f->bad_digest_type = (uint8_t)type;
+	return true;
+}
+
+/* "0xADDR:BIT": a word address in flash or UICR, bit 0..31. */
+static bool parse_stuck_bit(const char *v, struct simboard_faults *f)
+{
+	char buf[32];
+	const char *colon = strchr(v, ':');
+	uint64_t addr, bit;
+
+	if (!colon || (size_t)(colon - v) >= sizeof(buf))
+		return false;
+	memcpy(buf, v, (size_t)(colon - v));
+	buf[colon - v] = '\0';
+	if (!parse_u64(buf, UINT32_MAX, &addr) || !all_digits(colon + 1, 1, 2))
+		return false;
+	bit = strtoull(colon + 1, NULL, 10);
+	bool flash = addr < SIM_FLASH_SIZE;
+	bool uicr = addr >= SIM_UICR_BASE && addr < SIM_UICR_BASE + SIM_UICR_SIZE;
+	if ((addr & 3u) || bit > 31 || !(flash || uicr))
+		return false;
+	f->stuck_bit_on = true;
+	f->stuck_bit_addr = (uint32_t)addr;
+	f->stuck_bit = (uint8_t)bit;
+	return true;
+}
+
 static bool parse_session_fault(const char *v, enum simboard_session_fault *out)
 {
 	static const struct {
@@ -332,14 +380,23 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_u64(v, UINT64_MAX, &f->removed_after_bytes);
 	} else if (!strcmp(k, "fault_unplug_after_transfers")) {
 		ok = parse_u64(v, UINT64_MAX, &p->fault_unplug_after_transfers);
+	} else if (!strcmp(k, "fault_unplug_after_ap_bytes")) {
+		ok = parse_u64(v, UINT64_MAX, &p->fault_unplug_after_ap_bytes);
 	} else if (!strcmp(k, "fault_usb_timeout_after_transfers")) {
 		ok = parse_u64(v, UINT64_MAX, &p->fault_usb_timeout_after_transfers);
 	} else if (!strcmp(k, "fault_firmware_hang")) {
 		ok = parse_bool(v, &f->firmware_hang);
 	} else if (!strcmp(k, "fault_modem_error")) {
 		ok = parse_modem_error(v, f);
+	} else if (!strcmp(k, "fault_modem_bad_digest")) {
+		ok = parse_bad_digest(v, f);
+	} else if (!strcmp(k, "fault_stuck_bit")) {
+		ok = parse_stuck_bit(v, f);
 	} else if (!strcmp(k, "session_fault")) {
 		ok = parse_session_fault(v, &f->session_fault);
+	} else if (!strcmp(k, "result_fault")) {
+		ok = !strcmp(v, "none") || !strcmp(v, "crc");
+		f->result_fault_crc = !strcmp(v, "crc");
 	} else if (!strcmp(k, "fault_reset_after_ready")) {
 		ok = parse_bool(v, &f->reset_after_ready);
 	} else if (!strcmp(k, "session_fault_from")) {

@@ -25,6 +25,9 @@ struct scenario_probe {
 	struct simboard_config board;
 	/* USB faults, injected by the probe itself; 0 = off. */
 	uint64_t fault_unplug_after_transfers;
+	/* Unplug once the board behind the probe moved this many AP data
+	 * bytes (the step they belong to does not depend on host timing). */
+	uint64_t fault_unplug_after_ap_bytes;
 	uint64_t fault_usb_timeout_after_transfers;
 };
 

@@ -1,14 +1,20 @@
 /*
- * Scenario session_fault: a hostile board that spoils the UP records of the
- * session protocol (include/nrfcred/provision.h, "session"). The firmware
- * commits an UP record by storing its seq to the mailbox's fw_seq word, last;
- * just before that store lands, the board changes the record in the UP area,
- * so the host can only ever read the spoiled record under the new fw_seq.
+ * Hostile firmware, as scenario faults:
  *
- * The mailbox is where the firmware's manifest v2 says: found at every reset
- * (by its magic, version 2, size and F_SESSION; the CRC is the host's
- * business), and only while the fault is set, so a board without it never
- * looks and its CPU never watches a store.
+ * session_fault spoils the UP records of the session protocol
+ * (include/nrfcred/provision.h, "session"). The firmware commits an UP
+ * record by storing its seq to the mailbox's fw_seq word, last; just before
+ * that store lands, the board changes the record in the UP area, so the host
+ * can only ever read the spoiled record under the new fw_seq.
+ *
+ * result_fault spoils the result block of the flash delivery: just before
+ * the status word (written last) is programmed, one byte of the block in
+ * flash changes, its CRC stays as the firmware wrote it.
+ *
+ * The mailbox and the result area are where the firmware's manifest says:
+ * found at every reset (by its magic, version and size; the CRC is the
+ * host's business), and only while a fault is set, so a board without one
+ * never looks and its CPU never watches a store.
  */
 #include "board_impl.h"
 
@@ -18,18 +24,21 @@
 #include "nrfcred/provision.h"
 
 /* Offsets inside a record and the manifest v2 (provision.h). */
-#define REC_MAGIC     0u
-#define REC_TYPE      6u
-#define REC_LENGTH    8u
-#define REC_SEQ	      12u
-#define REC_NONCE     16u
-#define MAN_VERSION   offsetof(struct nrfcred_manifest_v2, version)
-#define MAN_SIZE      offsetof(struct nrfcred_manifest_v2, size)
-#define MAN_FLAGS     offsetof(struct nrfcred_manifest_v2, flags)
-#define MAN_MBOX_ADDR offsetof(struct nrfcred_manifest_v2, mailbox_addr)
-#define MAN_MBOX_SIZE offsetof(struct nrfcred_manifest_v2, mailbox_size)
-#define UNKNOWN_TYPE  0x7E7Eu /* neither an UP nor a DOWN type */
-#define DEFAULT_FROM  2u      /* the first answer after READY */
+#define REC_MAGIC	0u
+#define REC_TYPE	6u
+#define REC_LENGTH	8u
+#define REC_SEQ		12u
+#define REC_NONCE	16u
+#define MAN_VERSION	offsetof(struct nrfcred_manifest_v2, version)
+#define MAN_SIZE	offsetof(struct nrfcred_manifest_v2, size)
+#define MAN_FLAGS	offsetof(struct nrfcred_manifest_v2, flags)
+#define MAN_MBOX_ADDR	offsetof(struct nrfcred_manifest_v2, mailbox_addr)
+#define MAN_MBOX_SIZE	offsetof(struct nrfcred_manifest_v2, mailbox_size)
+#define MAN_RESULT_ADDR offsetof(struct nrfcred_manifest, result_addr)
+/* The byte result_fault changes: the first of the IMEI field. */
+#define RESULT_SPOILED_BYTE offsetof(struct nrfcred_result_header, imei)
+#define UNKNOWN_TYPE	    0x7E7Eu /* neither an UP nor a DOWN type */
+#define DEFAULT_FROM	    2u	    /* the first answer after READY */
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -55,18 +64,51 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t n)
 	return ~crc;
 }
 
+/* The next manifest magic in flash from *off on whose version and size
+ * fit (1 / 44 or 2 / 52 bytes); NULL when there is none. */
+static const uint8_t *next_manifest(const struct simboard *b, size_t *off)
+{
+	const uint8_t *flash = b->st.flash;
+	while (*off + NRFCRED_MANIFEST_SIZE <= SIM_FLASH_SIZE) {
+		const uint8_t *p = memmem(flash + *off, SIM_FLASH_SIZE - *off,
+					  NRFCRED_MANIFEST_MAGIC, NRFCRED_MANIFEST_MAGIC_LEN);
+		if (!p || (size_t)(p - flash) + NRFCRED_MANIFEST_SIZE > SIM_FLASH_SIZE)
+			return NULL;
+		*off = (size_t)(p - flash) + 1;
+		uint16_t version = (uint16_t)(p[MAN_VERSION] | p[MAN_VERSION + 1] << 8);
+		uint16_t size = (uint16_t)(p[MAN_SIZE] | p[MAN_SIZE + 1] << 8);
+		if (version == NRFCRED_MANIFEST_VERSION && size == NRFCRED_MANIFEST_SIZE)
+			return p;
+		if (version == NRFCRED_MANIFEST_VERSION_SESSION &&
+		    size == NRFCRED_MANIFEST_V2_SIZE &&
+		    (size_t)(p - flash) + NRFCRED_MANIFEST_V2_SIZE <= SIM_FLASH_SIZE)
+			return p;
+	}
+	return NULL;
+}
+
+/* The result area of a manifest in flash (word aligned, room for a
+ * header); 0 when there is none. */
+static uint32_t find_result_area(const struct simboard *b)
+{
+	size_t off = 0;
+	const uint8_t *p;
+	while ((p = next_manifest(b, &off)) != NULL) {
+		uint32_t addr = get32(p + MAN_RESULT_ADDR);
+		if (addr != 0 && addr % 4u == 0 &&
+		    addr <= SIM_FLASH_SIZE - NRFCRED_RESULT_HEADER_SIZE)
+			return addr;
+	}
+	return 0;
+}
+
 /* The mailbox of the session manifest in flash; false when there is none or
  * it does not fit in RAM. */
 static bool find_mailbox(const struct simboard *b, uint32_t *mbox)
 {
-	const uint8_t *flash = b->st.flash;
 	size_t off = 0;
-	while (off + NRFCRED_MANIFEST_V2_SIZE <= SIM_FLASH_SIZE) {
-		const uint8_t *p = memmem(flash + off, SIM_FLASH_SIZE - off, NRFCRED_MANIFEST_MAGIC,
-					  NRFCRED_MANIFEST_MAGIC_LEN);
-		if (!p || (size_t)(p - flash) + NRFCRED_MANIFEST_V2_SIZE > SIM_FLASH_SIZE)
-			return false;
-		off = (size_t)(p - flash) + 1;
+	const uint8_t *p;
+	while ((p = next_manifest(b, &off)) != NULL) {
 		uint16_t version = (uint16_t)(p[MAN_VERSION] | p[MAN_VERSION + 1] << 8);
 		uint16_t size = (uint16_t)(p[MAN_SIZE] | p[MAN_SIZE + 1] << 8);
 		uint32_t addr = get32(p + MAN_MBOX_ADDR);
@@ -94,6 +136,7 @@ void session_fault_reset(struct simboard *b)
 		     (b->cfg.faults.reset_after_ready && !b->self_reset_done);
 	if (watch && find_mailbox(b, &mbox))
 		b->session_mbox = mbox;
+	b->result_area = b->cfg.faults.result_fault_crc ? find_result_area(b) : 0;
 	simcpu_watch_store(b->cpu, b->session_mbox ? b->session_mbox + NRFCRED_MBOX_OFF_FW_SEQ : 0);
 }
 
@@ -155,4 +198,9 @@ void board_watched_store(struct simboard *b, uint32_t addr, uint32_t value)
 		return;
 	spoil(b->ram + (b->session_mbox - SIM_RAM_BASE) + NRFCRED_MBOX_UP_OFFSET, f->session_fault,
 	      value);
+}
+
+void result_fault_before_status(struct simboard *b)
+{
+	b->st.flash[b->result_area + RESULT_SPOILED_BYTE] ^= 0xFFu;
 }
