@@ -68,6 +68,13 @@ check("required test never built, CI=true: a failure naming it",
       got == (9, 1, 0) and "integration-firmware-sim did not run" in err, f"{got} {err}")
 got, err = summary([crit], required=["integration-firmware-sim"])
 check("required test never built, outside CI: counted skipped", got == (9, 0, 1), f"{got} {err}")
+meson_named = [dict(crit, name="nrfcred / unit-a"),
+               dict(skip, name="nrfcred:simulator / integration-openocd"),
+               dict(plain, name="nrfcred:docs / integration-docs")]
+got, err = summary(meson_named, required=["unit-a", "integration-docs"], ci=True)
+check("meson's 'project:suite / name' matches the required name", got == (10, 0, 1), f"{got} {err}")
+got, err = summary(meson_named, required=["integration-openocd"], ci=True)
+check("... and a skipped one so named fails under CI", got == (10, 1, 0), f"{got} {err}")
 got, err = summary([crit, skip], required=["unit-a"], ci=True)
 check("a skip of a test that is not required stays a skip under CI", got == (9, 0, 1), str(got))
 with tempfile.TemporaryDirectory() as d:
