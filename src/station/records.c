@@ -157,7 +157,7 @@ void slot_finish_board(struct slot *s)
 /* A row that could not be written is not dropped quietly: it goes out in a
  * LOG_ERROR event (the CLI prints it on stderr) and counts against the exit
  * code. */
-static void report_lost_row(struct slot *s)
+void slot_report_lost_row(struct slot *s)
 {
 	struct slot_records *rec = &s->records;
 	char cause[400];
@@ -207,7 +207,7 @@ static void board_logged(struct slot *s)
 	};
 	runner_emit(s->r, &ev);
 	if (s->records.row_wanted && s->records.row_err != CSVLOG_OK)
-		report_lost_row(s);
+		slot_report_lost_row(s);
 	free(s->records.cred_cell);
 	s->records.cred_cell = NULL;
 	if (s->records.journal_op == SLOT_JOURNAL_END) {

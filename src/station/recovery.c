@@ -86,28 +86,8 @@ static void recovery_logged(struct slot *s)
 {
 	struct runner *r = s->r;
 	struct slot_records *rec = &s->records;
-	if (rec->row_wanted && rec->row_err != CSVLOG_OK) {
-		char cause[400];
-		bool io = rec->row_err == CSVLOG_ERR_IO;
-		r->summary.log_failures++;
-		snprintf(cause, sizeof cause, "%s: %s%s%s", csvlog_path(s->log),
-			 csvlog_strerror(rec->row_err), io ? ": " : "",
-			 io ? strerror(rec->row_errno) : "");
-		char *lost = csvlog_format_row(&rec->row);
-		if (lost)
-			lost[strcspn(lost, "\r\n")] = '\0';
-		struct station_event le = {
-			.type = STATION_EV_LOG_ERROR,
-			.slot = s->cfg->number,
-			.probe = s->cfg->probe,
-			.label = s->cfg->label,
-			.state = s->state,
-			.message = cause,
-			.row = lost ? lost : "(out of memory: the row could not be formatted)",
-		};
-		runner_emit(r, &le);
-		free(lost);
-	}
+	if (rec->row_wanted && rec->row_err != CSVLOG_OK)
+		slot_report_lost_row(s);
 	if (rec->journal_op == SLOT_JOURNAL_END && rec->journal_err != JOURNAL_OK) {
 		char why[400];
 		slot_journal_failed(s,

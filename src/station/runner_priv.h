@@ -187,6 +187,9 @@ void runner_recover_leftovers(struct runner *r);
 void slot_finish_board(struct slot *s);
 /* Runs s->records on the pool (s->work), then done(s) on the loop. */
 void slot_records_queue(struct slot *s, void (*done)(struct slot *s));
+/* A row that could not be written goes out in a LOG_ERROR event (the CLI
+ * prints it on stderr) and counts against the exit code: never dropped. */
+void slot_report_lost_row(struct slot *s);
 /* The board in hand is about to get its first secret (s->state is that
  * step): appends its journal entry (probe, DEVICEID, step) on the pool,
  * then done(s); s->records.journal_err says whether it is on disk. */
