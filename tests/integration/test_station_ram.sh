@@ -4,7 +4,7 @@
 # PSK and the key after each event; the same watcher finds them with
 # delivery = flash (it can fail). kill -9 of nrfcred while all eight wait for
 # their result leaves no credential byte in any flash (and does with flash
-# delivery). A board that resets itself after READY is answered again (boots
+# delivery). A board that resets itself with the table in RAM is answered again (boots
 # = 2). Malformed firmware records fail their slot with a named cause while
 # the others pass. `nrfcred provision` speaks the session too; -o still
 # writes a patched hex.
@@ -117,7 +117,7 @@ wrc=$(kill9 "$kf" flash)
 check "kill -9 (flash): the same kill leaves the keys in flash (the state is durable)" \
 	bash -c "[ '$wrc' = 3 ] && ! $scan scan '$kf/state' '$psk' '$key' >/dev/null"
 
-# ------------------------------------------- a board that resets after READY
+# ------------------------------------------- a board that resets after taking the table
 r=$tmp/reset
 ram_fixture "$r" ram
 set_probe_key "$r" 2 "fault_reset_after_ready = yes"

@@ -238,14 +238,21 @@ static void make_record(uint8_t rec[REC_LEN], uint32_t seq, uint16_t type)
 /* The firmware's commit: the record in the UP area, then the emulated core
  * stores seq to fw_seq (ldr r0, =FW_SEQ; movs r1, #seq; str r1, [r0]; b .).
  * Returns the UP area as the host then reads it. */
+/* The core stores the small value v (< 256) to the word at addr, as the
+ * firmware commits a mailbox word. */
+static void core_store(uint32_t addr, uint32_t v)
+{
+	const uint32_t code[] = {(0x2100u | v) << 16 | 0x4802u, 0xE7FE6001u, 0xBF00BF00u, addr};
+	run_from_ram(code, 4);
+	cr_assert_eq(mem_rd(addr), v, "the core's store landed");
+}
+
 static void commit(const uint8_t rec[REC_LEN], uint32_t seq, uint8_t out[REC_LEN])
 {
 	mem_wr(MBOX + NRFCRED_MBOX_OFF_NONCE, NONCE);
 	for (uint32_t i = 0; i < REC_LEN; i += 4)
 		mem_wr(UP + i, get32(rec + i));
-	const uint32_t code[] = {(0x2100u | seq) << 16 | 0x4802u, 0xE7FE6001u, 0xBF00BF00u, FW_SEQ};
-	run_from_ram(code, 4);
-	cr_assert_eq(mem_rd(FW_SEQ), seq, "the core's store landed");
+	core_store(FW_SEQ, seq);
 	for (uint32_t i = 0; i < REC_LEN; i += 4)
 		put32(out + i, mem_rd(UP + i));
 }
@@ -325,10 +332,11 @@ Test(simboard_cpu, session_fault_needs_a_session_manifest)
 	cr_assert_eq(memcmp(got, rec, REC_LEN), 0, "fault off");
 }
 
-/* fault_reset_after_ready: the board resets itself 1 ms after the first
- * READY commit, once per power-up; a later READY (the new boot's) is left
- * alone, and the record itself is not touched. */
-Test(simboard_cpu, reset_after_ready_resets_once_a_millisecond_after_the_first_ready)
+/* fault_reset_after_ready: the board resets itself 1 ms after the firmware
+ * took the host's first request (ack_seq 1), once per power-up; READY alone
+ * does not reset it, the new boot's ack is left alone, and the record is not
+ * touched. */
+Test(simboard_cpu, reset_after_ready_resets_once_a_millisecond_after_the_first_ack)
 {
 	struct simboard_faults f = {.reset_after_ready = true};
 	open_board_with(&f, NRFCRED_MANIFEST_F_SESSION);
@@ -340,10 +348,15 @@ Test(simboard_cpu, reset_after_ready_resets_once_a_millisecond_after_the_first_r
 	cr_assert_eq(memcmp(rec, got, REC_LEN), 0, "READY itself is not spoiled");
 	advance_ms(2);
 	simboard_get_counters(T.b, &c1);
-	cr_assert_eq(c1.system_resets, c0.system_resets + 1, "one self-reset");
+	cr_assert_eq(c1.system_resets, c0.system_resets, "READY alone: no reset");
+	core_store(MBOX + NRFCRED_MBOX_OFF_ACK_SEQ, 1);
+	advance_ms(2);
+	simboard_get_counters(T.b, &c1);
+	cr_assert_eq(c1.system_resets, c0.system_resets + 1, "one self-reset after the ack");
 	swd_connect();
 	make_record(rec, 1, NRFCRED_REC_READY);
 	commit(rec, 1, got);
+	core_store(MBOX + NRFCRED_MBOX_OFF_ACK_SEQ, 1);
 	advance_ms(5);
 	simboard_get_counters(T.b, &c2);
 	cr_assert_eq(c2.system_resets, c1.system_resets, "no second self-reset");

@@ -55,11 +55,12 @@ void simcpu_reset(struct simcpu *cpu, uint32_t sp, uint32_t pc);
 uint64_t simcpu_run(struct simcpu *cpu, uint64_t max_instructions, enum simcpu_stop *why);
 /*
  * Has the CPU call board_watched_store() (board_impl.h) before each 32-bit
- * store to the word at addr, a 4-aligned RAM address; 0 watches nothing.
+ * store to one of the `words` consecutive words from addr, a 4-aligned RAM
+ * address; addr 0 watches nothing.
  * Takes effect from the next run slice. Free while nothing is watched: the
  * emulator instruments stores only while such a hook exists.
  */
-void simcpu_watch_store(struct simcpu *cpu, uint32_t addr);
+void simcpu_watch_store(struct simcpu *cpu, uint32_t addr, uint32_t words);
 void simcpu_get_regs(struct simcpu *cpu, struct simcpu_regs *regs);
 void simcpu_set_regs(struct simcpu *cpu, const struct simcpu_regs *regs);
 

@@ -48,10 +48,11 @@ uint64_t simcpu_run(struct simcpu *cpu, uint64_t max_instructions, enum simcpu_s
 	return 0;
 }
 
-void simcpu_watch_store(struct simcpu *cpu, uint32_t addr)
+void simcpu_watch_store(struct simcpu *cpu, uint32_t addr, uint32_t words)
 {
 	(void)cpu;
 	(void)addr; /* nothing executes, nothing stores */
+	(void)words;
 }
 
 void simcpu_get_regs(struct simcpu *cpu, struct simcpu_regs *regs)

@@ -73,6 +73,7 @@ struct simcpu {
 	/* simcpu_watch_store: the word asked for and the hook installed for
 	 * it; they differ until the next run slice applies the request. */
 	uint32_t watch_addr, watched_addr;
+	uint32_t watch_words, watched_words;
 	uc_hook watch_hook;
 };
 
@@ -273,7 +274,8 @@ static void hook_watched_store(uc_engine *uc, uc_mem_type type, uint64_t address
 	(void)uc;
 	(void)type;
 	struct simcpu *c = user;
-	if (size == 4 && address == c->watched_addr)
+	if (size == 4 && address >= c->watched_addr && (address & 3u) == 0 &&
+	    address - c->watched_addr < 4u * (uint64_t)c->watched_words)
 		board_watched_store(c->b, (uint32_t)address, (uint32_t)value);
 }
 
@@ -281,24 +283,29 @@ static void hook_watched_store(uc_engine *uc, uc_mem_type type, uint64_t address
  * hook (a reset that re-arms it may come from a CPU store to AIRCR). */
 static void apply_watch(struct simcpu *c)
 {
-	if (c->watch_addr == c->watched_addr)
+	if (c->watch_addr == c->watched_addr && c->watch_words == c->watched_words)
 		return;
 	if (c->watched_addr)
 		uc_hook_del(c->uc, c->watch_hook);
 	c->watched_addr = 0;
+	c->watched_words = 0;
 	if (c->watch_addr &&
 	    uc_hook_add(c->uc, &c->watch_hook, UC_HOOK_MEM_WRITE, (void *)hook_watched_store, c,
-			c->watch_addr, c->watch_addr + 3u) == UC_ERR_OK)
+			c->watch_addr, c->watch_addr + 4u * c->watch_words - 1u) == UC_ERR_OK) {
 		c->watched_addr = c->watch_addr;
-	else
+		c->watched_words = c->watch_words;
+	} else {
 		c->watch_addr = 0; /* not retried every slice */
+		c->watch_words = 0;
+	}
 	/* Code translated without the hook would store past it. */
 	c->flush_code = true;
 }
 
-void simcpu_watch_store(struct simcpu *c, uint32_t addr)
+void simcpu_watch_store(struct simcpu *c, uint32_t addr, uint32_t words)
 {
-	c->watch_addr = addr;
+	c->watch_addr = words ? addr : 0;
+	c->watch_words = words;
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)

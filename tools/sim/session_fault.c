@@ -127,6 +127,9 @@ static bool find_mailbox(const struct simboard *b, uint32_t *mbox)
 	return false;
 }
 
+_Static_assert(NRFCRED_MBOX_OFF_ACK_SEQ == NRFCRED_MBOX_OFF_FW_SEQ + 4u,
+	       "the store watch covers fw_seq and the word after it");
+
 void session_fault_reset(struct simboard *b)
 {
 	uint32_t mbox = 0;
@@ -137,7 +140,8 @@ void session_fault_reset(struct simboard *b)
 	if (watch && find_mailbox(b, &mbox))
 		b->session_mbox = mbox;
 	b->result_area = b->cfg.faults.result_fault_crc ? find_result_area(b) : 0;
-	simcpu_watch_store(b->cpu, b->session_mbox ? b->session_mbox + NRFCRED_MBOX_OFF_FW_SEQ : 0);
+	/* fw_seq and ack_seq are adjacent words (provision.h). */
+	simcpu_watch_store(b->cpu, b->session_mbox ? b->session_mbox + NRFCRED_MBOX_OFF_FW_SEQ : 0, 2);
 }
 
 static void spoil(uint8_t *rec, enum simboard_session_fault fault, uint32_t seq)
@@ -184,9 +188,13 @@ void board_watched_store(struct simboard *b, uint32_t addr, uint32_t value)
 	const struct simboard_faults *f = &b->cfg.faults;
 	uint32_t from = f->session_fault_from ? f->session_fault_from : DEFAULT_FROM;
 	/* fault_reset_after_ready: the reset runs from board_advance_to, not
-	 * from inside the CPU's store. */
+	 * from inside the CPU's store. It follows the firmware taking the
+	 * host's first request (ack_seq 1), not the READY commit: the host has
+	 * then read READY and sent the table whatever its polling pace, so the
+	 * case is always "the table was in RAM, then a new boot" (a reset
+	 * before the host read READY is only a slower boot to it). */
 	if (f->reset_after_ready && !b->self_reset_done && b->session_mbox &&
-	    addr == b->session_mbox + NRFCRED_MBOX_OFF_FW_SEQ && value == 1) {
+	    addr == b->session_mbox + NRFCRED_MBOX_OFF_ACK_SEQ && value == 1) {
 		b->self_reset_done = true;
 		b->self_reset_at_ns = b->now_ns + 1000000u;
 	}
