@@ -1,7 +1,6 @@
 /* A board's own credential table (board_table.h). */
 #include "station/board_table.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,14 +108,18 @@ static int add_spec(const struct station_job *job, const struct station_cred_spe
 		}
 		if (sp->is_file) {
 			char *path = resolve(job->base_dir, text);
-			char label[STATION_NAME_MAX + 300 + PATH_MAX];
-			if (path)
-				snprintf(label, sizeof label, "%s file %s", sp->origin, path);
-			ao.origin = label;
+			/* The board's file is what the operator must find: cred's
+			 * message names it, or it goes in front. */
+			ao.origin = sp->name;
 			ce = path ? cred_set_add_file(set, sp->sec_tag,
 						      (enum nrfcred_cred_type)sp->type, path, &ao,
 						      &diag)
 				  : CRED_ERR_NOMEM;
+			if (ce != CRED_OK && path && !strstr(diag.detail, path)) {
+				char d[sizeof diag.detail];
+				memcpy(d, diag.detail, sizeof d);
+				snprintf(diag.detail, sizeof diag.detail, "%.120s: %.120s", path, d);
+			}
 			free(path);
 		} else {
 			ce = cred_set_add_value(set, sp->sec_tag, (enum nrfcred_cred_type)sp->type,

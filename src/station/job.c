@@ -334,6 +334,7 @@ static int specs_from(struct station_job *job, const struct station_config *cfg,
 		sp->type = (uint8_t)c->type;
 		sp->fixed = SIZE_MAX;
 		origin_of(cfg, c, sp->origin, sizeof sp->origin);
+		snprintf(sp->name, sizeof sp->name, "[credential %s]", c->name);
 		if (!station_credential_per_device(c)) {
 			if (fixed >= nfixed) {
 				snprintf(err, errlen, "%s: not loaded", sp->origin);

@@ -34,6 +34,7 @@ struct station_cred_spec {
 	bool is_file;	    /* text is a path (relative to job->base_dir) */
 	unsigned random_len; /* > 0: a fresh PSK of that many bytes */
 	char origin[STATION_NAME_MAX + 300]; /* "FILE:LINE [credential NAME]" */
+	char name[STATION_NAME_MAX + 16];    /* "[credential NAME]" */
 };
 
 struct station_job {
