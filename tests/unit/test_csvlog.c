@@ -100,7 +100,11 @@ Test(csvlog, formats_row_in_header_order)
 	free(line);
 	row.sim_build = false;
 	line = csvlog_format_row(&row);
-	cr_assert(strstr(line, ",ram,2,target\r\n") != NULL, "%s", line);
+	cr_assert(strstr(line, ",ram,2,target,\r\n") != NULL, "%s", line);
+	free(line);
+	row.reprovisioned = "yes";
+	line = csvlog_format_row(&row);
+	cr_assert(strstr(line, ",ram,2,target,yes\r\n") != NULL, "%s", line);
 	free(line);
 }
 
