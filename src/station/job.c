@@ -310,7 +310,11 @@ bool station_config_has_per_device(const struct station_config *cfg)
 static void origin_of(const struct station_config *cfg, const struct station_credential_config *c,
 		      char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%s:%u [credential %s]", cfg->path, c->line, c->name);
+	/* Line 0: a command-line flag (nrfcred provision), named as it is. */
+	if (c->line == 0)
+		snprintf(out, outlen, "%s", c->name);
+	else
+		snprintf(out, outlen, "%s:%u [credential %s]", cfg->path, c->line, c->name);
 }
 
 /* The station file's credentials in its order: the fixed ones point at
@@ -334,7 +338,10 @@ static int specs_from(struct station_job *job, const struct station_config *cfg,
 		sp->type = (uint8_t)c->type;
 		sp->fixed = SIZE_MAX;
 		origin_of(cfg, c, sp->origin, sizeof sp->origin);
-		snprintf(sp->name, sizeof sp->name, "[credential %s]", c->name);
+		if (c->line == 0)
+			snprintf(sp->name, sizeof sp->name, "%s", c->name);
+		else
+			snprintf(sp->name, sizeof sp->name, "[credential %s]", c->name);
 		if (!station_credential_per_device(c)) {
 			if (fixed >= nfixed) {
 				snprintf(err, errlen, "%s: not loaded", sp->origin);

@@ -221,6 +221,27 @@ sim "$r" "$nrfcred" station --json "$r/station.ini" >/dev/null 2>"$r/err6.txt"
 check "secrets_out that is a symlink: refused (exit 3)" \
 	bash -c "[ $? -eq 3 ] && grep -q 'symbolic link' '$r/err6.txt'"
 
+# ------------------------------------------- nrfcred provision takes the same templates
+ps=$r/secrets/prov.csv
+sim "$r" "$nrfcred" provision -s 000260000004 --sec_tag 50 --psk random:16 \
+	--secrets_out "$ps" --psk_ident 'dev-${IMEI}-${DEVICEID}' >"$r/prov.txt" 2>"$r/prov_err.txt"
+check "provision --psk random:16 --psk_ident 'dev-\${IMEI}-\${DEVICEID}': exit 0" [ $? -eq 0 ]
+show_json "$r/state" >"$r/show_prov.json"
+"$py" - "$r/show_prov.json" "$ps" "$(cat "$r/prov.txt")" "$("$nrfsim" show "$r/state" | sed -n '/^probe 000260000004/,/^probe/s/^  device id: *//p')" >"$r/prov_check.txt" <<'PY'
+import csv, hashlib, json, sys
+b = json.load(open(sys.argv[1]))["000260000004"]
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+imei, dev = sys.argv[3], sys.argv[4]
+ok = (len(rows) == 1 and rows[0]["imei"] == imei == b["imei"] and rows[0]["sec_tag"] == "50"
+      and b["creds"].get("50/3") == hashlib.sha256(rows[0]["psk_hex"].encode()).hexdigest()
+      and b["creds"].get("50/4") == hashlib.sha256(("dev-%s-%s" % (imei, dev)).encode()).hexdigest())
+print("ok" if ok else "mismatch %r %r %s %s" % (b, rows, imei, dev))
+PY
+check "... its modem holds the PSK of secrets_out and dev-IMEI-DEVICEID ($(head -c 120 "$r/prov_check.txt"))" grep -qx ok "$r/prov_check.txt"
+"$nrfcred" provision --sec_tag 50 --psk_ident 'dev-${IMEI}' -o "$r/x.hex" >/dev/null 2>"$r/prov_o.txt"
+check "provision -o with a template: refused (exit 2), says it needs a board run" \
+	bash -c "[ $? -eq 2 ] && grep -q 'need a board run' '$r/prov_o.txt'"
+
 # ------------------------------------------- mistakes refused when the file is read
 bad() { # bad NAME SED-EXPR WANT: the random fixture edited; exit 3 naming WANT
 	cp "$r/station.ini" "$r/bad.ini"
