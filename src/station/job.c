@@ -8,6 +8,7 @@
 
 #include "cred/cred.h"
 #include "cred/secure_mem.h"
+#include "cred/template.h"
 #include "image/digest.h"
 #include "image/ihex.h"
 #include "image/image.h"
@@ -317,6 +318,39 @@ static void origin_of(const struct station_config *cfg, const struct station_cre
 		snprintf(out, outlen, "%s:%u [credential %s]", cfg->path, c->line, c->name);
 }
 
+/* A templated value that no board could make valid (a PSK identity too
+ * long once ${IMEI} is in, a PSK template that is not hex) is refused now,
+ * not on every board: it is tried with an IMEI of 15 digits, a DEVICEID of
+ * 16 and a slot of 2 (the longest each can be). */
+static int check_value_template(const struct station_cred_spec *sp, char *err, size_t errlen)
+{
+	struct template_vars sample = {.imei = "000000000000000", .device_id = 0, .slot = 64};
+	char *text = secure_mem_alloc(4096);
+	struct cred_set *set = cred_set_create(NULL);
+	int rc = -1;
+	if (text == NULL || set == NULL) {
+		snprintf(err, errlen, "out of memory");
+	} else if (template_expand(sp->text, &sample, text, 4096) != TEMPLATE_OK) {
+		snprintf(err, errlen, "%s value: too long once the templates are filled in",
+			 sp->origin);
+	} else {
+		char origin[sizeof sp->origin + 64];
+		snprintf(origin, sizeof origin, "%s (with a 15-digit IMEI filled in)", sp->origin);
+		struct cred_add_opts ao = {.origin = origin};
+		struct cred_diag diag = {0};
+		enum cred_err ce = cred_set_add_value(set, sp->sec_tag,
+						      (enum nrfcred_cred_type)sp->type, text, &ao,
+						      &diag);
+		if (ce == CRED_OK)
+			rc = 0;
+		else
+			snprintf(err, errlen, "%s", diag.detail[0] ? diag.detail : cred_strerror(ce));
+	}
+	cred_set_destroy(set);
+	secure_mem_free(text);
+	return rc;
+}
+
 /* The station file's credentials in its order: the fixed ones point at
  * their entry of job->table (added from creds in the same order), the
  * others keep their template or length. */
@@ -362,6 +396,8 @@ static int specs_from(struct station_job *job, const struct station_config *cfg,
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
+		if (!sp->is_file && check_value_template(sp, err, errlen) != 0)
+			return -1;
 	}
 	return 0;
 }

@@ -258,6 +258,7 @@ bad 'random:8' 's/random:32/random:8/' "random:N, N bytes from 16 to 64"
 bad 'random PSK on a psk_identity' 's/^value = nrf-.*/value = random:16/' "random:N is for a PSK"
 bad 'per-device with delivery = flash' 's/^delivery = ram/delivery = flash/' "needs the RAM session"
 bad 'random without secrets_out' '/^secrets_out/d' "set [station] secrets_out"
+bad 'an identity too long once ${IMEI} is in' "s/^value = nrf-.*/value = $(printf 'x%.0s' $(seq 120))\${IMEI}/" "with a 15-digit IMEI filled in"
 check "the load-time errors name the file and line" grep -q "bad.ini:[0-9]" "$r/bad.txt"
 
 finish
