@@ -55,8 +55,8 @@ bool slot_board_table_ready(struct slot *s)
 			 "built (nothing was sent)");
 		return false;
 	}
-	struct board_ids ids = {.imei = s->imei, .device_id = s->info.device_id,
-				.slot = s->cfg->number};
+	struct board_ids ids = {
+		.imei = s->imei, .device_id = s->info.device_id, .slot = s->cfg->number};
 	char err[sizeof s->detail];
 	if (board_table_build(job, &ids, &s->board, err, sizeof err) != 0) {
 		snprintf(s->detail, sizeof s->detail, "%.200s (nothing was sent)", err);
@@ -73,8 +73,7 @@ bool slot_board_table_ready(struct slot *s)
 		if (se != SECRETS_OUT_OK) {
 			int e = errno;
 			snprintf(s->detail, sizeof s->detail,
-				 "%s: %s%s%s (the random PSK of sec_tag %" PRIu32
-				 " was not sent)",
+				 "%s: %s%s%s (the random PSK of sec_tag %" PRIu32 " was not sent)",
 				 s->r->secrets ? secrets_out_path(s->r->secrets) : "secrets_out",
 				 secrets_out_strerror(se), se == SECRETS_OUT_ERR_IO ? ": " : "",
 				 se == SECRETS_OUT_ERR_IO ? strerror(e) : "", bs->sec_tag);
@@ -109,8 +108,9 @@ int runner_open_identity(struct runner *r, char *err, size_t errlen)
 		char path[600];
 		if (imei_index_load_dir(r->provisioned, r->cfg->log_dir, &st, path, sizeof path) !=
 		    IMEI_INDEX_OK) {
-			snprintf(err, errlen, "%s: %s (reading the logs for the IMEIs provisioned "
-					      "before)",
+			snprintf(err, errlen,
+				 "%s: %s (reading the logs for the IMEIs provisioned "
+				 "before)",
 				 path, strerror(errno));
 			return -1;
 		}

@@ -101,8 +101,8 @@ static int add_spec(const struct station_job *job, const struct station_cred_spe
 		}
 		template_err te = template_expand(sp->text, vars, text, EXPANDED_MAX);
 		if (te != TEMPLATE_OK) {
-			snprintf(err, errlen, "%s: %s: %s", sp->origin, sp->is_file ? "file" : "value",
-				 template_strerror(te));
+			snprintf(err, errlen, "%s: %s: %s", sp->origin,
+				 sp->is_file ? "file" : "value", template_strerror(te));
 			secure_mem_free(text);
 			return -1;
 		}
@@ -118,7 +118,8 @@ static int add_spec(const struct station_job *job, const struct station_cred_spe
 			if (ce != CRED_OK && path && !strstr(diag.detail, path)) {
 				char d[sizeof diag.detail];
 				memcpy(d, diag.detail, sizeof d);
-				snprintf(diag.detail, sizeof diag.detail, "%.120s: %.120s", path, d);
+				snprintf(diag.detail, sizeof diag.detail, "%.120s: %.120s", path,
+					 d);
 			}
 			free(path);
 		} else {
@@ -201,8 +202,8 @@ int board_table_build(const struct station_job *job, const struct board_ids *ids
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	struct template_vars vars = {.imei = ids->imei, .device_id = ids->device_id,
-				     .slot = ids->slot};
+	struct template_vars vars = {
+		.imei = ids->imei, .device_id = ids->device_id, .slot = ids->slot};
 	for (size_t i = 0; i < job->spec_count; i++)
 		if (add_spec(job, &job->specs[i], &vars, set, bt, err, errlen) != 0)
 			goto fail;
@@ -220,11 +221,12 @@ int board_table_build(const struct station_job *job, const struct board_ids *ids
 	for (size_t i = 0; i < cred_set_count(set); i++) {
 		const struct cred_entry *e = cred_set_entry(set, i);
 		struct provision_diag pd = {{0}};
-		table_err te = table_add(bt->table, e->sec_tag, (uint8_t)e->type,
-					 NRFCRED_ENTRY_F_DELETE_FIRST, e->content, e->len, false, &pd);
+		table_err te =
+			table_add(bt->table, e->sec_tag, (uint8_t)e->type,
+				  NRFCRED_ENTRY_F_DELETE_FIRST, e->content, e->len, false, &pd);
 		if (te != TABLE_OK) {
-			snprintf(err, errlen, "credential %s: %s (%s)", e->origin, table_strerror(te),
-				 pd.text);
+			snprintf(err, errlen, "credential %s: %s (%s)", e->origin,
+				 table_strerror(te), pd.text);
 			goto fail;
 		}
 	}

@@ -35,10 +35,10 @@ struct board_secret {
 };
 
 struct board_table {
-	struct table *table;	/* this board's entries, station file order */
-	uint8_t *request;	/* table encoded for the TABLE record (secure_mem) */
+	struct table *table; /* this board's entries, station file order */
+	uint8_t *request;    /* table encoded for the TABLE record (secure_mem) */
 	size_t request_len;
-	char **fingerprints;	/* per entry, as station_job.cred_fingerprints */
+	char **fingerprints; /* per entry, as station_job.cred_fingerprints */
 	size_t fingerprint_count;
 	struct board_secret *secrets;
 	size_t secret_count;

@@ -20,7 +20,7 @@ typedef enum {
 } csvread_status;
 
 struct csvread_record {
-	size_t count;			    /* cells */
+	size_t count;			      /* cells */
 	const char *cell[CSVREAD_FIELDS_MAX]; /* NUL-terminated, into text */
 	char text[CSVREAD_RECORD_MAX];
 };

@@ -160,8 +160,8 @@ void imei_index_load_text(struct imei_index *idx, const char *text, size_t len,
 		if (strcmp(rec->cell[COL_RESULT], "pass") != 0)
 			continue;
 		stats->passes++;
-		imei_index_add(idx, rec->cell[COL_IMEI], rec->cell[COL_TIME], rec->cell[COL_STATION],
-			       parse_slot(rec->cell[COL_SLOT]));
+		imei_index_add(idx, rec->cell[COL_IMEI], rec->cell[COL_TIME],
+			       rec->cell[COL_STATION], parse_slot(rec->cell[COL_SLOT]));
 	}
 	free(rec);
 }

@@ -19,7 +19,7 @@ typedef enum {
 /* Where an IMEI was first provisioned. */
 struct imei_index_entry {
 	char imei[16];
-	char time[32];	  /* utc_time of the row */
+	char time[32]; /* utc_time of the row */
 	char station[64];
 	unsigned slot;
 };
@@ -27,8 +27,8 @@ struct imei_index_entry {
 /* What the rebuild read. */
 struct imei_index_stats {
 	size_t files, rows, passes;
-	size_t bad_rows;     /* lines that are not rows of this format (skipped) */
-	size_t torn_rows;    /* a last row without its line end (skipped) */
+	size_t bad_rows;      /* lines that are not rows of this format (skipped) */
+	size_t torn_rows;     /* a last row without its line end (skipped) */
 	size_t foreign_files; /* *-slot<N>.csv with another header (skipped) */
 };
 

@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (rec.cell[i] < rec.text ||
 				    rec.cell[i] >= rec.text + sizeof rec.text ||
 				    memchr(rec.cell[i], '\0',
-					   (size_t)(rec.text + sizeof rec.text - rec.cell[i])) == NULL)
+					   (size_t)(rec.text + sizeof rec.text - rec.cell[i])) ==
+					    NULL)
 					abort();
 			}
 		if (st == CSVREAD_END || st == CSVREAD_TORN)

@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	struct template_vars v = {.imei = "352656100011116", .device_id = 0xfedcba9876543210ull,
-				  .slot = 64};
+	struct template_vars v = {
+		.imei = "352656100011116", .device_id = 0xfedcba9876543210ull, .slot = 64};
 	size_t at = 0;
 	char why[160];
 	template_err e = template_check(text, &at, why, sizeof why);

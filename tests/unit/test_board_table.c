@@ -49,9 +49,9 @@ static void make_job(struct fixture *f, const char *creds)
 	cr_assert(station_config_has_per_device(f->cfg));
 	struct cred_set *set = NULL;
 	cr_assert_eq(station_job_load_credentials(f->cfg, &set, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(station_job_create_per_device(FW_SIM_HEX, set, f->cfg, &f->job, err,
-						   sizeof err),
-		     0, "%s", err);
+	cr_assert_eq(
+		station_job_create_per_device(FW_SIM_HEX, set, f->cfg, &f->job, err, sizeof err), 0,
+		"%s", err);
 	cred_set_destroy(set);
 }
 
@@ -77,8 +77,8 @@ Test(board_table, fills_in_the_templates_and_keeps_the_fixed_entries_in_order)
 	cr_assert(f.job->per_board);
 	cr_assert_null(f.job->request, "no table is encoded for the whole run");
 	cr_assert_str_eq(f.job->sec_tags, "9/3;9/4");
-	struct board_ids ids = {.imei = "352656100011116", .device_id = 0xabcdef0123456789ull,
-				.slot = 3};
+	struct board_ids ids = {
+		.imei = "352656100011116", .device_id = 0xabcdef0123456789ull, .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400];
 	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), 0, "%s", err);

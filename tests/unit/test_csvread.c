@@ -27,8 +27,8 @@ Test(csvread, a_last_row_without_its_line_end_is_torn)
 	const char *rows[] = {"a,b", "a,\"b", "a,\"b\"", "a,\"b\"x"};
 	for (size_t i = 0; i < 4; i++) {
 		size_t pos = 0;
-		cr_assert_eq(csvread_next(rows[i], strlen(rows[i]), &pos, &rec), CSVREAD_TORN,
-			     "%s", rows[i]);
+		cr_assert_eq(csvread_next(rows[i], strlen(rows[i]), &pos, &rec), CSVREAD_TORN, "%s",
+			     rows[i]);
 		cr_assert_eq(pos, strlen(rows[i]));
 	}
 }

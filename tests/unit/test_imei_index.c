@@ -30,8 +30,12 @@ static void row(const char *station, unsigned slot, const char *imei, const char
 {
 	struct csvlog *log;
 	cr_assert_eq(csvlog_open(dir, station, slot, &log), CSVLOG_OK);
-	struct csvlog_row r = {.utc_time = time, .station = station, .slot = slot, .imei = imei,
-			       .result = result, .error = "a, \"quoted\"\nerror"};
+	struct csvlog_row r = {.utc_time = time,
+			       .station = station,
+			       .slot = slot,
+			       .imei = imei,
+			       .result = result,
+			       .error = "a, \"quoted\"\nerror"};
 	cr_assert_eq(csvlog_append(log, &r), CSVLOG_OK);
 	csvlog_close(log);
 }
@@ -78,7 +82,8 @@ Test(imei_index, skips_torn_and_foreign_lines_and_files)
 	cr_assert_eq(st.torn_rows, 1);
 	cr_assert_eq(st.foreign_files, 1);
 	cr_assert_not_null(imei_index_find(idx, "352656100011116"));
-	cr_assert_not_null(imei_index_find(idx, "352656100022220"), "a short row still has its IMEI");
+	cr_assert_not_null(imei_index_find(idx, "352656100022220"),
+			   "a short row still has its IMEI");
 	cr_assert_null(imei_index_find(idx, "352656100033334"), "the torn row never finished");
 	cr_assert_null(imei_index_find(idx, "352656100044448"));
 	imei_index_destroy(idx);

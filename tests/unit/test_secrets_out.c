@@ -56,8 +56,8 @@ Test(secrets_out, creates_0600_with_header_and_appends_rows)
 		     SECRETS_OUT_OK);
 	secrets_out_close(so);
 	cr_assert_str_eq(slurp(path), SECRETS_OUT_HEADER "\r\n"
-						     "T1,line1,3,352656100011116,43,00ff\r\n"
-						     "T2,line1,4,352656100022220,43,abcd\r\n");
+							 "T1,line1,3,352656100011116,43,00ff\r\n"
+							 "T2,line1,4,352656100022220,43,abcd\r\n");
 }
 
 Test(secrets_out, refuses_looser_modes_symlinks_and_other_files)
