@@ -148,11 +148,19 @@ secrets_out_err secrets_out_append(struct secrets_out *so, const char *utc_time,
 	secrets_out_err rc = SECRETS_OUT_OK;
 	int e = 0;
 	pthread_mutex_lock(&so->lock);
+	struct stat st;
 	if (n < 0 || (size_t)n >= cap) {
 		rc = SECRETS_OUT_ERR_NOMEM;
+	} else if (fstat(so->fd, &st) != 0) {
+		e = errno;
+		rc = SECRETS_OUT_ERR_IO;
 	} else if (write_all(so->fd, row, (size_t)n) != 0 || fsync(so->fd) != 0) {
 		e = errno;
 		rc = SECRETS_OUT_ERR_IO;
+		/* A row cut short (disk full) is cut off again: the file keeps
+		 * whole rows, and that key is never sent. */
+		if (ftruncate(so->fd, st.st_size) == 0)
+			(void)fsync(so->fd);
 	}
 	pthread_mutex_unlock(&so->lock);
 	secure_mem_free(row);
