@@ -16,20 +16,44 @@
 #include "station/csvlog.h"
 #include "station/csvread.h"
 
+/* Open addressing over small slots (key, entry number): the entries
+ * themselves sit densely in their own array, so a long history costs a
+ * table of 16-byte slots, not of whole entries. */
+struct index_slot {
+	uint64_t key; /* imei_key; 0: free */
+	size_t entry;
+};
+
 struct imei_index {
-	struct imei_index_entry *slots; /* open addressing, imei[0] == 0: free */
-	size_t cap, count;		/* cap a power of two, count <= cap / 2 */
+	struct index_slot *slots;
+	size_t cap; /* a power of two, at least twice count */
+	struct imei_index_entry *entries;
+	size_t count, entries_cap;
 };
 
 /* Columns of CSVLOG_HEADER the index reads. */
 enum { COL_TIME = 0, COL_STATION = 1, COL_SLOT = 2, COL_IMEI = 4, COL_RESULT = 5 };
 
-static uint64_t hash(const char *s)
+/* 1..15 decimal digits as one number, the length in the top bits (10^15 <
+ * 2^50) so that "012" and "12" differ; 0 when s is not such a string. */
+static uint64_t imei_key(const char *s)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
+	uint64_t v = 0;
+	size_t n = 0;
+	for (; s[n]; n++) {
+		if (n == 15 || s[n] < '0' || s[n] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[n] - '0');
+	}
+	return n ? ((uint64_t)n << 50) | v : 0;
+}
+
+static size_t slot_of(uint64_t key, size_t cap)
+{
+	key ^= key >> 33; /* splitmix64's finaliser: spreads consecutive IMEIs */
+	key *= 0xff51afd7ed558ccdull;
+	key ^= key >> 33;
+	return (size_t)key & (cap - 1);
 }
 
 struct imei_index *imei_index_create(void)
@@ -51,14 +75,14 @@ void imei_index_destroy(struct imei_index *idx)
 	if (idx == NULL)
 		return;
 	free(idx->slots);
+	free(idx->entries);
 	free(idx);
 }
 
-static struct imei_index_entry *probe_slot(struct imei_index_entry *slots, size_t cap,
-					   const char *imei)
+static struct index_slot *find_slot(struct index_slot *slots, size_t cap, uint64_t key)
 {
-	size_t i = (size_t)hash(imei) & (cap - 1);
-	while (slots[i].imei[0] && strcmp(slots[i].imei, imei) != 0)
+	size_t i = slot_of(key, cap);
+	while (slots[i].key && slots[i].key != key)
 		i = (i + 1) & (cap - 1);
 	return &slots[i];
 }
@@ -66,53 +90,54 @@ static struct imei_index_entry *probe_slot(struct imei_index_entry *slots, size_
 static bool grow(struct imei_index *idx)
 {
 	size_t cap = idx->cap * 2;
-	struct imei_index_entry *n = calloc(cap, sizeof *n);
+	struct index_slot *n = calloc(cap, sizeof *n);
 	if (n == NULL)
 		return false;
 	for (size_t i = 0; i < idx->cap; i++)
-		if (idx->slots[i].imei[0])
-			*probe_slot(n, cap, idx->slots[i].imei) = idx->slots[i];
+		if (idx->slots[i].key)
+			*find_slot(n, cap, idx->slots[i].key) = idx->slots[i];
 	free(idx->slots);
 	idx->slots = n;
 	idx->cap = cap;
 	return true;
 }
 
-static bool imei_like(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 15)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
 imei_index_err imei_index_add(struct imei_index *idx, const char *imei, const char *time,
 			      const char *station, unsigned slot)
 {
-	if (!imei_like(imei))
+	uint64_t key = imei_key(imei);
+	if (key == 0)
 		return IMEI_INDEX_OK; /* no IMEI to guard */
 	if (2 * (idx->count + 1) > idx->cap && !grow(idx))
 		return IMEI_INDEX_ERR_NOMEM;
-	struct imei_index_entry *e = probe_slot(idx->slots, idx->cap, imei);
-	if (e->imei[0])
-		return IMEI_INDEX_OK;
+	struct index_slot *s = find_slot(idx->slots, idx->cap, key);
+	if (s->key)
+		return IMEI_INDEX_OK; /* the first pass is the one reported */
+	if (idx->count == idx->entries_cap) {
+		size_t cap = idx->entries_cap ? 2 * idx->entries_cap : 64;
+		struct imei_index_entry *n = realloc(idx->entries, cap * sizeof *n);
+		if (n == NULL)
+			return IMEI_INDEX_ERR_NOMEM;
+		idx->entries = n;
+		idx->entries_cap = cap;
+	}
+	struct imei_index_entry *e = &idx->entries[idx->count];
 	snprintf(e->imei, sizeof e->imei, "%s", imei);
 	snprintf(e->time, sizeof e->time, "%s", time ? time : "");
 	snprintf(e->station, sizeof e->station, "%s", station ? station : "");
 	e->slot = slot;
-	idx->count++;
+	s->key = key;
+	s->entry = idx->count++;
 	return IMEI_INDEX_OK;
 }
 
 const struct imei_index_entry *imei_index_find(const struct imei_index *idx, const char *imei)
 {
-	if (!imei_like(imei))
+	uint64_t key = imei_key(imei);
+	if (key == 0)
 		return NULL;
-	const struct imei_index_entry *e = probe_slot(idx->slots, idx->cap, imei);
-	return e->imei[0] ? e : NULL;
+	const struct index_slot *s = find_slot(idx->slots, idx->cap, key);
+	return s->key ? &idx->entries[s->entry] : NULL;
 }
 
 size_t imei_index_count(const struct imei_index *idx)
