@@ -145,7 +145,8 @@ type = psk_identity
 value = nrf-\${IMEI}-\${SLOT}
 INI
 mkdir -p "$r/tmpdir"
-TMPDIR=$r/tmpdir sim "$r" "$nrfcred" station --json "$r/station.ini" >"$r/out.jsonl" 2>"$r/err.txt"
+TMPDIR=$r/tmpdir sim "$r" "$nrfcred" station --json --trace "$r/trace" "$r/station.ini" \
+	>"$r/out.jsonl" 2>"$r/err.txt"
 check "random:32: exit 0" [ $? -eq 0 ]
 s=$r/secrets/psk.csv
 check "secrets_out is mode 0600" [ "$(stat -c %a "$s")" = 600 ]
@@ -174,9 +175,13 @@ hits=0
 while IFS=, read -r _ _ _ _ _ hex; do
 	hex=${hex%$'\r'}
 	[ "$hex" = psk_hex ] && continue
-	$scan files "$hex" "$key" -- "$r/logs" "$r/out.jsonl" "$r/err.txt" "$r/tmpdir" >>"$r/hits.txt" || hits=$((hits + 1))
+	$scan files "$hex" "$key" -- "$r/logs" "$r/out.jsonl" "$r/err.txt" "$r/tmpdir" "$r/trace" >>"$r/hits.txt" || hits=$((hits + 1))
 done <"$s"
-check "no PSK in the CSV logs, the journal, JSON, stderr or TMPDIR" [ "$hits" -eq 0 ]
+last=$(tail -n 1 "$s" | cut -d, -f6 | tr -d '\r')
+check "the scan finds a PSK where it is (secrets_out itself)" \
+	bash -c "! $scan files '$last' '$key' -- '$s' >/dev/null"
+check "the SWD traces were written ($(ls "$r/trace" | wc -l) files)" [ "$(ls "$r/trace" | wc -l)" -eq 8 ]
+check "no PSK in the CSV logs, the journal, JSON, stderr, the SWD traces or TMPDIR" [ "$hits" -eq 0 ]
 check "... nor a flash or UICR of any board" bash -c "for h in \$(tail -n +2 '$s' | cut -d, -f6 | tr -d '\r'); do $scan scan '$r/state' \$h '$key' >/dev/null || exit 1; done"
 
 # ------------------------------------------- the same IMEIs again: refused, then --reprovision
