@@ -48,6 +48,9 @@ void cmd_station_help(FILE *out)
 		"  --trace DIR    write every SWD transaction of slot N to\n"
 		"                 DIR/<station>-slot<N>.trace (DIR is created, mode 0700;\n"
 		"                 files 0600, truncated); credential data is <redacted>\n"
+		"  --reprovision  provision a board whose IMEI already has a pass row in\n"
+		"                 the logs (it fails CHECK otherwise, before it gets a\n"
+		"                 credential); its row says reprovisioned = yes\n"
 		"  -h, --help     show this help\n"
 		"\n"
 		"On a terminal a live dashboard shows one row per slot (colours unless\n"
@@ -168,6 +171,25 @@ static void stdout_guard_sink(void *user, const struct station_event *ev)
 	runner_drain(g->runner);
 }
 
+/* What the IMEI index read of the logs at start: lines it could not use
+ * are said once (they do not stop the run; the guard works on the rest). */
+static void station_cli_report_index(const struct runner *runner, const struct station_config *cfg)
+{
+	struct runner_summary sum;
+	runner_get_summary(runner, &sum);
+	if (sum.index_bad_rows || sum.index_torn_rows)
+		fprintf(stderr,
+			"nrfcred: warning: %s: %zu line(s) of the CSV logs are not rows of this "
+			"version and %zu row(s) were cut short; the IMEIs of those lines are not "
+			"guarded against a second provisioning\n",
+			cfg->log_dir, sum.index_bad_rows, sum.index_torn_rows);
+	if (sum.index_foreign_files)
+		fprintf(stderr,
+			"nrfcred: warning: %s: %zu *-slot<N>.csv file(s) have another header "
+			"(another nrfcred version): their IMEIs are not guarded\n",
+			cfg->log_dir, sum.index_foreign_files);
+}
+
 int cmd_station_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -177,9 +199,10 @@ int cmd_station_main(int argc, char **argv)
 		{"json", no_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{"trace", required_argument, NULL, 'T'},
+		{"reprovision", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
-	bool continuous = false;
+	bool continuous = false, reprovision = false;
 	const char *trace_dir = NULL;
 	enum output_mode mode = OUT_AUTO;
 	int c;
@@ -201,6 +224,9 @@ int cmd_station_main(int argc, char **argv)
 			break;
 		case 'T':
 			trace_dir = optarg;
+			break;
+		case 'R':
+			reprovision = true;
 			break;
 		case 'h':
 			cmd_station_help(stdout);
@@ -242,12 +268,16 @@ int cmd_station_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < cred_set_warning_count(creds); i++)
 		cli_warn(path, "%s", cred_set_warning(creds, i)->text);
-	bool imei_only = cred_set_count(creds) == 0;
+	bool imei_only = cfg->credential_count == 0;
 	if (imei_only)
 		cli_warn(path, "no [credential NAME] section: IMEI-only run, nothing is written");
 	struct station_job *job = NULL;
-	int jrc = station_job_create(provisioner, creds, imei_only, cfg->app, cfg->timeout_ms,
-				     cfg->delivery, &job, err, sizeof err);
+	int jrc = station_config_has_per_device(cfg)
+			  ? station_job_create_per_device(provisioner, creds, cfg, &job, err,
+							  sizeof err)
+			  : station_job_create(provisioner, creds, imei_only, cfg->app,
+					       cfg->timeout_ms, cfg->delivery, &job, err,
+					       sizeof err);
 	cred_set_destroy(creds); /* the table holds its own (wiped) copies */
 	if (jrc != 0) {
 		fprintf(stderr, "nrfcred: %s: %s\n", path, err);
@@ -302,6 +332,7 @@ int cmd_station_main(int argc, char **argv)
 		.version = NRFCRED_VERSION,
 		.exit_code_of = station_cli_exit_code,
 		.traces = traces.trace,
+		.reprovision = reprovision,
 	};
 	int rc = CLI_EXIT_OK;
 	if (runner_create(&ro, &runner, err, sizeof err) != 0) {
@@ -309,6 +340,7 @@ int cmd_station_main(int argc, char **argv)
 		rc = CLI_EXIT_INPUT;
 		goto out;
 	}
+	station_cli_report_index(runner, cfg);
 	struct stdout_guard guard = {.out = stdout, .runner = runner};
 	if (mode == OUT_JSON) {
 		guard.sink = json_sink;

@@ -176,6 +176,21 @@ int provision_build(const struct provision_opts *o, struct provision_job *job)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 
+	if (o->per_device) {
+		/* Each board's table is built after its READY (board_table.h). */
+		rc = choose_delivery(o, job);
+		if (rc == CLI_EXIT_OK && job->delivery != STATION_DELIVERY_RAM) {
+			cli_error(job->source, 0,
+				  "${...} and random:N need the RAM session, which this "
+				  "provisioner does not offer");
+			rc = CLI_EXIT_INPUT;
+		}
+		if (rc == CLI_EXIT_OK)
+			fprintf(stderr, "nrfcred: table: per-device credentials, built for the "
+					"board once it has said its IMEI (RAM mailbox at 0x%08x)\n",
+				job->manifest.mailbox_addr);
+		return rc;
+	}
 	struct provision_diag pdiag = {{0}};
 	struct table *old = NULL;
 	patch_err perr = patch_read_table(job->image, &job->manifest, &old, &pdiag);

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cred/secure_mem.h"
+#include "cred/template.h"
 #include "nrfcred/provision.h"
 
 #define PASSPHRASE_MAX 1024
@@ -30,6 +31,7 @@ enum {
 	OPT_TRACE,
 	OPT_DELIVERY,
 	OPT_FORCE,
+	OPT_SECRETS_OUT,
 };
 
 void cmd_provision_help(FILE *out)
@@ -76,6 +78,11 @@ void cmd_provision_help(FILE *out)
 		"                              type already in -i's table (default: refuse)\n"
 		"      --imei_only             write no credentials, only read the IMEI and\n"
 		"                              modem firmware version\n"
+		"  A credential value or file may hold ${IMEI}, ${DEVICEID} and ${SLOT}\n"
+		"  (filled in once the board said its IMEI; RAM delivery, no -o/-i), and\n"
+		"  --psk random:N draws a fresh N-byte PSK (16..64) for the board:\n"
+		"      --secrets_out FILE      where such PSKs are appended (CSV, mode 0600,\n"
+		"                              fsync'd before the modem gets the key)\n"
 		"\n"
 		"Board (without -o):\n"
 		"  -s, --serial_number SERIAL  J-Link serial number (default: the only J-Link)\n"
@@ -201,8 +208,63 @@ unsigned provision_opts_cred_count(const struct provision_opts *o)
 	       (o->client_cert != NULL) + (o->client_key != NULL);
 }
 
+/* ${...} in the credential flags (and random:N in --psk): refused when
+ * malformed, and the board-run-only rules. */
+static int check_per_device(struct provision_opts *o)
+{
+	const struct {
+		const char *value, *flag;
+	} items[] = {{o->psk, "--psk"},
+		     {o->psk_ident, "--psk_ident"},
+		     {o->ca_cert, "--CA_cert"},
+		     {o->client_cert, "--client_cert"},
+		     {o->client_key, "--client_private_key"}};
+	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+		char why[160];
+		if (items[i].value == NULL)
+			continue;
+		if (template_check(items[i].value, NULL, why, sizeof why) != TEMPLATE_OK)
+			return cli_usage_error("provision", "%s: %s", items[i].flag, why);
+		if (template_present(items[i].value))
+			o->per_device = true;
+	}
+	if (o->psk && strncmp(o->psk, "random:", 7) == 0) {
+		char *end = NULL;
+		unsigned long n = strtoul(o->psk + 7, &end, 10);
+		if (o->psk[7] < '0' || o->psk[7] > '9' || *end != '\0' || n < 16 || n > 64)
+			return cli_usage_error("provision",
+					       "--psk random:N: N is the PSK's length in bytes, 16 "
+					       "to 64");
+		if (o->secrets_out == NULL)
+			return cli_usage_error("provision",
+					       "--psk random:N needs --secrets_out FILE (where the "
+					       "board's PSK is kept)");
+		o->per_device = true;
+	}
+	if (o->secrets_out && !o->per_device)
+		return cli_usage_error("provision", "--secrets_out only applies with --psk random:N");
+	if (!o->per_device)
+		return CLI_EXIT_OK;
+	if (o->out_file || o->in_file)
+		return cli_usage_error("provision",
+				       "${...} and random:N are per board: they need a board run "
+				       "(no -o, no -i)");
+	if (o->delivery && strcmp(o->delivery, "flash") == 0)
+		return cli_usage_error("provision",
+				       "${...} and random:N need the RAM delivery (the flash one "
+				       "writes the table before the board has said its IMEI)");
+	if (o->key_passphrase && o->client_key)
+		return cli_usage_error("provision",
+				       "--key-passphrase does not work with per-device "
+				       "credentials yet; give an unencrypted key");
+	return CLI_EXIT_OK;
+}
+
 static int check_combination(struct provision_opts *o)
 {
+	int prc = check_per_device(o);
+	if (prc != CLI_EXIT_OK)
+		return prc;
 	unsigned creds = provision_opts_cred_count(o);
 	if (o->imei_only && (creds || o->in_file))
 		return cli_usage_error("provision",
@@ -299,6 +361,7 @@ static int parse_args(int argc, char **argv, struct provision_opts *o)
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"delivery", required_argument, NULL, OPT_DELIVERY},
 		{"force", no_argument, NULL, OPT_FORCE},
+		{"secrets_out", required_argument, NULL, OPT_SECRETS_OUT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -395,6 +458,9 @@ static int parse_args(int argc, char **argv, struct provision_opts *o)
 			break;
 		case OPT_TRACE:
 			rc = set_once(&o->trace, optarg, "--trace");
+			break;
+		case OPT_SECRETS_OUT:
+			rc = set_once(&o->secrets_out, optarg, "--secrets_out");
 			break;
 		case OPT_DELIVERY:
 			rc = set_once(&o->delivery, optarg, "--delivery");

@@ -34,6 +34,10 @@ struct provision_opts {
 	bool help;	      /* -h: help was printed, exit 0 */
 	const char *trace;    /* --trace FILE: SWD trace of the board run (secrets redacted) */
 	const char *delivery; /* --delivery ram|flash; NULL: ram when the provisioner offers it */
+	const char *secrets_out; /* --secrets_out FILE: where --psk random:N PSKs go */
+	/* A credential holds ${IMEI}, ${DEVICEID} or ${SLOT}, or --psk is
+	 * random:N: the table is built on the board run, after READY. */
+	bool per_device;
 };
 
 /* Parses argv (argv[0] = "provision"). Prints usage errors to stderr.

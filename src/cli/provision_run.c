@@ -14,6 +14,10 @@
 #include "cli/cli.h"
 #include "cli/station_cli.h"
 #include "cli/trace_cli.h"
+#include "cred/cred.h"
+#include "cred/secure_mem.h"
+#include "cred/template.h"
+#include "nrfcred/provision.h"
 #include "probe/jlink.h"
 #include "station/config.h"
 #include "station/events.h"
@@ -87,6 +91,63 @@ static int pick_probe(const struct provision_opts *opts, struct station_slot_con
 	return rc;
 }
 
+/* One credential flag as the station file's [credential] would give it. */
+static int add_flag(struct station_config *cfg, const char *flag, int type, const char *text,
+		    bool is_file, uint32_t sec_tag)
+{
+	if (text == NULL)
+		return 0;
+	struct station_credential_config *c = &cfg->credentials[cfg->credential_count++];
+	snprintf(c->name, sizeof c->name, "%s", flag);
+	c->sec_tag = sec_tag;
+	c->type = type;
+	if (is_file) {
+		c->file = strdup(text);
+		if (template_present(text) && (c->file_template = strdup(text)) == NULL)
+			return -1;
+		return c->file ? 0 : -1;
+	}
+	if (strncmp(text, "random:", 7) == 0)
+		c->random_len = (unsigned)strtoul(text + 7, NULL, 10); /* checked by the parser */
+	c->value_template = template_present(text);
+	c->value = secure_mem_strdup(text);
+	return c->value ? 0 : -1;
+}
+
+/* The per-device job of the command line: the flags become the one-slot
+ * station's credentials, so the board's table is built at READY exactly
+ * as a station builds it. */
+static int per_device_job(const struct provision_opts *o, struct station_config *cfg,
+			  struct station_job **out, char *err, size_t errlen)
+{
+	cfg->path = strdup("nrfcred provision");
+	cfg->dir = strdup(".");
+	cfg->delivery = STATION_DELIVERY_RAM;
+	cfg->app = o->program_app ? strdup(o->program_app) : NULL;
+	cfg->secrets_out = o->secrets_out ? strdup(o->secrets_out) : NULL;
+	if (cfg->path == NULL || cfg->dir == NULL || (o->program_app && cfg->app == NULL) ||
+	    (o->secrets_out && cfg->secrets_out == NULL) ||
+	    add_flag(cfg, "--CA_cert", NRFCRED_TYPE_CA_CERT, o->ca_cert, true, o->sec_tag) ||
+	    add_flag(cfg, "--client_cert", NRFCRED_TYPE_CLIENT_CERT, o->client_cert, true,
+		     o->sec_tag) ||
+	    add_flag(cfg, "--client_private_key", NRFCRED_TYPE_CLIENT_KEY, o->client_key, true,
+		     o->sec_tag) ||
+	    add_flag(cfg, "--psk", NRFCRED_TYPE_PSK, o->psk, false, o->sec_tag) ||
+	    add_flag(cfg, "--psk_ident", NRFCRED_TYPE_PSK_IDENTITY, o->psk_ident, false,
+		     o->sec_tag)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	struct cred_set *creds = NULL;
+	if (station_job_load_credentials(cfg, &creds, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < cred_set_warning_count(creds); i++)
+		cli_warn(NULL, "%s", cred_set_warning(creds, i)->text);
+	int rc = station_job_create_per_device(o->provisioner, creds, cfg, out, err, errlen);
+	cred_set_destroy(creds);
+	return rc;
+}
+
 int provision_run(const struct provision_opts *opts, const struct provision_job *job)
 {
 	/* The configuration of a one-slot station. */
@@ -103,17 +164,18 @@ int provision_run(const struct provision_opts *opts, const struct provision_job 
 	cfg->slots[0].number = 1;
 	int rc = pick_probe(opts, &cfg->slots[0]);
 	if (rc != CLI_EXIT_OK) {
-		free(cfg);
+		station_config_free(cfg);
 		return rc;
 	}
 
 	char err[512];
 	struct station_job *sj = NULL;
-	if (station_job_wrap(job->image, job->table, opts->program_app, cfg->timeout_ms,
-			     job->delivery, &sj, err,
-			     sizeof err) != 0) {
+	if (opts->per_device ? per_device_job(opts, cfg, &sj, err, sizeof err) != 0
+			     : station_job_wrap(job->image, job->table, opts->program_app,
+						cfg->timeout_ms, job->delivery, &sj, err,
+						sizeof err) != 0) {
 		cli_error(NULL, 0, "%s", err);
-		free(cfg);
+		station_config_free(cfg);
 		return CLI_EXIT_INPUT;
 	}
 
@@ -122,7 +184,7 @@ int provision_run(const struct provision_opts *opts, const struct provision_job 
 		rc = cli_traces_open_file(&traces, opts->trace, cfg, sj);
 		if (rc != CLI_EXIT_OK) {
 			station_job_destroy(sj);
-			free(cfg);
+			station_config_free(cfg);
 			return rc;
 		}
 	}
@@ -168,6 +230,6 @@ int provision_run(const struct provision_opts *opts, const struct provision_job 
 	uv_loop_close(&loop);
 	cli_traces_close(&traces); /* after runner_destroy: every probe detached */
 	station_job_destroy(sj);
-	free(cfg);
+	station_config_free(cfg);
 	return rc;
 }

@@ -269,6 +269,31 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 		if (ctx->err != STATION_CONFIG_OK)
 			return ctx->err;
 	}
+	for (size_t i = 0; i < cfg->credential_count; i++) {
+		const struct station_credential_config *c = &cfg->credentials[i];
+		if (c->random_len > 0 && c->type != NRFCRED_TYPE_PSK)
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, c->line,
+					   "[credential %s] value: random:N is for a PSK, this is "
+					   "a %s; valid: type = psk, or the credential itself",
+					   c->name, station_credential_type_name(c->type)),
+			       ctx->err;
+		if (c->random_len > 0 && cfg->secrets_out == NULL)
+			return config_fail(ctx, STATION_CONFIG_ERR_MISSING, c->line,
+					   "[credential %s] value: random:%u needs somewhere to "
+					   "keep the PSKs; valid: set [station] secrets_out = FILE",
+					   c->name, c->random_len),
+			       ctx->err;
+		/* With the flash delivery the table is in the image PROGRAM
+		 * writes, before the board has said its IMEI. */
+		if (station_credential_per_device(c) && cfg->delivery == STATION_DELIVERY_FLASH)
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, c->line,
+					   "[credential %s] %s: a per-device credential (${...} or "
+					   "random:N) needs the RAM session, which learns the IMEI "
+					   "before the table goes out; valid: delivery = ram, or a "
+					   "credential without ${...}",
+					   c->name, c->file_template ? "file" : "value"),
+			       ctx->err;
+	}
 	if (cfg->lock && cfg->app == NULL)
 		return config_fail(ctx, STATION_CONFIG_ERR_MISSING, ctx->line,
 				   "[station] lock: yes needs an application to lock; valid: "
@@ -463,6 +488,7 @@ void station_config_free(struct station_config *cfg)
 		return;
 	for (size_t i = 0; i < cfg->credential_count; i++) {
 		free(cfg->credentials[i].file);
+		free(cfg->credentials[i].file_template);
 		secure_mem_free(cfg->credentials[i].value);
 	}
 	free(cfg->path);
@@ -471,5 +497,6 @@ void station_config_free(struct station_config *cfg)
 	free(cfg->app);
 	free(cfg->log_dir);
 	free(cfg->fingerprint_key);
+	free(cfg->secrets_out);
 	free(cfg);
 }

@@ -7,7 +7,8 @@
  *   [station]            name, provisioner, app, timeout, swd_speed, log_dir,
  *                        approtect, erase, retries
  *   [slot N]             probe (J-Link serial), label
- *   [credential NAME]    sec_tag, type, file | value
+ *   [credential NAME]    sec_tag, type, file | value (${IMEI}, ${DEVICEID},
+ *                        ${SLOT} templates; value = random:N for a PSK)
  *
  * Relative paths resolve against the folder of the INI file.
  */
@@ -59,7 +60,19 @@ struct station_credential_config {
 	char *file;  /* absolute or INI-relative-resolved path, or NULL */
 	char *value; /* literal content, or NULL; may be a secret (PSK): secure_mem */
 	unsigned line;
+	/* Per device (cred/template.h): file as written, before ${...} is
+	 * filled in and the path resolved (NULL when the file has none; value
+	 * then holds the template); random_len > 0 for `value = random:N`. */
+	char *file_template;
+	bool value_template;
+	unsigned random_len;
 };
+
+/* Whether the credential differs from board to board. */
+bool station_credential_per_device(const struct station_credential_config *c);
+/* `value = random:N`: N bytes of a fresh PSK per board. */
+#define STATION_RANDOM_PSK_MIN 16u
+#define STATION_RANDOM_PSK_MAX 64u
 
 /* A modem firmware too old to report the SHA-256 of a stored credential. */
 enum station_digest_policy {
@@ -108,6 +121,9 @@ struct station_config {
 	char *fingerprint_key;
 	enum station_flash_method flash_method;
 	enum station_verify verify;
+	/* Resolved path of the file the random PSKs go to (secrets_out.h);
+	 * NULL: none (then no credential may be random). */
+	char *secrets_out;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

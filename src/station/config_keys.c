@@ -5,6 +5,7 @@
 
 #include "cred/cred_type.h"
 #include "cred/secure_mem.h"
+#include "cred/template.h"
 #include "nrfcred/provision.h"
 #include "station/config_priv.h"
 
@@ -200,6 +201,8 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 					   value);
 	} else if (strcmp(key, "fingerprint_key") == 0) {
 		return set_path(ctx, &cfg->fingerprint_key, sec, key, value);
+	} else if (strcmp(key, "secrets_out") == 0) {
+		return set_path(ctx, &cfg->secrets_out, sec, key, value);
 	} else if (strcmp(key, "delivery") == 0) {
 		if (strcmp(value, "ram") == 0)
 			cfg->delivery = STATION_DELIVERY_RAM;
@@ -233,7 +236,7 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 			ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			"[station] %s: unknown key; valid: name, provisioner, app, timeout, "
 			"swd_speed, log_dir, approtect, erase, retries, lock, verify_digest, "
-			"delivery, fingerprint_key, flash_method, verify",
+			"delivery, fingerprint_key, flash_method, verify, secrets_out",
 			key);
 	}
 	return 1;
@@ -273,6 +276,23 @@ int config_slot_key(struct parse_ctx *ctx, struct section *sec, const char *key,
 	return 1;
 }
 
+bool station_credential_per_device(const struct station_credential_config *c)
+{
+	return c->file_template != NULL || c->value_template || c->random_len > 0;
+}
+
+/* ${...} in a file or value: an unknown name or a missing '}' is refused
+ * here, with the column (never the rest of the value: it may be a PSK). */
+static int template_check_key(struct parse_ctx *ctx, const struct section *sec, const char *key,
+			      const char *value)
+{
+	char why[160];
+	if (template_check(value, NULL, why, sizeof why) != TEMPLATE_OK)
+		return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line, "%s %s: %s",
+				   sec->display, key, why);
+	return 1;
+}
+
 int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char *key,
 			  const char *value)
 {
@@ -296,6 +316,14 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 				sec->display, value);
 		cred->type = t;
 	} else if (strcmp(key, "file") == 0) {
+		if (template_check_key(ctx, sec, key, value) != 1)
+			return 0;
+		if (template_present(value)) {
+			cred->file_template = strdup(value);
+			if (cred->file_template == NULL)
+				return config_fail(ctx, STATION_CONFIG_ERR_NOMEM, ctx->line,
+						   "out of memory");
+		}
 		return set_path(ctx, &cred->file, sec, key, value);
 	} else if (strcmp(key, "value") == 0) {
 		/* Never echo a value: it may be a PSK. */
@@ -303,6 +331,21 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
 					   "%s value: empty; valid: the credential text",
 					   sec->display);
+		if (strncmp(value, "random:", 7) == 0) {
+			uint64_t n;
+			if (!config_parse_uint(value + 7, STATION_RANDOM_PSK_MAX, &n) ||
+			    n < STATION_RANDOM_PSK_MIN)
+				return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+						   "%s value: random: needs a length; valid: "
+						   "random:N, N bytes from %u to %u (a fresh PSK per "
+						   "board)",
+						   sec->display, STATION_RANDOM_PSK_MIN,
+						   STATION_RANDOM_PSK_MAX);
+			cred->random_len = (unsigned)n;
+		}
+		if (template_check_key(ctx, sec, key, value) != 1)
+			return 0;
+		cred->value_template = template_present(value);
 		cred->value = secure_mem_strdup(value);
 		if (cred->value == NULL)
 			return config_fail(ctx, STATION_CONFIG_ERR_NOMEM, ctx->line,
@@ -337,6 +380,7 @@ unsigned config_key_bit(enum section_kind kind, const char *key)
 		{SEC_STATION, "fingerprint_key", K_FINGERPRINT},
 		{SEC_STATION, "flash_method", K_FLASH_METHOD},
 		{SEC_STATION, "verify", K_VERIFY},
+		{SEC_STATION, "secrets_out", K_SECRETS_OUT},
 		{SEC_SLOT, "probe", K_PROBE},
 		{SEC_SLOT, "label", K_LABEL},
 		{SEC_CREDENTIAL, "sec_tag", K_SECTAG},

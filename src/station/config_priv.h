@@ -35,6 +35,7 @@ enum {
 	K_FINGERPRINT = 1u << 23,
 	K_FLASH_METHOD = 1u << 24,
 	K_VERIFY = 1u << 25,
+	K_SECRETS_OUT = 1u << 26,
 	K_PROBE = 1u << 9,
 	K_LABEL = 1u << 10,
 	K_SECTAG = 1u << 11,

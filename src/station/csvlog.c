@@ -144,6 +144,7 @@ char *csvlog_format_row(const struct csvlog_row *row)
 	snprintf(boots, sizeof boots, "%u", row->boots);
 	sb_cell(&sb, boots, false);
 	sb_cell(&sb, row->sim_build ? "simulator" : "target", false);
+	sb_cell(&sb, row->reprovisioned ? row->reprovisioned : "", false);
 	if (sb.oom || sb.buf == NULL) {
 		free(sb.buf);
 		return NULL;

@@ -48,12 +48,15 @@ struct csvlog_row {
 	const char *delivery; /* "ram" or "flash" */
 	unsigned boots;	      /* firmware boots that spoke the session (RAM delivery) */
 	bool sim_build;	      /* column provisioner_build: "simulator" or "target" */
+	/* "yes": --reprovision let this IMEI through although the logs hold a
+	 * pass for it; "" otherwise. */
+	const char *reprovisioned;
 };
 
 #define CSVLOG_HEADER                                                                              \
 	"utc_time,station,slot,probe_serial,imei,result,failed_step,error,duration_ms,part,"       \
 	"modem_fw,sec_tags,cred_sha256,provisioner_sha256,app_sha256,nrfcred_version,swd_khz,"     \
-	"resets,locked,digest,delivery,boots,provisioner_build"
+	"resets,locked,digest,delivery,boots,provisioner_build,reprovisioned"
 
 struct csvlog;
 

@@ -1,5 +1,6 @@
 #include "station/job.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "cred/cred.h"
 #include "cred/secure_mem.h"
+#include "cred/template.h"
 #include "image/digest.h"
 #include "image/ihex.h"
 #include "image/image.h"
@@ -36,8 +38,26 @@ static int read_hex(const char *path, const char *what, struct image **out, char
 /* "sec_tag/type" of each entry, ';'-separated in table order, and the
  * public entries' SHA-256 (a secret's fingerprint stays NULL: see
  * station_job_cred_cell). */
+static int describe_specs(struct station_job *job)
+{
+	size_t n = job->spec_count;
+	job->sec_tags = calloc(1, n * 16 + 1);
+	/* A board that fails before its table is built: every entry unverified. */
+	job->cred_fingerprints = calloc(n ? n : 1, sizeof *job->cred_fingerprints);
+	if (job->sec_tags == NULL || job->cred_fingerprints == NULL)
+		return -1;
+	job->fingerprint_count = n;
+	size_t a = 0;
+	for (size_t i = 0; i < n; i++)
+		a += (size_t)snprintf(job->sec_tags + a, n * 16 + 1 - a, "%s%u/%u", i ? ";" : "",
+				      (unsigned)job->specs[i].sec_tag, (unsigned)job->specs[i].type);
+	return 0;
+}
+
 static int describe_table(struct station_job *job)
 {
+	if (job->per_board)
+		return describe_specs(job);
 	size_t n = table_count(job->table);
 	job->sec_tags = calloc(1, n * 16 + 1);
 	job->cred_fingerprints = calloc(n ? n : 1, sizeof *job->cred_fingerprints);
@@ -63,6 +83,12 @@ static int describe_table(struct station_job *job)
 
 int station_job_use_fingerprint_key(struct station_job *job, const uint8_t *key, size_t keylen)
 {
+	if (job->per_board) {
+		secure_mem_free(job->fingerprint_key);
+		job->fingerprint_key = secure_mem_dup(key, keylen);
+		job->fingerprint_key_len = keylen;
+		return job->fingerprint_key == NULL && keylen ? -1 : 0;
+	}
 	for (size_t i = 0; i < job->fingerprint_count; i++) {
 		const struct table_entry *e = table_entry_at(job->table, i);
 		if (!table_type_is_secret(e->type))
@@ -76,16 +102,15 @@ int station_job_use_fingerprint_key(struct station_job *job, const uint8_t *key,
 	return 0;
 }
 
-char *station_job_cred_cell(const struct station_job *job, bool passed, const struct result *res)
+char *station_cred_cell(char *const *fingerprints, size_t n, bool passed, const struct result *res)
 {
-	size_t n = job->fingerprint_count;
 	size_t cap = n * FINGERPRINT_HMAC_TEXT_LEN + 1, len = 0;
 	char *cell = malloc(cap);
 	if (cell == NULL)
 		return NULL;
 	cell[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		const char *text = job->cred_fingerprints[i];
+		const char *text = fingerprints[i];
 		/* A pass means CHECK matched every digest the modem reported;
 		 * an entry it listed without one (verify_digest = when_available)
 		 * stays unverified. */
@@ -96,6 +121,11 @@ char *station_job_cred_cell(const struct station_job *job, bool passed, const st
 		len += (size_t)snprintf(cell + len, cap - len, "%s%s", i ? ";" : "", text);
 	}
 	return cell;
+}
+
+char *station_job_cred_cell(const struct station_job *job, bool passed, const struct result *res)
+{
+	return station_cred_cell(job->cred_fingerprints, job->fingerprint_count, passed, res);
 }
 
 int station_job_resolve_delivery(const struct manifest *m, enum station_delivery want,
@@ -160,7 +190,8 @@ static int finish(struct station_job *job, const char *app_path, char *err, size
 			 manifest_strerror(me), pd.text);
 		return -1;
 	}
-	if (job->delivery == STATION_DELIVERY_RAM && encode_request(job, err, errlen) != 0)
+	if (job->delivery == STATION_DELIVERY_RAM && !job->per_board &&
+	    encode_request(job, err, errlen) != 0)
 		return -1;
 	if (app_path != NULL) {
 		if (read_hex(app_path, "app", &job->app, err, errlen) != 0)
@@ -176,9 +207,13 @@ static int finish(struct station_job *job, const char *app_path, char *err, size
 	return 0;
 }
 
-int station_job_create(const char *provisioner_path, const struct cred_set *creds, bool imei_only,
-		       const char *app_path, uint32_t timeout_ms, enum station_delivery delivery,
-		       struct station_job **out, char *err, size_t errlen)
+static int specs_from(struct station_job *job, const struct station_config *cfg,
+		      const struct cred_set *creds, char *err, size_t errlen);
+
+static int create(const char *provisioner_path, const struct cred_set *creds, bool imei_only,
+		  const char *app_path, uint32_t timeout_ms, enum station_delivery delivery,
+		  const struct station_config *per_device, struct station_job **out, char *err,
+		  size_t errlen)
 {
 	*out = NULL;
 	struct station_job *job = calloc(1, sizeof *job);
@@ -207,7 +242,16 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 		goto fail;
 	}
 	size_t count = creds ? cred_set_count(creds) : 0;
-	if (count == 0 && !imei_only) {
+	if (per_device != NULL && job->delivery != STATION_DELIVERY_RAM) {
+		snprintf(err, errlen,
+			 "provisioner: %s: has no RAM session, and per-device credentials "
+			 "(${...}, random:N) need it: the flash delivery writes the table "
+			 "before the board has said its IMEI; valid: a provisioner with the "
+			 "session (firmware/sim, firmware/ncs), or no per-device credential",
+			 provisioner_path);
+		goto fail;
+	}
+	if (count == 0 && !imei_only && per_device == NULL) {
 		snprintf(err, errlen,
 			 "no credential given; valid: at least one credential, or an "
 			 "IMEI-only run");
@@ -229,6 +273,8 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 			goto fail;
 		}
 	}
+	if (per_device != NULL && specs_from(job, per_device, creds, err, errlen) != 0)
+		goto fail;
 	patch_err pe = job->delivery == STATION_DELIVERY_FLASH
 			       ? patch_apply(job->image, &job->manifest, job->table, &pd)
 			       : PATCH_OK;
@@ -244,6 +290,124 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 fail:
 	station_job_destroy(job);
 	return -1;
+}
+
+int station_job_create(const char *provisioner_path, const struct cred_set *creds, bool imei_only,
+		       const char *app_path, uint32_t timeout_ms, enum station_delivery delivery,
+		       struct station_job **out, char *err, size_t errlen)
+{
+	return create(provisioner_path, creds, imei_only, app_path, timeout_ms, delivery, NULL, out,
+		      err, errlen);
+}
+
+bool station_config_has_per_device(const struct station_config *cfg)
+{
+	for (size_t i = 0; i < cfg->credential_count; i++)
+		if (station_credential_per_device(&cfg->credentials[i]))
+			return true;
+	return false;
+}
+
+static void origin_of(const struct station_config *cfg, const struct station_credential_config *c,
+		      char *out, size_t outlen)
+{
+	/* Line 0: a command-line flag (nrfcred provision), named as it is. */
+	if (c->line == 0)
+		snprintf(out, outlen, "%s", c->name);
+	else
+		snprintf(out, outlen, "%s:%u [credential %s]", cfg->path, c->line, c->name);
+}
+
+/* A templated value that no board could make valid (a PSK identity too
+ * long once ${IMEI} is in, a PSK template that is not hex) is refused now,
+ * not on every board: it is tried with an IMEI of 15 digits, a DEVICEID of
+ * 16 and a slot of 2 (the longest each can be). */
+static int check_value_template(const struct station_cred_spec *sp, char *err, size_t errlen)
+{
+	struct template_vars sample = {.imei = "000000000000000", .device_id = 0, .slot = 64};
+	char *text = secure_mem_alloc(4096);
+	struct cred_set *set = cred_set_create(NULL);
+	int rc = -1;
+	if (text == NULL || set == NULL) {
+		snprintf(err, errlen, "out of memory");
+	} else if (template_expand(sp->text, &sample, text, 4096) != TEMPLATE_OK) {
+		snprintf(err, errlen, "%s value: too long once the templates are filled in",
+			 sp->origin);
+	} else {
+		char origin[sizeof sp->origin + 64];
+		snprintf(origin, sizeof origin, "%s (with a 15-digit IMEI filled in)", sp->origin);
+		struct cred_add_opts ao = {.origin = origin};
+		struct cred_diag diag = {0};
+		enum cred_err ce = cred_set_add_value(set, sp->sec_tag,
+						      (enum nrfcred_cred_type)sp->type, text, &ao,
+						      &diag);
+		if (ce == CRED_OK)
+			rc = 0;
+		else
+			snprintf(err, errlen, "%s", diag.detail[0] ? diag.detail : cred_strerror(ce));
+	}
+	cred_set_destroy(set);
+	secure_mem_free(text);
+	return rc;
+}
+
+/* The station file's credentials in its order: the fixed ones point at
+ * their entry of job->table (added from creds in the same order), the
+ * others keep their template or length. */
+static int specs_from(struct station_job *job, const struct station_config *cfg,
+		      const struct cred_set *creds, char *err, size_t errlen)
+{
+	job->per_board = true;
+	job->specs = calloc(cfg->credential_count ? cfg->credential_count : 1, sizeof *job->specs);
+	job->base_dir = strdup(cfg->dir ? cfg->dir : ".");
+	if (job->specs == NULL || job->base_dir == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	size_t fixed = 0, nfixed = creds ? cred_set_count(creds) : 0;
+	for (size_t i = 0; i < cfg->credential_count; i++) {
+		const struct station_credential_config *c = &cfg->credentials[i];
+		struct station_cred_spec *sp = &job->specs[job->spec_count++];
+		sp->sec_tag = c->sec_tag;
+		sp->type = (uint8_t)c->type;
+		sp->fixed = SIZE_MAX;
+		origin_of(cfg, c, sp->origin, sizeof sp->origin);
+		if (c->line == 0)
+			snprintf(sp->name, sizeof sp->name, "%s", c->name);
+		else
+			snprintf(sp->name, sizeof sp->name, "[credential %s]", c->name);
+		if (!station_credential_per_device(c)) {
+			if (fixed >= nfixed) {
+				snprintf(err, errlen, "%s: not loaded", sp->origin);
+				return -1;
+			}
+			sp->fixed = fixed++;
+			continue;
+		}
+		sp->random_len = c->random_len;
+		if (c->random_len > 0) {
+			job->random_psk = true;
+			continue;
+		}
+		sp->is_file = c->file_template != NULL;
+		sp->text = sp->is_file ? secure_mem_strdup(c->file_template)
+				       : secure_mem_strdup(c->value);
+		if (sp->text == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (!sp->is_file && check_value_template(sp, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int station_job_create_per_device(const char *provisioner_path, const struct cred_set *creds,
+				  const struct station_config *cfg, struct station_job **out,
+				  char *err, size_t errlen)
+{
+	return create(provisioner_path, creds, false, cfg->app, cfg->timeout_ms, cfg->delivery, cfg,
+		      out, err, errlen);
 }
 
 int station_job_wrap(struct image *image, struct table *table, const char *app_path,
@@ -284,9 +448,10 @@ int station_job_load_credentials(const struct station_config *cfg, struct cred_s
 	}
 	for (size_t i = 0; i < cfg->credential_count; i++) {
 		const struct station_credential_config *c = &cfg->credentials[i];
+		if (station_credential_per_device(c))
+			continue; /* each board's own: board_table_build */
 		char origin[STATION_NAME_MAX + 300];
-		snprintf(origin, sizeof origin, "%s:%u [credential %s]", cfg->path, c->line,
-			 c->name);
+		origin_of(cfg, c, origin, sizeof origin);
 		struct cred_add_opts opts = {.origin = origin};
 		struct cred_diag diag = {0};
 		enum cred_err e;
@@ -330,5 +495,10 @@ void station_job_destroy(struct station_job *job)
 	for (size_t i = 0; i < job->fingerprint_count; i++)
 		free(job->cred_fingerprints[i]);
 	free(job->cred_fingerprints);
+	for (size_t i = 0; i < job->spec_count; i++)
+		secure_mem_free(job->specs[i].text);
+	free(job->specs);
+	free(job->base_dir);
+	secure_mem_free(job->fingerprint_key);
 	free(job);
 }

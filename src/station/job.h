@@ -23,6 +23,20 @@ struct image;
 struct result;
 struct table;
 
+/* A credential of the station file as the job keeps it when some of them
+ * differ from board to board (station_job_create_per_device): each
+ * board's table is built from these at its READY (station/board_table.h). */
+struct station_cred_spec {
+	uint32_t sec_tag;
+	uint8_t type;	    /* enum nrfcred_cred_type */
+	size_t fixed;	    /* its entry in job->table; SIZE_MAX when per device */
+	char *text;	    /* template of the value (secure_mem) or the path as written */
+	bool is_file;	    /* text is a path (relative to job->base_dir) */
+	unsigned random_len; /* > 0: a fresh PSK of that many bytes */
+	char origin[STATION_NAME_MAX + 300]; /* "FILE:LINE [credential NAME]" */
+	char name[STATION_NAME_MAX + 16];    /* "[credential NAME]" */
+};
+
 struct station_job {
 	struct image *image;	     /* patched provisioner: what PROGRAM writes */
 	struct manifest manifest;    /* where the table and the result live */
@@ -42,6 +56,15 @@ struct station_job {
 	enum station_delivery delivery;
 	uint8_t *request; /* the encoded table (may hold keys; wiped at destroy) */
 	size_t request_len;
+	/* Per device: table holds the fixed credentials only, request is
+	 * NULL, and cred_fingerprints are each board's (board_table.h). */
+	bool per_board;
+	struct station_cred_spec *specs; /* station file order */
+	size_t spec_count;
+	char *base_dir;		   /* where relative template paths resolve */
+	uint8_t *fingerprint_key;  /* secure_mem copy for the boards' HMACs; NULL = none */
+	size_t fingerprint_key_len;
+	bool random_psk; /* some spec is random: secrets_out gets the PSKs */
 };
 
 /*
@@ -55,6 +78,20 @@ struct station_job {
 int station_job_create(const char *provisioner_path, const struct cred_set *creds, bool imei_only,
 		       const char *app_path, uint32_t timeout_ms, enum station_delivery delivery,
 		       struct station_job **out, char *err, size_t errlen);
+
+/*
+ * The same for a station file with per-device credentials (${...} in a
+ * value or path, value = random:N): creds holds the others (loaded by
+ * station_job_load_credentials), each board's table is built when its
+ * firmware's READY gave the IMEI (board_table_build). Needs the RAM
+ * delivery: the flash one writes the table before the IMEI is known.
+ */
+int station_job_create_per_device(const char *provisioner_path, const struct cred_set *creds,
+				  const struct station_config *cfg, struct station_job **out,
+				  char *err, size_t errlen);
+
+/* Whether any credential of cfg is per device. */
+bool station_config_has_per_device(const struct station_config *cfg);
 
 /* The delivery a provisioner with manifest m gets for the wanted one: AUTO
  * resolves to RAM when m offers a session, else FLASH. Returns -1 with err
@@ -83,11 +120,15 @@ int station_job_use_fingerprint_key(struct station_job *job, const uint8_t *key,
  * of it matched (res: the board's result, NULL without one), else
  * STATION_JOB_UNVERIFIED. malloc'd; NULL when out of memory. */
 char *station_job_cred_cell(const struct station_job *job, bool passed, const struct result *res);
+/* The same over any fingerprint list (a board's own, board_table.h). */
+char *station_cred_cell(char *const *fingerprints, size_t count, bool passed,
+			const struct result *res);
 #define STATION_JOB_MODEM_VERIFIED "modem-verified"
 #define STATION_JOB_UNVERIFIED	   "unverified"
 
 /* Loads the [credential NAME] sections of a station file into a new set,
- * every entry named "FILE [credential NAME]" in messages. */
+ * every entry named "FILE [credential NAME]" in messages; per-device ones
+ * are left for the boards (station_job_create_per_device). */
 int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out, char *err,
 				 size_t errlen);
 

@@ -14,6 +14,7 @@
 
 #include "station/config.h"
 #include "station/csvlog.h"
+#include "station/board_table.h"
 #include "station/job.h"
 #include "station/runner_priv.h"
 
@@ -115,7 +116,12 @@ void slot_finish_board(struct slot *s)
 		digest = result_count_undigested(&s->result) ? "unavailable" : "modem";
 	station_format_utc(runner_wall_ms(), rec->row_time);
 	free(rec->cred_cell);
-	rec->cred_cell = station_job_cred_cell(r->job, passed, s->have_result ? &s->result : NULL);
+	const struct result *res = s->have_result ? &s->result : NULL;
+	rec->cred_cell = s->board ? station_cred_cell(s->board->fingerprints,
+						      s->board->fingerprint_count, passed, res)
+				  : station_job_cred_cell(r->job, passed, res);
+	if (passed)
+		slot_record_provisioned(s, rec->row_time);
 	rec->row = (struct csvlog_row){
 		.utc_time = rec->row_time,
 		.station = r->cfg->name,
@@ -140,6 +146,7 @@ void slot_finish_board(struct slot *s)
 		.delivery = r->job->delivery == STATION_DELIVERY_RAM ? "ram" : "flash",
 		.boots = s->session.boots,
 		.sim_build = manifest_is_sim_build(&r->job->manifest),
+		.reprovisioned = s->reprovisioned ? "yes" : "",
 	};
 	rec->row_wanted = s->log != NULL;
 	/* Only a wipe that worked closes the entry: after any other end the
@@ -210,6 +217,7 @@ static void board_logged(struct slot *s)
 		slot_report_lost_row(s);
 	free(s->records.cred_cell);
 	s->records.cred_cell = NULL;
+	slot_board_table_drop(s); /* wiped: the board is done with */
 	if (s->records.journal_op == SLOT_JOURNAL_END) {
 		if (s->records.journal_err == JOURNAL_OK) {
 			s->journal_open = false;

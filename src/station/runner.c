@@ -13,8 +13,10 @@
 #include "probe/probe.h"
 #include "station/config.h"
 #include "station/csvlog.h"
+#include "station/imei_index.h"
 #include "station/job.h"
 #include "station/journal.h"
+#include "station/secrets_out.h"
 #include "station/slot.h"
 
 uint64_t runner_wall_ms(void)
@@ -396,6 +398,9 @@ static void new_board(struct slot *s)
 	s->error[0] = '\0';
 	s->have_result = false;
 	s->imei[0] = '\0';
+	s->refusal[0] = '\0';
+	s->reprovisioned = false;
+	slot_board_table_drop(s);
 	s->access_lost = 0;
 	s->locked = false;
 	s->touched = false;
@@ -637,6 +642,10 @@ int runner_create(const struct runner_options *opts, struct runner **out, char *
 			return -1;
 		}
 	}
+	if (runner_open_identity(r, err, errlen) != 0) {
+		runner_destroy(r);
+		return -1;
+	}
 	atomic_init(&r->hard_abort, false);
 	if (uv_mutex_init(&r->imei_lock) != 0) {
 		snprintf(err, errlen, "cannot create a mutex");
@@ -741,7 +750,10 @@ void runner_destroy(struct runner *r)
 			nrf91_detach(s->target);
 		probe_close(s->probe);
 		csvlog_close(s->log);
+		slot_board_table_drop(s);
 	}
+	imei_index_destroy(r->provisioned);
+	secrets_out_close(r->secrets);
 	if (r->jlink)
 		jlink_context_destroy(r->jlink);
 	journal_close(r->journal);

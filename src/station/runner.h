@@ -49,6 +49,11 @@ struct runner_options {
 	 * NULL: none. The caller opens them (redaction ranges registered) and
 	 * closes them after runner_destroy; each slot's worker writes its own. */
 	struct adi_trace *const *traces;
+	/* A board whose IMEI has a pass in the CSV logs (station/imei_index.h,
+	 * read at start with csv) fails CHECK before it gets a credential,
+	 * unless reprovision: then it is provisioned again and its row says
+	 * reprovisioned = yes. */
+	bool reprovision;
 };
 
 struct runner_summary {
@@ -64,6 +69,8 @@ struct runner_summary {
 	unsigned recovered;	     /* boards an earlier run left unwiped, wiped now */
 	unsigned recovery_failures;  /* ... whose wipe failed now */
 	unsigned journal_warnings;   /* ... not found in their slot, or not checked */
+	/* The logs read at start for the IMEI index (runner_create). */
+	size_t index_imeis, index_bad_rows, index_torn_rows, index_foreign_files;
 };
 
 struct runner;

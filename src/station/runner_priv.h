@@ -97,6 +97,11 @@ struct slot {
 	uint32_t swd_khz;     /* SWD clock for the next attach (runner lowers it) */
 	struct slot_session session; /* RUN .. AWAIT_RESULT of the RAM delivery */
 	char imei[16];		     /* the IMEI of the session's READY, "" before */
+	/* Per-device job: this board's table, built at READY (board_identity.c). */
+	struct board_table *board;
+	/* The logs hold a pass for this IMEI: CHECK fails the board with it. */
+	char refusal[200];
+	bool reprovisioned; /* ... and --reprovision let it through */
 	unsigned speed_fallbacks;
 
 	/* Written by the worker's progress callback, read by the dashboard. */
@@ -162,6 +167,11 @@ struct runner {
 	bool imei_lock_ready;
 	struct runner_imei *imeis;
 	size_t imei_count, imei_cap;
+	/* IMEIs with a pass in the logs, and this run's passes (under
+	 * imei_lock); NULL without CSV logs. */
+	struct imei_index *provisioned;
+	/* Where random PSKs go before a board gets them; NULL: none. */
+	struct secrets_out *secrets;
 };
 
 /* Loop thread (runner.c). */
@@ -214,6 +224,22 @@ enum slot_outcome slot_lost_access(struct slot *s, nrf91_err e);
  * reported it in this run, or when there is no memory to record it. The
  * same board again (continuous mode) is no duplicate. Any thread. */
 bool slot_imei_is_new(struct slot *s, const char *imei);
+/* board_identity.c. Any thread. False, with s->refusal saying when, where
+ * and in which slot, when the logs hold a pass for imei and the run does
+ * not reprovision; sets s->reprovisioned when it does. */
+bool slot_imei_not_provisioned(struct slot *s, const char *imei);
+/* Worker, before the TABLE record: builds this board's table (job
+ * per_board) and appends its random PSKs to secrets_out (fsync'd). False,
+ * s->detail naming the credential or file and saying nothing was sent. */
+bool slot_board_table_ready(struct slot *s);
+/* Loop thread: a board passed; its IMEI joins the index. */
+void slot_record_provisioned(struct slot *s, const char *time);
+/* runner_create: the IMEI index from the CSV logs (opts.csv), the
+ * secrets_out file (a job with random PSKs). -1 with err naming the file. */
+int runner_open_identity(struct runner *r, char *err, size_t errlen);
+/* Loop thread: the board is done with; its table is wiped. */
+void slot_board_table_drop(struct slot *s);
+
 /* Shows the firmware's live progress word on the dashboard (display only). */
 void slot_show_firmware_progress(struct slot *s);
 

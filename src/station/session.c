@@ -12,6 +12,7 @@
 #include "cred/secure_mem.h"
 #include "provision/le.h"
 #include "provision/session.h"
+#include "station/board_table.h"
 #include "station/job.h"
 #include "station/runner_priv.h"
 
@@ -63,8 +64,9 @@ nrf91_err slot_session_check_erased(struct slot *s)
 	const struct station_job *job = s->r->job;
 	const struct manifest *m = &job->manifest;
 	/* What any boot of this board may have been given, not just the last. */
+	size_t sent = s->board ? s->board->request_len : job->request_len;
 	uint32_t end = NRFCRED_MBOX_DOWN_OFFSET +
-		       (((uint32_t)job->request_len + NRFCRED_REC_OVERHEAD + 3u) & ~3u);
+		       (((uint32_t)sent + NRFCRED_REC_OVERHEAD + 3u) & ~3u);
 	if (end > m->mailbox_size)
 		end = m->mailbox_size;
 	uint8_t *buf = malloc(end);
@@ -146,10 +148,11 @@ static enum slot_outcome deliver(struct slot *s)
 	const struct station_job *job = s->r->job;
 	if (ss->owed == 0)
 		return SLOT_OUT_PENDING;
-	nrf91_err e =
-		ss->owed == NRFCRED_REC_TABLE
-			? send_request(s, ss->owed, job->request, job->request_len, ss->owed_seq)
-			: send_request(s, ss->owed, NULL, 0, ss->owed_seq);
+	const uint8_t *table = s->board ? s->board->request : job->request;
+	size_t table_len = s->board ? s->board->request_len : job->request_len;
+	nrf91_err e = ss->owed == NRFCRED_REC_TABLE
+			      ? send_request(s, ss->owed, table, table_len, ss->owed_seq)
+			      : send_request(s, ss->owed, NULL, 0, ss->owed_seq);
 	if (e == NRF91_OK) {
 		ss->host_seq = ss->owed_seq;
 		ss->owed = 0;
@@ -269,7 +272,15 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 					    result_strerror(RESULT_ERR_IMEI_LUHN), rd.imei);
 			if (!slot_imei_is_new(s, rd.imei))
 				return SLOT_OUT_FAILED;
+			/* Provisioned in an earlier run: CHECK refuses it, and
+			 * the table never goes down. */
+			if (!slot_imei_not_provisioned(s, rd.imei)) {
+				ss->phase = SLOT_SESSION_FINISHED;
+				return SLOT_OUT_OK;
+			}
 		}
+		if (!slot_board_table_ready(s))
+			return SLOT_OUT_FAILED;
 		ss->phase = s->have_result ? SLOT_SESSION_WAIT_DONE : SLOT_SESSION_WAIT_RESULT;
 		return owe(s, first_request(s));
 	}

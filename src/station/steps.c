@@ -16,6 +16,7 @@
 #include "provision/result.h"
 #include "provision/table.h"
 #include "station/config.h"
+#include "station/board_table.h"
 #include "station/job.h"
 #include "station/runner_priv.h"
 
@@ -182,9 +183,22 @@ static enum slot_outcome check_result(struct slot *s)
 	enum result_digest_policy policy = s->r->cfg->verify_digest == STATION_DIGEST_WHEN_AVAILABLE
 						   ? RESULT_DIGEST_WHEN_AVAILABLE
 						   : RESULT_DIGEST_REQUIRE;
-	result_err re = result_check(&s->result, s->r->job->table, policy, &pd);
+	if (s->refusal[0]) { /* at READY: nothing was sent */
+		snprintf(s->detail, sizeof s->detail, "%s", s->refusal);
+		return SLOT_OUT_FAILED;
+	}
+	const struct table *sent = s->board ? s->board->table : s->r->job->table;
+	result_err re = result_check(&s->result, sent, policy, &pd);
+	if (re == RESULT_OK && !slot_imei_is_new(s, s->result.imei))
+		return SLOT_OUT_FAILED;
+	/* The flash delivery learns the IMEI only here, after the modem
+	 * stored what the image carried. */
+	if (re == RESULT_OK && !slot_imei_not_provisioned(s, s->result.imei)) {
+		snprintf(s->detail, sizeof s->detail, "%s", s->refusal);
+		return SLOT_OUT_FAILED;
+	}
 	if (re == RESULT_OK)
-		return slot_imei_is_new(s, s->result.imei) ? SLOT_OUT_OK : SLOT_OUT_FAILED;
+		return SLOT_OUT_OK;
 	if (re == RESULT_ERR_STATUS)
 		snprintf(s->detail, sizeof s->detail, "firmware reported %s%s%s",
 			 result_status_name(s->result.status), pd.text[0] ? ": " : "", pd.text);

@@ -96,11 +96,15 @@ Test(csvlog, formats_row_in_header_order)
 	cr_assert_str_eq(line, "2026-11-25T01:02:03.456Z,demo,3,260000003,352656100000003,fail,"
 			       "program,\"verify failed, at 0x0000f000\",1234,nRF9160,"
 			       "mfw_nrf9160_1.3.5,42/3;42/4,aa;bb,cc,,0.1.0,"
-			       "2000,3,yes,unavailable,ram,2,simulator\r\n");
+			       "2000,3,yes,unavailable,ram,2,simulator,\r\n");
 	free(line);
 	row.sim_build = false;
 	line = csvlog_format_row(&row);
-	cr_assert(strstr(line, ",ram,2,target\r\n") != NULL, "%s", line);
+	cr_assert(strstr(line, ",ram,2,target,\r\n") != NULL, "%s", line);
+	free(line);
+	row.reprovisioned = "yes";
+	line = csvlog_format_row(&row);
+	cr_assert(strstr(line, ",ram,2,target,yes\r\n") != NULL, "%s", line);
 	free(line);
 }
 
@@ -149,13 +153,14 @@ Test(csvlog, row_with_a_formula_in_modem_fw_stays_one_defused_row)
 }
 
 /* Columns added later come last (board sequences: swd_khz..digest; RAM
- * session: delivery, boots; provisioner_build), so a reader that knows only
+ * session: delivery, boots; provisioner_build; reprovisioned), so a reader that knows only
  * the first sixteen keeps working. */
 Test(csvlog, header_ends_with_the_columns_added_since_0_1)
 {
 	const char *h = CSVLOG_HEADER;
 	const char *tail =
-		",nrfcred_version,swd_khz,resets,locked,digest,delivery,boots,provisioner_build";
+		",nrfcred_version,swd_khz,resets,locked,digest,delivery,boots,provisioner_build,"
+		"reprovisioned";
 	cr_assert_geq(strlen(h), strlen(tail));
 	cr_assert_str_eq(h + strlen(h) - strlen(tail), tail);
 }
@@ -177,8 +182,8 @@ Test(csvlog, writes_header_once_and_appends_rows)
 	csvlog_close(log);
 	char *text = slurp(path);
 	cr_assert_str_eq(text, CSVLOG_HEADER "\r\n"
-					     ",st,2,,1,pass,,,0,,,,,,,,0,0,no,,,0,target\r\n"
-					     ",st,2,,2,pass,,,0,,,,,,,,0,0,no,,,0,target\r\n");
+					     ",st,2,,1,pass,,,0,,,,,,,,0,0,no,,,0,target,\r\n"
+					     ",st,2,,2,pass,,,0,,,,,,,,0,0,no,,,0,target,\r\n");
 }
 
 /* A file started by an older nrfcred (fewer columns) is never appended to:
@@ -251,7 +256,7 @@ Test(csvlog, failed_append_reports_io_error_and_leaves_no_partial_row)
 	snprintf(path, sizeof path, "%s", csvlog_path(log));
 	csvlog_close(log);
 	cr_assert_str_eq(slurp(path), CSVLOG_HEADER "\r\n"
-						    ",st,1,,123,pass,,,0,,,,,,,,0,0,no,,,0,target\r\n");
+						    ",st,1,,123,pass,,,0,,,,,,,,0,0,no,,,0,target,\r\n");
 }
 
 Test(csvlog, creates_the_log_dir_and_rejects_bad_station_names)
