@@ -100,11 +100,18 @@ kill9() {
 	NRFSIM_STATE_DIR="$1/state" "$nrfsim" run "$1/sim.ini" -- "$nrfcred" station --json \
 		"$1/station.ini" >"$1/events" 2>"$1/err.txt" &
 	local pid=$!
-	$scan watch "$1/state" "$psk" "$key" "$1/watch.txt" --until-await 8 <"$1/events" 2>/dev/null
+	exec 3<"$1/events"
+	$scan watch "$1/state" "$psk" "$key" "$1/watch.txt" --until-await 8 <&3 2>/dev/null
 	local wrc=$?
+	# Someone keeps reading: a closed stdout would make nrfcred drain the
+	# run and wipe the boards (EPIPE) before the kill.
+	cat <&3 >/dev/null &
+	local drain=$!
 	sleep 1 # the tables are in RAM, the modems are writing
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	wait "$drain" 2>/dev/null
+	exec 3<&-
 	echo "$wrc"
 }
 k=$tmp/kill-ram
