@@ -42,6 +42,7 @@
 #define PERIPH_BASE    0x40000000u
 #define PERIPH_SIZE    0x20000000u
 #define MAX_PENDING    16
+#define SIM_CODE_PAGE  0x1000u /* granule of the dirty range below */
 #define EXCP_BKPT      7 /* QEMU's exception number for BKPT (target/arm/cpu.h) */
 
 struct pending_write {
@@ -64,6 +65,11 @@ struct simcpu {
 	struct mmio_region regions[3];
 	struct simcpu_regs last; /* registers as last read or written */
 	bool flush_code;	 /* memory may have changed under translated code */
+	/* Flash the core itself programmed since the last flush: [lo, hi). Only
+	 * those pages lose their translations; dropping all 1 MB after every
+	 * slice that wrote a word made a flash loader run spend most of the
+	 * simulator's CPU in Unicorn's cache invalidation (tools/bench). */
+	uint32_t dirty_lo, dirty_hi;
 	/* current run slice */
 	uint64_t budget, executed, consumed; /* consumed = executed + skipped */
 	uint64_t slice_end_ns;
@@ -158,8 +164,14 @@ static void apply_pending_writes(struct simcpu *c)
 	}
 	/* Code in a page the CPU programmed is re-translated, but only once the
 	 * slice ends (never drop translations from inside a hook). */
-	if (c->n_pending)
-		c->flush_code = true;
+	for (unsigned i = 0; i < c->n_pending; i++) {
+		uint32_t lo = c->pending[i].addr & ~(SIM_CODE_PAGE - 1u);
+		uint32_t hi = lo + SIM_CODE_PAGE;
+		if (c->dirty_hi == 0 || lo < c->dirty_lo)
+			c->dirty_lo = lo;
+		if (hi > c->dirty_hi)
+			c->dirty_hi = hi;
+	}
 	c->n_pending = 0;
 	if (c->stop_lockup)
 		uc_emu_stop(c->uc);
@@ -525,6 +537,7 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE, SIM_FLASH_BASE + SIM_FLASH_SIZE);
 		uc_ctl_remove_cache(c->uc, SIM_RAM_BASE, SIM_RAM_BASE + SIM_RAM_SIZE);
 		c->flush_code = false;
+		c->dirty_lo = c->dirty_hi = 0;
 	}
 	c->budget = max_instructions;
 	c->executed = c->consumed = 0;
@@ -534,9 +547,9 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 	uc_err err = uc_emu_start(c->uc, pc | 1u, 0xFFFFFFFFu, 0, 0);
 	if (c->n_pending)
 		apply_pending_writes(c);
-	if (c->flush_code) {
-		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE, SIM_FLASH_BASE + SIM_FLASH_SIZE);
-		c->flush_code = false;
+	if (c->dirty_hi) {
+		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE + c->dirty_lo, SIM_FLASH_BASE + c->dirty_hi);
+		c->dirty_lo = c->dirty_hi = 0;
 	}
 	pc = rd(c, UC_ARM_REG_PC);
 	if (c->stop_lockup || (err != UC_ERR_OK && !c->stop_break))
