@@ -349,3 +349,58 @@ Test(simboard_cpu, reset_after_ready_resets_once_a_millisecond_after_the_first_r
 	cr_assert_eq(c2.system_resets, c1.system_resets, "no second self-reset");
 	tsb_teardown();
 }
+
+/* Spins (cpu_unicorn.c "spins"): a loop that only loads and compares comes
+ * back to the same state until the debugger writes memory, so it is skipped
+ * as time; the loop must still end on the debugger's write, and loops that
+ * count or store must still run instruction by instruction. */
+static uint64_t instructions(void)
+{
+	struct simboard_counters c;
+	simboard_get_counters(T.b, &c);
+	return c.cpu_instructions;
+}
+
+Test(simboard_cpu, a_spin_on_ram_is_skipped_and_ends_when_the_debugger_writes)
+{
+	/*   ldr r0, =0x20000100
+	 * loop: ldr r1, [r0]; cmp r1, #0; beq loop
+	 *   movs r2, #1; str r2, [r0, #4]; b . */
+	static const uint32_t spin[] = {0x68014803u, 0xD0FC2900u, 0x60422201u, 0xBF00E7FEu,
+					0x20000100u};
+	open_board(SIMBOARD_NRF9160, false);
+	mem_wr(0x20000100u, 0);
+	mem_wr(0x20000104u, 0);
+	run_from_ram(spin, 5);
+	uint64_t n0 = instructions();
+	advance_ms(100); /* 6.4 M instructions at 64 MHz if emulated */
+	uint64_t n = instructions() - n0;
+	cr_expect_lt(n, 100000u, "%llu instructions emulated in 100 ms of spinning",
+		     (unsigned long long)n);
+	cr_expect_eq(mem_rd(0x20000104u), 0u, "still in the loop");
+	mem_wr(0x20000100u, 1);
+	advance_ms(1);
+	cr_expect_eq(mem_rd(0x20000104u), 1u, "left the loop after the debugger's write");
+}
+
+Test(simboard_cpu, loops_that_count_or_store_still_run_every_instruction)
+{
+	/* movs r0, #0; loop: adds r0, #1; b loop */
+	static const uint32_t count[] = {0x30012000u, 0xBF00E7FDu};
+	/* ldr r0, =0x20000200; loop: str r1, [r0]; b loop */
+	static const uint32_t store[] = {0x60014801u, 0xBF00E7FDu, 0x20000200u};
+	const struct {
+		const uint32_t *code;
+		size_t words;
+	} loops[] = {{count, 2}, {store, 3}};
+	for (size_t i = 0; i < 2; i++) {
+		open_board(SIMBOARD_NRF9160, false);
+		run_from_ram(loops[i].code, loops[i].words);
+		uint64_t n0 = instructions();
+		advance_ms(10); /* 640000 instructions at 64 MHz */
+		uint64_t n = instructions() - n0;
+		cr_expect_geq(n, 600000u, "loop %zu: %llu instructions in 10 ms", i,
+			      (unsigned long long)n);
+		tsb_teardown();
+	}
+}
