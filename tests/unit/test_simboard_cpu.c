@@ -363,32 +363,33 @@ static uint64_t instructions(void)
 
 Test(simboard_cpu, a_spin_on_ram_is_skipped_and_ends_when_the_debugger_writes)
 {
-	/*   ldr r0, =0x20000100
+	/*   ldr r0, =0x20003000 (not the code's page: Unicorn 2.0.1 leaks when
+	 *   a store lands next to translated code)
 	 * loop: ldr r1, [r0]; cmp r1, #0; beq loop
 	 *   movs r2, #1; str r2, [r0, #4]; b . */
 	static const uint32_t spin[] = {0x68014803u, 0xD0FC2900u, 0x60422201u, 0xBF00E7FEu,
-					0x20000100u};
+					0x20003000u};
 	open_board(SIMBOARD_NRF9160, false);
-	mem_wr(0x20000100u, 0);
-	mem_wr(0x20000104u, 0);
+	mem_wr(0x20003000u, 0);
+	mem_wr(0x20003004u, 0);
 	run_from_ram(spin, 5);
 	uint64_t n0 = instructions();
 	advance_ms(100); /* 6.4 M instructions at 64 MHz if emulated */
 	uint64_t n = instructions() - n0;
 	cr_expect_lt(n, 100000u, "%llu instructions emulated in 100 ms of spinning",
 		     (unsigned long long)n);
-	cr_expect_eq(mem_rd(0x20000104u), 0u, "still in the loop");
-	mem_wr(0x20000100u, 1);
+	cr_expect_eq(mem_rd(0x20003004u), 0u, "still in the loop");
+	mem_wr(0x20003000u, 1);
 	advance_ms(1);
-	cr_expect_eq(mem_rd(0x20000104u), 1u, "left the loop after the debugger's write");
+	cr_expect_eq(mem_rd(0x20003004u), 1u, "left the loop after the debugger's write");
 }
 
 Test(simboard_cpu, loops_that_count_or_store_still_run_every_instruction)
 {
 	/* movs r0, #0; loop: adds r0, #1; b loop */
 	static const uint32_t count[] = {0x30012000u, 0xBF00E7FDu};
-	/* ldr r0, =0x20000200; loop: str r1, [r0]; b loop */
-	static const uint32_t store[] = {0x60014801u, 0xBF00E7FDu, 0x20000200u};
+	/* ldr r0, =0x20003000; loop: str r1, [r0]; b loop */
+	static const uint32_t store[] = {0x60014801u, 0xBF00E7FDu, 0x20003000u};
 	const struct {
 		const uint32_t *code;
 		size_t words;
