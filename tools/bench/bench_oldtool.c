@@ -1,6 +1,6 @@
 /*
- * The old tool's flow (cred.py with pynrfjprog, /work/shared/seed/
- * original-cred-tool.txt) on one board, through nrfcred's target layer, for
+ * The old tool's flow (cred.py with pynrfjprog,
+ * docs/history/original-cred-tool.txt) on one board, through nrfcred's target layer, for
  * the benchmark's baseline (tools/bench/run --only oldtool):
  *
  *   erase-all, program the provisioner with its credential table patched in
@@ -9,13 +9,16 @@
  *   the result area (IMEI, status), erase-all, program the app, read-back
  *   verify, reset and run.
  *
- * Every word goes over the MEM-AP (the direct path); nrfjprog's own flash
- * routine is not what the old tool is measured by here: the wait is. Prints
- * one line per step with the probe's modeled milliseconds and the host's
- * wall milliseconds, then a total. Exit 0 only when the firmware's result
- * says ok.
+ * METHOD says how the words get into flash: `loader` (default) stands for
+ * nrfjprog, whose J-Link flash routine runs near the NVMC's speed (issue 13:
+ * 67-81 KB/s on nRF52), so nrfcred's RAM loader writes and the verify reads
+ * every byte back as `nrfjprog --verify` does; `direct` writes every word
+ * over the MEM-AP (nrfcred 0.1's path), a slower old tool than the real one.
+ * Prints one line per step with the probe's modeled milliseconds and the
+ * host's wall milliseconds, then a total. Exit 0 only when the firmware's
+ * result says ok.
  *
- *   nrfsim run SCENARIO -- bench_oldtool SERIAL PATCHED.hex APP.hex [WAIT_S]
+ *   nrfsim run SCENARIO -- bench_oldtool SERIAL PATCHED.hex APP.hex [WAIT_S [METHOD]]
  */
 #include "image/ihex.h"
 #include "image/image.h"
@@ -86,7 +89,16 @@ static struct image *load(const char *path)
 	return img;
 }
 
-static int run(struct nrf91 *t, struct image *prov, struct image *app, unsigned wait_s)
+/* Program img and read every byte back. */
+static nrf91_err program(struct nrf91 *t, struct image *img, bool loader)
+{
+	if (loader)
+		return nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_READBACK);
+	nrf91_err e = nrf91_write_image(t, img);
+	return e == NRF91_OK ? nrf91_verify(t, img, NULL) : e;
+}
+
+static int run(struct nrf91 *t, struct image *prov, struct image *app, unsigned wait_s, bool loader)
 {
 	struct manifest m;
 	struct provision_diag pd;
@@ -103,13 +115,9 @@ static int run(struct nrf91 *t, struct image *prov, struct image *app, unsigned 
 		return fail("erase-all", t, e);
 	end(&s, "erase-all");
 	begin(&s);
-	if ((e = nrf91_write_image(t, prov)) != NRF91_OK)
+	if ((e = program(t, prov, loader)) != NRF91_OK)
 		return fail("program", t, e);
-	end(&s, "program");
-	begin(&s);
-	if ((e = nrf91_verify(t, prov, NULL)) != NRF91_OK)
-		return fail("verify", t, e);
-	end(&s, "verify");
+	end(&s, "program+verify");
 	begin(&s);
 	if ((e = nrf91_reset_run(t, 2000)) != NRF91_OK)
 		return fail("reset", t, e);
@@ -142,13 +150,9 @@ static int run(struct nrf91 *t, struct image *prov, struct image *app, unsigned 
 		return fail("erase-all (2)", t, e);
 	end(&s, "erase-all");
 	begin(&s);
-	if ((e = nrf91_write_image(t, app)) != NRF91_OK)
+	if ((e = program(t, app, loader)) != NRF91_OK)
 		return fail("program app", t, e);
-	end(&s, "program-app");
-	begin(&s);
-	if ((e = nrf91_verify(t, app, NULL)) != NRF91_OK)
-		return fail("verify app", t, e);
-	end(&s, "verify-app");
+	end(&s, "app+verify");
 	begin(&s);
 	if ((e = nrf91_reset_release(t)) != NRF91_OK)
 		return fail("reset app", t, e);
@@ -161,11 +165,16 @@ static int run(struct nrf91 *t, struct image *prov, struct image *app, unsigned 
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: bench_oldtool SERIAL PATCHED.hex APP.hex [WAIT_S]\n");
+		fprintf(stderr, "usage: bench_oldtool SERIAL PATCHED.hex APP.hex [WAIT_S [loader|direct]]\n");
 		return 2;
 	}
 	uint32_t serial = (uint32_t)strtoul(argv[1], NULL, 10);
 	unsigned wait_s = argc > 4 ? (unsigned)strtoul(argv[4], NULL, 10) : 7u;
+	bool loader = argc <= 5 || strcmp(argv[5], "direct") != 0;
+	if (argc > 5 && strcmp(argv[5], "direct") != 0 && strcmp(argv[5], "loader") != 0) {
+		fprintf(stderr, "bench_oldtool: METHOD is loader or direct\n");
+		return 2;
+	}
 	snprintf(serial12, sizeof(serial12), "%012u", (unsigned)serial);
 	get_counters = (get_counters_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "nrfsim_get_counters");
 
@@ -187,7 +196,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_oldtool: attach: %s\n", info.error_detail);
 		goto out;
 	}
-	rc = run(t, prov, app, wait_s);
+	printf("oldtool: %s, blind wait %u s\n", loader ? "loader writes, read-back verify" : "direct writes, read-back verify", wait_s);
+	rc = run(t, prov, app, wait_s, loader);
 out:
 	nrf91_detach(t);
 	probe_close(p);
