@@ -405,3 +405,35 @@ Test(simboard_cpu, loops_that_count_or_store_still_run_every_instruction)
 		tsb_teardown();
 	}
 }
+
+/* The core's word writes through the NVMC take tWRITE each however the board
+ * is advanced: with 50 us steps (a host polling often) the NVMC must still
+ * be busy with the last write when the core, at its own earlier time in the
+ * next slice, writes the next one (board.c board_advance_to runs the core
+ * before the NVMC; the other order let writes overlap). */
+Test(simboard_cpu, core_flash_writes_take_twrite_each_in_short_slices)
+{
+	/*   ldr r0, =NVMC.CONFIG; movs r1, #1; str r1, [r0]      (WEN)
+	 *   ldr r2, =0x00080000; ldr r3, =NVMC.READYNEXT
+	 * loop: ldr r4, [r3]; cmp r4, #0; beq loop
+	 *   str r1, [r2]; adds r2, #4; b loop */
+	static const uint32_t writer[] = {0x21014805u, 0x4A056001u, 0x681C4B05u,
+					  0xD0FC2C00u, 0x32046011u, 0xBF00E7F9u,
+					  0x50039504u, 0x00080000u, 0x50039408u};
+	open_board(SIMBOARD_NRF9160, false);
+	run_from_ram(writer, 9);
+	struct simboard_counters c0, c1;
+	simboard_get_counters(T.b, &c0);
+	for (int i = 0; i < 400; i++) { /* 20 ms in 50 us steps */
+		T.now += 50000u;
+		simboard_advance(T.b, T.now);
+	}
+	simboard_get_counters(T.b, &c1);
+	uint64_t words = c1.nvmc_words_written - c0.nvmc_words_written;
+	uint64_t most = 20000000u / T.cfg.timing.nvmc_write_word_ns + 2u;
+	cr_expect_gt(words, most / 2, "%llu words in 20 ms: the core is writing",
+		     (unsigned long long)words);
+	cr_expect_leq(words, most, "%llu words in 20 ms, tWRITE %llu ns allows %llu",
+		      (unsigned long long)words,
+		      (unsigned long long)T.cfg.timing.nvmc_write_word_ns, (unsigned long long)most);
+}
