@@ -23,6 +23,7 @@ struct jlink_backend {
 
 /* OpenOCD's SWD buffer limit (jlink.c JLINK_TAP_BUFFER_SIZE), in bytes. */
 #define JLINK_SWD_BUFFER_MAX 2048u
+#define JLINK_USB_CHUNK 2048u /* libjaylink's CHUNK_SIZE (jlink.md §3.1) */
 /* Below this the probe cannot hold one transaction plus headers (OpenOCD). */
 #define JLINK_MIN_FREE_MEMORY 143u
 
@@ -317,6 +318,13 @@ static probe_err setup(struct jlink_backend *b, uint32_t speed_khz, char *errbuf
 		if (fit < buf_bytes)
 			buf_bytes = fit;
 	}
+	/* libjaylink moves a command in 2048-byte bulk transfers and asks for
+	 * 2048 bytes per IN (jlink.md §3.1). A batch of n bytes sends 4 + 2n
+	 * and gets n + 1 back: n = 2048 is 3 OUT + 2 IN transfers, n = 2046
+	 * 2 OUT + 1 IN, a third less USB time per batch at full speed and one
+	 * round trip per batch (tools/bench: fewer than OpenOCD's for 64 KB). */
+	if (buf_bytes > JLINK_USB_CHUNK - 2u)
+		buf_bytes = JLINK_USB_CHUNK - 2u;
 	b->probe.max_swd_bits = buf_bytes * 8u;
 	/* Release nRESET in case a previous user left it asserted. */
 	ret = jaylink_set_reset(b->devh);

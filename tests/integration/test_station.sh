@@ -164,6 +164,20 @@ check "provision --program_app: IMEI printed, app in flash" \
   bash -c '[ "$(cat "$1")" = "$2" ] && "$3" show "$4" | grep -A7 "^probe 000260000004" | grep -q "flash: *sha256 $5"' \
   _ "$d/imei.txt" "$(scenario_imei "$d/sim.ini" 4)" "$nrfsim" "$d/state" "$want"
 
+# ------------------------------------------- app with the loader and CRC
+# flash_method = loader, verify = crc: PROGRAM and VERIFY through the RAM
+# loader, and the wipe proves the erase by the loader's CRC of every range
+# this run wrote (issue 13) before the app goes in.
+sed -i "s/^\[station\]$/[station]\nflash_method = loader\nverify = crc/" "$d/station.ini"
+rm -rf "$d/state" "$d/logs"
+sim "$d" "$nrfcred" station --plain "$d/station.ini" >"$d/out-crc.txt" 2>&1
+rc=$?
+check "loader + crc: station exits 0" [ "$rc" -eq 0 ]
+check "loader + crc: the wipe passed its CRC blank check, then the app went in" \
+  grep -qz 'slot 1 (000260000001): WIPE.*slot 1 (000260000001): PROGRAM_APP.*slot 1 (000260000001): DONE' "$d/out-crc.txt"
+check "loader + crc: each board's flash holds the app and nothing else" \
+  [ "$("$nrfsim" show "$d/state" 2>&1 | grep -c "flash: *sha256 $want")" -eq 2 ]
+
 # ------------------------------------------------------------- APPROTECT
 d=$tmp/approtect
 make_fixture "$d" fast

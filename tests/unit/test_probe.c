@@ -85,8 +85,9 @@ Test(probe, open_by_serial_selects_swd_sizes_the_buffer_and_sets_4mhz)
 	cr_expect_eq(p->serial, 260000003u);
 	cr_expect_eq(p->speed_khz, 4000u);
 	cr_expect_eq(jlink_speed_khz(p), 4000u);
-	/* 32768 bytes free: min(2048, (32768-16)/2) bytes = 16384 bits. */
-	cr_expect_eq(p->max_swd_bits, 16384u);
+	/* 32768 bytes free: min(2048, (32768-16)/2) bytes, cut to 2046 so a
+	 * full batch is 2 bulk OUT transfers and 1 IN: 16368 bits. */
+	cr_expect_eq(p->max_swd_bits, 16368u);
 	uint16_t mv = 0;
 	cr_expect_eq(probe_vtref(p, &mv), PROBE_OK);
 	cr_expect_eq(mv, 3300);
@@ -152,6 +153,37 @@ Test(probe, one_kilobyte_ram_write_is_one_swd_command_on_the_usb)
 	cr_expect_eq(c1.usb_in_transfers - c0.usb_in_transfers, 1);
 	cr_assert_eq(nrf91_read(t, 0x20002000, back, sizeof(back)), NRF91_OK);
 	cr_expect_eq(memcmp(d, back, sizeof(d)), 0);
+	nrf91_detach(t);
+	probe_close(p);
+	jlink_context_destroy(ctx);
+}
+
+Test(probe, full_batches_take_one_usb_round_trip_each)
+{
+	use_scenario("[probe 1]\nserial = 000260000001\n");
+	struct jlink_context *ctx;
+	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
+	struct probe *p;
+	char err[160];
+	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	struct nrf91 *t;
+	struct nrf91_info info;
+	cr_assert_eq(nrf91_attach(p, NULL, &t, &info), NRF91_OK, "%s", info.error_detail);
+	cr_assert_eq(nrf91_halt(t), NRF91_OK);
+	static uint8_t d[16384], back[16384];
+	for (size_t i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 7 + 3);
+	struct nrfsim_counters c0, c1;
+	cr_assert_eq(nrfsim_get_counters("000260000001", &c0), 0);
+	cr_assert_eq(nrf91_write(t, 0x20002000, d, sizeof(d)), NRF91_OK);
+	cr_assert_eq(nrf91_read(t, 0x20002000, back, sizeof(back)), NRF91_OK);
+	cr_assert_eq(nrfsim_get_counters("000260000001", &c1), 0);
+	cr_expect_eq(memcmp(d, back, sizeof(d)), 0);
+	uint64_t cmds = c1.swd_io_commands - c0.swd_io_commands;
+	/* 32 KB moved: several full batches, each one IN and at most two OUT. */
+	cr_expect_geq(cmds, 8u);
+	cr_expect_eq(c1.usb_in_transfers - c0.usb_in_transfers, cmds);
+	cr_expect_leq(c1.usb_out_transfers - c0.usb_out_transfers, 2 * cmds);
 	nrf91_detach(t);
 	probe_close(p);
 	jlink_context_destroy(ctx);

@@ -8,7 +8,9 @@
  *
  * METHOD: loader (default: the RAM flash loader, verified by its CRC-32 on
  * the target), direct (word by word over the MEM-AP, read-back verify),
- * loader-readback or direct-crc.
+ * loader-readback or direct-crc; or ram: no flash at all, N KB written to
+ * RAM at 0x20000000 and read back (nrf91_write / nrf91_read), the job
+ * OpenOCD's load_image + dump_image do in tools/bench/run --only openocd.
  *
  * The simulator's counters come from libnrfsim.so in this process
  * (nrfsim_get_counters, looked up at run time: without the simulator the
@@ -87,8 +89,13 @@ int main(int argc, char **argv)
 		vfy = NRF91_VERIFY_READBACK;
 	} else if (strcmp(method, "direct-crc") == 0) {
 		how = NRF91_FLASH_DIRECT;
+	} else if (strcmp(method, "ram") == 0) {
+		if (kb > 192) {
+			fprintf(stderr, "bench_program: ram: KB must be 1..192\n");
+			return 2;
+		}
 	} else if (strcmp(method, "loader") != 0) {
-		fprintf(stderr, "bench_program: METHOD is loader, direct, loader-readback or direct-crc\n");
+		fprintf(stderr, "bench_program: METHOD is loader, direct, loader-readback, direct-crc or ram\n");
 		return 2;
 	}
 	char serial12[16];
@@ -130,6 +137,32 @@ int main(int argc, char **argv)
 	       info.part_name, info.variant, (unsigned)serial, p->speed_khz, p->max_swd_bits, kb,
 	       method);
 	struct snap s0, s1, s2, s3;
+	if (strcmp(method, "ram") == 0) {
+		uint8_t *back = malloc(kb * 1024u);
+		take(&s0, t, get, serial12);
+		e = back ? nrf91_halt(t) : NRF91_ERR_NOMEM;
+		take(&s1, t, get, serial12);
+		if (e == NRF91_OK)
+			e = nrf91_write(t, 0x20000000u, data, kb * 1024u);
+		take(&s2, t, get, serial12);
+		if (e == NRF91_OK)
+			e = nrf91_read(t, 0x20000000u, back, kb * 1024u);
+		take(&s3, t, get, serial12);
+		bool same = e == NRF91_OK && memcmp(back, data, kb * 1024u) == 0;
+		free(back);
+		if (!same) {
+			fprintf(stderr, "bench_program: ram: %s: %s\n",
+				e == NRF91_OK ? "read back differs" : nrf91_strerror(e),
+				nrf91_last_error_detail(t));
+			goto out;
+		}
+		report("halt", &s0, &s1, 0);
+		report("ramwrite", &s1, &s2, kb);
+		report("ramread", &s2, &s3, kb);
+		report("ram", &s1, &s3, kb);
+		rc = 0;
+		goto out;
+	}
 	take(&s0, t, get, serial12);
 	e = nrf91_erase_all(t);
 	take(&s1, t, get, serial12);

@@ -36,9 +36,10 @@ def measure(out, cmd):
     proc = subprocess.run(cmd)
     wall = time.monotonic() - start
     # nrfsim execs the command, so the largest waited-for child is nrfcred.
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out, "w") as f:
-        json.dump({"wall_s": wall, "max_rss_kb": rss, "rc": proc.returncode}, f)
+        json.dump({"wall_s": wall, "max_rss_kb": ru.ru_maxrss, "rc": proc.returncode,
+                   "cpu_s": ru.ru_utime + ru.ru_stime}, f)
     return proc.returncode
 
 
@@ -166,6 +167,7 @@ def station_run(jsonl, measured):
         "wall": m["wall_s"],
         "rss_kb": m["max_rss_kb"],
         "rc": m["rc"],
+        "cpu_s": m.get("cpu_s"),
     }
 
 
@@ -302,42 +304,50 @@ def delivery(d):
 
 
 def loader(d):
-    """DIR holds loader-<model>-<method>.log (bench_program 64 KB outputs)."""
+    """DIR holds loader-<model>-<method>-<KB>.log (bench_program outputs);
+    writes DIR/loader.json (the largest size, for refbench.py summary)."""
     rows = {}
     for path in sorted(glob.glob(os.path.join(d, "loader-*.log"))):
-        model, method = os.path.basename(path)[len("loader-"):-len(".log")].split("-", 1)
-        r = parse_program(path)
+        m = re.match(r"loader-([a-z]+)-([a-z-]+)-(\d+)\.log$", os.path.basename(path))
+        r = parse_program(path) if m else None
         if r and "modeled_ms" in r["steps"].get("prog+vfy", {}):
-            rows[(model, method)] = r
+            rows[(int(m.group(3)), m.group(1), m.group(2))] = r
     if not rows:
         print("SKIPPED: no loader figures")
         return 0
-    fmt = "  {:<12} {:<16} {:>11} {:>9} {:>13} {:>11} {:>10}"
-    print(fmt.format("probe model", "method", "prog+vfy ms", "KB/s", "nvmc_fraction",
-                     "verify ms", "vfy/prog"))
-    fractions = {}
-    for (model, method), r in sorted(rows.items()):
-        kb = r["kb"]
+    fmt = "  {:>6} {:<12} {:<16} {:>11} {:>9} {:>13} {:>10} {:>11} {:>9} {:>8} {:>7}"
+    print(fmt.format("size", "probe model", "method", "prog+vfy ms", "KB/s", "nvmc_fraction",
+                     "program ms", "verify ms", "vfy/prog", "USB RT", "RT/KB"))
+    figs, speed = {}, {}
+    biggest = max(k[0] for k in rows)
+    for (kb, model, method), r in sorted(rows.items()):
         # Program including its own verify: with the loader the CRC runs in
-        # the same session, so subtracting a separate verify would overcount.
-        prog = r["steps"]["prog+vfy"]["modeled_ms"]
+        # the same session. The separate verify step proves the same bytes
+        # again: "program" = prog+vfy - verify, the time to compare with.
+        pv = r["steps"]["prog+vfy"]
+        prog = pv["modeled_ms"]
         vfy = r["steps"].get("verify", {}).get("modeled_ms", float("nan"))
+        program = r["steps"].get("program", {}).get("modeled_ms", float("nan"))
         floor_ms = kb * 1024 / 4 * SIM_TWRITE_US / 1e3
         frac = floor_ms / prog if prog else float("nan")
-        fractions[(model, method)] = (kb / (prog / 1e3), frac)
-        print(fmt.format(model, method, f"{prog:.1f}", f"{kb / (prog / 1e3):.1f}", f"{frac:.3f}",
-                         f"{vfy:.1f}", f"{vfy / prog:.3f}" if prog else "nan"))
-    print(f"  (NVMC floor: {kb} KB = {kb * 256} words x tWRITE {SIM_TWRITE_US:.0f} us = "
-          f"{kb * 256 * SIM_TWRITE_US / 1e3:.1f} ms; ceiling {4 / SIM_TWRITE_US * 1e6 / 1024:.1f} KB/s)")
-    for model in sorted({m for m, _ in rows}):
-        a, b = fractions.get((model, "loader")), fractions.get((model, "direct"))
-        if a and b:
-            print(f"  {model}: loader programs {a[0] / b[0]:.2f}x as fast as direct")
-    kbps, frac = fractions.get(("fullspeed", "loader"), (float("nan"), float("nan")))
-    # Figures this run does not measure yet print as nan (station sections
-    # at 32 slots and the reference job are still to come, issue 13).
-    print(f"bench: program_kBps={kbps:.1f} nvmc_fraction={frac:.3f} per_board_ratio=nan "
-          f"slots32_ratio=nan boards_per_hour=nan vs_old_tool=nan")
+        speed[(kb, model, method)] = kb / (prog / 1e3)
+        print(fmt.format(f"{kb} KB", model, method, f"{prog:.1f}", f"{kb / (prog / 1e3):.1f}",
+                         f"{frac:.3f}", f"{program:.1f}", f"{vfy:.1f}",
+                         f"{vfy / program:.3f}" if program else "nan", pv["usb_in"],
+                         f"{pv['usb_in'] / kb:.1f}"))
+        if kb == biggest:
+            figs[f"{model}-{method}"] = {"kb": kb, "kBps": kb / (prog / 1e3), "nvmc_fraction": frac,
+                                         "prog_vfy_ms": prog, "program_ms": program,
+                                         "verify_ms": vfy}
+    print(f"  (NVMC floor: words x tWRITE {SIM_TWRITE_US:.0f} us, e.g. 64 KB = "
+          f"{64 * 256 * SIM_TWRITE_US / 1e3:.1f} ms; ceiling {4 / SIM_TWRITE_US * 1e6 / 1024:.1f} KB/s;"
+          " nvmc_fraction = floor / prog+vfy)")
+    for (kb, model, method), v in sorted(speed.items()):
+        if method == "loader" and (kb, model, "direct") in speed:
+            print(f"  {kb} KB {model}: loader programs {v / speed[(kb, model, 'direct')]:.2f}x as "
+                  "fast as direct")
+    with open(os.path.join(d, "loader.json"), "w") as f:
+        json.dump(figs, f, indent=1)
     return 0
 
 

@@ -34,6 +34,7 @@ NRFSIM_EXPORT int nrfsim_counters_print(FILE *f, const char *serial,
 		{"modeled_ns", c->modeled_ns},
 		{"busy_ns", c->busy_ns},
 		{"wall_ns", c->wall_ns},
+		{"sim_cpu_ns", c->sim_cpu_ns},
 	};
 
 	if (fprintf(f, "serial=%s\n", serial) < 0)

@@ -24,6 +24,8 @@
  * mailbox STATUS or of NVMC READY while busy skips the CPU's time to the
  * completion instead of emulating the spin loop; if that lies beyond the
  * slice, the run stops with SIMCPU_STOP_SLEEP / SIMCPU_STOP_STALL.
+ * A spin on RAM (the flash loader waiting for its next slot, a firmware
+ * waiting for the host's mailbox word) is skipped too, exactly: see "spins".
  * Exceptions: there is no exception model (Unicorn hands them to a hook).
  * BKPT halts (SIMCPU_STOP_BREAKPOINT); any other exception, an unmapped
  * access or a bus error is reported as SIMCPU_STOP_LOCKUP.
@@ -42,6 +44,7 @@
 #define PERIPH_BASE    0x40000000u
 #define PERIPH_SIZE    0x20000000u
 #define MAX_PENDING    16
+#define SIM_CODE_PAGE  0x1000u /* granule of the dirty range below */
 #define EXCP_BKPT      7 /* QEMU's exception number for BKPT (target/arm/cpu.h) */
 
 struct pending_write {
@@ -64,6 +67,20 @@ struct simcpu {
 	struct mmio_region regions[3];
 	struct simcpu_regs last; /* registers as last read or written */
 	bool flush_code;	 /* memory may have changed under translated code */
+	/* Flash the core itself programmed since the last flush: [lo, hi). Only
+	 * those pages lose their translations; dropping all 1 MB after every
+	 * slice that wrote a word made a flash loader run spend most of the
+	 * simulator's CPU in Unicorn's cache invalidation (tools/bench). */
+	uint32_t dirty_lo, dirty_hi;
+	uint64_t mmio_accesses; /* peripheral reads and writes (spin detection) */
+	uint64_t spin_skips;	/* slices ended as a spin */
+	struct {
+		bool armed;
+		uint32_t pc;  /* where the snapshot was taken */
+		unsigned len; /* instructions since */
+		uint64_t mmio;
+		uint32_t regs[16];
+	} spin;
 	/* current run slice */
 	uint64_t budget, executed, consumed; /* consumed = executed + skipped */
 	uint64_t slice_end_ns;
@@ -159,23 +176,141 @@ static void apply_pending_writes(struct simcpu *c)
 	}
 	/* Code in a page the CPU programmed is re-translated, but only once the
 	 * slice ends (never drop translations from inside a hook). */
-	if (c->n_pending)
-		c->flush_code = true;
+	for (unsigned i = 0; i < c->n_pending; i++) {
+		uint32_t lo = c->pending[i].addr & ~(SIM_CODE_PAGE - 1u);
+		uint32_t hi = lo + SIM_CODE_PAGE;
+		if (c->dirty_hi == 0 || lo < c->dirty_lo)
+			c->dirty_lo = lo;
+		if (hi > c->dirty_hi)
+			c->dirty_hi = hi;
+	}
 	c->n_pending = 0;
 	if (c->stop_lockup)
 		uc_emu_stop(c->uc);
 }
 
+/* ---- spins
+ *
+ * A core polling RAM that only the debugger writes repeats one state until
+ * the next USB transfer (the debugger's accesses happen between run slices),
+ * yet emulating it costs more host time per instruction than the 1/cpu_hz it
+ * models: 32 boards of a flash loader waiting for the host could not keep up
+ * with real time on two cores, and a host that fell behind made its loader
+ * spin longer still (tools/bench, 32 slots). So, sampled every
+ * SPIN_ARM_EVERY instructions: when the core comes back to the same PC with
+ * the same registers and flags, having run only instructions that neither
+ * store nor branch via the stack nor touch a peripheral, the rest of the
+ * slice would repeat that state exactly, and it is consumed as time without
+ * being executed. Exact, not a heuristic: RAM and flash change only by
+ * stores, there is no interrupt model, and a peripheral access disarms it.
+ * A loop that counts (registers change) runs as before. */
+#define SPIN_ARM_EVERY 1024u
+#define SPIN_MAX_LEN   32u
+
+static const int spin_reg_ids[16] = {
+	UC_ARM_REG_R0,	UC_ARM_REG_R1,	UC_ARM_REG_R2,	UC_ARM_REG_R3,	UC_ARM_REG_R4,	UC_ARM_REG_R5,
+	UC_ARM_REG_R6,	UC_ARM_REG_R7,	UC_ARM_REG_R8,	UC_ARM_REG_R9,	UC_ARM_REG_R10, UC_ARM_REG_R11,
+	UC_ARM_REG_R12, UC_ARM_REG_SP,	UC_ARM_REG_LR,	UC_ARM_REG_XPSR,
+};
+
+static void spin_regs(struct simcpu *c, uint32_t out[16])
+{
+	void *ptrs[16];
+	int ids[16];
+	for (int i = 0; i < 16; i++) {
+		ptrs[i] = &out[i];
+		ids[i] = spin_reg_ids[i];
+		out[i] = 0;
+	}
+	uc_reg_read_batch(c->uc, ids, ptrs, 16);
+}
+
+/* Thumb instructions that cannot store, access memory other than by a load,
+ * or change anything but registers and flags (ARMv8-M ARM, Thumb encoding
+ * tables); anything else, a store among it, ends the watch. */
+static bool spin_safe_16(uint16_t hw)
+{
+	if (hw >> 13 == 0 || hw >> 13 == 1 || hw >> 10 == 0x10)
+		return true; /* shifts, add/sub, mov/cmp imm8, data processing */
+	if (hw >> 10 == 0x11)
+		return (hw & 0xFF00u) != 0x4700u; /* hi-register ops; not BX/BLX */
+	if (hw >> 11 == 0x09)
+		return true; /* LDR literal */
+	if (hw >> 12 == 0x5)
+		return ((hw >> 9) & 7u) >= 3u; /* register-offset loads only */
+	if (hw >> 11 == 0x0D || hw >> 11 == 0x0F || hw >> 11 == 0x11 || hw >> 11 == 0x13)
+		return true; /* LDR/LDRB/LDRH imm, LDR SP-relative */
+	if ((hw & 0xF500u) == 0xB100u || (hw & 0xFF00u) == 0xB200u || (hw & 0xFF00u) == 0xBA00u)
+		return true; /* CBZ/CBNZ, extend, reverse */
+	if ((hw & 0xFF00u) == 0xBF00u)
+		return hw == 0xBF00u || (hw & 0xFu) != 0; /* NOP, IT */
+	if (hw >> 12 == 0xD)
+		return ((hw >> 8) & 0xFu) < 0xEu; /* conditional branch */
+	return hw >> 11 == 0x1C;		  /* B */
+}
+
+static bool spin_safe_32(uint16_t hw1, uint16_t hw2)
+{
+	if ((hw1 & 0xFE00u) == 0xEA00u || (hw1 & 0xFE00u) == 0xFA00u)
+		return true; /* data processing (shifted) register, multiply */
+	if ((hw1 & 0xF800u) == 0xF000u) {
+		if (!(hw2 & 0x8000u))
+			return true; /* data processing, immediate */
+		if ((hw2 & 0xD000u) == 0x9000u)
+			return true; /* B.W */
+		if ((hw2 & 0xD000u) == 0x8000u)
+			return ((hw1 >> 6) & 0xFu) < 0xEu; /* B<cond>.W, not MSR/MRS/misc */
+		return false;			   /* BL, BLX */
+	}
+	return (hw1 & 0xFE00u) == 0xF800u && (hw1 & 0x0010u); /* loads, hints */
+}
+
+static bool spin_safe(struct simcpu *c, uint64_t address, uint32_t size)
+{
+	uint8_t b[4];
+	if ((size != 2 && size != 4) || uc_mem_read(c->uc, address, b, size) != UC_ERR_OK)
+		return false;
+	uint16_t hw1 = (uint16_t)(b[0] | b[1] << 8);
+	return size == 2 ? spin_safe_16(hw1) : spin_safe_32(hw1, (uint16_t)(b[2] | b[3] << 8));
+}
+
+/* True when the rest of the slice is a spin (consumed; the core stays at
+ * this instruction, unexecuted). */
+static bool spin_check(struct simcpu *c, uint64_t address, uint32_t size)
+{
+	if (!c->spin.armed) {
+		if ((c->executed & (SPIN_ARM_EVERY - 1u)) != 0)
+			return false;
+		c->spin.armed = true;
+		c->spin.pc = (uint32_t)address;
+		c->spin.len = 0;
+		c->spin.mmio = c->mmio_accesses;
+		spin_regs(c, c->spin.regs);
+	} else if ((uint32_t)address == c->spin.pc) {
+		uint32_t now[16];
+		spin_regs(c, now);
+		c->spin.armed = false;
+		if (c->spin.mmio == c->mmio_accesses && c->n_pending == 0 &&
+		    memcmp(now, c->spin.regs, sizeof(now)) == 0) {
+			c->consumed = c->budget;
+			c->spin_skips++;
+			return true;
+		}
+		return false;
+	}
+	if (++c->spin.len > SPIN_MAX_LEN || !spin_safe(c, address, size))
+		c->spin.armed = false;
+	return false;
+}
+
 static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
-	(void)address;
-	(void)size;
 	struct simcpu *c = user;
 	if (c->n_pending)
 		apply_pending_writes(c);
 	/* Unicorn calls this before the instruction; stopping here means the
 	 * instruction does not run (measured with 2.0.1), so count after. */
-	if (c->consumed >= c->budget) {
+	if (c->consumed >= c->budget || spin_check(c, address, size)) {
 		uc_emu_stop(uc);
 		return;
 	}
@@ -247,6 +382,7 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *u
 	struct simcpu *c = r->cpu;
 	uint32_t addr = r->base + (uint32_t)offset;
 	uint32_t val = 0;
+	c->mmio_accesses++;
 	if (c->n_pending)
 		apply_pending_writes(c);
 	enum simbus_result res = bus_read(c, addr, size, &val);
@@ -261,6 +397,7 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 {
 	struct mmio_region *r = user;
 	struct simcpu *c = r->cpu;
+	c->mmio_accesses++;
 	if (c->n_pending)
 		apply_pending_writes(c);
 	stop_on_bus_failure(c, uc, bus_write(c, r->base + (uint32_t)offset, size, (uint32_t)value));
@@ -532,18 +669,21 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE, SIM_FLASH_BASE + SIM_FLASH_SIZE);
 		uc_ctl_remove_cache(c->uc, SIM_RAM_BASE, SIM_RAM_BASE + SIM_RAM_SIZE);
 		c->flush_code = false;
+		c->dirty_lo = c->dirty_hi = 0;
 	}
 	c->budget = max_instructions;
 	c->executed = c->consumed = 0;
+	/* The debugger may have written memory since the last slice. */
+	c->spin.armed = false;
 	c->slice_end_ns = c->b->now_ns;
 	c->stop_sleep = c->stop_stall = c->stop_break = c->stop_lockup = false;
 	uint32_t pc = rd(c, UC_ARM_REG_PC);
 	uc_err err = uc_emu_start(c->uc, pc | 1u, 0xFFFFFFFFu, 0, 0);
 	if (c->n_pending)
 		apply_pending_writes(c);
-	if (c->flush_code) {
-		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE, SIM_FLASH_BASE + SIM_FLASH_SIZE);
-		c->flush_code = false;
+	if (c->dirty_hi) {
+		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE + c->dirty_lo, SIM_FLASH_BASE + c->dirty_hi);
+		c->dirty_lo = c->dirty_hi = 0;
 	}
 	pc = rd(c, UC_ARM_REG_PC);
 	if (c->stop_lockup || (err != UC_ERR_OK && !c->stop_break))

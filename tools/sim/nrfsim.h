@@ -34,6 +34,7 @@ struct nrfsim_counters {
 	uint64_t modeled_ns;	  /* the probe's modeled clock */
 	uint64_t busy_ns;	  /* modeled time spent on USB, SWD, timeouts (no host idle) */
 	uint64_t wall_ns;	  /* wall time since the probe was first used */
+	uint64_t sim_cpu_ns;	  /* CPU time the simulator spent in this probe's bulk transfers */
 };
 
 /*
