@@ -48,7 +48,7 @@
 #define NRFCRED_LOADER_ERR_RANGE	0x10u /* outside flash and UICR, or unaligned */
 #define NRFCRED_LOADER_ERR_NOT_ERASED	0x11u /* neither erased nor its value: a second write */
 #define NRFCRED_LOADER_ERR_NVMC_TIMEOUT 0x12u /* READYNEXT / READY never came */
-#define NRFCRED_LOADER_ERR_WRITE	0x13u /* the word reads back other than written */
+#define NRFCRED_LOADER_ERR_WRITE	0x13u /* unused since the verify names the word */
 #define NRFCRED_LOADER_ERR_COMMAND	0x14u /* unknown command or bad length */
 
 #endif

@@ -469,11 +469,12 @@ enum slot_outcome slot_step_run(struct slot *s)
 	case SLOT_PROGRAM:
 		/* Direct: the words are written here and VERIFY reads them back
 		 * (a mismatch names its address and is final). The loader
-		 * proves its slots itself (CRC or read-back). */
+		 * only writes here too: VERIFY proves it (CRC-32 on the
+		 * target or read-back), as it proves the direct path. */
 		if (flash_method(s) == NRF91_FLASH_DIRECT)
 			return from_err(s, nrf91_write_image(s->target, job->image));
 		return loader_outcome(s, nrf91_program_with(s->target, job->image,
-							    flash_method(s), verify_method(s)));
+							    flash_method(s), NRF91_VERIFY_NONE));
 	case SLOT_VERIFY:
 		if (verify_method(s) == NRF91_VERIFY_READBACK)
 			return verify(s, job->image);
@@ -499,11 +500,12 @@ enum slot_outcome slot_step_run(struct slot *s)
 			return from_err(s, e);
 		/* Direct: the words are written here and VERIFY reads them back
 		 * (a mismatch names its address and is final). The loader
-		 * proves its slots itself (CRC or read-back). */
+		 * only writes here too: VERIFY proves it (CRC-32 on the
+		 * target or read-back), as it proves the direct path. */
 		if (flash_method(s) == NRF91_FLASH_DIRECT)
 			return from_err(s, nrf91_write_image(s->target, job->app));
 		return loader_outcome(s, nrf91_program_with(s->target, job->app, flash_method(s),
-							    verify_method(s)));
+							    NRF91_VERIFY_NONE));
 	case SLOT_VERIFY_APP:
 		if (verify_method(s) == NRF91_VERIFY_READBACK)
 			return verify(s, job->app);

@@ -93,13 +93,8 @@ static nrf91_err loader_failed(struct loader *L)
 		return NRF91_ERR_BAD_ADDRESS;
 	case NRFCRED_LOADER_ERR_NVMC_TIMEOUT:
 		return NRF91_ERR_NVMC_TIMEOUT;
-	case NRFCRED_LOADER_ERR_WRITE:
-		/* The core read the word back after READY: what the flash
-		 * holds, no wire in between. */
-		t->mismatch_known = true;
-		t->mismatch_addr = addr;
-		return NRF91_ERR_VERIFY;
 	case NRFCRED_LOADER_ERR_NOT_ERASED:
+	case NRFCRED_LOADER_ERR_WRITE:
 		return NRF91_ERR_VERIFY;
 	}
 	return NRF91_ERR_FAULT;
@@ -494,6 +489,8 @@ nrf91_err nrf91_verify_with(struct nrf91 *t, const struct image *img,
 			    enum nrf91_verify_method verify)
 {
 	t->mismatch_known = false;
+	if (verify == NRF91_VERIFY_NONE)
+		return NRF91_OK;
 	if (verify == NRF91_VERIFY_READBACK)
 		return nrf91_verify(t, img, NULL);
 	struct loader L;
@@ -523,7 +520,8 @@ nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img, enum nrf9
 	struct loader L;
 	e = loader_begin(t, &L);
 	if (e == NOT_STARTED)
-		return nrf91_program(t, img);
+		return verify == NRF91_VERIFY_NONE ? nrf91_write_image(t, img)
+						   : nrf91_program(t, img);
 	if (e != NRF91_OK)
 		return e;
 	t->blank = false;

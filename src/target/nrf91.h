@@ -152,6 +152,9 @@ enum nrf91_flash_method {
 enum nrf91_verify_method {
 	NRF91_VERIFY_CRC,      /* the loader's CRC-32 of each range, against the host's */
 	NRF91_VERIFY_READBACK, /* every byte read back over SWD */
+	/* nrf91_program_with only: no proof yet, the caller runs
+	 * nrf91_verify_with next (the station's VERIFY step). */
+	NRF91_VERIFY_NONE,
 };
 /* nrf91_program with a choice of method. A loader that cannot be started
  * (the core does not halt, RAM does not take it, its status never says
