@@ -29,7 +29,10 @@
 
 #include "nrfcred/flash_loader.h"
 
-#define NVMC_BASE      0x50039000u /* NVMC_S (nrfx nrf9160.h / nrf9120.h) */
+/* nrfx MDK nrf9160.h: NRF_NVMC_S_BASE 0x50039000, NRF_NVMC_Type READY
+ * @0x400, READYNEXT @0x408, CONFIG @0x504, CONFIGNS @0x584 (nrf9120.h the
+ * same); nrf9160_bitfields.h: bit 0 of READY / READYNEXT, 1 = Ready. */
+#define NVMC_BASE      0x50039000u
 #define NVMC_READY     (*(volatile uint32_t *)(NVMC_BASE + 0x400u))
 #define NVMC_READYNEXT (*(volatile uint32_t *)(NVMC_BASE + 0x408u))
 #define NVMC_CONFIG    (*(volatile uint32_t *)(NVMC_BASE + 0x504u))

@@ -65,5 +65,5 @@ const struct nrf91_loader_blob nrf91_loader_blob = {
 	.load_addr = 0x20000000u,
 	.entry = 0x20000000u,
 	.ram_end = 0x20001400u,
-	.source_sha256 = "c2d6b97858a9201e4957c5ce87621d599d62ae7172b0c60751b4324eebe0fd55",
+	.source_sha256 = "1095481edaa51d692054e27cc6358e3e6329f713b3b66ee59fc7afe8800a759e",
 };
