@@ -9,11 +9,18 @@
  * NVMC use follows nrfx (drivers/src/nrfx_nvmc.c) for secure code on the
  * nRF9160: CONFIG and CONFIGNS both set to Wen, READYNEXT polled before
  * every word (the NVMC buffers one word behind the one it writes, nrfx
- * hal/nrf_nvmc.h), READY before reading flash back and before returning to
- * read-only. Flash takes whole aligned words, bits only 1 -> 0, at most
- * nWRITE writes per word between erases (docs/hardware/nrf91.md §6): the
- * loader writes a word only while it reads erased, once, and skips words
- * that are to stay 0xFFFFFFFF.
+ * hal/nrf_nvmc.h nrf_nvmc_write_ready_check; nrfx MDK nrf9160_bitfields.h
+ * NVMC_READYNEXT: "NVMC can accept a new write operation"), READY before
+ * reading flash and before returning to read-only. The CPU stalls on a
+ * flash access while a word is being written (Nordic PS NVMC: "The CPU is
+ * halted if the CPU executes code from the flash while the NVMC is writing
+ * to the flash"), so a slot's destination is checked before its first
+ * write and nothing reads flash until READY. Flash takes whole
+ * aligned words, bits only 1 -> 0, at most nWRITE writes per word between
+ * erases (docs/hardware/nrf91.md §6): the loader writes a word only while
+ * it reads erased, once; it skips words that are to stay 0xFFFFFFFF and
+ * words that already hold their value (UICR APPROTECT / SECUREAPPROTECT,
+ * which the host sets to HwUnprotected before the image is written).
  *
  * Built by firmware/loader/meson.build with arm-none-eabi-gcc; the bytes
  * reach the host as src/target/loader_blob.c (firmware/tools/bin2c.py).
@@ -22,7 +29,10 @@
 
 #include "nrfcred/flash_loader.h"
 
-#define NVMC_BASE      0x50039000u /* NVMC_S (nrfx nrf9160.h / nrf9120.h) */
+/* nrfx MDK nrf9160.h: NRF_NVMC_S_BASE 0x50039000, NRF_NVMC_Type READY
+ * @0x400, READYNEXT @0x408, CONFIG @0x504, CONFIGNS @0x584 (nrf9120.h the
+ * same); nrf9160_bitfields.h: bit 0 of READY / READYNEXT, 1 = Ready. */
+#define NVMC_BASE      0x50039000u
 #define NVMC_READY     (*(volatile uint32_t *)(NVMC_BASE + 0x400u))
 #define NVMC_READYNEXT (*(volatile uint32_t *)(NVMC_BASE + 0x408u))
 #define NVMC_CONFIG    (*(volatile uint32_t *)(NVMC_BASE + 0x504u))
@@ -92,27 +102,34 @@ static int in_range(uint32_t ctrl, uint32_t addr, uint32_t len)
 
 static void program(uint32_t ctrl, uint32_t addr, const volatile uint32_t *data, uint32_t words)
 {
+	/* Words to write, found before the first write: a word that already
+	 * holds its value needs none, anything else must read erased. The
+	 * NVMC is idle here (the slot before ended on READY). */
+	uint32_t todo[NRFCRED_LOADER_SLOT_MAX / 128u];
+	for (uint32_t i = 0; i < sizeof todo / sizeof todo[0]; i++)
+		todo[i] = 0; /* no memset without a libc */
 	for (uint32_t i = 0; i < words; i++) {
 		uint32_t v = data[i];
-		if (v == 0xFFFFFFFFu)
-			continue; /* erased flash holds it already */
-		volatile uint32_t *dst = (volatile uint32_t *)(addr + 4u * i);
-		uint32_t old = *dst;
+		uint32_t old = *(volatile uint32_t *)(addr + 4u * i);
+		if (old == v)
+			continue;
 		if (old != 0xFFFFFFFFu)
 			stop(ctrl, NRFCRED_LOADER_ERR_NOT_ERASED, addr + 4u * i, old);
-		if (!wait_flag(&NVMC_READYNEXT))
-			stop(ctrl, NRFCRED_LOADER_ERR_NVMC_TIMEOUT, addr + 4u * i, old);
-		*dst = v;
+		todo[i / 32u] |= 1u << (i % 32u);
 	}
-	/* Read back once the NVMC is done with the slot: a word the NVMC did
-	 * not take (SPU, a missing CONFIG) is named here, not only by a CRC. */
+	for (uint32_t i = 0; i < words; i++) {
+		if (!(todo[i / 32u] & 1u << (i % 32u)))
+			continue;
+		if (!wait_flag(&NVMC_READYNEXT))
+			stop(ctrl, NRFCRED_LOADER_ERR_NVMC_TIMEOUT, addr + 4u * i, 0);
+		*(volatile uint32_t *)(addr + 4u * i) = data[i];
+	}
+	/* The slot ends when the NVMC is done with it: the next slot's check
+	 * and a CRC read flash without waiting. Whether the words took is
+	 * for the verify to say (CRC-32 here, or a read-back over SWD), which
+	 * names the word that differs. */
 	if (!wait_flag(&NVMC_READY))
 		stop(ctrl, NRFCRED_LOADER_ERR_NVMC_TIMEOUT, addr, 0);
-	for (uint32_t i = 0; i < words; i++) {
-		uint32_t got = *(volatile uint32_t *)(addr + 4u * i);
-		if (got != data[i])
-			stop(ctrl, NRFCRED_LOADER_ERR_WRITE, addr + 4u * i, got);
-	}
 }
 
 static uint32_t crc_range(uint32_t addr, uint32_t len)
@@ -145,7 +162,7 @@ __attribute__((noreturn, used, section(".text.loader_main"))) void loader_main(u
 		if (cmd == NRFCRED_LOADER_CMD_END) {
 			stop(ctrl, NRFCRED_LOADER_DONE, 0, 0);
 		} else if (cmd == NRFCRED_LOADER_CMD_PROGRAM) {
-			if (len > size)
+			if (len > size || len > NRFCRED_LOADER_SLOT_MAX)
 				stop(ctrl, NRFCRED_LOADER_ERR_COMMAND, addr, len);
 			if (!in_range(ctrl, addr, len))
 				stop(ctrl, NRFCRED_LOADER_ERR_RANGE, addr, len);

@@ -32,6 +32,9 @@
 #define NRFCRED_LOADER_SLOT_LEN	   0x08u /* bytes; PROGRAM: a multiple of 4 */
 #define NRFCRED_LOADER_SLOT_RESULT 0x0Cu /* CRC: the CRC-32 of the range */
 #define NRFCRED_LOADER_SLOT_DATA   0x10u
+/* PROGRAM: at most this many bytes per slot (the loader keeps one bit per
+ * word of a slot on its stack). */
+#define NRFCRED_LOADER_SLOT_MAX 4096u
 
 #define NRFCRED_LOADER_CMD_PROGRAM 1u /* write len bytes of data at addr */
 #define NRFCRED_LOADER_CMD_CRC	   2u /* CRC-32/IEEE of len bytes at addr */
@@ -43,9 +46,9 @@
 #define NRFCRED_LOADER_DONE		2u
 #define NRFCRED_LOADER_ERR		0x10u
 #define NRFCRED_LOADER_ERR_RANGE	0x10u /* outside flash and UICR, or unaligned */
-#define NRFCRED_LOADER_ERR_NOT_ERASED	0x11u /* a second write before an erase */
+#define NRFCRED_LOADER_ERR_NOT_ERASED	0x11u /* neither erased nor its value: a second write */
 #define NRFCRED_LOADER_ERR_NVMC_TIMEOUT 0x12u /* READYNEXT / READY never came */
-#define NRFCRED_LOADER_ERR_WRITE	0x13u /* the word reads back other than written */
+#define NRFCRED_LOADER_ERR_WRITE	0x13u /* unused since the verify names the word */
 #define NRFCRED_LOADER_ERR_COMMAND	0x14u /* unknown command or bad length */
 
 #endif

@@ -11,7 +11,12 @@ struct runner_summary;
 int station_cli_exit_code(const struct runner_summary *s);
 
 /* Sets UV_THREADPOOL_SIZE to the slot count. libuv reads it once, when the
- * first uv_queue_work starts the pool: call before any loop work. */
+ * first uv_queue_work starts the pool: call before any loop work. A slot
+ * has one uv_work_t that its steps, its journal recovery and its records
+ * (CSV row, journal line) take in turn (runner.c, recovery.c, records.c),
+ * so at most one work item per slot is queued at a time and a pool of that
+ * size never makes one wait; the tool queues no other pool work (no
+ * uv_fs_*, no uv_getaddrinfo). 64 slots at most, under libuv's 1024. */
 void station_cli_size_threadpool(size_t slots);
 
 #endif

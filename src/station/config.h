@@ -89,9 +89,8 @@ enum station_delivery {
 
 /* How PROGRAM writes flash (issue 13). */
 enum station_flash_method {
-	/* The default until the loader's review findings are closed (issue 13). */
-	STATION_FLASH_DIRECT = 0, /* word by word over the MEM-AP */
-	STATION_FLASH_LOADER,	  /* the RAM flash loader; direct if it does not start */
+	STATION_FLASH_LOADER = 0, /* the RAM flash loader; direct if it does not start */
+	STATION_FLASH_DIRECT,	  /* word by word over the MEM-AP */
 };
 
 /* How PROGRAM and VERIFY prove every byte written. */

@@ -46,6 +46,8 @@ struct station_event {
 	const char *modem_fw;
 	const char *digest;   /* "modem", "unavailable" or "" */
 	const char *delivery; /* "ram" or "flash" */
+	const char *flash_method; /* "loader", "direct", "direct-fallback" */
+	const char *loader_fallback; /* why the loader did not start ("" if it did) */
 	uint32_t swd_khz;
 	unsigned resets;
 	unsigned boots;

@@ -211,6 +211,10 @@ static void board_logged(struct slot *s)
 		.digest = row->digest,
 		.delivery = row->delivery,
 		.boots = row->boots,
+		.flash_method = s->loader_fallback[0] ? "direct-fallback"
+				: s->r->cfg->flash_method == STATION_FLASH_DIRECT ? "direct"
+										  : "loader",
+		.loader_fallback = s->loader_fallback,
 	};
 	runner_emit(s->r, &ev);
 	if (s->records.row_wanted && s->records.row_err != CSVLOG_OK)

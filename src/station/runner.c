@@ -408,6 +408,7 @@ static void new_board(struct slot *s)
 	s->wiped = false;
 	slot_session_reset(s);
 	s->swd_khz = s->r->cfg->swd_khz;
+	s->loader_fallback[0] = '\0';
 	s->speed_fallbacks = 0;
 	memset(&s->result, 0, sizeof s->result);
 	memset(&s->info, 0, sizeof s->info);

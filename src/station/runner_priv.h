@@ -95,6 +95,9 @@ struct slot {
 	bool locked;	      /* RESET_APP: nrf91_lock proved the part locked */
 	bool touched;	      /* ERASE started: the board holds this run's data */
 	uint32_t swd_khz;     /* SWD clock for the next attach (runner lowers it) */
+	/* Why the flash loader could not be started and PROGRAM took the
+	 * direct path instead ("" when it did not happen on this board). */
+	char loader_fallback[200];
 	struct slot_session session; /* RUN .. AWAIT_RESULT of the RAM delivery */
 	char imei[16];		     /* the IMEI of the session's READY, "" before */
 	/* Per-device job: this board's table, built at READY (board_identity.c). */

@@ -433,6 +433,22 @@ static enum slot_outcome verify(struct slot *s, const struct image *img)
 	return SLOT_OUT_FAILED;
 }
 
+/* The loader paths: a word that differs is final with its address, as
+ * VERIFY says it for the direct path; a loader that could not be started
+ * is remembered for the board's record. */
+static enum slot_outcome loader_outcome(struct slot *s, nrf91_err e)
+{
+	const char *why = nrf91_loader_fallback_reason(s->target);
+	if (why[0])
+		snprintf(s->loader_fallback, sizeof s->loader_fallback, "%s", why);
+	uint32_t at = 0;
+	if (e != NRF91_ERR_VERIFY || !nrf91_last_mismatch(s->target, &at))
+		return from_err(s, e);
+	s->err = e;
+	snprintf(s->detail, sizeof s->detail, "verify mismatch at 0x%08" PRIx32, at);
+	return SLOT_OUT_FAILED;
+}
+
 enum slot_outcome slot_step_run(struct slot *s)
 {
 	struct runner *r = s->r;
@@ -508,15 +524,16 @@ enum slot_outcome slot_step_run(struct slot *s)
 	case SLOT_PROGRAM:
 		/* Direct: the words are written here and VERIFY reads them back
 		 * (a mismatch names its address and is final). The loader
-		 * proves its slots itself (CRC or read-back). */
+		 * only writes here too: VERIFY proves it (CRC-32 on the
+		 * target or read-back), as it proves the direct path. */
 		if (flash_method(s) == NRF91_FLASH_DIRECT)
 			return from_err(s, nrf91_write_image(s->target, job->image));
-		return from_err(s, nrf91_program_with(s->target, job->image, flash_method(s),
-						      verify_method(s)));
+		return loader_outcome(s, nrf91_program_with(s->target, job->image,
+							    flash_method(s), NRF91_VERIFY_NONE));
 	case SLOT_VERIFY:
 		if (verify_method(s) == NRF91_VERIFY_READBACK)
 			return verify(s, job->image);
-		return from_err(s, nrf91_verify_with(s->target, job->image, verify_method(s)));
+		return loader_outcome(s, nrf91_verify_with(s->target, job->image, verify_method(s)));
 	case SLOT_RUN:
 		/* A reset starts a new boot: any conversation before it is void,
 		 * and a boot still in the mailbox must not be answered. */
@@ -538,15 +555,16 @@ enum slot_outcome slot_step_run(struct slot *s)
 			return from_err(s, e);
 		/* Direct: the words are written here and VERIFY reads them back
 		 * (a mismatch names its address and is final). The loader
-		 * proves its slots itself (CRC or read-back). */
+		 * only writes here too: VERIFY proves it (CRC-32 on the
+		 * target or read-back), as it proves the direct path. */
 		if (flash_method(s) == NRF91_FLASH_DIRECT)
 			return from_err(s, nrf91_write_image(s->target, job->app));
-		return from_err(s, nrf91_program_with(s->target, job->app, flash_method(s),
-						      verify_method(s)));
+		return loader_outcome(s, nrf91_program_with(s->target, job->app, flash_method(s),
+							    NRF91_VERIFY_NONE));
 	case SLOT_VERIFY_APP:
 		if (verify_method(s) == NRF91_VERIFY_READBACK)
 			return verify(s, job->app);
-		return from_err(s, nrf91_verify_with(s->target, job->app, verify_method(s)));
+		return loader_outcome(s, nrf91_verify_with(s->target, job->app, verify_method(s)));
 	case SLOT_RESET_APP:
 		/* lock = yes: protect, reset, and prove it on the CTRL-AP. */
 		if (r->cfg->lock) {

@@ -156,38 +156,30 @@ nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen)
 	return NRF91_OK;
 }
 
-/* DCRDR then DCRSR with REGWnR, for each register; one DHCSR read after
- * each says the transfer completed (S_REGRDY). All in one round trip; a
- * register whose transfer was still running is written again alone. */
+/* DCRDR then DCRSR with REGWnR, for each register. A DCRSR write clears
+ * DHCSR.S_REGRDY until the transfer completes, and DCRDR or DCRSR must not
+ * be written again before (ARMv8-M ARM, DHCSR / DCRSR), so each write is
+ * followed by DHCSR reads until S_REGRDY, in the same round trip as the
+ * write, then more alone while it stays clear. */
 nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint32_t *values,
 			     size_t count)
 {
-	enum { MAX_REGS = 8 };
-	uint32_t dhcsr[MAX_REGS];
-	if (count > MAX_REGS)
-		return NRF91_ERR_NOMEM;
 	for (size_t i = 0; i < count; i++) {
+		uint32_t dhcsr = 0;
 		memap_queue_write_u32(&t->mem, CM_DCRDR, values[i]);
 		memap_queue_write_u32(&t->mem, CM_DCRSR, regsel[i] | CM_DCRSR_REGWNR);
-		memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr[i]);
-	}
-	adi_err err = adi_flush(t->adi);
-	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "writing core registers (DCRSR/DCRDR)");
-	for (size_t i = 0; i < count; i++) {
-		for (int tries = 0; !(dhcsr[i] & CM_DHCSR_S_REGRDY); tries++) {
-			if (tries == 100) {
+		memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+		adi_err err = adi_flush(t->adi);
+		for (int polls = 0; err == ADI_OK && !(dhcsr & CM_DHCSR_S_REGRDY); polls++) {
+			if (polls == 100) {
 				nrf91_set_detail(t, "core register %u: DHCSR.S_REGRDY never set",
 						 (unsigned)regsel[i]);
 				return NRF91_ERR_HALT_TIMEOUT;
 			}
-			memap_queue_write_u32(&t->mem, CM_DCRDR, values[i]);
-			memap_queue_write_u32(&t->mem, CM_DCRSR, regsel[i] | CM_DCRSR_REGWNR);
-			memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr[i]);
-			err = adi_flush(t->adi);
-			if (err != ADI_OK)
-				return nrf91_adi_fail(t, err, "writing a core register");
+			err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
 		}
+		if (err != ADI_OK)
+			return nrf91_adi_fail(t, err, "writing core registers (DCRSR/DCRDR)");
 	}
 	return NRF91_OK;
 }

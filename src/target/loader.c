@@ -110,6 +110,32 @@ static void loader_stop(struct loader *L)
 	}
 }
 
+/* After an error the ring may still hold image bytes (a credential table
+ * with the flash delivery): they are zeroed before the step ends, the
+ * loader halted first so it cannot pick up a slot meanwhile. Best effort:
+ * the caller reports the first error, and the erase that follows a failed
+ * board clears RAM as well. */
+static void loader_wipe_ring(struct loader *L)
+{
+	enum { CHUNK = 4096 };
+	static const uint8_t zeros[CHUNK];
+	struct nrf91 *t = L->t;
+	if (!t->halted && cortexm_halt(t) != NRF91_OK)
+		return;
+	char keep[sizeof t->detail];
+	memcpy(keep, t->detail, sizeof keep);
+	for (uint32_t off = 0; off < SLOTS * SLOT_STRIDE; off += CHUNK) {
+		uint32_t n = SLOTS * SLOT_STRIDE - off < CHUNK ? SLOTS * SLOT_STRIDE - off : CHUNK;
+		if (memap_write_block(&t->mem, L->slot_base + off, zeros, n) != ADI_OK) {
+			memap_invalidate(&t->mem);
+			snprintf(t->detail, sizeof t->detail, "%.200s (and the flash loader's RAM "
+				 "could not be cleared)", keep);
+			return;
+		}
+	}
+	memcpy(t->detail, keep, sizeof keep);
+}
+
 static nrf91_err poll(struct loader *L)
 {
 	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_TAIL, &L->tail);
@@ -188,6 +214,24 @@ static nrf91_err submit(struct loader *L, uint32_t cmd, uint32_t addr, uint32_t 
 	return L->status >= NRFCRED_LOADER_ERR ? loader_failed(L) : NRF91_OK;
 }
 
+/* Errors after which no path can work: the caller reports them. */
+static bool fatal(nrf91_err e)
+{
+	return e == NRF91_ERR_PROBE || e == NRF91_ERR_NO_TARGET || e == NRF91_ERR_ABORTED ||
+	       e == NRF91_ERR_NOMEM;
+}
+
+/* The loader could not be started: the caller takes the direct path, and
+ * the trace and nrf91_loader_fallback_reason say why. */
+static nrf91_err not_started(struct nrf91 *t, const char *what)
+{
+	snprintf(t->fallback_reason, sizeof t->fallback_reason, "%s: %.150s", what, t->detail);
+	adi_trace_note(t->opts.trace, "flash loader not started (%s): direct path",
+		       t->fallback_reason);
+	t->loader_fallbacks++;
+	return NOT_STARTED;
+}
+
 static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
 {
 	const struct nrf91_loader_blob *b = &nrf91_loader_blob;
@@ -199,7 +243,7 @@ static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
 	if (!t->halted) {
 		nrf91_err e = cortexm_halt(t);
 		if (e != NRF91_OK)
-			return e;
+			return fatal(e) ? e : not_started(t, "the core did not halt");
 	}
 	/* Image data passes through the ring: a trace shows it as the NVMC
 	 * writes of the direct path would be, redacted. */
@@ -221,13 +265,17 @@ static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
 	adi_err err = memap_write_block(&t->mem, b->load_addr, b->code, b->size);
 	if (err == ADI_OK)
 		err = memap_write_block(&t->mem, L->ctrl, ctrl, sizeof ctrl);
-	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "loading the flash loader into RAM");
+	if (err != ADI_OK) {
+		nrf91_err e = nrf91_adi_fail(t, err, "loading the flash loader into RAM");
+		return fatal(e) ? e : not_started(t, "RAM did not take the loader");
+	}
 	/* LR 0xFFFFFFFF: loader_main never returns; if it did, the core
-	 * would fault instead of running on. */
+	 * would fault instead of running on. xPSR is written whole, with
+	 * EPSR.T set: DebugReturnAddress bit 0 does not set the Thumb state,
+	 * and a core resumed with T = 0 faults at once (ARMv8-M ARM, EPSR). */
 	static const uint8_t regs[] = {CM_REGSEL_R0, CM_REGSEL_SP, CM_REGSEL_LR, CM_REGSEL_PC,
 				       CM_REGSEL_XPSR};
-	const uint32_t vals[] = {L->ctrl, stack_top, 0xFFFFFFFFu, b->entry, CM_XPSR_THUMB};
+	const uint32_t vals[] = {L->ctrl, stack_top, 0xFFFFFFFFu, b->entry & ~1u, CM_XPSR_THUMB};
 	nrf91_err e = cortexm_write_regs(t, regs, vals, sizeof regs);
 	if (e == NRF91_OK)
 		e = cortexm_resume(t);
@@ -239,12 +287,12 @@ static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
 			return NRF91_OK;
 	}
 	if (e != NRF91_OK)
-		return e;
+		return fatal(e) ? e : not_started(t, "starting the flash loader failed");
 	e = cortexm_halt(t);
 	if (e != NRF91_OK)
-		return e;
-	nrf91_set_detail(t, "flash loader did not start (status 0x%08x)", (unsigned)L->status);
-	return NOT_STARTED;
+		return fatal(e) ? e : not_started(t, "the core did not halt after the start");
+	nrf91_set_detail(t, "status 0x%08x", (unsigned)L->status);
+	return not_started(t, "the flash loader did not say it runs");
 }
 
 /* END: the loader restores read-only mode and halts on its BKPT. */
@@ -340,7 +388,26 @@ static nrf91_err program_image(struct loader *L, const struct image *img)
 
 struct crc_job {
 	uint32_t addr, len, expect, got;
+	const uint8_t *data; /* the image's bytes of the range */
 };
+
+/* A CRC that differs: read the range back to name the word (64 KB at
+ * most). If the read-back matches, the CRC or its transfer was wrong, not
+ * the flash: a wire error for the caller, not a final mismatch. */
+static nrf91_err locate_mismatch(struct loader *L, const struct crc_job *job)
+{
+	struct nrf91 *t = L->t;
+	loader_stop(L);
+	nrf91_err e = nrf91_verify_range(t, job->addr, job->data, job->len, NULL);
+	if (e == NRF91_OK) {
+		nrf91_set_detail(t,
+				 "CRC-32 of 0x%08x-0x%08x differs on the target, but a read-back "
+				 "of the range matches",
+				 (unsigned)job->addr, (unsigned)(job->addr + job->len - 1u));
+		return NRF91_ERR_PARITY;
+	}
+	return e;
+}
 
 static nrf91_err crc_batch(struct loader *L, struct crc_job *jobs, size_t count)
 {
@@ -360,15 +427,9 @@ static nrf91_err crc_batch(struct loader *L, struct crc_job *jobs, size_t count)
 	adi_err err = adi_flush(L->t->adi);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(L->t, err, "reading the flash loader's CRCs");
-	for (size_t i = 0; i < count; i++) {
-		if (jobs[i].got != jobs[i].expect) {
-			nrf91_set_detail(L->t,
-					 "verify mismatch in 0x%08x-0x%08x (CRC-32 on the target)",
-					 (unsigned)jobs[i].addr,
-					 (unsigned)(jobs[i].addr + jobs[i].len - 1u));
-			return NRF91_ERR_VERIFY;
-		}
-	}
+	for (size_t i = 0; i < count; i++)
+		if (jobs[i].got != jobs[i].expect)
+			return locate_mismatch(L, &jobs[i]);
 	return NRF91_OK;
 }
 
@@ -390,6 +451,7 @@ static nrf91_err crc_image(struct loader *L, const struct image *img)
 				.addr = s.start + (uint32_t)off,
 				.len = len,
 				.expect = crc32_update(0, s.data + off, len),
+				.data = s.data + off,
 			};
 			off += len;
 			done += len;
@@ -408,31 +470,45 @@ static nrf91_err crc_image(struct loader *L, const struct image *img)
 	return e;
 }
 
+const char *nrf91_loader_fallback_reason(const struct nrf91 *t)
+{
+	return t->fallback_reason;
+}
+
+/* Ends a loader run that failed with e: stopped where it is, its ring
+ * zeroed. A CRC mismatch (the loader itself is fine) was already stopped
+ * by locate_mismatch. */
+static nrf91_err loader_abandon(struct loader *L, nrf91_err e)
+{
+	loader_stop(L);
+	loader_wipe_ring(L);
+	return e;
+}
+
 nrf91_err nrf91_verify_with(struct nrf91 *t, const struct image *img,
 			    enum nrf91_verify_method verify)
 {
+	t->mismatch_known = false;
+	if (verify == NRF91_VERIFY_NONE)
+		return NRF91_OK;
 	if (verify == NRF91_VERIFY_READBACK)
 		return nrf91_verify(t, img, NULL);
 	struct loader L;
 	nrf91_err e = loader_begin(t, &L);
-	if (e == NOT_STARTED) {
-		t->loader_fallbacks++;
+	if (e == NOT_STARTED)
 		return nrf91_verify(t, img, NULL);
-	}
+	if (e != NRF91_OK)
+		return e;
+	e = crc_image(&L, img);
 	if (e == NRF91_OK)
-		e = crc_image(&L, img);
-	if (e == NRF91_OK)
-		return loader_end(&L);
-	if (e != NRF91_ERR_VERIFY || L.status >= NRFCRED_LOADER_ERR)
-		loader_stop(&L);
-	else
-		(void)loader_end(&L); /* a mismatch: the loader itself is fine */
-	return e;
+		e = loader_end(&L);
+	return e == NRF91_OK ? NRF91_OK : loader_abandon(&L, e);
 }
 
 nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img, enum nrf91_flash_method how,
 			     enum nrf91_verify_method verify)
 {
+	t->mismatch_known = false;
 	uint64_t bytes = 0;
 	nrf91_err e = nrf91_check_image(t, img, &bytes);
 	if (e != NRF91_OK)
@@ -443,10 +519,9 @@ nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img, enum nrf9
 	}
 	struct loader L;
 	e = loader_begin(t, &L);
-	if (e == NOT_STARTED) {
-		t->loader_fallbacks++;
-		return nrf91_program(t, img);
-	}
+	if (e == NOT_STARTED)
+		return verify == NRF91_VERIFY_NONE ? nrf91_write_image(t, img)
+						   : nrf91_program(t, img);
 	if (e != NRF91_OK)
 		return e;
 	t->blank = false;
@@ -455,9 +530,9 @@ nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img, enum nrf9
 		e = crc_image(&L, img);
 	if (e == NRF91_OK)
 		e = loader_end(&L);
-	else
-		loader_stop(&L);
-	if (e == NRF91_OK && verify == NRF91_VERIFY_READBACK)
+	if (e != NRF91_OK)
+		return loader_abandon(&L, e);
+	if (verify == NRF91_VERIFY_READBACK)
 		e = nrf91_verify(t, img, NULL);
 	return e;
 }

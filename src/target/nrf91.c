@@ -570,45 +570,74 @@ static nrf91_err confirm_mismatch(struct nrf91 *t, uint32_t at, uint8_t first, u
 	return NRF91_ERR_VERIFY;
 }
 
+enum { VERIFY_CHUNK = 16384 };
+
+static nrf91_err verify_chunks(struct nrf91 *t, uint8_t *buf, uint32_t addr, const uint8_t *data,
+			       uint64_t size, uint32_t *mismatch, uint64_t *done, uint64_t total)
+{
+	for (uint64_t off = 0; off < size;) {
+		if (nrf91_aborted(t))
+			return NRF91_ERR_ABORTED;
+		size_t len = (size_t)(size - off < VERIFY_CHUNK ? size - off : VERIFY_CHUNK);
+		uint32_t at = addr + (uint32_t)off;
+		adi_err err = memap_read_block(&t->mem, at, buf, len);
+		if (err != ADI_OK)
+			return nrf91_adi_fail(t, err, "verify read");
+		for (size_t k = 0; k < len; k++) {
+			if (buf[k] != data[off + k]) {
+				nrf91_err e = confirm_mismatch(t, at + (uint32_t)k, buf[k], mismatch);
+				if (e == NRF91_ERR_VERIFY) {
+					t->mismatch_known = true;
+					t->mismatch_addr = (at + (uint32_t)k) & ~3u;
+				}
+				return e;
+			}
+		}
+		off += len;
+		if (done) {
+			*done += len;
+			nrf91_progress(t, NRF91_PHASE_VERIFY, *done, total);
+		}
+	}
+	return NRF91_OK;
+}
+
+nrf91_err nrf91_verify_range(struct nrf91 *t, uint32_t addr, const uint8_t *data, uint32_t len,
+			     uint32_t *mismatch)
+{
+	uint8_t *buf = malloc(VERIFY_CHUNK);
+	if (!buf)
+		return NRF91_ERR_NOMEM;
+	nrf91_err e = verify_chunks(t, buf, addr, data, len, mismatch, NULL, 0);
+	explicit_bzero(buf, VERIFY_CHUNK);
+	free(buf);
+	return e;
+}
+
 nrf91_err nrf91_verify(struct nrf91 *t, const struct image *img, uint32_t *mismatch)
 {
 	uint64_t total = image_size(img), done = 0;
 	size_t n = image_segment_count(img);
-	enum { CHUNK = 16384 };
-	uint8_t *buf = malloc(CHUNK);
+	uint8_t *buf = malloc(VERIFY_CHUNK);
 	if (!buf)
 		return NRF91_ERR_NOMEM;
 	nrf91_err e = NRF91_OK;
+	t->mismatch_known = false;
 	nrf91_progress(t, NRF91_PHASE_VERIFY, 0, total);
 	for (size_t i = 0; i < n && e == NRF91_OK; i++) {
 		struct image_segment s = image_segment_get(img, i);
-		for (uint64_t off = 0; off < s.size && e == NRF91_OK;) {
-			if (nrf91_aborted(t)) {
-				e = NRF91_ERR_ABORTED;
-				break;
-			}
-			size_t len = (size_t)(s.size - off < CHUNK ? s.size - off : CHUNK);
-			uint32_t addr = s.start + (uint32_t)off;
-			adi_err err = memap_read_block(&t->mem, addr, buf, len);
-			if (err != ADI_OK) {
-				e = nrf91_adi_fail(t, err, "verify read");
-				break;
-			}
-			for (size_t k = 0; k < len; k++) {
-				if (buf[k] != s.data[off + k]) {
-					e = confirm_mismatch(t, addr + (uint32_t)k, buf[k],
-							     mismatch);
-					break;
-				}
-			}
-			off += len;
-			done += len;
-			nrf91_progress(t, NRF91_PHASE_VERIFY, done, total);
-		}
+		e = verify_chunks(t, buf, s.start, s.data, s.size, mismatch, &done, total);
 	}
-	explicit_bzero(buf, CHUNK);
+	explicit_bzero(buf, VERIFY_CHUNK);
 	free(buf);
 	return e;
+}
+
+bool nrf91_last_mismatch(const struct nrf91 *t, uint32_t *addr)
+{
+	if (t->mismatch_known && addr)
+		*addr = t->mismatch_addr;
+	return t->mismatch_known;
 }
 
 static nrf91_err check_range_erased(struct nrf91 *t, uint32_t start, uint32_t size, bool *erased)

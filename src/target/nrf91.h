@@ -152,17 +152,31 @@ enum nrf91_flash_method {
 enum nrf91_verify_method {
 	NRF91_VERIFY_CRC,      /* the loader's CRC-32 of each range, against the host's */
 	NRF91_VERIFY_READBACK, /* every byte read back over SWD */
+	/* nrf91_program_with only: no proof yet, the caller runs
+	 * nrf91_verify_with next (the station's VERIFY step). */
+	NRF91_VERIFY_NONE,
 };
-/* nrf91_program with a choice of method. A loader that does not start
- * (its status never says running) is not an error: the direct path and a
- * read-back verify take over, counted in nrf91_stats.loader_fallbacks.
- * Loader errors name the address and the NVMC state in the detail. */
+/* nrf91_program with a choice of method. A loader that cannot be started
+ * (the core does not halt, RAM does not take it, its status never says
+ * running) is not an error: the direct path and a read-back verify take
+ * over, counted in nrf91_stats.loader_fallbacks, said in the trace and in
+ * nrf91_loader_fallback_reason. Loader errors name the address and the
+ * NVMC state in the detail; after one the host zeroes the loader's RAM. */
 nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img,
 			     enum nrf91_flash_method how, enum nrf91_verify_method verify);
-/* nrf91_verify with a choice of method; a CRC mismatch is NRF91_ERR_VERIFY
- * with "verify mismatch in 0x...-0x..." (the range, never the bytes). */
+/* nrf91_verify with a choice of method. A CRC that differs is followed by
+ * a read-back of its range (at most 64 KB), so NRF91_ERR_VERIFY names the
+ * word that differs, as nrf91_verify does (nrf91_last_mismatch). */
 nrf91_err nrf91_verify_with(struct nrf91 *t, const struct image *img,
 			    enum nrf91_verify_method verify);
+/* After NRF91_ERR_VERIFY from nrf91_verify, nrf91_verify_with or
+ * nrf91_program_with: true with *addr (may be NULL) the address of the word
+ * that differs from the image, when one was found (not for a loader that
+ * found a word written before). Never the bytes. */
+bool nrf91_last_mismatch(const struct nrf91 *t, uint32_t *addr);
+/* Why the last loader start fell back to the direct path ("" if none did
+ * since attach). */
+const char *nrf91_loader_fallback_reason(const struct nrf91 *t);
 /* Programs every segment of img into erased flash, no read-back. */
 nrf91_err nrf91_write_image(struct nrf91 *t, const struct image *img);
 /* Compares the target with img. NRF91_ERR_VERIFY: a byte differs, and a

@@ -16,6 +16,10 @@ struct nrf91 {
 	uint32_t resets; /* resets issued or seen since attach */
 	bool blank;	 /* a CTRL-AP erase-all ran and nothing was written since */
 	uint32_t loader_fallbacks; /* flash loader did not start: direct path used */
+	/* The last NRF91_ERR_VERIFY located a word: its address. */
+	char fallback_reason[200]; /* why the last loader start fell back */
+	bool mismatch_known;
+	uint32_t mismatch_addr;
 	bool loader_ring_redacted; /* the trace redacts the loader's RAM ring */
 	char detail[256];
 };
@@ -42,6 +46,10 @@ nrf91_err cortexm_reset_release(struct nrf91 *t);
 /* Reads DHCSR; *reset_seen when S_RESET_ST says a reset happened since. */
 nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen);
 bool nrf91_is_91x1(const struct nrf91 *t);
+/* Compares [addr, addr + len) of the target with data, as nrf91_verify
+ * does for a segment (a differing byte is read again before it counts). */
+nrf91_err nrf91_verify_range(struct nrf91 *t, uint32_t addr, const uint8_t *data, uint32_t len,
+			     uint32_t *mismatch);
 /* Core registers of the halted core (DCRSR REGSEL numbers, §7). */
 nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint32_t *values,
 			     size_t count);

@@ -172,6 +172,9 @@ size_t json_format_event(const struct station_event *ev, char *out, size_t outle
 		field_str(&b, "digest", ev->digest ? ev->digest : "");
 		field_str(&b, "delivery", ev->delivery ? ev->delivery : "");
 		field_num(&b, "boots", ev->boots);
+		field_str(&b, "flash_method", ev->flash_method ? ev->flash_method : "");
+		if (ev->loader_fallback && ev->loader_fallback[0])
+			field_str(&b, "loader_fallback", ev->loader_fallback);
 		break;
 	case STATION_EV_STOP:
 		field_bool(&b, "immediate", ev->immediate);

@@ -124,7 +124,7 @@ Test(nrf91_loader, works_on_nrf91x1_after_the_erase_in_secure_state)
 	image_destroy(img);
 }
 
-Test(nrf91_loader, crc_verify_names_the_range_that_differs_and_no_bytes)
+Test(nrf91_loader, crc_verify_names_the_word_that_differs_and_no_bytes)
 {
 	open_board(SIMBOARD_NRF9160);
 	uint64_t words = 0;
@@ -138,7 +138,11 @@ Test(nrf91_loader, crc_verify_names_the_range_that_differs_and_no_bytes)
 	nrf91_err e = nrf91_verify_with(t, other, NRF91_VERIFY_CRC);
 	cr_assert_eq(e, NRF91_ERR_VERIFY, "%s", nrf91_strerror(e));
 	const char *d = nrf91_last_error_detail(t);
-	cr_expect(strstr(d, "verify mismatch in 0x00020003-0x00020008") != NULL, "%s", d);
+	/* The CRC says which range; a read-back of it, which word. */
+	uint32_t at = 0;
+	cr_expect(nrf91_last_mismatch(t, &at), "a word is named: %s", d);
+	cr_expect_eq(at, 0x20004u, "the word holding the changed byte");
+	cr_expect(strstr(d, "0x00020004") != NULL, "%s", d);
 	cr_expect(strstr(d, "a5") == NULL && strstr(d, "A5") == NULL, "no data byte: %s", d);
 	/* The original still verifies: the loader stopped cleanly. */
 	cr_assert_eq(nrf91_verify_with(t, img, NRF91_VERIFY_CRC), NRF91_OK, "%s",
@@ -167,6 +171,15 @@ Test(nrf91_loader, refuses_a_second_write_before_an_erase_with_address_and_nvmc_
 	counters(&c1);
 	cr_expect_eq(c1.nvmc_words_written, c0.nvmc_words_written, "nothing written");
 	cr_expect_eq(c1.nvmc_words_rewritten, 0u);
+	cr_expect(!nrf91_last_mismatch(t, NULL), "not a word that differs: one written before");
+	/* The slots that were queued held the second image's bytes: the host
+	 * zeroed the ring before it returned. */
+	static uint8_t ram[64 * 1024];
+	cr_assert_eq(nrf91_read(t, 0x20000000u, ram, sizeof ram), NRF91_OK);
+	const size_t samples[] = {0, 4096 + 17, 2 * 4096 + 4096 + 100, 3 * 4096 + 8};
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+		cr_expect_null(memmem(ram, sizeof ram, big + samples[i], 16),
+			       "image bytes at 0x%zx left in RAM after the error", samples[i]);
 	uint32_t config = 1;
 	cr_assert_eq(nrf91_read_u32(t, 0x50039504u, &config), NRF91_OK);
 	cr_expect_eq(config, 0u, "NVMC back to read-only after the error");
@@ -199,5 +212,61 @@ Test(nrf91_loader, a_loader_that_makes_no_progress_fails_within_a_bound)
 	const char *d = nrf91_last_error_detail(t);
 	cr_assert_eq(e, NRF91_ERR_NVMC_TIMEOUT, "%s: %s", nrf91_strerror(e), d);
 	cr_expect(strstr(d, "flash loader made no progress for") != NULL, "%s", d);
+	image_destroy(img);
+}
+
+/* UICR APPROTECT written HwUnprotected before the image (nRF91x1, what
+ * nrf91_keep_debug_open does) and the same value in the image: the loader
+ * leaves the word alone instead of calling it a second write. */
+Test(nrf91_loader, a_word_that_already_holds_its_value_is_skipped)
+{
+	open_board(SIMBOARD_NRF9161); /* its erase-all writes HwUnprotected */
+	uint64_t words = 0;
+	struct image *img = sample_image(13, &words);
+	const uint8_t hw_unprotected[4] = {0xFA, 0x50, 0xFA, 0x50};
+	cr_assert_eq(image_write(img, 0x00FF8000u, hw_unprotected, 4), IMAGE_OK);
+	struct simboard_counters c0, c1;
+	counters(&c0);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
+	counters(&c1);
+	struct nrf91_stats st;
+	nrf91_get_stats(t, &st);
+	cr_expect_eq(st.loader_fallbacks, 0u, "the loader ran");
+	cr_expect_eq(c1.nvmc_words_written - c0.nvmc_words_written, words,
+		     "every other word written once, APPROTECT not again");
+	cr_expect_eq(c1.nvmc_words_rewritten, 0u, "no word written twice between erases");
+	cr_assert_eq(nrf91_verify(t, img, NULL), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	image_destroy(img);
+}
+
+/* A core too slow to say it runs within the start window: the loader is
+ * not started, the direct path programs and reads back, and the reason is
+ * kept for the board's record. */
+Test(nrf91_loader, a_loader_that_does_not_start_falls_back_to_the_direct_path)
+{
+	struct simboard_config cfg;
+	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
+	cfg.timing.cpu_hz = 100000; /* the CRC table alone takes ~0.1 s */
+	sp = simprobe_create(&cfg);
+	cr_assert_not_null(sp, "simulated board");
+	struct nrf91_options o = {.allow_recover = true};
+	struct nrf91_info info;
+	cr_assert_eq(nrf91_attach(&sp->probe, &o, &t, &info), NRF91_OK, "%s", info.error_detail);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_expect_str_empty(nrf91_loader_fallback_reason(t));
+	uint64_t words = 0;
+	struct image *img = sample_image(17, &words);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
+	struct nrf91_stats st;
+	nrf91_get_stats(t, &st);
+	cr_expect_eq(st.loader_fallbacks, 1u, "one fallback");
+	const char *why = nrf91_loader_fallback_reason(t);
+	cr_expect(strstr(why, "did not say it runs") != NULL, "%s", why);
+	struct simboard_counters c;
+	counters(&c);
+	cr_expect_eq(c.nvmc_words_rewritten, 0u, "the direct path wrote each word once");
+	cr_assert_eq(nrf91_verify(t, img, NULL), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	image_destroy(img);
 }

@@ -17,6 +17,7 @@
 #define DCRDR		     0xE000EDF8u
 #define DHCSR_S_HALT	     (1u << 17)
 #define DHCSR_S_LOCKUP	     (1u << 19)
+#define DHCSR_S_REGRDY	     (1u << 16)
 #define POWER_TASKS_CONSTLAT 0x50005078u
 #define POWER_TASKS_LOWPWR   0x5000507Cu
 #define CODE		     0x20000000u
@@ -449,4 +450,82 @@ Test(simboard_cpu, core_flash_writes_take_twrite_each_in_short_slices)
 	cr_expect_leq(words, most, "%llu words in 20 ms, tWRITE %llu ns allows %llu",
 		      (unsigned long long)words,
 		      (unsigned long long)T.cfg.timing.nvmc_write_word_ns, (unsigned long long)most);
+/*
+ * Three flash stores back to back without polling READY/READYNEXT, as
+ * OpenOCD's nrf5 loader does, then a read of the last word:
+ *   ldr r0, =NVMC.CONFIG; movs r1, #1; str r1, [r0]     CONFIG = Wen
+ *   mov.w r2, #0x10000; ldr r3, =0x12345678
+ *   str r3, [r2]; str r3, [r2, #4]; str r3, [r2, #8]     the third: READYNEXT = 0
+ *   ldr r4, [r2, #8]                                    while it is written
+ *   ldr r5, =0x20000800; str r4, [r5]; bkpt
+ */
+static const uint32_t three_stores_then_read[] = {
+	0x21014806u, 0xF44F6001u, 0x4B053280u, 0x60536013u, 0x68946093u,
+	0x602C4D03u, 0x0000BE00u, 0x50039504u, 0x12345678u, 0x20000800u,
+};
+
+Test(simboard_cpu, a_store_while_readynext_is_0_waits_and_a_read_during_a_write_sees_it_done)
+{
+	open_board(SIMBOARD_NRF9160, false);
+	run_from_ram(three_stores_then_read, 10);
+	uint32_t d = mem_rd(DHCSR);
+	cr_assert(d & DHCSR_S_HALT, "halted on the BKPT: 0x%08x", d);
+	cr_assert_eq(d & DHCSR_S_LOCKUP, 0u);
+	for (uint32_t i = 0; i < 3; i++)
+		cr_expect_eq(mem_rd(0x10000u + 4u * i), 0x12345678u, "word %u not lost", i);
+	cr_expect_eq(mem_rd(0x20000800u), 0x12345678u,
+		     "the CPU's read waited for the write instead of seeing the erased word");
+	struct simboard_counters c;
+	simboard_get_counters(T.b, &c);
+	cr_expect_eq(c.nvmc_words_written, 3u);
+	cr_expect_eq(c.nvmc_words_rewritten, 0u);
+}
+
+/* ARMv8-M DHCSR: a DCRSR write clears S_REGRDY until the transfer is done.
+ * The simulator shows it cleared to the first DHCSR read after the write. */
+Test(simboard_cpu, s_regrdy_reads_0_once_after_a_dcrsr_write)
+{
+	open_board(SIMBOARD_NRF9160, false);
+	mem_wr(DHCSR, 0xA05F0003u);
+	cr_assert(mem_rd(DHCSR) & DHCSR_S_HALT);
+	cr_assert(mem_rd(DHCSR) & DHCSR_S_REGRDY, "ready before any transfer");
+	mem_wr(DCRDR, 0x20001000u);
+	mem_wr(DCRSR, 0x10000u | 13u); /* SP */
+	cr_expect_eq(mem_rd(DHCSR) & DHCSR_S_REGRDY, 0u, "cleared by the DCRSR write");
+	cr_expect(mem_rd(DHCSR) & DHCSR_S_REGRDY, "set again when the transfer is done");
+	mem_wr(DCRSR, 13u); /* read SP back */
+	cr_expect_eq(mem_rd(DHCSR) & DHCSR_S_REGRDY, 0u, "a read request clears it too");
+	cr_expect(mem_rd(DHCSR) & DHCSR_S_REGRDY);
+	cr_expect_eq(mem_rd(DCRDR), 0x20001000u);
+}
+
+/* ARMv8-M: the core runs in Thumb state only; resumed with EPSR.T = 0 (an
+ * xPSR written without bit 24) it faults at once. With T set, the same
+ * code runs. */
+Test(simboard_cpu, a_core_resumed_with_epsr_t_0_locks_up)
+{
+	open_board(SIMBOARD_NRF9160, false);
+	mem_wr(DHCSR, 0xA05F0003u);
+	cr_assert(mem_rd(DHCSR) & DHCSR_S_HALT);
+	mem_wr(CODE, wfi_loop[0]);
+	set_core_reg(15, CODE | 1u); /* bit 0 of the PC does not set T */
+	set_core_reg(16, 0);	     /* xPSR without T */
+	set_core_reg(13, 0x20001000u);
+	mem_wr(DHCSR, 0xA05F0001u);
+	advance_ms(1);
+	uint32_t d = mem_rd(DHCSR);
+	cr_expect(d & DHCSR_S_LOCKUP, "locked up: 0x%08x", d);
+	struct simboard_counters c;
+	simboard_get_counters(T.b, &c);
+	cr_expect_eq(c.cpu_instructions, 0u, "no instruction ran");
+	/* Halt, set T, resume: it runs (and sleeps in its WFI loop). */
+	mem_wr(DHCSR, 0xA05F0003u);
+	cr_assert(mem_rd(DHCSR) & DHCSR_S_HALT);
+	set_core_reg(16, 0x01000000u);
+	mem_wr(DHCSR, 0xA05F0001u);
+	advance_ms(1);
+	d = mem_rd(DHCSR);
+	cr_expect_eq(d & (DHCSR_S_LOCKUP | DHCSR_S_HALT), 0u, "running: 0x%08x", d);
+	simboard_get_counters(T.b, &c);
+	cr_expect_gt(c.cpu_instructions, 0u);
 }

@@ -298,10 +298,10 @@ Test(station_config, loads_from_a_file_and_reports_missing_file)
 	cr_assert_null(cfg);
 }
 
-Test(station_config, flash_method_and_verify_default_to_direct_and_auto)
+Test(station_config, flash_method_and_verify_default_to_loader_and_auto)
 {
 	cr_assert_eq(parse("[slot 1]\nprobe = 7\n"), STATION_CONFIG_OK, "%s", err);
-	cr_assert_eq(cfg->flash_method, STATION_FLASH_DIRECT);
+	cr_assert_eq(cfg->flash_method, STATION_FLASH_LOADER);
 	cr_assert_eq(cfg->verify, STATION_VERIFY_AUTO);
 	cr_assert_eq(parse("[station]\nflash_method = direct\nverify = crc\n[slot 1]\nprobe = 7\n"),
 		     STATION_CONFIG_OK, "%s", err);

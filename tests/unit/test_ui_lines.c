@@ -54,6 +54,8 @@ Test(ui_lines, json_board_event_has_stable_fields)
 		.digest = "modem",
 		.delivery = "ram",
 		.boots = 2,
+		.flash_method = "direct-fallback",
+		.loader_fallback = "the core did not halt: halt timeout",
 	};
 	char out[1024];
 	json_format_event(&ev, out, sizeof out);
@@ -65,7 +67,9 @@ Test(ui_lines, json_board_event_has_stable_fields)
 			      "\"duration_ms\":6543,\"part\":\"nRF9160\","
 			      "\"modem_fw\":\"mfw_nrf9160_1.3.5\",\"swd_khz\":1000,"
 			      "\"resets\":2,\"locked\":true,\"digest\":\"modem\","
-			      "\"delivery\":\"ram\",\"boots\":2}\n");
+			      "\"delivery\":\"ram\",\"boots\":2,"
+			      "\"flash_method\":\"direct-fallback\","
+			      "\"loader_fallback\":\"the core did not halt: halt timeout\"}\n");
 }
 
 Test(ui_lines, json_state_start_and_end_events)

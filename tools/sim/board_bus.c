@@ -64,8 +64,11 @@ enum simbus_result simbus_read(struct simboard *b, uint32_t addr, unsigned size,
 	const struct mmio_window *w = find_window(b, addr);
 	if (w)
 		return w->rd ? w->rd(w->ctx, addr - w->base, size, val) : SIMBUS_ERROR;
-	if (flash_or_uicr(addr) && nvmc_bus_stalled(b))
-		return SIMBUS_STALL;
+	if (flash_or_uicr(addr)) {
+		if (nvmc_bus_stalled(b))
+			return SIMBUS_STALL;
+		nvmc_commit_due(b); /* words whose tWRITE has ended by now */
+	}
 	if (in(addr, SIM_FLASH_BASE, SIM_FLASH_SIZE)) {
 		*val = load_le(b->st.flash + (addr - SIM_FLASH_BASE), size);
 		return SIMBUS_OK;

@@ -96,6 +96,15 @@ struct nvmc {
 	 * while another is in progress waits in the buffer until that one
 	 * ends (nrfx hal/nrf_nvmc.h nrf_nvmc_write_ready_check). */
 	uint64_t next_free_ns;
+	/* Words accepted and not yet in the array: the one being written and
+	 * the buffered one. A word is stored when its tWRITE ends; until then
+	 * flash reads show the old contents (a CPU read waits, nvmc.c). */
+	struct nvmc_word {
+		uint32_t addr; /* flash offset, or SIM_UICR_BASE + offset */
+		uint32_t val;
+		uint64_t done_ns;
+	} inflight[2];
+	unsigned n_inflight;
 	uint32_t op_page;
 	uint16_t partial_ms[SIM_FLASH_PAGES]; /* accumulated partial erase time per page */
 	/* Writes per word since its last erase (nWRITE, flash then UICR words);
@@ -110,6 +119,8 @@ struct core {
 	bool reset_sticky;  /* S_RESET_ST */
 	bool retire_sticky; /* S_RETIRE_ST */
 	uint32_t dcrdr, demcr, dfsr, aircr_prigroup, dscsr;
+	/* DHCSR reads left that show S_REGRDY = 0 after a DCRSR write. */
+	unsigned regrdy_busy;
 	struct simcpu_regs regs; /* debugger view (valid while halted) */
 	uint64_t run_from_ns;	 /* modeled time the CPU has run up to */
 	bool sleeping;		 /* the last run slice ended in WFI/WFE */
@@ -216,6 +227,14 @@ enum simbus_result nvmc_reg_write(struct simboard *b, uint32_t off, uint32_t val
 /* Write to flash (addr < SIM_FLASH_SIZE) or UICR (addr in UICR window). */
 enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned size, uint32_t val);
 void nvmc_advance(struct simboard *b);
+/* Stores the words whose write has ended by b->now_ns. */
+void nvmc_commit_due(struct simboard *b);
+/* True while a word write is in progress: a CPU access to flash or UICR
+ * waits until nvmc_ready_at(b, true) (nRF52810/nRF52820 PS, NVMC). */
+bool nvmc_writing(const struct simboard *b);
+/* Modeled time at which a write to addr would be taken (READYNEXT for a
+ * word write, READY for an erase request). */
+uint64_t nvmc_accept_at(const struct simboard *b, uint32_t addr);
 /* Modeled time at which READY (ready = true) or READYNEXT reads 1 again. */
 uint64_t nvmc_ready_at(const struct simboard *b, bool ready);
 /* Erase flash + UICR (NVMC ERASEALL, CTRL-AP ERASEALL also clears RAM). */

@@ -178,7 +178,16 @@ void core_reset(struct simboard *b)
 static uint32_t dhcsr_read(struct simboard *b)
 {
 	struct core *c = &b->core;
-	uint32_t v = c->dhcsr_ctrl | DHCSR_S_REGRDY; /* transfers complete at once */
+	uint32_t v = c->dhcsr_ctrl;
+	/* S_REGRDY is cleared by a DCRSR write and set when the transfer
+	 * completes (ARMv8-M ARM, DHCSR). The transfer is done at once, but
+	 * the first DHCSR read after it still says 0, so a debugger that
+	 * does not poll before its next DCRDR/DCRSR access shows (harsher than
+	 * silicon, where a transfer takes a few core cycles). */
+	if (c->regrdy_busy)
+		c->regrdy_busy--;
+	else
+		v |= DHCSR_S_REGRDY;
 	if (c->halted)
 		v |= DHCSR_S_HALT;
 	if (c->lockup)
@@ -226,6 +235,7 @@ static void dcrsr_write(struct simboard *b, uint32_t val)
 	if (!c->halted)
 		return; /* register transfer only in debug state */
 	uint32_t *slot = reg_slot(&c->regs, val & 0x7Fu);
+	c->regrdy_busy = 1;
 	if (val & DCRSR_REGWNR) {
 		if (slot)
 			*slot = c->dcrdr;

@@ -10,7 +10,10 @@
  *                    read/execute only. A CPU store to flash is caught
  *                    (UC_HOOK_MEM_WRITE_PROT), undone and replayed through the
  *                    bus, i.e. through the NVMC rules (CONFIG.WEN, 1 -> 0 only,
- *                    busy time), before the next instruction. Unicorn has
+ *                    busy time), before the next instruction; a store the NVMC
+ *                    cannot take yet (READYNEXT = 0) waits for it, and so does
+ *                    every fetch or read of flash while a word is written
+ *                    (nvmc.c has the sources). Unicorn has
  *                    written the raw value by then, so a process killed inside
  *                    that one instruction leaves it in the file; a private
  *                    copy for Unicorn would close the window at the price of
@@ -28,7 +31,8 @@
  * waiting for the host's mailbox word) is skipped too, exactly: see "spins".
  * Exceptions: there is no exception model (Unicorn hands them to a hook).
  * BKPT halts (SIMCPU_STOP_BREAKPOINT); any other exception, an unmapped
- * access or a bus error is reported as SIMCPU_STOP_LOCKUP.
+ * access, a bus error or running with EPSR.T = 0 is reported as
+ * SIMCPU_STOP_LOCKUP (harsher than a HardFault handler that could recover).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +50,14 @@
 #define MAX_PENDING    16
 #define SIM_CODE_PAGE  0x1000u /* granule of the dirty range below */
 #define EXCP_BKPT      7 /* QEMU's exception number for BKPT (target/arm/cpu.h) */
+#define XPSR_T	       0x01000000u
 
 struct pending_write {
 	uint32_t addr;
 	unsigned size;
 	uint32_t val;
 	uint8_t old[4];
+	bool undone; /* Unicorn's raw store has been put back */
 };
 
 struct mmio_region {
@@ -92,6 +98,13 @@ struct simcpu {
 	uint32_t watch_addr, watched_addr;
 	uint32_t watch_words, watched_words;
 	uc_hook watch_hook;
+	/* A CPU read of flash waited past the end of a slice (nvmc.c): the
+	 * core runs again from this modeled time. */
+	uint64_t resume_at_ns;
+	/* EPSR.T. Unicorn runs M-profile code as Thumb whatever it holds, so
+	 * the state is kept here: from the reset vector's bit 0 or a
+	 * debugger's xPSR write (ARMv8-M ARM, EPSR.T). */
+	bool epsr_t;
 };
 
 static struct simbus_attr cpu_attr(void)
@@ -160,23 +173,61 @@ static enum simbus_result bus_write(struct simcpu *c, uint32_t addr, unsigned si
 
 /* ---- hooks */
 
-static void apply_pending_writes(struct simcpu *c)
+/* Evaluates NVMC state at the CPU's own time. */
+static uint64_t enter_cpu_time(struct simcpu *c)
 {
-	for (unsigned i = 0; i < c->n_pending; i++) {
-		struct pending_write *p = &c->pending[i];
-		/* Unicorn already stored the raw value: put the old bytes back and
-		 * let the NVMC decide what the store really does. */
-		memcpy(c->b->st.flash + p->addr, p->old, p->size);
+	uint64_t saved = c->b->now_ns;
+	uint64_t t = local_now(c);
+	if (t < saved)
+		c->b->now_ns = t;
+	return saved;
+}
+
+/*
+ * A store to flash the NVMC cannot take yet (READYNEXT = 0, or an erase
+ * running) waits until it can, as the CPU's store stalls on silicon
+ * (nvmc.c: OpenOCD's nrf5 loader relies on it). Returns false when the wait
+ * lies beyond this slice: the store stays pending, the slice stops before
+ * the next instruction and the next one retries it first.
+ */
+static bool write_through_nvmc(struct simcpu *c, struct pending_write *p)
+{
+	for (;;) {
 		enum simbus_result r = bus_write(c, p->addr, p->size, p->val);
 		if (r == SIMBUS_ERROR)
 			c->stop_lockup = true; /* BusFault; no exception model */
-		/* SIMBUS_STALL (a write during an erase): the store is lost. A real
-		 * core would wait; firmware that erases and writes without polling
-		 * READY is not modeled. */
+		if (r != SIMBUS_STALL)
+			return true;
+		uint64_t saved = enter_cpu_time(c);
+		uint64_t now = c->b->now_ns;
+		uint64_t at = nvmc_accept_at(c->b, p->addr);
+		c->b->now_ns = saved;
+		if (at <= now)
+			return true; /* no end to wait for: the store is lost */
+		if (!skip_to(c, at))
+			return false;
+	}
+}
+
+static void apply_pending_writes(struct simcpu *c)
+{
+	unsigned done = 0;
+	for (; done < c->n_pending; done++) {
+		struct pending_write *p = &c->pending[done];
+		/* Unicorn already stored the raw value: put the old bytes back and
+		 * let the NVMC decide what the store really does. */
+		if (!p->undone) {
+			memcpy(c->b->st.flash + p->addr, p->old, p->size);
+			p->undone = true;
+		}
+		if (!write_through_nvmc(c, p)) {
+			c->stop_stall = true;
+			break;
+		}
 	}
 	/* Code in a page the CPU programmed is re-translated, but only once the
 	 * slice ends (never drop translations from inside a hook). */
-	for (unsigned i = 0; i < c->n_pending; i++) {
+	for (unsigned i = 0; i < done; i++) {
 		uint32_t lo = c->pending[i].addr & ~(SIM_CODE_PAGE - 1u);
 		uint32_t hi = lo + SIM_CODE_PAGE;
 		if (c->dirty_hi == 0 || lo < c->dirty_lo)
@@ -184,8 +235,10 @@ static void apply_pending_writes(struct simcpu *c)
 		if (hi > c->dirty_hi)
 			c->dirty_hi = hi;
 	}
-	c->n_pending = 0;
-	if (c->stop_lockup)
+	for (unsigned i = done; i < c->n_pending; i++)
+		c->pending[i - done] = c->pending[i];
+	c->n_pending -= done;
+	if (c->stop_lockup || c->stop_stall)
 		uc_emu_stop(c->uc);
 }
 
@@ -290,8 +343,10 @@ static bool spin_check(struct simcpu *c, uint64_t address, uint32_t size)
 		uint32_t now[16];
 		spin_regs(c, now);
 		c->spin.armed = false;
+		/* A word the NVMC is still writing lands during the slice: the
+		 * loads could then see it, so the state is not a fixed point. */
 		if (c->spin.mmio == c->mmio_accesses && c->n_pending == 0 &&
-		    memcmp(now, c->spin.regs, sizeof(now)) == 0) {
+		    c->b->nvmc.n_inflight == 0 && memcmp(now, c->spin.regs, sizeof(now)) == 0) {
 			c->consumed = c->budget;
 			c->spin_skips++;
 			return true;
@@ -301,6 +356,33 @@ static bool spin_check(struct simcpu *c, uint64_t address, uint32_t size)
 	if (++c->spin.len > SPIN_MAX_LEN || !spin_safe(c, address, size))
 		c->spin.armed = false;
 	return false;
+
+/*
+ * The CPU's access to the flash array while the NVMC writes a word waits
+ * until READY (nvmc.c, nRF52810/nRF52820 PS NVMC), then sees the words
+ * stored. Returns false when that lies beyond this slice. A fetch is simply
+ * not made then (the instruction runs in a later slice); a data read is
+ * already under way inside its instruction, so with `commit` the words
+ * are stored for it now and the core resumes at their end (resume_at_ns).
+ */
+static bool wait_for_flash(struct simcpu *c, bool commit)
+{
+	struct simboard *b = c->b;
+	uint64_t saved = enter_cpu_time(c);
+	nvmc_commit_due(b);
+	uint64_t at = nvmc_writing(b) ? nvmc_ready_at(b, true) : 0;
+	b->now_ns = saved;
+	if (!at)
+		return true;
+	bool in_slice = skip_to(c, at);
+	if (!in_slice && !commit)
+		return false;
+	b->now_ns = at;
+	nvmc_commit_due(b);
+	b->now_ns = saved;
+	if (!in_slice)
+		c->resume_at_ns = at;
+	return in_slice;
 }
 
 static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
@@ -310,6 +392,15 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user
 		apply_pending_writes(c);
 	/* Unicorn calls this before the instruction; stopping here means the
 	 * instruction does not run (measured with 2.0.1), so count after. */
+	if (c->n_pending || c->stop_lockup) {
+		uc_emu_stop(uc);
+		return;
+	}
+	if (c->b->nvmc.n_inflight && address < SIM_FLASH_SIZE && !wait_for_flash(c, false)) {
+		c->stop_stall = true;
+		uc_emu_stop(uc);
+		return;
+	}
 	if (c->consumed >= c->budget || spin_check(c, address, size)) {
 		uc_emu_stop(uc);
 		return;
@@ -335,7 +426,23 @@ static bool hook_flash_write(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	p->size = (unsigned)size;
 	p->val = (uint32_t)value;
 	memcpy(p->old, c->b->st.flash + address, (size_t)size);
+	p->undone = false;
 	return true; /* let the store happen; hook_code undoes and replays it */
+}
+
+/* A data read of flash: Unicorn reads the mapped array after this hook. */
+static void hook_flash_read(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+			    int64_t value, void *user)
+{
+	(void)type;
+	(void)address;
+	(void)size;
+	(void)value;
+	struct simcpu *c = user;
+	if (c->b->nvmc.n_inflight && !wait_for_flash(c, true)) {
+		c->stop_stall = true;
+		uc_emu_stop(uc);
+	}
 }
 
 static void poll_hints(struct simcpu *c, uint32_t addr, uint32_t val)
@@ -362,9 +469,10 @@ static void poll_hints(struct simcpu *c, uint32_t addr, uint32_t val)
 	}
 }
 
-/* A bus error locks the core up. A stall cannot hold a Unicorn access: the
- * slice stops and the access is lost (only an erase stalls, which the CPU
- * does not overlap). */
+/* A bus error locks the core up. A stall cannot hold a Unicorn MMIO access:
+ * the slice stops and the access is lost. Only the NVMC stalls, and the
+ * CPU's accesses to flash and UICR wait for it before they get here
+ * (write_through_nvmc, wait_for_flash). */
 static void stop_on_bus_failure(struct simcpu *c, uc_engine *uc, enum simbus_result res)
 {
 	if (res == SIMBUS_ERROR)
@@ -385,6 +493,11 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *u
 	c->mmio_accesses++;
 	if (c->n_pending)
 		apply_pending_writes(c);
+	if (addr >= SIM_UICR_BASE && addr - SIM_UICR_BASE < SIM_UICR_SIZE && c->b->nvmc.n_inflight &&
+	    !wait_for_flash(c, true)) {
+		c->stop_stall = true;
+		uc_emu_stop(uc);
+	}
 	enum simbus_result res = bus_read(c, addr, size, &val);
 	if (res == SIMBUS_OK)
 		poll_hints(c, addr, val);
@@ -398,9 +511,19 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	struct mmio_region *r = user;
 	struct simcpu *c = r->cpu;
 	c->mmio_accesses++;
+	uint32_t addr = r->base + (uint32_t)offset;
 	if (c->n_pending)
 		apply_pending_writes(c);
-	stop_on_bus_failure(c, uc, bus_write(c, r->base + (uint32_t)offset, size, (uint32_t)value));
+	if (addr >= SIM_UICR_BASE && addr - SIM_UICR_BASE < SIM_UICR_SIZE &&
+	    c->n_pending < MAX_PENDING) {
+		/* A UICR store goes through the NVMC as a flash store does and
+		 * waits as it does (nothing of it is in the array yet). */
+		c->pending[c->n_pending++] = (struct pending_write){
+			.addr = addr, .size = size, .val = (uint32_t)value, .undone = true};
+		apply_pending_writes(c);
+		return;
+	}
+	stop_on_bus_failure(c, uc, bus_write(c, addr, size, (uint32_t)value));
 }
 
 /* Unicorn calls this before the store lands; only stores inside the hook's
@@ -518,6 +641,8 @@ struct simcpu *simcpu_create(struct simboard *board)
 	if (uc_hook_add(c->uc, &h, UC_HOOK_CODE, (void *)hook_code, c, 1, 0) != UC_ERR_OK ||
 	    uc_hook_add(c->uc, &h, UC_HOOK_MEM_WRITE_PROT, (void *)hook_flash_write, c,
 			SIM_FLASH_BASE, SIM_FLASH_BASE + SIM_FLASH_SIZE - 1) != UC_ERR_OK ||
+	    uc_hook_add(c->uc, &h, UC_HOOK_MEM_READ, (void *)hook_flash_read, c, SIM_FLASH_BASE,
+			SIM_FLASH_BASE + SIM_FLASH_SIZE - 1) != UC_ERR_OK ||
 	    uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, c, 1, 0) != UC_ERR_OK)
 		goto fail;
 	if (setup_modem(c) != 0)
@@ -571,7 +696,7 @@ void simcpu_get_regs(struct simcpu *c, struct simcpu_regs *regs)
 	regs->sp = rd(c, UC_ARM_REG_SP);
 	regs->lr = rd(c, UC_ARM_REG_LR);
 	regs->pc = rd(c, UC_ARM_REG_PC) & ~1u;
-	regs->xpsr = rd(c, UC_ARM_REG_XPSR) | 0x01000000u; /* M-profile: always Thumb */
+	regs->xpsr = (rd(c, UC_ARM_REG_XPSR) & ~XPSR_T) | (c->epsr_t ? XPSR_T : 0);
 	regs->msp = rd(c, UC_ARM_REG_MSP);
 	regs->psp = rd(c, UC_ARM_REG_PSP);
 	uint32_t control = rd(c, UC_ARM_REG_CONTROL), faultmask = rd(c, UC_ARM_REG_FAULTMASK);
@@ -595,6 +720,9 @@ void simcpu_set_regs(struct simcpu *c, const struct simcpu_regs *regs)
 		wr(c, core_regs[i], regs->r[i]);
 	wr(c, UC_ARM_REG_LR, regs->lr);
 	wr(c, UC_ARM_REG_XPSR, regs->xpsr);
+	/* The debugger's xPSR sets EPSR.T; DebugReturnAddress bit 0 does not
+	 * (ARMv8-M ARM, DCRSR: PC writes ignore bit 0). */
+	c->epsr_t = (regs->xpsr & XPSR_T) != 0;
 	uint32_t special = regs->special != c->last.special ? regs->special : regs->special_s;
 	wr(c, UC_ARM_REG_PRIMASK, special & 0xFFu);
 	wr(c, UC_ARM_REG_BASEPRI, (special >> 8) & 0xFFu);
@@ -630,9 +758,14 @@ void simcpu_reset(struct simcpu *c, uint32_t sp, uint32_t pc)
 	wr(c, UC_ARM_REG_PSP, 0);
 	wr(c, UC_ARM_REG_SP, sp);
 	wr(c, UC_ARM_REG_LR, 0xFFFFFFFFu);
-	wr(c, UC_ARM_REG_XPSR, 0x01000000u);
+	wr(c, UC_ARM_REG_XPSR, XPSR_T);
 	wr(c, UC_ARM_REG_PC, pc | 1u);
+	/* EPSR.T comes from bit 0 of the reset vector (ARMv8-M ARM, reset
+	 * behaviour): an even vector starts the core in ARM state, which
+	 * faults on its first instruction. */
+	c->epsr_t = (pc & 1u) != 0;
 	c->n_pending = 0;
+	c->resume_at_ns = 0;
 	c->flush_code = true;
 	/* A system reset resets the whole SiP, the modem included. */
 	if (c->modem)
@@ -658,8 +791,19 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 	*why = SIMCPU_STOP_BUDGET;
 	if (max_instructions == 0)
 		return 0;
+	if (!c->epsr_t) {
+		/* Executing with EPSR.T = 0 is an INVSTATE UsageFault, a
+		 * HardFault while UsageFault is disabled (ARMv8-M ARM,
+		 * "Exceptions"); no exception model: the core locks up. */
+		*why = SIMCPU_STOP_LOCKUP;
+		return 0;
+	}
 	if (nvmc_bus_stalled(c->b)) {
 		*why = SIMCPU_STOP_STALL; /* errata 2: the AHB is frozen by an erase */
+		return 0;
+	}
+	if (c->resume_at_ns > c->b->now_ns) {
+		*why = SIMCPU_STOP_STALL; /* still waiting for the flash */
 		return 0;
 	}
 	apply_watch(c);
@@ -677,6 +821,17 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 	c->spin.armed = false;
 	c->slice_end_ns = c->b->now_ns;
 	c->stop_sleep = c->stop_stall = c->stop_break = c->stop_lockup = false;
+	if (c->resume_at_ns) {
+		skip_to(c, c->resume_at_ns);
+		c->resume_at_ns = 0;
+	}
+	if (c->n_pending) {
+		apply_pending_writes(c); /* a store that waited for the NVMC */
+		if (c->n_pending || c->stop_lockup) {
+			*why = c->stop_lockup ? SIMCPU_STOP_LOCKUP : SIMCPU_STOP_STALL;
+			return 0;
+		}
+	}
 	uint32_t pc = rd(c, UC_ARM_REG_PC);
 	uc_err err = uc_emu_start(c->uc, pc | 1u, 0xFFFFFFFFu, 0, 0);
 	if (c->n_pending)

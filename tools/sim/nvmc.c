@@ -4,14 +4,34 @@
  * 0xFFFFFFFF with CONFIG=Een; partial erase with PEen; ERASEALL. Each
  * operation keeps READY low for its modeled duration; an erase stalls the
  * whole AHB meanwhile (nRF9160 errata 2: the AP answers WAIT, ABORT does not
- * help). Word writes go through a one-word buffer: READYNEXT reads 1 while
- * the buffer is free, so a write issued during the previous one is accepted
+ * help). Also hosts the nRF91x1 APPROTECT software branch at 0xE00/0xE10.
+ *
+ * Word writes go through a one-word buffer: READYNEXT reads 1 while the
+ * buffer is free, so a write issued during the previous one is accepted
  * and starts the moment that one ends (nrfx hal/nrf_nvmc.h,
  * nrf_nvmc_write_ready_check: "It will be buffered and will be taken into
- * account as soon as the ongoing write operation is completed"; nrfx
- * nrfx_nvmc.c polls READYNEXT, not READY, between words on nRF9160). A
- * write while the buffer is full is not accepted (see nvmc_mem_write).
- * Also hosts the nRF91x1 APPROTECT software branch at 0xE00/0xE10.
+ * account as soon as the ongoing write operation is completed"; nrfx MDK
+ * nrf9160_bitfields.h NVMC_READYNEXT_READYNEXT_Busy "NVMC cannot accept any
+ * write operation"; nrfx nrfx_nvmc.c polls READYNEXT, not READY, between
+ * words on nRF9160). A word reaches the array when its tWRITE ends, not
+ * when it is accepted.
+ *
+ * A write while the buffer is full (READYNEXT = 0) is not lost: it waits
+ * until the buffer frees, then is taken. The nRF91 PS says nothing of it;
+ * the NVMC chapter the nRF52 parts share says "The CPU is halted while the
+ * NVMC is writing to the flash" (ps_nrf52810 NVMC), and OpenOCD relies on
+ * it on nRF91 too: contrib/loaders/flash/nrf5/nrf5.S, run by
+ * src/flash/nor/nrf5.c nrf5_ll_flash_write for every series including
+ * NRF5_FEATURE_SERIES_91, stores word after word without reading READY or
+ * READYNEXT. So the access stalls: the debugger's AHB-AP transfer answers
+ * WAIT (nothing happens, the host retries), the CPU's store waits
+ * (cpu_unicorn.c). A CPU read of flash or UICR while a word is being
+ * written waits until READY ("The CPU is halted if the CPU executes code
+ * from the flash while the NVMC is writing to the flash", ps_nrf52820
+ * NVMC; harsher: every CPU access to the array, until the buffered word
+ * is done too). A debugger read in that time is not held: it sees the
+ * array without the words still in flight (nothing documents it; harsher
+ * for a host that reads back mid-write).
  */
 #include "board_impl.h"
 
@@ -39,6 +59,11 @@ static bool busy(const struct simboard *b)
 
 /* The buffer takes a word while a write (not an erase) is in progress and
  * the buffered word, if any, has started. */
+bool nvmc_writing(const struct simboard *b)
+{
+	return b->nvmc.n_inflight > 0 && busy(b);
+}
+
 static bool write_buffer_free(const struct simboard *b)
 {
 	return !busy(b) || (b->nvmc.op == NVMC_OP_WRITE && b->now_ns >= b->nvmc.next_free_ns);
@@ -66,35 +91,87 @@ void nvmc_erase_everything(struct simboard *b)
 	memset(b->st.uicr, 0xFF, SIM_UICR_SIZE);
 	memset(b->nvmc.partial_ms, 0, sizeof(b->nvmc.partial_ms));
 	memset(b->nvmc.nwrites, 0, sizeof(b->nvmc.nwrites));
+	b->nvmc.n_inflight = 0; /* a CTRL-AP erase-all wins over a word in flight */
 	b->ctr.nvmc_erase_alls++;
 }
 
 static void start_op(struct simboard *b, enum nvmc_op op, uint64_t duration_ns, uint32_t page)
 {
+	nvmc_commit_due(b); /* an erase needs READY: every word is done */
 	b->nvmc.op = op;
 	b->nvmc.busy_until_ns = b->now_ns + duration_ns;
 	b->nvmc.next_free_ns = b->nvmc.busy_until_ns; /* an erase takes no write */
 	b->nvmc.op_page = page;
 }
 
+static uint8_t *word_ptr(struct simboard *b, uint32_t addr)
+{
+	if (addr >= SIM_UICR_BASE)
+		return b->st.uicr + (addr - SIM_UICR_BASE);
+	return b->st.flash + addr;
+}
+
+/* The array takes the word: bits only 1 -> 0, a worn cell stays 1. */
+static void store_word(struct simboard *b, const struct nvmc_word *w)
+{
+	uint8_t *p = word_ptr(b, w->addr);
+	uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		       (uint32_t)p[3] << 24;
+	uint32_t nv = old & w->val;
+	const struct simboard_faults *f = &b->cfg.faults;
+	if (f->stuck_bit_on && w->addr == f->stuck_bit_addr)
+		nv |= 1u << f->stuck_bit;
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(nv >> (8 * i));
+}
+
+void nvmc_commit_due(struct simboard *b)
+{
+	struct nvmc *n = &b->nvmc;
+	unsigned k = 0;
+	while (k < n->n_inflight && n->inflight[k].done_ns <= b->now_ns)
+		store_word(b, &n->inflight[k++]);
+	if (k == 0)
+		return;
+	for (unsigned i = k; i < n->n_inflight; i++)
+		n->inflight[i - k] = n->inflight[i];
+	n->n_inflight -= k;
+}
+
 /* A word write: at once when idle (the buffer stays free), else into the
  * buffer, to run when the write in progress ends. */
-static void start_write(struct simboard *b)
+static void start_write(struct simboard *b, uint32_t addr, uint32_t val)
 {
+	struct nvmc *n = &b->nvmc;
 	uint64_t tw = b->cfg.timing.nvmc_write_word_ns;
+	nvmc_commit_due(b);
 	if (!busy(b)) {
-		b->nvmc.op = NVMC_OP_WRITE;
-		b->nvmc.busy_until_ns = b->now_ns + tw;
-		b->nvmc.next_free_ns = b->now_ns;
-		return;
+		n->op = NVMC_OP_WRITE;
+		n->busy_until_ns = b->now_ns + tw;
+		n->next_free_ns = b->now_ns;
+	} else {
+		n->next_free_ns = n->busy_until_ns;
+		n->busy_until_ns += tw;
 	}
-	b->nvmc.next_free_ns = b->nvmc.busy_until_ns;
-	b->nvmc.busy_until_ns += tw;
+	/* write_buffer_free let it in: the word before the one in progress
+	 * has been stored, so at most two are in flight. */
+	if (n->n_inflight == 2)
+		store_word(b, &n->inflight[--n->n_inflight]);
+	n->inflight[n->n_inflight++] =
+		(struct nvmc_word){.addr = addr, .val = val, .done_ns = n->busy_until_ns};
+}
+
+uint64_t nvmc_accept_at(const struct simboard *b, uint32_t addr)
+{
+	bool uicr = addr >= SIM_UICR_BASE;
+	uint32_t mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns : b->nvmc.config;
+	return nvmc_ready_at(b, mode != NVMC_CONFIG_WEN);
 }
 
 void nvmc_advance(struct simboard *b)
 {
 	struct nvmc *n = &b->nvmc;
+	nvmc_commit_due(b);
 	if (n->op == NVMC_OP_NONE || b->now_ns < n->busy_until_ns)
 		return;
 	switch (n->op) {
@@ -250,14 +327,11 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 	 * NVMC (nrf91-registers.md 6), seen here as a bus error. */
 	if (size != 4 || (addr & 3u))
 		return SIMBUS_ERROR;
-	/* Nothing documents a write while READYNEXT is 0: the debugger's
-	 * access stalls (WAIT) as during an erase, and the CPU's is lost
-	 * (cpu_unicorn.c), the harsher reading for firmware that does not
-	 * poll. An erase request needs READY. */
+	/* A word write waits for a free buffer, an erase request for READY
+	 * (see the top of this file). */
 	uint32_t cfg_mode = !uicr && spu_region_nonsecure(b, addr) ? b->nvmc.configns : b->nvmc.config;
 	if (cfg_mode == NVMC_CONFIG_WEN ? !write_buffer_free(b) : busy(b))
 		return SIMBUS_STALL;
-	uint8_t *p = uicr ? b->st.uicr + (addr - SIM_UICR_BASE) : b->st.flash + addr;
 	/* Flash the SPU marks non-secure follows CONFIGNS, secure flash and
 	 * UICR follow CONFIG (nrfx nrfx_nvmc.c sets both; nRF91 PS NVMC). */
 	uint32_t mode = cfg_mode;
@@ -265,21 +339,13 @@ enum simbus_result nvmc_mem_write(struct simboard *b, uint32_t addr, unsigned si
 	case NVMC_CONFIG_WEN: {
 		if (b->result_area && addr == b->result_area && val != 0xFFFFFFFFu)
 			result_fault_before_status(b);
-		uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			       (uint32_t)p[3] << 24;
-		uint32_t nv = old & val; /* flash bits only go 1 -> 0 */
-		const struct simboard_faults *f = &b->cfg.faults;
-		if (f->stuck_bit_on && addr == f->stuck_bit_addr)
-			nv |= 1u << f->stuck_bit; /* the worn cell stays erased */
-		for (int i = 0; i < 4; i++)
-			p[i] = (uint8_t)(nv >> (8 * i));
 		b->ctr.nvmc_words_written++;
 		uint32_t word = (uicr ? SIM_FLASH_SIZE + (addr - SIM_UICR_BASE) : addr) / 4;
 		if (b->nvmc.nwrites[word] < 0xFF && ++b->nvmc.nwrites[word] > NVMC_NWRITE)
 			b->ctr.nvmc_nwrite_exceeded++;
 		if (b->nvmc.nwrites[word] > 1)
 			b->ctr.nvmc_words_rewritten++;
-		start_write(b);
+		start_write(b, addr, val);
 		return SIMBUS_OK;
 	}
 	case NVMC_CONFIG_EEN:
