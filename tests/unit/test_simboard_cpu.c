@@ -450,6 +450,8 @@ Test(simboard_cpu, core_flash_writes_take_twrite_each_in_short_slices)
 	cr_expect_leq(words, most, "%llu words in 20 ms, tWRITE %llu ns allows %llu",
 		      (unsigned long long)words,
 		      (unsigned long long)T.cfg.timing.nvmc_write_word_ns, (unsigned long long)most);
+}
+
 /*
  * Three flash stores back to back without polling READY/READYNEXT, as
  * OpenOCD's nrf5 loader does, then a read of the last word:

@@ -356,6 +356,7 @@ static bool spin_check(struct simcpu *c, uint64_t address, uint32_t size)
 	if (++c->spin.len > SPIN_MAX_LEN || !spin_safe(c, address, size))
 		c->spin.armed = false;
 	return false;
+}
 
 /*
  * The CPU's access to the flash array while the NVMC writes a word waits
