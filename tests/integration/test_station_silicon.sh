@@ -125,8 +125,9 @@ check "slot 4: accepted without digest, and the row says 'unavailable'" \
 "$nrfsim" show "$d3/state" >"$d3/show.txt" 2>&1
 check "nrfsim show: every board protected (UICR.APPROTECT = 0)" \
 	[ "$(grep -c 'UICR.APPROTECT=0x00000000' "$d3/show.txt")" -eq 8 ]
-# A locked board on the next run needs approtect = recover: it is.
-sim "$d3" "$nrfcred" station --plain "$d3/station.ini" >"$d3/again.txt" 2>&1
+# A locked board on the next run needs approtect = recover: it is (the same
+# boards again, so --reprovision past the duplicate guard).
+sim "$d3" "$nrfcred" station --plain --reprovision "$d3/station.ini" >"$d3/again.txt" 2>&1
 check "a locked fixture provisions again with approtect = recover" [ $? -eq 0 ]
 
 finish
