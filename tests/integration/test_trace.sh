@@ -59,7 +59,10 @@ for path in traces:
         if m:
             printed += 1
             assert m.group(1) not in bad, (path, bad[m.group(1)], line)
-    assert printed > 1000, (path, "too few data words printed", printed)
+    # The loader ring and the mailbox are redacted, the wipe is proven by a
+    # CRC: some 900 words stay in clear on a board run; far fewer means the
+    # trace lost its words and the scan proves nothing.
+    assert printed > 500, (path, "too few data words printed", printed)
 print("scanned", len(traces), "traces against", len(bad), "secret words")
 PY
 }
