@@ -195,11 +195,13 @@ check "SIGINT: no PSK or key left in any flash" $scan scan "$d/state" "$psk" "$k
 check "SIGINT: the journal has nothing open" journal_clean "$d/logs"
 
 # ------------------------------- SIGTERM / SIGHUP / SIGQUIT during AWAIT_RESULT
-# slow modem writes keep every slot in AWAIT_RESULT for a while
+# slow modem writes keep every slot in AWAIT_RESULT for a while: 5 x 4 s, so
+# the first slot is still waiting when a CPU-starved last one gets there (the
+# signal ends the run at once, the slowness costs nothing)
 for sig in TERM HUP QUIT; do
   d=$tmp/sig$sig
   fixture "$d" fast ram
-  sed -i 's/^\[timing\]$/[timing]\nmodem_cmng_write_ms = 1500/' "$d/sim.ini"
+  sed -i 's/^\[timing\]$/[timing]\nmodem_cmng_write_ms = 4000/' "$d/sim.ini"
   NRFSIM_STATE_DIR="$d/state" "$nrfsim" run "$d/sim.ini" -- \
     "$nrfcred" station --json "$d/station.ini" >"$d/out.jsonl" 2>"$d/err.txt" &
   pid=$!
@@ -223,7 +225,7 @@ done
 # ------------------------------- kill -9 mid-run, then a restart with slot 3 empty
 d=$tmp/kill9
 fixture "$d" fast flash
-sed -i 's/^\[timing\]$/[timing]\nmodem_cmng_write_ms = 1500/' "$d/sim.ini"
+sed -i 's/^\[timing\]$/[timing]\nmodem_cmng_write_ms = 4000/' "$d/sim.ini"
 NRFSIM_STATE_DIR="$d/state" "$nrfsim" run "$d/sim.ini" -- \
   "$nrfcred" station --json "$d/station.ini" >"$d/out1.jsonl" 2>"$d/err1.txt" &
 pid=$!
