@@ -55,10 +55,35 @@ struct station_slot_config {
 struct station_credential_config {
 	char name[STATION_NAME_MAX];
 	uint32_t sec_tag;
-	int type;    /* enum nrfcred_cred_type */
+	int type;    /* enum nrfcred_cred_type, or NRFCRED_TYPE_KEYGEN */
 	char *file;  /* absolute or INI-relative-resolved path, or NULL */
 	char *value; /* literal content, or NULL; may be a secret (PSK): secure_mem */
 	unsigned line;
+	/* type = keygen (issue 11): the CSR's subject, a template where
+	 * ${IMEI} is the board's (NULL = STATION_KEYGEN_SUBJECT), and the key
+	 * usage %KEYGEN takes ("" = STATION_KEYGEN_USAGE). */
+	char *subject;
+	char key_usage[10];
+};
+
+#define STATION_KEYGEN_SUBJECT	 "CN=${IMEI}"
+#define STATION_KEYGEN_USAGE	 "100000000" /* digitalSignature */
+#define STATION_ONBOARD_ID	 "nrf-${IMEI}"
+#define STATION_CA_DEFAULT_DAYS	 3650u
+
+/* [ca]: the CA that signs the certificates of keygen credentials. */
+struct station_ca_config {
+	char *cert; /* resolved path; NULL: no [ca] section */
+	char *key;
+	unsigned days;
+	unsigned line;
+};
+
+/* [station] attestation: read AT%ATTESTTOKEN from every board. */
+enum station_attestation {
+	STATION_ATTEST_NO = 0,
+	STATION_ATTEST_YES,	 /* a modem without it: the row says so, the board passes */
+	STATION_ATTEST_REQUIRED, /* a modem without it fails the board */
 };
 
 /* A modem firmware too old to report the SHA-256 of a stored credential. */
@@ -108,6 +133,9 @@ struct station_config {
 	char *fingerprint_key;
 	enum station_flash_method flash_method;
 	enum station_verify verify;
+	enum station_attestation attestation;
+	char *onboard_device_id; /* template; NULL = STATION_ONBOARD_ID */
+	struct station_ca_config ca;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cred/ca.h"
 #include "cred/cred.h"
 #include "cred/secure_mem.h"
 #include "image/digest.h"
@@ -49,7 +50,9 @@ static int describe_table(struct station_job *job)
 		const struct table_entry *e = table_entry_at(job->table, i);
 		a += (size_t)snprintf(job->sec_tags + a, n * 16 + 1 - a, "%s%u/%u", i ? ";" : "",
 				      (unsigned)e->sec_tag, (unsigned)e->type);
-		if (table_type_is_secret(e->type))
+		/* A keygen entry's certificate is per board: its cell is the
+		 * modem's digest of it (station_job_cred_cell). */
+		if (table_type_is_secret(e->type) || e->type == NRFCRED_TYPE_KEYGEN)
 			continue;
 		uint8_t digest[SHA256_LEN];
 		job->cred_fingerprints[i] = malloc(SHA256_HEX_LEN);
@@ -91,6 +94,13 @@ char *station_job_cred_cell(const struct station_job *job, bool passed, const st
 		 * stays unverified. */
 		bool verified = passed && res != NULL && i < res->count &&
 				(res->entries[i].flags & NRFCRED_RESULT_E_HASH_VALID);
+		char cert[SHA256_HEX_LEN];
+		if (text == NULL && table_entry_at(job->table, i)->type == NRFCRED_TYPE_KEYGEN) {
+			/* CHECK compared it with the certificate the station issued. */
+			if (verified)
+				sha256_hex(res->entries[i].sha256, cert);
+			text = verified ? cert : STATION_JOB_UNVERIFIED;
+		}
 		if (text == NULL)
 			text = verified ? STATION_JOB_MODEM_VERIFIED : STATION_JOB_UNVERIFIED;
 		len += (size_t)snprintf(cell + len, cap - len, "%s%s", i ? ";" : "", text);
@@ -284,6 +294,8 @@ int station_job_load_credentials(const struct station_config *cfg, struct cred_s
 	}
 	for (size_t i = 0; i < cfg->credential_count; i++) {
 		const struct station_credential_config *c = &cfg->credentials[i];
+		if (c->type == NRFCRED_TYPE_KEYGEN)
+			continue; /* no content here: station_job_add_keygen */
 		char origin[STATION_NAME_MAX + 300];
 		snprintf(origin, sizeof origin, "%s:%u [credential %s]", cfg->path, c->line,
 			 c->name);
@@ -325,10 +337,81 @@ void station_job_destroy(struct station_job *job)
 		table_destroy(job->table);
 	}
 	secure_mem_free(job->request);
+	ca_destroy(job->ca);
 	image_destroy(job->app);
 	free(job->sec_tags);
 	for (size_t i = 0; i < job->fingerprint_count; i++)
 		free(job->cred_fingerprints[i]);
 	free(job->cred_fingerprints);
 	free(job);
+}
+
+int station_job_add_keygen(struct station_job *job, const struct station_config *cfg,
+			   const char *passphrase, char *err, size_t errlen)
+{
+	bool keygen = false;
+	for (size_t i = 0; i < cfg->credential_count; i++)
+		keygen |= cfg->credentials[i].type == NRFCRED_TYPE_KEYGEN;
+	if (!keygen && cfg->attestation == STATION_ATTEST_NO)
+		return 0;
+	if (job->delivery != STATION_DELIVERY_RAM || job->borrowed) {
+		snprintf(err, errlen,
+			 "%s needs delivery = ram (the firmware sends the %s up in the RAM "
+			 "session); the provisioner or [station] delivery gives flash",
+			 keygen ? "type = keygen" : "attestation", keygen ? "CSR" : "token");
+		return -1;
+	}
+	if (keygen) {
+		char why[600];
+		ca_err ce = ca_load(cfg->ca.cert, cfg->ca.key, passphrase, cfg->ca.days, &job->ca,
+				    why, sizeof why);
+		if (ce != CA_OK) {
+			snprintf(err, errlen, "[ca] (line %u): %s", cfg->ca.line, why);
+			return -1;
+		}
+	}
+	/* An IMEI-only table becomes a real one once it has keygen entries. */
+	uint32_t flags = table_flags(job->table);
+	if (keygen)
+		flags &= ~NRFCRED_TABLE_F_IMEI_ONLY;
+	if (cfg->attestation != STATION_ATTEST_NO)
+		flags |= NRFCRED_TABLE_F_ATTEST;
+	table_set_flags(job->table, flags);
+	struct provision_diag pd = {{0}};
+	for (size_t i = 0; i < cfg->credential_count; i++) {
+		const struct station_credential_config *c = &cfg->credentials[i];
+		if (c->type != NRFCRED_TYPE_KEYGEN)
+			continue;
+		const char *usage = c->key_usage[0] ? c->key_usage : STATION_KEYGEN_USAGE;
+		const char *subject = c->subject ? c->subject : STATION_KEYGEN_SUBJECT;
+		char data[NRFCRED_KEYGEN_USAGE_LEN + NRFCRED_KEYGEN_SUBJECT_MAX + 1];
+		int n = snprintf(data, sizeof data, "%s%s", usage, subject);
+		table_err te = n < 0 || (size_t)n >= sizeof data
+				       ? TABLE_ERR_CONTENT
+				       : table_add(job->table, c->sec_tag, NRFCRED_TYPE_KEYGEN, 0,
+						   data, (size_t)n, false, &pd);
+		if (te != TABLE_OK) {
+			snprintf(err, errlen, "%s:%u [credential %s]: %s (%s)", cfg->path, c->line,
+				 c->name, table_strerror(te), pd.text);
+			return -1;
+		}
+	}
+	/* The request and the CSV's descriptions follow the new table. */
+	secure_mem_free(job->request);
+	job->request = NULL;
+	job->request_len = 0;
+	free(job->sec_tags);
+	job->sec_tags = NULL;
+	for (size_t i = 0; i < job->fingerprint_count; i++)
+		free(job->cred_fingerprints[i]);
+	free(job->cred_fingerprints);
+	job->cred_fingerprints = NULL;
+	job->fingerprint_count = 0;
+	if (encode_request(job, err, errlen) != 0)
+		return -1;
+	if (describe_table(job) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }

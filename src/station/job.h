@@ -18,6 +18,7 @@
 #include "provision/manifest.h"
 #include "station/config.h"
 
+struct ca;
 struct cred_set;
 struct image;
 struct result;
@@ -42,6 +43,7 @@ struct station_job {
 	enum station_delivery delivery;
 	uint8_t *request; /* the encoded table (may hold keys; wiped at destroy) */
 	size_t request_len;
+	struct ca *ca; /* [ca]: signs the keygen entries' CSRs; NULL without */
 };
 
 /*
@@ -90,6 +92,15 @@ char *station_job_cred_cell(const struct station_job *job, bool passed, const st
  * every entry named "FILE [credential NAME]" in messages. */
 int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out, char *err,
 				 size_t errlen);
+
+/*
+ * Issue 11: appends the station file's type = keygen credentials to the
+ * table (entry data: key usage + subject template) and the attestation
+ * flag, loads [ca] (passphrase: NULL or "" = none) and re-encodes the
+ * request. Needs the RAM delivery. Nothing to do returns 0 at once.
+ */
+int station_job_add_keygen(struct station_job *job, const struct station_config *cfg,
+			   const char *passphrase, char *err, size_t errlen);
 
 void station_job_destroy(struct station_job *job);
 

@@ -15,6 +15,7 @@
 #include "station/config.h"
 #include "station/csvlog.h"
 #include "station/job.h"
+#include "station/keygen.h"
 #include "station/runner_priv.h"
 
 static void records_work(uv_work_t *req)
@@ -124,7 +125,7 @@ void slot_finish_board(struct slot *s)
 		.imei = s->have_result ? s->result.imei : s->imei, /* READY's, if refused there */
 		.result = passed ? "pass" : "fail",
 		.failed_step = passed ? "" : slot_state_step_name(s->failed_step),
-		.error = passed ? "" : s->error,
+		.error = passed ? keygen_slot_note(s) : s->error,
 		.duration_ms = (uv_hrtime() - s->board_start_hr) / 1000000u,
 		.part = s->info.part_name,
 		.modem_fw = s->have_result ? s->result.modem_fw : "",

@@ -15,6 +15,7 @@
 #include "station/csvlog.h"
 #include "station/job.h"
 #include "station/journal.h"
+#include "station/keygen.h"
 #include "station/slot.h"
 
 uint64_t runner_wall_ms(void)
@@ -402,6 +403,7 @@ static void new_board(struct slot *s)
 	s->journal_open = false; /* an entry left open stays in the journal */
 	s->wiped = false;
 	slot_session_reset(s);
+	keygen_slot_reset(s);
 	s->swd_khz = s->r->cfg->swd_khz;
 	s->speed_fallbacks = 0;
 	memset(&s->result, 0, sizeof s->result);
@@ -741,6 +743,7 @@ void runner_destroy(struct runner *r)
 			nrf91_detach(s->target);
 		probe_close(s->probe);
 		csvlog_close(s->log);
+		keygen_slot_reset(s);
 	}
 	if (r->jlink)
 		jlink_context_destroy(r->jlink);

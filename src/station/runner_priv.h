@@ -96,6 +96,7 @@ struct slot {
 	bool touched;	      /* ERASE started: the board holds this run's data */
 	uint32_t swd_khz;     /* SWD clock for the next attach (runner lowers it) */
 	struct slot_session session; /* RUN .. AWAIT_RESULT of the RAM delivery */
+	struct slot_keygen *keygen;  /* this board's keygen/attestation rounds (keygen.c) */
 	char imei[16];		     /* the IMEI of the session's READY, "" before */
 	unsigned speed_fallbacks;
 

@@ -17,6 +17,7 @@
 #include "provision/table.h"
 #include "station/config.h"
 #include "station/job.h"
+#include "station/keygen.h"
 #include "station/runner_priv.h"
 
 static void on_progress(void *user, enum nrf91_phase phase, uint64_t done, uint64_t total)
@@ -182,9 +183,9 @@ static enum slot_outcome check_result(struct slot *s)
 	enum result_digest_policy policy = s->r->cfg->verify_digest == STATION_DIGEST_WHEN_AVAILABLE
 						   ? RESULT_DIGEST_WHEN_AVAILABLE
 						   : RESULT_DIGEST_REQUIRE;
-	result_err re = result_check(&s->result, s->r->job->table, policy, &pd);
+	result_err re = result_check(&s->result, keygen_slot_table(s), policy, &pd);
 	if (re == RESULT_OK)
-		return slot_imei_is_new(s, s->result.imei) ? SLOT_OUT_OK : SLOT_OUT_FAILED;
+		return !slot_imei_is_new(s, s->result.imei) ? SLOT_OUT_FAILED : keygen_check(s);
 	if (re == RESULT_ERR_STATUS)
 		snprintf(s->detail, sizeof s->detail, "firmware reported %s%s%s",
 			 result_status_name(s->result.status), pd.text[0] ? ": " : "", pd.text);
