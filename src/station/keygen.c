@@ -414,9 +414,11 @@ static enum slot_outcome check_attestation(struct slot *s)
 		return fail(s, "the firmware sent no attestation token record");
 	if (k->attest_code != 0 || k->uuid[0] == '\0') {
 		char what[96];
-		if (k->attest_code != 0)
-			snprintf(what, sizeof what, "AT%%ATTESTTOKEN answered %s%" PRId32,
-				 k->attest_code > 0 ? "CME " : "", k->attest_code);
+		if (k->attest_code < 0)
+			snprintf(what, sizeof what, "AT%%ATTESTTOKEN answered ERROR");
+		else if (k->attest_code > 0)
+			snprintf(what, sizeof what, "AT%%ATTESTTOKEN answered CME ERROR %" PRId32,
+				 k->attest_code);
 		else
 			snprintf(what, sizeof what, "its token carries no device UUID");
 		if (cfg->attestation == STATION_ATTEST_REQUIRED)
