@@ -271,7 +271,7 @@ static int one_keygen(struct prov_run *r, const struct prov_entry *e, uint16_t i
 
 /* NRFCRED_TABLE_F_ATTEST: the token goes up whatever the modem said; a
  * modem without %ATTESTTOKEN is the host's to judge, not a failure here. */
-static int attest(struct prov_run *r)
+int prov_attest(struct prov_run *r)
 {
 	if (r->x == NULL)
 		return NRFCRED_RES_NEEDS_SESSION;
@@ -297,7 +297,7 @@ static int attest(struct prov_run *r)
 int prov_credentials(struct prov_run *r, const struct prov_table *t)
 {
 	if (t->flags & NRFCRED_TABLE_F_ATTEST) {
-		int rc = attest(r);
+		int rc = prov_attest(r);
 		if (rc != NRFCRED_RES_OK)
 			return rc;
 	}

@@ -189,8 +189,14 @@ void prov_result_init(struct prov_run *r, const struct prov_table *t);
 /* One entry per table entry (sec_tag, type; nothing attempted yet). */
 void prov_result_set_entries(struct prov_run *r, const struct prov_table *t);
 void prov_result_set_identity(struct prov_run *r, const struct prov_identity *id);
-/* Writes every entry of a checked table; stops at the first failure
- * (fail_index, the entry's modem_code). Returns NRFCRED_RES_OK or why. */
+/* NRFCRED_TABLE_F_ATTEST: AT%ATTESTTOKEN, its answer up in an ATTEST
+ * record (whatever the modem said), the host's ACK awaited. Returns
+ * NRFCRED_RES_OK, NRFCRED_RES_NEEDS_SESSION without r->x, or the round's
+ * failure. */
+int prov_attest(struct prov_run *r);
+/* Writes every entry of a checked table (after prov_attest when the table
+ * asks for it); stops at the first failure (fail_index, the entry's
+ * modem_code). Returns NRFCRED_RES_OK or why. */
 int prov_credentials(struct prov_run *r, const struct prov_table *t);
 /*
  * Completes the block: count, total_len, fail_index, status word (word 0)

@@ -264,6 +264,8 @@ static void run_table(struct session *s, const struct prov_down_record *rec)
 			rc = s->boot_status;
 		else if ((t.flags & NRFCRED_TABLE_F_IMEI_ONLY) == 0)
 			rc = prov_credentials(&r, &t);
+		else if (t.flags & NRFCRED_TABLE_F_ATTEST)
+			rc = prov_attest(&r); /* an IMEI-only run may read the token too */
 	}
 	/* The payload held credential text; the host keeps its own copy. */
 	mbox_fence();

@@ -1039,3 +1039,15 @@ Test(fw_session, keygen_entries_with_a_bad_key_usage_or_subject_are_bad_entries)
 			     NRFCRED_RES_TABLE_BAD_ENTRY, "%s", bad[i]);
 	}
 }
+
+Test(fw_session, an_imei_only_table_reads_the_attestation_token_too)
+{
+	modem_rule("AT%ATTESTTOKEN", 0, ATT_ANSWER);
+	uint32_t len = build_table(KG_TABLE, NULL, 0, NRFCRED_TABLE_F_IMEI_ONLY | NRFCRED_TABLE_F_ATTEST);
+	send(NRFCRED_REC_TABLE, KG_TABLE, len, MUT_NONE, 0);
+	send_at(NRFCRED_REC_ACK, NULL, 0, NRFCRED_REC_OVERHEAD + len);
+	run();
+	cr_assert_eq(S.up[1].type, NRFCRED_REC_ATTEST);
+	cr_assert_eq(result_status(&S.up[2]), NRFCRED_RES_OK);
+	cr_assert_eq(count_cmds("AT%CMNG="), 0, "nothing written");
+}
