@@ -34,7 +34,8 @@ struct ca {
 	pthread_mutex_t lock; /* drbg and key: one issue at a time */
 };
 
-static void say(char *detail, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *detail, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void say(char *detail, size_t len, const char *fmt, ...)
 {
 	if (detail == NULL || len == 0)
@@ -187,13 +188,15 @@ ca_err ca_load(const char *cert_path, const char *key_path, const char *passphra
 				    : "");
 	}
 	secure_mem_free(buf);
-	if (rc == CA_OK && mbedtls_x509_dn_gets(ca->issuer, sizeof ca->issuer, &ca->cert.subject) < 0) {
+	if (rc == CA_OK &&
+	    mbedtls_x509_dn_gets(ca->issuer, sizeof ca->issuer, &ca->cert.subject) < 0) {
 		say(detail, detail_len, "%s: the CA subject is too long", cert_path);
 		rc = CA_ERR_CERT;
 	}
 	static const char pers[] = "nrfcred station CA";
-	if (rc == CA_OK && mbedtls_ctr_drbg_seed(&ca->drbg, mbedtls_entropy_func, &ca->entropy,
-						 (const unsigned char *)pers, sizeof pers - 1) != 0) {
+	if (rc == CA_OK &&
+	    mbedtls_ctr_drbg_seed(&ca->drbg, mbedtls_entropy_func, &ca->entropy,
+				  (const unsigned char *)pers, sizeof pers - 1) != 0) {
 		say(detail, detail_len, "%s", ca_strerror(CA_ERR_RANDOM));
 		rc = CA_ERR_RANDOM;
 	}
@@ -266,14 +269,15 @@ static ca_err check_csr(const mbedtls_x509_csr *csr, const char *expected, struc
 	    mbedtls_md(md, csr->cri.p, csr->cri.len, hash) != 0 ||
 	    mbedtls_pk_verify_ext(csr->sig_pk, csr->sig_opts, (mbedtls_pk_context *)&csr->pk,
 				  csr->sig_md, hash, sizeof hash, csr->sig.p, csr->sig.len) != 0) {
-		say(detail, detail_len, "the CSR's signature does not verify with its own key "
-					"(ECDSA with SHA-256 expected)");
+		say(detail, detail_len,
+		    "the CSR's signature does not verify with its own key "
+		    "(ECDSA with SHA-256 expected)");
 		return CA_ERR_CSR_SIGNATURE;
 	}
 	if (mbedtls_x509_dn_gets(out->subject, sizeof out->subject, &csr->subject) < 0 ||
 	    !same_subject(out->subject, expected)) {
-		say(detail, detail_len, "the CSR's subject is \"%s\", expected \"%s\"", out->subject,
-		    expected);
+		say(detail, detail_len, "the CSR's subject is \"%s\", expected \"%s\"",
+		    out->subject, expected);
 		return CA_ERR_CSR_SUBJECT;
 	}
 	size_t olen = 0;
@@ -322,15 +326,16 @@ static ca_err write_cert(struct ca *ca, mbedtls_x509_csr *csr, const char *subje
 		    mbedtls_x509write_crt_set_subject_name(&crt, subject) != 0 ||
 		    mbedtls_x509write_crt_set_issuer_name(&crt, ca->issuer) != 0 ||
 		    mbedtls_x509write_crt_set_basic_constraints(&crt, 0, -1) != 0 ||
-		    mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0 ||
+		    mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) !=
+			    0 ||
 		    mbedtls_x509write_crt_set_extension(
 			    &crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
 			    MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0, eku_client_auth,
 			    sizeof eku_client_auth) != 0 ||
 		    mbedtls_x509write_crt_set_subject_key_identifier(&crt) != 0 ||
 		    mbedtls_x509write_crt_set_authority_key_identifier(&crt) != 0 ||
-		    mbedtls_x509write_crt_pem(&crt, (unsigned char *)pem, cap, mbedtls_ctr_drbg_random,
-					      &ca->drbg) != 0)
+		    mbedtls_x509write_crt_pem(&crt, (unsigned char *)pem, cap,
+					      mbedtls_ctr_drbg_random, &ca->drbg) != 0)
 			rc = CA_ERR_ISSUE;
 	}
 	if (rc != CA_OK)

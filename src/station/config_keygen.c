@@ -68,11 +68,12 @@ int config_keygen_station_key(struct parse_ctx *ctx, const char *key, const char
 		else if (strcmp(value, "required") == 0)
 			cfg->attestation = STATION_ATTEST_REQUIRED;
 		else
-			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
-					   "[station] attestation: '%s' is not valid; valid: no, "
-					   "yes (a modem without %%ATTESTTOKEN is reported), required "
-					   "(it fails the board)",
-					   value);
+			return config_fail(
+				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+				"[station] attestation: '%s' is not valid; valid: no, "
+				"yes (a modem without %%ATTESTTOKEN is reported), required "
+				"(it fails the board)",
+				value);
 		return 1;
 	}
 	if (strcmp(key, "onboard_device_id") == 0) {

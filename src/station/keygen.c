@@ -167,8 +167,8 @@ int keygen_slot_prepare(struct slot *s)
 	/* The answers go after the TABLE record (provision.h): a CERT of up
 	 * to a 4 KB PEM, or an empty ACK, must fit behind it. */
 	size_t down = s->r->job->manifest.mailbox_size - NRFCRED_MBOX_DOWN_OFFSET;
-	size_t answers = NRFCRED_REC_OVERHEAD +
-			 (keygen ? NRFCRED_CERT_PAYLOAD_HEADER + PEM_MAX : 0);
+	size_t answers =
+		NRFCRED_REC_OVERHEAD + (keygen ? NRFCRED_CERT_PAYLOAD_HEADER + PEM_MAX : 0);
 	size_t table_rec = NRFCRED_REC_OVERHEAD + ((k->request_len + 3u) & ~(size_t)3u);
 	if (table_rec + answers > down) {
 		snprintf(s->detail, sizeof s->detail,
@@ -215,8 +215,8 @@ static bool fits(char *out, size_t cap, const char *fmt, ...)
 
 /* Writes path atomically: a temporary file in the same folder, fsync,
  * rename, fsync of the folder. */
-static int write_atomic(const char *dir, const char *name, const char *text, size_t len,
-			char *why, size_t whylen)
+static int write_atomic(const char *dir, const char *name, const char *text, size_t len, char *why,
+			size_t whylen)
 {
 	char path[4096], tmp[4200];
 	if (!fits(path, sizeof path, "%s/%s", dir, name) ||
@@ -307,8 +307,10 @@ enum slot_outcome keygen_on_csr(struct slot *s, const struct session_record *rec
 			    (unsigned)csr.index);
 	const struct table_entry *e = table_entry_at(k->table, csr.index);
 	if (e->type != NRFCRED_TYPE_KEYGEN || e->sec_tag != csr.sec_tag)
-		return fail(s, "firmware CSR for entry %u (sec_tag %" PRIu32 "), not a keygen entry "
-			    "of that sec_tag", (unsigned)csr.index, csr.sec_tag);
+		return fail(s,
+			    "firmware CSR for entry %u (sec_tag %" PRIu32 "), not a keygen entry "
+			    "of that sec_tag",
+			    (unsigned)csr.index, csr.sec_tag);
 	if (k->issued[csr.index])
 		return fail(s, "firmware CSR for entry %u a second time", (unsigned)csr.index);
 	char subject[NRFCRED_KEYGEN_SUBJECT_MAX + 1];
@@ -422,8 +424,10 @@ static enum slot_outcome check_attestation(struct slot *s)
 		else
 			snprintf(what, sizeof what, "its token carries no device UUID");
 		if (cfg->attestation == STATION_ATTEST_REQUIRED)
-			return fail(s, "attestation not supported by the modem (%s; "
-				    "[station] attestation = required)", what);
+			return fail(s,
+				    "attestation not supported by the modem (%s; "
+				    "[station] attestation = required)",
+				    what);
 		snprintf(k->note, sizeof k->note, "attestation not supported (%s)", what);
 		return SLOT_OUT_OK;
 	}
@@ -478,15 +482,18 @@ enum slot_outcome keygen_check(struct slot *s)
 		if (e->type != NRFCRED_TYPE_KEYGEN)
 			continue;
 		if (!k->issued[i])
-			return fail(s, "entry %zu (sec_tag %" PRIu32 ", keygen): written without a "
-				    "certificate from this station", i, e->sec_tag);
+			return fail(s,
+				    "entry %zu (sec_tag %" PRIu32 ", keygen): written without a "
+				    "certificate from this station",
+				    i, e->sec_tag);
 		if (!(re->flags & NRFCRED_RESULT_E_HASH_VALID))
 			continue; /* listed without a digest: result_check applied the policy */
 		if (memcmp(re->sha256, k->cert_sha[i], SHA256_LEN) != 0) {
 			char got[SHA256_HEX_LEN], want[SHA256_HEX_LEN];
 			sha256_hex(re->sha256, got);
 			sha256_hex(k->cert_sha[i], want);
-			return fail(s, "entry %zu (sec_tag %" PRIu32 ", keygen): the modem's client "
+			return fail(s,
+				    "entry %zu (sec_tag %" PRIu32 ", keygen): the modem's client "
 				    "certificate %.16s... is not the one issued, %.16s...",
 				    i, e->sec_tag, got, want);
 		}

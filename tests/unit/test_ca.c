@@ -68,8 +68,8 @@ static void write_key(const char *name, mbedtls_pk_context *key)
 	write_text(name, pem);
 }
 
-static size_t make_csr(mbedtls_pk_context *key, const char *subject, unsigned char *der,
-		       size_t cap, const unsigned char **start)
+static size_t make_csr(mbedtls_pk_context *key, const char *subject, unsigned char *der, size_t cap,
+		       const unsigned char **start)
 {
 	mbedtls_x509write_csr w;
 	mbedtls_x509write_csr_init(&w);
@@ -115,8 +115,7 @@ static struct ca *load(void)
 	snprintf(cert, sizeof cert, "%s/ca.pem", dir);
 	snprintf(key, sizeof key, "%s/ca.key", dir);
 	struct ca *ca = NULL;
-	cr_assert_eq(ca_load(cert, key, NULL, 30, &ca, detail, sizeof detail), CA_OK, "%s",
-		     detail);
+	cr_assert_eq(ca_load(cert, key, NULL, 30, &ca, detail, sizeof detail), CA_OK, "%s", detail);
 	return ca;
 }
 
@@ -152,12 +151,14 @@ Test(ca, issues_a_client_certificate_that_verifies_against_the_ca)
 	cr_assert_eq(crt.serial.len, 16);
 	cr_assert_eq(crt.ca_istrue, 0);
 	cr_assert(crt.key_usage & MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
-	cr_assert_eq(mbedtls_x509_crt_check_extended_key_usage(
-			     &crt, MBEDTLS_OID_CLIENT_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)),
-		     0);
-	cr_assert_eq(mbedtls_x509_crt_check_extended_key_usage(
-			     &crt, MBEDTLS_OID_SERVER_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)),
-		     MBEDTLS_ERR_X509_BAD_INPUT_DATA, "clientAuth only");
+	cr_assert_eq(
+		mbedtls_x509_crt_check_extended_key_usage(
+			&crt, MBEDTLS_OID_CLIENT_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)),
+		0);
+	cr_assert_eq(
+		mbedtls_x509_crt_check_extended_key_usage(
+			&crt, MBEDTLS_OID_SERVER_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)),
+		MBEDTLS_ERR_X509_BAD_INPUT_DATA, "clientAuth only");
 	char dn[128];
 	mbedtls_x509_dn_gets(dn, sizeof dn, &crt.subject);
 	cr_assert_str_eq(dn, "CN=352656100367872");
@@ -236,8 +237,7 @@ Test(ca, load_refuses_a_non_ca_a_foreign_key_and_bad_days)
 	cr_assert(strstr(detail, "leaf.pem") != NULL, "names the file: %s", detail);
 	snprintf(cert, sizeof cert, "%s/ca.pem", dir);
 	snprintf(key, sizeof key, "%s/other.key", dir);
-	cr_assert_eq(ca_load(cert, key, NULL, 30, &ca, detail, sizeof detail),
-		     CA_ERR_KEY_MISMATCH);
+	cr_assert_eq(ca_load(cert, key, NULL, 30, &ca, detail, sizeof detail), CA_ERR_KEY_MISMATCH);
 	cr_assert(strstr(detail, "PRIVATE") == NULL && strstr(detail, "other.key") != NULL, "%s",
 		  detail);
 	snprintf(key, sizeof key, "%s/missing.key", dir);

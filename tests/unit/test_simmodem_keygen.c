@@ -86,8 +86,7 @@ static size_t b64url_decode(const char *s, size_t n, uint8_t *out, size_t cap)
 }
 
 /* Splits `%NAME: "<a>.<b>"\r\nOK\r\n` into the two decoded halves. */
-static void halves(const char *r, const char *name, uint8_t *a, size_t *an, uint8_t *b,
-		   size_t *bn)
+static void halves(const char *r, const char *name, uint8_t *a, size_t *an, uint8_t *b, size_t *bn)
 {
 	char prefix[32];
 	snprintf(prefix, sizeof(prefix), "%%%s: \"", name);
@@ -136,9 +135,8 @@ Test(simmodem_keygen, makes_a_p256_key_in_the_store_and_a_csr_signed_with_it)
 	/* The CSR's signature verifies under its own public key. */
 	uint8_t hash[32];
 	mbedtls_sha256_ret(csr.cri.p, csr.cri.len, hash, 0);
-	cr_assert_eq(mbedtls_pk_verify(&csr.pk, MBEDTLS_MD_SHA256, hash, 32, csr.sig.p,
-				       csr.sig.len),
-		     0);
+	cr_assert_eq(
+		mbedtls_pk_verify(&csr.pk, MBEDTLS_MD_SHA256, hash, 32, csr.sig.p, csr.sig.len), 0);
 	/* The key it names is the one the store holds as (7, client key). */
 	struct mstore st = {.blob = store, .len = &store_len, .cap = sizeof(store)};
 	struct mstore_entry e;
@@ -226,8 +224,8 @@ Test(simmodem_keygen, attestation_token_carries_uuid_and_device_type)
 	simmodem_device_uuid(0x1122334455667788ull, uuid);
 	cr_assert_eq(memcmp(body + 6, uuid, 16), 0);
 	cr_assert_eq(body[22], 4, "nRF9161 LACA");
-	static const uint8_t cose_head[] = {0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26,
-					    0xa1, 0x04, 0x41, 0x21, 0xf6, 0x58, 0x40};
+	static const uint8_t cose_head[] = {0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0xa1,
+					    0x04, 0x41, 0x21, 0xf6, 0x58, 0x40};
 	cr_assert_eq(cose_len, sizeof(cose_head) + 64);
 	cr_assert_eq(memcmp(cose, cose_head, sizeof(cose_head)), 0);
 	/* A challenge becomes the nonce. */

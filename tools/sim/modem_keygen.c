@@ -178,10 +178,9 @@ static unsigned device_type(enum simboard_part part)
 
 static void uuid_text(const uint8_t u[16], char out[37])
 {
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-		 u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-		 u[14], u[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+		 u[13], u[14], u[15]);
 }
 
 bool simmodem_fw_has_keygen(const char *fw)
@@ -229,8 +228,8 @@ static int identity_key(uint64_t device_id, mbedtls_ecp_keypair *kp)
 		seed[sizeof(label) + i] = (uint8_t)(device_id >> (8 * i));
 	mbedtls_hmac_drbg_context hd;
 	mbedtls_hmac_drbg_init(&hd);
-	int rc = mbedtls_hmac_drbg_seed_buf(&hd, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-					    seed, sizeof(seed));
+	int rc = mbedtls_hmac_drbg_seed_buf(&hd, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), seed,
+					    sizeof(seed));
 	if (rc == 0)
 		rc = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, kp, mbedtls_hmac_drbg_random,
 					 &hd);
@@ -384,9 +383,8 @@ static bool attributes_ok(const struct kparam *p)
 
 /* ---- %KEYGEN */
 
-static size_t csr_payload(const struct simmodem_identity *id, uint32_t sec_tag,
-			  const uint8_t *csr, size_t csr_len, struct rng *r, uint8_t *out,
-			  size_t cap)
+static size_t csr_payload(const struct simmodem_identity *id, uint32_t sec_tag, const uint8_t *csr,
+			  size_t csr_len, struct rng *r, uint8_t *out, size_t cap)
 {
 	uint8_t uuid[16], digest[32], nonce[16], tag_cbor[9];
 	simmodem_device_uuid(id->device_id, uuid);
@@ -450,10 +448,9 @@ int simmodem_keygen(struct mstore *store, const struct simmodem_identity *id, bo
 	uint8_t der_buf[CSR_DER_MAX], cose[COSE_MAX], payload[160];
 	char line[2 * (CSR_DER_MAX + COSE_MAX)];
 	int code = rng_init(&r) == 0 ? 0 : 523;
-	if (code == 0 &&
-	    (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
-	     mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
-				 mbedtls_ctr_drbg_random, &r.drbg) != 0))
+	if (code == 0 && (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
+			  mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
+					      mbedtls_ctr_drbg_random, &r.drbg) != 0))
 		code = 523;
 	int der_len = 0;
 	if (code == 0) {
@@ -475,7 +472,8 @@ int simmodem_keygen(struct mstore *store, const struct simmodem_identity *id, bo
 	const uint8_t *der = der_buf + sizeof(der_buf) - (der_len > 0 ? der_len : 0);
 	size_t cose_len = 0;
 	if (code == 0) {
-		size_t pl = csr_payload(id, tag, der, (size_t)der_len, &r, payload, sizeof(payload));
+		size_t pl =
+			csr_payload(id, tag, der, (size_t)der_len, &r, payload, sizeof(payload));
 		cose_len = pl ? cose_sign1(id->device_id, payload, pl, true, &r, cose, sizeof(cose))
 			      : 0;
 		if (cose_len == 0)
@@ -527,7 +525,7 @@ int simmodem_attesttoken(const struct simmodem_identity *id, const char *args, s
 			unsigned v = 0;
 			for (size_t k = 0; k < 2; k++) {
 				char h = pv[0].s[2 * i + k];
-				int d = h >= '0' && h <= '9'	 ? h - '0'
+				int d = h >= '0' && h <= '9'   ? h - '0'
 					: h >= 'a' && h <= 'f' ? h - 'a' + 10
 					: h >= 'A' && h <= 'F' ? h - 'A' + 10
 							       : -1;
@@ -560,7 +558,8 @@ int simmodem_attesttoken(const struct simmodem_identity *id, const char *args, s
 	cbor_bstr(&c, fw, sizeof(fw));
 	cbor_bstr(&c, nonce, sizeof(nonce));
 	size_t cose_len =
-		c.overflow ? 0 : cose_sign1(id->device_id, body, c.len, false, &r, cose, sizeof(cose));
+		c.overflow ? 0
+			   : cose_sign1(id->device_id, body, c.len, false, &r, cose, sizeof(cose));
 	rng_free(&r);
 	if (cose_len == 0)
 		return -1;
