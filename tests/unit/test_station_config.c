@@ -324,3 +324,69 @@ Test(station_config, rejects_bad_flash_method_and_verify_saying_what_is_valid)
 		     STATION_CONFIG_ERR_VALUE);
 	cr_assert_not_null(strstr(err, "valid: crc, readback"), "%s", err);
 }
+
+/* ---- issue 11 part B: [ca], type = keygen, attestation, onboard_device_id */
+
+#define KG_SLOT "[slot 1]\nprobe = 1\n"
+#define KG_CA	"[ca]\ncert = ca/ca.pem\nkey = ca/ca.key\n"
+
+Test(station_config, parses_keygen_credential_ca_and_attestation)
+{
+	cr_assert_eq(parse("[station]\nattestation = required\nonboard_device_id = dev-${IMEI}\n" KG_SLOT
+			   "[credential dev]\nsec_tag = 44\ntype = keygen\nsubject = CN=${IMEI},O=x\n"
+			   "key_usage = 100010000\n" KG_CA "days = 30\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_eq(cfg->attestation, STATION_ATTEST_REQUIRED);
+	cr_assert_str_eq(cfg->onboard_device_id, "dev-${IMEI}");
+	cr_assert_eq(cfg->credentials[0].type, NRFCRED_TYPE_KEYGEN);
+	cr_assert_str_eq(cfg->credentials[0].subject, "CN=${IMEI},O=x");
+	cr_assert_str_eq(cfg->credentials[0].key_usage, "100010000");
+	cr_assert_str_eq(cfg->ca.cert, "/fixture/ca/ca.pem");
+	cr_assert_str_eq(cfg->ca.key, "/fixture/ca/ca.key");
+	cr_assert_eq(cfg->ca.days, 30);
+	cr_assert_str_eq(station_credential_type_name(NRFCRED_TYPE_KEYGEN), "keygen");
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\n" KG_CA),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_null(cfg->credentials[0].subject, "default CN=${IMEI} applies at job time");
+	cr_assert_eq(cfg->ca.days, STATION_CA_DEFAULT_DAYS);
+	cr_assert_eq(cfg->attestation, STATION_ATTEST_NO);
+}
+
+Test(station_config, keygen_rules_name_line_and_fix)
+{
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\n"),
+		     STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "line.ini:3: [credential dev] type: keygen needs a [ca]"), "%s",
+			   err);
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\nfile = x.pem\n" KG_CA),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "takes no file or value"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT "[credential c]\nsec_tag = 44\ntype = ca_cert\nfile = x.pem\n"
+				   "subject = CN=x\n"),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "only for type = keygen"), "%s", err);
+	cr_assert_eq(parse("[station]\ndelivery = flash\n" KG_SLOT
+			   "[credential dev]\nsec_tag = 44\ntype = keygen\n" KG_CA),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:5: [station] delivery: flash cannot run type = keygen"),
+			   "%s", err);
+	cr_assert_eq(parse("[station]\ndelivery = flash\nattestation = yes\n" KG_SLOT),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "cannot run attestation"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\n"
+				   "key_usage = 10001\n" KG_CA),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "key_usage: '10001' is not valid"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\n"
+				   "subject = CN=\"x\"\n" KG_CA),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse(KG_SLOT "[ca]\ncert = ca.pem\n"), STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "[ca] key: missing"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT KG_CA "days = 0\n"), STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse(KG_SLOT KG_CA "[ca]\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "[ca]: duplicate section"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT KG_CA "serial = 1\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "[ca] serial: unknown key; valid: cert, key, days"), "%s", err);
+	cr_assert_eq(parse("[station]\nattestation = maybe\n" KG_SLOT), STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse("[station]\nonboard_device_id = a,b\n" KG_SLOT), STATION_CONFIG_ERR_VALUE);
+}
