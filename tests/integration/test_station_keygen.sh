@@ -179,4 +179,88 @@ echo "# slot 3: $row3"
 check "attestation = required: that board fails (exit 5) naming the cause, the others pass" \
 	bash -c '[ "$1" -eq 5 ] && [[ "$2" == "fail: "*"attestation not supported by the modem"* ]] && [ "$3" = pass ]' _ "$rc" "$row3" "$row4"
 
+# ------------------------------------------- keygen with part A's per-device credentials
+# One board table holds a keygen credential (subject with ${IMEI} and
+# ${SLOT}), a templated PSK identity and a random:32 PSK: 8 slots pass in
+# one boot each; then the same boards again are refused at READY by the
+# duplicate guard before any AT%KEYGEN (no certificate issued, no key made).
+c=$tmp/combined
+keygen_fixture "$c"
+mkdir -p "$c/secrets" "$c/tmpdir"
+sed -i "s/^subject = .*/subject = CN=\${IMEI},OU=slot\${SLOT}/" "$c/station.ini"
+sed -i "s/^\[station\]$/[station]\nsecrets_out = $(printf '%s' "$c/secrets/psk.csv" | sed 's#/#\\/#g')/" "$c/station.ini"
+cat >>"$c/station.ini" <<INI
+[credential identity]
+sec_tag = 43
+type = psk_identity
+value = nrf-\${IMEI}
+
+[credential psk]
+sec_tag = 43
+type = psk
+value = random:32
+INI
+TMPDIR=$c/tmpdir sim "$c" "$nrfcred" station --json "$c/station.ini" >"$c/out.json" 2>"$c/err.txt"
+rc=$?
+check "keygen + nrf-\${IMEI} + random:32 on 8 slots: exit 0" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$c/err.txt" | tail -n 20
+"$nrfsim" show "$c/state" >"$c/show.txt" 2>&1
+"$py" - "$c" "$c/show.txt" >"$c/check.txt" <<'PY'
+import csv, hashlib, re, subprocess, sys
+d, show = sys.argv[1], open(sys.argv[2]).read()
+psks = {r["imei"]: r for r in csv.DictReader(open(d + "/secrets/psk.csv", newline=""))}
+bad = []
+if len(psks) != 8 or len({r["psk_hex"] for r in psks.values()}) != 8:
+    bad.append("secrets_out: not 8 distinct PSKs")
+blocks = re.split(r"(?m)^probe ", show)[1:]
+for n in range(1, 9):
+    row = list(csv.DictReader(open("%s/logs/demo-slot%d.csv" % (d, n), newline="")))[-1]
+    imei = row["imei"]
+    if (row["result"], row["delivery"], row["boots"]) != ("pass", "ram", "1"):
+        bad.append("slot %d: %s %s boots=%s %s" % (n, row["result"], row["delivery"], row["boots"], row["error"]))
+        continue
+    if row["sec_tags"] != "42/0;43/4;43/3;42/64":
+        bad.append("slot %d: sec_tags %s" % (n, row["sec_tags"]))
+    crt = "%s/logs/demo-certs/%s.crt" % (d, imei)
+    pem = open(crt, "rb").read()
+    subj = subprocess.run(["openssl", "x509", "-in", crt, "-noout", "-subject", "-nameopt", "RFC2253"],
+                          capture_output=True, text=True).stdout
+    if "CN=%s" % imei not in subj or "OU=slot%d" % n not in subj:
+        bad.append("slot %d: subject %s" % (n, subj.strip()))
+    block = next((b for b in blocks if b.startswith("%012d" % (260000000 + n))), "")
+    cells = row["cred_sha256"].split(";")
+    ident = hashlib.sha256(("nrf-" + imei).encode()).hexdigest()
+    psk = hashlib.sha256(psks.get(imei, {}).get("psk_hex", "").encode()).hexdigest()
+    cert = hashlib.sha256(pem).hexdigest()
+    if len(cells) != 4 or cells[1] != ident or cells[3] != cert:
+        bad.append("slot %d: cred_sha256 %s" % (n, row["cred_sha256"]))
+    for tag, typ, want in ((43, 4, ident), (43, 3, psk), (42, 1, cert)):
+        if not re.search(r"(?m)^\s+%d\s+%d\s+.*%s$" % (tag, typ, want), block):
+            bad.append("slot %d: the modem lacks (%d, %d)" % (n, tag, typ))
+    if not re.search(r"(?m)^\s+42\s+2\s+.*public key [0-9a-f]+$", block):
+        bad.append("slot %d: no key made in the modem" % n)
+print("\n".join(bad) or "ok")
+PY
+check "each board: its own certificate (CN=IMEI, OU=slot N), identity nrf-IMEI and random PSK in its modem, the row lists their digests, boots = 1 ($(head -n 1 "$c/check.txt"))" \
+	grep -qx ok "$c/check.txt"
+mkdir -p "$c/keys"
+for n in 1 2 3 4 5 6 7 8; do board_key "$c/state/$(printf '%012d' $((260000000 + n))).board" "$c/keys/$n.pem"; done
+check "no device private key nor random PSK in the log dir, TMPDIR or the outputs" bash -c '
+	for k in "$1"/keys/*.pem; do
+		$2 files "$3" "$k" -- "$1/logs" "$1/tmpdir" "$1/out.json" "$1/err.txt" || exit 1
+	done
+	for h in $(tail -n +2 "$1/secrets/psk.csv" | cut -d, -f6 | tr -d "\r"); do
+		$2 files "$h" "$1/keys/1.pem" -- "$1/logs" "$1/tmpdir" "$1/out.json" "$1/err.txt" || exit 1
+	done' _ "$c" "$scan" "$dummy_psk"
+cp -r "$c/logs/demo-certs" "$c/certs1"
+cp "$c/logs/demo-onboard.csv" "$c/onboard1.csv"
+cp "$c/show.txt" "$c/show1.txt"
+TMPDIR=$c/tmpdir sim "$c" "$nrfcred" station --json "$c/station.ini" >"$c/out2.json" 2>"$c/err2.txt"
+rc=$?
+"$nrfsim" show "$c/state" >"$c/show2.txt" 2>&1
+check "the same 8 boards again: exit 5, each refused at check as already provisioned" \
+	bash -c '[ "$1" -eq 5 ] && for n in 1 2 3 4 5 6 7 8; do grep -q "already provisioned on 20.* at demo slot $n" "$2/logs/demo-slot$n.csv" || exit 1; done' _ "$rc" "$c"
+check "... before any AT%KEYGEN: no certificate issued, no onboarding row, no PSK drawn, every modem keeps its key" \
+	bash -c 'diff -r "$1/certs1" "$1/logs/demo-certs" >/dev/null && cmp -s "$1/onboard1.csv" "$1/logs/demo-onboard.csv" && [ $(($(wc -l <"$1/secrets/psk.csv") - 1)) -eq 8 ] && [ "$(grep -E "^ +42 +2 " "$1/show1.txt")" = "$(grep -E "^ +42 +2 " "$1/show2.txt")" ]' _ "$c"
+
 finish
