@@ -6,6 +6,7 @@
 
 #include "nrfcred/provision.h"
 #include "station/config.h"
+#include "station/config_priv.h"
 
 static struct station_config *cfg;
 static char err[512];
@@ -389,4 +390,47 @@ Test(station_config, keygen_rules_name_line_and_fix)
 	cr_assert_not_null(strstr(err, "[ca] serial: unknown key; valid: cert, key, days"), "%s", err);
 	cr_assert_eq(parse("[station]\nattestation = maybe\n" KG_SLOT), STATION_CONFIG_ERR_VALUE);
 	cr_assert_eq(parse("[station]\nonboard_device_id = a,b\n" KG_SLOT), STATION_CONFIG_ERR_VALUE);
+}
+
+/* Issue 11's two parts each took bit 26 for a [station] key: the second
+ * key of a file was then refused as a duplicate of the first. */
+Test(station_config, secrets_out_and_attestation_in_one_station_section)
+{
+	cr_assert_eq(parse("[station]\nsecrets_out = psk.csv\nattestation = yes\n"
+			   "onboard_device_id = dev-${IMEI}\ndelivery = ram\n"
+			   "[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_eq(cfg->attestation, STATION_ATTEST_YES);
+	cr_assert_str_eq(cfg->secrets_out, "/fixture/psk.csv");
+	cr_assert_eq(parse("[station]\nattestation = yes\nsecrets_out = a.csv\nsecrets_out = b.csv\n"
+			   "[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "line.ini:4: [station] secrets_out: duplicate key"), "%s",
+			   err);
+}
+
+Test(station_config, every_key_of_a_section_has_a_bit_of_its_own)
+{
+	static const struct {
+		enum section_kind kind;
+		const char *keys[24];
+	} sections[] = {
+		{SEC_STATION,
+		 {"name", "provisioner", "app", "timeout", "swd_speed", "log_dir", "approtect",
+		  "erase", "retries", "lock", "verify_digest", "delivery", "fingerprint_key",
+		  "flash_method", "verify", "secrets_out", "attestation", "onboard_device_id"}},
+		{SEC_SLOT, {"probe", "label"}},
+		{SEC_CREDENTIAL, {"sec_tag", "type", "file", "value", "subject", "key_usage"}},
+		{SEC_CA, {"cert", "key", "days"}},
+	};
+	for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
+		unsigned seen = 0;
+		for (size_t i = 0; sections[s].keys[i] != NULL; i++) {
+			unsigned bit = config_key_bit(sections[s].kind, sections[s].keys[i]);
+			cr_assert(bit != 0 && (bit & (bit - 1)) == 0, "%s: one bit",
+				  sections[s].keys[i]);
+			cr_assert_eq(seen & bit, 0, "%s shares its bit", sections[s].keys[i]);
+			seen |= bit;
+		}
+	}
 }
