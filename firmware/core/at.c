@@ -247,3 +247,131 @@ int prov_parse_cmng_list(const char *resp, uint32_t tag, uint8_t type, uint8_t s
 	}
 	return PROV_CMNG_NOT_LISTED;
 }
+
+/* ---- %KEYGEN and %ATTESTTOKEN answers (AT reference security/keygen_set,
+ * attesttoken_set; docs/hardware/nrf91.md §10): one information line
+ * `%NAME: "<base64url>.<base64url>"`, base64url per RFC 4648 §5 without
+ * padding, as nRF Cloud utils decode it. */
+
+static int b64url_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes s[0, n) into out (cap bytes). Refuses a length no encoding has
+ * (n % 4 == 1), a character outside the alphabet, and set bits after the
+ * last byte (a non-canonical encoding). Returns the byte count or -1. */
+static long b64url_decode(const char *s, size_t n, uint8_t *out, size_t cap)
+{
+	if (n % 4u == 1u)
+		return -1;
+	size_t bytes = n / 4u * 3u + (n % 4u == 0 ? 0 : n % 4u - 1u);
+	if (bytes > cap)
+		return -1;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		int v = b64url_value(s[i]);
+		if (v < 0)
+			return -1;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1u;
+		}
+	}
+	if (acc != 0)
+		return -1;
+	return (long)o;
+}
+
+/* The text between the quotes of the first `<prefix>"...."` line: must end
+ * the line. Returns 0 with *body and *len set, or -1. */
+static int quoted_line(const char *resp, const char *prefix, const char **body, size_t *len)
+{
+	size_t total = prov_str_len(resp, PROV_AT_RESP_MAX);
+	size_t plen = prov_str_len(prefix, 32);
+	for (size_t pos = 0; pos < total;) {
+		size_t end = pos;
+		while (end < total && !is_eol(resp[end]))
+			end++;
+		const char *line = resp + pos;
+		size_t n = end - pos;
+		if (starts_with(line, n, prefix)) {
+			if (n < plen + 2 || line[plen] != '"' || line[n - 1] != '"')
+				return -1;
+			*body = line + plen + 1;
+			*len = n - plen - 2;
+			return 0;
+		}
+		pos = end + 1;
+	}
+	return -1;
+}
+
+/* Splits body at its one '.' into two non-empty halves. */
+static int split_dot(const char *body, size_t len, size_t *dot)
+{
+	size_t found = len;
+	for (size_t i = 0; i < len; i++) {
+		if (body[i] == '.') {
+			if (found != len)
+				return -1;
+			found = i;
+		}
+	}
+	if (found == len || found == 0 || found + 1 == len)
+		return -1;
+	*dot = found;
+	return 0;
+}
+
+int prov_parse_keygen(const char *resp, uint8_t *out, size_t cap, uint16_t *csr_len,
+		      uint16_t *cose_len)
+{
+	const char *body;
+	size_t len, dot;
+	if (quoted_line(resp, "%KEYGEN: ", &body, &len) != 0 || split_dot(body, len, &dot) != 0)
+		return -1;
+	size_t room = cap < PROV_CSR_MAX ? cap : PROV_CSR_MAX;
+	long csr = b64url_decode(body, dot, out, room);
+	if (csr <= 0 || out[0] != 0x30)
+		return -1; /* a PKCS#10 request is a DER SEQUENCE */
+	room = cap - (size_t)csr < PROV_COSE_MAX ? cap - (size_t)csr : PROV_COSE_MAX;
+	long cose = b64url_decode(body + dot + 1, len - dot - 1, out + csr, room);
+	if (cose <= 0)
+		return -1;
+	*csr_len = (uint16_t)csr;
+	*cose_len = (uint16_t)cose;
+	return 0;
+}
+
+int prov_parse_attest(const char *resp, const char **token, size_t *len)
+{
+	const char *body;
+	size_t n, dot;
+	if (quoted_line(resp, "%ATTESTTOKEN: ", &body, &n) != 0 || split_dot(body, n, &dot) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (i != dot && b64url_value(body[i]) < 0)
+			return -1;
+	}
+	if (dot % 4u == 1u || (n - dot - 1u) % 4u == 1u)
+		return -1;
+	*token = body;
+	*len = n;
+	return 0;
+}

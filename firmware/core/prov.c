@@ -122,21 +122,39 @@ static void cmng_prefix(struct prov_buf *b, unsigned op, const struct prov_entry
 	prov_buf_u32(b, e->type);
 }
 
+/* AT%CMNG=3 of e's (sec_tag, type); 513 = not found: nothing to delete is
+ * what we wanted. */
+static int delete_one(struct prov_run *r, const struct prov_entry *e, uint8_t *re)
+{
+	struct prov_buf b;
+	cmng_prefix(&b, 3, e);
+	int rc = at(r, prov_work.at_cmd);
+	if (rc != PROV_AT_OK && rc != 513) {
+		prov_put_le32(re + 8, (uint32_t)rc);
+		return NRFCRED_RES_CRED_DELETE;
+	}
+	if (rc == PROV_AT_OK)
+		re[5] |= NRFCRED_RESULT_E_DELETED;
+	return NRFCRED_RES_OK;
+}
+
+static int write_listed(struct prov_run *r, const struct prov_entry *e, uint8_t *re);
+
 static int one_credential(struct prov_run *r, const struct prov_entry *e, uint8_t *re)
+{
+	if (e->flags & NRFCRED_ENTRY_F_DELETE_FIRST) {
+		int rc = delete_one(r, e, re);
+		if (rc != NRFCRED_RES_OK)
+			return rc;
+	}
+	return write_listed(r, e, re);
+}
+
+/* AT%CMNG=0 of e's content, then AT%CMNG=1 for its SHA-256 into re. */
+static int write_listed(struct prov_run *r, const struct prov_entry *e, uint8_t *re)
 {
 	struct prov_buf b;
 	int rc;
-	if (e->flags & NRFCRED_ENTRY_F_DELETE_FIRST) {
-		cmng_prefix(&b, 3, e);
-		rc = at(r, prov_work.at_cmd);
-		/* 513 = not found: nothing to delete is what we wanted. */
-		if (rc != PROV_AT_OK && rc != 513) {
-			prov_put_le32(re + 8, (uint32_t)rc);
-			return NRFCRED_RES_CRED_DELETE;
-		}
-		if (rc == PROV_AT_OK)
-			re[5] |= NRFCRED_RESULT_E_DELETED;
-	}
 	/* All types are sent quoted; PSKs arrive from the host already as the
 	 * hex text the modem expects (AT-CMNG type 3). */
 	cmng_prefix(&b, 0, e);
@@ -178,14 +196,118 @@ static int one_credential(struct prov_run *r, const struct prov_entry *e, uint8_
 	}
 }
 
+/*
+ * A KEYGEN entry (provision.h NRFCRED_TYPE_KEYGEN): the old key and
+ * certificate of the sec_tag go (AT-KEYGEN refuses a sec_tag that holds a
+ * key: docs/hardware/nrf91-registers.md §9.2, 519), the modem makes the key
+ * and the CSR, the CSR goes up, and the certificate the host answers with is
+ * written and listed like any other entry.
+ */
+static int one_keygen(struct prov_run *r, const struct prov_entry *e, uint16_t index, uint8_t *re)
+{
+	if (r->x == NULL)
+		return NRFCRED_RES_NEEDS_SESSION;
+	struct prov_entry key = {.sec_tag = e->sec_tag, .type = NRFCRED_TYPE_CLIENT_KEY};
+	struct prov_entry cert = {.sec_tag = e->sec_tag, .type = NRFCRED_TYPE_CLIENT_CERT};
+	int rc = delete_one(r, &key, re);
+	if (rc == NRFCRED_RES_OK)
+		rc = delete_one(r, &cert, re);
+	if (rc != NRFCRED_RES_OK)
+		return rc;
+
+	struct prov_buf b;
+	prov_buf_init(&b, prov_work.at_cmd, sizeof(prov_work.at_cmd));
+	prov_buf_str(&b, "AT%KEYGEN=");
+	prov_buf_u32(&b, e->sec_tag);
+	prov_buf_str(&b, ",2,0,\"");
+	prov_buf_bytes(&b, e->data + NRFCRED_KEYGEN_USAGE_LEN,
+		       (size_t)e->length - NRFCRED_KEYGEN_USAGE_LEN);
+	prov_buf_str(&b, "\",\"");
+	prov_buf_bytes(&b, e->data, NRFCRED_KEYGEN_USAGE_LEN);
+	prov_buf_str(&b, "\"");
+	if (b.overflow)
+		return NRFCRED_RES_INTERNAL; /* the table check bounds the subject */
+	rc = at(r, prov_work.at_cmd);
+	prov_put_le32(re + 8, (uint32_t)rc);
+	if (rc != PROV_AT_OK)
+		return NRFCRED_RES_KEYGEN;
+
+	uint8_t *up = (uint8_t *)prov_work.up;
+	uint16_t csr_len, cose_len;
+	if (prov_parse_keygen(prov_work.at_resp, up + NRFCRED_CSR_PAYLOAD_HEADER,
+			      sizeof(prov_work.up) - NRFCRED_CSR_PAYLOAD_HEADER, &csr_len,
+			      &cose_len) != 0)
+		return NRFCRED_RES_KEYGEN;
+	uint32_t len = NRFCRED_CSR_PAYLOAD_HEADER + (uint32_t)csr_len + cose_len;
+	while (len % 4u != 0)
+		up[len++] = 0;
+	prov_put_le32(up + 0, e->sec_tag);
+	prov_put_le16(up + 4, index);
+	prov_put_le16(up + 6, csr_len);
+	prov_put_le16(up + 8, cose_len);
+	prov_put_le16(up + 10, 0);
+
+	const uint8_t *answer;
+	uint32_t answer_len;
+	rc = r->x->round(r->x->ctx, NRFCRED_REC_CSR, up, len, NRFCRED_REC_CERT, &answer,
+			 &answer_len);
+	if (rc != NRFCRED_RES_OK)
+		return rc;
+	/* The CERT: this sec_tag, a PEM that fits the record and an AT string. */
+	if (answer_len < NRFCRED_CERT_PAYLOAD_HEADER || prov_le32(answer) != e->sec_tag)
+		return NRFCRED_RES_CERT_REFUSED;
+	uint32_t pem_len = prov_le32(answer + 4);
+	if (pem_len == 0 || pem_len > PROV_CONTENT_MAX ||
+	    pem_len > answer_len - NRFCRED_CERT_PAYLOAD_HEADER)
+		return NRFCRED_RES_CERT_REFUSED;
+	cert.data = answer + NRFCRED_CERT_PAYLOAD_HEADER;
+	cert.length = (uint16_t)pem_len;
+	for (uint32_t i = 0; i < pem_len; i++) {
+		if (cert.data[i] == '"' || cert.data[i] == '\0')
+			return NRFCRED_RES_CERT_REFUSED;
+	}
+	return write_listed(r, &cert, re);
+}
+
+/* NRFCRED_TABLE_F_ATTEST: the token goes up whatever the modem said; a
+ * modem without %ATTESTTOKEN is the host's to judge, not a failure here. */
+int prov_attest(struct prov_run *r)
+{
+	if (r->x == NULL)
+		return NRFCRED_RES_NEEDS_SESSION;
+	int code = at(r, "AT%ATTESTTOKEN");
+	const char *token = "";
+	size_t token_len = 0;
+	if (code == PROV_AT_OK && prov_parse_attest(prov_work.at_resp, &token, &token_len) != 0)
+		code = PROV_AT_ERROR; /* an answer we cannot pass on as a token */
+	uint8_t *up = (uint8_t *)prov_work.up;
+	prov_put_le32(up + 0, (uint32_t)code);
+	prov_put_le32(up + 4, (uint32_t)token_len);
+	uint32_t len = NRFCRED_ATTEST_PAYLOAD_HEADER;
+	prov_mem_copy(up + len, token, token_len);
+	len += (uint32_t)token_len;
+	while (len % 4u != 0)
+		up[len++] = 0;
+	const uint8_t *answer;
+	uint32_t answer_len;
+	return r->x->round(r->x->ctx, NRFCRED_REC_ATTEST, up, len, NRFCRED_REC_ACK, &answer,
+			   &answer_len);
+}
+
 int prov_credentials(struct prov_run *r, const struct prov_table *t)
 {
+	if (t->flags & NRFCRED_TABLE_F_ATTEST) {
+		int rc = prov_attest(r);
+		if (rc != NRFCRED_RES_OK)
+			return rc;
+	}
 	uint32_t off = NRFCRED_TABLE_HEADER_SIZE;
 	for (uint16_t i = 0; i < t->count; i++) {
 		prov_progress(r, NRFCRED_PHASE_CREDENTIALS, i, t->count);
 		struct prov_entry e;
 		prov_table_next(t, &off, &e);
-		int rc = one_credential(r, &e, res_entry(r, i));
+		int rc = e.type == NRFCRED_TYPE_KEYGEN ? one_keygen(r, &e, i, res_entry(r, i))
+						       : one_credential(r, &e, res_entry(r, i));
 		if (rc != NRFCRED_RES_OK) {
 			r->fail_index = i;
 			return rc;

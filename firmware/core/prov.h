@@ -24,8 +24,13 @@
 #define PROV_CONTENT_MAX 4096u
 /* `AT%CMNG=0,2147483647,6,"` + content + `"` + NUL, rounded up. */
 #define PROV_AT_CMD_MAX (PROV_CONTENT_MAX + 64u)
-/* Longest response the core needs (%CMNG list line with a 64-hex digest). */
-#define PROV_AT_RESP_MAX 256u
+/* Longest response the core needs: a %KEYGEN answer (a CSR of up to
+ * PROV_CSR_MAX bytes and its COSE_Sign1, base64url) or an %ATTESTTOKEN. */
+#define PROV_AT_RESP_MAX 2048u
+/* Largest CSR (DER) and COSE_Sign1 the core passes on from %KEYGEN; a P-256
+ * request with a 255-character subject is about 400 bytes. */
+#define PROV_CSR_MAX  1024u
+#define PROV_COSE_MAX 512u
 /* Flash page size on nRF91 (4 KB, nrf91-registers.md §5). */
 #define PROV_FLASH_PAGE 4096u
 /* nRF91 RAM: 256 KB at 0x20000000 (nrf91-registers.md §5); a session

@@ -115,6 +115,17 @@ enum {
 };
 /* Spaces after ':' and ',' are accepted. sha is written only on PROV_CMNG_DIGEST. */
 int prov_parse_cmng_list(const char *resp, uint32_t tag, uint8_t type, uint8_t sha[32]);
+/*
+ * The `%KEYGEN: "<base64url CSR>.<base64url COSE>"` line of a %KEYGEN
+ * answer: decodes the CSR (1..PROV_CSR_MAX bytes, starting as a DER
+ * SEQUENCE) into out and the COSE_Sign1 (1..PROV_COSE_MAX bytes) right
+ * after it; out has cap bytes. Canonical unpadded base64url only. 0 or -1.
+ */
+int prov_parse_keygen(const char *resp, uint8_t *out, size_t cap, uint16_t *csr_len,
+		      uint16_t *cose_len);
+/* The `%ATTESTTOKEN: "<base64url>.<base64url>"` line: *token points at the
+ * text between the quotes (inside resp), *len its length. 0 or -1. */
+int prov_parse_attest(const char *resp, const char **token, size_t *len);
 
 /* ---- prov.c: the steps both deliveries share */
 
@@ -128,14 +139,33 @@ struct prov_work {
 	char at_cmd[PROV_AT_CMD_MAX];
 	char at_resp[PROV_AT_RESP_MAX];
 	uint32_t result[NRFCRED_RESULT_SIZE(NRFCRED_TABLE_MAX_ENTRIES) / 4u];
+	/* A CSR or ATTEST payload on its way up (public data). */
+	uint32_t up[(NRFCRED_CSR_PAYLOAD_HEADER + PROV_AT_RESP_MAX + 3u) / 4u];
 };
 extern struct prov_work prov_work;
 void prov_work_wipe(void);
+
+/*
+ * A round with the host inside a table (provision.h "Rounds inside a
+ * TABLE"): the session delivery provides it, the flash delivery has none.
+ * round() publishes an UP record (up_type, payload of len bytes, a
+ * multiple of 4) and waits for the host's answer; *answer points at its
+ * payload where it lies (plain memory, bounds checked), *answer_len its
+ * length. Returns NRFCRED_RES_OK, NRFCRED_RES_CERT_REFUSED (an answer that
+ * is malformed or of another type than want_type) or NRFCRED_RES_INTERNAL
+ * (the binding stopped waiting).
+ */
+struct prov_exchange {
+	void *ctx;
+	int (*round)(void *ctx, uint16_t up_type, const uint8_t *payload, uint32_t len,
+		     uint16_t want_type, const uint8_t **answer, uint32_t *answer_len);
+};
 
 /* One pass over a table: where its result block is built, and how far the
  * credentials got. */
 struct prov_run {
 	const struct prov_hal *hal;
+	const struct prov_exchange *x; /* NULL: no rounds (flash delivery) */
 	uint32_t progress_addr; /* the manifest's; 0 = no progress word */
 	uint8_t *res;		/* result block being built (prov_work.result) */
 	uint16_t count;
@@ -159,8 +189,14 @@ void prov_result_init(struct prov_run *r, const struct prov_table *t);
 /* One entry per table entry (sec_tag, type; nothing attempted yet). */
 void prov_result_set_entries(struct prov_run *r, const struct prov_table *t);
 void prov_result_set_identity(struct prov_run *r, const struct prov_identity *id);
-/* Writes every entry of a checked table; stops at the first failure
- * (fail_index, the entry's modem_code). Returns NRFCRED_RES_OK or why. */
+/* NRFCRED_TABLE_F_ATTEST: AT%ATTESTTOKEN, its answer up in an ATTEST
+ * record (whatever the modem said), the host's ACK awaited. Returns
+ * NRFCRED_RES_OK, NRFCRED_RES_NEEDS_SESSION without r->x, or the round's
+ * failure. */
+int prov_attest(struct prov_run *r);
+/* Writes every entry of a checked table (after prov_attest when the table
+ * asks for it); stops at the first failure (fail_index, the entry's
+ * modem_code). Returns NRFCRED_RES_OK or why. */
 int prov_credentials(struct prov_run *r, const struct prov_table *t);
 /*
  * Completes the block: count, total_len, fail_index, status word (word 0)

@@ -25,6 +25,9 @@ struct session {
 	int boot_status;  /* what the modem steps at boot said */
 	struct prov_identity id;
 	bool ended; /* END answered: every later request is refused */
+	/* While a TABLE runs: where the host writes its answers (CERT, ACK),
+	 * right after the TABLE record, which stays in place. */
+	uint32_t answer_offset;
 };
 
 /* The mailbox is little-endian (provision.h); this converts between a value
@@ -111,7 +114,10 @@ int prov_down_decode(const volatile uint32_t *area, uint32_t area_len,
 	case NRFCRED_REC_TABLE:
 		return rec->payload_len >= NRFCRED_TABLE_HEADER_SIZE ? 0 : NRFCRED_REJ_TYPE;
 	case NRFCRED_REC_END:
+	case NRFCRED_REC_ACK:
 		return rec->payload_len == 0 ? 0 : NRFCRED_REJ_TYPE;
+	case NRFCRED_REC_CERT:
+		return rec->payload_len >= NRFCRED_CERT_PAYLOAD_HEADER ? 0 : NRFCRED_REJ_TYPE;
 	default:
 		return NRFCRED_REJ_TYPE;
 	}
@@ -176,11 +182,52 @@ static void boot(struct session *s)
 	uint8_t p[NRFCRED_READY_PAYLOAD_SIZE];
 	prov_mem_set(p, 0, sizeof(p));
 	prov_put_le32(p + 0, s->fw_version);
-	prov_put_le32(p + 4, NRFCRED_CAP_TABLE);
+	prov_put_le32(p + 4, NRFCRED_CAP_TABLE | NRFCRED_CAP_KEYGEN | NRFCRED_CAP_ATTEST);
 	prov_put_le32(p + 8, (uint32_t)s->boot_status);
 	prov_mem_copy(p + 16, s->id.imei, sizeof(s->id.imei));
 	prov_mem_copy(p + 32, s->id.modem_fw, sizeof(s->id.modem_fw));
 	publish(s, NRFCRED_REC_READY, 0, p, sizeof(p));
+}
+
+/*
+ * A round inside the running TABLE (prov_exchange): publish the UP record,
+ * then wait for the host's answer after the TABLE record. The answer is
+ * taken (ack_seq) whatever it holds; one that is not what was asked for
+ * ends the table (provision.h "Rounds inside a TABLE"), it gets no REJECT:
+ * the RESULT that follows says why.
+ */
+static int table_round(void *ctx, uint16_t up_type, const uint8_t *payload, uint32_t len,
+		       uint16_t want_type, const uint8_t **answer, uint32_t *answer_len)
+{
+	struct session *s = ctx;
+	publish(s, up_type, s->ack_seq, payload, len);
+	for (;;) {
+		uint32_t host_seq = mbox_get(mbox_at(s, NRFCRED_MBOX_OFF_HOST_SEQ));
+		if (host_seq == s->ack_seq) {
+			if (s->hal->idle(s->hal->ctx) != 0)
+				return NRFCRED_RES_INTERNAL;
+			continue;
+		}
+		mbox_fence();
+		struct prov_down_expect want = {
+			.seq = s->ack_seq + 1u,
+			.host_seq = host_seq,
+			.nonce = s->nonce,
+			.ref = s->fw_seq,
+		};
+		uint32_t offset = NRFCRED_MBOX_DOWN_OFFSET + s->answer_offset;
+		volatile uint32_t *area = mbox_at(s, offset);
+		struct prov_down_record rec;
+		int reason = prov_down_decode(area, s->mbox_size - offset, &want, &rec);
+		s->ack_seq = host_seq;
+		mbox_put(mbox_at(s, NRFCRED_MBOX_OFF_ACK_SEQ), host_seq);
+		if (reason != 0 || rec.type != want_type)
+			return NRFCRED_RES_CERT_REFUSED;
+		mbox_fence();
+		*answer = (const uint8_t *)(uintptr_t)(area + REC_HEADER / 4u);
+		*answer_len = rec.payload_len;
+		return NRFCRED_RES_OK;
+	}
 }
 
 /*
@@ -200,7 +247,9 @@ static void run_table(struct session *s, const struct prov_down_record *rec)
 {
 	volatile uint32_t *down = mbox_at(s, NRFCRED_MBOX_DOWN_OFFSET);
 	const uint8_t *table = (const uint8_t *)(uintptr_t)(down + REC_HEADER / 4u);
-	struct prov_run r = {.hal = s->hal, .progress_addr = s->progress_addr};
+	struct prov_exchange x = {.ctx = s, .round = table_round};
+	struct prov_run r = {.hal = s->hal, .x = &x, .progress_addr = s->progress_addr};
+	s->answer_offset = rec->length;
 	prov_progress(&r, NRFCRED_PHASE_TABLE, 0, 0);
 	struct prov_table t;
 	uint16_t bad_index;
@@ -215,6 +264,8 @@ static void run_table(struct session *s, const struct prov_down_record *rec)
 			rc = s->boot_status;
 		else if ((t.flags & NRFCRED_TABLE_F_IMEI_ONLY) == 0)
 			rc = prov_credentials(&r, &t);
+		else if (t.flags & NRFCRED_TABLE_F_ATTEST)
+			rc = prov_attest(&r); /* an IMEI-only run may read the token too */
 	}
 	/* The payload held credential text; the host keeps its own copy. */
 	mbox_fence();
@@ -261,10 +312,15 @@ static void serve(struct session *s, uint32_t host_seq)
 		reject(s, host_seq, (uint32_t)reason, rec.seq);
 		return;
 	}
-	if (rec.type == NRFCRED_REC_TABLE)
+	if (rec.type == NRFCRED_REC_TABLE) {
 		run_table(s, &rec);
-	else
+	} else if (rec.type == NRFCRED_REC_END) {
 		end(s, &rec);
+	} else {
+		/* CERT / ACK answer a round inside a TABLE, never a request. */
+		mbox_clear(s, NRFCRED_MBOX_DOWN_OFFSET, down_area_size(s));
+		reject(s, host_seq, NRFCRED_REJ_TYPE, rec.seq);
+	}
 }
 
 int prov_session_run(const struct prov_hal *hal, const struct nrfcred_manifest_v2 *m)

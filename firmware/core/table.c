@@ -121,6 +121,20 @@ static bool content_ok(const uint8_t *d, uint16_t n)
 	return true;
 }
 
+/* KEYGEN entry data (provision.h): 9 x '0'/'1', then the subject. */
+static bool keygen_ok(const uint8_t *d, uint16_t n)
+{
+	if (n <= NRFCRED_KEYGEN_USAGE_LEN || n > NRFCRED_KEYGEN_USAGE_LEN + NRFCRED_KEYGEN_SUBJECT_MAX)
+		return false;
+	for (uint16_t i = 0; i < n; i++) {
+		bool ok = i < NRFCRED_KEYGEN_USAGE_LEN ? d[i] == '0' || d[i] == '1'
+						       : d[i] >= 0x20 && d[i] <= 0x7e && d[i] != '"';
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 static int check_entries(const uint8_t *base, uint32_t total_len, uint16_t count,
 			 uint16_t *bad_index)
 {
@@ -138,9 +152,11 @@ static int check_entries(const uint8_t *base, uint32_t total_len, uint16_t count
 			return NRFCRED_RES_TABLE_BAD_LENGTH;
 		/* Unknown entry flags come from a newer host: refuse rather than
 		 * silently ignore what it asked for. */
-		if (tag > NRFCRED_SEC_TAG_MAX || type >= NRFCRED_TYPE_COUNT ||
+		bool keygen = type == NRFCRED_TYPE_KEYGEN;
+		if (tag > NRFCRED_SEC_TAG_MAX || (type >= NRFCRED_TYPE_COUNT && !keygen) ||
 		    (e[5] & ~NRFCRED_ENTRY_F_DELETE_FIRST) != 0 || len == 0 ||
-		    len > PROV_CONTENT_MAX || !content_ok(base + off, len))
+		    len > PROV_CONTENT_MAX || !content_ok(base + off, len) ||
+		    (keygen && !keygen_ok(base + off, len)))
 			return NRFCRED_RES_TABLE_BAD_ENTRY;
 		off += len;
 		/* Padding to the next 4-byte boundary must be zero; the padding of
@@ -173,7 +189,7 @@ int prov_table_check(const uint8_t *base, uint32_t max, struct prov_table *t, ui
 	t->count = prov_le16(base + 6);
 	t->total_len = prov_le32(base + 8);
 	t->flags = prov_le32(base + 12);
-	if ((t->flags & ~NRFCRED_TABLE_F_IMEI_ONLY) != 0)
+	if ((t->flags & ~(NRFCRED_TABLE_F_IMEI_ONLY | NRFCRED_TABLE_F_ATTEST)) != 0)
 		return NRFCRED_RES_TABLE_BAD_VERSION; /* flags this firmware does not know */
 	if (t->total_len < NRFCRED_TABLE_HEADER_SIZE || t->total_len > max ||
 	    t->count > NRFCRED_TABLE_MAX_ENTRIES)

@@ -99,6 +99,9 @@ struct nrfcred_manifest_v2 {
 
 /* Table flags */
 #define NRFCRED_TABLE_F_IMEI_ONLY 0x00000001u /* read IMEI/CGMR only, write nothing */
+/* Session only: before the entries, read AT%ATTESTTOKEN and send it up in
+ * an ATTEST record (see "session"); the host answers with ACK. */
+#define NRFCRED_TABLE_F_ATTEST 0x00000002u
 
 /* Entry flags */
 #define NRFCRED_ENTRY_F_DELETE_FIRST                                                               \
@@ -142,6 +145,24 @@ enum nrfcred_cred_type {
 	NRFCRED_TYPE_COUNT = 7
 };
 
+/*
+ * Table-only entry type (no AT%CMNG type): the modem makes the client key
+ * of sec_tag itself (AT%KEYGEN=<sec_tag>,2,0,"<subject>","<key_usage>"),
+ * the firmware sends the CSR up in a CSR record, the host answers with a
+ * CERT record (session delivery only), and the firmware stores that
+ * certificate as the client certificate (type 1) of sec_tag, then lists
+ * its SHA-256 (AT%CMNG=1) into the entry's result. Entry data: the key
+ * usage, exactly NRFCRED_KEYGEN_USAGE_LEN characters '0'/'1' (X.509
+ * KeyUsage bits, digitalSignature first, as %KEYGEN takes them), then the
+ * subject attributes ("CN=...,O=..."), 1..NRFCRED_KEYGEN_SUBJECT_MAX
+ * printable ASCII characters without '"'. Old keys and certificates of
+ * sec_tag (types 2 and 1) are deleted first. The private key never leaves
+ * the modem.
+ */
+#define NRFCRED_TYPE_KEYGEN	    0x40u
+#define NRFCRED_KEYGEN_USAGE_LEN    9u
+#define NRFCRED_KEYGEN_SUBJECT_MAX 255u
+
 /* ------------------------------------------------------------------ result */
 
 #define NRFCRED_RESULT_MAGIC	      0x5352434eu /* "NCRS" */
@@ -167,7 +188,10 @@ enum nrfcred_result_status {
 	NRFCRED_RES_CRED_HASH = 14,	   /* %CMNG=1 failed, lists no entry, or garbled */
 	NRFCRED_RES_RESULT_TOO_LARGE = 15, /* result block does not fit result_max */
 	NRFCRED_RES_FLASH_WRITE = 16,	   /* NVMC write of the result failed */
-	NRFCRED_RES_INTERNAL = 17
+	NRFCRED_RES_INTERNAL = 17,
+	NRFCRED_RES_KEYGEN = 18,	/* %KEYGEN failed (modem_code) or its answer is garbled */
+	NRFCRED_RES_CERT_REFUSED = 19,	/* the host refused the CSR, or its CERT/ACK was bad */
+	NRFCRED_RES_NEEDS_SESSION = 20, /* KEYGEN entry or F_ATTEST in the flash delivery */
 };
 
 /* Result layout (offsets from the result area start):
@@ -214,7 +238,9 @@ struct nrfcred_result_entry {
 #define NRFCRED_RESULT_E_WRITTEN 0x01u
 /* DELETE_FIRST: AT%CMNG=3 removed an existing credential. */
 #define NRFCRED_RESULT_E_DELETED 0x02u
-/* AT%CMNG=1 listed the credential with its SHA-256; sha256 holds it. */
+/* AT%CMNG=1 listed the credential with its SHA-256; sha256 holds it.
+ * For a KEYGEN entry (type NRFCRED_TYPE_KEYGEN) every flag and the digest
+ * are about the client certificate the host sent in its CERT record. */
 #define NRFCRED_RESULT_E_HASH_VALID 0x04u
 /*
  * AT%CMNG=1 listed the credential as `%CMNG: <tag>,<type>`, without the
@@ -342,10 +368,40 @@ enum nrfcred_rec_type {
 	NRFCRED_REC_RESULT = 0x0002,
 	NRFCRED_REC_REJECT = 0x0003,
 	NRFCRED_REC_DONE = 0x0004,
+	NRFCRED_REC_CSR = 0x0005,    /* a KEYGEN entry's CSR; the host answers CERT */
+	NRFCRED_REC_ATTEST = 0x0006, /* the attestation token; the host answers ACK */
 	/* host -> firmware (DOWN) */
 	NRFCRED_REC_TABLE = 0x0101,
 	NRFCRED_REC_END = 0x0102,
+	NRFCRED_REC_CERT = 0x0103, /* the certificate issued for a CSR */
+	NRFCRED_REC_ACK = 0x0104,  /* an ATTEST record was read */
 };
+
+/*
+ * Rounds inside a TABLE (KEYGEN entries, F_ATTEST). The TABLE record stays
+ * where it is until its RESULT (the firmware reads the table in place), so
+ * the host writes its answers -- CERT, ACK -- right after it: at DOWN
+ * offset + the TABLE record's length. Each answer follows the usual rules
+ * (seq = ack_seq + 1, ref = the fw_seq of the CSR/ATTEST it answers, nonce,
+ * CRC; host_seq last). One that is malformed, of another type, or an END
+ * ends the table: its RESULT says NRFCRED_RES_CERT_REFUSED at that entry.
+ *
+ * CSR payload:   0 sec_tag u32, 4 entry index u16, 6 csr_len u16,
+ *                8 cose_len u16, 10 reserved u16 (0), 12 CSR (DER,
+ *                PKCS#10) csr_len bytes, then the COSE_Sign1 the modem
+ *                signed it with (cose_len bytes), zero padded to a word.
+ * CERT payload:  0 sec_tag u32 (the CSR's), 4 pem_len u32, 8 the client
+ *                certificate, PEM, pem_len bytes (no '"', no NUL), padded;
+ *                pem_len 0: the host refused the CSR.
+ * ATTEST payload: 0 modem_code i32 (0: the token follows; a CME code or -1:
+ *                the modem refused AT%ATTESTTOKEN, e.g. a firmware without
+ *                it), 4 token_len u32, 8 the token as the modem printed it
+ *                between the quotes ("<base64url>.<base64url>"), padded.
+ * ACK payload:   empty.
+ */
+#define NRFCRED_CSR_PAYLOAD_HEADER    12u
+#define NRFCRED_CERT_PAYLOAD_HEADER   8u
+#define NRFCRED_ATTEST_PAYLOAD_HEADER 8u
 
 /* READY payload (64 bytes):
  *   0  fw_version u32  as in the manifest
@@ -358,6 +414,8 @@ enum nrfcred_rec_type {
  *   32 modem_fw[32]    AT+CGMR text, NUL terminated, NUL padded */
 #define NRFCRED_READY_PAYLOAD_SIZE 64u
 #define NRFCRED_CAP_TABLE	   0x00000001u /* answers TABLE with RESULT */
+#define NRFCRED_CAP_KEYGEN	   0x00000002u /* runs KEYGEN entries (CSR/CERT) */
+#define NRFCRED_CAP_ATTEST	   0x00000004u /* runs NRFCRED_TABLE_F_ATTEST (ATTEST/ACK) */
 
 /* REJECT payload (8 bytes): reason u32 (enum nrfcred_reject), detail u32
  * (the rejected record's seq as the firmware read it). */

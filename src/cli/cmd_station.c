@@ -17,6 +17,7 @@
 #include "cli/trace_cli.h"
 #include "cred/cred.h"
 #include "cred/secure_mem.h"
+#include "nrfcred/provision.h"
 #include "station/config.h"
 #include "station/events.h"
 #include "station/fingerprint.h"
@@ -279,6 +280,22 @@ int cmd_station_main(int argc, char **argv)
 					       cfg->timeout_ms, cfg->delivery, &job, err,
 					       sizeof err);
 	cred_set_destroy(creds); /* the table holds its own (wiped) copies */
+	if (jrc == 0) {
+		/* [ca] key passphrase: as for `provision`, from the environment,
+		 * copied to locked memory and wiped from the environment block. */
+		char *env = getenv("NRFCRED_KEY_PASSPHRASE");
+		char *pass = env ? secure_mem_strdup(env) : NULL;
+		if (env) {
+			explicit_bzero(env, strlen(env));
+			unsetenv("NRFCRED_KEY_PASSPHRASE");
+		}
+		jrc = station_job_add_keygen(job, cfg, pass, err, sizeof err);
+		secure_mem_free(pass);
+		if (jrc != 0) {
+			station_job_destroy(job);
+			job = NULL;
+		}
+	}
 	if (jrc != 0) {
 		fprintf(stderr, "nrfcred: %s: %s\n", path, err);
 		station_config_free(cfg);

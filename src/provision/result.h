@@ -78,6 +78,8 @@ result_err result_decode(const uint8_t *buf, size_t len, uint32_t result_max, st
 			 struct provision_diag *diag);
 
 /* Checks a decoded result against the table that was flashed: status 0,
+ * (a KEYGEN entry's digest is left to the caller: it is of a certificate
+ * the table does not hold),
  * table CRC, entry count, each entry's (sec_tag, type) in order, modem code
  * 0, the written flag, then either hash-valid with a SHA-256 equal to the
  * host's digest of the content, or (policy RESULT_DIGEST_WHEN_AVAILABLE

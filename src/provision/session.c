@@ -1,5 +1,6 @@
 #include "provision/session.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "image/digest.h"
@@ -82,6 +83,14 @@ const char *session_record_type_name(uint16_t type)
 		return "TABLE";
 	case NRFCRED_REC_END:
 		return "END";
+	case NRFCRED_REC_CSR:
+		return "CSR";
+	case NRFCRED_REC_ATTEST:
+		return "ATTEST";
+	case NRFCRED_REC_CERT:
+		return "CERT";
+	case NRFCRED_REC_ACK:
+		return "ACK";
 	}
 	return "unknown";
 }
@@ -277,5 +286,92 @@ session_err session_done_decode(const struct session_record *r, uint32_t *status
 	if (e != SESSION_OK)
 		return e;
 	*status = le_get32(r->payload);
+	return SESSION_OK;
+}
+
+session_err session_csr_decode(const struct session_record *r, struct session_csr *out,
+			       struct provision_diag *diag)
+{
+	if (r->type != NRFCRED_REC_CSR) {
+		provision_diag_set(diag, "%s record where CSR was expected",
+				   session_record_type_name(r->type));
+		return SESSION_ERR_TYPE;
+	}
+	const uint8_t *p = r->payload;
+	if (r->payload_len < NRFCRED_CSR_PAYLOAD_HEADER) {
+		provision_diag_set(diag, "CSR payload of %u bytes, shorter than its header",
+				   (unsigned)r->payload_len);
+		return SESSION_ERR_PAYLOAD;
+	}
+	out->sec_tag = le_get32(p);
+	out->index = le_get16(p + 4);
+	uint32_t csr_len = le_get16(p + 6), cose_len = le_get16(p + 8);
+	uint32_t need = NRFCRED_CSR_PAYLOAD_HEADER + csr_len + cose_len;
+	/* The payload is the header, both parts and at most 3 bytes of zero
+	 * padding: nothing else may ride along. */
+	if (csr_len == 0 || need > r->payload_len || r->payload_len - need > 3 ||
+	    le_get16(p + 10) != 0) {
+		provision_diag_set(diag,
+				   "CSR payload of %u bytes does not hold a %u-byte CSR and a "
+				   "%u-byte COSE object",
+				   (unsigned)r->payload_len, (unsigned)csr_len, (unsigned)cose_len);
+		return SESSION_ERR_PAYLOAD;
+	}
+	for (uint32_t i = need; i < r->payload_len; i++)
+		if (p[i] != 0) {
+			provision_diag_set(diag, "CSR payload padding byte %u is not zero",
+					   (unsigned)i);
+			return SESSION_ERR_PAYLOAD;
+		}
+	out->csr = p + NRFCRED_CSR_PAYLOAD_HEADER;
+	out->csr_len = csr_len;
+	out->cose = out->csr + csr_len;
+	out->cose_len = cose_len;
+	return SESSION_OK;
+}
+
+session_err session_attest_decode(const struct session_record *r, struct session_attest *out,
+				  struct provision_diag *diag)
+{
+	if (r->type != NRFCRED_REC_ATTEST) {
+		provision_diag_set(diag, "%s record where ATTEST was expected",
+				   session_record_type_name(r->type));
+		return SESSION_ERR_TYPE;
+	}
+	const uint8_t *p = r->payload;
+	if (r->payload_len < NRFCRED_ATTEST_PAYLOAD_HEADER) {
+		provision_diag_set(diag, "ATTEST payload of %u bytes, shorter than its header",
+				   (unsigned)r->payload_len);
+		return SESSION_ERR_PAYLOAD;
+	}
+	out->modem_code = (int32_t)le_get32(p);
+	uint32_t len = le_get32(p + 4);
+	if (len > r->payload_len - NRFCRED_ATTEST_PAYLOAD_HEADER ||
+	    r->payload_len - NRFCRED_ATTEST_PAYLOAD_HEADER - len > 3 ||
+	    (out->modem_code != 0 && len != 0) || (out->modem_code == 0 && len == 0)) {
+		provision_diag_set(diag, "ATTEST payload of %u bytes, token length %u, code %d",
+				   (unsigned)r->payload_len, (unsigned)len, (int)out->modem_code);
+		return SESSION_ERR_PAYLOAD;
+	}
+	/* The token reaches a CSV: base64url and one '.', nothing else. */
+	const uint8_t *t = p + NRFCRED_ATTEST_PAYLOAD_HEADER;
+	unsigned dots = 0;
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t c = t[i];
+		bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			   (c >= '0' && c <= '9') || c == '-' || c == '_';
+		dots += c == '.';
+		if (!b64 && c != '.') {
+			provision_diag_set(diag, "ATTEST token byte %u (0x%02x) is not base64url",
+					   (unsigned)i, c);
+			return SESSION_ERR_PAYLOAD;
+		}
+	}
+	if (len != 0 && dots != 1) {
+		provision_diag_set(diag, "ATTEST token has %u '.' separators, not 1", dots);
+		return SESSION_ERR_PAYLOAD;
+	}
+	out->token = (const char *)t;
+	out->token_len = len;
 	return SESSION_OK;
 }

@@ -88,6 +88,29 @@ session_err session_reject_decode(const struct session_record *r, uint32_t *reas
 session_err session_done_decode(const struct session_record *r, uint32_t *status,
 				struct provision_diag *diag);
 
+/* CSR payload (provision.h "Rounds inside a TABLE"): pointers into the
+ * record's payload. The CSR's own content is not checked here (cred/ca). */
+struct session_csr {
+	uint32_t sec_tag;
+	uint16_t index; /* table entry */
+	const uint8_t *csr;
+	size_t csr_len;
+	const uint8_t *cose;
+	size_t cose_len;
+};
+session_err session_csr_decode(const struct session_record *r, struct session_csr *out,
+			       struct provision_diag *diag);
+
+/* ATTEST payload: modem_code 0 and a token of base64url with one '.', or
+ * the modem's refusal (a CME code or -1) and no token. */
+struct session_attest {
+	int32_t modem_code;
+	const char *token; /* not NUL terminated; points into the payload */
+	size_t token_len;
+};
+session_err session_attest_decode(const struct session_record *r, struct session_attest *out,
+				  struct provision_diag *diag);
+
 /* "bad CRC", ...; for a REJECT reason: what the firmware found wrong. */
 const char *session_strerror(session_err err);
 const char *session_reject_name(uint32_t reason);

@@ -24,7 +24,7 @@ enum {
 	E_LENGTH = 6,
 };
 
-#define TABLE_KNOWN_FLAGS NRFCRED_TABLE_F_IMEI_ONLY
+#define TABLE_KNOWN_FLAGS (NRFCRED_TABLE_F_IMEI_ONLY | NRFCRED_TABLE_F_ATTEST)
 #define ENTRY_KNOWN_FLAGS NRFCRED_ENTRY_F_DELETE_FIRST
 
 struct table {
@@ -92,6 +92,8 @@ const char *table_type_name(uint8_t type)
 		return "public key";
 	case NRFCRED_TYPE_DEVICE_ID_PUBLIC_KEY:
 		return "device identity public key";
+	case NRFCRED_TYPE_KEYGEN:
+		return "keygen (client key made by the modem)";
 	}
 	return "unknown";
 }
@@ -155,10 +157,27 @@ static table_err check_entry(uint32_t sec_tag, uint8_t type, uint8_t flags, cons
 				   sec_tag, NRFCRED_SEC_TAG_MAX);
 		return TABLE_ERR_SEC_TAG;
 	}
-	if (type >= NRFCRED_TYPE_COUNT) {
-		provision_diag_set(diag, "entry %zu: type %u is not a credential type (0..%u)",
-				   index, type, NRFCRED_TYPE_COUNT - 1);
+	if (type >= NRFCRED_TYPE_COUNT && type != NRFCRED_TYPE_KEYGEN) {
+		provision_diag_set(diag,
+				   "entry %zu: type %u is not a credential type (0..%u) nor keygen "
+				   "(%u)",
+				   index, type, NRFCRED_TYPE_COUNT - 1, NRFCRED_TYPE_KEYGEN);
 		return TABLE_ERR_TYPE;
+	}
+	if (type == NRFCRED_TYPE_KEYGEN) {
+		/* provision.h: 9 x '0'/'1' (key usage), then a printable subject. */
+		bool ok = len > NRFCRED_KEYGEN_USAGE_LEN &&
+			  len <= NRFCRED_KEYGEN_USAGE_LEN + NRFCRED_KEYGEN_SUBJECT_MAX;
+		for (size_t i = 0; ok && i < len; i++)
+			ok = i < NRFCRED_KEYGEN_USAGE_LEN ? data[i] == '0' || data[i] == '1'
+							  : data[i] >= 0x20 && data[i] <= 0x7e;
+		if (!ok) {
+			provision_diag_set(diag,
+					   "entry %zu: keygen data is not a 9-digit key usage of "
+					   "0/1 and a subject of 1..%u printable characters",
+					   index, NRFCRED_KEYGEN_SUBJECT_MAX);
+			return TABLE_ERR_CONTENT;
+		}
 	}
 	if (flags & ~ENTRY_KNOWN_FLAGS) {
 		provision_diag_set(diag, "entry %zu: unknown entry flags 0x%02x", index, flags);

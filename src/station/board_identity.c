@@ -139,3 +139,14 @@ void slot_board_table_drop(struct slot *s)
 	board_table_destroy(s->board);
 	s->board = NULL;
 }
+
+const struct table *slot_sent_table(const struct slot *s)
+{
+	return s->board ? s->board->table : s->r->job->table;
+}
+
+const uint8_t *slot_sent_request(const struct slot *s, size_t *len)
+{
+	*len = s->board ? s->board->request_len : s->r->job->request_len;
+	return s->board ? s->board->request : s->r->job->request;
+}

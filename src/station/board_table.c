@@ -136,6 +136,31 @@ static int add_spec(const struct station_job *job, const struct station_cred_spe
 	return 0;
 }
 
+/* A keygen spec's entry: the key usage, then the subject with this
+ * board's ${IMEI}, ${DEVICEID} and ${SLOT} (provision.h KEYGEN entries). */
+static int add_keygen(const struct station_cred_spec *sp, const struct template_vars *vars,
+		      struct board_table *bt, char *err, size_t errlen)
+{
+	char data[NRFCRED_KEYGEN_USAGE_LEN + NRFCRED_KEYGEN_SUBJECT_MAX + 1];
+	memcpy(data, sp->key_usage, NRFCRED_KEYGEN_USAGE_LEN);
+	template_err te = template_expand(sp->text, vars, data + NRFCRED_KEYGEN_USAGE_LEN,
+					  sizeof data - NRFCRED_KEYGEN_USAGE_LEN);
+	if (te != TEMPLATE_OK) {
+		snprintf(err, errlen, "%s subject: %s (longest: %u characters)", sp->origin,
+			 template_strerror(te), NRFCRED_KEYGEN_SUBJECT_MAX);
+		return -1;
+	}
+	struct provision_diag pd = {{0}};
+	size_t len = NRFCRED_KEYGEN_USAGE_LEN + strlen(data + NRFCRED_KEYGEN_USAGE_LEN);
+	table_err tae =
+		table_add(bt->table, sp->sec_tag, NRFCRED_TYPE_KEYGEN, 0, data, len, false, &pd);
+	if (tae != TABLE_OK) {
+		snprintf(err, errlen, "%s: %s (%s)", sp->origin, table_strerror(tae), pd.text);
+		return -1;
+	}
+	return 0;
+}
+
 static int fingerprints(const struct station_job *job, struct board_table *bt)
 {
 	size_t n = table_count(bt->table);
@@ -145,6 +170,10 @@ static int fingerprints(const struct station_job *job, struct board_table *bt)
 	bt->fingerprint_count = n;
 	for (size_t i = 0; i < n; i++) {
 		const struct table_entry *e = table_entry_at(bt->table, i);
+		/* A keygen entry's certificate does not exist yet: its cell is
+		 * the one issued, once CHECK matched it (keygen_fill_fingerprints). */
+		if (e->type == NRFCRED_TYPE_KEYGEN)
+			continue;
 		if (table_type_is_secret(e->type) && job->fingerprint_key == NULL)
 			continue; /* the row's verified / unverified word */
 		bt->fingerprints[i] = malloc(FINGERPRINT_HMAC_TEXT_LEN);
@@ -205,7 +234,8 @@ int board_table_build(const struct station_job *job, const struct board_ids *ids
 	struct template_vars vars = {
 		.imei = ids->imei, .device_id = ids->device_id, .slot = ids->slot};
 	for (size_t i = 0; i < job->spec_count; i++)
-		if (add_spec(job, &job->specs[i], &vars, set, bt, err, errlen) != 0)
+		if (job->specs[i].type != NRFCRED_TYPE_KEYGEN &&
+		    add_spec(job, &job->specs[i], &vars, set, bt, err, errlen) != 0)
 			goto fail;
 	struct cred_diag diag = {0};
 	enum cred_err ce = cred_set_validate(set, &diag);
@@ -213,7 +243,7 @@ int board_table_build(const struct station_job *job, const struct board_ids *ids
 		snprintf(err, errlen, "%s", diag.detail[0] ? diag.detail : cred_strerror(ce));
 		goto fail;
 	}
-	bt->table = table_create(0);
+	bt->table = table_create(table_flags(job->table)); /* the attestation flag */
 	if (bt->table == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -230,6 +260,11 @@ int board_table_build(const struct station_job *job, const struct board_ids *ids
 			goto fail;
 		}
 	}
+	/* The specs keep keygen last (job.c), so the table is in spec order. */
+	for (size_t i = 0; i < job->spec_count; i++)
+		if (job->specs[i].type == NRFCRED_TYPE_KEYGEN &&
+		    add_keygen(&job->specs[i], &vars, bt, err, errlen) != 0)
+			goto fail;
 	if (fingerprints(job, bt) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

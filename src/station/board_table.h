@@ -7,8 +7,10 @@
  * CTR-DRBG seeded by the OS; the fixed credentials come from the job.
  * Everything that may hold a key is secure_mem and wiped at destroy.
  *
- * This is the one place a board's table comes from: on-device key
- * generation (issue 11, keygen) adds its entries here too.
+ * This is the one place a board's table comes from: a type = keygen
+ * credential is a KEYGEN entry here (key usage + its subject template
+ * filled in like a value), after the others; the CSR -> CERT round that
+ * follows is station/keygen.h's.
  */
 #ifndef NRFCRED_STATION_BOARD_TABLE_H
 #define NRFCRED_STATION_BOARD_TABLE_H

@@ -85,6 +85,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return config_slot_key(ctx, sec, key, value);
 	case SEC_CREDENTIAL:
 		return config_credential_key(ctx, sec, key, value);
+	case SEC_CA:
+		return config_ca_key(ctx, sec, key, value);
 	default:
 		return 0;
 	}
@@ -188,9 +190,20 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 		memcpy(c->name, cname, strlen(cname) + 1);
 		c->type = -1;
 		c->line = ctx->line;
+	} else if (strcmp(name, "ca") == 0) {
+		if (cfg->ca.line != 0) {
+			config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
+				    "[ca]: duplicate section (first at line %u); valid: one [ca]",
+				    cfg->ca.line);
+			return;
+		}
+		sec->kind = SEC_CA;
+		cfg->ca.line = ctx->line;
+		cfg->ca.days = STATION_CA_DEFAULT_DAYS;
 	} else {
 		config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
-			    "%s: unknown section; valid: [station], [slot N], [credential NAME]",
+			    "%s: unknown section; valid: [station], [slot N], [credential NAME], "
+			    "[ca]",
 			    sec->display);
 	}
 }
@@ -245,8 +258,18 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 			config_fail(ctx, STATION_CONFIG_ERR_MISSING, sec->line,
 				    "%s probe: missing; valid: probe = <J-Link serial>",
 				    sec->display);
+		} else if (sec->kind == SEC_CREDENTIAL &&
+			   ctx->cfg->credentials[sec->index].type == NRFCRED_TYPE_KEYGEN) {
+			config_keygen_check_credential(ctx, sec);
+		} else if (sec->kind == SEC_CA) {
+			config_keygen_check_ca(ctx, sec);
 		} else if (sec->kind == SEC_CREDENTIAL) {
-			if (!(sec->keys & K_SECTAG))
+			if ((sec->keys & (K_SUBJECT | K_KEY_USAGE)) != 0)
+				config_fail(ctx, STATION_CONFIG_ERR_KEY, sec->line,
+					    "%s subject: only for type = keygen; valid: remove subject "
+					    "and key_usage, or type = keygen",
+					    sec->display);
+			else if (!(sec->keys & K_SECTAG))
 				config_fail(ctx, STATION_CONFIG_ERR_MISSING, sec->line,
 					    "%s sec_tag: missing; valid: sec_tag = 0 to %u",
 					    sec->display, NRFCRED_SEC_TAG_MAX);
@@ -294,6 +317,8 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 					   c->name, c->file_template ? "file" : "value"),
 			       ctx->err;
 	}
+	if (config_keygen_check_station(ctx) != STATION_CONFIG_OK)
+		return ctx->err;
 	if (cfg->lock && cfg->app == NULL)
 		return config_fail(ctx, STATION_CONFIG_ERR_MISSING, ctx->line,
 				   "[station] lock: yes needs an application to lock; valid: "
@@ -490,7 +515,11 @@ void station_config_free(struct station_config *cfg)
 		free(cfg->credentials[i].file);
 		free(cfg->credentials[i].file_template);
 		secure_mem_free(cfg->credentials[i].value);
+		free(cfg->credentials[i].subject);
 	}
+	free(cfg->onboard_device_id);
+	free(cfg->ca.cert);
+	free(cfg->ca.key);
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg->provisioner);

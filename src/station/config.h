@@ -56,7 +56,7 @@ struct station_slot_config {
 struct station_credential_config {
 	char name[STATION_NAME_MAX];
 	uint32_t sec_tag;
-	int type;    /* enum nrfcred_cred_type */
+	int type;    /* enum nrfcred_cred_type, or NRFCRED_TYPE_KEYGEN */
 	char *file;  /* absolute or INI-relative-resolved path, or NULL */
 	char *value; /* literal content, or NULL; may be a secret (PSK): secure_mem */
 	unsigned line;
@@ -66,9 +66,35 @@ struct station_credential_config {
 	char *file_template;
 	bool value_template;
 	unsigned random_len;
+	/* type = keygen (issue 11): the CSR's subject, a template like a
+	 * value's (NULL = STATION_KEYGEN_SUBJECT), and the key usage
+	 * %KEYGEN takes ("" = STATION_KEYGEN_USAGE). */
+	char *subject;
+	char key_usage[10];
 };
 
-/* Whether the credential differs from board to board. */
+#define STATION_KEYGEN_SUBJECT	 "CN=${IMEI}"
+#define STATION_KEYGEN_USAGE	 "100000000" /* digitalSignature */
+#define STATION_ONBOARD_ID	 "nrf-${IMEI}"
+#define STATION_CA_DEFAULT_DAYS	 3650u
+
+/* [ca]: the CA that signs the certificates of keygen credentials. */
+struct station_ca_config {
+	char *cert; /* resolved path; NULL: no [ca] section */
+	char *key;
+	unsigned days;
+	unsigned line;
+};
+
+/* [station] attestation: read AT%ATTESTTOKEN from every board. */
+enum station_attestation {
+	STATION_ATTEST_NO = 0,
+	STATION_ATTEST_YES,	 /* a modem without it: the row says so, the board passes */
+	STATION_ATTEST_REQUIRED, /* a modem without it fails the board */
+};
+
+/* Whether the credential's content differs from board to board (${...},
+ * random:N). A keygen one is per board as well, without content here. */
 bool station_credential_per_device(const struct station_credential_config *c);
 /* `value = random:N`: N bytes of a fresh PSK per board. */
 #define STATION_RANDOM_PSK_MIN 16u
@@ -123,6 +149,9 @@ struct station_config {
 	/* Resolved path of the file the random PSKs go to (secrets_out.h);
 	 * NULL: none (then no credential may be random). */
 	char *secrets_out;
+	enum station_attestation attestation;
+	char *onboard_device_id; /* template; NULL = STATION_ONBOARD_ID */
+	struct station_ca_config ca;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

@@ -26,6 +26,8 @@ int station_credential_type_parse(const char *s)
 
 const char *station_credential_type_name(int type)
 {
+	if (type == NRFCRED_TYPE_KEYGEN)
+		return "keygen";
 	if (type < 0 || type >= (int)NRFCRED_TYPE_COUNT)
 		return "?";
 	return type_names[type];
@@ -232,11 +234,15 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
 				"[station] verify: '%s' is not valid; valid: crc, readback", value);
 	} else {
+		int handled = config_keygen_station_key(ctx, key, value);
+		if (handled >= 0)
+			return handled;
 		return config_fail(
 			ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			"[station] %s: unknown key; valid: name, provisioner, app, timeout, "
 			"swd_speed, log_dir, approtect, erase, retries, lock, verify_digest, "
-			"delivery, fingerprint_key, flash_method, verify, secrets_out",
+			"delivery, fingerprint_key, flash_method, verify, secrets_out, "
+			"attestation, onboard_device_id",
 			key);
 	}
 	return 1;
@@ -305,13 +311,14 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 					   sec->display, value, NRFCRED_SEC_TAG_MAX);
 		cred->sec_tag = (uint32_t)v;
 	} else if (strcmp(key, "type") == 0) {
-		int t = station_credential_type_parse(value);
+		int t = strcmp(value, "keygen") == 0 ? (int)NRFCRED_TYPE_KEYGEN
+						     : station_credential_type_parse(value);
 		if (t < 0)
 			return config_fail(
 				ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
 				"%s type: '%s' is not valid; valid: ca_cert, client_cert, "
 				"client_key, psk, psk_identity, public_key, "
-				"device_id_public_key, 0-6, or the aliases CA_cert, "
+				"device_id_public_key, keygen, 0-6, or the aliases CA_cert, "
 				"client_private_key, psk_ident",
 				sec->display, value);
 		cred->type = t;
@@ -351,8 +358,12 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 			return config_fail(ctx, STATION_CONFIG_ERR_NOMEM, ctx->line,
 					   "out of memory");
 	} else {
+		int handled = config_keygen_credential_key(ctx, sec, key, value);
+		if (handled >= 0)
+			return handled;
 		return config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
-				   "%s %s: unknown key; valid: sec_tag, type, file, value",
+				   "%s %s: unknown key; valid: sec_tag, type, file, value, "
+				   "subject, key_usage",
 				   sec->display, key);
 	}
 	return 1;
@@ -387,6 +398,13 @@ unsigned config_key_bit(enum section_kind kind, const char *key)
 		{SEC_CREDENTIAL, "type", K_TYPE},
 		{SEC_CREDENTIAL, "file", K_FILE},
 		{SEC_CREDENTIAL, "value", K_VALUE},
+		{SEC_CREDENTIAL, "subject", K_SUBJECT},
+		{SEC_CREDENTIAL, "key_usage", K_KEY_USAGE},
+		{SEC_STATION, "attestation", K_ATTESTATION},
+		{SEC_STATION, "onboard_device_id", K_ONBOARD_ID},
+		{SEC_CA, "cert", K_CA_CERT},
+		{SEC_CA, "key", K_CA_KEY},
+		{SEC_CA, "days", K_CA_DAYS},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (keys[i].kind == kind && strcmp(keys[i].key, key) == 0)

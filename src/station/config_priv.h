@@ -14,9 +14,9 @@
 
 /* The longest station file we read; a fixture description is a few KB. */
 #define CONFIG_MAX_BYTES    (1u << 20)
-#define CONFIG_MAX_SECTIONS (2u + STATION_MAX_SLOTS + STATION_MAX_CREDENTIALS)
+#define CONFIG_MAX_SECTIONS (3u + STATION_MAX_SLOTS + STATION_MAX_CREDENTIALS)
 
-enum section_kind { SEC_NONE, SEC_STATION, SEC_SLOT, SEC_CREDENTIAL, SEC_UNKNOWN };
+enum section_kind { SEC_NONE, SEC_STATION, SEC_SLOT, SEC_CREDENTIAL, SEC_CA, SEC_UNKNOWN };
 
 /* Bits of the keys seen in the current section, to catch duplicates. */
 enum {
@@ -42,6 +42,14 @@ enum {
 	K_TYPE = 1u << 12,
 	K_FILE = 1u << 13,
 	K_VALUE = 1u << 14,
+	/* issue 11 (config_keygen.c) */
+	K_SUBJECT = 1u << 15,
+	K_KEY_USAGE = 1u << 16,
+	K_CA_CERT = 1u << 17,
+	K_CA_KEY = 1u << 18,
+	K_CA_DAYS = 1u << 19,
+	K_ATTESTATION = 1u << 27,
+	K_ONBOARD_ID = 1u << 28,
 };
 
 struct section {
@@ -86,5 +94,16 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 int config_slot_key(struct parse_ctx *ctx, struct section *sec, const char *key, const char *value);
 int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char *key,
 			  const char *value);
+
+/* config_keygen.c (issue 11): [ca], the keygen credential keys, [station]
+ * attestation and onboard_device_id, and their completeness rules. The
+ * station and credential handlers return -1 for a key that is not theirs. */
+int config_ca_key(struct parse_ctx *ctx, struct section *sec, const char *key, const char *value);
+int config_keygen_station_key(struct parse_ctx *ctx, const char *key, const char *value);
+int config_keygen_credential_key(struct parse_ctx *ctx, struct section *sec, const char *key,
+				 const char *value);
+void config_keygen_check_credential(struct parse_ctx *ctx, const struct section *sec);
+void config_keygen_check_ca(struct parse_ctx *ctx, const struct section *sec);
+station_config_err config_keygen_check_station(struct parse_ctx *ctx);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cred/ca.h"
 #include "cred/cred.h"
 #include "cred/secure_mem.h"
 #include "cred/template.h"
@@ -245,9 +246,10 @@ static int create(const char *provisioner_path, const struct cred_set *creds, bo
 	if (per_device != NULL && job->delivery != STATION_DELIVERY_RAM) {
 		snprintf(err, errlen,
 			 "provisioner: %s: has no RAM session, and per-device credentials "
-			 "(${...}, random:N) need it: the flash delivery writes the table "
-			 "before the board has said its IMEI; valid: a provisioner with the "
-			 "session (firmware/sim, firmware/ncs), or no per-device credential",
+			 "(${...}, random:N, type = keygen) need it: the flash delivery writes "
+			 "the table before the board has said its IMEI; valid: a provisioner "
+			 "with the session (firmware/sim, firmware/ncs), or no per-device "
+			 "credential",
 			 provisioner_path);
 		goto fail;
 	}
@@ -303,7 +305,8 @@ int station_job_create(const char *provisioner_path, const struct cred_set *cred
 bool station_config_has_per_device(const struct station_config *cfg)
 {
 	for (size_t i = 0; i < cfg->credential_count; i++)
-		if (station_credential_per_device(&cfg->credentials[i]))
+		if (station_credential_per_device(&cfg->credentials[i]) ||
+		    cfg->credentials[i].type == NRFCRED_TYPE_KEYGEN)
 			return true;
 	return false;
 }
@@ -351,6 +354,45 @@ static int check_value_template(const struct station_cred_spec *sp, char *err, s
 	return rc;
 }
 
+/* The type = keygen credentials, in station file order after all the
+ * others: a board's table carries its KEYGEN entries last (where the job
+ * table of part B had them), and sec_tags lists the specs in that order.
+ * The subject is a template like a value's; one that no board can fit is
+ * refused now, not on every board. */
+static int keygen_specs_from(struct station_job *job, const struct station_config *cfg, char *err,
+			     size_t errlen)
+{
+	struct template_vars sample = {.imei = "000000000000000", .device_id = UINT64_MAX, .slot = 64};
+	for (size_t i = 0; i < cfg->credential_count; i++) {
+		const struct station_credential_config *c = &cfg->credentials[i];
+		if (c->type != NRFCRED_TYPE_KEYGEN)
+			continue;
+		struct station_cred_spec *sp = &job->specs[job->spec_count++];
+		sp->sec_tag = c->sec_tag;
+		sp->type = NRFCRED_TYPE_KEYGEN;
+		sp->fixed = SIZE_MAX;
+		origin_of(cfg, c, sp->origin, sizeof sp->origin);
+		snprintf(sp->name, sizeof sp->name, "[credential %s]", c->name);
+		snprintf(sp->key_usage, sizeof sp->key_usage, "%s",
+			 c->key_usage[0] ? c->key_usage : STATION_KEYGEN_USAGE);
+		sp->text = secure_mem_strdup(c->subject ? c->subject : STATION_KEYGEN_SUBJECT);
+		if (sp->text == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		char subject[NRFCRED_KEYGEN_SUBJECT_MAX + 1];
+		if (template_expand(sp->text, &sample, subject, sizeof subject) != TEMPLATE_OK) {
+			snprintf(err, errlen,
+				 "%s subject: longer than %u characters once the templates are "
+				 "filled in (tried with a 15-digit IMEI)",
+				 sp->origin, NRFCRED_KEYGEN_SUBJECT_MAX);
+			return -1;
+		}
+		job->keygen = true;
+	}
+	return 0;
+}
+
 /* The station file's credentials in its order: the fixed ones point at
  * their entry of job->table (added from creds in the same order), the
  * others keep their template or length. */
@@ -367,6 +409,8 @@ static int specs_from(struct station_job *job, const struct station_config *cfg,
 	size_t fixed = 0, nfixed = creds ? cred_set_count(creds) : 0;
 	for (size_t i = 0; i < cfg->credential_count; i++) {
 		const struct station_credential_config *c = &cfg->credentials[i];
+		if (c->type == NRFCRED_TYPE_KEYGEN)
+			continue; /* after the others: keygen_specs_from */
 		struct station_cred_spec *sp = &job->specs[job->spec_count++];
 		sp->sec_tag = c->sec_tag;
 		sp->type = (uint8_t)c->type;
@@ -399,7 +443,7 @@ static int specs_from(struct station_job *job, const struct station_config *cfg,
 		if (!sp->is_file && check_value_template(sp, err, errlen) != 0)
 			return -1;
 	}
-	return 0;
+	return keygen_specs_from(job, cfg, err, errlen);
 }
 
 int station_job_create_per_device(const char *provisioner_path, const struct cred_set *creds,
@@ -448,7 +492,7 @@ int station_job_load_credentials(const struct station_config *cfg, struct cred_s
 	}
 	for (size_t i = 0; i < cfg->credential_count; i++) {
 		const struct station_credential_config *c = &cfg->credentials[i];
-		if (station_credential_per_device(c))
+		if (station_credential_per_device(c) || c->type == NRFCRED_TYPE_KEYGEN)
 			continue; /* each board's own: board_table_build */
 		char origin[STATION_NAME_MAX + 300];
 		origin_of(cfg, c, origin, sizeof origin);
@@ -490,6 +534,7 @@ void station_job_destroy(struct station_job *job)
 		table_destroy(job->table);
 	}
 	secure_mem_free(job->request);
+	ca_destroy(job->ca);
 	image_destroy(job->app);
 	free(job->sec_tags);
 	for (size_t i = 0; i < job->fingerprint_count; i++)
@@ -501,4 +546,39 @@ void station_job_destroy(struct station_job *job)
 	free(job->base_dir);
 	secure_mem_free(job->fingerprint_key);
 	free(job);
+}
+
+int station_job_add_keygen(struct station_job *job, const struct station_config *cfg,
+			   const char *passphrase, char *err, size_t errlen)
+{
+	if (!job->keygen && cfg->attestation == STATION_ATTEST_NO)
+		return 0;
+	if (job->delivery != STATION_DELIVERY_RAM || job->borrowed) {
+		snprintf(err, errlen,
+			 "%s needs delivery = ram (the firmware sends the %s up in the RAM "
+			 "session); the provisioner or [station] delivery gives flash",
+			 job->keygen ? "type = keygen" : "attestation",
+			 job->keygen ? "CSR" : "token");
+		return -1;
+	}
+	if (job->keygen) {
+		char why[600];
+		ca_err ce = ca_load(cfg->ca.cert, cfg->ca.key, passphrase, cfg->ca.days, &job->ca,
+				    why, sizeof why);
+		if (ce != CA_OK) {
+			snprintf(err, errlen, "[ca] (line %u): %s", cfg->ca.line, why);
+			return -1;
+		}
+	}
+	if (cfg->attestation == STATION_ATTEST_NO)
+		return 0;
+	/* Each board's table takes the job's flags (board_table_build); a job
+	 * with one request for all re-encodes it. */
+	table_set_flags(job->table, table_flags(job->table) | NRFCRED_TABLE_F_ATTEST);
+	if (job->per_board)
+		return 0;
+	secure_mem_free(job->request);
+	job->request = NULL;
+	job->request_len = 0;
+	return encode_request(job, err, errlen);
 }

@@ -18,6 +18,7 @@
 #include "provision/manifest.h"
 #include "station/config.h"
 
+struct ca;
 struct cred_set;
 struct image;
 struct result;
@@ -28,11 +29,14 @@ struct table;
  * board's table is built from these at its READY (station/board_table.h). */
 struct station_cred_spec {
 	uint32_t sec_tag;
-	uint8_t type;	    /* enum nrfcred_cred_type */
+	uint8_t type;	    /* enum nrfcred_cred_type, or NRFCRED_TYPE_KEYGEN */
 	size_t fixed;	    /* its entry in job->table; SIZE_MAX when per device */
 	char *text;	    /* template of the value (secure_mem) or the path as written */
 	bool is_file;	    /* text is a path (relative to job->base_dir) */
 	unsigned random_len; /* > 0: a fresh PSK of that many bytes */
+	/* NRFCRED_TYPE_KEYGEN: text is the subject template, key_usage what
+	 * %KEYGEN takes; the modem makes the key (station/keygen.h). */
+	char key_usage[10];
 	char origin[STATION_NAME_MAX + 300]; /* "FILE:LINE [credential NAME]" */
 	char name[STATION_NAME_MAX + 16];    /* "[credential NAME]" */
 };
@@ -65,6 +69,8 @@ struct station_job {
 	uint8_t *fingerprint_key;  /* secure_mem copy for the boards' HMACs; NULL = none */
 	size_t fingerprint_key_len;
 	bool random_psk; /* some spec is random: secrets_out gets the PSKs */
+	bool keygen;	 /* some spec is type = keygen (made on the modem) */
+	struct ca *ca; /* [ca]: signs the keygen entries' CSRs; NULL without */
 };
 
 /*
@@ -131,6 +137,17 @@ char *station_cred_cell(char *const *fingerprints, size_t count, bool passed,
  * are left for the boards (station_job_create_per_device). */
 int station_job_load_credentials(const struct station_config *cfg, struct cred_set **out, char *err,
 				 size_t errlen);
+
+/*
+ * Issue 11: on-device key generation and attestation. Loads [ca]
+ * (passphrase: NULL or "" = none) when some credential is type = keygen
+ * (those are specs of a per-board job: board_table_build makes their
+ * entries), and sets the table's attestation flag (re-encoding the
+ * request of a job that has one). Needs the RAM delivery. Nothing to do
+ * returns 0 at once.
+ */
+int station_job_add_keygen(struct station_job *job, const struct station_config *cfg,
+			   const char *passphrase, char *err, size_t errlen);
 
 void station_job_destroy(struct station_job *job);
 

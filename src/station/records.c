@@ -16,6 +16,7 @@
 #include "station/csvlog.h"
 #include "station/board_table.h"
 #include "station/job.h"
+#include "station/keygen.h"
 #include "station/runner_priv.h"
 
 static void records_work(uv_work_t *req)
@@ -117,6 +118,8 @@ void slot_finish_board(struct slot *s)
 	station_format_utc(runner_wall_ms(), rec->row_time);
 	free(rec->cred_cell);
 	const struct result *res = s->have_result ? &s->result : NULL;
+	if (passed)
+		keygen_fill_fingerprints(s);
 	rec->cred_cell = s->board ? station_cred_cell(s->board->fingerprints,
 						      s->board->fingerprint_count, passed, res)
 				  : station_job_cred_cell(r->job, passed, res);
@@ -130,7 +133,7 @@ void slot_finish_board(struct slot *s)
 		.imei = s->have_result ? s->result.imei : s->imei, /* READY's, if refused there */
 		.result = passed ? "pass" : "fail",
 		.failed_step = passed ? "" : slot_state_step_name(s->failed_step),
-		.error = passed ? "" : s->error,
+		.error = passed ? keygen_slot_note(s) : s->error,
 		.duration_ms = (uv_hrtime() - s->board_start_hr) / 1000000u,
 		.part = s->info.part_name,
 		.modem_fw = s->have_result ? s->result.modem_fw : "",

@@ -17,6 +17,7 @@
 #include "station/job.h"
 #include "station/journal.h"
 #include "station/secrets_out.h"
+#include "station/keygen.h"
 #include "station/slot.h"
 
 uint64_t runner_wall_ms(void)
@@ -407,6 +408,7 @@ static void new_board(struct slot *s)
 	s->journal_open = false; /* an entry left open stays in the journal */
 	s->wiped = false;
 	slot_session_reset(s);
+	keygen_slot_reset(s);
 	s->swd_khz = s->r->cfg->swd_khz;
 	s->loader_fallback[0] = '\0';
 	s->speed_fallbacks = 0;
@@ -752,6 +754,7 @@ void runner_destroy(struct runner *r)
 		probe_close(s->probe);
 		csvlog_close(s->log);
 		slot_board_table_drop(s);
+		keygen_slot_reset(s);
 	}
 	imei_index_destroy(r->provisioned);
 	secrets_out_close(r->secrets);

@@ -23,6 +23,7 @@
 
 struct station_config;
 struct station_job;
+struct table;
 struct jlink_context;
 
 /* VTref thresholds for board detection (continuous mode). nRF91 boards run
@@ -99,6 +100,7 @@ struct slot {
 	 * direct path instead ("" when it did not happen on this board). */
 	char loader_fallback[200];
 	struct slot_session session; /* RUN .. AWAIT_RESULT of the RAM delivery */
+	struct slot_keygen *keygen;  /* this board's keygen/attestation rounds (keygen.c) */
 	char imei[16];		     /* the IMEI of the session's READY, "" before */
 	/* Per-device job: this board's table, built at READY (board_identity.c). */
 	struct board_table *board;
@@ -242,6 +244,10 @@ void slot_record_provisioned(struct slot *s, const char *time);
 int runner_open_identity(struct runner *r, char *err, size_t errlen);
 /* Loop thread: the board is done with; its table is wiped. */
 void slot_board_table_drop(struct slot *s);
+/* What this board is given: its own table (per-board job, once built) or
+ * the job's, and the TABLE payload of it. Any thread. */
+const struct table *slot_sent_table(const struct slot *s);
+const uint8_t *slot_sent_request(const struct slot *s, size_t *len);
 
 /* Shows the firmware's live progress word on the dashboard (display only). */
 void slot_show_firmware_progress(struct slot *s);

@@ -14,6 +14,7 @@
 #include "provision/session.h"
 #include "station/board_table.h"
 #include "station/job.h"
+#include "station/keygen.h"
 #include "station/runner_priv.h"
 
 /* A record that keeps changing under our reads this many polls in a row is
@@ -63,10 +64,14 @@ nrf91_err slot_session_check_erased(struct slot *s)
 {
 	const struct station_job *job = s->r->job;
 	const struct manifest *m = &job->manifest;
-	/* What any boot of this board may have been given, not just the last. */
-	size_t sent = s->board ? s->board->request_len : job->request_len;
+	/* What any boot of this board may have been given, not just the last;
+	 * with keygen rounds, answers follow the table: all of it. */
+	size_t sent = 0;
+	(void)slot_sent_request(s, &sent);
 	uint32_t end = NRFCRED_MBOX_DOWN_OFFSET +
 		       (((uint32_t)sent + NRFCRED_REC_OVERHEAD + 3u) & ~3u);
+	if (keygen_job_active(s))
+		end = m->mailbox_size;
 	if (end > m->mailbox_size)
 		end = m->mailbox_size;
 	uint8_t *buf = malloc(end);
@@ -94,11 +99,11 @@ nrf91_err slot_session_check_erased(struct slot *s)
  * buffers are wiped before they are freed. NRF91_ERR_VERIFY: the record
  * read back different (s->detail says where). */
 static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payload, size_t len,
-			      uint32_t seq)
+			      uint32_t seq, uint32_t at)
 {
 	const struct manifest *m = &s->r->job->manifest;
 	struct slot_session *ss = &s->session;
-	size_t cap = m->mailbox_size - NRFCRED_MBOX_DOWN_OFFSET;
+	size_t cap = m->mailbox_size - NRFCRED_MBOX_DOWN_OFFSET - at;
 	size_t need = len + NRFCRED_REC_OVERHEAD + 3;
 	if (need < cap)
 		cap = need;
@@ -113,18 +118,18 @@ static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payl
 				 session_record_type_name(type), len);
 			e = NRF91_ERR_VERIFY;
 		} else {
-			if (n > ss->down_used)
-				ss->down_used = (uint32_t)n;
-			e = nrf91_write(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET), rec, n);
+			if (at + n > ss->down_used)
+				ss->down_used = at + (uint32_t)n;
+			e = nrf91_write(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET + at), rec, n);
 			if (e == NRF91_OK)
-				e = nrf91_read(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET), back,
-					       n);
+				e = nrf91_read(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET + at),
+					       back, n);
 			if (e == NRF91_OK && memcmp(rec, back, n) != 0) {
 				snprintf(s->detail, sizeof s->detail,
 					 "the %s request read back different from what was "
 					 "written to RAM at 0x%08" PRIx32,
 					 session_record_type_name(type),
-					 mbox(s, NRFCRED_MBOX_DOWN_OFFSET));
+					 mbox(s, NRFCRED_MBOX_DOWN_OFFSET + at));
 				e = NRF91_ERR_VERIFY;
 			}
 			uint8_t bell[4];
@@ -145,16 +150,21 @@ static nrf91_err send_request(struct slot *s, uint16_t type, const uint8_t *payl
 static enum slot_outcome deliver(struct slot *s)
 {
 	struct slot_session *ss = &s->session;
-	const struct station_job *job = s->r->job;
 	if (ss->owed == 0)
 		return SLOT_OUT_PENDING;
-	const uint8_t *table = s->board ? s->board->request : job->request;
-	size_t table_len = s->board ? s->board->request_len : job->request_len;
-	nrf91_err e = ss->owed == NRFCRED_REC_TABLE
-			      ? send_request(s, ss->owed, table, table_len, ss->owed_seq)
-			      : send_request(s, ss->owed, NULL, 0, ss->owed_seq);
+	nrf91_err e;
+	if (ss->owed == NRFCRED_REC_TABLE) {
+		size_t len = 0;
+		const uint8_t *table = slot_sent_request(s, &len);
+		e = send_request(s, ss->owed, table, len, ss->owed_seq, 0);
+	} else {
+		e = send_request(s, ss->owed, ss->owed_payload, ss->owed_len, ss->owed_seq,
+				 ss->owed_at);
+	}
 	if (e == NRF91_OK) {
 		ss->host_seq = ss->owed_seq;
+		if (ss->owed == NRFCRED_REC_TABLE)
+			ss->table_seq = ss->owed_seq;
 		ss->owed = 0;
 		return SLOT_OUT_PENDING;
 	}
@@ -179,6 +189,25 @@ static enum slot_outcome owe(struct slot *s, uint16_t type)
 	struct slot_session *ss = &s->session;
 	ss->owed = type;
 	ss->owed_seq = ss->ack_seq + 1;
+	ss->owed_payload = NULL;
+	ss->owed_len = 0;
+	ss->owed_at = 0;
+	return deliver(s);
+}
+
+/* An answer inside the running TABLE (CERT, ACK): written after the TABLE
+ * record, which the firmware still reads in place (provision.h). */
+static enum slot_outcome owe_answer(struct slot *s, uint16_t type, const uint8_t *payload,
+				    size_t len)
+{
+	struct slot_session *ss = &s->session;
+	size_t table_len = 0;
+	(void)slot_sent_request(s, &table_len);
+	ss->owed = type;
+	ss->owed_seq = ss->ack_seq + 1;
+	ss->owed_payload = payload;
+	ss->owed_len = len;
+	ss->owed_at = NRFCRED_REC_OVERHEAD + (((uint32_t)table_len + 3u) & ~3u);
 	return deliver(s);
 }
 
@@ -279,21 +308,57 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 				return SLOT_OUT_OK;
 			}
 		}
+		if (!s->have_result && keygen_job_active(s)) {
+			if (!(rd.caps & NRFCRED_CAP_KEYGEN) || !(rd.caps & NRFCRED_CAP_ATTEST))
+				return fail(s,
+					    "the firmware's READY offers no keygen/attestation rounds "
+					    "(caps 0x%08" PRIx32 "): use a provisioner built with "
+					    "them",
+					    rd.caps);
+			if (rd.imei[0] == '\0')
+				return fail(s, "no IMEI in READY (modem status %" PRIu32
+					    "): a keygen subject needs it",
+					    rd.status);
+		}
+		/* The board's own table (KEYGEN entries with its subjects among
+		 * them), then the state of the CSR -> CERT and ATTEST rounds
+		 * that run inside it: both after the duplicate guard above, so
+		 * a known IMEI is never asked for a key. */
 		if (!slot_board_table_ready(s))
+			return SLOT_OUT_FAILED;
+		if (!s->have_result && keygen_slot_prepare(s) != 0)
 			return SLOT_OUT_FAILED;
 		ss->phase = s->have_result ? SLOT_SESSION_WAIT_DONE : SLOT_SESSION_WAIT_RESULT;
 		return owe(s, first_request(s));
 	}
 	case SLOT_SESSION_WAIT_RESULT:
+		if (rec->type == NRFCRED_REC_CSR || rec->type == NRFCRED_REC_ATTEST) {
+			if (rec->ref != ss->host_seq)
+				return fail(s,
+					    "firmware %s answers request %" PRIu32 ", not %" PRIu32,
+					    session_record_type_name(rec->type), rec->ref,
+					    ss->host_seq);
+			const uint8_t *answer = NULL;
+			size_t len = 0;
+			enum slot_outcome out = rec->type == NRFCRED_REC_CSR
+							? keygen_on_csr(s, rec, &answer, &len)
+							: keygen_on_attest(s, rec);
+			if (out != SLOT_OUT_PENDING)
+				return out;
+			return owe_answer(s,
+					  rec->type == NRFCRED_REC_CSR ? NRFCRED_REC_CERT
+								       : NRFCRED_REC_ACK,
+					  answer, len);
+		}
 		if (rec->type != NRFCRED_REC_RESULT)
 			return fail(s,
 				    "firmware record %" PRIu32 ": %s: %s (0x%04x) where RESULT "
 				    "was due",
 				    rec->seq, session_strerror(SESSION_ERR_TYPE),
 				    session_record_type_name(rec->type), (unsigned)rec->type);
-		if (rec->ref != ss->host_seq)
+		if (rec->ref != ss->table_seq)
 			return fail(s, "firmware RESULT answers request %" PRIu32 ", not %" PRIu32,
-				    rec->ref, ss->host_seq);
+				    rec->ref, ss->table_seq);
 		{
 			result_err re = result_decode(rec->payload, rec->payload_len,
 						      rec->payload_len, &s->result, &pd);

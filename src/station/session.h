@@ -33,6 +33,13 @@ struct slot_session {
 	uint32_t ack_seq;     /* the firmware's ack_seq at the last look */
 	uint32_t stale_nonce; /* a boot from before RUN's reset: never answered */
 	uint32_t down_used;   /* DOWN bytes written to this boot (what must be cleared) */
+	/* Rounds inside a TABLE (CERT, ACK: station/keygen.c): the owed
+	 * answer's payload and DOWN offset (after the TABLE record), and the
+	 * TABLE's seq, which its RESULT answers. */
+	const uint8_t *owed_payload;
+	size_t owed_len;
+	uint32_t owed_at;
+	uint32_t table_seq;
 };
 
 /* Forget the conversation (a new board). */

@@ -18,6 +18,7 @@
 #include "station/config.h"
 #include "station/board_table.h"
 #include "station/job.h"
+#include "station/keygen.h"
 #include "station/runner_priv.h"
 
 static void on_progress(void *user, enum nrf91_phase phase, uint64_t done, uint64_t total)
@@ -187,8 +188,7 @@ static enum slot_outcome check_result(struct slot *s)
 		snprintf(s->detail, sizeof s->detail, "%s", s->refusal);
 		return SLOT_OUT_FAILED;
 	}
-	const struct table *sent = s->board ? s->board->table : s->r->job->table;
-	result_err re = result_check(&s->result, sent, policy, &pd);
+	result_err re = result_check(&s->result, slot_sent_table(s), policy, &pd);
 	if (re == RESULT_OK && !slot_imei_is_new(s, s->result.imei))
 		return SLOT_OUT_FAILED;
 	/* The flash delivery learns the IMEI only here, after the modem
@@ -197,8 +197,10 @@ static enum slot_outcome check_result(struct slot *s)
 		snprintf(s->detail, sizeof s->detail, "%s", s->refusal);
 		return SLOT_OUT_FAILED;
 	}
+	/* The per-board table passed; the keygen entries' certificates, the
+	 * attestation policy and the nRF Cloud files come next. */
 	if (re == RESULT_OK)
-		return SLOT_OUT_OK;
+		return keygen_check(s);
 	if (re == RESULT_ERR_STATUS)
 		snprintf(s->detail, sizeof s->detail, "firmware reported %s%s%s",
 			 result_status_name(s->result.status), pd.text[0] ? ": " : "", pd.text);

@@ -89,6 +89,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)prov_parse_imei(resp, imei);
 		(void)prov_parse_cgmr(resp, fw);
 		(void)prov_parse_cmng_list(resp, 1, 0, sha);
+		/* %KEYGEN / %ATTESTTOKEN answers: decoded lengths stay in bounds. */
+		static uint8_t blob[PROV_CSR_MAX + PROV_COSE_MAX];
+		uint16_t csr_len, cose_len;
+		if (prov_parse_keygen(resp, blob, sizeof(blob), &csr_len, &cose_len) == 0 &&
+		    ((size_t)csr_len + cose_len > sizeof(blob) || csr_len > PROV_CSR_MAX ||
+		     blob[0] != 0x30))
+			abort();
+		const char *token;
+		size_t token_len;
+		if (prov_parse_attest(resp, &token, &token_len) == 0 &&
+		    (token < resp || token + token_len > resp + PROV_AT_RESP_MAX))
+			abort();
 	} else {
 		flash = malloc(FLASH);
 		memset(flash, 0xff, FLASH);

@@ -46,9 +46,12 @@ static void seal(uint8_t *rec, uint32_t length)
 	prov_put_le32(rec + length - 4, prov_crc32(rec, length - 4));
 }
 
-static uint32_t frame(uint16_t type, const uint8_t *payload, uint32_t len, uint32_t seq)
+static uint32_t table_rec_len; /* CERT / ACK go after the TABLE record */
+
+static uint32_t frame_at(uint32_t at, uint16_t type, const uint8_t *payload, uint32_t len,
+			 uint32_t seq)
 {
-	uint8_t *d = at_off(NRFCRED_MBOX_DOWN_OFFSET);
+	uint8_t *d = at_off(NRFCRED_MBOX_DOWN_OFFSET + at);
 	uint32_t plen = (len + 3u) & ~3u;
 	uint32_t length = NRFCRED_REC_OVERHEAD + plen;
 	memset(d, 0, length);
@@ -63,6 +66,11 @@ static uint32_t frame(uint16_t type, const uint8_t *payload, uint32_t len, uint3
 		memcpy(d + 24, payload, len);
 	seal(d, length);
 	return length;
+}
+
+static uint32_t frame(uint16_t type, const uint8_t *payload, uint32_t len, uint32_t seq)
+{
+	return frame_at(0, type, payload, len, seq);
 }
 
 /* The UP record the firmware just published must be well formed. */
@@ -89,9 +97,9 @@ static int host_idle(void *ctx)
 			abort();
 		if (mode == 1) {
 			static uint8_t table[DOWN_MAX];
-			uint32_t n = input_len < DOWN_MAX - NRFCRED_REC_OVERHEAD
-					     ? (uint32_t)input_len
-					     : DOWN_MAX - NRFCRED_REC_OVERHEAD;
+			/* Room behind it for a CERT (rounds inside a TABLE). */
+			uint32_t room = DOWN_MAX - 2 * NRFCRED_REC_OVERHEAD - 64;
+			uint32_t n = input_len < room ? (uint32_t)input_len : room;
 			memcpy(table, input, n);
 			if (n >= NRFCRED_TABLE_HEADER_SIZE) {
 				uint32_t total = prov_le32(table + 8);
@@ -101,7 +109,7 @@ static int host_idle(void *ctx)
 						prov_crc32(table + NRFCRED_TABLE_HEADER_SIZE,
 							   total - NRFCRED_TABLE_HEADER_SIZE));
 			}
-			frame(NRFCRED_REC_TABLE, table, n, 1);
+			table_rec_len = frame(NRFCRED_REC_TABLE, table, n, 1);
 		} else {
 			size_t n = input_len < DOWN_MAX ? input_len : DOWN_MAX;
 			memcpy(d, input, n);
@@ -115,11 +123,32 @@ static int host_idle(void *ctx)
 			host_step = 3;
 			return 1;
 		}
+		/* Rounds inside a fuzzed TABLE (KEYGEN entries, F_ATTEST): a
+		 * CERT for a CSR (its sec_tag, a short PEM), ACK for ATTEST. */
+		if (mode == 1 && (type == NRFCRED_REC_CSR || type == NRFCRED_REC_ATTEST)) {
+			static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n";
+			uint8_t cert[8 + sizeof(pem)];
+			const uint8_t *u = at_off(NRFCRED_MBOX_UP_OFFSET + NRFCRED_REC_HEADER_SIZE);
+			prov_put_le32(cert, prov_le32(u));
+			prov_put_le32(cert + 4, sizeof(pem) - 1);
+			memcpy(cert + 8, pem, sizeof(pem) - 1);
+			uint32_t seq = rd(NRFCRED_MBOX_OFF_HOST_SEQ) + 1;
+			if (type == NRFCRED_REC_CSR)
+				frame_at(table_rec_len, NRFCRED_REC_CERT, cert, sizeof(cert) - 1, seq);
+			else
+				frame_at(table_rec_len, NRFCRED_REC_ACK, NULL, 0, seq);
+			prov_put_le32(at_off(NRFCRED_MBOX_OFF_HOST_SEQ), seq);
+			host_step = 1;
+			return 0;
+		}
 		if (type != NRFCRED_REC_RESULT && type != NRFCRED_REC_REJECT)
 			abort();
 		answer_type = type;
-		frame(NRFCRED_REC_END, NULL, 0, 2);
-		prov_put_le32(at_off(NRFCRED_MBOX_OFF_HOST_SEQ), 2);
+		{
+			uint32_t seq = rd(NRFCRED_MBOX_OFF_HOST_SEQ) + 1;
+			frame(NRFCRED_REC_END, NULL, 0, seq);
+			prov_put_le32(at_off(NRFCRED_MBOX_OFF_HOST_SEQ), seq);
+		}
 		return 0;
 	default:
 		if (type != NRFCRED_REC_DONE)
@@ -138,6 +167,10 @@ static int ok_modem(void *ctx, const char *cmd, char *resp, size_t len)
 		snprintf(resp, len, "mfw_nrf9160_1.3.5\r\nOK\r\n");
 	else if (sscanf(cmd, "AT%%CMNG=1,%u,%u", &tag, &type) == 2)
 		snprintf(resp, len, "%%CMNG: %u,%u\r\nOK\r\n", tag, type);
+	else if (strncmp(cmd, "AT%KEYGEN=", 10) == 0)
+		snprintf(resp, len, "%%KEYGEN: \"MAMCAQA.oA\"\r\nOK\r\n");
+	else if (strcmp(cmd, "AT%ATTESTTOKEN") == 0)
+		snprintf(resp, len, "%%ATTESTTOKEN: \"2dn3hQFQ.0oRDoQEm\"\r\nOK\r\n");
 	return 0;
 }
 
@@ -174,8 +207,10 @@ static void decoder_only(const uint8_t *data, size_t size)
 	if (reason == 0 &&
 	    (rec.length > area_len || rec.payload_len + NRFCRED_REC_OVERHEAD != rec.length ||
 	     rec.seq != want.seq ||
-	     (rec.type != NRFCRED_REC_TABLE && rec.type != NRFCRED_REC_END) ||
-	     (rec.type == NRFCRED_REC_END && rec.payload_len != 0) ||
+	     (rec.type != NRFCRED_REC_TABLE && rec.type != NRFCRED_REC_END &&
+	      rec.type != NRFCRED_REC_CERT && rec.type != NRFCRED_REC_ACK) ||
+	     ((rec.type == NRFCRED_REC_END || rec.type == NRFCRED_REC_ACK) && rec.payload_len != 0) ||
+	     (rec.type == NRFCRED_REC_CERT && rec.payload_len < NRFCRED_CERT_PAYLOAD_HEADER) ||
 	     (rec.type == NRFCRED_REC_TABLE && rec.payload_len < NRFCRED_TABLE_HEADER_SIZE)))
 		abort();
 }

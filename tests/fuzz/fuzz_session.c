@@ -27,6 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)session_ready_decode(&r, &rd, &d);
 	(void)session_reject_decode(&r, &a, &b, &d);
 	(void)session_done_decode(&r, &a, &d);
+	struct session_csr csr;
+	if (session_csr_decode(&r, &csr, &d) == SESSION_OK &&
+	    csr.cose + csr.cose_len > r.payload + r.payload_len)
+		abort(); /* the parts stay inside the payload */
+	struct session_attest att;
+	if (session_attest_decode(&r, &att, &d) == SESSION_OK &&
+	    att.token + att.token_len > (const char *)r.payload + r.payload_len)
+		abort();
 	uint8_t *again = malloc(r.length);
 	if (!again)
 		return 0;

@@ -421,7 +421,7 @@ Test(fw_core, bad_table_version_is_reported)
 
 Test(fw_core, unknown_table_flags_are_refused_as_a_version_mismatch)
 {
-	put_table(FIVE, 5, 0x2);
+	put_table(FIVE, 5, 0x4);
 	cr_assert_eq(run(), NRFCRED_RES_TABLE_BAD_VERSION);
 	cr_assert_eq(F.ncmds, 0);
 }

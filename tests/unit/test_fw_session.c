@@ -41,6 +41,7 @@ struct move {
 	uint32_t len;
 	enum mutation mut;
 	unsigned delay; /* idle calls the host lets pass before it writes */
+	uint32_t at;	/* DOWN area offset: past the TABLE for CERT / ACK */
 };
 
 struct record {
@@ -249,11 +250,11 @@ static void read_up(void)
 
 static void host_send(const struct move *mv)
 {
-	uint8_t *d = mb(NRFCRED_MBOX_DOWN_OFFSET);
+	uint8_t *d = mb(NRFCRED_MBOX_DOWN_OFFSET + mv->at);
 	uint32_t seq = S.host_seq + 1;
 	uint32_t plen = (mv->len + 3u) & ~3u;
 	uint32_t length = NRFCRED_REC_OVERHEAD + plen;
-	cr_assert_leq(length, DOWN_MAX);
+	cr_assert_leq(length + mv->at, DOWN_MAX);
 	memset(d, 0, length);
 	put32(d, NRFCRED_REC_MAGIC);
 	put16(d + 4, NRFCRED_REC_VERSION);
@@ -371,7 +372,14 @@ static void send(uint16_t type, const void *payload, uint32_t len, enum mutation
 		 unsigned delay)
 {
 	cr_assert_lt(S.nmoves, 16u);
-	S.moves[S.nmoves++] = (struct move){type, payload, len, mut, delay};
+	S.moves[S.nmoves++] = (struct move){type, payload, len, mut, delay, 0};
+}
+
+/* A move written at offset `at` of the DOWN area (an answer inside a TABLE). */
+static void send_at(uint16_t type, const void *payload, uint32_t len, uint32_t at)
+{
+	cr_assert_lt(S.nmoves, 16u);
+	S.moves[S.nmoves++] = (struct move){type, payload, len, MUT_NONE, 0, at};
 }
 
 static int run(void)
@@ -432,7 +440,8 @@ static void assert_ready(const struct record *r, uint32_t status, const char *im
 	cr_assert_eq(r->ref, 0);
 	cr_assert_eq(r->payload_len, NRFCRED_READY_PAYLOAD_SIZE);
 	cr_assert_eq(get32(r->payload + 0), FW_VER);
-	cr_assert_eq(get32(r->payload + 4), NRFCRED_CAP_TABLE);
+	cr_assert_eq(get32(r->payload + 4),
+		     NRFCRED_CAP_TABLE | NRFCRED_CAP_KEYGEN | NRFCRED_CAP_ATTEST);
 	cr_assert_eq(get32(r->payload + 8), status);
 	cr_assert_eq(get32(r->payload + 12), 0);
 	cr_assert_str_eq((const char *)r->payload + 16, imei);
@@ -835,4 +844,210 @@ Test(fw_session, decoder_bounds_the_length_by_the_area)
 		     NRFCRED_REJ_LENGTH);
 	put32(d + 8, 0xfffffffcu); /* huge, word aligned: must not be read */
 	cr_assert_eq(prov_down_decode(area, sizeof(area), &want, &rec), NRFCRED_REJ_LENGTH);
+}
+
+/* ---- KEYGEN entries and attestation (provision.h "Rounds inside a TABLE") */
+
+#define KG_TAG	   7u
+#define KG_DATA	   "101010000CN=" IMEI
+#define KG_PEM	   "-----BEGIN CERTIFICATE-----\nMIIBissued\n-----END CERTIFICATE-----\n"
+/* base64url of 30 03 02 01 00 (a DER SEQUENCE) and of a0 (COSE stand-in). */
+#define KG_ANSWER  "%KEYGEN: \"MAMCAQA.oA\"\r\nOK\r\n"
+#define ATT_ANSWER "%ATTESTTOKEN: \"2dn3hQFQ.0oRDoQEm\"\r\nOK\r\n"
+
+static uint8_t KG_TABLE[4096];
+static uint8_t CERT[256];
+
+static uint32_t keygen_table(uint32_t flags)
+{
+	static const struct ent one[] = {{KG_TAG, NRFCRED_TYPE_KEYGEN, 0, KG_DATA}};
+	return build_table(KG_TABLE, one, 1, flags);
+}
+
+static uint32_t cert_payload(uint32_t tag, const char *pem)
+{
+	put32(CERT, tag);
+	put32(CERT + 4, (uint32_t)strlen(pem));
+	memcpy(CERT + 8, pem, strlen(pem));
+	return 8 + (uint32_t)strlen(pem);
+}
+
+static void modem_rule(const char *prefix, int rc, const char *resp)
+{
+	S.rules[S.nrules++] = (struct rule){prefix, rc, resp};
+}
+
+Test(fw_session, keygen_entry_sends_the_csr_and_stores_the_certificate_answer)
+{
+	modem_rule("AT%KEYGEN=", 0, KG_ANSWER);
+	modem_rule("AT%ATTESTTOKEN", 0, ATT_ANSWER);
+	uint32_t len = keygen_table(NRFCRED_TABLE_F_ATTEST);
+	uint32_t at = NRFCRED_REC_OVERHEAD + len;
+	send(NRFCRED_REC_TABLE, KG_TABLE, len, MUT_NONE, 0);
+	send_at(NRFCRED_REC_ACK, NULL, 0, at);
+	send_at(NRFCRED_REC_CERT, CERT, cert_payload(KG_TAG, KG_PEM), at);
+	send(NRFCRED_REC_END, NULL, 0, MUT_NONE, 0);
+	cr_assert_eq(run(), NRFCRED_RES_OK);
+	cr_assert_eq(S.nup, 5);
+
+	const struct record *att = &S.up[1];
+	cr_assert_eq(att->type, NRFCRED_REC_ATTEST);
+	cr_assert_eq(att->ref, 1, "asked while TABLE 1 runs");
+	cr_assert_eq(get32(att->payload), 0);
+	cr_assert_eq(get32(att->payload + 4), strlen("2dn3hQFQ.0oRDoQEm"));
+	cr_assert(memcmp(att->payload + 8, "2dn3hQFQ.0oRDoQEm", 17) == 0);
+
+	const struct record *csr = &S.up[2];
+	cr_assert_eq(csr->type, NRFCRED_REC_CSR);
+	cr_assert_eq(get32(csr->payload), KG_TAG);
+	cr_assert_eq(get16(csr->payload + 4), 0, "entry index");
+	cr_assert_eq(get16(csr->payload + 6), 5);
+	cr_assert_eq(get16(csr->payload + 8), 1);
+	static const uint8_t want_csr[] = {0x30, 0x03, 0x02, 0x01, 0x00, 0xa0};
+	cr_assert_arr_eq(csr->payload + 12, want_csr, sizeof(want_csr));
+
+	const struct record *res = &S.up[3];
+	cr_assert_eq(result_status(res), NRFCRED_RES_OK);
+	cr_assert_eq(res->ref, 1, "the RESULT answers the TABLE");
+	const uint8_t *e = res->payload + NRFCRED_RESULT_HEADER_SIZE;
+	uint8_t want[32];
+	mbedtls_sha256_ret((const unsigned char *)KG_PEM, strlen(KG_PEM), want, 0);
+	cr_assert_eq(get32(e), KG_TAG);
+	cr_assert_eq(e[4], NRFCRED_TYPE_KEYGEN);
+	cr_assert(e[5] & NRFCRED_RESULT_E_WRITTEN);
+	cr_assert(e[5] & NRFCRED_RESULT_E_HASH_VALID);
+	cr_assert_arr_eq(e + 12, want, 32, "the digest of the certificate the host sent");
+	cr_assert_not_null(find_cred(KG_TAG, 1), "stored as the client certificate");
+	cr_assert(S.down_zero_at[3], "TABLE and CERT cleared before RESULT");
+	cr_assert_eq(S.up[4].type, NRFCRED_REC_DONE);
+
+	cr_assert_eq(count_cmds("AT%CMNG=3,7,2"), 1, "the old key goes first");
+	cr_assert_eq(count_cmds("AT%CMNG=3,7,1"), 1);
+	cr_assert_eq(count_cmds("AT%KEYGEN=7,2,0,\"CN=" IMEI "\",\"101010000\""), 1);
+	cr_assert_eq(count_cmds("AT%CMNG=0,7,1,"), 1);
+	cr_assert_eq(count_cmds("AT%CMNG=1,7,1"), 1);
+}
+
+Test(fw_session, a_modem_without_attesttoken_is_reported_not_failed)
+{
+	modem_rule("AT%ATTESTTOKEN", PROV_AT_ERROR, "ERROR\r\n");
+	uint32_t len = build_table(TABLE5, FIVE, 5, NRFCRED_TABLE_F_ATTEST);
+	send(NRFCRED_REC_TABLE, TABLE5, len, MUT_NONE, 0);
+	send_at(NRFCRED_REC_ACK, NULL, 0, NRFCRED_REC_OVERHEAD + len);
+	cr_assert_eq(run(), NRFCRED_RES_OK);
+	cr_assert_eq(S.up[1].type, NRFCRED_REC_ATTEST);
+	cr_assert_eq((int32_t)get32(S.up[1].payload), PROV_AT_ERROR);
+	cr_assert_eq(get32(S.up[1].payload + 4), 0);
+	cr_assert_eq(result_status(&S.up[2]), NRFCRED_RES_OK);
+}
+
+Test(fw_session, a_certificate_for_another_sec_tag_is_refused_and_not_written)
+{
+	modem_rule("AT%KEYGEN=", 0, KG_ANSWER);
+	uint32_t len = keygen_table(0);
+	send(NRFCRED_REC_TABLE, KG_TABLE, len, MUT_NONE, 0);
+	send_at(NRFCRED_REC_CERT, CERT, cert_payload(KG_TAG + 1, KG_PEM),
+		NRFCRED_REC_OVERHEAD + len);
+	cr_assert_eq(run(), NRFCRED_RES_OK);
+	cr_assert_eq(result_status(&S.up[2]), NRFCRED_RES_CERT_REFUSED);
+	cr_assert_eq(get16(S.up[2].payload + 20), 0, "fail index");
+	cr_assert_eq(count_cmds("AT%CMNG=0,"), 0);
+}
+
+Test(fw_session, an_empty_certificate_means_the_host_refused_the_csr)
+{
+	modem_rule("AT%KEYGEN=", 0, KG_ANSWER);
+	uint32_t len = keygen_table(0);
+	send(NRFCRED_REC_TABLE, KG_TABLE, len, MUT_NONE, 0);
+	send_at(NRFCRED_REC_CERT, CERT, cert_payload(KG_TAG, ""), NRFCRED_REC_OVERHEAD + len);
+	run();
+	cr_assert_eq(result_status(&S.up[2]), NRFCRED_RES_CERT_REFUSED);
+}
+
+Test(fw_session, an_end_instead_of_the_certificate_ends_the_table)
+{
+	modem_rule("AT%KEYGEN=", 0, KG_ANSWER);
+	uint32_t len = keygen_table(0);
+	send(NRFCRED_REC_TABLE, KG_TABLE, len, MUT_NONE, 0);
+	send_at(NRFCRED_REC_END, NULL, 0, NRFCRED_REC_OVERHEAD + len);
+	run();
+	cr_assert_eq(result_status(&S.up[2]), NRFCRED_RES_CERT_REFUSED);
+}
+
+Test(fw_session, keygen_errors_and_garbled_answers_fail_the_entry)
+{
+	modem_rule("AT%KEYGEN=", 518, "+CME ERROR: 518\r\n");
+	uint32_t len = keygen_table(0);
+	send(NRFCRED_REC_TABLE, KG_TABLE, len, MUT_NONE, 0);
+	run();
+	cr_assert_eq(S.nup, 2, "no CSR record");
+	cr_assert_eq(result_status(&S.up[1]), NRFCRED_RES_KEYGEN);
+	const uint8_t *e = S.up[1].payload + NRFCRED_RESULT_HEADER_SIZE;
+	cr_assert_eq(get32(e + 8), 518, "the modem code");
+
+	static const char *const garbled[] = {
+		"%KEYGEN: \"MAMCAQA\"\r\nOK\r\n",	     /* no COSE half */
+		"%KEYGEN: \"MAMCAQA.oA.oA\"\r\nOK\r\n",   /* two dots */
+		"%KEYGEN: \"MAMCAQ*.oA\"\r\nOK\r\n",      /* outside the alphabet */
+		"%KEYGEN: \"MAMCAQB.oA\"\r\nOK\r\n",      /* non-canonical tail bits */
+		"%KEYGEN: \"oA.oA\"\r\nOK\r\n",	     /* not a DER SEQUENCE */
+		"%KEYGEN: \"MAMCAQA.oA\r\nOK\r\n",	     /* unterminated */
+		"%KEYGEN: \"MAMCA.oA\"\r\nOK\r\n",	     /* a length no encoding has */
+	};
+	for (size_t i = 0; i < sizeof(garbled) / sizeof(garbled[0]); i++) {
+		uint8_t out[64];
+		uint16_t a, b;
+		cr_assert_eq(prov_parse_keygen(garbled[i], out, sizeof(out), &a, &b), -1, "%s",
+			     garbled[i]);
+	}
+	uint8_t out[8];
+	uint16_t a, b;
+	cr_assert_eq(prov_parse_keygen(KG_ANSWER, out, sizeof(out), &a, &b), 0);
+	cr_assert_eq(prov_parse_keygen(KG_ANSWER, out, 5, &a, &b), -1, "no room for the COSE");
+}
+
+Test(fw_session, keygen_in_the_flash_delivery_needs_a_session)
+{
+	struct prov_table t;
+	uint16_t bad;
+	uint32_t len = keygen_table(0);
+	cr_assert_eq(prov_table_check(KG_TABLE, len, &t, &bad), NRFCRED_RES_OK);
+	struct prov_run r = {.hal = &S.hal};
+	prov_result_init(&r, &t);
+	prov_result_set_entries(&r, &t);
+	cr_assert_eq(prov_credentials(&r, &t), NRFCRED_RES_NEEDS_SESSION);
+	cr_assert_eq(S.ncmds, 0, "nothing reached the modem");
+}
+
+Test(fw_session, a_certificate_as_a_request_is_rejected)
+{
+	send(NRFCRED_REC_CERT, CERT, cert_payload(KG_TAG, KG_PEM), MUT_NONE, 0);
+	run();
+	assert_reject(&S.up[1], NRFCRED_REJ_TYPE, 1);
+}
+
+Test(fw_session, keygen_entries_with_a_bad_key_usage_or_subject_are_bad_entries)
+{
+	static const char *const bad[] = {"10101000", "10101000xCN=a", "101010000",
+					  "101010000CN=\x01", "101010000CN=\"q\""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const struct ent one[] = {{KG_TAG, NRFCRED_TYPE_KEYGEN, 0, bad[i]}};
+		uint32_t len = build_table(KG_TABLE, one, 1, 0);
+		struct prov_table t;
+		uint16_t idx;
+		cr_assert_eq(prov_table_check(KG_TABLE, len, &t, &idx),
+			     NRFCRED_RES_TABLE_BAD_ENTRY, "%s", bad[i]);
+	}
+}
+
+Test(fw_session, an_imei_only_table_reads_the_attestation_token_too)
+{
+	modem_rule("AT%ATTESTTOKEN", 0, ATT_ANSWER);
+	uint32_t len = build_table(KG_TABLE, NULL, 0, NRFCRED_TABLE_F_IMEI_ONLY | NRFCRED_TABLE_F_ATTEST);
+	send(NRFCRED_REC_TABLE, KG_TABLE, len, MUT_NONE, 0);
+	send_at(NRFCRED_REC_ACK, NULL, 0, NRFCRED_REC_OVERHEAD + len);
+	run();
+	cr_assert_eq(S.up[1].type, NRFCRED_REC_ATTEST);
+	cr_assert_eq(result_status(&S.up[2]), NRFCRED_RES_OK);
+	cr_assert_eq(count_cmds("AT%CMNG="), 0, "nothing written");
 }

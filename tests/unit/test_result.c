@@ -374,9 +374,9 @@ Test(result, imei_only_result_checks_against_empty_table)
 
 Test(result, names_every_status_and_error)
 {
-	for (uint32_t s = NRFCRED_RES_OK; s <= NRFCRED_RES_INTERNAL; s++)
+	for (uint32_t s = NRFCRED_RES_OK; s <= NRFCRED_RES_NEEDS_SESSION; s++)
 		cr_assert_str_neq(result_status_name(s), "unknown");
-	cr_assert_str_eq(result_status_name(18), "unknown");
+	cr_assert_str_eq(result_status_name(21), "unknown");
 	for (int e = RESULT_OK; e <= RESULT_ERR_DIGEST_UNAVAILABLE; e++)
 		cr_assert_str_neq(result_strerror((result_err)e), "unknown result error");
 }
@@ -488,5 +488,26 @@ Test(result, when_available_policy_still_requires_a_present_digest_to_match)
 	r.entries[1].modem_code = 515;
 	cr_assert_eq(result_check(&r, t, RESULT_DIGEST_WHEN_AVAILABLE, NULL),
 		     RESULT_ERR_MODEM_CODE);
+	table_destroy(t);
+}
+
+Test(result, a_keygen_entry_decodes_and_leaves_its_digest_to_the_caller)
+{
+	struct table *t = table_create(0);
+	cr_assert_eq(table_add(t, 7, NRFCRED_TYPE_KEYGEN, 0, "100000000CN=352656100367872", 9 + 3 + 15, false,
+			       NULL),
+		     TABLE_OK);
+	struct result r = good_result(t), got;
+	/* The digest is of the certificate the host issued, not of the entry. */
+	sha256("-----BEGIN CERTIFICATE-----", 27, r.entries[0].sha256);
+	uint8_t buf[1024];
+	size_t len = encode(&r, buf, sizeof(buf));
+	cr_assert_eq(result_decode(buf, len, 4096, &got, NULL), RESULT_OK);
+	cr_assert_eq(got.entries[0].type, NRFCRED_TYPE_KEYGEN);
+	struct provision_diag d;
+	cr_assert_eq(result_check(&got, t, RESULT_DIGEST_REQUIRE, &d), RESULT_OK, "%s", d.text);
+	/* Not written is still a failure. */
+	got.entries[0].flags = NRFCRED_RESULT_E_HASH_VALID;
+	cr_assert_eq(result_check(&got, t, RESULT_DIGEST_REQUIRE, &d), RESULT_ERR_NOT_WRITTEN);
 	table_destroy(t);
 }

@@ -148,3 +148,66 @@ Test(session, header_needs_magic_and_fw_seq_before_it_counts)
 	le_put32(h + 12, 0);
 	cr_assert_eq(session_header_decode(h, 0x8000, &sh, NULL), SESSION_ERR_HEADER);
 }
+
+/* ---- rounds inside a TABLE: CSR and ATTEST payloads (provision.h) */
+
+static struct session_record as_record(uint16_t type, const uint8_t *payload, uint32_t len)
+{
+	return (struct session_record){.type = type, .payload = payload, .payload_len = len};
+}
+
+Test(session, csr_payload_holds_exactly_its_parts)
+{
+	uint8_t p[32] = {0};
+	le_put32(p, 44);
+	le_put16(p + 4, 2);
+	le_put16(p + 6, 5);  /* csr */
+	le_put16(p + 8, 3);  /* cose */
+	memcpy(p + 12, "\x30\x03\x02\x01\x00", 5);
+	memcpy(p + 17, "\xd2\x84\x43", 3);
+	struct session_csr c;
+	struct session_record r = as_record(NRFCRED_REC_CSR, p, 20);
+	cr_assert_eq(session_csr_decode(&r, &c, NULL), SESSION_OK);
+	cr_assert_eq(c.sec_tag, 44);
+	cr_assert_eq(c.index, 2);
+	cr_assert_eq(c.csr_len, 5);
+	cr_assert_eq(c.cose_len, 3);
+	cr_assert_eq(c.csr[0], 0x30);
+	cr_assert_eq(c.cose[0], 0xd2);
+	r.payload_len = 24; /* 4 bytes of zero padding: more than a word's worth */
+	cr_assert_eq(session_csr_decode(&r, &c, NULL), SESSION_ERR_PAYLOAD);
+	r.payload_len = 16; /* shorter than the parts */
+	cr_assert_eq(session_csr_decode(&r, &c, NULL), SESSION_ERR_PAYLOAD);
+	le_put16(p + 6, 0);
+	r.payload_len = 20;
+	cr_assert_eq(session_csr_decode(&r, &c, NULL), SESSION_ERR_PAYLOAD, "an empty CSR");
+	r.type = NRFCRED_REC_RESULT;
+	cr_assert_eq(session_csr_decode(&r, &c, NULL), SESSION_ERR_TYPE);
+}
+
+Test(session, attest_payload_is_a_base64url_token_or_the_modem_refusal)
+{
+	uint8_t p[64] = {0};
+	static const char tok[] = "2dn3hQFQ.0oRDoQEm";
+	le_put32(p, 0);
+	le_put32(p + 4, sizeof tok - 1);
+	memcpy(p + 8, tok, sizeof tok - 1);
+	struct session_attest a;
+	struct session_record r = as_record(NRFCRED_REC_ATTEST, p, 28);
+	cr_assert_eq(session_attest_decode(&r, &a, NULL), SESSION_OK);
+	cr_assert_eq(a.token_len, sizeof tok - 1);
+	cr_assert_eq(memcmp(a.token, tok, a.token_len), 0);
+	p[10] = ',';
+	cr_assert_eq(session_attest_decode(&r, &a, NULL), SESSION_ERR_PAYLOAD, "a CSV separator");
+	p[10] = 'n';
+	p[8 + 8] = 'x'; /* no '.' */
+	cr_assert_eq(session_attest_decode(&r, &a, NULL), SESSION_ERR_PAYLOAD);
+	le_put32(p, (uint32_t)-1);
+	le_put32(p + 4, 0);
+	r.payload_len = 8;
+	cr_assert_eq(session_attest_decode(&r, &a, NULL), SESSION_OK);
+	cr_assert_eq(a.modem_code, -1);
+	cr_assert_eq(a.token_len, 0);
+	le_put32(p, 0);
+	cr_assert_eq(session_attest_decode(&r, &a, NULL), SESSION_ERR_PAYLOAD, "OK without a token");
+}

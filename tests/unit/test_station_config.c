@@ -6,6 +6,7 @@
 
 #include "nrfcred/provision.h"
 #include "station/config.h"
+#include "station/config_priv.h"
 
 static struct station_config *cfg;
 static char err[512];
@@ -323,4 +324,113 @@ Test(station_config, rejects_bad_flash_method_and_verify_saying_what_is_valid)
 	cr_assert_eq(parse("[station]\nverify = sha\n[slot 1]\nprobe = 1\n"),
 		     STATION_CONFIG_ERR_VALUE);
 	cr_assert_not_null(strstr(err, "valid: crc, readback"), "%s", err);
+}
+
+/* ---- issue 11 part B: [ca], type = keygen, attestation, onboard_device_id */
+
+#define KG_SLOT "[slot 1]\nprobe = 1\n"
+#define KG_CA	"[ca]\ncert = ca/ca.pem\nkey = ca/ca.key\n"
+
+Test(station_config, parses_keygen_credential_ca_and_attestation)
+{
+	cr_assert_eq(parse("[station]\nattestation = required\nonboard_device_id = dev-${IMEI}\n" KG_SLOT
+			   "[credential dev]\nsec_tag = 44\ntype = keygen\nsubject = CN=${IMEI},O=x\n"
+			   "key_usage = 100010000\n" KG_CA "days = 30\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_eq(cfg->attestation, STATION_ATTEST_REQUIRED);
+	cr_assert_str_eq(cfg->onboard_device_id, "dev-${IMEI}");
+	cr_assert_eq(cfg->credentials[0].type, NRFCRED_TYPE_KEYGEN);
+	cr_assert_str_eq(cfg->credentials[0].subject, "CN=${IMEI},O=x");
+	cr_assert_str_eq(cfg->credentials[0].key_usage, "100010000");
+	cr_assert_str_eq(cfg->ca.cert, "/fixture/ca/ca.pem");
+	cr_assert_str_eq(cfg->ca.key, "/fixture/ca/ca.key");
+	cr_assert_eq(cfg->ca.days, 30);
+	cr_assert_str_eq(station_credential_type_name(NRFCRED_TYPE_KEYGEN), "keygen");
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\n" KG_CA),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_null(cfg->credentials[0].subject, "default CN=${IMEI} applies at job time");
+	cr_assert_eq(cfg->ca.days, STATION_CA_DEFAULT_DAYS);
+	cr_assert_eq(cfg->attestation, STATION_ATTEST_NO);
+}
+
+Test(station_config, keygen_rules_name_line_and_fix)
+{
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\n"),
+		     STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "line.ini:3: [credential dev] type: keygen needs a [ca]"), "%s",
+			   err);
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\nfile = x.pem\n" KG_CA),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "takes no file or value"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT "[credential c]\nsec_tag = 44\ntype = ca_cert\nfile = x.pem\n"
+				   "subject = CN=x\n"),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "only for type = keygen"), "%s", err);
+	cr_assert_eq(parse("[station]\ndelivery = flash\n" KG_SLOT
+			   "[credential dev]\nsec_tag = 44\ntype = keygen\n" KG_CA),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "line.ini:5: [station] delivery: flash cannot run type = keygen"),
+			   "%s", err);
+	cr_assert_eq(parse("[station]\ndelivery = flash\nattestation = yes\n" KG_SLOT),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "cannot run attestation"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\n"
+				   "key_usage = 10001\n" KG_CA),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "key_usage: '10001' is not valid"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT "[credential dev]\nsec_tag = 44\ntype = keygen\n"
+				   "subject = CN=\"x\"\n" KG_CA),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse(KG_SLOT "[ca]\ncert = ca.pem\n"), STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "[ca] key: missing"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT KG_CA "days = 0\n"), STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse(KG_SLOT KG_CA "[ca]\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "[ca]: duplicate section"), "%s", err);
+	cr_assert_eq(parse(KG_SLOT KG_CA "serial = 1\n"), STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "[ca] serial: unknown key; valid: cert, key, days"), "%s", err);
+	cr_assert_eq(parse("[station]\nattestation = maybe\n" KG_SLOT), STATION_CONFIG_ERR_VALUE);
+	cr_assert_eq(parse("[station]\nonboard_device_id = a,b\n" KG_SLOT), STATION_CONFIG_ERR_VALUE);
+}
+
+/* Issue 11's two parts each took bit 26 for a [station] key: the second
+ * key of a file was then refused as a duplicate of the first. */
+Test(station_config, secrets_out_and_attestation_in_one_station_section)
+{
+	cr_assert_eq(parse("[station]\nsecrets_out = psk.csv\nattestation = yes\n"
+			   "onboard_device_id = dev-${IMEI}\ndelivery = ram\n"
+			   "[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_eq(cfg->attestation, STATION_ATTEST_YES);
+	cr_assert_str_eq(cfg->secrets_out, "/fixture/psk.csv");
+	cr_assert_eq(parse("[station]\nattestation = yes\nsecrets_out = a.csv\nsecrets_out = b.csv\n"
+			   "[slot 1]\nprobe = 1\n"),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "line.ini:4: [station] secrets_out: duplicate key"), "%s",
+			   err);
+}
+
+Test(station_config, every_key_of_a_section_has_a_bit_of_its_own)
+{
+	static const struct {
+		enum section_kind kind;
+		const char *keys[24];
+	} sections[] = {
+		{SEC_STATION,
+		 {"name", "provisioner", "app", "timeout", "swd_speed", "log_dir", "approtect",
+		  "erase", "retries", "lock", "verify_digest", "delivery", "fingerprint_key",
+		  "flash_method", "verify", "secrets_out", "attestation", "onboard_device_id"}},
+		{SEC_SLOT, {"probe", "label"}},
+		{SEC_CREDENTIAL, {"sec_tag", "type", "file", "value", "subject", "key_usage"}},
+		{SEC_CA, {"cert", "key", "days"}},
+	};
+	for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
+		unsigned seen = 0;
+		for (size_t i = 0; sections[s].keys[i] != NULL; i++) {
+			unsigned bit = config_key_bit(sections[s].kind, sections[s].keys[i]);
+			cr_assert(bit != 0 && (bit & (bit - 1)) == 0, "%s: one bit",
+				  sections[s].keys[i]);
+			cr_assert_eq(seen & bit, 0, "%s shares its bit", sections[s].keys[i]);
+			seen |= bit;
+		}
+	}
 }

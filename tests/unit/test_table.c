@@ -138,6 +138,21 @@ Test(table, add_refuses_bad_type_sec_tag_and_content)
 {
 	struct table *t = table_create(0);
 	cr_assert_eq(table_add(t, 1, NRFCRED_TYPE_COUNT, 0, "a", 1, false, NULL), TABLE_ERR_TYPE);
+	/* KEYGEN (provision.h): 9 x 0/1, then a printable subject. */
+	struct table *k = table_create(0);
+	cr_assert_eq(table_add(k, 1, NRFCRED_TYPE_KEYGEN, 0, "100000000CN=x", 13, false, NULL),
+		     TABLE_OK);
+	table_destroy(k);
+	cr_assert_eq(table_add(t, 2, NRFCRED_TYPE_KEYGEN, 0, "100000000", 9, false, NULL),
+		     TABLE_ERR_CONTENT, "no subject");
+	cr_assert_eq(table_add(t, 2, NRFCRED_TYPE_KEYGEN, 0, "10000000xCN=x", 13, false, NULL),
+		     TABLE_ERR_CONTENT, "key usage digits");
+	cr_assert_eq(table_add(t, 2, NRFCRED_TYPE_KEYGEN, 0, "100000000CN=\n", 13, false, NULL),
+		     TABLE_ERR_CONTENT, "control character in the subject");
+	cr_assert_eq(table_add(t, 2, NRFCRED_TYPE_KEYGEN + 1, 0, "a", 1, false, NULL),
+		     TABLE_ERR_TYPE);
+	cr_assert_str_eq(table_type_name(NRFCRED_TYPE_KEYGEN), "keygen (client key made by the modem)");
+	cr_assert(!table_type_is_secret(NRFCRED_TYPE_KEYGEN));
 	cr_assert_eq(table_add(t, NRFCRED_SEC_TAG_MAX + 1u, 0, 0, "a", 1, false, NULL),
 		     TABLE_ERR_SEC_TAG);
 	cr_assert_eq(table_add(t, 1, 0, 0, "a\"b", 3, false, NULL), TABLE_ERR_CONTENT);
@@ -294,7 +309,7 @@ Test(table, rejects_unknown_table_flags_and_imei_only_with_entries)
 	struct table *t = sample();
 	uint8_t buf[512];
 	size_t len = encode(t, buf, sizeof(buf));
-	put32(buf + 12, 2);
+	put32(buf + 12, 4);
 	cr_assert_eq(decode(buf, len, NULL), TABLE_ERR_FLAGS);
 	put32(buf + 12, NRFCRED_TABLE_F_IMEI_ONLY);
 	cr_assert_eq(decode(buf, len, NULL), TABLE_ERR_FLAGS);

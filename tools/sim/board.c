@@ -359,6 +359,11 @@ const char *simboard_imei(const struct simboard *b)
 	return b->st.imei;
 }
 
+uint64_t simboard_device_id(const struct simboard *b)
+{
+	return b->st.device_id;
+}
+
 const char *simboard_modem_fw(const struct simboard *b)
 {
 	return b->st.modem_fw;

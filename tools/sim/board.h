@@ -183,6 +183,7 @@ void simboard_set_present(struct simboard *b, bool present);
 /* Persistent identity, as stored in the state file (may differ from cfg). */
 enum simboard_part simboard_part(const struct simboard *b);
 const char *simboard_imei(const struct simboard *b);
+uint64_t simboard_device_id(const struct simboard *b);
 const char *simboard_modem_fw(const struct simboard *b);
 const struct simboard_timing *simboard_timing(const struct simboard *b);
 const struct simboard_faults *simboard_faults(const struct simboard *b);

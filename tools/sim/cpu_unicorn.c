@@ -605,6 +605,8 @@ static int setup_modem(struct simcpu *c)
 	c->modem_params = (struct simmodem_params){
 		.imei = simboard_imei(b),
 		.modem_fw = simboard_modem_fw(b),
+		.device_id = simboard_device_id(b),
+		.part = simboard_part(b),
 		.timing = simboard_timing(b),
 		.faults = simboard_faults(b),
 		.store = blob.data,

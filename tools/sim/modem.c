@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modem_keygen.h"
 #include "modem_store.h"
 #include "nrfcred/sim_mailbox.h"
 
@@ -16,6 +17,7 @@ struct simmodem {
 	struct simmodem_params p;
 	struct mstore store;
 	bool list_digest; /* %CMNG=1 lines carry <sha> (simmodem_fw_lists_digest) */
+	bool has_keygen;  /* %KEYGEN, %ATTESTTOKEN known (simmodem_fw_has_keygen) */
 	bool cmee;
 	int cfun;
 	bool started;
@@ -50,6 +52,7 @@ struct simmodem *simmodem_create(const struct simmodem_params *params)
 	if (mstore_count(m->store.blob, *m->store.len) < 0)
 		*m->store.len = 0;
 	m->list_digest = simmodem_fw_lists_digest(params->modem_fw);
+	m->has_keygen = simmodem_fw_has_keygen(params->modem_fw);
 	simmodem_reset(m);
 	return m;
 }
@@ -74,24 +77,17 @@ static bool version_token(const char *s, size_t n, unsigned v[3])
 	return i == n;
 }
 
-bool simmodem_fw_lists_digest(const char *fw)
+bool simmodem_fw_version(const char *fw, unsigned ver[3])
 {
 	/* nRF Cloud utils (device_credentials_installer.py, parse_mfw_ver and
 	 * MIN_REQD_MFW_VER_FOR_VERIFY = "1.3.2", commit 6aecafb "verify option
 	 * should be 1.3.2 or greater") take the one X.Y.Z in the AT+CGMR string
 	 * that sits between '_'/'-' or the ends ("mfw_nrf9160_1.3.0-FOTA-TEST",
-	 * "mfw_nrf91x1_2.0.1", "mfw_nrf9151-ntn_1.0.0") and skip the SHA check
-	 * below 1.3.2. The AT reference only says <sha> is optional in the list
-	 * answer ("%CMNG: <sec_tag>,<type>[,<sha>]"), not from which version it
-	 * appears, so the simulator takes the harsher reading of that rule: the
-	 * modem lists no <sha> below 1.3.2, on every firmware line alike (the
-	 * number alone decides, as in utils: so mfw_nrf9151-ntn_1.x lists none
-	 * either; no document says it does), and also when the string is not
-	 * "mfw_..." with exactly one such X.Y.Z (utils "continues" there; we
-	 * assume the old behaviour). */
+	 * "mfw_nrf91x1_2.0.1", "mfw_nrf9151-ntn_1.0.0"). A string that is not
+	 * "mfw_..." with exactly one such X.Y.Z has no version here (utils
+	 * "continues" there; callers assume the old behaviour). */
 	if (fw == NULL || strncmp(fw, "mfw_", 4) != 0)
 		return false;
-	unsigned ver[3] = {0, 0, 0};
 	int found = 0;
 	size_t n = strlen(fw);
 	for (size_t start = 0; start <= n;) {
@@ -101,11 +97,24 @@ bool simmodem_fw_lists_digest(const char *fw)
 		unsigned v[3];
 		if (version_token(fw + start, end - start, v)) {
 			found++;
-			memcpy(ver, v, sizeof(ver));
+			memcpy(ver, v, sizeof(v));
 		}
 		start = end + 1;
 	}
-	if (found != 1)
+	return found == 1;
+}
+
+bool simmodem_fw_lists_digest(const char *fw)
+{
+	/* The AT reference only says <sha> is optional in the list answer
+	 * ("%CMNG: <sec_tag>,<type>[,<sha>]"), not from which version it
+	 * appears, so the simulator takes the harsher reading of utils' rule
+	 * (simmodem_fw_version): the modem lists no <sha> below 1.3.2, on every
+	 * firmware line alike (the number alone decides, as in utils: so
+	 * mfw_nrf9151-ntn_1.x lists none either; no document says it does),
+	 * and none when the version is unrecognised. */
+	unsigned ver[3];
+	if (!simmodem_fw_version(fw, ver))
 		return false;
 	static const unsigned min[3] = {1, 3, 2};
 	for (int k = 0; k < 3; k++) {
@@ -422,6 +431,36 @@ static void cmd_cmng(struct simmodem *m, const struct param *pv, int np, struct 
 		ok(o);
 }
 
+static void out_sink(void *ctx, const char *s, size_t n)
+{
+	out_add(ctx, s, n);
+}
+
+/* %KEYGEN / %ATTESTTOKEN (modem_keygen.c); unknown to a modem firmware
+ * older than 1.3.0, which answers ERROR as for any unknown command. */
+static void cmd_security(struct simmodem *m, bool keygen, const char *args, size_t n,
+			 struct out *o)
+{
+	if (!m->has_keygen) {
+		error(o);
+		return;
+	}
+	struct simmodem_identity id = {
+		.device_id = m->p.device_id, .part = m->p.part, .modem_fw = m->p.modem_fw};
+	struct simmodem_out sink = {.add = out_sink, .ctx = o};
+	int rc;
+	if (keygen)
+		rc = n >= 1 && args[0] == '='
+			     ? simmodem_keygen(&m->store, &id, active(m), args + 1, n - 1, &sink)
+			     : -1;
+	else
+		rc = simmodem_attesttoken(&id, args, n, &sink);
+	if (rc == 0)
+		ok(o);
+	else
+		cme(m, o, rc);
+}
+
 static void cmd_cfun(struct simmodem *m, const char *args, size_t n, struct out *o)
 {
 	if (n == 1 && args[0] == '?') {
@@ -503,6 +542,10 @@ static void execute(struct simmodem *m, const char *cmd, size_t n, struct out *o
 			error(o);
 		else
 			cmd_cmng(m, pv, np, o, latency);
+	} else if (eq_nocase(cmd, name_len, "%KEYGEN")) {
+		cmd_security(m, true, args, args_n, o);
+	} else if (eq_nocase(cmd, name_len, "%ATTESTTOKEN")) {
+		cmd_security(m, false, args, args_n, o);
 	} else {
 		error(o);
 	}

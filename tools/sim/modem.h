@@ -4,7 +4,8 @@
  * of include/nrfcred/sim_mailbox.h.
  *
  * Commands (nrf91-registers.md §9): AT, AT+CMEE=<0|1>, AT+CFUN=<n>, AT+CFUN?,
- * AT+CGSN[=<0|1>], AT+CGMR, AT%CMNG=0/1/2/3. Rules the simulator applies
+ * AT+CGSN[=<0|1>], AT+CGMR, AT%CMNG=0/1/2/3, AT%KEYGEN, AT%ATTESTTOKEN
+ * (modem_keygen.c: modem firmware 1.3.0 or later only). Rules the simulator applies
  * (where the documentation is silent, the choice is ours and marked so):
  *   - %CMNG=0/3 are refused with CME 518 while the modem is active
  *     (CFUN 1, 2 or 21; AT-CMNG). Power-on state is CFUN=0.
@@ -54,6 +55,11 @@
 struct simmodem_params {
 	const char *imei;     /* 15 digits */
 	const char *modem_fw; /* AT+CGMR answer */
+	/* %KEYGEN / %ATTESTTOKEN: the device UUID and the identity key that
+	 * signs their COSE objects derive from the FICR DEVICEID; the part
+	 * gives the attestation's device type (modem_keygen.c). */
+	uint64_t device_id;
+	enum simboard_part part;
 	/* Read at each command (a scenario may change faults between steps):
 	 * modem_start_ns/modem_cmd_ns/modem_cmng_write_ns, firmware_hang,
 	 * modem_error_sec_tag/type/code and bad_digest_*. */
@@ -90,6 +96,10 @@ void simmodem_at(struct simmodem *m, const char *cmd, size_t cmd_len, char *resp
  * ("mfw_nrf9160_1.3.5", "mfw_nrf91x1_2.0.1"). False for "mfw_nrf9160_1.2.3",
  * NULL and anything unrecognised (rules in modem.c). */
 bool simmodem_fw_lists_digest(const char *fw);
+
+/* The one X.Y.Z of an "mfw_..." AT+CGMR text (rules in modem.c): true and
+ * ver filled, or false when fw is NULL, not "mfw_" or has none or several. */
+bool simmodem_fw_version(const char *fw, unsigned ver[3]);
 
 /* Mailbox MMIO (simbus_map handlers; ctx = the modem). */
 enum simbus_result simmodem_mmio_read(void *ctx, uint32_t offset, unsigned size, uint32_t *val);

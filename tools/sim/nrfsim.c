@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "image/digest.h"
+#include "modem_keygen.h"
 #include "modem_store.h"
 #include "scenario.h"
 #include "slotctl.h"
@@ -194,6 +195,22 @@ static void show_modem_store(const struct simstate *st)
 		char hex[SHA256_HEX_LEN];
 
 		mstore_entry_at(st->modem_store, len, i, &e);
+		if (e.type == 2) {
+			/* A private key: its public half only (an EC key, e.g. one
+			 * %KEYGEN made), never the key nor a digest of it. */
+			uint8_t point[65];
+			char pub[2 * sizeof(point) + 1];
+			if (simmodem_key_public_point(e.content, e.length, point) == 0) {
+				for (size_t k = 0; k < sizeof(point); k++)
+					snprintf(pub + 2 * k, 3, "%02x", point[k]);
+			} else {
+				snprintf(pub, sizeof(pub), "-");
+			}
+			printf("    %10u  %-4u %-14s %6u  secret: no digest shown; public key %s\n",
+			       (unsigned)e.sec_tag, (unsigned)e.type, cred_type_name(e.type),
+			       (unsigned)e.length, pub);
+			continue;
+		}
 		sha256(e.content, e.length, digest);
 		sha256_hex(digest, hex);
 		printf("    %10u  %-4u %-14s %6u  %s\n", (unsigned)e.sec_tag, (unsigned)e.type,

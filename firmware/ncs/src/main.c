@@ -89,6 +89,11 @@ static int ncs_constant_latency(void)
 }
 SYS_INIT(ncs_constant_latency, PRE_KERNEL_1, 0);
 
+/* Every modem command of the core goes through here, including the
+ * %KEYGEN of a KEYGEN entry and the %ATTESTTOKEN of an attestation table
+ * (their answers are one quoted base64url line, at most PROV_AT_RESP_MAX =
+ * 2 KB, which nrf_modem_at_cmd copies into resp like any other answer; the
+ * core parses them). Syntax-checked only: never built here. */
 static int ncs_at_cmd(void *ctx, const char *cmd, char *resp, size_t resp_len)
 {
 	(void)ctx;
