@@ -412,6 +412,7 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *u
 	uint32_t addr = r->base + (uint32_t)offset;
 	uint32_t val = 0;
 	c->mmio_accesses++;
+	c->spin.armed = false; /* cannot be a spin now: stop watching (see "spins") */
 	if (c->n_pending)
 		apply_pending_writes(c);
 	enum simbus_result res = bus_read(c, addr, size, &val);
@@ -427,6 +428,7 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	struct mmio_region *r = user;
 	struct simcpu *c = r->cpu;
 	c->mmio_accesses++;
+	c->spin.armed = false;
 	if (c->n_pending)
 		apply_pending_writes(c);
 	stop_on_bus_failure(c, uc, bus_write(c, r->base + (uint32_t)offset, size, (uint32_t)value));
