@@ -4,7 +4,10 @@
  * OpenOCD's J-Link slot convention.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "board_impl.h"
 #include "test_simboard_util.h"
 
 static void setup(void)
@@ -445,4 +448,109 @@ Test(simboard_wire, random_bit_streams_leave_the_decoder_recoverable_by_line_res
 	uint32_t cs = 0;
 	cr_assert_eq(dp_rd(0x4, &cs), 1u);
 	cr_assert_eq(cs & 0xA2u, 0u);
+}
+
+/* ---- runs of cycles (swd_wire_run) against the decoder bit by bit
+ *
+ * simboard_swd_io takes a phase's cycles a run at a time where no per-bit
+ * rule can fire; a second board is clocked through swd_wire_clock alone, one
+ * cycle per call, as simboard_swd_io did before. Same traffic, split into
+ * commands of random lengths: every sampled bit, the counters and the
+ * decoder's state must agree after every command. The traffic mixes good
+ * packets (DP and AP, reads and writes, RAM through the AHB-AP), a write with
+ * bad parity, garbage, line resets, JTAG-to-SWD and the dormant sequence. */
+
+static void bitwise_io(struct simboard *b, const uint8_t *dir, const uint8_t *out, uint8_t *in,
+		       uint32_t nbits, uint64_t start_ns)
+{
+	for (uint32_t i = 0; i < nbits; i++) {
+		bool drives = (dir[i / 8] >> (i % 8)) & 1u;
+		int bit = (out[i / 8] >> (i % 8)) & 1u;
+		int level = swd_wire_clock(b, drives, bit, start_ns + (uint64_t)i * NS_PER_BIT);
+		if (level)
+			in[i / 8] |= (uint8_t)(1u << (i % 8));
+		else
+			in[i / 8] &= (uint8_t)~(1u << (i % 8));
+	}
+	b->ctr.swd_bits += nbits;
+	board_advance_to(b, start_ns + (uint64_t)nbits * NS_PER_BIT);
+}
+
+static void traffic(struct swdq *q, uint32_t *seed)
+{
+	q_line_reset(q);
+	q_txn(q, false, true, 0x0, 0, false);		/* DPIDR */
+	q_txn(q, false, false, 0x4, 0x50000000u, false); /* power-up request */
+	q_txn(q, false, false, 0x8, 0x00000000u, false); /* SELECT AHB-AP bank 0 */
+	q_txn(q, true, false, 0x0, 0x23000052u, false);	 /* CSW word, auto-increment */
+	q_txn(q, true, false, 0x4, 0x20001000u, false);	 /* TAR */
+	for (unsigned k = 0; k < 6; k++)
+		q_txn(q, true, false, 0xC, 0xA5A50000u + k, false);
+	q_txn(q, true, false, 0x4, 0x20001000u, false);
+	for (unsigned k = 0; k < 4; k++)
+		q_txn(q, true, true, 0xC, 0, false);
+	q_txn(q, false, true, 0xC, 0, false); /* RDBUFF */
+	q_idle(q, 3);
+	q_txn(q, false, false, 0x8, 0x000000F0u, true); /* bad parity: WDATAERR */
+	q_txn(q, true, true, 0x0, 0, false);		/* FAULT now */
+	q_txn(q, false, false, 0x0, 0x1Eu, false);	/* ABORT clears */
+	q_txn(q, false, true, 0x4, 0, false);
+	for (unsigned k = 0; k < 40; k++) { /* garbage: lockout, maybe worse */
+		*seed = *seed * 1103515245u + 12345u;
+		q_bits(q, (*seed >> 9) & 1u, *seed >> 12, 16);
+	}
+	q_jtag_to_swd(q);
+	q_txn(q, false, true, 0x0, 0, false);
+	q_line_reset(q);
+	q_bits(q, true, 0xE3BC, 16); /* SWD to dormant */
+	q_bits(q, true, ~0ull, 60);
+	q_line_reset(q);
+	q_txn(q, false, true, 0x0, 0, false); /* silent: still dormant */
+	q_idle(q, 8);
+}
+
+Test(simboard_wire, runs_of_cycles_decode_exactly_as_bit_by_bit)
+{
+	char path2[160];
+	snprintf(path2, sizeof(path2), "%s/bitwise.state", T.dir);
+	struct simboard *ref = simboard_open(&T.cfg, path2);
+	cr_assert_not_null(ref);
+	uint32_t seed = 0xC0FFEEu;
+	static struct swdq q;
+	for (int round = 0; round < 8; round++) {
+		q_init(&q);
+		traffic(&q, &seed);
+		cr_assert_lt(q.n, 8u * sizeof(q.dir));
+		static uint8_t in_fast[4096], in_ref[4096];
+		memset(in_fast, 0x55, sizeof(in_fast));
+		memset(in_ref, 0xAA, sizeof(in_ref));
+		for (uint32_t off = 0; off < q.n;) {
+			seed = seed * 1103515245u + 12345u;
+			uint32_t n = 1 + (seed >> 8) % 97u;
+			if (n > q.n - off)
+				n = q.n - off;
+			uint8_t d[16] = {0}, o[16] = {0}, i1[16] = {0}, i2[16] = {0};
+			for (uint32_t k = 0; k < n; k++) {
+				uint32_t p = off + k;
+				d[k / 8] |= (uint8_t)(((q.dir[p / 8] >> (p % 8)) & 1u) << (k % 8));
+				o[k / 8] |= (uint8_t)(((q.out[p / 8] >> (p % 8)) & 1u) << (k % 8));
+			}
+			simboard_swd_io(T.b, d, o, i1, n, T.now, NS_PER_BIT);
+			bitwise_io(ref, d, o, i2, n, T.now);
+			T.now += (uint64_t)n * NS_PER_BIT;
+			cr_assert_arr_eq(i1, i2, sizeof(i1), "bits %u..%u of round %d", off, off + n - 1,
+					 round);
+			struct simboard_counters c1, c2;
+			simboard_get_counters(T.b, &c1);
+			simboard_get_counters(ref, &c2);
+			cr_assert_arr_eq(&c1, &c2, sizeof(c1), "counters after bit %u", off + n - 1);
+			const struct swd_wire *w1 = &T.b->wire, *w2 = &ref->wire;
+			cr_assert(w1->phase == w2->phase && w1->count == w2->count &&
+					  w1->ones == w2->ones && w1->seq_count == w2->seq_count &&
+					  w1->shift == w2->shift && w1->request == w2->request,
+				  "decoder state after bit %u of round %d", off + n - 1, round);
+			off += n;
+		}
+	}
+	simboard_close(ref);
 }

@@ -286,7 +286,16 @@ static bool wiring_flips(struct simboard *b, uint32_t ns_per_bit)
 void simboard_swd_io(struct simboard *b, const uint8_t *dir, const uint8_t *out, uint8_t *in,
 		     uint32_t nbits, uint64_t start_ns, uint32_t ns_per_bit)
 {
+	uint32_t max = b->cfg.quirks.max_swd_khz;
+	bool may_flip = max != 0 && ns_per_bit != 0 && 1000000u / ns_per_bit > max;
 	for (uint32_t i = 0; i < nbits; i++) {
+		if (!may_flip && board_responds(b)) {
+			uint32_t k = swd_wire_run(b, dir, out, in, i, nbits, start_ns, ns_per_bit);
+			if (k) {
+				i += k - 1;
+				continue;
+			}
+		}
 		uint32_t byte = i / 8;
 		uint8_t mask = (uint8_t)(1u << (i % 8));
 		bool drives = (dir[byte] & mask) != 0;

@@ -188,6 +188,12 @@ struct simboard {
 void swd_wire_init(struct swd_wire *w);
 /* One SWD cycle; returns the level the host samples. */
 int swd_wire_clock(struct simboard *b, bool host_drives, int host_bit, uint64_t now_ns);
+/* Several cycles at once, from bit i of an SWD I/O command's vectors (nbits
+ * in all, bit j clocked at start_ns + j * ns_per_bit), where that gives the
+ * same result as swd_wire_clock bit by bit; returns how many it took, 0 when
+ * bit i needs swd_wire_clock. No wiring faults apply to these cycles. */
+uint32_t swd_wire_run(struct simboard *b, const uint8_t *dir, const uint8_t *out, uint8_t *in,
+		      uint32_t i, uint32_t nbits, uint64_t start_ns, uint32_t ns_per_bit);
 
 /* dap.c: request decoded with good framing and parity; returns the ACK
  * (SWD_ACK_NONE = no response). For an OK read *rdata holds the data and

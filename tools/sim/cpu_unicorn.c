@@ -86,6 +86,13 @@ struct simcpu {
 		unsigned len; /* instructions since */
 		uint64_t mmio;
 		uint32_t regs[16];
+		/* The registers of a core that ended its last slice as a
+		 * spin at pc, not run nor written since: the next slice's first
+		 * snapshot, without reading them again (uc_reg_read_batch ~520
+		 * host instructions, once per slice of a waiting loader). */
+		bool parked;
+		uint32_t parked_pc;
+		uint32_t parked_regs[16];
 	} spin;
 	/* current run slice */
 	uint64_t budget, executed, consumed; /* consumed = executed + skipped */
@@ -318,18 +325,33 @@ static bool spin_safe_32(uint16_t hw1, uint16_t hw2)
 	return (hw1 & 0xFE00u) == 0xF800u && (hw1 & 0x0010u); /* loads, hints */
 }
 
+/* The instruction's bytes straight from the buffers Unicorn maps (flash and
+ * RAM are the board's own, uc_mem_map_ptr): uc_mem_read cost ~440 host
+ * instructions per call, a quarter of the core's time in a flash loader run
+ * (tools/bench, callgrind). Code anywhere else is not spin-safe. */
+static const uint8_t *code_bytes(const struct simcpu *c, uint64_t address, uint32_t size)
+{
+	/* Unsigned: an address below a base wraps far above its size. */
+	if (address - SIM_FLASH_BASE + size <= SIM_FLASH_SIZE)
+		return c->b->st.flash + (address - SIM_FLASH_BASE);
+	if (address - SIM_RAM_BASE + size <= SIM_RAM_SIZE)
+		return c->b->ram + (address - SIM_RAM_BASE);
+	return NULL;
+}
+
 static bool spin_safe(struct simcpu *c, uint64_t address, uint32_t size)
 {
-	uint8_t b[4];
-	if ((size != 2 && size != 4) || uc_mem_read(c->uc, address, b, size) != UC_ERR_OK)
+	const uint8_t *b = size == 2 || size == 4 ? code_bytes(c, address, size) : NULL;
+	if (!b)
 		return false;
 	uint16_t hw1 = (uint16_t)(b[0] | b[1] << 8);
 	return size == 2 ? spin_safe_16(hw1) : spin_safe_32(hw1, (uint16_t)(b[2] | b[3] << 8));
 }
 
 /* True when the rest of the slice is a spin (consumed; the core stays at
- * this instruction, unexecuted). */
-static bool spin_check(struct simcpu *c, uint64_t address, uint32_t size)
+ * this instruction, unexecuted). Out of line: hook_code runs for every
+ * instruction, and most of them only count. */
+static __attribute__((noinline)) bool spin_watch(struct simcpu *c, uint64_t address, uint32_t size)
 {
 	if (!c->spin.armed) {
 		if ((c->executed & (SPIN_ARM_EVERY - 1u)) != 0)
@@ -338,7 +360,11 @@ static bool spin_check(struct simcpu *c, uint64_t address, uint32_t size)
 		c->spin.pc = (uint32_t)address;
 		c->spin.len = 0;
 		c->spin.mmio = c->mmio_accesses;
-		spin_regs(c, c->spin.regs);
+		if (c->spin.parked && c->executed == 0 && (uint32_t)address == c->spin.parked_pc)
+			memcpy(c->spin.regs, c->spin.parked_regs, sizeof(c->spin.regs));
+		else
+			spin_regs(c, c->spin.regs);
+		c->spin.parked = false;
 	} else if ((uint32_t)address == c->spin.pc) {
 		uint32_t now[16];
 		spin_regs(c, now);
@@ -349,6 +375,10 @@ static bool spin_check(struct simcpu *c, uint64_t address, uint32_t size)
 		    c->b->nvmc.n_inflight == 0 && memcmp(now, c->spin.regs, sizeof(now)) == 0) {
 			c->consumed = c->budget;
 			c->spin_skips++;
+			/* The core stays at this instruction with these registers. */
+			c->spin.parked = true;
+			c->spin.parked_pc = (uint32_t)address;
+			memcpy(c->spin.parked_regs, now, sizeof(now));
 			return true;
 		}
 		return false;
@@ -386,9 +416,11 @@ static bool wait_for_flash(struct simcpu *c, bool commit)
 	return in_slice;
 }
 
-static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+/* Unicorn calls this before every instruction; stopping here means the
+ * instruction does not run (measured with 2.0.1), so it is counted after. */
+static __attribute__((noinline)) void hook_code_slow(uc_engine *uc, uint64_t address,
+						     uint32_t size, struct simcpu *c)
 {
-	struct simcpu *c = user;
 	if (c->n_pending)
 		apply_pending_writes(c);
 	/* Unicorn calls this before the instruction; stopping here means the
@@ -402,12 +434,27 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user
 		uc_emu_stop(uc);
 		return;
 	}
-	if (c->consumed >= c->budget || spin_check(c, address, size)) {
+	if (c->consumed >= c->budget || spin_watch(c, address, size)) {
 		uc_emu_stop(uc);
 		return;
 	}
 	c->executed++;
 	c->consumed++;
+}
+
+static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	struct simcpu *c = user;
+	/* The common case, nothing to apply, stop or watch, without a call
+	 * (hook_code_slow is the same steps in full). */
+	if (c->n_pending == 0 && c->consumed < c->budget && !c->spin.armed &&
+	    (c->executed & (SPIN_ARM_EVERY - 1u)) != 0 && c->b->nvmc.n_inflight == 0 &&
+	    !c->stop_lockup) {
+		c->executed++;
+		c->consumed++;
+		return;
+	}
+	hook_code_slow(uc, address, size, c);
 }
 
 static bool hook_flash_write(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
@@ -492,6 +539,7 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *u
 	uint32_t addr = r->base + (uint32_t)offset;
 	uint32_t val = 0;
 	c->mmio_accesses++;
+	c->spin.armed = false; /* cannot be a spin now: stop watching (see "spins") */
 	if (c->n_pending)
 		apply_pending_writes(c);
 	if (addr >= SIM_UICR_BASE && addr - SIM_UICR_BASE < SIM_UICR_SIZE && c->b->nvmc.n_inflight &&
@@ -512,6 +560,7 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	struct mmio_region *r = user;
 	struct simcpu *c = r->cpu;
 	c->mmio_accesses++;
+	c->spin.armed = false;
 	uint32_t addr = r->base + (uint32_t)offset;
 	if (c->n_pending)
 		apply_pending_writes(c);
@@ -633,6 +682,13 @@ struct simcpu *simcpu_create(struct simboard *board)
 		goto fail;
 	if (uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM_CORTEX_M33) != UC_ERR_OK)
 		goto fail;
+	/* Slices end by uc_emu_stop only, never at an address: an empty set of
+	 * exits. With uc_emu_start's `until` instead, every slice ended with
+	 * Unicorn dropping the translation at that address, a failed page walk
+	 * for an unmapped one (~770 host instructions per slice, tools/bench
+	 * callgrind). */
+	if (uc_ctl_exits_enable(c->uc) != UC_ERR_OK)
+		goto fail;
 	if (uc_mem_map_ptr(c->uc, SIM_FLASH_BASE, SIM_FLASH_SIZE, UC_PROT_READ | UC_PROT_EXEC,
 			   board->st.flash) != UC_ERR_OK ||
 	    uc_mem_map_ptr(c->uc, SIM_RAM_BASE, SIM_RAM_SIZE, UC_PROT_ALL, board->ram) != UC_ERR_OK)
@@ -688,6 +744,7 @@ static uint32_t rd(struct simcpu *c, int reg)
 
 static void wr(struct simcpu *c, int reg, uint32_t v)
 {
+	c->spin.parked = false;
 	uc_reg_write(c->uc, reg, &v);
 }
 
@@ -836,6 +893,7 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 		}
 	}
 	uint32_t pc = rd(c, UC_ARM_REG_PC);
+	/* `until` is ignored: exits are enabled and empty (simcpu_create). */
 	uc_err err = uc_emu_start(c->uc, pc | 1u, 0xFFFFFFFFu, 0, 0);
 	if (c->n_pending)
 		apply_pending_writes(c);
