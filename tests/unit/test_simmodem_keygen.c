@@ -153,11 +153,15 @@ Test(simmodem_keygen, makes_a_p256_key_in_the_store_and_a_csr_signed_with_it)
 	mbedtls_x509_csr_free(&csr);
 
 	/* COSE_Sign1: tag 18, [bstr {1:-7}, {4: h'21'}, payload, sig 64];
-	 * payload [9, uuid, bstr(7), sha256(CSR), nonce]. */
+	 * payload tag 55799 [9, uuid, bstr(7), sha256(CSR), nonce], as the
+	 * real-modem vectors of nRF Cloud utils begin (d9 d9 f7 85). */
 	static const uint8_t head[] = {0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26,
 				       0xa1, 0x04, 0x41, 0x21, 0x58};
 	cr_assert_eq(memcmp(cose, head, sizeof(head)), 0);
 	const uint8_t *pl = cose + sizeof(head) + 1;
+	static const uint8_t self_tag[] = {0xd9, 0xd9, 0xf7};
+	cr_assert_eq(memcmp(pl, self_tag, 3), 0);
+	pl += 3;
 	cr_assert_eq(pl[0], 0x85);
 	cr_assert_eq(pl[1], 0x09);
 	cr_assert_eq(pl[2], 0x50);

@@ -10,7 +10,7 @@
  *    (docs/hardware/nrf91-registers.md §9.2).
  *  - nRF Cloud utils modem_credentials_parser.py: the COSE_Sign1 of a CSR
  *    (protected {1: -7}, unprotected {4: bstr(CBOR -2)} "identity_key"),
- *    payload CBOR [9 "CSR_msg_v1", device UUID bstr16, bstr(CBOR sec_tag),
+ *    payload CBOR tag 55799 then [9 "CSR_msg_v1", device UUID bstr16, bstr(CBOR sec_tag),
  *    SHA-256 of the CSR DER, nonce bstr16], a 64-byte signature; the
  *    attestation message CBOR [1 "device identity message v1", device UUID,
  *    device type (1/2 nRF9160, 4 nRF9161, 6 nRF9151), firmware UUID, ...];
@@ -394,6 +394,9 @@ static size_t csr_payload(const struct simmodem_identity *id, uint32_t sec_tag, 
 	struct cbor t = {.p = tag_cbor, .cap = sizeof(tag_cbor)};
 	cbor_head(&t, 0, sec_tag);
 	struct cbor c = {.p = out, .cap = cap};
+	/* Self-described CBOR first, as both real-modem vectors of nRF Cloud
+	 * utils' tests/test_modem_credentials_parser.py begin (d9 d9 f7 85). */
+	cbor_head(&c, 6, CBOR_TAG_SELF);
 	cbor_head(&c, 4, 5);
 	cbor_head(&c, 0, 9); /* CSR_msg_v1 */
 	cbor_bstr(&c, uuid, sizeof(uuid));
