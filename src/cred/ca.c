@@ -126,6 +126,27 @@ static size_t parse_len(const uint8_t *buf, size_t n)
 	return strstr((const char *)buf, "-----BEGIN") ? n + 1 : n;
 }
 
+
+/* mbedTLS 2.28 has no raw issuer setter: the issuer is written from the text
+ * dn_gets made of the CA's subject, which escapes + # ; = and others and
+ * prints non-ASCII bytes as '?', while string_to_names reads back only "\,".
+ * So the text is re-encoded here and compared with the CA's own subject DER;
+ * a CA that does not survive it would sign certificates that do not chain. */
+static bool issuer_round_trips(const struct ca *ca)
+{
+	mbedtls_asn1_named_data *names = NULL;
+	unsigned char buf[1024];
+	unsigned char *p = buf + sizeof buf;
+	bool same = false;
+	if (mbedtls_x509_string_to_names(&names, ca->issuer) == 0) {
+		int n = mbedtls_x509_write_names(&p, buf, names);
+		same = n > 0 && (size_t)n == ca->cert.subject_raw.len &&
+		       memcmp(p, ca->cert.subject_raw.p, (size_t)n) == 0;
+	}
+	mbedtls_asn1_free_named_data_list(&names);
+	return same;
+}
+
 ca_err ca_load(const char *cert_path, const char *key_path, const char *passphrase, unsigned days,
 	       struct ca **out, char *detail, size_t detail_len)
 {
@@ -191,6 +212,14 @@ ca_err ca_load(const char *cert_path, const char *key_path, const char *passphra
 	if (rc == CA_OK &&
 	    mbedtls_x509_dn_gets(ca->issuer, sizeof ca->issuer, &ca->cert.subject) < 0) {
 		say(detail, detail_len, "%s: the CA subject is too long", cert_path);
+		rc = CA_ERR_CERT;
+	}
+	if (rc == CA_OK && !issuer_round_trips(ca)) {
+		say(detail, detail_len,
+		    "%s: the CA subject (%s) cannot be written back exactly as the issuer of "
+		    "the certificates (characters such as + # ; = or non-ASCII ones); use a CA "
+		    "whose subject is plain ASCII",
+		    cert_path, ca->issuer);
 		rc = CA_ERR_CERT;
 	}
 	static const char pers[] = "nrfcred station CA";

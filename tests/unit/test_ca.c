@@ -36,8 +36,8 @@ static void write_text(const char *name, const unsigned char *text)
 	fclose(f);
 }
 
-/* A self-signed certificate of key, a CA or not, into dir/name. */
-static void write_cert(const char *name, mbedtls_pk_context *key, int is_ca)
+/* A self-signed certificate of key named subject, a CA or not, into dir/name. */
+static void write_cert_as(const char *name, mbedtls_pk_context *key, int is_ca, const char *subject)
 {
 	mbedtls_x509write_cert c;
 	mbedtls_mpi serial;
@@ -47,8 +47,8 @@ static void write_cert(const char *name, mbedtls_pk_context *key, int is_ca)
 	mbedtls_x509write_crt_set_md_alg(&c, MBEDTLS_MD_SHA256);
 	mbedtls_x509write_crt_set_subject_key(&c, key);
 	mbedtls_x509write_crt_set_issuer_key(&c, key);
-	cr_assert_eq(mbedtls_x509write_crt_set_subject_name(&c, "CN=test CA,O=nrfcred"), 0);
-	cr_assert_eq(mbedtls_x509write_crt_set_issuer_name(&c, "CN=test CA,O=nrfcred"), 0);
+	cr_assert_eq(mbedtls_x509write_crt_set_subject_name(&c, subject), 0);
+	cr_assert_eq(mbedtls_x509write_crt_set_issuer_name(&c, subject), 0);
 	mbedtls_x509write_crt_set_serial(&c, &serial);
 	mbedtls_x509write_crt_set_validity(&c, "20200101000000", "20991231235959");
 	mbedtls_x509write_crt_set_basic_constraints(&c, is_ca, -1);
@@ -59,6 +59,11 @@ static void write_cert(const char *name, mbedtls_pk_context *key, int is_ca)
 	write_text(name, pem);
 	mbedtls_mpi_free(&serial);
 	mbedtls_x509write_crt_free(&c);
+}
+
+static void write_cert(const char *name, mbedtls_pk_context *key, int is_ca)
+{
+	write_cert_as(name, key, is_ca, "CN=test CA,O=nrfcred");
 }
 
 static void write_key(const char *name, mbedtls_pk_context *key)
@@ -246,4 +251,21 @@ Test(ca, load_refuses_a_non_ca_a_foreign_key_and_bad_days)
 	cr_assert_eq(ca_load(cert, key, NULL, 0, &ca, detail, sizeof detail), CA_ERR_DAYS);
 	cr_assert_null(ca);
 	mbedtls_pk_free(&other);
+}
+
+/* The issuer is written from mbedTLS's text of the CA subject: a subject
+ * that text cannot carry exactly (here a non-ASCII byte, printed as '?')
+ * would give certificates that do not chain, so the CA is refused. */
+Test(ca, load_refuses_a_ca_whose_subject_cannot_be_written_back_as_issuer)
+{
+	char cert[128], key[128], detail[512];
+	struct ca *ca = NULL;
+	write_cert_as("utf8.pem", &ca_key, 1, "CN=test CA,L=Troms\xc3\xb8");
+	snprintf(cert, sizeof cert, "%s/utf8.pem", dir);
+	snprintf(key, sizeof key, "%s/ca.key", dir);
+	cr_assert_eq(ca_load(cert, key, NULL, 30, &ca, detail, sizeof detail), CA_ERR_CERT, "%s",
+		     detail);
+	cr_assert(strstr(detail, "utf8.pem") != NULL && strstr(detail, "plain ASCII") != NULL, "%s",
+		  detail);
+	cr_assert_null(ca);
 }
