@@ -123,6 +123,9 @@ static void program(uint32_t ctrl, uint32_t addr, const volatile uint32_t *data,
 		if (!wait_flag(&NVMC_READYNEXT))
 			stop(ctrl, NRFCRED_LOADER_ERR_NVMC_TIMEOUT, addr + 4u * i, 0);
 		*(volatile uint32_t *)(addr + 4u * i) = data[i];
+		/* As nrfx_nvmc.c's nvmc_word_write: the store is done on the bus
+		 * before the next READYNEXT/READY read is. */
+		__asm__ volatile("dmb" ::: "memory");
 	}
 	/* The slot ends when the NVMC is done with it: the next slot's check
 	 * and a CRC read flash without waiting. Whether the words took is
