@@ -8,6 +8,7 @@
  *                        approtect, erase, retries
  *   [slot N]             probe (J-Link serial), label
  *   [credential NAME]    sec_tag, type, file | value
+ *   [database]           url, policy (the factory database, src/db)
  *
  * Relative paths resolve against the folder of the INI file.
  */
@@ -88,6 +89,12 @@ enum station_verify {
 	STATION_VERIFY_READBACK, /* read every byte back over SWD */
 };
 
+/* What a station does when the factory database cannot take a row. */
+enum station_db_policy {
+	STATION_DB_REQUIRE = 0, /* no board starts without it; a pass needs its row */
+	STATION_DB_BEST_EFFORT, /* rows it cannot take go to LOG_DIR/<station>.dbspool */
+};
+
 struct station_config {
 	char *path; /* the INI file as given */
 	char *dir;  /* its folder: base of relative paths */
@@ -108,6 +115,10 @@ struct station_config {
 	char *fingerprint_key;
 	enum station_flash_method flash_method;
 	enum station_verify verify;
+	/* [database] url (secure_mem: it may hold a password), NULL when not
+	 * given ($NRFCRED_DATABASE_URL is the CLI's fallback); policy. */
+	char *db_url;
+	enum station_db_policy db_policy;
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;
