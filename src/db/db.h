@@ -41,7 +41,8 @@ db_err db_migrate(const char *url, unsigned *from, unsigned *to, char *err, size
 /* The newest schema version this nrfcred carries. */
 unsigned db_schema_version(void);
 
-/* One board, as the station's CSV row, with the identity of its run. */
+/* One board, as the station's CSV row, with the identity of its run
+ * (db_station_record fills run and run_started_at with its own). */
 struct db_board_row {
 	char uuid[37]; /* db_uuid_new: makes a replayed row idempotent */
 	char run[37];

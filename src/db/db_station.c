@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db/db_priv.h"
@@ -26,6 +27,9 @@ struct db_station {
 	char *station;
 	char *spool_path;
 	enum db_policy policy;
+	/* This run: every row names it (its runs row is made with the first). */
+	char run[37];
+	char run_started[32];
 };
 
 /* Connects (again) and prepares the statements; under the lock. */
@@ -59,6 +63,7 @@ db_err db_station_open(const struct db_station_options *opts, struct db_station 
 		       size_t errlen)
 {
 	*out = NULL;
+	err[0] = '\0';
 	struct db_station *db = calloc(1, sizeof *db);
 	if (db == NULL)
 		return DB_ERR_NOMEM;
@@ -75,6 +80,18 @@ db_err db_station_open(const struct db_station_options *opts, struct db_station 
 		return DB_ERR_NOMEM;
 	}
 	db_url_mask(opts->url, db->masked, sizeof db->masked);
+	struct timespec now;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	size_t tlen = strftime(db->run_started, sizeof db->run_started, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(db->run_started + tlen, sizeof db->run_started - tlen, ".%03ldZ",
+		 now.tv_nsec / 1000000);
+	if (!db_uuid_new(db->run)) {
+		snprintf(err, errlen, "no random bytes for the run's uuid");
+		db_station_close(db);
+		return DB_ERR_NOMEM;
+	}
 	char *perr = NULL;
 	PQconninfoOption *ci = PQconninfoParse(opts->url, &perr);
 	PQfreemem(perr);
@@ -189,9 +206,13 @@ static db_err op_imei(PGconn *pg, const void *arg, char *why, size_t whylen)
 	return db_imei_owner(pg, arg, why, whylen);
 }
 
-db_err db_station_record(struct db_station *db, const struct db_board_row *row,
+db_err db_station_record(struct db_station *db, const struct db_board_row *board,
 			 enum db_kept *kept, char *why, size_t whylen)
 {
+	struct db_board_row copy = *board;
+	const struct db_board_row *row = &copy;
+	memcpy(copy.run, db->run, sizeof copy.run);
+	copy.run_started_at = db->run_started;
 	*kept = DB_KEPT_NONE;
 	why[0] = '\0';
 	pthread_mutex_lock(&db->lock);

@@ -22,6 +22,7 @@
 #include "station/events.h"
 
 struct adi_trace;
+struct db_station;
 struct station_config;
 struct station_job;
 
@@ -49,6 +50,11 @@ struct runner_options {
 	 * NULL: none. The caller opens them (redaction ranges registered) and
 	 * closes them after runner_destroy; each slot's worker writes its own. */
 	struct adi_trace *const *traces;
+	/* The factory database (db/db.h), NULL: none. Each board's row goes
+	 * there before its CSV row (a pass is final only once committed, with
+	 * policy require), and the IMEI guard asks it too. The caller opens it
+	 * and closes it after runner_destroy. */
+	struct db_station *db;
 };
 
 struct runner_summary {
@@ -64,6 +70,7 @@ struct runner_summary {
 	unsigned recovered;	     /* boards an earlier run left unwiped, wiped now */
 	unsigned recovery_failures;  /* ... whose wipe failed now */
 	unsigned journal_warnings;   /* ... not found in their slot, or not checked */
+	unsigned db_spooled;	     /* rows the database could not take, in the spool */
 };
 
 struct runner;
