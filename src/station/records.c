@@ -74,7 +74,11 @@ static void records_db(struct slot *s, struct slot_records *rec)
 			return;
 		}
 	}
+	/* A fail row the database did not take: its CSV row says so too. */
 	rec->db_lost = true;
+	snprintf(rec->db_error, sizeof rec->db_error, "%s; not recorded in the %s",
+		 rec->row.error ? rec->row.error : "", rec->db_cause);
+	rec->row.error = rec->db_error;
 }
 
 static void records_work(uv_work_t *req)
@@ -262,21 +266,6 @@ static void board_db_outcome(struct slot *s)
 		s->state = SLOT_FAILED;
 		s->failed_step = SLOT_DONE;
 		memcpy(s->error, rec->db_cause, sizeof s->error);
-	}
-	if (rec->db_lost) {
-		/* The CSV row has it; the database has not: say so, like a
-		 * CSV row that could not be written. */
-		r->summary.log_failures++;
-		struct station_event le = {
-			.type = STATION_EV_LOG_ERROR,
-			.slot = s->cfg->number,
-			.probe = s->cfg->probe,
-			.label = s->cfg->label,
-			.state = s->state,
-			.message = rec->db_cause,
-			.row = "(the board's row is in its CSV file, not in the database)",
-		};
-		runner_emit(r, &le);
 	}
 }
 

@@ -65,6 +65,7 @@ struct slot_records {
 	bool db_spooled; /* best effort: kept in LOG_DIR/<station>.dbspool */
 	char db_started[32];
 	char db_cause[320]; /* as s->error */
+	char db_error[640]; /* a lost fail row: its error, then db_cause */
 	journal_err journal_err;
 	int journal_errno;
 	void (*done)(struct slot *s);

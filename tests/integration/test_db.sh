@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# The factory database (issue 14) against a real PostgreSQL: tools/test
+# starts one (tools/pg-test-server) and names it in NRFCRED_TEST_DATABASE_URL;
+# without it this test starts its own. Each part below uses a database of
+# its own; the server-stopped parts run a private server they can stop.
+# Under CI=true a server that cannot start fails the test, never skips it.
+set -uo pipefail
+. "$(dirname "$0")/station_lib.sh"
+pgtool=$src/tools/pg-test-server
+
+pg_fail() {
+  echo "not ok - the test PostgreSQL: $1"
+  if [ "${CI:-}" = true ]; then echo "0 passed, 1 failed"; exit 1; fi
+  echo "# skipped: no PostgreSQL (install with tools/deps)"; exit 77
+}
+
+own_servers=()
+cleanup() {
+  for d in "${own_servers[@]}"; do "$pgtool" stop "$d" >/dev/null 2>&1 || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# start_server DIR: a private server; prints its URL.
+start_server() {
+  own_servers+=("$1")
+  "$pgtool" start "$1" 2>"$tmp/pg-start.err" || { cat "$tmp/pg-start.err" >&2; return 1; }
+}
+
+base=${NRFCRED_TEST_DATABASE_URL:-}
+if [ -z "$base" ]; then
+  base=$(start_server "$tmp/pg-shared") || pg_fail "no NRFCRED_TEST_DATABASE_URL and tools/pg-test-server start failed"
+fi
+psql -XqAt "$base" -c 'SELECT 1' >/dev/null 2>&1 || pg_fail "cannot connect to $base"
+
+# new_db NAME: a fresh database on the shared server; prints its URL.
+new_db() {
+  psql -XqAt "$base" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null &&
+    sed "s#^postgresql:///[^?]*#postgresql:///$1#" <<<"$base"
+}
+
+# Luhn-valid IMEI from 14 digits.
+luhn() {
+  "$py" -c '
+import sys
+d = sys.argv[1]
+s = 0
+for i, c in enumerate(reversed(d)):
+    n = int(c) * (2 if i % 2 == 0 else 1)
+    s += n - 9 if n > 9 else n
+print(d + str((10 - s % 10) % 10))' "$1"
+}
+
+# fixture DIR NAME SLOTS IMEI_PREFIX(8 digits) URL POLICY: a station NAME with
+# SLOTS simulated boards whose IMEIs are PREFIX + 6 digits, and its database.
+fixture() {
+  local dir=$1 name=$2 slots=$3 prefix=$4 url=$5 policy=$6
+  make_fixture "$dir" fast
+  "$py" - "$dir/sim.ini" "$slots" "$prefix" <<'PY'
+import re, sys
+path, slots, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def luhn(d):
+    s = 0
+    for i, c in enumerate(reversed(d)):
+        n = int(c) * (2 if i % 2 == 0 else 1)
+        s += n - 9 if n > 9 else n
+    return d + str((10 - s % 10) % 10)
+text = open(path).read()
+text = re.sub(r"^probes = \d+", "probes = %d" % slots, text, flags=re.M)
+out, probe = [], None
+for line in text.splitlines():
+    m = re.match(r"\[probe (\d+)\]", line)
+    if m:
+        probe = int(m.group(1))
+    if probe is not None and probe > slots:
+        continue
+    if probe is not None and line.startswith("imei = "):
+        line = "imei = " + luhn(prefix + "%06d" % probe)
+    out.append(line)
+open(path, "w").write("\n".join(out) + "\n")
+PY
+  "$py" - "$dir/station.ini" "$slots" "$name" <<'PY'
+import re, sys
+path, slots, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+out, skip = [], False
+for line in open(path).read().splitlines():
+    m = re.match(r"\[slot (\d+)\]", line)
+    if m:
+        skip = int(m.group(1)) > slots
+    elif line.startswith("["):
+        skip = False
+    if skip:
+        continue
+    out.append("name = " + name if line.startswith("name = ") else line)
+open(path, "w").write("\n".join(out) + "\n")
+PY
+  printf '\n[database]\nurl = %s\npolicy = %s\n' "$url" "$policy" >>"$dir/station.ini"
+}
+
+run_station() { # DIR [nrfcred station args]: plain output in DIR/out, rc in DIR/rc
+  local dir=$1
+  shift
+  sim "$dir" "$nrfcred" station --plain "$@" "$dir/station.ini" >"$dir/out" 2>&1
+  echo $? >"$dir/rc"
+}
+
+q() { psql -XqAt "$1" -c "$2"; }
+csv_rows() { cat "$1"/logs/*-slot*.csv 2>/dev/null | grep -v '^utc_time' | tr -d '\r'; }
+
+# ---- migrate ----
+u=$(new_db nrfcred_migrate)
+out1=$("$nrfcred" db migrate "$u" 2>&1)
+check "db migrate on an empty database: 0 -> 1" grep -q 'schema version 0 -> 1' <<<"$out1"
+# (pg_dump 15.14+ wraps its output in \restrict KEY lines with a random key.)
+pg_dump -s "$u" | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' >"$tmp/schema1.sql"
+out2=$("$nrfcred" db migrate "$u" 2>&1)
+check "db migrate again: up to date" grep -q 'schema version 1, up to date' <<<"$out2"
+pg_dump -s "$u" | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' >"$tmp/schema2.sql"
+check "db migrate again: the schema is unchanged (pg_dump -s)" cmp -s "$tmp/schema1.sql" "$tmp/schema2.sql"
+check "schema_version holds one row per migration" [ "$(q "$u" 'SELECT count(*) FROM schema_version')" = 1 ]
+wrong=$("$nrfcred" db migrate "postgresql://nrfcred:hunter2secret@/nodb?host=$tmp/nosuchdir" 2>&1)
+rc=$?
+check "db migrate with an unreachable server: exit 8" [ "$rc" -eq 8 ]
+check "db migrate: the password is masked in the message" \
+  bash -c '! grep -q hunter2secret <<<"$1" && grep -q "nrfcred:\*\*\*@" <<<"$1"' _ "$wrong"
+
+# ---- a station without the schema refuses to start ----
+u0=$(new_db nrfcred_noschema)
+fixture "$tmp/ns" lineN 2 35265611 "$u0" require
+run_station "$tmp/ns"
+check "require, no schema: exit 8 and no board started" \
+  bash -c '[ "$(cat "$1/rc")" = 8 ] && grep -q "db migrate" "$1/out" && [ -z "$(ls "$1/state" 2>/dev/null)" ]' _ "$tmp/ns"
+
+# ---- two stations x 8 slots at once, one database ----
+u=$(new_db nrfcred_two)
+"$nrfcred" db migrate "$u" >/dev/null
+fixture "$tmp/s1" lineA 8 35265620 "$u" require
+fixture "$tmp/s2" lineB 8 35265621 "$u" require
+run_station "$tmp/s1" & p1=$!
+run_station "$tmp/s2" & p2=$!
+wait $p1 $p2
+check "two stations at once: both exit 0" bash -c '[ "$(cat "$1/rc")" = 0 ] && [ "$(cat "$2/rc")" = 0 ]' _ "$tmp/s1" "$tmp/s2"
+check "two stations at once: 16 pass rows, 16 distinct IMEIs" \
+  [ "$(q "$u" "SELECT count(*) || ' ' || count(DISTINCT imei) FROM boards WHERE result = 'pass'")" = "16 16" ]
+check "two stations at once: one run row each, two stations" \
+  [ "$(q "$u" "SELECT count(*) FROM runs") $(q "$u" "SELECT string_agg(name, ',' ORDER BY name) FROM stations")" = "2 lineA,lineB" ]
+check "every CSV pass row is in the database (same IMEI, station, slot)" bash -c '
+  for d in "$1" "$2"; do
+    cat "$d"/logs/*-slot*.csv | grep -v ^utc_time | tr -d "\r" | awk -F, "\$6 == \"pass\" {print \$2\",\"\$3\",\"\$5}"
+  done | sort >"$3/csv.txt"
+  psql -XqAt "$4" -c "SELECT station || '"','"' || slot || '"','"' || imei FROM boards WHERE result = '"'pass'"'" | sort >"$3/db.txt"
+  cmp -s "$3/csv.txt" "$3/db.txt" && [ "$(wc -l <"$3/db.txt")" -eq 16 ]' _ "$tmp/s1" "$tmp/s2" "$tmp" "$u"
+check "board rows carry DEVICEID, probe, times, digests and version" \
+  [ "$(q "$u" "SELECT count(*) FROM boards WHERE device_id ~ '^[0-9a-f]{16}$' AND probe_serial <> '' AND finished_at >= started_at AND provisioner_sha256 ~ '^[0-9a-f]{64}$' AND cred_sha256 <> '' AND nrfcred_version <> ''")" = 16 ]
+
+# ---- the same IMEIs again, at another station: refused, naming the first ----
+fixture "$tmp/s3" lineC 8 35265620 "$u" require
+run_station "$tmp/s3"
+check "IMEIs that passed at lineA: lineC exits 5, every board fails" \
+  bash -c '[ "$(cat "$1/rc")" = 5 ] && [ "$(cat "$1"/logs/*.csv | grep -c ",fail,")" -eq 8 ]' _ "$tmp/s3"
+check "lineC's rows name lineA: 'already provisioned on <time> at lineA slot N'" \
+  [ "$(csv_rows "$tmp/s3" | grep -cE 'already provisioned on 20[0-9-]+T[0-9:.]+Z at lineA slot [1-8]')" -eq 8 ]
+check "lineC's boards were refused before the table: the modem stores are empty" \
+  bash -c '! "$1" show "$2/state" 2>&1 | grep -q "sec_tag"' _ "$nrfsim" "$tmp/s3"
+check "lineC's failures are in the database too, the pass rows still 16" \
+  [ "$(q "$u" "SELECT count(*) FILTER (WHERE station = 'lineC' AND result = 'fail') || ' ' || count(*) FILTER (WHERE result = 'pass') FROM boards")" = "8 16" ]
+
+# ---- one IMEI at two stations at the same moment: exactly one succeeds ----
+fixture "$tmp/d1" lineD 1 35265630 "$u" require
+fixture "$tmp/d2" lineE 1 35265630 "$u" require
+run_station "$tmp/d1" & p1=$!
+run_station "$tmp/d2" & p2=$!
+wait $p1 $p2
+check "one IMEI at two stations at once: exactly one pass in the CSVs" \
+  [ "$( (csv_rows "$tmp/d1"; csv_rows "$tmp/d2") | grep -c ',pass,')" -eq 1 ]
+check "... and exactly one pass row in the database" \
+  [ "$(q "$u" "SELECT count(*) FROM boards WHERE imei = '$(luhn 35265630000001)' AND result = 'pass'")" = 1 ]
+check "... the other names the station that has it" \
+  bash -c '(cat "$1"/logs/*.csv "$2"/logs/*.csv) | grep ",fail," | grep -qE "already provisioned on .* at line[DE] slot 1"' _ "$tmp/d1" "$tmp/d2"
+
+# ---- no key or PSK in clear anywhere in the database ----
+pg_dump "$u" >"$tmp/dump.sql"
+check "pg_dump: no PSK, key or digest of one (secret_scan.py files)" \
+  "$py" "$src/tests/integration/secret_scan.py" files 000102030405060708090a0b0c0d0e0f \
+  "$src/tests/data/provision/client.key" -- "$tmp/dump.sql"
+
+# ---- the database stops mid-run ----
+# pause_when DIR N URL_DIR: stops the private server once N boards of the
+# station have passed CHECK (their table is out), so the rest have not
+# committed yet.
+pause_after() {
+  local dir=$1 n=$2 pgdir=$3
+  for _ in $(seq 1 600); do
+    [ "$(grep -c ': CHECK' "$dir/out" 2>/dev/null)" -ge "$n" ] && break
+    sleep 0.05
+  done
+  "$pgtool" pause "$pgdir" 2>/dev/null
+}
+
+pr=$(start_server "$tmp/pg-require") || pg_fail "a private server for the stop test"
+"$nrfcred" db migrate "$pr" >/dev/null
+fixture "$tmp/r" lineR 8 35265640 "$pr" require
+run_station "$tmp/r" & p1=$!
+pause_after "$tmp/r" 2 "$tmp/pg-require"
+wait $p1
+"$pgtool" resume "$tmp/pg-require" 2>/dev/null
+committed=$(q "$pr" "SELECT count(*) FROM boards WHERE station = 'lineR' AND result = 'pass'")
+csv_pass=$(csv_rows "$tmp/r" | grep -c ',pass,')
+check "require, database stopped mid-run: exit 5, some boards failed" \
+  bash -c '[ "$(cat "$1/rc")" = 5 ] && [ "$2" -lt 8 ]' _ "$tmp/r" "$csv_pass"
+check "require: every CSV pass is committed, no other (CSV $csv_pass = database $committed)" [ "$csv_pass" = "$committed" ]
+check "require: each failed board's CSV row says database: why (failed at await_result or done)" \
+  [ "$(csv_rows "$tmp/r" | grep ',fail,' | grep -c 'database: ')" -eq $((8 - csv_pass)) ]
+check "require: every board is wiped (nrfsim show)" \
+  [ "$("$nrfsim" show "$tmp/r/state" 2>&1 | grep -c 'flash: .*fully erased')" -eq 8 ]
+check "require: nothing spooled" [ ! -e "$tmp/r/logs/lineR.dbspool" ]
+
+pb=$(start_server "$tmp/pg-best") || pg_fail "a private server for the best_effort test"
+"$nrfcred" db migrate "$pb" >/dev/null
+fixture "$tmp/b" lineS 8 35265650 "$pb" best_effort
+run_station "$tmp/b" & p1=$!
+pause_after "$tmp/b" 2 "$tmp/pg-best"
+wait $p1
+spool=$tmp/b/logs/lineS.dbspool
+check "best_effort, database stopped mid-run: all 8 pass, exit 0" \
+  bash -c '[ "$(cat "$1/rc")" = 0 ] && [ "$(cat "$1"/logs/*.csv | grep -c ",pass,")" -eq 8 ]' _ "$tmp/b"
+spooled=$(grep -c '^nrfcred-dbspool-1' "$spool" 2>/dev/null || echo 0)
+check "best_effort: the rows that could not be committed are spooled ($spooled) and the end says how to sync" \
+  bash -c '[ "$1" -ge 1 ] && grep -q "db sync" "$2/out"' _ "$spooled" "$tmp/b"
+check "best_effort: the spool is mode 0600" [ "$(stat -c %a "$spool")" = 600 ]
+"$pgtool" resume "$tmp/pg-best" 2>/dev/null
+before=$(q "$pb" "SELECT count(*) FROM boards WHERE station = 'lineS'")
+cp "$spool" "$tmp/spool.copy"
+sync_out=$("$nrfcred" db sync "$pb" "$spool" 2>&1)
+rc=$?
+check "db sync: exit 0, inserted every spooled row ($sync_out)" \
+  bash -c '[ "$1" -eq 0 ] && grep -q "$2 rows: $2 inserted, 0 already there" <<<"$3"' _ "$rc" "$spooled" "$sync_out"
+check "db sync: the database now has all 8 of lineS, once each" \
+  [ "$(q "$pb" "SELECT count(*) || ' ' || count(DISTINCT uuid) || ' ' || count(DISTINCT imei) FROM boards WHERE station = 'lineS' AND result = 'pass'")" = "8 8 8" ]
+check "db sync: before it $before + spooled $spooled = 8" [ $((before + spooled)) -eq 8 ]
+check "db sync: the empty spool is removed" [ ! -e "$spool" ]
+again=$("$nrfcred" db sync "$pb" "$tmp/spool.copy" 2>&1)
+check "db sync of the same rows again: nothing inserted, all already there" \
+  bash -c 'grep -q "$1 rows: 0 inserted, $1 already there" <<<"$2"' _ "$spooled" "$again"
+check "db sync again: still 8 rows" [ "$(q "$pb" "SELECT count(*) FROM boards WHERE station = 'lineS'")" = 8 ]
+printf 'nrfcred-dbspool-1\tgarbage\tcrc=00000000\n' >"$tmp/bad.dbspool"
+bad=$("$nrfcred" db sync "$pb" "$tmp/bad.dbspool" 2>&1)
+rc=$?
+check "db sync of a damaged line: exit 3, named with its line, kept" \
+  bash -c '[ "$1" -eq 3 ] && grep -q "bad.dbspool:1: CRC mismatch" <<<"$2" && [ -s "$3" ]' _ "$rc" "$bad" "$tmp/bad.dbspool"
+
+# ---- require: a server down at start stops the station before any board ----
+"$pgtool" pause "$tmp/pg-require" 2>/dev/null
+fixture "$tmp/z" lineZ 2 35265660 "$pr" require
+run_station "$tmp/z"
+check "require, server down at start: exit 8, no board touched" \
+  bash -c '[ "$(cat "$1/rc")" = 8 ] && grep -q "no board was started" "$1/out" && [ -z "$(ls "$1/state" 2>/dev/null)" ]' _ "$tmp/z"
+
+finish
