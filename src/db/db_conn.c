@@ -80,9 +80,9 @@ void db_url_mask(const char *url, char *out, size_t outlen)
 			continue;
 		}
 		q++;
-		put(out, outlen, &pos, p, (size_t)(q - p));
 		while (*q == ' ')
 			q++;
+		put(out, outlen, &pos, p, (size_t)(q - p));
 		if (*q == '\'') {
 			for (q++; *q && *q != '\''; q++)
 				if (*q == '\\' && q[1])

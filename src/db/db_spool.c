@@ -150,14 +150,14 @@ bool db_spool_parse(const char *line, size_t len, struct db_spool_entry *e, cons
 					return *why = "bad %XX escape", false;
 				c = (unsigned char)(hi << 4 | lo);
 				i += 3;
-			} else if (c < 0x20 || c > 0x7e) {
+			} else if (needs_escape(c)) {
 				return *why = "a byte that should have been escaped", false;
 			} else {
 				i++;
 			}
-			/* Rows hold printable text only (the station refuses the rest). */
-			if (c < 0x20 || c > 0x7e)
-				return *why = "a field holds a control or non-ASCII byte", false;
+			/* A NUL would cut the field short (and PostgreSQL text has none). */
+			if (c == '\0')
+				return *why = "a field holds a NUL byte", false;
 			e->text[out++] = (char)c;
 		}
 		e->text[out++] = '\0'; /* out <= i < DB_SPOOL_LINE_MAX: escapes only shrink */

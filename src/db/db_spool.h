@@ -3,7 +3,7 @@
  * station could not commit, one text line per row, until `nrfcred db sync`
  * replays them. A line: "nrfcred-dbspool-1", the row's fields, and a CRC-32
  * of everything before it, separated by tabs; a field's bytes outside
- * printable ASCII, and '%' and tab, are %XX. Read back as hostile input: a
+ * printable ASCII, and '%' and tab, are %XX (a NUL never is: refused). Read back as hostile input: a
  * line that does not parse (a torn last write, an edit) is kept, never
  * replayed. No secret is in a row (db.h).
  */
