@@ -21,7 +21,10 @@ typedef enum {
 	DB_ERR_SCHEMA,	  /* the schema is newer than this nrfcred, or not there */
 	DB_ERR_SPOOL,	  /* the spool file cannot be written, or a line is damaged */
 	DB_ERR_NOMEM,
-	DB_ERR_USAGE, /* a bad argument (an invalid connection string) */
+	DB_ERR_USAGE,	   /* a bad argument (an invalid connection string) */
+	DB_ERR_POOL_EMPTY, /* no free bundle left in the credential pool */
+	DB_ERR_KEY,	   /* the pool key file is unusable, or a bundle does not decrypt */
+	DB_ERR_INPUT,	   /* a pool import file or folder is not valid */
 } db_err;
 
 const char *db_strerror(db_err err);

@@ -26,6 +26,12 @@ const char *db_strerror(db_err err)
 		return "out of memory";
 	case DB_ERR_USAGE:
 		return "invalid argument";
+	case DB_ERR_POOL_EMPTY:
+		return "the credential pool is empty";
+	case DB_ERR_KEY:
+		return "pool key error";
+	case DB_ERR_INPUT:
+		return "invalid pool input";
 	}
 	return "unknown error";
 }

@@ -33,6 +33,15 @@ db_err db_insert_board(PGconn *pg, const struct db_board_row *row, bool *inserte
  * it, or the error of the query. */
 db_err db_imei_owner(PGconn *pg, const char *imei, char *why, size_t whylen);
 
+/* Runs op on the station's connection under its lock, connecting first
+ * and once more when the connection broke (op must be safe to repeat
+ * after a broken connection). why: the (masked) URL and the cause. */
+struct db_station;
+const char *db_station_name(const struct db_station *db);
+db_err db_station_run(struct db_station *db,
+		      db_err (*op)(PGconn *pg, const void *arg, char *why, size_t whylen),
+		      const void *arg, char *why, size_t whylen);
+
 /* The migrations compiled in (migrations_table.c, made by meson from
  * src/db/migrations/NNNN_*.sql), in version order. */
 struct db_migration {

@@ -132,6 +132,11 @@ enum db_policy db_station_policy(const struct db_station *db)
 	return db->policy;
 }
 
+const char *db_station_name(const struct db_station *db)
+{
+	return db->station;
+}
+
 const char *db_station_url(const struct db_station *db)
 {
 	return db->masked;
@@ -192,6 +197,17 @@ static db_err with_connection(struct db_station *db,
 			db->pg = NULL;
 		}
 	}
+	return e;
+}
+
+db_err db_station_run(struct db_station *db,
+		      db_err (*op)(PGconn *pg, const void *arg, char *why, size_t whylen),
+		      const void *arg, char *why, size_t whylen)
+{
+	why[0] = '\0';
+	pthread_mutex_lock(&db->lock);
+	db_err e = with_connection(db, op, arg, why, whylen);
+	pthread_mutex_unlock(&db->lock);
 	return e;
 }
 
