@@ -178,11 +178,86 @@ check "... and exactly one pass row in the database" \
 check "... the other names the station that has it" \
   bash -c '(cat "$1"/logs/*.csv "$2"/logs/*.csv) | grep ",fail," | grep -qE "already provisioned on .* at line[DE] slot 1"' _ "$tmp/d1" "$tmp/d2"
 
+# ---- credential pools ----
+driver=$build/tests/integration/db_pool_driver
+head -c 32 /dev/urandom >"$tmp/pool.key"
+chmod 600 "$tmp/pool.key"
+# bundles DIR FIRST LAST: per bundle the test client certificate and key, a
+# random PSK and an identity of its own.
+bundles() {
+  for i in $(seq "$2" "$3"); do
+    local b=$1/dev$(printf %04d "$i")
+    mkdir -p "$b"
+    cp "$src/tests/data/provision/client.pem" "$b/42.client_cert.pem"
+    cp "$src/tests/data/provision/client.key" "$b/42.client_key.pem"
+    head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$b/43.psk"
+    printf 'nrfcred-dev-%04d' "$i" >"$b/43.psk_identity"
+  done
+}
+bundles "$tmp/pool" 1 16
+imp=$("$nrfcred" pool import "$u" --name cloud --key-file "$tmp/pool.key" "$tmp/pool" 2>&1)
+check "pool import: 16 bundles, 64 items ($imp)" grep -q 'pool cloud: 16 bundles (64 items) imported, 0 already there' <<<"$imp"
+imp=$("$nrfcred" pool import "$u" --name cloud --key-file "$tmp/pool.key" "$tmp/pool" 2>&1)
+check "pool import again: nothing new" grep -q '0 bundles (0 items) imported, 16 already there' <<<"$imp"
+check "pool status: 16 free" bash -c '"$1" pool status "$2" --name cloud | grep -qE "^cloud +16 +0 +0 +0$"' _ "$nrfcred" "$u"
+check "pool items: keys and PSKs only as ciphertext with a 12-byte nonce and 16-byte tag" \
+  [ "$(q "$u" "SELECT count(*) FROM credential_pool_items WHERE secret AND content IS NULL AND length(nonce) = 12 AND length(tag) = 16 AND type IN (2, 3)") $(q "$u" "SELECT count(DISTINCT nonce) FROM credential_pool_items WHERE secret")" = "32 32" ]
+chmod 644 "$tmp/pool.key"
+out=$("$nrfcred" pool import "$u" --name other --key-file "$tmp/pool.key" "$tmp/pool" 2>&1)
+rc=$?
+chmod 600 "$tmp/pool.key"
+check "pool import with a key file others may read: exit 3, named" \
+  bash -c '[ "$1" -eq 3 ] && grep -q "pool.key: group or others may access it" <<<"$2"' _ "$rc" "$out"
+mkdir -p "$tmp/badpool"
+bundles "$tmp/badpool" 1 2
+printf 'not a certificate\n' >"$tmp/badpool/dev0002/42.client_cert.pem"
+out=$("$nrfcred" pool import "$u" --name bad --key-file "$tmp/pool.key" "$tmp/badpool" 2>&1)
+rc=$?
+check "pool import of a bad certificate: exit 3, file named, nothing imported" \
+  bash -c '[ "$1" -eq 3 ] && grep -q "dev0002/42.client_cert.pem" <<<"$2" && [ "$(psql -XqAt "$3" -c "SELECT count(*) FROM credential_pool WHERE pool = '"'bad'"'")" = 0 ]' _ "$rc" "$out" "$u"
+printf 'bundle,sec_tag,type,value\nc1,44,psk_identity,csv-dev-1\nc1,44,psk,00112233445566778899aabbccddeeff\nc2,44,psk_identity,csv-dev-2\nc2,44,psk,ffeeddccbbaa99887766554433221100\n' >"$tmp/pool.csv"
+out=$("$nrfcred" pool import "$u" --name csvpool --key-file "$tmp/pool.key" "$tmp/pool.csv" 2>&1)
+check "pool import of a CSV: 2 bundles, 4 items" grep -q 'pool csvpool: 2 bundles (4 items) imported' <<<"$out"
+printf 'bundle,sec_tag,type,value\nc3,44,psk,zz\n' >"$tmp/bad.csv"
+out=$("$nrfcred" pool import "$u" --name csvpool --key-file "$tmp/pool.key" "$tmp/bad.csv" 2>&1)
+check "pool import of a bad CSV line: named with its line" grep -q 'bad.csv:2' <<<"$out"
+
+# Two stations x 8 slots claim at once from one pool of 16.
+"$driver" "$u" cloud "$tmp/pool.key" lineP 8 1 bind >"$tmp/claims-p" 2>&1 & p1=$!
+"$driver" "$u" cloud "$tmp/pool.key" lineQ 8 1 bind >"$tmp/claims-q" 2>&1 & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+check "two stations x 8 slots claim at once: both drivers exit 0" [ "$r1$r2" = 00 ]
+check "16 claims, 16 distinct bundles, 16 distinct public contents" \
+  [ "$(cat "$tmp/claims-p" "$tmp/claims-q" | awk '$1 == "claim" {print $3}' | sort -u | wc -l) $(cat "$tmp/claims-p" "$tmp/claims-q" | awk '$1 == "claim" && $4 == 4 {print $5}' | sort -u | wc -l)" = "16 16" ]
+check "the pool: 16 bound, each to its own IMEI, by lineP and lineQ (8 each)" \
+  [ "$(q "$u" "SELECT count(*) || ' ' || count(DISTINCT imei) || ' ' || count(*) FILTER (WHERE station = 'lineP') || ' ' || count(*) FILTER (WHERE station = 'lineQ') FROM credential_pool WHERE pool = 'cloud' AND state = 'bound'")" = "16 16 8 8" ]
+"$driver" "$u" cloud "$tmp/pool.key" lineR 8 1 bind >"$tmp/claims-r" 2>&1
+check "a third station finds the pool empty: 8 slots empty, no claim" \
+  [ "$(grep -c '^empty' "$tmp/claims-r") $(grep -c '^claim ' "$tmp/claims-r")" = "8 0" ]
+"$driver" "$u" csvpool "$tmp/pool.key" lineP 1 1 return >/dev/null 2>&1
+check "a returned bundle is free again" bash -c '"$1" pool status "$2" --name csvpool | grep -qE "^csvpool +2 +0 +0 +0$"' _ "$nrfcred" "$u"
+"$driver" "$u" csvpool "$tmp/pool.key" lineP 1 1 burn >/dev/null 2>&1
+check "a burned bundle is never handed out again" bash -c '"$1" pool status "$2" --name csvpool | grep -qE "^csvpool +1 +0 +0 +1$"' _ "$nrfcred" "$u"
+head -c 32 /dev/urandom >"$tmp/wrong.key"
+chmod 600 "$tmp/wrong.key"
+out=$("$driver" "$u" csvpool "$tmp/wrong.key" lineP 1 1 bind 2>&1)
+check "another pool key: the claim fails (does not decrypt), the bundle is burned" \
+  bash -c 'grep -q "does not decrypt" <<<"$1" && "$2" pool status "$3" --name csvpool | grep -qE "^csvpool +0 +0 +0 +2$"' _ "$out" "$nrfcred" "$u"
+
 # ---- no key or PSK in clear anywhere in the database ----
 pg_dump "$u" >"$tmp/dump.sql"
-check "pg_dump: no PSK, key or digest of one (secret_scan.py files)" \
+check "pg_dump: no client key, nor the station's PSK, nor a digest of one (secret_scan.py files)" \
   "$py" "$src/tests/integration/secret_scan.py" files 000102030405060708090a0b0c0d0e0f \
   "$src/tests/data/provision/client.key" -- "$tmp/dump.sql"
+hits=0
+for f in "$tmp"/pool/dev*/43.psk; do
+  "$py" "$src/tests/integration/secret_scan.py" files "$(cat "$f")" \
+    "$src/tests/data/provision/client.key" -- "$tmp/dump.sql" >/dev/null || hits=$((hits + 1))
+done
+check "pg_dump: none of the 16 pool PSKs in any form" [ "$hits" -eq 0 ]
+check "pg_dump: the PSK identities are there, as bytea hex (the scan looks at the right dump)" \
+  grep -q "$(printf 'nrfcred-dev-0001' | od -An -tx1 | tr -d ' \n')" "$tmp/dump.sql"
 
 # ---- the database stops mid-run ----
 # pause_when DIR N URL_DIR: stops the private server once N boards of the
