@@ -179,7 +179,7 @@ check "... the other names the station that has it" \
   bash -c '(cat "$1"/logs/*.csv "$2"/logs/*.csv) | grep ",fail," | grep -qE "already provisioned on .* at line[DE] slot 1"' _ "$tmp/d1" "$tmp/d2"
 
 # ---- credential pools ----
-driver=$build/tests/integration/db_pool_driver
+driver=$build/tools/bench/bench_db_pool
 head -c 32 /dev/urandom >"$tmp/pool.key"
 chmod 600 "$tmp/pool.key"
 # bundles DIR FIRST LAST: per bundle the test client certificate and key, a

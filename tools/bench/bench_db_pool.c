@@ -1,9 +1,9 @@
-/* Drives the pool API as a station's slots do (db_pool.h), for
+/* bench_db_pool: drives the pool API as a station's slots do (db_pool.h), for
  * integration-db and tools/bench: one db_station (one connection), THREADS
  * slots each claiming bundles one after the other until the pool is empty
  * or each made MAX claims, then binding, returning or burning each.
  *
- *   db_pool_driver URL POOL KEY_FILE STATION THREADS MAX bind|return|burn
+ *   bench_db_pool URL POOL KEY_FILE STATION THREADS MAX bind|return|burn
  *
  * Prints one line per claim "claim SLOT BUNDLE SHA256-OF-ITEMS", then
  * "empty SLOT" when a slot found the pool empty, and last
@@ -98,7 +98,7 @@ static void *slot_main(void *p)
 int main(int argc, char **argv)
 {
 	if (argc != 8) {
-		fprintf(stderr, "usage: db_pool_driver URL POOL KEY_FILE STATION THREADS MAX "
+		fprintf(stderr, "usage: bench_db_pool URL POOL KEY_FILE STATION THREADS MAX "
 				"bind|return|burn\n");
 		return 2;
 	}
