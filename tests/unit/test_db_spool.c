@@ -190,3 +190,75 @@ Test(db_config, refuses_a_bad_policy_without_echoing_the_url)
 		     STATION_CONFIG_ERR_KEY);
 	cr_assert_null(strstr(err, "pw"), "%s", err);
 }
+
+/* ---- the pool's AES-256-GCM (db_pool_crypt.c) ---- */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/db_pool_crypt.h"
+
+static struct db_pool_key *make_key(const char *path, mode_t mode, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(fd >= 0);
+	uint8_t b[40];
+	for (size_t i = 0; i < sizeof b; i++)
+		b[i] = (uint8_t)(i * 7 + 1);
+	cr_assert_eq(write(fd, b, len), (ssize_t)len);
+	close(fd);
+	chmod(path, mode);
+	struct db_pool_key *k = NULL;
+	char err[300];
+	db_pool_key_load(path, &k, err, sizeof err);
+	return k;
+}
+
+Test(db_pool_crypt, seals_and_opens_and_refuses_another_bundle_or_type)
+{
+	char path[] = "/tmp/nrfcred-test-poolkey-XXXXXX";
+	int fd = mkstemp(path);
+	close(fd);
+	struct db_pool_key *k = make_key(path, 0600, 32);
+	cr_assert_not_null(k);
+	const uint8_t psk[16] = {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+	char aad[200], aad2[200];
+	size_t alen = db_pool_aad("cloud", "dev0001", 43, 3, aad, sizeof aad);
+	uint8_t ct[16], nonce[DB_POOL_NONCE_LEN], tag[DB_POOL_TAG_LEN], back[16];
+	cr_assert(db_pool_seal(k, aad, alen, psk, sizeof psk, ct, nonce, tag));
+	cr_assert_neq(memcmp(ct, psk, sizeof psk), 0, "the ciphertext is the plaintext");
+	cr_assert(db_pool_open(k, aad, alen, ct, sizeof ct, nonce, tag, back));
+	cr_assert_eq(memcmp(back, psk, sizeof psk), 0);
+	/* The same ciphertext moved to another bundle, or read as another type. */
+	size_t alen2 = db_pool_aad("cloud", "dev0002", 43, 3, aad2, sizeof aad2);
+	cr_assert_not(db_pool_open(k, aad2, alen2, ct, sizeof ct, nonce, tag, back));
+	cr_assert_eq(back[0], 0, "a failed open leaves no plaintext");
+	alen2 = db_pool_aad("cloud", "dev0001", 43, 4, aad2, sizeof aad2);
+	cr_assert_not(db_pool_open(k, aad2, alen2, ct, sizeof ct, nonce, tag, back));
+	/* "ab" + "c" is not "a" + "bc". */
+	size_t a1 = db_pool_aad("ab", "c", 1, 2, aad, sizeof aad);
+	size_t a2 = db_pool_aad("a", "bc", 1, 2, aad2, sizeof aad2);
+	cr_assert(a1 == a2 && memcmp(aad, aad2, a1) != 0);
+	/* A fresh nonce every time. */
+	uint8_t nonce2[DB_POOL_NONCE_LEN];
+	cr_assert(db_pool_seal(k, aad, a1, psk, sizeof psk, ct, nonce2, tag));
+	cr_assert_neq(memcmp(nonce, nonce2, sizeof nonce), 0);
+	db_pool_key_free(k);
+	unlink(path);
+}
+
+Test(db_pool_crypt, refuses_a_key_file_others_may_read_or_of_the_wrong_size)
+{
+	char path[] = "/tmp/nrfcred-test-poolkey-XXXXXX";
+	int fd = mkstemp(path);
+	close(fd);
+	cr_assert_null(make_key(path, 0644, 32));
+	cr_assert_null(make_key(path, 0600, 31));
+	cr_assert_null(make_key(path, 0600, 33));
+	struct db_pool_key *k = NULL;
+	char err[300];
+	chmod(path, 0644);
+	cr_assert_eq(db_pool_key_load(path, &k, err, sizeof err), DB_ERR_KEY);
+	cr_assert_not_null(strstr(err, "group or others may access it"), "%s", err);
+	unlink(path);
+}
