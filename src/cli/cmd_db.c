@@ -131,7 +131,8 @@ int cmd_db_main(int argc, char **argv)
 	}
 	if (strcmp(action, "sync") == 0) {
 		if (optind >= argc)
-			return cli_usage_error("db", "sync: missing SPOOL file (LOG_DIR/<station>.dbspool)");
+			return cli_usage_error(
+				"db", "sync: missing SPOOL file (LOG_DIR/<station>.dbspool)");
 		return db_sync_main(url, argv + optind, argc - optind);
 	}
 	return cli_usage_error("db", "unknown action '%s'; valid: migrate, sync", action);

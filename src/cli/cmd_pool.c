@@ -106,7 +106,8 @@ int cmd_pool_main(int argc, char **argv)
 		return exit_of(e);
 	}
 	if (!import)
-		return cli_usage_error("pool", "unknown action '%s'; valid: import, status", action);
+		return cli_usage_error("pool", "unknown action '%s'; valid: import, status",
+				       action);
 	if (name == NULL || key_file == NULL || optind != argc - 1)
 		return cli_usage_error("pool", "import needs --name NAME, --key-file FILE and one "
 					       "DIR or FILE.csv");

@@ -106,8 +106,8 @@ enum db_kept { DB_KEPT_NONE = 0, DB_KEPT_COMMITTED, DB_KEPT_SPOOLED };
  * fsync'd). DB_ERR_DUPLICATE: a pass row whose IMEI already passed; why
  * names where ("IMEI ... already provisioned on TIME at STATION slot N").
  * Other errors: the row is not kept; why says why. */
-db_err db_station_record(struct db_station *db, const struct db_board_row *row,
-			 enum db_kept *kept, char *why, size_t whylen);
+db_err db_station_record(struct db_station *db, const struct db_board_row *row, enum db_kept *kept,
+			 char *why, size_t whylen);
 
 /* Any thread. DB_OK: no successful row has this IMEI. DB_ERR_DUPLICATE:
  * one has, why names it as db_station_record does. With best effort a

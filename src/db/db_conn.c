@@ -56,8 +56,8 @@ void db_url_mask(const char *url, char *out, size_t outlen)
 	const char *p = url;
 	/* URI form: postgresql://user:password@host... (RFC 3986 userinfo). */
 	const char *scheme = strstr(url, "://");
-	if (scheme != NULL && (strncmp(url, "postgresql://", 13) == 0 ||
-			       strncmp(url, "postgres://", 11) == 0)) {
+	if (scheme != NULL &&
+	    (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)) {
 		const char *auth = scheme + 3;
 		size_t auth_len = strcspn(auth, "/?");
 		const char *at = memrchr(auth, '@', auth_len);
@@ -115,10 +115,9 @@ bool db_uuid_new(char out[37])
 	}
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 (RFC 4122 4.4) */
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* variant 10 */
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 	return true;
 }
 
@@ -222,7 +221,8 @@ db_err db_schema_check(PGconn *pg, char *out, size_t outlen)
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (e == DB_ERR_QUERY && state && strcmp(state, "42P01") == 0) {
 			e = DB_ERR_SCHEMA;
-			snprintf(out, outlen, "no nrfcred schema; run `nrfcred db migrate URL` first");
+			snprintf(out, outlen,
+				 "no nrfcred schema; run `nrfcred db migrate URL` first");
 		} else {
 			db_pg_message(pg, res, out, outlen);
 		}
@@ -239,7 +239,7 @@ db_err db_schema_check(PGconn *pg, char *out, size_t outlen)
 			 have, db_schema_version());
 	else
 		snprintf(out, outlen,
-			 "schema version %u is newer than this nrfcred's (%u); update nrfcred", have,
-			 db_schema_version());
+			 "schema version %u is newer than this nrfcred's (%u); update nrfcred",
+			 have, db_schema_version());
 	return DB_ERR_SCHEMA;
 }

@@ -12,11 +12,10 @@
 /* Any 64-bit constant of our own: the key of the migration's advisory lock. */
 #define DB_MIGRATE_LOCK "7232174031855202164"
 
-static const char create_version_table[] =
-	"CREATE TABLE IF NOT EXISTS schema_version ("
-	" version integer PRIMARY KEY,"
-	" name text NOT NULL,"
-	" applied_at timestamptz NOT NULL DEFAULT now())";
+static const char create_version_table[] = "CREATE TABLE IF NOT EXISTS schema_version ("
+					   " version integer PRIMARY KEY,"
+					   " name text NOT NULL,"
+					   " applied_at timestamptz NOT NULL DEFAULT now())";
 
 static db_err current_version(PGconn *pg, unsigned *out, char *msg, size_t msglen)
 {
@@ -83,7 +82,8 @@ db_err db_migrate(const char *url, unsigned *from, unsigned *to, char *err, size
 	/* The version table itself, under the same lock. */
 	db_err e = db_exec(pg, "BEGIN", msg, sizeof msg);
 	if (e == DB_OK)
-		e = db_exec(pg, "SELECT pg_advisory_xact_lock(" DB_MIGRATE_LOCK ")", msg, sizeof msg);
+		e = db_exec(pg, "SELECT pg_advisory_xact_lock(" DB_MIGRATE_LOCK ")", msg,
+			    sizeof msg);
 	if (e == DB_OK)
 		e = db_exec(pg, create_version_table, msg, sizeof msg);
 	if (e == DB_OK)
@@ -105,8 +105,9 @@ db_err db_migrate(const char *url, unsigned *from, unsigned *to, char *err, size
 		bool applied;
 		e = apply(pg, m, &applied, msg, sizeof msg);
 		if (e != DB_OK) {
-			snprintf(err, errlen, "%s: migration %s failed (the schema stays at %u): %s",
-				 masked, m->name, *to, msg);
+			snprintf(err, errlen,
+				 "%s: migration %s failed (the schema stays at %u): %s", masked,
+				 m->name, *to, msg);
 			PQfinish(pg);
 			return e;
 		}

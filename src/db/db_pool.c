@@ -194,7 +194,8 @@ static db_err import_dir(struct import *im, const char *dir)
 				*dot2 = '\0';
 			uint32_t tag;
 			int type;
-			if (dot1 == NULL || (*dot1 = '\0', !parse_tag_type(name, dot1 + 1, &tag, &type))) {
+			if (dot1 == NULL ||
+			    (*dot1 = '\0', !parse_tag_type(name, dot1 + 1, &tag, &type))) {
 				snprintf(im->err, im->errlen,
 					 "%s: the name must be SEC_TAG.TYPE[.ext], e.g. "
 					 "42.client_cert.pem, 43.psk",
@@ -247,7 +248,8 @@ static db_err import_csv(struct import *im, const char *path)
 		if (no == 1) {
 			if (strcmp(line, "bundle,sec_tag,type,value") != 0) {
 				snprintf(im->err, im->errlen,
-					 "%s:1: the header must be exactly bundle,sec_tag,type,value",
+					 "%s:1: the header must be exactly "
+					 "bundle,sec_tag,type,value",
 					 path);
 				e = DB_ERR_INPUT;
 			}
@@ -272,9 +274,10 @@ static db_err import_csv(struct import *im, const char *path)
 		char where[4200];
 		snprintf(where, sizeof where, "%s:%u", path, no);
 		if (!valid_name(f1, DB_POOL_BUNDLE_MAX)) {
-			snprintf(im->err, im->errlen,
-				 "%s: bundle: not a valid id; valid: letters, digits, '_', '-', '.'",
-				 where);
+			snprintf(
+				im->err, im->errlen,
+				"%s: bundle: not a valid id; valid: letters, digits, '_', '-', '.'",
+				where);
 			e = DB_ERR_INPUT;
 		} else if (!parse_tag_type(f2, f3, &tag, &type)) {
 			snprintf(im->err, im->errlen,
@@ -344,33 +347,45 @@ static db_err insert_bundle(PGconn *pg, struct import *im, const struct bundle *
 		db_err e = DB_OK;
 		if (secret) {
 			char aad[DB_POOL_NAME_MAX + DB_POOL_BUNDLE_MAX + 32];
-			size_t alen = db_pool_aad(im->pool, b->name, en->sec_tag, (int)en->type, aad,
-						  sizeof aad);
+			size_t alen = db_pool_aad(im->pool, b->name, en->sec_tag, (int)en->type,
+						  aad, sizeof aad);
 			ct = malloc(en->len ? en->len : 1);
 			if (alen == 0 || ct == NULL ||
-			    !db_pool_seal(im->key, aad, alen, en->content, en->len, ct, nonce, mac)) {
+			    !db_pool_seal(im->key, aad, alen, en->content, en->len, ct, nonce,
+					  mac)) {
 				free(ct);
-				snprintf(im->err, im->errlen, "bundle %s: encryption failed", b->name);
+				snprintf(im->err, im->errlen, "bundle %s: encryption failed",
+					 b->name);
 				return DB_ERR_KEY;
 			}
 		} else {
 			sha256_hex(en->sha256, sha);
 		}
-		const char *v[9] = {id, tag, type, secret ? "t" : "f",
+		const char *v[9] = {id,
+				    tag,
+				    type,
+				    secret ? "t" : "f",
 				    secret ? NULL : (const char *)en->content,
 				    secret ? NULL : sha,
 				    secret ? (const char *)nonce : NULL,
 				    secret ? (const char *)ct : NULL,
 				    secret ? (const char *)mac : NULL};
-		int lens[9] = {0, 0, 0, 0, secret ? 0 : (int)en->len, 0,
-			       secret ? (int)DB_POOL_NONCE_LEN : 0, secret ? (int)en->len : 0,
+		int lens[9] = {0,
+			       0,
+			       0,
+			       0,
+			       secret ? 0 : (int)en->len,
+			       0,
+			       secret ? (int)DB_POOL_NONCE_LEN : 0,
+			       secret ? (int)en->len : 0,
 			       secret ? (int)DB_POOL_TAG_LEN : 0};
 		int fmts[9] = {0, 0, 0, 0, 1, 0, 1, 1, 1};
-		res = PQexecParams(pg,
-				   "INSERT INTO credential_pool_items (bundle_id, sec_tag, type, secret, "
-				   "content, sha256, nonce, ciphertext, tag) VALUES ($1, $2, $3, $4, "
-				   "$5::bytea, $6, $7::bytea, $8::bytea, $9::bytea)",
-				   9, NULL, v, lens, fmts, 0);
+		res = PQexecParams(
+			pg,
+			"INSERT INTO credential_pool_items (bundle_id, sec_tag, type, secret, "
+			"content, sha256, nonce, ciphertext, tag) VALUES ($1, $2, $3, $4, "
+			"$5::bytea, $6, $7::bytea, $8::bytea, $9::bytea)",
+			9, NULL, v, lens, fmts, 0);
 		free(ct);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			e = db_result_err(pg, res);
@@ -392,8 +407,10 @@ db_err db_pool_import(const char *url, const char *pool, const struct db_pool_ke
 	memset(counts, 0, sizeof *counts);
 	err[0] = '\0';
 	if (!valid_name(pool, DB_POOL_NAME_MAX)) {
-		snprintf(err, errlen, "--name %s: not a valid pool name; valid: 1-%u of letters, "
-				      "digits, '_', '-', '.'", pool, DB_POOL_NAME_MAX - 1);
+		snprintf(err, errlen,
+			 "--name %s: not a valid pool name; valid: 1-%u of letters, "
+			 "digits, '_', '-', '.'",
+			 pool, DB_POOL_NAME_MAX - 1);
 		return DB_ERR_USAGE;
 	}
 	struct import im = {.pool = pool, .key = key, .err = err, .errlen = errlen};
@@ -449,19 +466,21 @@ db_err db_pool_status(const char *url, const char *pool, FILE *out, char *err, s
 	if (pg == NULL)
 		return DB_ERR_CONNECT;
 	const char *p[1] = {pool};
-	PGresult *res = PQexecParams(
-		pg,
-		"SELECT pool, count(*) FILTER (WHERE state = 'free'),"
-		" count(*) FILTER (WHERE state = 'claimed'), count(*) FILTER (WHERE state = 'bound'),"
-		" count(*) FILTER (WHERE state = 'burned') FROM credential_pool"
-		" WHERE $1::text IS NULL OR pool = $1 GROUP BY pool ORDER BY pool",
-		1, NULL, p, NULL, NULL, 0);
+	PGresult *res =
+		PQexecParams(pg,
+			     "SELECT pool, count(*) FILTER (WHERE state = 'free'),"
+			     " count(*) FILTER (WHERE state = 'claimed'), count(*) FILTER (WHERE "
+			     "state = 'bound'),"
+			     " count(*) FILTER (WHERE state = 'burned') FROM credential_pool"
+			     " WHERE $1::text IS NULL OR pool = $1 GROUP BY pool ORDER BY pool",
+			     1, NULL, p, NULL, NULL, 0);
 	db_err e = DB_OK;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		e = db_result_err(pg, res);
 		db_pg_message(pg, res, err, errlen);
 	} else {
-		fprintf(out, "%-24s %8s %8s %8s %8s\n", "POOL", "FREE", "CLAIMED", "BOUND", "BURNED");
+		fprintf(out, "%-24s %8s %8s %8s %8s\n", "POOL", "FREE", "CLAIMED", "BOUND",
+			"BURNED");
 		for (int i = 0; i < PQntuples(res); i++)
 			fprintf(out, "%-24s %8s %8s %8s %8s\n", PQgetvalue(res, i, 0),
 				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
@@ -509,8 +528,8 @@ static db_err op_claim(PGconn *pg, const void *argp, char *why, size_t whylen)
 		db_pg_message(pg, res, why, whylen);
 	} else if (PQntuples(res) == 0) {
 		e = DB_ERR_POOL_EMPTY;
-		snprintf(why, whylen, "credential pool %s: no free bundle left (nrfcred pool status)",
-			 a->pool);
+		snprintf(why, whylen,
+			 "credential pool %s: no free bundle left (nrfcred pool status)", a->pool);
 	} else {
 		c->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		snprintf(c->bundle, sizeof c->bundle, "%s", PQgetvalue(res, 0, 1));
@@ -520,20 +539,23 @@ static db_err op_claim(PGconn *pg, const void *argp, char *why, size_t whylen)
 		char id[24];
 		snprintf(id, sizeof id, "%" PRId64, c->id);
 		const char *q[1] = {id};
-		res = PQexecParams(pg,
-				   "SELECT sec_tag, type, secret, content, nonce, ciphertext, tag FROM "
-				   "credential_pool_items WHERE bundle_id = $1 ORDER BY sec_tag, type",
-				   1, NULL, q, NULL, NULL, 1);
+		res = PQexecParams(
+			pg,
+			"SELECT sec_tag, type, secret, content, nonce, ciphertext, tag FROM "
+			"credential_pool_items WHERE bundle_id = $1 ORDER BY sec_tag, type",
+			1, NULL, q, NULL, NULL, 1);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			e = db_result_err(pg, res);
 			db_pg_message(pg, res, why, whylen);
 		}
-		for (int i = 0; e == DB_OK && i < PQntuples(res) && i < (int)DB_POOL_ITEMS_MAX; i++) {
+		for (int i = 0; e == DB_OK && i < PQntuples(res) && i < (int)DB_POOL_ITEMS_MAX;
+		     i++) {
 			struct db_pool_item *it = &c->items[c->count];
 			uint32_t tag_be, type_be;
 			if (PQgetlength(res, i, 0) != 8 || PQgetlength(res, i, 1) != 4) {
 				e = DB_ERR_QUERY;
-				snprintf(why, whylen, "bundle %s: unexpected item columns", c->bundle);
+				snprintf(why, whylen, "bundle %s: unexpected item columns",
+					 c->bundle);
 				break;
 			}
 			/* Binary results are network order; a sec_tag is < 2^31. */
@@ -578,8 +600,9 @@ static db_err op_claim(PGconn *pg, const void *argp, char *why, size_t whylen)
 		char id[24], ignored[200];
 		snprintf(id, sizeof id, "%" PRId64, c->id);
 		const char *q[1] = {id};
-		PQclear(PQexecParams(pg, "UPDATE credential_pool SET state = 'burned' WHERE id = $1",
-				     1, NULL, q, NULL, NULL, 0));
+		PQclear(PQexecParams(pg,
+				     "UPDATE credential_pool SET state = 'burned' WHERE id = $1", 1,
+				     NULL, q, NULL, NULL, 0));
 		db_exec(pg, "COMMIT", ignored, sizeof ignored);
 		return e;
 	}
@@ -648,28 +671,30 @@ static db_err op_state(PGconn *pg, const void *argp, char *why, size_t whylen)
 db_err db_pool_bind(struct db_station *db, const struct db_pool_claim *c, const char *imei,
 		    char *why, size_t whylen)
 {
-	struct state_arg a = {c->id,
-			      "UPDATE credential_pool SET state = 'bound', imei = $2, bound_at = now()"
-			      " WHERE id = $1 AND state = 'claimed'",
-			      imei};
+	struct state_arg a = {
+		c->id,
+		"UPDATE credential_pool SET state = 'bound', imei = $2, bound_at = now()"
+		" WHERE id = $1 AND state = 'claimed'",
+		imei};
 	return db_station_run(db, op_state, &a, why, whylen);
 }
 
 db_err db_pool_return(struct db_station *db, const struct db_pool_claim *c, char *why,
 		      size_t whylen)
 {
-	struct state_arg a = {c->id,
-			      "UPDATE credential_pool SET state = 'free', station = NULL, slot = NULL,"
-			      " claimed_at = NULL WHERE id = $1 AND state = 'claimed'",
-			      NULL};
+	struct state_arg a = {
+		c->id,
+		"UPDATE credential_pool SET state = 'free', station = NULL, slot = NULL,"
+		" claimed_at = NULL WHERE id = $1 AND state = 'claimed'",
+		NULL};
 	return db_station_run(db, op_state, &a, why, whylen);
 }
 
-db_err db_pool_burn(struct db_station *db, const struct db_pool_claim *c, char *why,
-		    size_t whylen)
+db_err db_pool_burn(struct db_station *db, const struct db_pool_claim *c, char *why, size_t whylen)
 {
 	struct state_arg a = {
-		c->id, "UPDATE credential_pool SET state = 'burned' WHERE id = $1 AND state = 'claimed'",
+		c->id,
+		"UPDATE credential_pool SET state = 'burned' WHERE id = $1 AND state = 'claimed'",
 		NULL};
 	return db_station_run(db, op_state, &a, why, whylen);
 }

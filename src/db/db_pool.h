@@ -56,8 +56,8 @@ db_err db_pool_status(const char *url, const char *pool, FILE *out, char *err, s
 
 struct db_pool_item {
 	uint32_t sec_tag;
-	int type;	    /* enum nrfcred_cred_type */
-	uint8_t *content;   /* secure_mem; decrypted for keys and PSKs */
+	int type;	  /* enum nrfcred_cred_type */
+	uint8_t *content; /* secure_mem; decrypted for keys and PSKs */
 	size_t len;
 };
 
@@ -82,8 +82,7 @@ db_err db_pool_bind(struct db_station *db, const struct db_pool_claim *c, const 
 db_err db_pool_return(struct db_station *db, const struct db_pool_claim *c, char *why,
 		      size_t whylen);
 /* A write was attempted and not confirmed: claimed -> burned. */
-db_err db_pool_burn(struct db_station *db, const struct db_pool_claim *c, char *why,
-		    size_t whylen);
+db_err db_pool_burn(struct db_station *db, const struct db_pool_claim *c, char *why, size_t whylen);
 /* Wipes the decrypted contents and frees the claim. NULL is fine. */
 void db_pool_claim_free(struct db_pool_claim *c);
 

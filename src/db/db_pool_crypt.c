@@ -75,8 +75,8 @@ size_t db_pool_aad(const char *pool, const char *bundle, uint32_t sec_tag, int t
 	return (size_t)n + 1; /* the final NUL too */
 }
 
-bool db_pool_seal(const struct db_pool_key *key, const char *aad, size_t aadlen,
-		  const uint8_t *in, size_t len, uint8_t *out, uint8_t nonce[DB_POOL_NONCE_LEN],
+bool db_pool_seal(const struct db_pool_key *key, const char *aad, size_t aadlen, const uint8_t *in,
+		  size_t len, uint8_t *out, uint8_t nonce[DB_POOL_NONCE_LEN],
 		  uint8_t tag[DB_POOL_TAG_LEN])
 {
 	size_t got = 0;
@@ -96,16 +96,16 @@ bool db_pool_seal(const struct db_pool_key *key, const char *aad, size_t aadlen,
 	return ok;
 }
 
-bool db_pool_open(const struct db_pool_key *key, const char *aad, size_t aadlen,
-		  const uint8_t *in, size_t len, const uint8_t nonce[DB_POOL_NONCE_LEN],
+bool db_pool_open(const struct db_pool_key *key, const char *aad, size_t aadlen, const uint8_t *in,
+		  size_t len, const uint8_t nonce[DB_POOL_NONCE_LEN],
 		  const uint8_t tag[DB_POOL_TAG_LEN], uint8_t *out)
 {
 	mbedtls_gcm_context gcm;
 	mbedtls_gcm_init(&gcm);
 	bool ok = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key->bytes, KEY_LEN * 8) == 0 &&
 		  mbedtls_gcm_auth_decrypt(&gcm, len, nonce, DB_POOL_NONCE_LEN,
-					   (const unsigned char *)aad, aadlen, tag,
-					   DB_POOL_TAG_LEN, in, out) == 0;
+					   (const unsigned char *)aad, aadlen, tag, DB_POOL_TAG_LEN,
+					   in, out) == 0;
 	mbedtls_gcm_free(&gcm);
 	if (!ok)
 		explicit_bzero(out, len);

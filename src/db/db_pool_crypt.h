@@ -18,12 +18,12 @@ size_t db_pool_aad(const char *pool, const char *bundle, uint32_t sec_tag, int t
 		   size_t outlen);
 /* Encrypts len bytes of in into out (len bytes), with a fresh random
  * nonce; false when mbedTLS or getrandom fails. */
-bool db_pool_seal(const struct db_pool_key *key, const char *aad, size_t aadlen,
-		  const uint8_t *in, size_t len, uint8_t *out, uint8_t nonce[DB_POOL_NONCE_LEN],
+bool db_pool_seal(const struct db_pool_key *key, const char *aad, size_t aadlen, const uint8_t *in,
+		  size_t len, uint8_t *out, uint8_t nonce[DB_POOL_NONCE_LEN],
 		  uint8_t tag[DB_POOL_TAG_LEN]);
 /* Decrypts and authenticates; false (out wiped) when the tag does not match. */
-bool db_pool_open(const struct db_pool_key *key, const char *aad, size_t aadlen,
-		  const uint8_t *in, size_t len, const uint8_t nonce[DB_POOL_NONCE_LEN],
+bool db_pool_open(const struct db_pool_key *key, const char *aad, size_t aadlen, const uint8_t *in,
+		  size_t len, const uint8_t nonce[DB_POOL_NONCE_LEN],
 		  const uint8_t tag[DB_POOL_TAG_LEN], uint8_t *out);
 
 #endif

@@ -25,10 +25,9 @@ static const char insert_board_sql[] =
 	"   $20, $5, $21, $4, $22)"
 	" ON CONFLICT (uuid) DO NOTHING RETURNING 1";
 
-static const char imei_owner_sql[] =
-	"SELECT station, slot, to_char(finished_at AT TIME ZONE 'UTC',"
-	"   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-	" FROM boards WHERE imei = $1 AND result = 'pass' LIMIT 1";
+static const char imei_owner_sql[] = "SELECT station, slot, to_char(finished_at AT TIME ZONE 'UTC',"
+				     "   'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+				     " FROM boards WHERE imei = $1 AND result = 'pass' LIMIT 1";
 
 db_err db_prepare_records(PGconn *pg, char *out, size_t outlen)
 {
@@ -119,7 +118,8 @@ db_err db_insert_board(PGconn *pg, const struct db_board_row *row, bool *inserte
 			/* Another station's pass committed first: name it. */
 			db_err o = db_imei_owner(pg, or_empty(row->imei), why, whylen);
 			if (o != DB_ERR_DUPLICATE)
-				snprintf(why, whylen, "IMEI %s already provisioned (another pass row)",
+				snprintf(why, whylen,
+					 "IMEI %s already provisioned (another pass row)",
 					 or_empty(row->imei));
 		}
 		return e;

@@ -3,9 +3,9 @@
  * station could not commit, one text line per row, until `nrfcred db sync`
  * replays them. A line: "nrfcred-dbspool-1", the row's fields, and a CRC-32
  * of everything before it, separated by tabs; a field's bytes outside
- * printable ASCII, and '%' and tab, are %XX (a NUL never is: refused). Read back as hostile input: a
- * line that does not parse (a torn last write, an edit) is kept, never
- * replayed. No secret is in a row (db.h).
+ * printable ASCII, and '%' and tab, are %XX (a NUL never is: refused). Read back as hostile input:
+ * a line that does not parse (a torn last write, an edit) is kept, never replayed. No secret is in
+ * a row (db.h).
  */
 #ifndef NRFCRED_DB_DB_SPOOL_H
 #define NRFCRED_DB_DB_SPOOL_H
@@ -15,8 +15,8 @@
 
 #include "db/db.h"
 
-#define DB_SPOOL_MAGIC	     "nrfcred-dbspool-1"
-#define DB_SPOOL_LINE_MAX    8192u /* a longer line is damaged */
+#define DB_SPOOL_MAGIC	  "nrfcred-dbspool-1"
+#define DB_SPOOL_LINE_MAX 8192u /* a longer line is damaged */
 
 /* A parsed line: row's strings point into text. */
 struct db_spool_entry {

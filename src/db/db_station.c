@@ -96,8 +96,10 @@ db_err db_station_open(const struct db_station_options *opts, struct db_station 
 	PQconninfoOption *ci = PQconninfoParse(opts->url, &perr);
 	PQfreemem(perr);
 	if (ci == NULL) {
-		snprintf(err, errlen, "%s: not a libpq connection string (postgresql://... or "
-				      "key=value pairs)", db->masked);
+		snprintf(err, errlen,
+			 "%s: not a libpq connection string (postgresql://... or "
+			 "key=value pairs)",
+			 db->masked);
 		db_station_close(db);
 		return DB_ERR_USAGE;
 	}

@@ -367,8 +367,8 @@ bool slot_imei_is_new(struct slot *s, const char *imei)
 	db_err e = db_station_imei_check(r->opts.db, imei, why, sizeof why);
 	if (e == DB_OK)
 		return true;
-	snprintf(s->detail, sizeof s->detail, "%s%s", e == DB_ERR_DUPLICATE ? "" : "database: ",
-		 why);
+	snprintf(s->detail, sizeof s->detail, "%s%s",
+		 e == DB_ERR_DUPLICATE ? "" : "database: ", why);
 	return false;
 }
 

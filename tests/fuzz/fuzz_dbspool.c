@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memcmp(e.row.uuid, again.row.uuid, sizeof e.row.uuid) != 0 ||
 	    e.row.slot != again.row.slot || e.row.device_id != again.row.device_id ||
 	    e.row.passed != again.row.passed || strcmp(e.row.cause, again.row.cause) != 0 ||
-	    strcmp(e.row.imei, again.row.imei) != 0 || strcmp(e.row.delivery, again.row.delivery) != 0)
+	    strcmp(e.row.imei, again.row.imei) != 0 ||
+	    strcmp(e.row.delivery, again.row.delivery) != 0)
 		abort();
 	free(line);
 	return 0;

@@ -178,8 +178,9 @@ Test(db_config, refuses_a_bad_policy_without_echoing_the_url)
 {
 	struct station_config *cfg;
 	char err[300];
-	const char *text = "[station]\n[slot 1]\nprobe = 1\n[database]\nurl = postgresql://u:pw@db/x\n"
-			   "policy = sometimes\n";
+	const char *text =
+		"[station]\n[slot 1]\nprobe = 1\n[database]\nurl = postgresql://u:pw@db/x\n"
+		"policy = sometimes\n";
 	cr_assert_eq(station_config_parse(text, "/tmp/s.ini", &cfg, err, sizeof err),
 		     STATION_CONFIG_ERR_VALUE);
 	cr_assert_str_eq(err, "/tmp/s.ini:6: [database] policy: 'sometimes' is not valid; valid: "

@@ -109,8 +109,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	struct db_station_options o = {.url = argv[1], .policy = DB_POLICY_REQUIRE,
-				       .station = argv[4], .spool_path = "/dev/null"};
+	struct db_station_options o = {.url = argv[1],
+				       .policy = DB_POLICY_REQUIRE,
+				       .station = argv[4],
+				       .spool_path = "/dev/null"};
 	if (db_station_open(&o, &r.db, err, sizeof err) != DB_OK) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
