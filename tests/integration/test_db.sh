@@ -20,15 +20,18 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM # meson's timeout: still stop the servers
+trap 'exit 130' INT
 
-# start_server DIR: a private server; prints its URL.
+# start_server DIR: a private server; prints its URL. It runs in $(...), a
+# subshell: the caller registers DIR in own_servers first, for cleanup.
 start_server() {
-  own_servers+=("$1")
   "$pgtool" start "$1" 2>"$tmp/pg-start.err" || { cat "$tmp/pg-start.err" >&2; return 1; }
 }
 
 base=${NRFCRED_TEST_DATABASE_URL:-}
 if [ -z "$base" ]; then
+  own_servers+=("$tmp/pg-shared")
   base=$(start_server "$tmp/pg-shared") || pg_fail "no NRFCRED_TEST_DATABASE_URL and tools/pg-test-server start failed"
 fi
 psql -XqAt "$base" -c 'SELECT 1' >/dev/null 2>&1 || pg_fail "cannot connect to $base"
@@ -272,6 +275,7 @@ pause_after() {
   "$pgtool" pause "$pgdir" 2>/dev/null
 }
 
+own_servers+=("$tmp/pg-require")
 pr=$(start_server "$tmp/pg-require") || pg_fail "a private server for the stop test"
 "$nrfcred" db migrate "$pr" >/dev/null
 fixture "$tmp/r" lineR 8 35265640 "$pr" require
@@ -290,6 +294,7 @@ check "require: every board is wiped (nrfsim show)" \
   [ "$("$nrfsim" show "$tmp/r/state" 2>&1 | grep -c 'flash: .*fully erased')" -eq 8 ]
 check "require: nothing spooled" [ ! -e "$tmp/r/logs/lineR.dbspool" ]
 
+own_servers+=("$tmp/pg-best")
 pb=$(start_server "$tmp/pg-best") || pg_fail "a private server for the best_effort test"
 "$nrfcred" db migrate "$pb" >/dev/null
 fixture "$tmp/b" lineS 8 35265650 "$pb" best_effort
