@@ -254,6 +254,21 @@ int cmd_station_main(int argc, char **argv)
 		return CLI_EXIT_INPUT;
 	}
 
+	/* Pool credentials need a table per board (issue 11's, built at the
+	 * session's READY: station/pool_slot.h is its call site); until that is
+	 * merged a station refuses them rather than run without them. */
+	for (size_t i = 0; i < cfg->credential_count; i++)
+		if (cfg->credentials[i].pool[0] != '\0') {
+			fprintf(stderr,
+				"nrfcred: %s:%u: [credential %s] source: pool:%s is not available "
+				"in this build yet (it needs the per-device credential table of "
+				"issue 11); nothing was started\n",
+				path, cfg->credentials[i].line, cfg->credentials[i].name,
+				cfg->credentials[i].pool);
+			station_config_free(cfg);
+			return CLI_EXIT_UNAVAILABLE;
+		}
+
 	const char *provisioner = cfg->provisioner;
 	if (provisioner == NULL) {
 		const char *env = getenv("NRFCRED_PROVISIONER");

@@ -267,15 +267,16 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 					    "client_key, psk, psk_identity, public_key, "
 					    "device_id_public_key",
 					    sec->display);
-			else if (!(sec->keys & (K_FILE | K_VALUE)))
+			else if (!(sec->keys & (K_FILE | K_VALUE | K_SOURCE)))
 				config_fail(ctx, STATION_CONFIG_ERR_MISSING, sec->line,
-					    "%s file: missing; valid: file = PATH or value = TEXT",
+					    "%s file: missing; valid: file = PATH, value = TEXT or "
+					    "source = pool:NAME",
 					    sec->display);
-			else if ((sec->keys & K_FILE) && (sec->keys & K_VALUE))
-				config_fail(
-					ctx, STATION_CONFIG_ERR_KEY, sec->line,
-					"%s value: both file and value given; valid: one of them",
-					sec->display);
+			else if (__builtin_popcount(sec->keys & (K_FILE | K_VALUE | K_SOURCE)) > 1)
+				config_fail(ctx, STATION_CONFIG_ERR_KEY, sec->line,
+					    "%s: more than one of file, value and source given; "
+					    "valid: one of them",
+					    sec->display);
 		}
 		if (ctx->err != STATION_CONFIG_OK)
 			return ctx->err;
@@ -483,5 +484,6 @@ void station_config_free(struct station_config *cfg)
 	free(cfg->log_dir);
 	free(cfg->fingerprint_key);
 	secure_mem_free(cfg->db_url);
+	free(cfg->db_pool_key);
 	free(cfg);
 }

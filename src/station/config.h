@@ -7,8 +7,8 @@
  *   [station]            name, provisioner, app, timeout, swd_speed, log_dir,
  *                        approtect, erase, retries
  *   [slot N]             probe (J-Link serial), label
- *   [credential NAME]    sec_tag, type, file | value
- *   [database]           url, policy (the factory database, src/db)
+ *   [credential NAME]    sec_tag, type, file | value | source = pool:NAME
+ *   [database]           url, policy, pool_key (the factory database, src/db)
  *
  * Relative paths resolve against the folder of the INI file.
  */
@@ -59,6 +59,9 @@ struct station_credential_config {
 	int type;    /* enum nrfcred_cred_type */
 	char *file;  /* absolute or INI-relative-resolved path, or NULL */
 	char *value; /* literal content, or NULL; may be a secret (PSK): secure_mem */
+	/* source = pool:NAME: this (sec_tag, type) comes from the board's
+	 * bundle of that credential pool (issue 14); "" = file or value. */
+	char pool[STATION_NAME_MAX];
 	unsigned line;
 };
 
@@ -119,6 +122,7 @@ struct station_config {
 	 * given ($NRFCRED_DATABASE_URL is the CLI's fallback); policy. */
 	char *db_url;
 	enum station_db_policy db_policy;
+	char *db_pool_key; /* [database] pool_key: resolved path, or NULL */
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

@@ -43,6 +43,8 @@ enum {
 	K_VALUE = 1u << 14,
 	K_DB_URL = 1u << 15,
 	K_DB_POLICY = 1u << 16,
+	K_SOURCE = 1u << 17,
+	K_DB_POOL_KEY = 1u << 18,
 };
 
 struct section {

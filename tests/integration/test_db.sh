@@ -134,6 +134,14 @@ run_station "$tmp/ns"
 check "require, no schema: exit 8 and no board started" \
   bash -c '[ "$(cat "$1/rc")" = 8 ] && grep -q "db migrate" "$1/out" && [ -z "$(ls "$1/state" 2>/dev/null)" ]' _ "$tmp/ns"
 
+# ---- a pool credential is refused until the per-device table is there ----
+fixture "$tmp/pl" lineL 1 35265612 "$u0" require
+printf '\n[credential aws]\nsec_tag = 44\ntype = client_cert\nsource = pool:aws\n' >>"$tmp/pl/station.ini"
+out=$("$nrfcred" station --plain "$tmp/pl/station.ini" 2>&1)
+rc=$?
+check "source = pool:NAME: exit 6, named, nothing started (needs issue 11's per-board table)" \
+  bash -c '[ "$1" -eq 6 ] && grep -q "\[credential aws\] source: pool:aws is not available" <<<"$2"' _ "$rc" "$out"
+
 # ---- two stations x 8 slots at once, one database ----
 u=$(new_db nrfcred_two)
 "$nrfcred" db migrate "$u" >/dev/null

@@ -192,6 +192,30 @@ Test(db_config, refuses_a_bad_policy_without_echoing_the_url)
 	cr_assert_null(strstr(err, "pw"), "%s", err);
 }
 
+Test(db_config, reads_a_pool_source_instead_of_file_or_value)
+{
+	struct station_config *cfg;
+	char err[300];
+	const char *text = "[station]\n[slot 1]\nprobe = 1\n[database]\npool_key = k.key\n"
+			   "[credential c]\nsec_tag = 44\ntype = client_cert\nsource = pool:aws\n";
+	cr_assert_eq(station_config_parse(text, "/tmp/s.ini", &cfg, err, sizeof err),
+		     STATION_CONFIG_OK, "%s", err);
+	cr_assert_str_eq(cfg->credentials[0].pool, "aws");
+	cr_assert_str_eq(cfg->db_pool_key, "/tmp/k.key");
+	station_config_free(cfg);
+	text = "[station]\n[slot 1]\nprobe = 1\n"
+	       "[credential c]\nsec_tag = 44\ntype = psk\nsource = pool:aws\nvalue = 00\n";
+	cr_assert_eq(station_config_parse(text, "/tmp/s.ini", &cfg, err, sizeof err),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert_not_null(strstr(err, "more than one of file, value and source"), "%s", err);
+	text = "[station]\n[slot 1]\nprobe = 1\n"
+	       "[credential c]\nsec_tag = 44\ntype = psk\nsource = file:x\n";
+	cr_assert_eq(station_config_parse(text, "/tmp/s.ini", &cfg, err, sizeof err),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_str_eq(err, "/tmp/s.ini:7: [credential c] source: 'file:x' is not valid; valid: "
+			      "pool:NAME, NAME a credential pool (nrfcred pool status lists them)");
+}
+
 /* ---- the pool's AES-256-GCM (db_pool_crypt.c) ---- */
 #include <fcntl.h>
 #include <sys/stat.h>
