@@ -85,6 +85,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return config_slot_key(ctx, sec, key, value);
 	case SEC_CREDENTIAL:
 		return config_credential_key(ctx, sec, key, value);
+	case SEC_DATABASE:
+		return config_database_key(ctx, sec, key, value);
 	default:
 		return 0;
 	}
@@ -130,6 +132,14 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 		}
 		ctx->station_seen = true;
 		sec->kind = SEC_STATION;
+	} else if (strcmp(name, "database") == 0) {
+		if (ctx->database_seen) {
+			config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
+				    "[database]: duplicate section; valid: one [database]");
+			return;
+		}
+		ctx->database_seen = true;
+		sec->kind = SEC_DATABASE;
 	} else if (strncmp(name, "slot", 4) == 0 && (name[4] == ' ' || name[4] == '\0')) {
 		const char *num = name + 4;
 		while (*num == ' ')
@@ -190,7 +200,8 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 		c->line = ctx->line;
 	} else {
 		config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
-			    "%s: unknown section; valid: [station], [slot N], [credential NAME]",
+			    "%s: unknown section; valid: [station], [slot N], [credential NAME], "
+			    "[database]",
 			    sec->display);
 	}
 }
@@ -256,15 +267,16 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 					    "client_key, psk, psk_identity, public_key, "
 					    "device_id_public_key",
 					    sec->display);
-			else if (!(sec->keys & (K_FILE | K_VALUE)))
+			else if (!(sec->keys & (K_FILE | K_VALUE | K_SOURCE)))
 				config_fail(ctx, STATION_CONFIG_ERR_MISSING, sec->line,
-					    "%s file: missing; valid: file = PATH or value = TEXT",
+					    "%s file: missing; valid: file = PATH, value = TEXT or "
+					    "source = pool:NAME",
 					    sec->display);
-			else if ((sec->keys & K_FILE) && (sec->keys & K_VALUE))
-				config_fail(
-					ctx, STATION_CONFIG_ERR_KEY, sec->line,
-					"%s value: both file and value given; valid: one of them",
-					sec->display);
+			else if (__builtin_popcount(sec->keys & (K_FILE | K_VALUE | K_SOURCE)) > 1)
+				config_fail(ctx, STATION_CONFIG_ERR_KEY, sec->line,
+					    "%s: more than one of file, value and source given; "
+					    "valid: one of them",
+					    sec->display);
 		}
 		if (ctx->err != STATION_CONFIG_OK)
 			return ctx->err;
@@ -498,5 +510,7 @@ void station_config_free(struct station_config *cfg)
 	free(cfg->log_dir);
 	free(cfg->fingerprint_key);
 	free(cfg->secrets_out);
+	secure_mem_free(cfg->db_url);
+	free(cfg->db_pool_key);
 	free(cfg);
 }

@@ -7,8 +7,10 @@
  *   [station]            name, provisioner, app, timeout, swd_speed, log_dir,
  *                        approtect, erase, retries
  *   [slot N]             probe (J-Link serial), label
- *   [credential NAME]    sec_tag, type, file | value (${IMEI}, ${DEVICEID},
- *                        ${SLOT} templates; value = random:N for a PSK)
+ *   [credential NAME]    sec_tag, type, file | value | source = pool:NAME
+ *                        (${IMEI}, ${DEVICEID}, ${SLOT} templates;
+ *                        value = random:N for a PSK)
+ *   [database]           url, policy, pool_key (the factory database, src/db)
  *
  * Relative paths resolve against the folder of the INI file.
  */
@@ -59,6 +61,9 @@ struct station_credential_config {
 	int type;    /* enum nrfcred_cred_type */
 	char *file;  /* absolute or INI-relative-resolved path, or NULL */
 	char *value; /* literal content, or NULL; may be a secret (PSK): secure_mem */
+	/* source = pool:NAME: this (sec_tag, type) comes from the board's
+	 * bundle of that credential pool (issue 14); "" = file or value. */
+	char pool[STATION_NAME_MAX];
 	unsigned line;
 	/* Per device (cred/template.h): file as written, before ${...} is
 	 * filled in and the path resolved (NULL when the file has none; value
@@ -101,6 +106,12 @@ enum station_verify {
 	STATION_VERIFY_READBACK, /* read every byte back over SWD */
 };
 
+/* What a station does when the factory database cannot take a row. */
+enum station_db_policy {
+	STATION_DB_REQUIRE = 0, /* no board starts without it; a pass needs its row */
+	STATION_DB_BEST_EFFORT, /* rows it cannot take go to LOG_DIR/<station>.dbspool */
+};
+
 struct station_config {
 	char *path; /* the INI file as given */
 	char *dir;  /* its folder: base of relative paths */
@@ -124,6 +135,11 @@ struct station_config {
 	/* Resolved path of the file the random PSKs go to (secrets_out.h);
 	 * NULL: none (then no credential may be random). */
 	char *secrets_out;
+	/* [database] url (secure_mem: it may hold a password), NULL when not
+	 * given ($NRFCRED_DATABASE_URL is the CLI's fallback); policy. */
+	char *db_url;
+	enum station_db_policy db_policy;
+	char *db_pool_key; /* [database] pool_key: resolved path, or NULL */
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

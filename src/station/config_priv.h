@@ -16,7 +16,7 @@
 #define CONFIG_MAX_BYTES    (1u << 20)
 #define CONFIG_MAX_SECTIONS (2u + STATION_MAX_SLOTS + STATION_MAX_CREDENTIALS)
 
-enum section_kind { SEC_NONE, SEC_STATION, SEC_SLOT, SEC_CREDENTIAL, SEC_UNKNOWN };
+enum section_kind { SEC_NONE, SEC_STATION, SEC_SLOT, SEC_CREDENTIAL, SEC_DATABASE, SEC_UNKNOWN };
 
 /* Bits of the keys seen in the current section, to catch duplicates. */
 enum {
@@ -42,6 +42,10 @@ enum {
 	K_TYPE = 1u << 12,
 	K_FILE = 1u << 13,
 	K_VALUE = 1u << 14,
+	K_DB_URL = 1u << 15,
+	K_DB_POLICY = 1u << 16,
+	K_SOURCE = 1u << 17,
+	K_DB_POOL_KEY = 1u << 18,
 };
 
 struct section {
@@ -61,6 +65,7 @@ struct parse_ctx {
 	struct section sections[CONFIG_MAX_SECTIONS];
 	size_t section_count;
 	bool station_seen;
+	bool database_seen;
 	station_config_err err;
 	unsigned err_line;
 	char *errbuf;
@@ -86,5 +91,7 @@ int config_station_key(struct parse_ctx *ctx, struct section *sec, const char *k
 int config_slot_key(struct parse_ctx *ctx, struct section *sec, const char *key, const char *value);
 int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char *key,
 			  const char *value);
+int config_database_key(struct parse_ctx *ctx, struct section *sec, const char *key,
+			const char *value);
 
 #endif

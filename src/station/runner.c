@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "db/db.h"
 #include "image/image.h"
 #include "probe/jlink.h"
 #include "probe/probe.h"
@@ -361,7 +362,16 @@ bool slot_imei_is_new(struct slot *s, const char *imei)
 			 imei, other, other_id);
 	else if (!stored)
 		snprintf(s->detail, sizeof s->detail, "out of memory recording IMEI %s", imei);
-	return !dup && stored;
+	if (dup || !stored || r->opts.db == NULL)
+		return !dup && stored;
+	/* Across the factory: another station's pass (db/db.h). */
+	char why[240];
+	db_err e = db_station_imei_check(r->opts.db, imei, why, sizeof why);
+	if (e == DB_OK)
+		return true;
+	snprintf(s->detail, sizeof s->detail, "%s%s",
+		 e == DB_ERR_DUPLICATE ? "" : "database: ", why);
+	return false;
 }
 
 static void slot_run_state(struct slot *s);

@@ -55,6 +55,17 @@ struct slot_records {
 	uint32_t journal_id; /* END */
 	enum journal_how journal_how;
 	char journal_time[32];
+	/* The factory database's row (runner_options.db): set up with the CSV
+	 * row, written before it by the same work. A pass the database could
+	 * not commit (policy require) or that it refused (the IMEI passed
+	 * elsewhere) becomes a fail: demoted, its cause in db_cause. */
+	bool db_wanted;
+	bool db_demoted;
+	bool db_lost;	 /* a fail row that is neither in the database nor spooled */
+	bool db_spooled; /* best effort: kept in LOG_DIR/<station>.dbspool */
+	char db_started[32];
+	char db_cause[320]; /* as s->error */
+	char db_error[640]; /* a lost fail row: its error, then db_cause */
 	journal_err journal_err;
 	int journal_errno;
 	void (*done)(struct slot *s);
