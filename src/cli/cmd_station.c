@@ -18,6 +18,7 @@
 #include "cred/cred.h"
 #include "cred/secure_mem.h"
 #include "db/db.h"
+#include "db/db_pool.h"
 #include "station/config.h"
 #include "station/events.h"
 #include "station/fingerprint.h"
@@ -219,8 +220,22 @@ static int open_database(const struct station_config *cfg, const char *path,
 		fprintf(stderr, "nrfcred: %s: [database]: %s; no board was started\n", path, err);
 		return e == DB_ERR_USAGE ? CLI_EXIT_INPUT : CLI_EXIT_DATABASE;
 	}
-	if (o.policy == DB_POLICY_BEST_EFFORT && err[0] != '\0')
+	if (o.policy == DB_POLICY_BEST_EFFORT && err[0] != '\0') {
 		cli_warn(path, "[database]: %s; rows go to %s until it answers", err, spool);
+		return CLI_EXIT_OK;
+	}
+	/* Bundles an earlier run of this station left claimed (db_pool.h). */
+	char list[900];
+	unsigned stale = 0;
+	if (db_pool_burn_stale(*out, list, sizeof list, &stale, err, sizeof err) != DB_OK)
+		cli_warn(path, "[database]: the claims an earlier run left could not be checked: %s",
+			 err);
+	else if (stale > 0)
+		cli_warn(path,
+			 "[database]: %u credential pool bundle(s) left claimed by an earlier run "
+			 "of station %s (it ended without settling them) are burned, never handed "
+			 "out again: %s",
+			 stale, cfg->name, list);
 	return CLI_EXIT_OK;
 }
 
@@ -279,21 +294,6 @@ int cmd_station_main(int argc, char **argv)
 		fprintf(stderr, "nrfcred: %s\n", err);
 		return CLI_EXIT_INPUT;
 	}
-
-	/* Pool credentials need a table per board (issue 11's, built at the
-	 * session's READY: station/pool_slot.h is its call site); until that is
-	 * merged a station refuses them rather than run without them. */
-	for (size_t i = 0; i < cfg->credential_count; i++)
-		if (cfg->credentials[i].pool[0] != '\0') {
-			fprintf(stderr,
-				"nrfcred: %s:%u: [credential %s] source: pool:%s is not available "
-				"in this build yet (it needs the per-device credential table of "
-				"issue 11); nothing was started\n",
-				path, cfg->credentials[i].line, cfg->credentials[i].name,
-				cfg->credentials[i].pool);
-			station_config_free(cfg);
-			return CLI_EXIT_UNAVAILABLE;
-		}
 
 	const char *provisioner = cfg->provisioner;
 	if (provisioner == NULL) {

@@ -69,6 +69,7 @@ struct db_board_row {
 	const char *app_sha256;
 	const char *version;
 	const char *delivery;
+	bool reprovisioned; /* nrfcred station --reprovision let this IMEI through again */
 };
 
 enum db_policy {

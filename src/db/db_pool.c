@@ -706,3 +706,51 @@ void db_pool_claim_free(struct db_pool_claim *c)
 	claim_clear(c);
 	secure_mem_free(c);
 }
+
+struct stale_arg {
+	const char *station;
+	char *list;
+	size_t listlen;
+	unsigned *count;
+};
+
+static db_err op_burn_stale(PGconn *pg, const void *argp, char *why, size_t whylen)
+{
+	const struct stale_arg *a = argp;
+	const char *p[1] = {a->station};
+	PGresult *res = PQexecParams(
+		pg,
+		"UPDATE credential_pool SET state = 'burned' WHERE station = $1 AND state = "
+		"'claimed' AND claimed_at < now() RETURNING pool, bundle, slot, "
+		"to_char(claimed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+		1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		db_err e = db_result_err(pg, res);
+		db_pg_message(pg, res, why, whylen);
+		PQclear(res);
+		return e;
+	}
+	size_t pos = 0;
+	*a->count = (unsigned)PQntuples(res);
+	a->list[0] = '\0';
+	for (int i = 0; i < PQntuples(res) && pos + 1 < a->listlen; i++) {
+		int n = snprintf(a->list + pos, a->listlen - pos, "%s%s/%s (slot %s, claimed %s)",
+				 i ? ", " : "", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+				 PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+		if (n < 0)
+			break;
+		pos += (size_t)n;
+	}
+	PQclear(res);
+	return DB_OK;
+}
+
+db_err db_pool_burn_stale(struct db_station *db, char *list, size_t listlen, unsigned *count,
+			  char *why, size_t whylen)
+{
+	*count = 0;
+	if (listlen > 0)
+		list[0] = '\0';
+	struct stale_arg a = {db_station_name(db), list, listlen, count};
+	return listlen > 0 ? db_station_run(db, op_burn_stale, &a, why, whylen) : DB_ERR_USAGE;
+}

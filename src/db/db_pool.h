@@ -83,6 +83,16 @@ db_err db_pool_return(struct db_station *db, const struct db_pool_claim *c, char
 		      size_t whylen);
 /* A write was attempted and not confirmed: claimed -> burned. */
 db_err db_pool_burn(struct db_station *db, const struct db_pool_claim *c, char *why, size_t whylen);
+/* At a station's start, before its first claim: every bundle this station
+ * (by name) left claimed is burned: its run ended without settling it (a
+ * crash, kill -9, a fate the database did not take). Burned, not returned:
+ * nothing tells whether its table reached a modem (the journal's entry
+ * closes at the wipe, before the board's fate is settled, and a modem keeps
+ * its credentials through the wipe), and a bundle two boards hold is worse
+ * than one lost. *count bundles; list names them ("POOL/BUNDLE (slot N,
+ * claimed TIME)", comma-separated, cut at listlen). */
+db_err db_pool_burn_stale(struct db_station *db, char *list, size_t listlen, unsigned *count,
+			  char *why, size_t whylen);
 /* Wipes the decrypted contents and frees the claim. NULL is fine. */
 void db_pool_claim_free(struct db_pool_claim *c);
 

@@ -20,9 +20,10 @@ static const char insert_board_sql[] =
 	"   RETURNING 1)"
 	" INSERT INTO boards (uuid, run, station, slot, probe_serial, imei, device_id,"
 	"   started_at, finished_at, duration_ms, result, failed_step, cause, part, modem_fw,"
-	"   sec_tags, cred_sha256, provisioner_sha256, app_sha256, nrfcred_version, delivery)"
+	"   sec_tags, cred_sha256, provisioner_sha256, app_sha256, nrfcred_version, delivery,"
+	"   reprovisioned)"
 	" VALUES ($6, $2, $1, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
-	"   $20, $5, $21, $4, $22)"
+	"   $20, $5, $21, $4, $22, $23)"
 	" ON CONFLICT (uuid) DO NOTHING RETURNING 1";
 
 static const char imei_owner_sql[] = "SELECT station, slot, to_char(finished_at AT TIME ZONE 'UTC',"
@@ -35,7 +36,7 @@ db_err db_prepare_records(PGconn *pg, char *out, size_t outlen)
 		const char *name, *sql;
 		int params;
 	} stmts[] = {
-		{"nrfcred_board", insert_board_sql, 22},
+		{"nrfcred_board", insert_board_sql, 23},
 		{"nrfcred_imei", imei_owner_sql, 1},
 	};
 	for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
@@ -85,7 +86,7 @@ db_err db_insert_board(PGconn *pg, const struct db_board_row *row, bool *inserte
 	snprintf(slot, sizeof slot, "%u", row->slot);
 	snprintf(device_id, sizeof device_id, "%016" PRIx64, row->device_id);
 	snprintf(duration, sizeof duration, "%" PRIu64, row->duration_ms);
-	const char *p[22] = {
+	const char *p[23] = {
 		or_empty(row->station),
 		row->run,
 		or_empty(row->run_started_at),
@@ -108,8 +109,9 @@ db_err db_insert_board(PGconn *pg, const struct db_board_row *row, bool *inserte
 		or_empty(row->cred_sha256),
 		or_empty(row->app_sha256),
 		or_empty(row->delivery),
+		row->reprovisioned ? "true" : "false",
 	};
-	PGresult *res = PQexecPrepared(pg, "nrfcred_board", 22, p, NULL, NULL, 0);
+	PGresult *res = PQexecPrepared(pg, "nrfcred_board", 23, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		db_err e = db_result_err(pg, res);
 		db_pg_message(pg, res, why, whylen);

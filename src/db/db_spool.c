@@ -7,7 +7,10 @@
 #include "db/db_spool.h"
 #include "image/digest.h"
 
-#define FIELDS 22u
+/* Rows of 0.2 before --reprovision reached the database have 22 fields (no
+ * reprovisioned); they still parse. */
+#define FIELDS	     23u
+#define FIELDS_PRE_2 22u
 
 static bool needs_escape(unsigned char c)
 {
@@ -66,6 +69,7 @@ bool db_spool_format(const struct db_board_row *r, char **out, size_t *len)
 		r->app_sha256,
 		r->version,
 		r->delivery,
+		r->reprovisioned ? "yes" : "",
 	};
 	char *buf = malloc(DB_SPOOL_LINE_MAX);
 	if (buf == NULL)
@@ -176,7 +180,7 @@ bool db_spool_parse(const char *line, size_t len, struct db_spool_entry *e, cons
 		}
 		e->text[out++] = '\0'; /* out <= i < DB_SPOOL_LINE_MAX: escapes only shrink */
 	}
-	if (n != FIELDS)
+	if (n != FIELDS && n != FIELDS_PRE_2)
 		return *why = "wrong number of fields", false;
 	struct db_board_row *r = &e->row;
 	uint64_t v;
@@ -213,5 +217,9 @@ bool db_spool_parse(const char *line, size_t len, struct db_spool_entry *e, cons
 	r->app_sha256 = f[19];
 	r->version = f[20];
 	r->delivery = f[21];
+	if (n == FIELDS && strcmp(f[22], "yes") == 0)
+		r->reprovisioned = true;
+	else if (n == FIELDS && f[22][0] != '\0')
+		return *why = "bad reprovisioned", false;
 	return true;
 }

@@ -297,6 +297,32 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 			       ctx->err;
 		/* With the flash delivery the table is in the image PROGRAM
 		 * writes, before the board has said its IMEI. */
+		if (c->pool[0] != '\0' && cfg->delivery == STATION_DELIVERY_FLASH)
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, c->line,
+					   "[credential %s] source: a credential pool's bundle is "
+					   "claimed at the RAM session's READY, once the board has "
+					   "said its IMEI; the flash delivery writes the table "
+					   "before that; valid: delivery = ram",
+					   c->name),
+			       ctx->err;
+		if (c->pool[0] != '\0' && cfg->db_pool_key == NULL)
+			return config_fail(ctx, STATION_CONFIG_ERR_MISSING, c->line,
+					   "[credential %s] source: pool:%s needs the pool's key "
+					   "file to decrypt its keys and PSKs; valid: set "
+					   "[database] pool_key = FILE (the one nrfcred pool "
+					   "import --key-file used)",
+					   c->name, c->pool),
+			       ctx->err;
+		const struct station_credential_config *first = cfg->credentials;
+		while (first < c && first->pool[0] == '\0')
+			first++;
+		if (c->pool[0] != '\0' && strcmp(c->pool, first->pool) != 0)
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, c->line,
+					   "[credential %s] source: pool:%s, but [credential %s] "
+					   "takes pool:%s; a board claims one bundle of one pool; "
+					   "valid: the same pool for every pool credential",
+					   c->name, c->pool, first->name, first->pool),
+			       ctx->err;
 		if (station_credential_per_device(c) && cfg->delivery == STATION_DELIVERY_FLASH)
 			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, c->line,
 					   "[credential %s] %s: a per-device credential (${...} or "

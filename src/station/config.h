@@ -73,7 +73,8 @@ struct station_credential_config {
 	unsigned random_len;
 };
 
-/* Whether the credential differs from board to board. */
+/* Whether the credential differs from board to board (a template,
+ * random:N, or a credential pool's bundle). */
 bool station_credential_per_device(const struct station_credential_config *c);
 /* `value = random:N`: N bytes of a fresh PSK per board. */
 #define STATION_RANDOM_PSK_MIN 16u

@@ -278,7 +278,8 @@ int config_slot_key(struct parse_ctx *ctx, struct section *sec, const char *key,
 
 bool station_credential_per_device(const struct station_credential_config *c)
 {
-	return c->file_template != NULL || c->value_template || c->random_len > 0;
+	return c->file_template != NULL || c->value_template || c->random_len > 0 ||
+	       c->pool[0] != '\0';
 }
 
 /* ${...} in a file or value: an unknown name or a missing '}' is refused

@@ -33,6 +33,7 @@ struct station_cred_spec {
 	char *text;	    /* template of the value (secure_mem) or the path as written */
 	bool is_file;	    /* text is a path (relative to job->base_dir) */
 	unsigned random_len; /* > 0: a fresh PSK of that many bytes */
+	bool from_pool;	     /* the board's bundle of job->pool has it */
 	char origin[STATION_NAME_MAX + 300]; /* "FILE:LINE [credential NAME]" */
 	char name[STATION_NAME_MAX + 16];    /* "[credential NAME]" */
 };
@@ -65,6 +66,9 @@ struct station_job {
 	uint8_t *fingerprint_key;  /* secure_mem copy for the boards' HMACs; NULL = none */
 	size_t fingerprint_key_len;
 	bool random_psk; /* some spec is random: secrets_out gets the PSKs */
+	/* The credential pool a board claims a bundle of at READY (one per
+	 * station file, config.c); "": none. */
+	char pool[STATION_NAME_MAX];
 };
 
 /*

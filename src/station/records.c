@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/db_pool.h"
 #include "station/config.h"
 #include "station/csvlog.h"
 #include "station/board_table.h"
 #include "station/job.h"
+#include "station/pool_slot.h"
 #include "station/runner_priv.h"
 
 /* The board's database row, before its CSV row: the CSV row then says
@@ -44,6 +46,7 @@ static void records_db(struct slot *s, struct slot_records *rec)
 		.app_sha256 = c->app_sha256,
 		.version = c->version,
 		.delivery = c->delivery,
+		.reprovisioned = s->reprovisioned,
 	};
 	char why[300];
 	enum db_kept kept = DB_KEPT_NONE;
@@ -82,6 +85,35 @@ static void records_db(struct slot *s, struct slot_records *rec)
 	rec->row.error = rec->db_error;
 }
 
+/* The board's pool bundle: bound, returned or burned, before its row. A
+ * pass whose bundle could not be bound is not final (the database does not
+ * know which board holds it): it fails at done, as a row not committed. */
+static void records_pool(struct slot *s, struct slot_records *rec)
+{
+	const struct db_pool_claim *c = rec->pool_claim;
+	char why[200];
+	rec->pool_lost = !slot_pool_settle(s, s->r->opts.db, c, (enum slot_pool_fate)rec->pool_fate,
+					   why, sizeof why);
+	if (!rec->pool_lost)
+		return;
+	static const char *const verb[] = {"returned", "bound", "burned"};
+	snprintf(rec->pool_why, sizeof rec->pool_why,
+		 "database: credential pool %.40s bundle %.60s could not be %s: %.100s (it stays claimed; "
+		 "the next start of this station burns it)",
+		 c->pool, c->bundle, verb[rec->pool_fate], why);
+	if (strcmp(rec->row.result, "pass") == 0) {
+		rec->db_demoted = true;
+		rec->row.result = "fail";
+		rec->row.failed_step = slot_state_step_name(SLOT_DONE);
+		rec->row.error = rec->pool_why;
+		snprintf(rec->db_cause, sizeof rec->db_cause, "%.319s", rec->pool_why);
+		return;
+	}
+	snprintf(rec->pool_error, sizeof rec->pool_error, "%.320s; %.400s",
+		 rec->row.error ? rec->row.error : "", rec->pool_why);
+	rec->row.error = rec->pool_error;
+}
+
 static void records_work(uv_work_t *req)
 {
 	struct slot *s = req->data;
@@ -95,6 +127,12 @@ static void records_work(uv_work_t *req)
 		rec->journal_errno = errno;
 	}
 	rec->db_demoted = rec->db_lost = rec->db_spooled = false;
+	if (rec->pool_claim) {
+		records_pool(s, rec);
+		/* The decrypted bundle is wiped now, before the row goes out. */
+		db_pool_claim_free(rec->pool_claim);
+		rec->pool_claim = NULL;
+	}
 	if (rec->db_wanted)
 		records_db(s, rec);
 	if (rec->row_wanted) {
@@ -217,6 +255,10 @@ void slot_finish_board(struct slot *s)
 	};
 	rec->row_wanted = s->log != NULL;
 	rec->db_wanted = r->opts.db != NULL;
+	rec->pool_claim = s->pool_claim;
+	s->pool_claim = NULL;
+	rec->pool_fate =
+		(int)slot_pool_fate(s->table_sent, s->have_result, passed, s->failed_step);
 	station_format_utc(s->board_start_ms, rec->db_started);
 	/* Only a wipe that worked closes the entry: after any other end the
 	 * board may still hold what it was sent, and the next start looks. */

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 
 #include "db/db.h"
+#include "db/db_pool.h"
 #include "image/image.h"
 #include "probe/jlink.h"
 #include "probe/probe.h"
@@ -369,6 +370,12 @@ bool slot_imei_is_new(struct slot *s, const char *imei)
 	db_err e = db_station_imei_check(r->opts.db, imei, why, sizeof why);
 	if (e == DB_OK)
 		return true;
+	if (e == DB_ERR_DUPLICATE && r->opts.reprovision) {
+		/* As the logs' index does: through again, and its row says so
+		 * (the unique index leaves such rows out, migration 0002). */
+		s->reprovisioned = true;
+		return true;
+	}
 	snprintf(s->detail, sizeof s->detail, "%s%s",
 		 e == DB_ERR_DUPLICATE ? "" : "database: ", why);
 	return false;
@@ -410,6 +417,7 @@ static void new_board(struct slot *s)
 	s->imei[0] = '\0';
 	s->refusal[0] = '\0';
 	s->reprovisioned = false;
+	s->table_sent = false;
 	slot_board_table_drop(s);
 	s->access_lost = 0;
 	s->locked = false;
@@ -761,7 +769,11 @@ void runner_destroy(struct runner *r)
 		probe_close(s->probe);
 		csvlog_close(s->log);
 		slot_board_table_drop(s);
+		/* Never settled (the run stopped at READY): it stays claimed,
+		 * and this station's next start burns it (db_pool_burn_stale). */
+		db_pool_claim_free(s->pool_claim);
 	}
+	db_pool_key_free(r->pool_key);
 	imei_index_destroy(r->provisioned);
 	secrets_out_close(r->secrets);
 	if (r->jlink)

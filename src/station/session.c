@@ -150,6 +150,11 @@ static enum slot_outcome deliver(struct slot *s)
 		return SLOT_OUT_PENDING;
 	const uint8_t *table = s->board ? s->board->request : job->request;
 	size_t table_len = s->board ? s->board->request_len : job->request_len;
+	/* From the first try on, the modem may get the table (the doorbell
+	 * may ring even when the write reports an error): a pool bundle is
+	 * then never handed to another board (pool_slot.h). */
+	if (ss->owed == NRFCRED_REC_TABLE)
+		s->table_sent = true;
 	nrf91_err e = ss->owed == NRFCRED_REC_TABLE
 			      ? send_request(s, ss->owed, table, table_len, ss->owed_seq)
 			      : send_request(s, ss->owed, NULL, 0, ss->owed_seq);

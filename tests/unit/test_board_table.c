@@ -81,7 +81,7 @@ Test(board_table, fills_in_the_templates_and_keeps_the_fixed_entries_in_order)
 		.imei = "352656100011116", .device_id = 0xabcdef0123456789ull, .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400];
-	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(table_count(bt->table), 2);
 	const struct table_entry *psk = table_entry_at(bt->table, 0);
 	const struct table_entry *id = table_entry_at(bt->table, 1);
@@ -108,8 +108,8 @@ Test(board_table, draws_a_fresh_psk_per_board)
 	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
 	struct board_table *a = NULL, *b = NULL;
 	char err[400];
-	cr_assert_eq(board_table_build(f.job, &ids, &a, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(board_table_build(f.job, &ids, &b, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &a, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &b, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(a->secret_count, 1);
 	cr_assert_eq(a->secrets[0].sec_tag, 9);
 	cr_assert_eq(a->secrets[0].len, 64);
@@ -130,7 +130,7 @@ Test(board_table, a_missing_per_imei_file_names_the_expanded_path)
 	struct board_ids ids = {.imei = "352656100022220", .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400], want[160];
-	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), -1);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), -1);
 	cr_assert_null(bt);
 	snprintf(want, sizeof want, "%s/creds/352656100022220/ca.pem", dir);
 	cr_assert(strstr(err, want) != NULL, "%s", err);
