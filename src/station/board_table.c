@@ -87,10 +87,10 @@ static const struct db_pool_item *pool_item(const struct station_job *job,
 		if (claim->items[i].sec_tag == sp->sec_tag && claim->items[i].type == sp->type)
 			return &claim->items[i];
 	snprintf(err, errlen,
-		 "%s: credential pool %s bundle %s has no sec_tag %u %s (it holds %zu other "
-		 "item(s)); import bundles with it, or change the station file",
-		 sp->origin, claim->pool, claim->bundle, (unsigned)sp->sec_tag,
-		 table_type_name(sp->type), claim->count);
+		 "%s: credential pool %s bundle %s has no sec_tag %u %s; import bundles that "
+		 "have it",
+		 sp->name, claim->pool, claim->bundle, (unsigned)sp->sec_tag,
+		 table_type_name(sp->type));
 	return NULL;
 }
 

@@ -27,8 +27,12 @@ enum slot_outcome slot_pool_claim(struct slot *s, struct db_station *db, const c
 	db_err e = db_pool_claim(db, pool, key, s->cfg->number, out, why, sizeof why);
 	if (e == DB_OK)
 		return SLOT_OUT_OK;
-	snprintf(s->detail, sizeof s->detail, "%s%s (the table was not sent)",
-		 e == DB_ERR_POOL_EMPTY || e == DB_ERR_KEY ? "" : "database: ", why);
+	if (e == DB_ERR_POOL_EMPTY)
+		snprintf(s->detail, sizeof s->detail,
+			 "credential pool %s: no free bundle left (the table was not sent)", pool);
+	else
+		snprintf(s->detail, sizeof s->detail, "%s%s (the table was not sent)",
+			 e == DB_ERR_KEY ? "" : "database: ", why);
 	return SLOT_OUT_FAILED;
 }
 

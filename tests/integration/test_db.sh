@@ -17,7 +17,7 @@ pg_fail() {
 own_servers=()
 cleanup() {
   for d in "${own_servers[@]}"; do "$pgtool" stop "$d" >/dev/null 2>&1 || true; done
-  rm -rf "$tmp"
+  [ -n "${NRFCRED_TEST_KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 143' TERM # meson's timeout: still stop the servers
@@ -113,14 +113,16 @@ csv_rows() { cat "$1"/logs/*-slot*.csv 2>/dev/null | grep -v '^utc_time' | tr -d
 # ---- migrate ----
 u=$(new_db nrfcred_migrate)
 out1=$("$nrfcred" db migrate "$u" 2>&1)
-check "db migrate on an empty database: 0 -> 1" grep -q 'schema version 0 -> 1' <<<"$out1"
+check "db migrate on an empty database: 0 -> 2" grep -q 'schema version 0 -> 2' <<<"$out1"
 # (pg_dump 15.14+ wraps its output in \restrict KEY lines with a random key.)
 pg_dump -s "$u" | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' >"$tmp/schema1.sql"
 out2=$("$nrfcred" db migrate "$u" 2>&1)
-check "db migrate again: up to date" grep -q 'schema version 1, up to date' <<<"$out2"
+check "db migrate again: up to date" grep -q 'schema version 2, up to date' <<<"$out2"
 pg_dump -s "$u" | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' >"$tmp/schema2.sql"
 check "db migrate again: the schema is unchanged (pg_dump -s)" cmp -s "$tmp/schema1.sql" "$tmp/schema2.sql"
-check "schema_version holds one row per migration" [ "$(q "$u" 'SELECT count(*) FROM schema_version')" = 1 ]
+check "schema_version holds one row per migration" [ "$(q "$u" 'SELECT count(*) FROM schema_version')" = 2 ]
+check "migration 2: boards.reprovisioned, the unique pass index leaves reprovisioned rows out" \
+  bash -c 'grep -q "reprovisioned boolean DEFAULT false NOT NULL" "$1" && grep -q "boards_imei_pass ON public.boards USING btree (imei) WHERE ((result = '"'pass'"'::text) AND (NOT reprovisioned))" "$1"' _ "$tmp/schema1.sql"
 wrong=$("$nrfcred" db migrate "postgresql://nrfcred:hunter2secret@/nodb?host=$tmp/nosuchdir" 2>&1)
 rc=$?
 check "db migrate with an unreachable server: exit 8" [ "$rc" -eq 8 ]
@@ -134,13 +136,23 @@ run_station "$tmp/ns"
 check "require, no schema: exit 8 and no board started" \
   bash -c '[ "$(cat "$1/rc")" = 8 ] && grep -q "db migrate" "$1/out" && [ -z "$(ls "$1/state" 2>/dev/null)" ]' _ "$tmp/ns"
 
-# ---- a pool credential is refused until the per-device table is there ----
+# ---- a pool credential's load-time refusals ----
 fixture "$tmp/pl" lineL 1 35265612 "$u0" require
 printf '\n[credential aws]\nsec_tag = 44\ntype = client_cert\nsource = pool:aws\n' >>"$tmp/pl/station.ini"
 out=$("$nrfcred" station --plain "$tmp/pl/station.ini" 2>&1)
 rc=$?
-check "source = pool:NAME: exit 6, named, nothing started (needs issue 11's per-board table)" \
-  bash -c '[ "$1" -eq 6 ] && grep -q "\[credential aws\] source: pool:aws is not available" <<<"$2"' _ "$rc" "$out"
+check "source = pool:NAME without [database] pool_key: exit 3, named, nothing started" \
+  bash -c '[ "$1" -eq 3 ] && grep -q "\[credential aws\] source: pool:aws needs the pool.s key file" <<<"$2"' _ "$rc" "$out"
+sed -i -e "s#^\\[database\\]\$#[database]\\npool_key = $tmp/pool.key#" -e 's/^\[station\]$/[station]\ndelivery = flash/' "$tmp/pl/station.ini"
+out=$("$nrfcred" station --plain "$tmp/pl/station.ini" 2>&1)
+rc=$?
+check "source = pool:NAME with delivery = flash: exit 3 at load time, valid: delivery = ram" \
+  bash -c '[ "$1" -eq 3 ] && grep -q "station.ini:[0-9]*: \[credential aws\] source: .*valid: delivery = ram" <<<"$2"' _ "$rc" "$out"
+sed -i -e 's/^delivery = flash$/delivery = ram/' -e '/^url = /d' "$tmp/pl/station.ini"
+out=$(NRFCRED_DATABASE_URL= "$nrfcred" station --plain "$tmp/pl/station.ini" 2>&1)
+rc=$?
+check "source = pool:NAME without a database: exit 3, named, nothing started" \
+  bash -c '[ "$1" -eq 3 ] && grep -q "credential pool aws needs the factory database" <<<"$2"' _ "$rc" "$out"
 
 # ---- two stations x 8 slots at once, one database ----
 u=$(new_db nrfcred_two)
@@ -175,6 +187,13 @@ check "lineC's boards were refused before the table: the modem stores are empty"
   bash -c '! "$1" show "$2/state" 2>&1 | grep -q "sec_tag"' _ "$nrfsim" "$tmp/s3"
 check "lineC's failures are in the database too, the pass rows still 16" \
   [ "$(q "$u" "SELECT count(*) FILTER (WHERE station = 'lineC' AND result = 'fail') || ' ' || count(*) FILTER (WHERE result = 'pass') FROM boards")" = "8 16" ]
+
+# ---- --reprovision: the database's duplicate lets the board through ----
+run_station "$tmp/s3" --reprovision
+check "lineC --reprovision: exit 0, 8 passes whose CSV rows say reprovisioned = yes" \
+  bash -c '[ "$(cat "$1/rc")" = 0 ] && [ "$(cat "$1"/logs/*-slot*.csv | tr -d "\r" | grep ",pass," | grep -c ",yes$")" -eq 8 ]' _ "$tmp/s3"
+check "... the database keeps both: 8 passes at lineA, 8 reprovisioned passes at lineC" \
+  [ "$(q "$u" "SELECT count(*) FILTER (WHERE station = 'lineA' AND NOT reprovisioned) || ' ' || count(*) FILTER (WHERE station = 'lineC' AND reprovisioned) FROM boards WHERE result = 'pass'")" = "8 8" ]
 
 # ---- one IMEI at two stations at the same moment: exactly one succeeds ----
 fixture "$tmp/d1" lineD 1 35265630 "$u" require
@@ -256,17 +275,121 @@ out=$("$driver" "$u" csvpool "$tmp/wrong.key" lineP 1 1 bind 2>&1)
 check "another pool key: the claim fails (does not decrypt), the bundle is burned" \
   bash -c 'grep -q "does not decrypt" <<<"$1" && "$2" pool status "$3" --name csvpool | grep -qE "^csvpool +0 +0 +0 +2$"' _ "$out" "$nrfcred" "$u"
 
+# ---- whole stations on a pool: two x 8 slots, one pool of 16 ----
+# pool_fixture DIR NAME SLOTS PREFIX POOL: a station whose client certificate
+# and key (sec_tag 42) and PSK and identity (43) come from POOL; the CA
+# certificate stays a file of the station.
+pool_fixture() {
+  fixture "$1" "$2" "$3" "$4" "$u" require
+  "$py" - "$1/station.ini" "$5" "$tmp/pool.key" <<'PY'
+import re, sys
+path, pool, key = sys.argv[1:]
+out, sec = [], None
+for line in open(path).read().splitlines():
+    m = re.match(r"\[(.*)\]", line)
+    if m:
+        sec = m.group(1)
+    if sec in ("credential cert", "credential key", "credential psk", "credential identity") \
+            and re.match(r"(file|value) = ", line):
+        line = "source = pool:" + pool
+    out.append(line)
+    if line == "[station]":
+        out.append("delivery = ram")
+    if line == "[database]":
+        out.append("pool_key = " + key)
+open(path, "w").write("\n".join(out) + "\n")
+PY
+}
+# store_sha DIR IMEI SEC_TAG TYPE: the SHA-256 the board with IMEI's modem
+# store lists for that credential (nrfsim show), "" when it has none.
+store_sha() {
+  "$nrfsim" show "$1/state" 2>&1 | awk -v imei="$2" -v tag="$3" -v type="$4" '
+    /^probe / {mine = 0}
+    $1 == "IMEI:" && $2 == imei {mine = 1}
+    mine && $1 == tag && $2 == type {print $NF}'
+}
+bundles "$tmp/stpool" 101 118
+mv "$tmp/stpool/dev0117" "$tmp/stpool-later17"
+mv "$tmp/stpool/dev0118" "$tmp/stpool-later18"
+imp=$("$nrfcred" pool import "$u" --name line --key-file "$tmp/pool.key" "$tmp/stpool" 2>&1)
+check "station pool: 16 bundles imported ($imp)" grep -q 'pool line: 16 bundles (64 items) imported' <<<"$imp"
+pool_fixture "$tmp/p1" lineP1 8 35265670 line
+pool_fixture "$tmp/p2" lineP2 8 35265671 line
+run_station "$tmp/p1" & p1=$!
+run_station "$tmp/p2" & p2=$!
+wait $p1 $p2
+check "two pool stations x 8 slots at once: both exit 0, 16 CSV passes" \
+  bash -c '[ "$(cat "$1/rc")$(cat "$2/rc")" = 00 ] && [ "$(cat "$1"/logs/*-slot*.csv "$2"/logs/*-slot*.csv | grep -c ",pass,")" -eq 16 ]' _ "$tmp/p1" "$tmp/p2"
+check "the pool: 16 bound, 16 distinct bundles and IMEIs, 8 per station, none free, claimed or burned" \
+  [ "$(q "$u" "SELECT count(*) FILTER (WHERE state = 'bound') || ' ' || count(DISTINCT imei) || ' ' || count(*) FILTER (WHERE station = 'lineP1') || ' ' || count(*) FILTER (WHERE station = 'lineP2') || ' ' || count(*) FILTER (WHERE state <> 'bound') FROM credential_pool WHERE pool = 'line'")" = "16 16 8 8 0" ]
+check "each bound IMEI is a pass row of the station that claimed it" \
+  [ "$(q "$u" "SELECT count(*) FROM credential_pool c JOIN boards b ON b.imei = c.imei AND b.station = c.station AND b.slot = c.slot AND b.result = 'pass' WHERE c.pool = 'line'")" = 16 ]
+bad=0
+while IFS='|' read -r bundle imei station; do
+  d=$tmp/p1
+  [ "$station" = lineP2 ] && d=$tmp/p2
+  n=${bundle#dev}
+  want_id=$(printf 'nrfcred-dev-%s' "$n" | sha256sum | cut -c1-64)
+  want_psk=$(sha256sum <"$tmp/stpool/$bundle/43.psk" | cut -c1-64)
+  [ "$(store_sha "$d" "$imei" 43 4)" = "$want_id" ] && [ "$(store_sha "$d" "$imei" 43 3)" = "$want_psk" ] || {
+    echo "# $bundle -> $imei at $station: modem store 43/4 '$(store_sha "$d" "$imei" 43 4)' want $want_id"
+    bad=$((bad + 1))
+  }
+done < <(q "$u" "SELECT bundle, imei, station FROM credential_pool WHERE pool = 'line' AND state = 'bound'")
+check "each modem store holds its own bundle: identity and PSK digests as nrfsim show lists them" [ "$bad" -eq 0 ]
+check "no CSV, output or log of the pool stations holds a pool PSK" bash -c '
+  for f in "$1"/dev*/43.psk; do
+    ! grep -rqi "$(cat "$f")" "$2/logs" "$2/out" "$3/logs" "$3/out" || exit 1
+  done' _ "$tmp/stpool" "$tmp/p1" "$tmp/p2"
+
+pool_fixture "$tmp/p3" lineP3 8 35265672 line
+run_station "$tmp/p3"
+check "a third station finds the pool empty: exit 5, 8 fails naming the pool, before the table" \
+  bash -c '[ "$(cat "$1/rc")" = 5 ] && [ "$(cat "$1"/logs/*-slot*.csv | grep ",fail," | grep -c "credential pool line: no free bundle left (the table was not sent)")" -eq 8 ]' _ "$tmp/p3"
+check "... and nothing reached those modems (nrfsim show: no credential)" \
+  bash -c '! "$1" show "$2/state" 2>&1 | grep -q "sec_tag"' _ "$nrfsim" "$tmp/p3"
+
+# A bundle that lacks an item the station takes: the board fails naming it,
+# nothing is sent, the bundle goes back to the pool.
+printf 'bundle,sec_tag,type,value\ns1,43,psk_identity,short-dev-1\n' >"$tmp/short.csv"
+"$nrfcred" pool import "$u" --name short --key-file "$tmp/pool.key" "$tmp/short.csv" >/dev/null 2>&1
+pool_fixture "$tmp/p4" lineP4 1 35265673 short
+run_station "$tmp/p4"
+check "a bundle without the station's sec_tag 42 client certificate: the board fails naming the bundle and the item" \
+  bash -c 'grep ",fail," "$1"/logs/*-slot*.csv | grep -q "\[credential cert\]: credential pool short bundle s1 has no sec_tag 42 client certificate"' _ "$tmp/p4"
+check "... nothing reached the modem, and the bundle is free again" \
+  bash -c '! "$1" show "$2/state" 2>&1 | grep -q "sec_tag" && "$3" pool status "$4" --name short | grep -qE "^short +1 +0 +0 +0$"' _ "$nrfsim" "$tmp/p4" "$nrfcred" "$u"
+
+# A board that fails after its table went out burns its bundle; and a bundle
+# an earlier (crashed) run of the station left claimed is burned at start.
+mkdir -p "$tmp/stpool-later"
+mv "$tmp/stpool-later17" "$tmp/stpool-later/dev0117"
+mv "$tmp/stpool-later18" "$tmp/stpool-later/dev0118"
+"$nrfcred" pool import "$u" --name line --key-file "$tmp/pool.key" "$tmp/stpool-later" >/dev/null 2>&1
+q "$u" "UPDATE credential_pool SET state = 'claimed', station = 'lineP5', slot = 1, claimed_at = now() - interval '1 hour' WHERE pool = 'line' AND bundle = 'dev0118'" >/dev/null
+pool_fixture "$tmp/p5" lineP5 1 35265674 line
+printf 'fault_modem_bad_digest = 43,4\n' >>"$tmp/p5/sim.ini"
+run_station "$tmp/p5"
+check "the crashed run's claim is burned at start, with a warning naming it" \
+  bash -c 'grep -q "1 credential pool bundle(s) left claimed by an earlier run of station lineP5 .* burned.*line/dev0118 (slot 1, claimed 20" "$1/out"' _ "$tmp/p5"
+check "a board whose modem does not confirm its bundle's identity fails at check" \
+  bash -c '[ "$(cat "$1/rc")" = 5 ] && grep ",fail," "$1"/logs/*-slot*.csv | grep -q ",check,"' _ "$tmp/p5"
+check "... its bundle (the modem was written) is burned, never free again: line 0 free, 16 bound, 2 burned" \
+  bash -c '"$1" pool status "$2" --name line | grep -qE "^line +0 +0 +16 +2$" && [ "$(psql -XqAt "$2" -c "SELECT state FROM credential_pool WHERE bundle = '"'dev0117'"'")" = burned ]' _ "$nrfcred" "$u"
+check "... and the modem holds what it was written (nrfsim show lists dev0117's PSK digest)" \
+  bash -c '"$1" show "$2/state" 2>&1 | grep -q "$(sha256sum <"$3" | cut -c1-64)"' _ "$nrfsim" "$tmp/p5" "$tmp/stpool-later/dev0117/43.psk"
+
 # ---- no key or PSK in clear anywhere in the database ----
 pg_dump "$u" >"$tmp/dump.sql"
 check "pg_dump: no client key, nor the station's PSK, nor a digest of one (secret_scan.py files)" \
   "$py" "$src/tests/integration/secret_scan.py" files 000102030405060708090a0b0c0d0e0f \
   "$src/tests/data/provision/client.key" -- "$tmp/dump.sql"
 hits=0
-for f in "$tmp"/pool/dev*/43.psk; do
+for f in "$tmp"/pool/dev*/43.psk "$tmp"/stpool/dev*/43.psk "$tmp"/stpool-later/dev*/43.psk; do
   "$py" "$src/tests/integration/secret_scan.py" files "$(cat "$f")" \
     "$src/tests/data/provision/client.key" -- "$tmp/dump.sql" >/dev/null || hits=$((hits + 1))
 done
-check "pg_dump: none of the 16 pool PSKs in any form" [ "$hits" -eq 0 ]
+check "pg_dump: none of the 34 pool PSKs in any form (the station pools' too)" [ "$hits" -eq 0 ]
 check "pg_dump: the PSK identities are there, as bytea hex (the scan looks at the right dump)" \
   grep -q "$(printf 'nrfcred-dev-0001' | od -An -tx1 | tr -d ' \n')" "$tmp/dump.sql"
 
