@@ -64,6 +64,33 @@ Test(db_spool, round_trips_every_field_with_escapes)
 	free(line);
 }
 
+Test(db_spool, keeps_the_reprovisioned_flag_and_reads_lines_written_before_it)
+{
+	struct db_board_row r = sample();
+	r.reprovisioned = true;
+	char *line;
+	size_t len;
+	cr_assert(db_spool_format(&r, &line, &len));
+	const char *why;
+	cr_assert(db_spool_parse(line, len - 1, &entry, &why), "%s", why);
+	cr_assert(entry.row.reprovisioned);
+	/* The same row as a 0.2 build before schema 2 wrote it: 22 fields. */
+	char *tab = memrchr(line, '\t', len);
+	cr_assert_not_null(tab);
+	*tab = '\0';
+	char *last = strrchr(line, '\t');
+	cr_assert_not_null(last);
+	cr_assert_str_eq(last + 1, "yes");
+	*last = '\0';
+	char old[DB_SPOOL_LINE_MAX];
+	uint32_t crc = crc32_ieee(line, strlen(line));
+	int n = snprintf(old, sizeof old, "%s\tcrc=%08" PRIx32, line, crc);
+	cr_assert(db_spool_parse(old, (size_t)n, &entry, &why), "%s", why);
+	cr_assert_not(entry.row.reprovisioned);
+	cr_assert_str_eq(entry.row.delivery, "ram");
+	free(line);
+}
+
 Test(db_spool, rejects_a_changed_byte_by_its_crc)
 {
 	struct db_board_row r = sample();
@@ -214,6 +241,32 @@ Test(db_config, reads_a_pool_source_instead_of_file_or_value)
 		     STATION_CONFIG_ERR_VALUE);
 	cr_assert_str_eq(err, "/tmp/s.ini:7: [credential c] source: 'file:x' is not valid; valid: "
 			      "pool:NAME, NAME a credential pool (nrfcred pool status lists them)");
+}
+
+Test(db_config, refuses_a_pool_source_with_flash_without_a_key_or_of_two_pools)
+{
+	struct station_config *cfg;
+	char err[400];
+	const char *text = "[station]\ndelivery = flash\n[slot 1]\nprobe = 1\n[database]\n"
+			   "pool_key = k.key\n[credential c]\nsec_tag = 44\ntype = client_cert\n"
+			   "source = pool:aws\n";
+	cr_assert_eq(station_config_parse(text, "/tmp/s.ini", &cfg, err, sizeof err),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "/tmp/s.ini:7: [credential c] source: "), "%s", err);
+	cr_assert_not_null(strstr(err, "valid: delivery = ram"), "%s", err);
+	text = "[station]\ndelivery = ram\n[slot 1]\nprobe = 1\n"
+	       "[credential c]\nsec_tag = 44\ntype = client_cert\nsource = pool:aws\n";
+	cr_assert_eq(station_config_parse(text, "/tmp/s.ini", &cfg, err, sizeof err),
+		     STATION_CONFIG_ERR_MISSING);
+	cr_assert_not_null(strstr(err, "valid: set [database] pool_key = FILE"), "%s", err);
+	text = "[station]\ndelivery = ram\n[slot 1]\nprobe = 1\n[database]\npool_key = k.key\n"
+	       "[credential c]\nsec_tag = 44\ntype = client_cert\nsource = pool:aws\n"
+	       "[credential d]\nsec_tag = 44\ntype = client_key\nsource = pool:other\n";
+	cr_assert_eq(station_config_parse(text, "/tmp/s.ini", &cfg, err, sizeof err),
+		     STATION_CONFIG_ERR_VALUE);
+	cr_assert_not_null(strstr(err, "[credential d] source: pool:other, but [credential c] "
+					"takes pool:aws"),
+			   "%s", err);
 }
 
 /* ---- the pool's AES-256-GCM (db_pool_crypt.c) ---- */
