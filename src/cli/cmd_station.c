@@ -228,7 +228,8 @@ static int open_database(const struct station_config *cfg, const char *path,
 	char list[900];
 	unsigned stale = 0;
 	if (db_pool_burn_stale(*out, list, sizeof list, &stale, err, sizeof err) != DB_OK)
-		cli_warn(path, "[database]: the claims an earlier run left could not be checked: %s",
+		cli_warn(path,
+			 "[database]: the claims an earlier run left could not be checked: %s",
 			 err);
 	else if (stale > 0)
 		cli_warn(path,

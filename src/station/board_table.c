@@ -76,7 +76,8 @@ static char *resolve(const char *dir, const char *path)
  * the bundle has none (an import of other sec_tags or types). */
 static const struct db_pool_item *pool_item(const struct station_job *job,
 					    const struct station_cred_spec *sp,
-					    const struct db_pool_claim *claim, char *err, size_t errlen)
+					    const struct db_pool_claim *claim, char *err,
+					    size_t errlen)
 {
 	if (claim == NULL) {
 		snprintf(err, errlen, "%s: no bundle of credential pool %s was claimed", sp->origin,
@@ -107,8 +108,8 @@ static int add_spec(const struct station_job *job, const struct station_cred_spe
 		if (it == NULL)
 			return -1;
 		/* As the modem gets it (the import stored cred's content). */
-		ce = cred_set_add_raw(set, sp->sec_tag, (enum nrfcred_cred_type)sp->type, it->content,
-				      it->len, &ao, &diag);
+		ce = cred_set_add_raw(set, sp->sec_tag, (enum nrfcred_cred_type)sp->type,
+				      it->content, it->len, &ao, &diag);
 	} else if (sp->fixed != SIZE_MAX) {
 		const struct table_entry *e = table_entry_at(job->table, sp->fixed);
 		ce = cred_set_add_raw(set, sp->sec_tag, (enum nrfcred_cred_type)sp->type, e->data,

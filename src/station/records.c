@@ -98,7 +98,8 @@ static void records_pool(struct slot *s, struct slot_records *rec)
 		return;
 	static const char *const verb[] = {"returned", "bound", "burned"};
 	snprintf(rec->pool_why, sizeof rec->pool_why,
-		 "database: credential pool %.40s bundle %.60s could not be %s: %.100s (it stays claimed; "
+		 "database: credential pool %.40s bundle %.60s could not be %s: %.100s (it stays "
+		 "claimed; "
 		 "the next start of this station burns it)",
 		 c->pool, c->bundle, verb[rec->pool_fate], why);
 	if (strcmp(rec->row.result, "pass") == 0) {
@@ -257,8 +258,7 @@ void slot_finish_board(struct slot *s)
 	rec->db_wanted = r->opts.db != NULL;
 	rec->pool_claim = s->pool_claim;
 	s->pool_claim = NULL;
-	rec->pool_fate =
-		(int)slot_pool_fate(s->table_sent, s->have_result, passed, s->failed_step);
+	rec->pool_fate = (int)slot_pool_fate(s->table_sent, s->have_result, passed, s->failed_step);
 	station_format_utc(s->board_start_ms, rec->db_started);
 	/* Only a wipe that worked closes the entry: after any other end the
 	 * board may still hold what it was sent, and the next start looks. */

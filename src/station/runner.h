@@ -77,7 +77,7 @@ struct runner_summary {
 	unsigned journal_warnings;   /* ... not found in their slot, or not checked */
 	/* The logs read at start for the IMEI index (runner_create). */
 	size_t index_imeis, index_bad_rows, index_torn_rows, index_foreign_files;
-	unsigned db_spooled;	     /* rows the database could not take, in the spool */
+	unsigned db_spooled; /* rows the database could not take, in the spool */
 };
 
 struct runner;

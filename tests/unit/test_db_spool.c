@@ -265,7 +265,7 @@ Test(db_config, refuses_a_pool_source_with_flash_without_a_key_or_of_two_pools)
 	cr_assert_eq(station_config_parse(text, "/tmp/s.ini", &cfg, err, sizeof err),
 		     STATION_CONFIG_ERR_VALUE);
 	cr_assert_not_null(strstr(err, "[credential d] source: pool:other, but [credential c] "
-					"takes pool:aws"),
+				       "takes pool:aws"),
 			   "%s", err);
 }
 
