@@ -129,6 +129,22 @@ check "db migrate with an unreachable server: exit 8" [ "$rc" -eq 8 ]
 check "db migrate: the password is masked in the message" \
   bash -c '! grep -q hunter2secret <<<"$1" && grep -q "nrfcred:\*\*\*@" <<<"$1"' _ "$wrong"
 
+# ---- an upgrade: a database at schema 1 with a pass row goes to 2 ----
+u1=$(new_db nrfcred_v1)
+psql -XqAt "$u1" -v ON_ERROR_STOP=1 -f "$src/src/db/migrations/0001_init.sql" \
+  -c "CREATE TABLE schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())" \
+  -c "INSERT INTO schema_version (version, name) VALUES (1, '0001_init')" \
+  -c "INSERT INTO stations (name) VALUES ('old')" \
+  -c "INSERT INTO runs VALUES ('11111111-2222-4333-8444-555555555555', 'old', now(), '0.2.0', '')" \
+  -c "INSERT INTO boards (uuid, run, station, slot, probe_serial, imei, device_id, started_at, finished_at, duration_ms, result, failed_step, cause, part, modem_fw, sec_tags, cred_sha256, provisioner_sha256, app_sha256, nrfcred_version, delivery) VALUES ('0b3c8f5e-2a41-4c1e-9a7d-5f6e7d8c9b0a', '11111111-2222-4333-8444-555555555555', 'old', 1, '1', '352656100011116', '0', now(), now(), 1, 'pass', '', '', '', '', '', '', '', '', '0.2.0', 'ram')" >/dev/null
+up=$("$nrfcred" db migrate "$u1" 2>&1)
+check "db migrate of a schema-1 database: 1 -> 2, its pass row kept as not reprovisioned ($up)" \
+  bash -c 'grep -q "schema version 1 -> 2" <<<"$1" && [ "$(psql -XqAt "$2" -c "SELECT count(*) FROM boards WHERE NOT reprovisioned")" = 1 ]' _ "$up" "$u1"
+check "... the unique index still refuses a second ordinary pass of that IMEI" \
+  bash -c '! psql -XqAt "$1" -c "INSERT INTO boards (uuid, run, station, slot, probe_serial, imei, device_id, started_at, finished_at, duration_ms, result, failed_step, cause, part, modem_fw, sec_tags, cred_sha256, provisioner_sha256, app_sha256, nrfcred_version, delivery) SELECT gen_random_uuid(), run, station, 2, probe_serial, imei, device_id, started_at, finished_at, duration_ms, result, failed_step, cause, part, modem_fw, sec_tags, cred_sha256, provisioner_sha256, app_sha256, nrfcred_version, delivery FROM boards" 2>/dev/null' _ "$u1"
+check "... and takes a reprovisioned one" \
+  [ "$(q "$u1" "INSERT INTO boards (uuid, run, station, slot, probe_serial, imei, device_id, started_at, finished_at, duration_ms, result, failed_step, cause, part, modem_fw, sec_tags, cred_sha256, provisioner_sha256, app_sha256, nrfcred_version, delivery, reprovisioned) SELECT gen_random_uuid(), run, station, 2, probe_serial, imei, device_id, started_at, finished_at, duration_ms, result, failed_step, cause, part, modem_fw, sec_tags, cred_sha256, provisioner_sha256, app_sha256, nrfcred_version, delivery, true FROM boards RETURNING 1")" = 1 ]
+
 # ---- a station without the schema refuses to start ----
 u0=$(new_db nrfcred_noschema)
 fixture "$tmp/ns" lineN 2 35265611 "$u0" require
