@@ -1,18 +1,15 @@
 /*
  * A slot's credential-pool bundle (issue 14, src/db/db_pool.h): claimed at
- * the RAM session's READY, settled when the board ends. NOT CALLED YET: a
- * station credential `source = pool:NAME` needs the per-board table of
- * issue 11 (its items go into the TABLE record built at READY); the two
- * calls below are where that table builder and records.c call in:
+ * the RAM session's READY, settled when the board ends:
  *
- *   READY (session.c, worker, after slot_imei_is_new, before the table):
- *     slot_pool_claim(s, db, pool, key, &claim) -> SLOT_OUT_FAILED with
- *     s->detail "credential pool NAME: no free bundle left (the table was
- *     not sent)" when empty: no modem write; else the board table takes
- *     claim->items (secure_mem, wiped by db_pool_claim_free).
+ *   READY (board_identity.c slot_board_table_ready, worker, after the IMEI
+ *   guard, before board_table_build): slot_pool_claim -> SLOT_OUT_FAILED
+ *     with s->detail "credential pool NAME: no free bundle left (the table
+ *     was not sent)" when empty: no modem write; else the board's table
+ *     takes the claim's items (secure_mem, wiped by db_pool_claim_free).
  *   Board end (records.c records_work, worker, before records_db):
- *     slot_pool_settle(s, db, claim, fate) with fate = slot_pool_fate(...)
- *     then db_pool_claim_free(claim).
+ *     slot_pool_settle with slot_pool_fate(table_sent, ...), then
+ *     db_pool_claim_free.
  */
 #ifndef NRFCRED_STATION_POOL_SLOT_H
 #define NRFCRED_STATION_POOL_SLOT_H
