@@ -158,6 +158,7 @@ Test(station_keygen, pool_items_and_the_keygen_entry_fill_one_board_table)
 	const char *want = STATION_KEYGEN_USAGE "CN=352656100011116";
 	cr_assert_eq(kg->len, strlen(want));
 	cr_assert_eq(memcmp(kg->data, want, kg->len), 0);
+	board_table_destroy(bt);
 	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), -1,
 		     "no bundle: no table, keygen entry or not");
 	db_pool_claim_free(c);
