@@ -17,6 +17,8 @@ const char cli_exit_codes_help[] =
 	"  6    feature not available in this build\n"
 	"  7    standard output closed during a station run (e.g. the reader of a\n"
 	"       pipe ended); every board still finished, was wiped and logged\n"
+	"  8    the factory database cannot be reached, or refused (db, pool, a\n"
+	"       station with [database] policy = require)\n"
 	"  130  interrupted (Ctrl-C)\n";
 
 static void vreport(const char *kind, const char *where, unsigned line, const char *fmt, va_list ap)

@@ -18,6 +18,7 @@ enum cli_exit {
 	CLI_EXIT_BOARD_FAILED = 5, /* at least one board failed provisioning */
 	CLI_EXIT_UNAVAILABLE = 6,  /* the feature is not available in this build */
 	CLI_EXIT_OUTPUT = 7,	   /* stdout went away mid-run (boards still finished) */
+	CLI_EXIT_DATABASE = 8,	   /* the factory database cannot be reached or refused */
 	CLI_EXIT_INTERRUPTED = 130 /* stopped by SIGINT/SIGTERM (128 + SIGINT) */
 };
 

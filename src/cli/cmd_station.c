@@ -17,6 +17,8 @@
 #include "cli/trace_cli.h"
 #include "cred/cred.h"
 #include "cred/secure_mem.h"
+#include "db/db.h"
+#include "db/db_pool.h"
 #include "nrfcred/provision.h"
 #include "station/config.h"
 #include "station/events.h"
@@ -191,6 +193,54 @@ static void station_cli_report_index(const struct runner *runner, const struct s
 			cfg->log_dir, sum.index_foreign_files);
 }
 
+/* The factory database of [database] (or $NRFCRED_DATABASE_URL): none, or
+ * one connection for the station. With policy require a database that
+ * cannot be reached stops the run here, before any board. */
+static int open_database(const struct station_config *cfg, const char *path,
+			 struct db_station **out)
+{
+	*out = NULL;
+	const char *url = cfg->db_url;
+	if (url == NULL) {
+		const char *env = getenv("NRFCRED_DATABASE_URL");
+		url = env && *env ? env : NULL;
+	}
+	if (url == NULL)
+		return CLI_EXIT_OK;
+	char spool[4200], err[1024];
+	snprintf(spool, sizeof spool, "%s/%s.dbspool", cfg->log_dir, cfg->name);
+	struct db_station_options o = {
+		.url = url,
+		.policy = cfg->db_policy == STATION_DB_BEST_EFFORT ? DB_POLICY_BEST_EFFORT
+								   : DB_POLICY_REQUIRE,
+		.station = cfg->name,
+		.spool_path = spool,
+	};
+	db_err e = db_station_open(&o, out, err, sizeof err);
+	if (e != DB_OK) {
+		fprintf(stderr, "nrfcred: %s: [database]: %s; no board was started\n", path, err);
+		return e == DB_ERR_USAGE ? CLI_EXIT_INPUT : CLI_EXIT_DATABASE;
+	}
+	if (o.policy == DB_POLICY_BEST_EFFORT && err[0] != '\0') {
+		cli_warn(path, "[database]: %s; rows go to %s until it answers", err, spool);
+		return CLI_EXIT_OK;
+	}
+	/* Bundles an earlier run of this station left claimed (db_pool.h). */
+	char list[900];
+	unsigned stale = 0;
+	if (db_pool_burn_stale(*out, list, sizeof list, &stale, err, sizeof err) != DB_OK)
+		cli_warn(path,
+			 "[database]: the claims an earlier run left could not be checked: %s",
+			 err);
+	else if (stale > 0)
+		cli_warn(path,
+			 "[database]: %u credential pool bundle(s) left claimed by an earlier run "
+			 "of station %s (it ended without settling them) are burned, never handed "
+			 "out again: %s",
+			 stale, cfg->name, list);
+	return CLI_EXIT_OK;
+}
+
 int cmd_station_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -330,6 +380,15 @@ int cmd_station_main(int argc, char **argv)
 		}
 	}
 
+	struct db_station *db = NULL;
+	int drc = open_database(cfg, path, &db);
+	if (drc != CLI_EXIT_OK) {
+		cli_traces_close(&traces);
+		station_job_destroy(job);
+		station_config_free(cfg);
+		return drc;
+	}
+
 	station_cli_size_threadpool(cfg->slot_count);
 	uv_loop_t loop;
 	uv_loop_init(&loop);
@@ -350,6 +409,7 @@ int cmd_station_main(int argc, char **argv)
 		.exit_code_of = station_cli_exit_code,
 		.traces = traces.trace,
 		.reprovision = reprovision,
+		.db = db,
 	};
 	int rc = CLI_EXIT_OK;
 	if (runner_create(&ro, &runner, err, sizeof err) != 0) {
@@ -387,12 +447,19 @@ int cmd_station_main(int argc, char **argv)
 			"nrfcred: error: %u CSV row%s could not be written (printed above); "
 			"exit code %d\n",
 			sum.log_failures, sum.log_failures == 1 ? "" : "s", rc);
+	if (sum.db_spooled > 0)
+		fprintf(stderr,
+			"nrfcred: %u row%s could not reach the database and wait in %s/%s.dbspool; "
+			"run `nrfcred db sync URL %s/%s.dbspool` once it answers\n",
+			sum.db_spooled, sum.db_spooled == 1 ? "" : "s", cfg->log_dir, cfg->name,
+			cfg->log_dir, cfg->name);
 out:
 	runner_destroy(runner);
 	ui_tty_destroy(tty);
 	uv_run(&loop, UV_RUN_NOWAIT);
 	uv_loop_close(&loop);
 	cli_traces_close(&traces); /* after runner_destroy: every probe detached */
+	db_station_close(db);	   /* after runner_destroy: no record work left */
 	station_job_destroy(job);
 	station_config_free(cfg);
 	return rc;

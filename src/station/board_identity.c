@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/db_pool.h"
 #include "station/board_table.h"
 #include "station/config.h"
 #include "station/imei_index.h"
 #include "station/job.h"
+#include "station/pool_slot.h"
 #include "station/runner_priv.h"
 #include "station/secrets_out.h"
 
@@ -55,10 +57,16 @@ bool slot_board_table_ready(struct slot *s)
 			 "built (nothing was sent)");
 		return false;
 	}
+	/* The board's bundle, before its table: an empty pool fails the board
+	 * here, with nothing sent to the modem. A second boot keeps it. */
+	if (job->pool[0] != '\0' && s->pool_claim == NULL &&
+	    slot_pool_claim(s, s->r->opts.db, job->pool, s->r->pool_key, &s->pool_claim) !=
+		    SLOT_OUT_OK)
+		return false;
 	struct board_ids ids = {
 		.imei = s->imei, .device_id = s->info.device_id, .slot = s->cfg->number};
 	char err[sizeof s->detail];
-	if (board_table_build(job, &ids, &s->board, err, sizeof err) != 0) {
+	if (board_table_build(job, &ids, s->pool_claim, &s->board, err, sizeof err) != 0) {
 		snprintf(s->detail, sizeof s->detail, "%.200s (nothing was sent)", err);
 		return false;
 	}
@@ -118,6 +126,28 @@ int runner_open_identity(struct runner *r, char *err, size_t errlen)
 		r->summary.index_bad_rows = st.bad_rows;
 		r->summary.index_torn_rows = st.torn_rows;
 		r->summary.index_foreign_files = st.foreign_files;
+	}
+	if (r->job->pool[0] != '\0') {
+		/* A pool needs the factory database (the claims) and its key
+		 * (the bundles' keys and PSKs): refused before any board. */
+		char why[400];
+		if (r->opts.db == NULL) {
+			snprintf(err, errlen,
+				 "credential pool %s needs the factory database: set [database] "
+				 "url or NRFCRED_DATABASE_URL",
+				 r->job->pool);
+			return -1;
+		}
+		if (r->cfg->db_pool_key == NULL) {
+			snprintf(err, errlen,
+				 "credential pool %s needs its key file: set [database] pool_key",
+				 r->job->pool);
+			return -1;
+		}
+		if (db_pool_key_load(r->cfg->db_pool_key, &r->pool_key, why, sizeof why) != DB_OK) {
+			snprintf(err, errlen, "[database] pool_key: %s", why);
+			return -1;
+		}
 	}
 	if (r->job->random_psk) {
 		char why[700];

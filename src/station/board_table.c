@@ -13,6 +13,7 @@
 #include "cred/cred.h"
 #include "cred/secure_mem.h"
 #include "cred/template.h"
+#include "db/db_pool.h"
 #include "image/digest.h"
 #include "provision/manifest.h"
 #include "provision/table.h"
@@ -71,15 +72,45 @@ static char *resolve(const char *dir, const char *path)
 	return out;
 }
 
+/* The item of the board's bundle a pool spec names; NULL with err set when
+ * the bundle has none (an import of other sec_tags or types). */
+static const struct db_pool_item *pool_item(const struct station_job *job,
+					    const struct station_cred_spec *sp,
+					    const struct db_pool_claim *claim, char *err,
+					    size_t errlen)
+{
+	if (claim == NULL) {
+		snprintf(err, errlen, "%s: no bundle of credential pool %s was claimed", sp->origin,
+			 job->pool);
+		return NULL;
+	}
+	for (size_t i = 0; i < claim->count; i++)
+		if (claim->items[i].sec_tag == sp->sec_tag && claim->items[i].type == sp->type)
+			return &claim->items[i];
+	snprintf(err, errlen,
+		 "%s: credential pool %s bundle %s has no sec_tag %u %s; import bundles that "
+		 "have it",
+		 sp->name, claim->pool, claim->bundle, (unsigned)sp->sec_tag,
+		 table_type_name(sp->type));
+	return NULL;
+}
+
 /* The spec's credential for this board into set. */
 static int add_spec(const struct station_job *job, const struct station_cred_spec *sp,
-		    const struct template_vars *vars, struct cred_set *set, struct board_table *bt,
-		    char *err, size_t errlen)
+		    const struct template_vars *vars, const struct db_pool_claim *claim,
+		    struct cred_set *set, struct board_table *bt, char *err, size_t errlen)
 {
 	struct cred_add_opts ao = {.origin = sp->origin};
 	struct cred_diag diag = {0};
 	enum cred_err ce;
-	if (sp->fixed != SIZE_MAX) {
+	if (sp->from_pool) {
+		const struct db_pool_item *it = pool_item(job, sp, claim, err, errlen);
+		if (it == NULL)
+			return -1;
+		/* As the modem gets it (the import stored cred's content). */
+		ce = cred_set_add_raw(set, sp->sec_tag, (enum nrfcred_cred_type)sp->type,
+				      it->content, it->len, &ao, &diag);
+	} else if (sp->fixed != SIZE_MAX) {
 		const struct table_entry *e = table_entry_at(job->table, sp->fixed);
 		ce = cred_set_add_raw(set, sp->sec_tag, (enum nrfcred_cred_type)sp->type, e->data,
 				      e->len, &ao, &diag);
@@ -219,7 +250,8 @@ static int encode(const struct station_job *job, struct board_table *bt, char *e
 }
 
 int board_table_build(const struct station_job *job, const struct board_ids *ids,
-		      struct board_table **out, char *err, size_t errlen)
+		      const struct db_pool_claim *claim, struct board_table **out, char *err,
+		      size_t errlen)
 {
 	*out = NULL;
 	struct board_table *bt = calloc(1, sizeof *bt);
@@ -235,7 +267,7 @@ int board_table_build(const struct station_job *job, const struct board_ids *ids
 		.imei = ids->imei, .device_id = ids->device_id, .slot = ids->slot};
 	for (size_t i = 0; i < job->spec_count; i++)
 		if (job->specs[i].type != NRFCRED_TYPE_KEYGEN &&
-		    add_spec(job, &job->specs[i], &vars, set, bt, err, errlen) != 0)
+		    add_spec(job, &job->specs[i], &vars, claim, set, bt, err, errlen) != 0)
 			goto fail;
 	struct cred_diag diag = {0};
 	enum cred_err ce = cred_set_validate(set, &diag);

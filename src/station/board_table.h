@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct db_pool_claim;
 struct station_job;
 struct table;
 
@@ -47,13 +48,17 @@ struct board_table {
 };
 
 /*
- * Builds the table of the board ids names from job's specs. Returns 0, or
- * -1 with err naming the credential (FILE:LINE [credential NAME]) and, for
- * a per-IMEI file, the expanded path and what is wrong with it; never any
- * credential content. *out is NULL on failure.
+ * Builds the table of the board ids names from job's specs. A spec of a
+ * credential pool (source = pool:NAME) takes the item of claim (the
+ * board's bundle, db/db_pool.h) with its sec_tag and type; claim may be
+ * NULL when no spec is. Returns 0, or -1 with err naming the credential
+ * (FILE:LINE [credential NAME]) and, for a per-IMEI file, the expanded
+ * path and what is wrong with it, for a pool the bundle and what it
+ * lacks; never any credential content. *out is NULL on failure.
  */
 int board_table_build(const struct station_job *job, const struct board_ids *ids,
-		      struct board_table **out, char *err, size_t errlen);
+		      const struct db_pool_claim *claim, struct board_table **out, char *err,
+		      size_t errlen);
 
 /* Wipes and frees everything. NULL is fine. */
 void board_table_destroy(struct board_table *bt);

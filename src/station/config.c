@@ -68,7 +68,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	struct section *sec = &ctx->sections[ctx->section_count - 1];
 	if (sec->kind == SEC_UNKNOWN)
 		return 0; /* already reported at the header */
-	unsigned bit = config_key_bit(sec->kind, key);
+	config_key_bits bit = config_key_bit(sec->kind, key);
 	if (bit != 0) {
 		if (sec->keys & bit)
 			return config_fail(
@@ -87,6 +87,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return config_credential_key(ctx, sec, key, value);
 	case SEC_CA:
 		return config_ca_key(ctx, sec, key, value);
+	case SEC_DATABASE:
+		return config_database_key(ctx, sec, key, value);
 	default:
 		return 0;
 	}
@@ -132,6 +134,14 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 		}
 		ctx->station_seen = true;
 		sec->kind = SEC_STATION;
+	} else if (strcmp(name, "database") == 0) {
+		if (ctx->database_seen) {
+			config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
+				    "[database]: duplicate section; valid: one [database]");
+			return;
+		}
+		ctx->database_seen = true;
+		sec->kind = SEC_DATABASE;
 	} else if (strncmp(name, "slot", 4) == 0 && (name[4] == ' ' || name[4] == '\0')) {
 		const char *num = name + 4;
 		while (*num == ' ')
@@ -203,7 +213,7 @@ static void on_section_header(struct parse_ctx *ctx, const char *line, size_t le
 	} else {
 		config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 			    "%s: unknown section; valid: [station], [slot N], [credential NAME], "
-			    "[ca]",
+			    "[ca], [database]",
 			    sec->display);
 	}
 }
@@ -279,15 +289,16 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 					    "client_key, psk, psk_identity, public_key, "
 					    "device_id_public_key",
 					    sec->display);
-			else if (!(sec->keys & (K_FILE | K_VALUE)))
+			else if (!(sec->keys & (K_FILE | K_VALUE | K_SOURCE)))
 				config_fail(ctx, STATION_CONFIG_ERR_MISSING, sec->line,
-					    "%s file: missing; valid: file = PATH or value = TEXT",
+					    "%s file: missing; valid: file = PATH, value = TEXT or "
+					    "source = pool:NAME",
 					    sec->display);
-			else if ((sec->keys & K_FILE) && (sec->keys & K_VALUE))
-				config_fail(
-					ctx, STATION_CONFIG_ERR_KEY, sec->line,
-					"%s value: both file and value given; valid: one of them",
-					sec->display);
+			else if (__builtin_popcountll(sec->keys & (K_FILE | K_VALUE | K_SOURCE)) > 1)
+				config_fail(ctx, STATION_CONFIG_ERR_KEY, sec->line,
+					    "%s: more than one of file, value and source given; "
+					    "valid: one of them",
+					    sec->display);
 		}
 		if (ctx->err != STATION_CONFIG_OK)
 			return ctx->err;
@@ -308,6 +319,32 @@ static station_config_err check_complete(struct parse_ctx *ctx)
 			       ctx->err;
 		/* With the flash delivery the table is in the image PROGRAM
 		 * writes, before the board has said its IMEI. */
+		if (c->pool[0] != '\0' && cfg->delivery == STATION_DELIVERY_FLASH)
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, c->line,
+					   "[credential %s] source: a credential pool's bundle is "
+					   "claimed at the RAM session's READY, once the board has "
+					   "said its IMEI; the flash delivery writes the table "
+					   "before that; valid: delivery = ram",
+					   c->name),
+			       ctx->err;
+		if (c->pool[0] != '\0' && cfg->db_pool_key == NULL)
+			return config_fail(ctx, STATION_CONFIG_ERR_MISSING, c->line,
+					   "[credential %s] source: pool:%s needs the pool's key "
+					   "file to decrypt its keys and PSKs; valid: set "
+					   "[database] pool_key = FILE (the one nrfcred pool "
+					   "import --key-file used)",
+					   c->name, c->pool),
+			       ctx->err;
+		const struct station_credential_config *first = cfg->credentials;
+		while (first < c && first->pool[0] == '\0')
+			first++;
+		if (c->pool[0] != '\0' && strcmp(c->pool, first->pool) != 0)
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, c->line,
+					   "[credential %s] source: pool:%s, but [credential %s] "
+					   "takes pool:%s; a board claims one bundle of one pool; "
+					   "valid: the same pool for every pool credential",
+					   c->name, c->pool, first->name, first->pool),
+			       ctx->err;
 		if (station_credential_per_device(c) && cfg->delivery == STATION_DELIVERY_FLASH)
 			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, c->line,
 					   "[credential %s] %s: a per-device credential (${...} or "
@@ -527,5 +564,7 @@ void station_config_free(struct station_config *cfg)
 	free(cfg->log_dir);
 	free(cfg->fingerprint_key);
 	free(cfg->secrets_out);
+	secure_mem_free(cfg->db_url);
+	free(cfg->db_pool_key);
 	free(cfg);
 }

@@ -7,8 +7,10 @@
  *   [station]            name, provisioner, app, timeout, swd_speed, log_dir,
  *                        approtect, erase, retries
  *   [slot N]             probe (J-Link serial), label
- *   [credential NAME]    sec_tag, type, file | value (${IMEI}, ${DEVICEID},
- *                        ${SLOT} templates; value = random:N for a PSK)
+ *   [credential NAME]    sec_tag, type, file | value | source = pool:NAME
+ *                        (${IMEI}, ${DEVICEID}, ${SLOT} templates;
+ *                        value = random:N for a PSK)
+ *   [database]           url, policy, pool_key (the factory database, src/db)
  *
  * Relative paths resolve against the folder of the INI file.
  */
@@ -59,6 +61,9 @@ struct station_credential_config {
 	int type;    /* enum nrfcred_cred_type, or NRFCRED_TYPE_KEYGEN */
 	char *file;  /* absolute or INI-relative-resolved path, or NULL */
 	char *value; /* literal content, or NULL; may be a secret (PSK): secure_mem */
+	/* source = pool:NAME: this (sec_tag, type) comes from the board's
+	 * bundle of that credential pool (issue 14); "" = file or value. */
+	char pool[STATION_NAME_MAX];
 	unsigned line;
 	/* Per device (cred/template.h): file as written, before ${...} is
 	 * filled in and the path resolved (NULL when the file has none; value
@@ -93,8 +98,9 @@ enum station_attestation {
 	STATION_ATTEST_REQUIRED, /* a modem without it fails the board */
 };
 
-/* Whether the credential's content differs from board to board (${...},
- * random:N). A keygen one is per board as well, without content here. */
+/* Whether the credential differs from board to board (${...}, random:N,
+ * or a credential pool's bundle). A keygen one is per board as well,
+ * without content here. */
 bool station_credential_per_device(const struct station_credential_config *c);
 /* `value = random:N`: N bytes of a fresh PSK per board. */
 #define STATION_RANDOM_PSK_MIN 16u
@@ -126,6 +132,12 @@ enum station_verify {
 	STATION_VERIFY_READBACK, /* read every byte back over SWD */
 };
 
+/* What a station does when the factory database cannot take a row. */
+enum station_db_policy {
+	STATION_DB_REQUIRE = 0, /* no board starts without it; a pass needs its row */
+	STATION_DB_BEST_EFFORT, /* rows it cannot take go to LOG_DIR/<station>.dbspool */
+};
+
 struct station_config {
 	char *path; /* the INI file as given */
 	char *dir;  /* its folder: base of relative paths */
@@ -152,6 +164,11 @@ struct station_config {
 	enum station_attestation attestation;
 	char *onboard_device_id; /* template; NULL = STATION_ONBOARD_ID */
 	struct station_ca_config ca;
+	/* [database] url (secure_mem: it may hold a password), NULL when not
+	 * given ($NRFCRED_DATABASE_URL is the CLI's fallback); policy. */
+	char *db_url;
+	enum station_db_policy db_policy;
+	char *db_pool_key; /* [database] pool_key: resolved path, or NULL */
 	size_t slot_count;
 	struct station_slot_config slots[STATION_MAX_SLOTS]; /* sorted by number */
 	size_t credential_count;

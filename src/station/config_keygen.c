@@ -143,10 +143,11 @@ void config_keygen_check_credential(struct parse_ctx *ctx, const struct section 
 		config_fail(ctx, STATION_CONFIG_ERR_MISSING, sec->line,
 			    "%s sec_tag: missing; valid: sec_tag = 0 to %u", sec->display,
 			    NRFCRED_SEC_TAG_MAX);
-	else if (sec->keys & (K_FILE | K_VALUE))
+	else if (sec->keys & (K_FILE | K_VALUE | K_SOURCE))
 		config_fail(ctx, STATION_CONFIG_ERR_KEY, sec->line,
-			    "%s file: type = keygen takes no file or value (the modem makes the "
-			    "key, the station CA the certificate); valid: remove it",
+			    "%s file: type = keygen takes no file or value, nor a pool source "
+			    "(the modem makes the key, the station CA the certificate); valid: "
+			    "remove it",
 			    sec->display);
 	else if (ctx->cfg->ca.line == 0)
 		config_fail(ctx, STATION_CONFIG_ERR_MISSING, sec->line,

@@ -284,7 +284,8 @@ int config_slot_key(struct parse_ctx *ctx, struct section *sec, const char *key,
 
 bool station_credential_per_device(const struct station_credential_config *c)
 {
-	return c->file_template != NULL || c->value_template || c->random_len > 0;
+	return c->file_template != NULL || c->value_template || c->random_len > 0 ||
+	       c->pool[0] != '\0';
 }
 
 /* ${...} in a file or value: an unknown name or a missing '}' is refused
@@ -332,6 +333,14 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 						   "out of memory");
 		}
 		return set_path(ctx, &cred->file, sec, key, value);
+	} else if (strcmp(key, "source") == 0) {
+		if (strncmp(value, "pool:", 5) != 0 ||
+		    !config_valid_name(value + 5, sizeof cred->pool))
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "%s source: '%s' is not valid; valid: pool:NAME, NAME "
+					   "a credential pool (nrfcred pool status lists them)",
+					   sec->display, value);
+		snprintf(cred->pool, sizeof cred->pool, "%s", value + 5);
 	} else if (strcmp(key, "value") == 0) {
 		/* Never echo a value: it may be a PSK. */
 		if (value[0] == '\0')
@@ -363,18 +372,53 @@ int config_credential_key(struct parse_ctx *ctx, struct section *sec, const char
 			return handled;
 		return config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
 				   "%s %s: unknown key; valid: sec_tag, type, file, value, "
-				   "subject, key_usage",
+				   "source, subject, key_usage",
 				   sec->display, key);
 	}
 	return 1;
 }
 
-unsigned config_key_bit(enum section_kind kind, const char *key)
+int config_database_key(struct parse_ctx *ctx, struct section *sec, const char *key,
+			const char *value)
+{
+	struct station_config *cfg = ctx->cfg;
+	if (strcmp(key, "url") == 0) {
+		/* Never echo it: a URL may carry a password. */
+		if (value[0] == '\0')
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "%s url: empty; valid: a libpq connection string, e.g. "
+					   "postgresql://nrfcred@db.factory/nrfcred",
+					   sec->display);
+		cfg->db_url = secure_mem_strdup(value);
+		if (cfg->db_url == NULL)
+			return config_fail(ctx, STATION_CONFIG_ERR_NOMEM, ctx->line,
+					   "out of memory");
+	} else if (strcmp(key, "policy") == 0) {
+		if (strcmp(value, "require") == 0)
+			cfg->db_policy = STATION_DB_REQUIRE;
+		else if (strcmp(value, "best_effort") == 0)
+			cfg->db_policy = STATION_DB_BEST_EFFORT;
+		else
+			return config_fail(ctx, STATION_CONFIG_ERR_VALUE, ctx->line,
+					   "%s policy: '%s' is not valid; valid: require, "
+					   "best_effort",
+					   sec->display, value);
+	} else if (strcmp(key, "pool_key") == 0) {
+		return set_path(ctx, &cfg->db_pool_key, sec, key, value);
+	} else {
+		return config_fail(ctx, STATION_CONFIG_ERR_KEY, ctx->line,
+				   "%s %s: unknown key; valid: url, policy, pool_key", sec->display,
+				   key);
+	}
+	return 1;
+}
+
+config_key_bits config_key_bit(enum section_kind kind, const char *key)
 {
 	static const struct {
 		enum section_kind kind;
 		const char *key;
-		unsigned bit;
+		config_key_bits bit;
 	} keys[] = {
 		{SEC_STATION, "name", K_NAME},
 		{SEC_STATION, "provisioner", K_PROVISIONER},
@@ -405,6 +449,10 @@ unsigned config_key_bit(enum section_kind kind, const char *key)
 		{SEC_CA, "cert", K_CA_CERT},
 		{SEC_CA, "key", K_CA_KEY},
 		{SEC_CA, "days", K_CA_DAYS},
+		{SEC_CREDENTIAL, "source", K_SOURCE},
+		{SEC_DATABASE, "url", K_DB_URL},
+		{SEC_DATABASE, "policy", K_DB_POLICY},
+		{SEC_DATABASE, "pool_key", K_DB_POOL_KEY},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (keys[i].kind == kind && strcmp(keys[i].key, key) == 0)

@@ -428,6 +428,11 @@ static int specs_from(struct station_job *job, const struct station_config *cfg,
 			sp->fixed = fixed++;
 			continue;
 		}
+		if (c->pool[0] != '\0') {
+			sp->from_pool = true;
+			snprintf(job->pool, sizeof job->pool, "%s", c->pool);
+			continue;
+		}
 		sp->random_len = c->random_len;
 		if (c->random_len > 0) {
 			job->random_psk = true;

@@ -37,6 +37,7 @@ struct station_cred_spec {
 	/* NRFCRED_TYPE_KEYGEN: text is the subject template, key_usage what
 	 * %KEYGEN takes; the modem makes the key (station/keygen.h). */
 	char key_usage[10];
+	bool from_pool;	     /* the board's bundle of job->pool has it */
 	char origin[STATION_NAME_MAX + 300]; /* "FILE:LINE [credential NAME]" */
 	char name[STATION_NAME_MAX + 16];    /* "[credential NAME]" */
 };
@@ -71,6 +72,9 @@ struct station_job {
 	bool random_psk; /* some spec is random: secrets_out gets the PSKs */
 	bool keygen;	 /* some spec is type = keygen (made on the modem) */
 	struct ca *ca; /* [ca]: signs the keygen entries' CSRs; NULL without */
+	/* The credential pool a board claims a bundle of at READY (one per
+	 * station file, config.c); "": none. */
+	char pool[STATION_NAME_MAX];
 };
 
 /*

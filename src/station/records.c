@@ -12,12 +12,109 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db.h"
+#include "db/db_pool.h"
 #include "station/config.h"
 #include "station/csvlog.h"
 #include "station/board_table.h"
 #include "station/job.h"
 #include "station/keygen.h"
+#include "station/pool_slot.h"
 #include "station/runner_priv.h"
+
+/* The board's database row, before its CSV row: the CSV row then says
+ * what the database made of it. */
+static void records_db(struct slot *s, struct slot_records *rec)
+{
+	const struct csvlog_row *c = &rec->row;
+	struct db_board_row d = {
+		.station = c->station,
+		.slot = c->slot,
+		.probe = c->probe,
+		.imei = c->imei,
+		.device_id = s->info.device_id,
+		.started_at = rec->db_started,
+		.finished_at = c->utc_time,
+		.duration_ms = c->duration_ms,
+		.passed = strcmp(c->result, "pass") == 0,
+		.failed_step = c->failed_step,
+		.cause = c->error,
+		.part = c->part,
+		.modem_fw = c->modem_fw,
+		.sec_tags = c->sec_tags,
+		.cred_sha256 = c->cred_sha256,
+		.provisioner_sha256 = c->provisioner_sha256,
+		.app_sha256 = c->app_sha256,
+		.version = c->version,
+		.delivery = c->delivery,
+		.reprovisioned = s->reprovisioned,
+	};
+	char why[300];
+	enum db_kept kept = DB_KEPT_NONE;
+	db_err e = DB_ERR_NOMEM;
+	if (db_uuid_new(d.uuid))
+		e = db_station_record(s->r->opts.db, &d, &kept, why, sizeof why);
+	else
+		snprintf(why, sizeof why, "no random bytes for the row's uuid");
+	rec->db_spooled = kept == DB_KEPT_SPOOLED;
+	if (e == DB_OK)
+		return;
+	snprintf(rec->db_cause, sizeof rec->db_cause, "database: %s", why);
+	if (d.passed) {
+		/* Not final without its row: the board fails, at the end. */
+		rec->db_demoted = true;
+		rec->row.result = "fail";
+		rec->row.failed_step = slot_state_step_name(SLOT_DONE);
+		rec->row.error = rec->db_cause;
+		if (e != DB_ERR_DUPLICATE)
+			return;
+		/* The database took the other station's pass: it keeps this
+		 * board's attempt as a fail. */
+		d.passed = false;
+		d.failed_step = rec->row.failed_step;
+		d.cause = rec->db_cause;
+		if (db_uuid_new(d.uuid) &&
+		    db_station_record(s->r->opts.db, &d, &kept, why, sizeof why) == DB_OK) {
+			rec->db_spooled = kept == DB_KEPT_SPOOLED;
+			return;
+		}
+	}
+	/* A fail row the database did not take: its CSV row says so too. */
+	rec->db_lost = true;
+	snprintf(rec->db_error, sizeof rec->db_error, "%s; not recorded in the %s",
+		 rec->row.error ? rec->row.error : "", rec->db_cause);
+	rec->row.error = rec->db_error;
+}
+
+/* The board's pool bundle: bound, returned or burned, before its row. A
+ * pass whose bundle could not be bound is not final (the database does not
+ * know which board holds it): it fails at done, as a row not committed. */
+static void records_pool(struct slot *s, struct slot_records *rec)
+{
+	const struct db_pool_claim *c = rec->pool_claim;
+	char why[200];
+	rec->pool_lost = !slot_pool_settle(s, s->r->opts.db, c, (enum slot_pool_fate)rec->pool_fate,
+					   why, sizeof why);
+	if (!rec->pool_lost)
+		return;
+	static const char *const verb[] = {"returned", "bound", "burned"};
+	snprintf(rec->pool_why, sizeof rec->pool_why,
+		 "database: credential pool %.40s bundle %.60s could not be %s: %.100s (it stays "
+		 "claimed; "
+		 "the next start of this station burns it)",
+		 c->pool, c->bundle, verb[rec->pool_fate], why);
+	if (strcmp(rec->row.result, "pass") == 0) {
+		rec->db_demoted = true;
+		rec->row.result = "fail";
+		rec->row.failed_step = slot_state_step_name(SLOT_DONE);
+		rec->row.error = rec->pool_why;
+		snprintf(rec->db_cause, sizeof rec->db_cause, "%.319s", rec->pool_why);
+		return;
+	}
+	snprintf(rec->pool_error, sizeof rec->pool_error, "%.320s; %.400s",
+		 rec->row.error ? rec->row.error : "", rec->pool_why);
+	rec->row.error = rec->pool_error;
+}
 
 static void records_work(uv_work_t *req)
 {
@@ -31,6 +128,15 @@ static void records_work(uv_work_t *req)
 		rec->journal_err = journal_begin(s->r->journal, &s->journal);
 		rec->journal_errno = errno;
 	}
+	rec->db_demoted = rec->db_lost = rec->db_spooled = false;
+	if (rec->pool_claim) {
+		records_pool(s, rec);
+		/* The decrypted bundle is wiped now, before the row goes out. */
+		db_pool_claim_free(rec->pool_claim);
+		rec->pool_claim = NULL;
+	}
+	if (rec->db_wanted)
+		records_db(s, rec);
 	if (rec->row_wanted) {
 		rec->row_err = csvlog_append(s->log, &rec->row);
 		rec->row_errno = errno;
@@ -152,6 +258,11 @@ void slot_finish_board(struct slot *s)
 		.reprovisioned = s->reprovisioned ? "yes" : "",
 	};
 	rec->row_wanted = s->log != NULL;
+	rec->db_wanted = r->opts.db != NULL;
+	rec->pool_claim = s->pool_claim;
+	s->pool_claim = NULL;
+	rec->pool_fate = (int)slot_pool_fate(s->table_sent, s->have_result, passed, s->failed_step);
+	station_format_utc(s->board_start_ms, rec->db_started);
 	/* Only a wipe that worked closes the entry: after any other end the
 	 * board may still hold what it was sent, and the next start looks. */
 	rec->journal_op = SLOT_JOURNAL_NONE;
@@ -191,9 +302,29 @@ void slot_report_lost_row(struct slot *s)
 	free(lost);
 }
 
+/* What the database made of the board's row (records_db), on the loop. */
+static void board_db_outcome(struct slot *s)
+{
+	struct slot_records *rec = &s->records;
+	struct runner *r = s->r;
+	if (!rec->db_wanted)
+		return;
+	rec->db_wanted = false;
+	if (rec->db_spooled)
+		r->summary.db_spooled++;
+	if (rec->db_demoted) {
+		r->summary.passed--;
+		r->summary.failed++;
+		s->state = SLOT_FAILED;
+		s->failed_step = SLOT_DONE;
+		memcpy(s->error, rec->db_cause, sizeof s->error);
+	}
+}
+
 static void board_logged(struct slot *s)
 {
 	const struct csvlog_row *row = &s->records.row;
+	board_db_outcome(s);
 	bool passed = s->state == SLOT_DONE;
 	struct station_event ev = {
 		.type = STATION_EV_BOARD,

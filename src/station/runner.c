@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "db/db.h"
+#include "db/db_pool.h"
 #include "image/image.h"
 #include "probe/jlink.h"
 #include "probe/probe.h"
@@ -362,7 +364,22 @@ bool slot_imei_is_new(struct slot *s, const char *imei)
 			 imei, other, other_id);
 	else if (!stored)
 		snprintf(s->detail, sizeof s->detail, "out of memory recording IMEI %s", imei);
-	return !dup && stored;
+	if (dup || !stored || r->opts.db == NULL)
+		return !dup && stored;
+	/* Across the factory: another station's pass (db/db.h). */
+	char why[240];
+	db_err e = db_station_imei_check(r->opts.db, imei, why, sizeof why);
+	if (e == DB_OK)
+		return true;
+	if (e == DB_ERR_DUPLICATE && r->opts.reprovision) {
+		/* As the logs' index does: through again, and its row says so
+		 * (the unique index leaves such rows out, migration 0002). */
+		s->reprovisioned = true;
+		return true;
+	}
+	snprintf(s->detail, sizeof s->detail, "%s%s",
+		 e == DB_ERR_DUPLICATE ? "" : "database: ", why);
+	return false;
 }
 
 static void slot_run_state(struct slot *s);
@@ -401,6 +418,7 @@ static void new_board(struct slot *s)
 	s->imei[0] = '\0';
 	s->refusal[0] = '\0';
 	s->reprovisioned = false;
+	s->table_sent = false;
 	slot_board_table_drop(s);
 	s->access_lost = 0;
 	s->locked = false;
@@ -755,7 +773,11 @@ void runner_destroy(struct runner *r)
 		csvlog_close(s->log);
 		slot_board_table_drop(s);
 		keygen_slot_reset(s);
+		/* Never settled (the run stopped at READY): it stays claimed,
+		 * and this station's next start burns it (db_pool_burn_stale). */
+		db_pool_claim_free(s->pool_claim);
 	}
+	db_pool_key_free(r->pool_key);
 	imei_index_destroy(r->provisioned);
 	secrets_out_close(r->secrets);
 	if (r->jlink)

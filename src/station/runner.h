@@ -22,6 +22,7 @@
 #include "station/events.h"
 
 struct adi_trace;
+struct db_station;
 struct station_config;
 struct station_job;
 
@@ -54,6 +55,11 @@ struct runner_options {
 	 * unless reprovision: then it is provisioned again and its row says
 	 * reprovisioned = yes. */
 	bool reprovision;
+	/* The factory database (db/db.h), NULL: none. Each board's row goes
+	 * there before its CSV row (a pass is final only once committed, with
+	 * policy require), and the IMEI guard asks it too. The caller opens it
+	 * and closes it after runner_destroy. */
+	struct db_station *db;
 };
 
 struct runner_summary {
@@ -71,6 +77,7 @@ struct runner_summary {
 	unsigned journal_warnings;   /* ... not found in their slot, or not checked */
 	/* The logs read at start for the IMEI index (runner_create). */
 	size_t index_imeis, index_bad_rows, index_torn_rows, index_foreign_files;
+	unsigned db_spooled; /* rows the database could not take, in the spool */
 };
 
 struct runner;

@@ -56,6 +56,25 @@ struct slot_records {
 	uint32_t journal_id; /* END */
 	enum journal_how journal_how;
 	char journal_time[32];
+	/* The factory database's row (runner_options.db): set up with the CSV
+	 * row, written before it by the same work. A pass the database could
+	 * not commit (policy require) or that it refused (the IMEI passed
+	 * elsewhere) becomes a fail: demoted, its cause in db_cause. */
+	bool db_wanted;
+	bool db_demoted;
+	bool db_lost;	 /* a fail row that is neither in the database nor spooled */
+	bool db_spooled; /* best effort: kept in LOG_DIR/<station>.dbspool */
+	char db_started[32];
+	char db_cause[320]; /* as s->error */
+	char db_error[640]; /* a lost fail row: its error, then db_cause */
+	/* The board's pool bundle (moved from the slot) and its fate, settled
+	 * before the row; pool_lost: the database did not take the fate (the
+	 * bundle stays claimed; the next start burns it), pool_why says why. */
+	struct db_pool_claim *pool_claim;
+	int pool_fate; /* enum slot_pool_fate */
+	bool pool_lost;
+	char pool_why[400];
+	char pool_error[740]; /* a failed board's error, then pool_why */
 	journal_err journal_err;
 	int journal_errno;
 	void (*done)(struct slot *s);
@@ -107,6 +126,12 @@ struct slot {
 	/* The logs hold a pass for this IMEI: CHECK fails the board with it. */
 	char refusal[200];
 	bool reprovisioned; /* ... and --reprovision let it through */
+	/* Its bundle of the job's credential pool, claimed at READY
+	 * (pool_slot.h), settled by the board's records; NULL: none. */
+	struct db_pool_claim *pool_claim;
+	/* A TABLE record went out to this board (its doorbell was rung, in
+	 * any boot): from then on the modem may hold what it carried. */
+	bool table_sent;
 	unsigned speed_fallbacks;
 
 	/* Written by the worker's progress callback, read by the dashboard. */
@@ -177,6 +202,8 @@ struct runner {
 	struct imei_index *provisioned;
 	/* Where random PSKs go before a board gets them; NULL: none. */
 	struct secrets_out *secrets;
+	/* The job's credential pool key (db/db_pool.h); NULL: no pool. */
+	struct db_pool_key *pool_key;
 };
 
 /* Loop thread (runner.c). */

@@ -154,6 +154,11 @@ static enum slot_outcome deliver(struct slot *s)
 		return SLOT_OUT_PENDING;
 	nrf91_err e;
 	if (ss->owed == NRFCRED_REC_TABLE) {
+		/* From the first try on, the modem may get the table (the
+		 * doorbell may ring even when the write reports an error): a
+		 * pool bundle is then never handed to another board
+		 * (pool_slot.h). */
+		s->table_sent = true;
 		size_t len = 0;
 		const uint8_t *table = slot_sent_request(s, &len);
 		e = send_request(s, ss->owed, table, len, ss->owed_seq, 0);

@@ -52,12 +52,12 @@ check "station keys: parser == README table == station.example.ini" "$py" - <<'P
 import re, sys
 code = open("src/station/config_keys.c").read()
 parser = set()
-for kind, key in re.findall(r"\{SEC_(STATION|SLOT|CREDENTIAL|CA), \"([a-z_]+)\", K_", code):
+for kind, key in re.findall(r"\{SEC_(STATION|SLOT|CREDENTIAL|CA|DATABASE), \"([a-z_]+)\", K_", code):
     parser.add(({"STATION": "station", "SLOT": "slot N", "CREDENTIAL": "credential NAME",
-                 "CA": "ca"}[kind], key))
+                 "CA": "ca", "DATABASE": "database"}[kind], key))
 readme = open("README.md").read()
 documented = set()
-for sec, keys in re.findall(r"^\| `\[(station|slot N|credential NAME|ca)\] ([a-z_/` ]+)`", readme, re.M):
+for sec, keys in re.findall(r"^\| `\[(station|slot N|credential NAME|ca|database)\] ([a-z_/` ]+)`", readme, re.M):
     for k in re.split(r"[` /]+", keys):
         if k:
             documented.add((sec, k))
@@ -66,10 +66,11 @@ in_example = set()
 sec = None
 for line in example.splitlines():
     line = line.strip().lstrip(";").strip()
-    m = re.match(r"\[(station|slot \d+|credential [^\]]+|ca)\]$", line)
+    m = re.match(r"\[(station|slot \d+|credential [^\]]+|ca|database)\]$", line)
     if m:
         name = m.group(1)
         sec = ("station" if name == "station" else "ca" if name == "ca" else
+               "database" if name == "database" else
                "slot N" if name.startswith("slot") else "credential NAME")
         continue
     m = re.match(r"([a-z_]+) *=", line)

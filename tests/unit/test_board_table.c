@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "cred/cred.h"
+#include "cred/secure_mem.h"
+#include "db/db_pool.h"
 #include "image/digest.h"
 #include "provision/table.h"
 #include "station/board_table.h"
@@ -81,7 +83,7 @@ Test(board_table, fills_in_the_templates_and_keeps_the_fixed_entries_in_order)
 		.imei = "352656100011116", .device_id = 0xabcdef0123456789ull, .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400];
-	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(table_count(bt->table), 2);
 	const struct table_entry *psk = table_entry_at(bt->table, 0);
 	const struct table_entry *id = table_entry_at(bt->table, 1);
@@ -108,8 +110,8 @@ Test(board_table, draws_a_fresh_psk_per_board)
 	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
 	struct board_table *a = NULL, *b = NULL;
 	char err[400];
-	cr_assert_eq(board_table_build(f.job, &ids, &a, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(board_table_build(f.job, &ids, &b, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &a, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &b, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(a->secret_count, 1);
 	cr_assert_eq(a->secrets[0].sec_tag, 9);
 	cr_assert_eq(a->secrets[0].len, 64);
@@ -130,7 +132,7 @@ Test(board_table, a_missing_per_imei_file_names_the_expanded_path)
 	struct board_ids ids = {.imei = "352656100022220", .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400], want[160];
-	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), -1);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), -1);
 	cr_assert_null(bt);
 	snprintf(want, sizeof want, "%s/creds/352656100022220/ca.pem", dir);
 	cr_assert(strstr(err, want) != NULL, "%s", err);
@@ -158,4 +160,86 @@ Test(board_table, refuses_a_value_no_board_can_make_valid_when_the_job_is_made)
 	cr_assert(strstr(err, "st.ini:5 [credential psk]") && strstr(err, "odd"), "%s", err);
 	cred_set_destroy(set);
 	station_config_free(cfg);
+}
+
+/* A claim as db_pool_claim hands it over: contents in secure_mem. */
+static void claim_add(struct db_pool_claim *c, uint32_t sec_tag, int type, const char *text)
+{
+	struct db_pool_item *it = &c->items[c->count++];
+	it->sec_tag = sec_tag;
+	it->type = type;
+	it->len = strlen(text);
+	it->content = secure_mem_alloc(it->len);
+	cr_assert_not_null(it->content);
+	memcpy(it->content, text, it->len);
+}
+
+static const char pool_creds[] = "[credential psk]\nsec_tag = 9\ntype = psk\nsource = pool:line\n"
+				 "[credential id]\nsec_tag = 9\ntype = psk_identity\n"
+				 "value = fixed-id\n"
+				 "[credential id2]\nsec_tag = 10\ntype = psk_identity\n"
+				 "source = pool:line\n"
+				 "[database]\npool_key = pool.key\n";
+
+Test(board_table, takes_the_pool_items_of_the_boards_bundle_by_sec_tag_and_type)
+{
+	struct fixture f;
+	make_job(&f, pool_creds);
+	cr_assert_str_eq(f.job->pool, "line");
+	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
+	memset(c, 0, sizeof *c);
+	snprintf(c->pool, sizeof c->pool, "line");
+	snprintf(c->bundle, sizeof c->bundle, "dev0007");
+	/* Another order than the station file's, and an item it does not take. */
+	claim_add(c, 10, NRFCRED_TYPE_PSK_IDENTITY, "pool-id-7");
+	claim_add(c, 11, NRFCRED_TYPE_PSK_IDENTITY, "unused");
+	claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
+	struct board_table *bt = NULL;
+	char err[400];
+	cr_assert_eq(board_table_build(f.job, &ids, c, &bt, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(table_count(bt->table), 3, "only what the station file names");
+	const struct table_entry *psk = table_entry_at(bt->table, 0);
+	const struct table_entry *id = table_entry_at(bt->table, 1);
+	const struct table_entry *id2 = table_entry_at(bt->table, 2);
+	cr_assert_eq(psk->sec_tag, 9);
+	cr_assert_eq(psk->len, 32);
+	cr_assert_eq(memcmp(psk->data, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf", 32), 0);
+	cr_assert_eq(id->len, 8);
+	cr_assert_eq(memcmp(id->data, "fixed-id", 8), 0, "a fixed credential stays the job's");
+	cr_assert_eq(id2->sec_tag, 10);
+	cr_assert_eq(id2->len, 9);
+	cr_assert_eq(memcmp(id2->data, "pool-id-7", 9), 0);
+	char hex[SHA256_HEX_LEN];
+	hex_of("pool-id-7", 9, hex);
+	cr_assert_str_eq(bt->fingerprints[2], hex, "a pool identity's digest is in the row");
+	cr_assert_null(bt->fingerprints[0], "a pool PSK has no digest");
+	board_table_destroy(bt);
+	db_pool_claim_free(c);
+	drop(&f);
+}
+
+Test(board_table, a_bundle_without_an_item_fails_naming_the_bundle_and_the_item)
+{
+	struct fixture f;
+	make_job(&f, pool_creds);
+	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
+	memset(c, 0, sizeof *c);
+	snprintf(c->pool, sizeof c->pool, "line");
+	snprintf(c->bundle, sizeof c->bundle, "dev0008");
+	claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	claim_add(c, 10, NRFCRED_TYPE_PSK, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
+	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
+	struct board_table *bt = NULL;
+	char err[400];
+	cr_assert_eq(board_table_build(f.job, &ids, c, &bt, err, sizeof err), -1);
+	cr_assert_null(bt);
+	cr_assert(strstr(err, "[credential id2]: credential pool line bundle dev0008 has no "
+			      "sec_tag 10 PSK identity") != NULL,
+		  "%s", err);
+	cr_assert(strstr(err, "b0b1") == NULL, "never a secret in the message: %s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), -1,
+		     "a pool spec without a claim");
+	db_pool_claim_free(c);
+	drop(&f);
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cred/cred.h"
+#include "cred/secure_mem.h"
+#include "db/db_pool.h"
 #include "nrfcred/provision.h"
 #include "provision/table.h"
 #include "station/board_table.h"
@@ -84,7 +86,7 @@ Test(station_keygen, the_subject_is_filled_in_by_the_template_expander_after_the
 	struct board_ids ids = {
 		.imei = "352656100011116", .device_id = 0xabcdef0123456789ull, .slot = 3};
 	struct board_table *bt = NULL;
-	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(table_count(bt->table), 3);
 	const struct table_entry *id = table_entry_at(bt->table, 0);
 	const struct table_entry *kg = table_entry_at(bt->table, 2);
@@ -103,12 +105,78 @@ Test(station_keygen, the_subject_is_filled_in_by_the_template_expander_after_the
 	/* Another board, its own subject. */
 	ids.imei = "352656100022221";
 	ids.slot = 7;
-	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), 0, "%s", err);
 	kg = table_entry_at(bt->table, 2);
 	want = "101000000CN=352656100022221,OU=abcdef0123456789,L=slot7";
 	cr_assert_eq(memcmp(kg->data, want, kg->len), 0);
 	board_table_destroy(bt);
 	drop(&f);
+}
+
+/* Issues 11 and 14 together: the bundle's items and the KEYGEN entry in
+ * one board table, the keygen entry still last; a keygen credential cannot
+ * take a pool source. */
+Test(station_keygen, pool_items_and_the_keygen_entry_fill_one_board_table)
+{
+	struct fixture f;
+	char err[600];
+	cr_assert_eq(make_job(&f, "",
+			      "[credential dev]\nsec_tag = 16\ntype = keygen\n"
+			      "[credential psk]\nsec_tag = 17\ntype = psk\nsource = pool:line\n"
+			      "[credential id]\nsec_tag = 17\ntype = psk_identity\n"
+			      "value = nrf-${IMEI}\n"
+			      "[database]\npool_key = pool.key\n",
+			      err, sizeof err),
+		     0, "%s", err);
+	cr_assert_str_eq(f.job->pool, "line");
+	cr_assert(f.job->keygen);
+	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
+	cr_assert_not_null(c);
+	memset(c, 0, sizeof *c);
+	snprintf(c->pool, sizeof c->pool, "line");
+	snprintf(c->bundle, sizeof c->bundle, "dev0001");
+	struct db_pool_item *it = &c->items[c->count++];
+	it->sec_tag = 17;
+	it->type = NRFCRED_TYPE_PSK;
+	it->len = 32;
+	it->content = secure_mem_alloc(it->len);
+	cr_assert_not_null(it->content);
+	memcpy(it->content, "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf", 32);
+	struct board_ids ids = {.imei = "352656100011116", .device_id = 1, .slot = 3};
+	struct board_table *bt = NULL;
+	cr_assert_eq(board_table_build(f.job, &ids, c, &bt, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(table_count(bt->table), 3);
+	const struct table_entry *psk = table_entry_at(bt->table, 0);
+	const struct table_entry *id = table_entry_at(bt->table, 1);
+	const struct table_entry *kg = table_entry_at(bt->table, 2);
+	cr_assert_eq(psk->type, NRFCRED_TYPE_PSK);
+	cr_assert_eq(psk->len, 32);
+	cr_assert_eq(memcmp(psk->data, "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf", 32), 0,
+		     "the bundle's PSK");
+	cr_assert_eq(memcmp(id->data, "nrf-352656100011116", id->len), 0);
+	cr_assert_eq(kg->type, NRFCRED_TYPE_KEYGEN);
+	const char *want = STATION_KEYGEN_USAGE "CN=352656100011116";
+	cr_assert_eq(kg->len, strlen(want));
+	cr_assert_eq(memcmp(kg->data, want, kg->len), 0);
+	board_table_destroy(bt);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), -1,
+		     "no bundle: no table, keygen entry or not");
+	db_pool_claim_free(c);
+	drop(&f);
+
+	char text[1024], path[128];
+	snprintf(path, sizeof path, "%s/st.ini", dir);
+	snprintf(text, sizeof text,
+		 "[station]\ndelivery = ram\n[slot 1]\nprobe = 1\n[ca]\ncert = ca.crt\n"
+		 "key = ca.key\n[database]\npool_key = pool.key\n"
+		 "[credential dev]\nsec_tag = 16\ntype = keygen\nsource = pool:line\n");
+	struct station_config *cfg = NULL;
+	cr_assert_eq(station_config_parse(text, path, &cfg, err, sizeof err),
+		     STATION_CONFIG_ERR_KEY);
+	cr_assert(strstr(err, "[credential dev] file: type = keygen takes no file or value") !=
+			  NULL,
+		  "%s", err);
+	station_config_free(cfg);
 }
 
 Test(station_keygen, the_default_subject_and_usage)
@@ -120,7 +188,7 @@ Test(station_keygen, the_default_subject_and_usage)
 		     0, "%s", err);
 	struct board_ids ids = {.imei = "352656100011116", .device_id = 1, .slot = 3};
 	struct board_table *bt = NULL;
-	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(table_count(bt->table), 1);
 	const struct table_entry *kg = table_entry_at(bt->table, 0);
 	const char *want = STATION_KEYGEN_USAGE "CN=352656100011116";
@@ -144,7 +212,7 @@ Test(station_keygen, attestation_reaches_each_boards_table)
 	cr_assert_null(f.job->request, "a per-board job has no request of its own");
 	struct board_ids ids = {.imei = "352656100011116", .device_id = 1, .slot = 3};
 	struct board_table *bt = NULL;
-	cr_assert_eq(board_table_build(f.job, &ids, &bt, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), 0, "%s", err);
 	cr_assert_neq(table_flags(bt->table) & NRFCRED_TABLE_F_ATTEST, 0);
 	board_table_destroy(bt);
 	drop(&f);

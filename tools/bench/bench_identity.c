@@ -75,7 +75,7 @@ static void bench_tables(const char *dir, const char *hex, const char *name, con
 			snprintf(imei, sizeof imei, "3526561%08u", i % 100000000u);
 			struct board_ids ids = {.imei = imei, .device_id = i, .slot = 1};
 			struct board_table *bt = NULL;
-			if (board_table_build(job, &ids, &bt, err, sizeof err) != 0) {
+			if (board_table_build(job, &ids, NULL, &bt, err, sizeof err) != 0) {
 				fprintf(stderr, "bench_identity: %s\n", err);
 				exit(1);
 			}
