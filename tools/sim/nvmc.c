@@ -128,14 +128,18 @@ static void store_word(struct simboard *b, const struct nvmc_word *w)
 void nvmc_commit_due(struct simboard *b)
 {
 	struct nvmc *n = &b->nvmc;
+	/* Bounded by the array too: start_write keeps n_inflight <= 2, which
+	 * GCC's -O2 bounds check cannot see. */
+	const unsigned cap = sizeof n->inflight / sizeof n->inflight[0];
+	unsigned count = n->n_inflight < cap ? n->n_inflight : cap;
 	unsigned k = 0;
-	while (k < n->n_inflight && n->inflight[k].done_ns <= b->now_ns)
+	while (k < count && n->inflight[k].done_ns <= b->now_ns)
 		store_word(b, &n->inflight[k++]);
 	if (k == 0)
 		return;
-	for (unsigned i = k; i < n->n_inflight; i++)
+	for (unsigned i = k; i < count; i++)
 		n->inflight[i - k] = n->inflight[i];
-	n->n_inflight -= k;
+	n->n_inflight = count - k;
 }
 
 /* A word write: at once when idle (the buffer stays free), else into the
