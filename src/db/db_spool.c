@@ -1,8 +1,10 @@
 /* The spool line codec (db_spool.h): pure, no I/O, fuzzed. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db/db_spool.h"
 #include "image/digest.h"
@@ -222,4 +224,17 @@ bool db_spool_parse(const char *line, size_t len, struct db_spool_entry *e, cons
 	else if (n == FIELDS && f[22][0] != '\0')
 		return *why = "bad reprovisioned", false;
 	return true;
+}
+
+bool db_spool_write_synced(int fd, const char *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		done += (size_t)n;
+	}
+	return fsync(fd) == 0;
 }

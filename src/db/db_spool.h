@@ -31,4 +31,9 @@ bool db_spool_format(const struct db_board_row *row, char **out, size_t *len);
  * why set, when it is not a whole valid line. */
 bool db_spool_parse(const char *line, size_t len, struct db_spool_entry *e, const char **why);
 
+/* Writes all len bytes of buf to fd (EINTR retried) and fsyncs it; false
+ * with errno set otherwise. Both the station's append and db sync's rewrite
+ * of a spool file go through it. */
+bool db_spool_write_synced(int fd, const char *buf, size_t len);
+
 #endif

@@ -155,17 +155,7 @@ static db_err spool_append(struct db_station *db, const struct db_board_row *row
 		return DB_ERR_SPOOL;
 	}
 	int fd = open(db->spool_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	bool ok = fd >= 0;
-	size_t done = 0;
-	while (ok && done < len) {
-		ssize_t n = write(fd, line + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		ok = n > 0;
-		if (ok)
-			done += (size_t)n;
-	}
-	ok = ok && fsync(fd) == 0;
+	bool ok = fd >= 0 && db_spool_write_synced(fd, line, len);
 	int saved = errno;
 	if (fd >= 0)
 		close(fd);

@@ -77,16 +77,7 @@ static bool rewrite(const char *path, const char *kept, size_t len, char *err, s
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
 		return snprintf(err, errlen, "%s: path too long", path), false;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	bool ok = fd >= 0;
-	for (size_t done = 0; ok && done < len;) {
-		ssize_t n = write(fd, kept + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		ok = n > 0;
-		if (ok)
-			done += (size_t)n;
-	}
-	ok = ok && fsync(fd) == 0;
+	bool ok = fd >= 0 && db_spool_write_synced(fd, kept, len);
 	int saved = errno;
 	if (fd >= 0)
 		close(fd);
