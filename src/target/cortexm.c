@@ -184,6 +184,31 @@ nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint3
 	return NRF91_OK;
 }
 
+/* DCRSR with REGWnR clear, then DCRDR once S_REGRDY says the transfer is
+ * done (ARMv8-M ARM, DCRSR): the first DCRDR read rides with the request,
+ * and is read again only if S_REGRDY was still clear. */
+nrf91_err cortexm_read_reg(struct nrf91 *t, uint8_t regsel, uint32_t *value)
+{
+	uint32_t dhcsr = 0;
+	memap_queue_write_u32(&t->mem, CM_DCRSR, regsel);
+	memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+	memap_queue_read_u32(&t->mem, CM_DCRDR, value);
+	adi_err err = adi_flush(t->adi);
+	for (int polls = 0; err == ADI_OK && !(dhcsr & CM_DHCSR_S_REGRDY); polls++) {
+		if (polls == 100) {
+			nrf91_set_detail(t, "core register %u: DHCSR.S_REGRDY never set",
+					 (unsigned)regsel);
+			return NRF91_ERR_HALT_TIMEOUT;
+		}
+		memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+		memap_queue_read_u32(&t->mem, CM_DCRDR, value);
+		err = adi_flush(t->adi);
+	}
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading a core register (DCRSR/DCRDR)");
+	return NRF91_OK;
+}
+
 /* C_MASKINTS may only change while the core is halted (ARMv8-M DHCSR), so
  * it is set with C_HALT first, then C_HALT is dropped. */
 nrf91_err cortexm_resume(struct nrf91 *t)

@@ -45,12 +45,22 @@ struct loader {
 	struct nrf91 *t;
 	uint32_t ctrl, slot_base;
 	uint32_t head, tail, status; /* as last submitted / read */
+	uint32_t dhcsr;		     /* read with every tail and status */
+	uint32_t demcr;		     /* as it was before the run armed VC_HARDERR */
+	bool catch_armed;
 	uint32_t words[SLOTS];	     /* program words per slot: how long it takes */
 };
 
 static uint32_t slot_addr(const struct loader *L, uint32_t n)
 {
 	return L->slot_base + (n % SLOTS) * SLOT_STRIDE;
+}
+
+/* Errors after which no path can work: the caller reports them. */
+static bool fatal(nrf91_err e)
+{
+	return e == NRF91_ERR_PROBE || e == NRF91_ERR_NO_TARGET || e == NRF91_ERR_ABORTED ||
+	       e == NRF91_ERR_NOMEM;
 }
 
 static const char *error_name(uint32_t status)
@@ -136,14 +146,66 @@ static void loader_wipe_ring(struct loader *L)
 	memcpy(t->detail, keep, sizeof keep);
 }
 
-static nrf91_err poll(struct loader *L)
+/* A HardFault in the loader halts the core by vector catch (VC_HARDERR,
+ * armed by loader_begin), a fault the catch cannot take locks it up; either
+ * way the loader has stopped without saying so in its status word, and the
+ * host would only see it as a slot that never completes. The state is named
+ * from DFSR, the fault status registers and where the core stopped. */
+static nrf91_err loader_core_fault(struct loader *L)
+{
+	struct nrf91 *t = L->t;
+	bool lockup = (L->dhcsr & CM_DHCSR_S_LOCKUP) != 0;
+	uint32_t dfsr = 0, cfsr = 0, hfsr = 0, pc = 0, xpsr = 0;
+	memap_queue_read_u32(&t->mem, CM_DFSR, &dfsr);
+	memap_queue_read_u32(&t->mem, CM_CFSR, &cfsr);
+	memap_queue_read_u32(&t->mem, CM_HFSR, &hfsr);
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading the fault state of the flash loader's core");
+	/* A locked-up core enters debug state on C_HALT (ARMv8-M ARM, DHCSR). */
+	nrf91_err e = cortexm_halt(t);
+	if (e == NRF91_OK)
+		e = cortexm_read_reg(t, CM_REGSEL_PC, &pc);
+	if (e == NRF91_OK)
+		e = cortexm_read_reg(t, CM_REGSEL_XPSR, &xpsr);
+	if (e != NRF91_OK && fatal(e))
+		return e;
+	const char *what = lockup		  ? "locked up"
+			   : (dfsr & CM_DFSR_VCATCH) ? "took a HardFault (vector catch)"
+						     : "halted before it finished";
+	nrf91_set_detail(t,
+			 "flash loader: the core %s at PC 0x%08x (xPSR 0x%08x, DFSR 0x%02x, "
+			 "CFSR 0x%08x, HFSR 0x%08x; loader status 0x%02x)",
+			 what, (unsigned)pc, (unsigned)xpsr, (unsigned)dfsr, (unsigned)cfsr,
+			 (unsigned)hfsr, (unsigned)L->status);
+	return NRF91_ERR_CORE_FAULT;
+}
+
+/* After a round trip that read tail, status and DHCSR. */
+static nrf91_err check_state(struct loader *L)
+{
+	if (L->status >= NRFCRED_LOADER_ERR)
+		return loader_failed(L);
+	if ((L->dhcsr & CM_DHCSR_S_LOCKUP) ||
+	    ((L->dhcsr & CM_DHCSR_S_HALT) && L->status != NRFCRED_LOADER_DONE))
+		return loader_core_fault(L);
+	return NRF91_OK;
+}
+
+static void queue_state_reads(struct loader *L)
 {
 	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_TAIL, &L->tail);
 	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_STATUS, &L->status);
+	memap_queue_read_u32(&L->t->mem, CM_DHCSR, &L->dhcsr);
+}
+
+static nrf91_err poll(struct loader *L)
+{
+	queue_state_reads(L);
 	adi_err err = adi_flush(L->t->adi);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(L->t, err, "polling the flash loader");
-	return L->status >= NRFCRED_LOADER_ERR ? loader_failed(L) : NRF91_OK;
+	return check_state(L);
 }
 
 /* Waits until at most `pending` slots are outstanding. Between polls it
@@ -201,8 +263,7 @@ static nrf91_err submit(struct loader *L, uint32_t cmd, uint32_t addr, uint32_t 
 	L->words[L->head % SLOTS] = data ? len / 4u : 0;
 	L->head++;
 	memap_queue_write_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_HEAD, L->head);
-	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_TAIL, &L->tail);
-	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_STATUS, &L->status);
+	queue_state_reads(L);
 	adi_err err = adi_flush(L->t->adi);
 	if (err != ADI_OK) {
 		memap_invalidate(&L->t->mem);
@@ -211,14 +272,34 @@ static nrf91_err submit(struct loader *L, uint32_t cmd, uint32_t addr, uint32_t 
 			 (unsigned)(addr + len - 1u));
 		return nrf91_adi_fail(L->t, err, ctx);
 	}
-	return L->status >= NRFCRED_LOADER_ERR ? loader_failed(L) : NRF91_OK;
+	return check_state(L);
 }
 
-/* Errors after which no path can work: the caller reports them. */
-static bool fatal(nrf91_err e)
+/* Vector catch on HardFault for the loader's run, DFSR's sticky bits
+ * cleared so that VCATCH is this run's. DEMCR is in the debug domain and
+ * survives the resets that follow (ARMv8-M ARM), so the run puts back what
+ * was there before: a provisioner or application must meet its own
+ * HardFault handler, not a halt. */
+static nrf91_err arm_fault_catch(struct loader *L)
 {
-	return e == NRF91_ERR_PROBE || e == NRF91_ERR_NO_TARGET || e == NRF91_ERR_ABORTED ||
-	       e == NRF91_ERR_NOMEM;
+	struct nrf91 *t = L->t;
+	adi_err err = memap_read_u32(&t->mem, CM_DEMCR, &L->demcr);
+	if (err == ADI_OK) {
+		memap_queue_write_u32(&t->mem, CM_DFSR, CM_DFSR_ALL);
+		memap_queue_write_u32(&t->mem, CM_DEMCR, L->demcr | CM_DEMCR_VC_HARDERR);
+		err = adi_flush(t->adi);
+	}
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "arming vector catch for the flash loader (DEMCR)");
+	L->catch_armed = true;
+	return NRF91_OK;
+}
+
+/* Best effort: the caller reports the first error. */
+static void disarm_fault_catch(struct loader *L)
+{
+	if (L->catch_armed && memap_write_u32(&L->t->mem, CM_DEMCR, L->demcr) == ADI_OK)
+		L->catch_armed = false;
 }
 
 /* The loader could not be started: the caller takes the direct path, and
@@ -276,7 +357,9 @@ static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
 	static const uint8_t regs[] = {CM_REGSEL_R0, CM_REGSEL_SP, CM_REGSEL_LR, CM_REGSEL_PC,
 				       CM_REGSEL_XPSR};
 	const uint32_t vals[] = {L->ctrl, stack_top, 0xFFFFFFFFu, b->entry & ~1u, CM_XPSR_THUMB};
-	nrf91_err e = cortexm_write_regs(t, regs, vals, sizeof regs);
+	nrf91_err e = arm_fault_catch(L);
+	if (e == NRF91_OK)
+		e = cortexm_write_regs(t, regs, vals, sizeof regs);
 	if (e == NRF91_OK)
 		e = cortexm_resume(t);
 	for (uint32_t i = 0; e == NRF91_OK && i < START_POLLS; i++) {
@@ -286,9 +369,15 @@ static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
 		if (e == NRF91_OK && L->status == NRFCRED_LOADER_RUNNING)
 			return NRF91_OK;
 	}
-	if (e != NRF91_OK)
-		return fatal(e) ? e : not_started(t, "starting the flash loader failed");
+	if (e != NRF91_OK) {
+		if (fatal(e))
+			return e;
+		(void)cortexm_halt(t);
+		disarm_fault_catch(L);
+		return not_started(t, "starting the flash loader failed");
+	}
 	e = cortexm_halt(t);
+	disarm_fault_catch(L);
 	if (e != NRF91_OK)
 		return fatal(e) ? e : not_started(t, "the core did not halt after the start");
 	nrf91_set_detail(t, "status 0x%08x", (unsigned)L->status);
@@ -312,9 +401,15 @@ static nrf91_err loader_end(struct loader *L)
 		if (e == NRF91_OK)
 			e = poll(L);
 	}
-	if (e != NRF91_OK)
-		return e;
-	return cortexm_halt(L->t);
+	if (e == NRF91_OK)
+		e = cortexm_halt(L->t);
+	if (e == NRF91_OK && L->catch_armed) {
+		adi_err err = memap_write_u32(&L->t->mem, CM_DEMCR, L->demcr);
+		if (err != ADI_OK)
+			return nrf91_adi_fail(L->t, err, "restoring DEMCR after the flash loader");
+		L->catch_armed = false;
+	}
+	return e;
 }
 
 /* The words of [ws, we) as nrf91_program_direct walks them: whole words, a
@@ -482,6 +577,7 @@ static nrf91_err loader_abandon(struct loader *L, nrf91_err e)
 {
 	loader_stop(L);
 	loader_wipe_ring(L);
+	disarm_fault_catch(L);
 	return e;
 }
 

@@ -771,6 +771,8 @@ const char *nrf91_strerror(nrf91_err err)
 		return "aborted";
 	case NRF91_ERR_LOCK_FAILED:
 		return "the part did not lock";
+	case NRF91_ERR_CORE_FAULT:
+		return "the core faulted running host code";
 	}
 	return "unknown nRF91 error";
 }

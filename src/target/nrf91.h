@@ -50,6 +50,7 @@ typedef enum {
 	NRF91_ERR_NOMEM,
 	NRF91_ERR_ABORTED,     /* the abort flag was raised */
 	NRF91_ERR_LOCK_FAILED, /* UICR written Protected, CTRL-AP still reads open */
+	NRF91_ERR_CORE_FAULT,  /* code the host ran on the core faulted (HardFault, lockup) */
 } nrf91_err;
 
 enum nrf91_phase {

@@ -53,6 +53,7 @@ nrf91_err nrf91_verify_range(struct nrf91 *t, uint32_t addr, const uint8_t *data
 /* Core registers of the halted core (DCRSR REGSEL numbers, §7). */
 nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint32_t *values,
 			     size_t count);
+nrf91_err cortexm_read_reg(struct nrf91 *t, uint8_t regsel, uint32_t *value);
 /* Leaves debug state with interrupts masked (C_MASKINTS): code the host
  * loaded runs until it halts itself (BKPT) or cortexm_halt. */
 nrf91_err cortexm_resume(struct nrf91 *t);

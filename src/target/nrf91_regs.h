@@ -85,6 +85,15 @@
 #define CM_DHCSR_S_HALT	      (1u << 17)
 #define CM_DHCSR_S_RESET_ST   (1u << 25)
 #define CM_DEMCR_VC_CORERESET (1u << 0)
+/* Fault state of a core that ran host code (ARMv8-M ARM: DHCSR.S_LOCKUP,
+ * DEMCR.VC_HARDERR, DFSR.VCATCH; SCB CFSR/HFSR). */
+#define CM_DHCSR_S_LOCKUP     (1u << 19)
+#define CM_DEMCR_VC_HARDERR   (1u << 10)
+#define CM_CFSR		      0xE000ED28u
+#define CM_HFSR		      0xE000ED2Cu
+#define CM_DFSR		      0xE000ED30u
+#define CM_DFSR_VCATCH	      (1u << 3)
+#define CM_DFSR_ALL	      0x1Fu /* HALTED BKPT DWTTRAP VCATCH EXTERNAL, write 1 to clear */
 
 /* Timings [§6, §4.2]. tERASEPAGE ~87 ms (errata 2 bus stall); tWRITE is the
  * nRF52840 figure (nRF91 value unconfirmed; a slower part only costs WAIT

@@ -270,3 +270,45 @@ Test(nrf91_loader, a_loader_that_does_not_start_falls_back_to_the_direct_path)
 	cr_assert_eq(nrf91_verify(t, img, NULL), NRF91_OK, "%s", nrf91_last_error_detail(t));
 	image_destroy(img);
 }
+
+/* A loader whose core takes a HardFault mid-run (fault_cpu_at_instruction):
+ * the host's vector catch halts the core, the next poll sees it halted
+ * before DONE and names the fault instead of waiting out the progress
+ * bound; DEMCR is put back and the ring holds no image bytes. */
+Test(nrf91_loader, a_loader_whose_core_faults_is_named_with_where_it_stopped)
+{
+	struct simboard_config cfg;
+	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
+	cfg.faults.cpu_fault_at = 60000; /* the loader is running by then (~10k to start) */
+	sp = simprobe_create(&cfg);
+	cr_assert_not_null(sp, "simulated board");
+	struct nrf91_options o = {.allow_recover = true};
+	struct nrf91_info info;
+	cr_assert_eq(nrf91_attach(&sp->probe, &o, &t, &info), NRF91_OK, "%s", info.error_detail);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint32_t demcr0 = 0;
+	cr_assert_eq(nrf91_read_u32(t, 0xE000EDFCu, &demcr0), NRF91_OK);
+	uint64_t words = 0;
+	struct image *img = sample_image(19, &words);
+	struct simboard_counters c0, c1;
+	counters(&c0);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	counters(&c1);
+	const char *d = nrf91_last_error_detail(t);
+	cr_assert_eq(e, NRF91_ERR_CORE_FAULT, "%s: %s", nrf91_strerror(e), d);
+	cr_expect(strstr(d, "took a HardFault (vector catch) at PC 0x2") != NULL, "%s", d);
+	struct nrf91_stats st;
+	nrf91_get_stats(t, &st);
+	cr_expect_eq(st.loader_fallbacks, 0u, "the loader had started: no fallback");
+	cr_expect_lt(c1.nvmc_words_written - c0.nvmc_words_written, words, "stopped mid-image");
+	uint32_t demcr = 0;
+	cr_assert_eq(nrf91_read_u32(t, 0xE000EDFCu, &demcr), NRF91_OK);
+	cr_expect_eq(demcr, demcr0, "DEMCR as before the run (VC_HARDERR not left set)");
+	static uint8_t ram[64 * 1024];
+	cr_assert_eq(nrf91_read(t, 0x20000000u, ram, sizeof ram), NRF91_OK);
+	const size_t samples[] = {0, 4096 + 17, 9 * 4096 + 100, sizeof big - 16};
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+		cr_expect_null(memmem(ram, sizeof ram, big + samples[i], 16),
+			       "image bytes at 0x%zx left in RAM", samples[i]);
+	image_destroy(img);
+}

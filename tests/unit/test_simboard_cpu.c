@@ -531,3 +531,52 @@ Test(simboard_cpu, a_core_resumed_with_epsr_t_0_locks_up)
 	simboard_get_counters(T.b, &c);
 	cr_expect_gt(c.cpu_instructions, 0u);
 }
+
+/* An undefined instruction (UDF) escalates to HardFault. With
+ * DEMCR.VC_HARDERR the core halts on it, DFSR.VCATCH set; without the catch
+ * it locks up (no handler is modeled). */
+Test(simboard_cpu, a_hardfault_halts_by_vector_catch_or_else_locks_up)
+{
+	/* nop; udf #0 */
+	static const uint32_t udf[] = {0xDE00BF00u};
+	open_board(SIMBOARD_NRF9160, false);
+	mem_wr(0xE000EDFCu, 1u << 10); /* DEMCR.VC_HARDERR */
+	mem_wr(0xE000ED30u, 0x1Fu);    /* DFSR cleared */
+	run_from_ram(udf, 1);
+	uint32_t d = mem_rd(DHCSR);
+	cr_expect(d & DHCSR_S_HALT, "halted by the catch: 0x%08x", d);
+	cr_expect_eq(d & DHCSR_S_LOCKUP, 0u, "not locked up: 0x%08x", d);
+	cr_expect(mem_rd(0xE000ED30u) & (1u << 3), "DFSR.VCATCH");
+	mem_wr(0xE000EDFCu, 0);
+	run_from_ram(udf, 1);
+	d = mem_rd(DHCSR);
+	cr_expect(d & DHCSR_S_LOCKUP, "locked up without the catch: 0x%08x", d);
+	cr_expect_eq(d & DHCSR_S_HALT, 0u, "not halted: 0x%08x", d);
+}
+
+/* fault_cpu_at_instruction: the Nth instruction since power-up faults
+ * instead of running (here a loop that counts, caught by VC_HARDERR). */
+Test(simboard_cpu, fault_cpu_at_instruction_faults_that_instruction_once)
+{
+	/* loop: adds r0, #1; b loop */
+	static const uint32_t count[] = {0xE7FD3001u};
+	struct simboard_config cfg;
+	tsb_config_default(&cfg, SIMBOARD_NRF9160);
+	cfg.faults.cpu_fault_at = 1001;
+	tsb_open(&cfg);
+	swd_connect();
+	mem_wr(0xE000EDFCu, 1u << 10);
+	run_from_ram(count, 1);
+	cr_expect(mem_rd(DHCSR) & DHCSR_S_HALT, "halted by the catch");
+	cr_expect_eq(instructions(), 1000u, "1000 instructions ran, the 1001st faulted: %llu",
+		     (unsigned long long)instructions());
+	mem_wr(DCRSR, 0); /* R0 */
+	(void)mem_rd(DHCSR);
+	uint32_t r0 = mem_rd(DCRDR);
+	cr_expect_eq(r0, 500u, "500 adds ran: %u", (unsigned)r0);
+	/* Once: resumed, it runs on. */
+	mem_wr(DHCSR, 0xA05F0001u);
+	advance_ms(1);
+	cr_expect_eq(mem_rd(DHCSR) & (DHCSR_S_HALT | DHCSR_S_LOCKUP), 0u, "running");
+	cr_expect_gt(instructions(), 1000u);
+}

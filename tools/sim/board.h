@@ -78,6 +78,9 @@ struct simboard_faults {
 	bool stuck_bit_on;
 	uint32_t stuck_bit_addr; /* word aligned, in flash or UICR */
 	uint8_t stuck_bit;	 /* 0..31 */
+	/* The core takes a HardFault (a bus error) at this instruction, counted
+	 * from the board's open (cpu_instructions), once; 0 = never. */
+	uint64_t cpu_fault_at;
 };
 
 /* Documented silicon behaviours a scenario may switch (tools/sim/README.md). */

@@ -170,6 +170,7 @@ struct simboard {
 	 * none) and whether this power-up had it. */
 	uint64_t self_reset_at_ns;
 	bool self_reset_done;
+	bool cpu_fault_done; /* fault_cpu_at_instruction: once per open */
 	struct swd_wire wire;
 	struct dap dap;
 	struct memap ahb;

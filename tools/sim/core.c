@@ -87,6 +87,28 @@ static void leave_halt(struct simboard *b)
 	c->run_from_ns = b->now_ns;
 }
 
+/*
+ * Every stop the CPU model calls a lockup (an exception, a bus error,
+ * running with EPSR.T = 0) is a fault that, with no handler enabled,
+ * escalates to HardFault (ARMv8-M ARM, "Exceptions"). With DEMCR.VC_HARDERR
+ * and C_DEBUGEN the core halts on that HardFault, DFSR.VCATCH set (ARMv8-M
+ * ARM, DEMCR / DFSR; the catch OpenOCD's `cortex_m vector_catch hard_err`
+ * and probe-rs's VectorCatchCondition::HardFault arm). Without it the
+ * simulator locks up instead of running a handler (no exception model:
+ * harsher than a vector table whose handler could recover). The PC shown
+ * is the faulting instruction's, not the handler's with a stacked frame:
+ * a host must not take more from it than a place to report.
+ */
+static void fault(struct simboard *b)
+{
+	if ((b->core.demcr & DEMCR_VC_HARDERR) && (b->core.dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
+		enter_halt(b, DFSR_VCATCH);
+		b->core.dhcsr_ctrl |= DHCSR_C_HALT;
+	} else {
+		b->core.lockup = true;
+	}
+}
+
 static void handle_stop(struct simboard *b, enum simcpu_stop why)
 {
 	switch (why) {
@@ -99,7 +121,7 @@ static void handle_stop(struct simboard *b, enum simcpu_stop why)
 		}
 		break;
 	case SIMCPU_STOP_LOCKUP:
-		b->core.lockup = true;
+		fault(b);
 		break;
 	case SIMCPU_STOP_BUDGET:
 	case SIMCPU_STOP_SLEEP:
@@ -122,7 +144,7 @@ static void step(struct simboard *b)
 	if (why == SIMCPU_STOP_BREAKPOINT)
 		b->core.dfsr |= DFSR_BKPT;
 	else if (why == SIMCPU_STOP_LOCKUP)
-		b->core.lockup = true;
+		fault(b);
 }
 
 void core_advance(struct simboard *b)
@@ -137,12 +159,23 @@ void core_advance(struct simboard *b)
 	uint64_t budget = (uint64_t)((unsigned __int128)dt * b->cfg.timing.cpu_hz / 1000000000u);
 	if (budget == 0)
 		return; /* keep run_from_ns: the time accumulates */
+	/* fault_cpu_at_instruction N: the slice ends after instruction N - 1,
+	 * and N faults instead of running. */
+	uint64_t fault_at = b->cfg.faults.cpu_fault_at;
+	bool fault_here = fault_at && !b->cpu_fault_done && b->ctr.cpu_instructions < fault_at &&
+			  fault_at - 1u - b->ctr.cpu_instructions < budget;
+	if (fault_here)
+		budget = fault_at - 1u - b->ctr.cpu_instructions;
 	enum simcpu_stop why = SIMCPU_STOP_BUDGET;
-	uint64_t n = simcpu_run(b->cpu, budget, &why);
+	uint64_t n = budget ? simcpu_run(b->cpu, budget, &why) : 0;
 	b->ctr.cpu_instructions += n;
 	if (n)
 		c->retire_sticky = true;
 	c->run_from_ns = b->now_ns;
+	if (fault_here && why == SIMCPU_STOP_BUDGET && b->ctr.cpu_instructions + 1u == fault_at) {
+		b->cpu_fault_done = true;
+		why = SIMCPU_STOP_LOCKUP;
+	}
 	handle_stop(b, why);
 }
 

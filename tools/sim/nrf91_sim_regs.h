@@ -198,6 +198,7 @@
 #define DHCSR_S_RESET_ST   (1u << 25)
 #define DCRSR_REGWNR	   (1u << 16)
 #define DEMCR_VC_CORERESET (1u << 0)
+#define DEMCR_VC_HARDERR   (1u << 10)
 #define AIRCR_VECTKEY	   0x05FA0000u
 #define AIRCR_VECTKEYSTAT  0xFA050000u
 #define AIRCR_SYSRESETREQ  (1u << 2)

@@ -397,6 +397,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 	} else if (!strcmp(k, "result_fault")) {
 		ok = !strcmp(v, "none") || !strcmp(v, "crc");
 		f->result_fault_crc = !strcmp(v, "crc");
+	} else if (!strcmp(k, "fault_cpu_at_instruction")) {
+		ok = parse_u64(v, UINT64_MAX, &f->cpu_fault_at) && f->cpu_fault_at > 0;
 	} else if (!strcmp(k, "fault_reset_after_ready")) {
 		ok = parse_bool(v, &f->reset_after_ready);
 	} else if (!strcmp(k, "session_fault_from")) {
