@@ -47,7 +47,11 @@
 
 #define WORD(base, off) (*(volatile uint32_t *)((base) + (off)))
 
-static uint32_t crc_table[256];
+/* Slicing-by-4 (Kounavis and Berry, "A Systematic Approach to Building
+ * High Performance Software-based CRC Generators"): table k is table 0
+ * advanced through k more zero bytes, so a word costs four lookups instead
+ * of four rounds of the byte loop, about half the instructions per byte. */
+static uint32_t crc_table[4][256];
 
 static void crc_init(void)
 {
@@ -55,8 +59,13 @@ static void crc_init(void)
 		uint32_t c = i;
 		for (int k = 0; k < 8; k++)
 			c = (c & 1u) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
-		crc_table[i] = c;
+		crc_table[0][i] = c;
 	}
+	for (uint32_t k = 1; k < 4u; k++)
+		for (uint32_t i = 0; i < 256u; i++) {
+			uint32_t c = crc_table[k - 1u][i];
+			crc_table[k][i] = (c >> 8) ^ crc_table[0][c & 0xFFu];
+		}
 }
 
 static uint32_t nvmc_state(void)
@@ -135,12 +144,28 @@ static void program(uint32_t ctrl, uint32_t addr, const volatile uint32_t *data,
 		stop(ctrl, NRFCRED_LOADER_ERR_NVMC_TIMEOUT, addr, 0);
 }
 
+static uint32_t crc_byte(uint32_t c, uint8_t b)
+{
+	return crc_table[0][(c ^ b) & 0xFFu] ^ (c >> 8);
+}
+
+/* Bytes up to the first aligned word and after the last one go one at a
+ * time; the words between are read whole (little-endian, as the CRC
+ * consumes them). */
 static uint32_t crc_range(uint32_t addr, uint32_t len)
 {
 	uint32_t c = 0xFFFFFFFFu;
 	const volatile uint8_t *p = (const volatile uint8_t *)addr;
-	for (uint32_t i = 0; i < len; i++)
-		c = crc_table[(c ^ p[i]) & 0xFFu] ^ (c >> 8);
+	uint32_t i = 0;
+	for (; i < len && ((addr + i) & 3u); i++)
+		c = crc_byte(c, p[i]);
+	for (; len - i >= 4u; i += 4u) {
+		c ^= *(const volatile uint32_t *)(addr + i);
+		c = crc_table[3][c & 0xFFu] ^ crc_table[2][(c >> 8) & 0xFFu] ^
+		    crc_table[1][(c >> 16) & 0xFFu] ^ crc_table[0][c >> 24];
+	}
+	for (; i < len; i++)
+		c = crc_byte(c, p[i]);
 	return ~c;
 }
 
