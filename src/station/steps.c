@@ -248,73 +248,112 @@ static nrf91_err check_blank(struct slot *s, uint32_t addr, uint64_t len, uint64
 	return e;
 }
 
-/*
- * After ERASEALL, reads back every byte this run wrote: the provisioner's
- * segments (the table with the keys among them), the result area, and the
- * app's segments. ERASEALL clears the whole flash and UICR in one NVMC
- * operation (nRF9160 PS, NVMC ERASEALL), so these ranges prove it ran; a
- * full 1 MiB read (nrf91_check_erased) would multiply the wipe time by ten
- * on a 4 MHz SWD clock for no extra assurance.
- */
-static nrf91_err check_wiped_crc(struct slot *s, const struct image *const imgs[2])
+/* Adds [start, end) minus the parts `cover`'s segments hold, as 0xFF
+ * bytes, to blank. */
+static bool add_uncovered(struct image *blank, uint32_t start, uint64_t end,
+			  const struct image *cover, const uint8_t *ff, size_t ff_len)
 {
-	const struct station_job *job = s->r->job;
-	struct image *blank = image_create();
-	uint8_t *ff = malloc(job->manifest.result_max);
-	nrf91_err e = blank && ff ? NRF91_OK : NRF91_ERR_NOMEM;
-	if (ff)
-		memset(ff, 0xFF, job->manifest.result_max);
-	for (size_t k = 0; k < 2 && e == NRF91_OK; k++) {
-		for (size_t i = 0; imgs[k] && i < image_segment_count(imgs[k]) && e == NRF91_OK; i++) {
-			struct image_segment seg = image_segment_get(imgs[k], i);
-			uint8_t *b = malloc(seg.size);
-			if (b == NULL || image_write(blank, seg.start, memset(b, 0xFF, seg.size),
-						     seg.size) != IMAGE_OK)
-				e = NRF91_ERR_NOMEM;
-			free(b);
+	uint64_t at = start;
+	size_t n = cover ? image_segment_count(cover) : 0;
+	for (size_t i = 0; at < end; i++) {
+		uint64_t next = end, skip_to = end;
+		if (i < n) {
+			struct image_segment c = image_segment_get(cover, i);
+			uint64_t cs = c.start, ce = (uint64_t)c.start + c.size;
+			if (ce <= at)
+				continue;
+			next = cs < end ? (cs > at ? cs : at) : end;
+			skip_to = ce;
 		}
+		for (uint64_t a = at; a < next;) {
+			size_t len = next - a < ff_len ? (size_t)(next - a) : ff_len;
+			if (image_write(blank, (uint32_t)a, ff, len) != IMAGE_OK)
+				return false;
+			a += len;
+		}
+		at = skip_to > next ? skip_to : next;
 	}
-	if (e == NRF91_OK && image_write(blank, job->manifest.result_addr, ff,
-					 job->manifest.result_max) != IMAGE_OK)
-		e = NRF91_ERR_NOMEM;
-	if (e == NRF91_OK)
-		e = nrf91_verify_with(s->target, blank, NRF91_VERIFY_CRC);
-	/* The range only (nrf91_verify_with never names bytes). */
-	if (e == NRF91_ERR_VERIFY)
-		snprintf(s->detail, sizeof s->detail, "not blank after erase-all: %s",
-			 nrf91_last_error_detail(s->target));
-	if (e == NRF91_OK)
-		on_progress(s, NRF91_PHASE_READ, 1, 1);
-	free(ff);
-	image_destroy(blank);
-	return e;
+	return true;
 }
 
-static nrf91_err check_wiped(struct slot *s)
+/*
+ * After ERASEALL, the ranges to prove blank: every byte this run wrote, i.e.
+ * the provisioner's segments (the table with the keys among them) and the
+ * result area, and the app's segments on a board that heads for FAILED (a
+ * PROGRAM_APP may have written part of them). ERASEALL clears the whole
+ * flash and UICR in one NVMC operation (nRF9160 PS, NVMC ERASEALL), so
+ * these ranges prove it ran; a full 1 MiB read (nrf91_check_erased) would
+ * multiply the wipe time by ten on a 4 MHz SWD clock for no extra
+ * assurance.
+ * When the app follows, provisioner bytes that the app's segments cover
+ * are left to VERIFY_APP, which proves every one of them holds the app
+ * (the loader also finds each word it writes erased first); the table and
+ * result areas are proven here whatever covers them: they may hold keys.
+ * For the reference job that is 384 KB less to prove in the wipe.
+ */
+static struct image *wiped_ranges(struct slot *s, bool app_follows)
 {
 	const struct station_job *job = s->r->job;
-	const struct image *imgs[2] = {job->image, job->app};
-	/* verify = crc: the loader's CRC-32 of the same ranges against that of
+	const struct manifest *m = &job->manifest;
+	enum { FF_LEN = 4096 };
+	uint8_t *ff = malloc(FF_LEN);
+	struct image *blank = image_create();
+	bool ok = ff && blank;
+	if (ff)
+		memset(ff, 0xFF, FF_LEN);
+	const struct image *cover = app_follows ? job->app : NULL;
+	for (size_t i = 0; ok && i < image_segment_count(job->image); i++) {
+		struct image_segment seg = image_segment_get(job->image, i);
+		ok = add_uncovered(blank, seg.start, (uint64_t)seg.start + seg.size, cover, ff,
+				   FF_LEN);
+	}
+	for (size_t i = 0; ok && !app_follows && job->app && i < image_segment_count(job->app);
+	     i++) {
+		struct image_segment seg = image_segment_get(job->app, i);
+		ok = add_uncovered(blank, seg.start, (uint64_t)seg.start + seg.size, NULL, ff,
+				   FF_LEN);
+	}
+	if (ok && job->delivery != STATION_DELIVERY_RAM && m->table_max)
+		ok = add_uncovered(blank, m->table_addr, (uint64_t)m->table_addr + m->table_max,
+				   NULL, ff, FF_LEN);
+	if (ok)
+		ok = add_uncovered(blank, m->result_addr, (uint64_t)m->result_addr + m->result_max,
+				   NULL, ff, FF_LEN);
+	free(ff);
+	if (!ok) {
+		image_destroy(blank);
+		return NULL;
+	}
+	return blank;
+}
+
+static nrf91_err check_wiped(struct slot *s, bool app_follows)
+{
+	struct image *blank = wiped_ranges(s, app_follows);
+	if (blank == NULL)
+		return NRF91_ERR_NOMEM;
+	nrf91_err e = NRF91_OK;
+	/* verify = crc: the loader's CRC-32 of the ranges against that of
 	 * erased bytes. Reading them back is 388 KB over SWD for a 128 KB
 	 * provisioner and a 256 KB app: 3.1 s of an 8.8 s board on a
 	 * full-speed probe (tools/bench, reference job). */
-	if (verify_method(s) == NRF91_VERIFY_CRC)
-		return check_wiped_crc(s, imgs);
-	uint64_t total = job->manifest.result_max, done = 0;
-	for (size_t k = 0; k < 2; k++)
-		if (imgs[k])
-			total += image_size(imgs[k]);
-	for (size_t k = 0; k < 2; k++) {
-		if (imgs[k] == NULL)
-			continue;
-		for (size_t i = 0; i < image_segment_count(imgs[k]); i++) {
-			struct image_segment seg = image_segment_get(imgs[k], i);
-			nrf91_err e = check_blank(s, seg.start, seg.size, &done, total);
-			if (e != NRF91_OK)
-				return e;
+	if (verify_method(s) == NRF91_VERIFY_CRC) {
+		e = nrf91_verify_with(s->target, blank, NRF91_VERIFY_CRC);
+		/* The range only (nrf91_verify_with never names bytes). */
+		if (e == NRF91_ERR_VERIFY)
+			snprintf(s->detail, sizeof s->detail, "not blank after erase-all: %s",
+				 nrf91_last_error_detail(s->target));
+		if (e == NRF91_OK)
+			on_progress(s, NRF91_PHASE_READ, 1, 1);
+	} else {
+		uint64_t total = image_size(blank), done = 0;
+		for (size_t i = 0; e == NRF91_OK && i < image_segment_count(blank); i++) {
+			struct image_segment seg = image_segment_get(blank, i);
+			e = check_blank(s, seg.start, seg.size, &done, total);
 		}
 	}
-	return check_blank(s, job->manifest.result_addr, job->manifest.result_max, &done, total);
+	image_destroy(blank);
+	return e;
 }
 
 static enum slot_outcome wipe(struct slot *s)
@@ -351,7 +390,7 @@ static enum slot_outcome wipe(struct slot *s)
 	if (e == NRF91_OK && r->job->delivery == STATION_DELIVERY_RAM)
 		e = slot_session_check_erased(s);
 	if (e == NRF91_OK)
-		e = check_wiped(s);
+		e = check_wiped(s, s->flow.has_app && !s->flow.failing);
 	/* Last probe step of this board unless the app follows: let the part
 	 * leave debug power mode. */
 	if (e == NRF91_OK && (s->flow.failing || !s->flow.has_app))
@@ -396,7 +435,7 @@ enum slot_recovery slot_recovery_run(struct slot *s)
 		if (e == NRF91_OK && r->job->delivery == STATION_DELIVERY_RAM)
 			e = slot_session_check_erased(s);
 		if (e == NRF91_OK)
-			e = check_wiped(s);
+			e = check_wiped(s, false);
 		if (e == NRF91_OK)
 			e = nrf91_release(s->target);
 		if (e != NRF91_OK) {
