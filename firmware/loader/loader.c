@@ -113,18 +113,23 @@ static void program(uint32_t ctrl, uint32_t addr, const volatile uint32_t *data,
 {
 	/* Words to write, found before the first write: a word that already
 	 * holds its value needs none, anything else must read erased. The
-	 * NVMC is idle here (the slot before ended on READY). */
+	 * NVMC is idle here (the slot before ended on READY). Each group of
+	 * 32 is gathered in a register and stored once: an emulator pays for
+	 * every store to RAM (the simulator's Unicorn 2.0.1 takes its slow
+	 * path for each one, unicorn-engine/unicorn#1970). */
 	uint32_t todo[NRFCRED_LOADER_SLOT_MAX / 128u];
-	for (uint32_t i = 0; i < sizeof todo / sizeof todo[0]; i++)
-		todo[i] = 0; /* no memset without a libc */
-	for (uint32_t i = 0; i < words; i++) {
-		uint32_t v = data[i];
-		uint32_t old = *(volatile uint32_t *)(addr + 4u * i);
-		if (old == v)
-			continue;
-		if (old != 0xFFFFFFFFu)
-			stop(ctrl, NRFCRED_LOADER_ERR_NOT_ERASED, addr + 4u * i, old);
-		todo[i / 32u] |= 1u << (i % 32u);
+	for (uint32_t g = 0; g < words; g += 32u) {
+		uint32_t bits = 0;
+		for (uint32_t i = g; i < words && i < g + 32u; i++) {
+			uint32_t v = data[i];
+			uint32_t old = *(volatile uint32_t *)(addr + 4u * i);
+			if (old == v)
+				continue;
+			if (old != 0xFFFFFFFFu)
+				stop(ctrl, NRFCRED_LOADER_ERR_NOT_ERASED, addr + 4u * i, old);
+			bits |= 1u << (i - g);
+		}
+		todo[g / 32u] = bits;
 	}
 	for (uint32_t i = 0; i < words; i++) {
 		if (!(todo[i / 32u] & 1u << (i % 32u)))
@@ -188,6 +193,11 @@ __attribute__((noreturn, used, section(".text.loader_main"))) void loader_main(u
 		uint32_t len = WORD(slot, NRFCRED_LOADER_SLOT_LEN);
 		volatile uint32_t *data = (volatile uint32_t *)(slot + NRFCRED_LOADER_SLOT_DATA);
 		if (cmd == NRFCRED_LOADER_CMD_END) {
+			/* Image data (a patched credential table among it) does
+			 * not stay in RAM once the run is over; while it runs,
+			 * the same bytes are in flash already. */
+			for (uint32_t n = 0; n < slots * (NRFCRED_LOADER_SLOT_DATA + size) / 4u; n++)
+				WORD(base, 4u * n) = 0;
 			stop(ctrl, NRFCRED_LOADER_DONE, 0, 0);
 		} else if (cmd == NRFCRED_LOADER_CMD_PROGRAM) {
 			if (len > size || len > NRFCRED_LOADER_SLOT_MAX)
@@ -195,10 +205,6 @@ __attribute__((noreturn, used, section(".text.loader_main"))) void loader_main(u
 			if (!in_range(ctrl, addr, len))
 				stop(ctrl, NRFCRED_LOADER_ERR_RANGE, addr, len);
 			program(ctrl, addr, data, len / 4u);
-			/* Image data (a patched credential table among it) does
-			 * not stay in RAM once it is in flash. */
-			for (uint32_t i = 0; i < len / 4u; i++)
-				data[i] = 0;
 		} else if (cmd == NRFCRED_LOADER_CMD_CRC) {
 			if (!in_range(ctrl, addr & ~3u, (len + (addr & 3u) + 3u) & ~3u))
 				stop(ctrl, NRFCRED_LOADER_ERR_RANGE, addr, len);

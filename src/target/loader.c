@@ -384,10 +384,14 @@ static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
 	return not_started(t, "the flash loader did not say it runs");
 }
 
-/* END: the loader restores read-only mode and halts on its BKPT. */
+/* END: the loader zeroes its ring, restores read-only mode and halts on
+ * its BKPT. END never advances the tail (the loader stops on it), so the
+ * wait is for DONE, after whatever was queued before it. */
 static nrf91_err loader_end(struct loader *L)
 {
-	nrf91_err e = submit(L, NRFCRED_LOADER_CMD_END, 0, 0, NULL);
+	nrf91_err e = wait_pending(L, 0, CRC_POLL_US);
+	if (e == NRF91_OK)
+		e = submit(L, NRFCRED_LOADER_CMD_END, 0, 0, NULL);
 	for (uint32_t i = 0; e == NRF91_OK && L->status != NRFCRED_LOADER_DONE; i++) {
 		if (i == END_TIMEOUT_POLLS) {
 			nrf91_set_detail(L->t, "flash loader did not finish (status 0x%08x)",
@@ -395,9 +399,7 @@ static nrf91_err loader_end(struct loader *L)
 			loader_stop(L);
 			return NRF91_ERR_NVMC_TIMEOUT;
 		}
-		e = wait_pending(L, 0, CRC_POLL_US);
-		if (e == NRF91_OK && L->status != NRFCRED_LOADER_DONE)
-			e = nrf91_delay_us(L->t, CRC_POLL_US);
+		e = nrf91_delay_us(L->t, CRC_POLL_US);
 		if (e == NRF91_OK)
 			e = poll(L);
 	}
