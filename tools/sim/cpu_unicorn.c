@@ -447,9 +447,11 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user
 	struct simcpu *c = user;
 	/* The common case, nothing to apply, stop or watch, without a call
 	 * (hook_code_slow is the same steps in full). */
+	/* A word in flight only holds fetches from flash: a loader running
+	 * from RAM keeps the fast path while the NVMC writes. */
 	if (c->n_pending == 0 && c->consumed < c->budget && !c->spin.armed &&
-	    (c->executed & (SPIN_ARM_EVERY - 1u)) != 0 && c->b->nvmc.n_inflight == 0 &&
-	    !c->stop_lockup) {
+	    (c->executed & (SPIN_ARM_EVERY - 1u)) != 0 &&
+	    (c->b->nvmc.n_inflight == 0 || address >= SIM_FLASH_SIZE) && !c->stop_lockup) {
 		c->executed++;
 		c->consumed++;
 		return;
