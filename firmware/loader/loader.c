@@ -74,7 +74,7 @@ static uint32_t nvmc_state(void)
 	       (NVMC_CONFIGNS & 3u) << 16;
 }
 
-static __attribute__((noreturn)) void stop(uint32_t ctrl, uint32_t status, uint32_t addr,
+static __attribute__((noreturn, cold)) void stop(uint32_t ctrl, uint32_t status, uint32_t addr,
 					   uint32_t value)
 {
 	WORD(ctrl, NRFCRED_LOADER_ERR_ADDR) = addr;
@@ -109,7 +109,10 @@ static int in_range(uint32_t ctrl, uint32_t addr, uint32_t len)
 	       len <= UICR_SIZE - (addr - UICR_BASE);
 }
 
-static void program(uint32_t ctrl, uint32_t addr, const volatile uint32_t *data, uint32_t words)
+/* Out of line, as crc_range: inlined into loader_main the loops ran out
+ * of registers and spilled to the stack, a RAM store per word. */
+static __attribute__((noinline)) void program(uint32_t ctrl, uint32_t addr,
+					       const volatile uint32_t *data, uint32_t words)
 {
 	/* Words to write, found before the first write: a word that already
 	 * holds its value needs none, anything else must read erased. The
@@ -118,16 +121,16 @@ static void program(uint32_t ctrl, uint32_t addr, const volatile uint32_t *data,
 	 * every store to RAM (the simulator's Unicorn 2.0.1 takes its slow
 	 * path for each one, unicorn-engine/unicorn#1970). */
 	uint32_t todo[NRFCRED_LOADER_SLOT_MAX / 128u];
+	const volatile uint32_t *flash = (const volatile uint32_t *)addr;
 	for (uint32_t g = 0; g < words; g += 32u) {
-		uint32_t bits = 0;
-		for (uint32_t i = g; i < words && i < g + 32u; i++) {
-			uint32_t v = data[i];
-			uint32_t old = *(volatile uint32_t *)(addr + 4u * i);
+		uint32_t n = words - g < 32u ? words - g : 32u, bits = 0;
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t v = data[g + k], old = flash[g + k];
 			if (old == v)
 				continue;
 			if (old != 0xFFFFFFFFu)
-				stop(ctrl, NRFCRED_LOADER_ERR_NOT_ERASED, addr + 4u * i, old);
-			bits |= 1u << (i - g);
+				stop(ctrl, NRFCRED_LOADER_ERR_NOT_ERASED, addr + 4u * (g + k), old);
+			bits |= 1u << k;
 		}
 		todo[g / 32u] = bits;
 	}
@@ -157,7 +160,7 @@ static uint32_t crc_byte(uint32_t c, uint8_t b)
 /* Bytes up to the first aligned word and after the last one go one at a
  * time; the words between are read whole (little-endian, as the CRC
  * consumes them). */
-static uint32_t crc_range(uint32_t addr, uint32_t len)
+static __attribute__((noinline)) uint32_t crc_range(uint32_t addr, uint32_t len)
 {
 	uint32_t c = 0xFFFFFFFFu;
 	const volatile uint8_t *p = (const volatile uint8_t *)addr;
