@@ -78,6 +78,11 @@ struct simcpu {
 	 * slice that wrote a word made a flash loader run spend most of the
 	 * simulator's CPU in Unicorn's cache invalidation (tools/bench). */
 	uint32_t dirty_lo, dirty_hi;
+	/* The core fetched from flash since its translations there were last
+	 * dropped: only then can a programmed page hold code to drop (a
+	 * loader runs from RAM; each drop cost Unicorn a range walk per
+	 * slice, tools/bench callgrind). */
+	bool flash_code;
 	uint64_t mmio_accesses; /* peripheral reads and writes (spin detection) */
 	uint64_t spin_skips;	/* slices ended as a spin */
 	struct {
@@ -445,10 +450,11 @@ static __attribute__((noinline)) void hook_code_slow(uc_engine *uc, uint64_t add
 static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
 	struct simcpu *c = user;
+	c->flash_code |= address < SIM_FLASH_SIZE;
 	/* The common case, nothing to apply, stop or watch, without a call
-	 * (hook_code_slow is the same steps in full). */
-	/* A word in flight only holds fetches from flash: a loader running
-	 * from RAM keeps the fast path while the NVMC writes. */
+	 * (hook_code_slow is the same steps in full). A word in flight only
+	 * holds fetches from flash: a loader running from RAM keeps the fast
+	 * path while the NVMC writes. */
 	if (c->n_pending == 0 && c->consumed < c->budget && !c->spin.armed &&
 	    (c->executed & (SPIN_ARM_EVERY - 1u)) != 0 &&
 	    (c->b->nvmc.n_inflight == 0 || address >= SIM_FLASH_SIZE) && !c->stop_lockup) {
@@ -876,6 +882,7 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 		uc_ctl_remove_cache(c->uc, SIM_RAM_BASE, SIM_RAM_BASE + SIM_RAM_SIZE);
 		c->flush_code = false;
 		c->dirty_lo = c->dirty_hi = 0;
+		c->flash_code = false;
 	}
 	c->budget = max_instructions;
 	c->executed = c->consumed = 0;
@@ -900,7 +907,9 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 	if (c->n_pending)
 		apply_pending_writes(c);
 	if (c->dirty_hi) {
-		uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE + c->dirty_lo, SIM_FLASH_BASE + c->dirty_hi);
+		if (c->flash_code)
+			uc_ctl_remove_cache(c->uc, SIM_FLASH_BASE + c->dirty_lo,
+					    SIM_FLASH_BASE + c->dirty_hi);
 		c->dirty_lo = c->dirty_hi = 0;
 	}
 	pc = rd(c, UC_ARM_REG_PC);
