@@ -192,11 +192,15 @@ static nrf91_err check_state(struct loader *L)
 	return NRF91_OK;
 }
 
+/* DHCSR first: the loader writes its status before it halts, so the
+ * status read after a DHCSR that says halted is final. Read the other way
+ * round, a loader that finished between the two reads looked halted while
+ * still RUNNING. */
 static void queue_state_reads(struct loader *L)
 {
+	memap_queue_read_u32(&L->t->mem, CM_DHCSR, &L->dhcsr);
 	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_TAIL, &L->tail);
 	memap_queue_read_u32(&L->t->mem, L->ctrl + NRFCRED_LOADER_STATUS, &L->status);
-	memap_queue_read_u32(&L->t->mem, CM_DHCSR, &L->dhcsr);
 }
 
 static nrf91_err poll(struct loader *L)
