@@ -1,8 +1,10 @@
 /* Generic probe wrappers: argument checks, round-trip counting, errors. */
 #include "probe/probe.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 probe_err probe_swd_io(struct probe *p, const uint8_t *dir, const uint8_t *out, uint8_t *in,
 		       uint32_t nbits)
@@ -45,6 +47,19 @@ probe_err probe_set_reset(struct probe *p, bool asserted)
 	if (!p->ops->set_reset)
 		return PROBE_ERR_UNSUPPORTED;
 	return p->ops->set_reset(p, asserted);
+}
+
+probe_err probe_wait_us(struct probe *p, uint32_t us)
+{
+	if (!p)
+		return PROBE_ERR_ARG;
+	if (p->ops->wait_us)
+		return p->ops->wait_us(p, us);
+	struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
+			      .tv_nsec = (long)(us % 1000000u) * 1000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
+	return PROBE_OK;
 }
 
 void probe_close(struct probe *p)

@@ -42,6 +42,10 @@ struct probe_ops {
 	probe_err (*vtref)(struct probe *p, uint16_t *mv);
 	/* Drives the nRESET pin low (asserted) or releases it. */
 	probe_err (*set_reset)(struct probe *p, bool asserted);
+	/* Lets us microseconds pass with the probe idle. Optional: NULL (a
+	 * real probe) means the host sleeps; a backend whose board keeps its
+	 * own clock (a test's simulated board) advances that clock instead. */
+	probe_err (*wait_us)(struct probe *p, uint32_t us);
 	/* Frees the backend and the probe itself. */
 	void (*close)(struct probe *p);
 };
@@ -62,6 +66,7 @@ probe_err probe_swd_io(struct probe *p, const uint8_t *dir, const uint8_t *out, 
 probe_err probe_set_speed(struct probe *p, uint32_t khz, uint32_t *actual_khz);
 probe_err probe_vtref(struct probe *p, uint16_t *mv);
 probe_err probe_set_reset(struct probe *p, bool asserted);
+probe_err probe_wait_us(struct probe *p, uint32_t us);
 /* Closes the backend; p is invalid afterwards. NULL is ignored. */
 void probe_close(struct probe *p);
 

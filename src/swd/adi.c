@@ -156,15 +156,12 @@ adi_err adi_ap_write(struct adi *a, uint8_t ap, uint8_t reg, uint32_t value)
 
 adi_err adi_delay_us(struct adi *a, uint32_t us)
 {
-	uint32_t khz = a->probe->speed_khz ? a->probe->speed_khz : 4000u;
-	uint64_t bits = (uint64_t)us * khz / 1000u + 1u;
-	while (bits > 0) {
-		uint32_t n = bits > 0x40000000u ? 0x40000000u : (uint32_t)bits;
-		adi_queue_idle(a, n);
-		bits -= n;
-		adi_err err = adi_flush(a);
-		if (err != ADI_OK)
-			return err;
+	adi_err err = adi_flush(a);
+	if (err != ADI_OK)
+		return err;
+	if (probe_wait_us(a->probe, us) != PROBE_OK) {
+		adi_set_detail(a, "waiting %u us: %s", (unsigned)us, probe_last_error_detail(a->probe));
+		return ADI_ERR_PROBE;
 	}
 	return ADI_OK;
 }

@@ -111,8 +111,13 @@ adi_err adi_dp_write(struct adi *a, uint8_t reg, uint32_t value);
 adi_err adi_ap_read(struct adi *a, uint8_t ap, uint8_t reg, uint32_t *value);
 adi_err adi_ap_write(struct adi *a, uint8_t ap, uint8_t reg, uint32_t value);
 
-/* Clocks idle cycles for at least us microseconds of SWD clock time: a wait
- * that real hardware and the modeled-time simulator both see. */
+/* Sends what is queued, then waits at least us microseconds with the probe
+ * idle (probe_wait_us: the host sleeps), as OpenOCD, pyOCD and probe-rs
+ * wait between polls. Clocking idle cycles
+ * instead cost a full-speed J-Link about 2.5 times the wait (the cycles'
+ * direction and data bits cross USB both ways: a 10 ms poll period took
+ * 25 ms, tools/bench reference board). The simulator counts the host's
+ * idle time as modeled time in both timings. */
 adi_err adi_delay_us(struct adi *a, uint32_t us);
 /* Forget cached DP SELECT (and anything else cached about the target). */
 void adi_invalidate(struct adi *a);

@@ -1,8 +1,7 @@
 /*
  * NVMC erase / write through the AHB-AP (nrf91-registers.md §6). The core must
- * be halted (callers in nrf91.c ensure it). Waits are clocked SWD idle
- * cycles (adi_delay_us): they take the same time on real hardware and
- * advance the simulator's modeled clock.
+ * be halted (callers in nrf91.c ensure it). Waits are host sleeps between
+ * polls (adi_delay_us).
  */
 #include "probe/probe.h"
 #include "target/nrf91_priv.h"

@@ -195,7 +195,15 @@ static void fake_close(struct probe *p)
 	free(p->backend);
 }
 
-static const struct probe_ops fake_ops = {.swd_io = fake_io, .close = fake_close};
+/* The fake DP keeps no time: a wait is over at once. */
+static probe_err fake_wait(struct probe *p, uint32_t us)
+{
+	(void)p;
+	(void)us;
+	return PROBE_OK;
+}
+
+static const struct probe_ops fake_ops = {.swd_io = fake_io, .wait_us = fake_wait, .close = fake_close};
 
 struct fakedp *fakedp_create(uint32_t max_bits)
 {

@@ -48,6 +48,14 @@ static probe_err sp_reset(struct probe *p, bool asserted)
 	return PROBE_OK;
 }
 
+/* The board's clock is this backend's: a wait moves it on. */
+static probe_err sp_wait(struct probe *p, uint32_t us)
+{
+	struct simprobe *sp = p->backend;
+	sp->now_ns += (uint64_t)us * 1000u;
+	return PROBE_OK;
+}
+
 static void sp_close(struct probe *p)
 {
 	struct simprobe *sp = p->backend;
@@ -63,6 +71,7 @@ static const struct probe_ops sp_ops = {
 	.set_speed = sp_speed,
 	.vtref = sp_vtref,
 	.set_reset = sp_reset,
+	.wait_us = sp_wait,
 	.close = sp_close,
 };
 
