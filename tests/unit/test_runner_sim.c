@@ -444,7 +444,8 @@ Test(runner_sim, a_board_back_for_the_retry_is_erased_programmed_again_and_passe
 	run_station(&run);
 	char path[512];
 	path_of(&run, 1, path, sizeof path);
-	cr_assert(strstr(path, "PROGRAM ERASE PROGRAM VERIFY RUN") != NULL, "%s", path);
+	cr_assert(strstr(path, "PROGRAM ERASE PROGRAM VERIFY RUN") != NULL, "%s: %s", path,
+		  run.board_count ? run.boards[0].message : "");
 	cr_assert_eq(run.board_count, 1);
 	cr_assert(run.boards[0].passed, "%s", run.boards[0].message);
 	cleanup(&run);
