@@ -74,6 +74,12 @@ nrf91_err slot_session_check_erased(struct slot *s)
 		end = m->mailbox_size;
 	if (end > m->mailbox_size)
 		end = m->mailbox_size;
+	/* The firmware's clearing was read back at DONE over all of it, and
+	 * nothing writes the mailbox after DONE: reading zeros again after
+	 * the erase-all proves nothing more about a key (70 ms of a reference
+	 * board, tools/bench). */
+	if (s->session.proven_clear >= end)
+		return NRF91_OK;
 	uint8_t *buf = malloc(end);
 	if (buf == NULL)
 		return NRF91_ERR_NOMEM;
@@ -251,6 +257,7 @@ static enum slot_outcome prove_clear(struct slot *s, uint32_t done_len)
 			    " non-zero bytes from 0x%08" PRIx32,
 			    dirty, m->mailbox_addr + first);
 	s->session.phase = SLOT_SESSION_FINISHED;
+	s->session.proven_clear = end;
 	return SLOT_OUT_OK;
 }
 
