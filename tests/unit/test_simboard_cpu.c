@@ -65,6 +65,14 @@ static void open_board(enum simboard_part part, bool erratum36)
 	cr_assert_eq(ctrlap_rd(0x00C) & 3u, 3u, "AHB-AP open");
 }
 
+static uint32_t core_reg(unsigned sel)
+{
+	mem_wr(DCRSR, sel);
+	(void)mem_rd(DHCSR); /* S_REGRDY reads 0 once after the request */
+	cr_assert(mem_rd(DHCSR) & DHCSR_S_REGRDY);
+	return mem_rd(DCRDR);
+}
+
 static void set_core_reg(unsigned sel, uint32_t v)
 {
 	mem_wr(DCRDR, v);
@@ -547,6 +555,16 @@ Test(simboard_cpu, a_hardfault_halts_by_vector_catch_or_else_locks_up)
 	cr_expect(d & DHCSR_S_HALT, "halted by the catch: 0x%08x", d);
 	cr_expect_eq(d & DHCSR_S_LOCKUP, 0u, "not locked up: 0x%08x", d);
 	cr_expect(mem_rd(0xE000ED30u) & (1u << 3), "DFSR.VCATCH");
+	cr_expect(mem_rd(0xE000ED2Cu) & (1u << 30), "HFSR.FORCED");
+	/* Halted on HardFault entry: the handler's address (the erased vector
+	 * table's 0xFFFFFFFF), IPSR 3, EXC_RETURN, and the UDF as the stacked
+	 * return address, below the SP run_from_ram gave it. */
+	uint32_t pc = core_reg(15), xpsr = core_reg(16), sp = core_reg(13), lr = core_reg(14);
+	cr_expect_eq(pc, 0xFFFFFFFEu, "PC = HardFault vector: 0x%08x", pc);
+	cr_expect_eq(xpsr & 0x1FFu, 3u, "IPSR = HardFault: 0x%08x", xpsr);
+	cr_expect_eq(lr, 0xFFFFFFF9u, "EXC_RETURN: 0x%08x", lr);
+	cr_expect_eq(sp, 0x20001000u - 32u, "an 8-word frame: 0x%08x", sp);
+	cr_expect_eq(mem_rd(sp + 0x18u), CODE + 2u, "stacked return address = the UDF");
 	mem_wr(0xE000EDFCu, 0);
 	run_from_ram(udf, 1);
 	d = mem_rd(DHCSR);
@@ -570,11 +588,13 @@ Test(simboard_cpu, fault_cpu_at_instruction_faults_that_instruction_once)
 	cr_expect(mem_rd(DHCSR) & DHCSR_S_HALT, "halted by the catch");
 	cr_expect_eq(instructions(), 1000u, "1000 instructions ran, the 1001st faulted: %llu",
 		     (unsigned long long)instructions());
-	mem_wr(DCRSR, 0); /* R0 */
-	(void)mem_rd(DHCSR);
-	uint32_t r0 = mem_rd(DCRDR);
+	uint32_t r0 = core_reg(0);
 	cr_expect_eq(r0, 500u, "500 adds ran: %u", (unsigned)r0);
-	/* Once: resumed, it runs on. */
+	cr_expect_eq(mem_rd(core_reg(13) + 0x18u), CODE, "the faulting add is the return address");
+	/* Once: put back where it faulted and resumed, it runs on. */
+	set_core_reg(15, CODE);
+	set_core_reg(16, 0x01000000u);
+	set_core_reg(13, 0x20001000u);
 	mem_wr(DHCSR, 0xA05F0001u);
 	advance_ms(1);
 	cr_expect_eq(mem_rd(DHCSR) & (DHCSR_S_HALT | DHCSR_S_LOCKUP), 0u, "running");

@@ -119,6 +119,7 @@ struct core {
 	bool reset_sticky;  /* S_RESET_ST */
 	bool retire_sticky; /* S_RETIRE_ST */
 	uint32_t dcrdr, demcr, dfsr, aircr_prigroup, dscsr;
+	uint32_t hfsr; /* HardFault status: FORCED only (core.c fault()) */
 	/* DHCSR reads left that show S_REGRDY = 0 after a DCRSR write. */
 	unsigned regrdy_busy;
 	struct simcpu_regs regs; /* debugger view (valid while halted) */

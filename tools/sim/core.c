@@ -87,26 +87,63 @@ static void leave_halt(struct simboard *b)
 	c->run_from_ns = b->now_ns;
 }
 
+/* RAM word write for the exception frame; false outside RAM. */
+static bool stack_word(struct simboard *b, uint32_t addr, uint32_t v)
+{
+	if (addr - SIM_RAM_BASE > SIM_RAM_SIZE - 4u)
+		return false;
+	uint8_t *p = b->ram + (addr - SIM_RAM_BASE);
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+	return true;
+}
+
 /*
  * Every stop the CPU model calls a lockup (an exception, a bus error,
  * running with EPSR.T = 0) is a fault that, with no handler enabled,
- * escalates to HardFault (ARMv8-M ARM, "Exceptions"). With DEMCR.VC_HARDERR
- * and C_DEBUGEN the core halts on that HardFault, DFSR.VCATCH set (ARMv8-M
- * ARM, DEMCR / DFSR; the catch OpenOCD's `cortex_m vector_catch hard_err`
- * and probe-rs's VectorCatchCondition::HardFault arm). Without it the
- * simulator locks up instead of running a handler (no exception model:
- * harsher than a vector table whose handler could recover). The PC shown
- * is the faulting instruction's, not the handler's with a stacked frame:
- * a host must not take more from it than a place to report.
+ * escalates to HardFault (ARMv8-M ARM, "Exceptions"; HFSR.FORCED). With
+ * DEMCR.VC_HARDERR and C_DEBUGEN the core halts on that HardFault, DFSR.VCATCH
+ * set (ARMv8-M ARM, DEMCR / DFSR; the catch OpenOCD's `cortex_m vector_catch
+ * hard_err` and probe-rs's VectorCatchCondition::HardFault arm), after
+ * exception entry: the basic 8-word frame stacked on the active (secure main)
+ * stack with the faulting instruction as its return address, LR = EXC_RETURN
+ * 0xFFFFFFF9, IPSR = 3, PC = the HardFault vector (word 3 of the table at 0:
+ * on an erased chip 0xFFFFFFFE). A frame that does not fit in RAM, or no
+ * catch, locks the core up instead of running a handler (no exception model
+ * beyond this: harsher than a vector table whose handler could recover).
+ * CFSR is not modeled (reads 0): a host must not rely on it.
  */
 static void fault(struct simboard *b)
 {
-	if ((b->core.demcr & DEMCR_VC_HARDERR) && (b->core.dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
-		enter_halt(b, DFSR_VCATCH);
-		b->core.dhcsr_ctrl |= DHCSR_C_HALT;
-	} else {
-		b->core.lockup = true;
+	struct core *c = &b->core;
+	if (!(c->demcr & DEMCR_VC_HARDERR) || !(c->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
+		c->lockup = true;
+		return;
 	}
+	struct simcpu_regs r;
+	simcpu_get_regs(b->cpu, &r);
+	uint32_t align = r.sp & 4u;
+	uint32_t frame = (r.sp & ~7u) - 32u;
+	const uint32_t words[8] = {r.r[0], r.r[1], r.r[2], r.r[3], r.r[12], r.lr, r.pc,
+				   (r.xpsr & ~0x200u) | (align ? 0x200u : 0u)};
+	for (unsigned i = 0; i < 8; i++)
+		if (!stack_word(b, frame + 4u * i, words[i])) {
+			c->lockup = true; /* a stacking fault during HardFault entry */
+			return;
+		}
+	const uint8_t *f = b->st.flash;
+	uint32_t vector = (uint32_t)f[12] | (uint32_t)f[13] << 8 | (uint32_t)f[14] << 16 |
+			  (uint32_t)f[15] << 24;
+	enter_halt(b, DFSR_VCATCH);
+	c->dhcsr_ctrl |= DHCSR_C_HALT;
+	c->hfsr |= HFSR_FORCED;
+	c->regs.sp = c->regs.msp = c->regs.msp_s = frame;
+	c->regs.lr = 0xFFFFFFF9u;
+	c->regs.pc = vector & ~1u;
+	/* APSR kept, IT state cleared, T from the vector's bit 0. */
+	c->regs.xpsr = (r.xpsr & 0xF8000000u) | ((vector & 1u) ? 0x01000000u : 0u) | 3u;
 }
 
 static void handle_stop(struct simboard *b, enum simcpu_stop why)
@@ -195,6 +232,7 @@ void core_reset(struct simboard *b)
 	c->halted = false;
 	c->sleeping = false;
 	c->fp_ctrl = 0;
+	c->hfsr = 0; /* the SCB's fault status resets with the system */
 	c->reset_sticky = true;
 	c->run_from_ns = b->now_ns;
 	/* DHCSR/DEMCR live in the debug domain and survive a system reset;
@@ -352,6 +390,9 @@ enum simbus_result core_ppb_read(struct simboard *b, uint32_t addr, uint32_t *va
 	case SCS_DFSR:
 		*val = c->dfsr;
 		break;
+	case SCS_HFSR:
+		*val = c->hfsr;
+		break;
 	case SCS_DHCSR:
 		*val = dhcsr_read(b);
 		break;
@@ -386,6 +427,9 @@ enum simbus_result core_ppb_write(struct simboard *b, uint32_t addr, uint32_t va
 		break;
 	case SCS_DFSR:
 		c->dfsr &= ~val; /* write one to clear */
+		break;
+	case SCS_HFSR:
+		c->hfsr &= ~val; /* write one to clear */
 		break;
 	case SCS_DHCSR:
 		dhcsr_write(b, val);

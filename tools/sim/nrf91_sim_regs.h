@@ -174,7 +174,9 @@
 /* ---- Cortex-M33 debug, nrf91-registers.md 7 ---- */
 #define SCS_CPUID 0xE000ED00u
 #define SCS_AIRCR 0xE000ED0Cu
+#define SCS_HFSR  0xE000ED2Cu
 #define SCS_DFSR  0xE000ED30u
+#define HFSR_FORCED (1u << 30)
 #define SCS_DHCSR 0xE000EDF0u
 #define SCS_DCRSR 0xE000EDF4u
 #define SCS_DCRDR 0xE000EDF8u
