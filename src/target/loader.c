@@ -170,20 +170,42 @@ static nrf91_err loader_core_fault(struct loader *L)
 		e = cortexm_read_reg(t, CM_REGSEL_XPSR, &xpsr);
 	if (e != NRF91_OK && fatal(e))
 		return e;
-	const char *what = lockup		  ? "locked up"
-			   : (dfsr & CM_DFSR_VCATCH) ? "took a HardFault (vector catch)"
-						     : "halted before it finished";
-	nrf91_set_detail(t,
-			 "flash loader: the core %s at PC 0x%08x (xPSR 0x%08x, DFSR 0x%02x, "
-			 "CFSR 0x%08x, HFSR 0x%08x; loader status 0x%02x)",
-			 what, (unsigned)pc, (unsigned)xpsr, (unsigned)dfsr, (unsigned)cfsr,
-			 (unsigned)hfsr, (unsigned)L->status);
+	/* Caught on HardFault entry (IPSR 3) the PC is the handler's; where the
+	 * loader faulted is the return address of the frame stacked at SP
+	 * (ARMv8-M ARM, exception entry: R0-R3, R12, LR, ReturnAddress, xPSR). */
+	uint32_t sp = 0, at = 0;
+	bool stacked = e == NRF91_OK && !lockup && (dfsr & CM_DFSR_VCATCH) &&
+		       (xpsr & 0x1FFu) == 3u && cortexm_read_reg(t, CM_REGSEL_SP, &sp) == NRF91_OK &&
+		       memap_read_u32(&t->mem, sp + 0x18u, &at) == ADI_OK;
+	if (stacked)
+		nrf91_set_detail(t,
+				 "flash loader: the core took a HardFault (vector catch) at PC "
+				 "0x%08x (stacked; handler 0x%08x, xPSR 0x%08x, DFSR 0x%02x, "
+				 "CFSR 0x%08x, HFSR 0x%08x; loader status 0x%02x)",
+				 (unsigned)at, (unsigned)pc, (unsigned)xpsr, (unsigned)dfsr,
+				 (unsigned)cfsr, (unsigned)hfsr, (unsigned)L->status);
+	else
+		nrf91_set_detail(t,
+				 "flash loader: the core %s with PC 0x%08x (xPSR 0x%08x, DFSR "
+				 "0x%02x, CFSR 0x%08x, HFSR 0x%08x; loader status 0x%02x)",
+				 lockup ? "locked up" : "halted before it finished", (unsigned)pc,
+				 (unsigned)xpsr, (unsigned)dfsr, (unsigned)cfsr, (unsigned)hfsr,
+				 (unsigned)L->status);
 	return NRF91_ERR_CORE_FAULT;
 }
 
 /* After a round trip that read tail, status and DHCSR. */
 static nrf91_err check_state(struct loader *L)
 {
+	/* Reading DHCSR clears its sticky S_RESET_ST (the start read it away):
+	 * a reset now took the loader with it. */
+	if (L->dhcsr & CM_DHCSR_S_RESET_ST) {
+		L->t->resets++;
+		L->t->halted = false;
+		nrf91_set_detail(L->t, "the core was reset while the flash loader ran (status 0x%02x)",
+				 (unsigned)L->status);
+		return NRF91_ERR_CORE_FAULT;
+	}
 	if (L->status >= NRFCRED_LOADER_ERR)
 		return loader_failed(L);
 	if ((L->dhcsr & CM_DHCSR_S_LOCKUP) ||
