@@ -85,6 +85,9 @@ static __attribute__((noreturn, cold)) void stop(uint32_t ctrl, uint32_t status,
 	NVMC_CONFIGNS = NVMC_REN;
 	NVMC_CONFIG = NVMC_REN;
 	WORD(ctrl, NRFCRED_LOADER_STATUS) = status;
+	/* The status is on the bus before the core halts: a host that reads
+	 * DHCSR halted then the status sees this one. */
+	__asm__ volatile("dsb" ::: "memory");
 	for (;;)
 		__asm__ volatile("bkpt #0");
 }

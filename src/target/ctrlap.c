@@ -133,7 +133,7 @@ static nrf91_err ctrlap_erase_all(struct nrf91 *t)
 		err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_ERASEALL, 1);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "starting CTRL-AP ERASEALL");
-	/* Poll every 10 ms of SWD clock (OpenOCD polls every 100 ms for 15 s;
+	/* Poll every 10 ms (OpenOCD polls every 100 ms for 15 s;
 	 * the duration is not documented). */
 	uint32_t polls = CTRLAP_ERASEALL_TIMEOUT_MS / 10u;
 	for (uint32_t i = 0;; i++) {

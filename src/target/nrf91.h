@@ -119,8 +119,8 @@ nrf91_err nrf91_release(struct nrf91 *t);
 nrf91_err nrf91_reacquire(struct nrf91 *t, uint32_t timeout_ms);
 /* Reads DHCSR; *reset_seen when the core was reset since the last read. */
 nrf91_err nrf91_poll_reset(struct nrf91 *t, bool *reset_seen);
-/* Waits us of SWD clock time (see adi_delay_us): a pause between polls that
- * the probe, not the host's clock, times. */
+/* Sends what is queued, then waits us with the probe idle (adi_delay_us):
+ * a pause between polls. */
 nrf91_err nrf91_delay_us(struct nrf91 *t, uint32_t us);
 /* Resets issued by nrfcred or seen on the board since attach. */
 uint32_t nrf91_resets(const struct nrf91 *t);
