@@ -228,6 +228,16 @@ void slot_advance(struct slot *s, enum slot_outcome out)
 {
 	struct runner *r = s->r;
 	s->flow.interrupted = r->stopping;
+	/* A stop during the final wipe of a board whose app was still to come:
+	 * no VERIFY_APP will prove what that wipe left to it, so it runs again
+	 * proving every range before the board is closed. */
+	if (s->state == SLOT_WIPE && out == SLOT_OUT_OK && s->wipe_left_to_app &&
+	    s->flow.interrupted && !atomic_load(&r->hard_abort)) {
+		s->wipe_left_to_app = false;
+		s->wipe_full = true;
+		slot_enter(s, SLOT_WIPE, "interrupted: the wipe proves every range");
+		return;
+	}
 	if (s->state == SLOT_WIPE && out == SLOT_OUT_OK)
 		s->wiped = true; /* what closes the board's journal entry */
 	if (out == SLOT_OUT_OK && s->state == s->retry_of) {
@@ -409,6 +419,8 @@ static void journal_written(struct slot *s)
 static void new_board(struct slot *s)
 {
 	s->flow.failing = false;
+	s->wipe_left_to_app = false;
+	s->wipe_full = false;
 	s->probe_failed = false;
 	s->attempt = 0;
 	s->retry_of = SLOT_IDLE;

@@ -160,6 +160,10 @@ struct slot {
 	struct journal_entry journal;
 	bool journal_open; /* its open line is on disk, its close is not */
 	bool wiped;	   /* this board's WIPE step succeeded */
+	/* The WIPE left provisioner bytes the app covers to VERIFY_APP (set by
+	 * the step); a wipe_full WIPE proves them itself. */
+	bool wipe_left_to_app;
+	bool wipe_full;
 	/* At start: the earlier run's entry being dealt with (leftover), the
 	 * next of runner.journal's leftovers to look at for this slot, and
 	 * what the worker found (slot_recovery_run). */

@@ -33,9 +33,10 @@ struct slot_session {
 	uint32_t ack_seq;     /* the firmware's ack_seq at the last look */
 	uint32_t stale_nonce; /* a boot from before RUN's reset: never answered */
 	uint32_t down_used;   /* DOWN bytes written to this boot (what must be cleared) */
-	/* Mailbox bytes [0, n) read back zero at DONE (the result record
-	 * aside): what the wipe's RAM check need not read again. */
-	uint32_t proven_clear;
+	/* Mailbox bytes [0, proven_clear) read back zero at DONE but for
+	 * [0, done_end), the header and the DONE record: after the erase-all
+	 * only that part needs reading to show RAM was erased. */
+	uint32_t proven_clear, done_end;
 	/* Rounds inside a TABLE (CERT, ACK: station/keygen.c): the owed
 	 * answer's payload and DOWN offset (after the TABLE record), and the
 	 * TABLE's seq, which its RESULT answers. */
@@ -57,8 +58,8 @@ void slot_session_prepare_run(struct slot *s);
 /* After WIPE's erase-all (which erases RAM, nRF9160 PS CTRL-AP): the part
  * of the mailbox a session may have used reads back uniform, no record
  * left. NRF91_ERR_VERIFY with s->detail naming the address otherwise. A
- * session whose DONE clearing was read back over that part already is not
- * read again. */
+ * session whose DONE clearing was read back over that part has only its
+ * header and DONE record read again. */
 nrf91_err slot_session_check_erased(struct slot *s);
 
 /* One poll: SLOT_OUT_PENDING while the firmware works, SLOT_OUT_OK once

@@ -389,8 +389,14 @@ static enum slot_outcome wipe(struct slot *s)
 	/* RAM first: a CRC check of the flash loads the loader into RAM. */
 	if (e == NRF91_OK && r->job->delivery == STATION_DELIVERY_RAM)
 		e = slot_session_check_erased(s);
+	/* flow is the loop thread's, written before this step was queued. */
+	bool app_follows =
+		s->flow.has_app && !s->flow.failing && !s->flow.interrupted && !s->wipe_full;
+	s->wipe_left_to_app = false;
 	if (e == NRF91_OK)
-		e = check_wiped(s, s->flow.has_app && !s->flow.failing);
+		e = check_wiped(s, app_follows);
+	if (e == NRF91_OK)
+		s->wipe_left_to_app = app_follows;
 	/* Last probe step of this board unless the app follows: let the part
 	 * leave debug power mode. */
 	if (e == NRF91_OK && (s->flow.failing || !s->flow.has_app))
