@@ -24,39 +24,54 @@ void swd_bits_reset(struct swd_bits *b)
 	b->nbits = 0;
 }
 
-static void put(struct swd_bits *b, bool drive, bool value)
+/* Appends n (<= 32) cycles, all driven with value's low bits or all input
+ * slots (out 0), a byte at a time: one bit at a time was the host's largest
+ * cost in building a batch (tools/bench callgrind). Never past the arrays:
+ * callers size batches first. */
+static void put_bits(struct swd_bits *b, bool drive, uint32_t value, uint32_t n)
 {
+	uint32_t room = b->nbits < b->cap_bits ? b->cap_bits - b->nbits : 0;
+	if (n > room)
+		n = room;
+	uint32_t v = drive ? value : 0;
 	uint32_t i = b->nbits;
-	if (i >= b->cap_bits)
-		return; /* callers size batches first; never write past the arrays */
-	uint8_t m = (uint8_t)(1u << (i % 8u));
-	if (drive)
-		b->dir[i / 8u] |= m;
-	else
-		b->dir[i / 8u] &= (uint8_t)~m;
-	if (drive && value)
-		b->out[i / 8u] |= m;
-	else
-		b->out[i / 8u] &= (uint8_t)~m;
-	b->nbits++;
+	while (n > 0) {
+		uint32_t off = i % 8u, take = 8u - off < n ? 8u - off : n;
+		uint8_t m = (uint8_t)(((1u << take) - 1u) << off);
+		uint8_t bits = (uint8_t)((v << off) & m);
+		uint8_t *d = &b->dir[i / 8u], *o = &b->out[i / 8u];
+		*d = drive ? (uint8_t)(*d | m) : (uint8_t)(*d & ~m);
+		*o = (uint8_t)((*o & ~m) | bits);
+		v >>= take;
+		n -= take;
+		i += take;
+	}
+	b->nbits = i;
+}
+
+/* n cycles of the same kind, 32 at a time. */
+static void put_run(struct swd_bits *b, bool drive, bool value, uint32_t n)
+{
+	while (n > 0) {
+		uint32_t k = n < 32u ? n : 32u;
+		put_bits(b, drive, value ? 0xFFFFFFFFu : 0u, k);
+		n -= k;
+	}
 }
 
 void swd_bits_drive(struct swd_bits *b, uint32_t value, uint32_t n)
 {
-	for (uint32_t i = 0; i < n && i < 32u; i++)
-		put(b, true, (value >> i) & 1u);
+	put_bits(b, true, value, n < 32u ? n : 32u);
 }
 
 void swd_bits_input(struct swd_bits *b, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
-		put(b, false, false);
+	put_run(b, false, false, n);
 }
 
 void swd_bits_idle(struct swd_bits *b, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
-		put(b, true, false);
+	put_run(b, true, false, n);
 }
 
 void swd_bits_read(struct swd_bits *b, uint8_t request)
@@ -75,8 +90,7 @@ void swd_bits_write(struct swd_bits *b, uint8_t request, uint32_t value)
 
 static void ones(struct swd_bits *b, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
-		put(b, true, true);
+	put_run(b, true, true, n);
 }
 
 void swd_bits_line_reset(struct swd_bits *b)
