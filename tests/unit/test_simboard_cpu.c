@@ -406,6 +406,32 @@ Test(simboard_cpu, a_spin_on_ram_is_skipped_and_ends_when_the_debugger_writes)
 	cr_expect_eq(mem_rd(0x20003004u), 1u, "left the loop after the debugger's write");
 }
 
+/* The same on flash, where no word is in flight to end the spin: a loop
+ * waiting for a programmed word to read erased ends when the debugger's
+ * page erase completes, however long the core was parked in it.
+ *   mov.w r0, #0x10000; loop: ldr r1, [r0]; adds r1, #1; bne loop
+ *   movs r2, #1; ldr r3, =0x20003004; str r2, [r3]; b . */
+Test(simboard_cpu, a_spin_on_flash_ends_when_the_debugger_erases_the_page)
+{
+	static const uint32_t spin[] = {0x3080F44Fu, 0x31016801u, 0x2201D1FCu,
+					0x601A4B01u, 0x0000E7FEu, 0x20003004u};
+	open_board(SIMBOARD_NRF9160, false);
+	mem_wr(0x50039504u, 1); /* NVMC.CONFIG = Wen */
+	mem_wr(0x00010000u, 0);
+	advance_ms(1);
+	mem_wr(0x50039504u, 0);
+	mem_wr(0x20003004u, 0);
+	run_from_ram(spin, 6);
+	uint64_t n0 = instructions();
+	advance_ms(100);
+	cr_expect_lt(instructions() - n0, 100000u, "parked, not emulated");
+	cr_expect_eq(mem_rd(0x20003004u), 0u, "still waiting for the word");
+	mem_wr(0x50039504u, 2); /* Een */
+	mem_wr(0x00010000u, 0xFFFFFFFFu); /* erase the page */
+	advance_ms(200);
+	cr_expect_eq(mem_rd(0x20003004u), 1u, "left the loop once the page was erased");
+}
+
 Test(simboard_cpu, loops_that_count_or_store_still_run_every_instruction)
 {
 	/* movs r0, #0; loop: adds r0, #1; b loop */

@@ -95,6 +95,7 @@ void board_system_reset(struct simboard *b, enum board_reset_kind kind)
 	if (kind == BOARD_RESET_POWER_ON) {
 		core_power_on(b);
 		memset(b->ram, 0, sizeof(b->ram));
+		b->mem_gen++;
 		b->self_reset_done = false;
 	}
 	/* Scenario quirk unlock_needs_pin_reset: older nRF9160 revisions, for

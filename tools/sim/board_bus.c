@@ -120,6 +120,7 @@ enum simbus_result simbus_write(struct simboard *b, uint32_t addr, unsigned size
 	}
 	if (in(addr, SIM_RAM_BASE, SIM_RAM_SIZE)) {
 		store_le(b->ram + (addr - SIM_RAM_BASE), size, val);
+		b->mem_gen++;
 		return SIMBUS_OK;
 	}
 	if (in(addr, SIM_FICR_BASE, SIM_FICR_SIZE))

@@ -172,6 +172,10 @@ struct simboard {
 	uint64_t self_reset_at_ns;
 	bool self_reset_done;
 	bool cpu_fault_done; /* fault_cpu_at_instruction: once per open */
+	/* Counts every change of RAM, flash or UICR that is not a store of the
+	 * core's own: a core parked in a spin (cpu_unicorn.c) stays parked
+	 * while it does not move. */
+	uint64_t mem_gen;
 	struct swd_wire wire;
 	struct dap dap;
 	struct memap ahb;

@@ -206,7 +206,7 @@ void core_advance(struct simboard *b)
 	enum simcpu_stop why = SIMCPU_STOP_BUDGET;
 	uint64_t n = budget ? simcpu_run(b->cpu, budget, &why) : 0;
 	b->ctr.cpu_instructions += n;
-	if (n)
+	if (n || simcpu_spinning(b->cpu))
 		c->retire_sticky = true;
 	c->run_from_ns = b->now_ns;
 	if (fault_here && why == SIMCPU_STOP_BUDGET && b->ctr.cpu_instructions + 1u == fault_at) {

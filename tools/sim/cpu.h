@@ -53,6 +53,9 @@ void simcpu_reset(struct simcpu *cpu, uint32_t sp, uint32_t pc);
  * stopped. Called only while the core is running (not halted, not in reset).
  */
 uint64_t simcpu_run(struct simcpu *cpu, uint64_t max_instructions, enum simcpu_stop *why);
+/* True while the core spins in a loop the model consumes as time without
+ * running it: it retires instructions all the same (DHCSR.S_RETIRE_ST). */
+bool simcpu_spinning(const struct simcpu *cpu);
 /*
  * Has the CPU call board_watched_store() (board_impl.h) before each 32-bit
  * store to one of the `words` consecutive words from addr, a 4-aligned RAM

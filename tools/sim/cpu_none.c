@@ -40,6 +40,12 @@ void simcpu_reset(struct simcpu *cpu, uint32_t sp, uint32_t pc)
 	cpu->regs.lr = 0xFFFFFFFFu;
 }
 
+bool simcpu_spinning(const struct simcpu *cpu)
+{
+	(void)cpu;
+	return false;
+}
+
 uint64_t simcpu_run(struct simcpu *cpu, uint64_t max_instructions, enum simcpu_stop *why)
 {
 	(void)cpu;

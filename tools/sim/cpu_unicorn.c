@@ -98,6 +98,7 @@ struct simcpu {
 		bool parked;
 		uint32_t parked_pc;
 		uint32_t parked_regs[16];
+		uint64_t parked_gen; /* the board's mem_gen when it parked */
 	} spin;
 	/* current run slice */
 	uint64_t budget, executed, consumed; /* consumed = executed + skipped */
@@ -382,6 +383,7 @@ static __attribute__((noinline)) bool spin_watch(struct simcpu *c, uint64_t addr
 			c->spin_skips++;
 			/* The core stays at this instruction with these registers. */
 			c->spin.parked = true;
+			c->spin.parked_gen = c->b->mem_gen;
 			c->spin.parked_pc = (uint32_t)address;
 			memcpy(c->spin.parked_regs, now, sizeof(now));
 			return true;
@@ -844,6 +846,11 @@ void simcpu_reset(struct simcpu *c, uint32_t sp, uint32_t pc)
 
 /* ---- running */
 
+bool simcpu_spinning(const struct simcpu *c)
+{
+	return c->spin.parked;
+}
+
 static bool sleeping_instruction(struct simcpu *c, uint32_t pc)
 {
 	if (pc < 2)
@@ -872,6 +879,18 @@ uint64_t simcpu_run(struct simcpu *c, uint64_t max_instructions, enum simcpu_sto
 	}
 	if (c->resume_at_ns > c->b->now_ns) {
 		*why = SIMCPU_STOP_STALL; /* still waiting for the flash */
+		return 0;
+	}
+	/* Parked in a spin and nothing it could read has changed (no RAM,
+	 * flash or UICR write but its own, no register write, no word in
+	 * flight): the slice would run the loop once and find it a spin
+	 * again. It is consumed without starting Unicorn, whose start and stop
+	 * cost more than the loop (a waiting loader gets one slice per SWD
+	 * transaction of the host's, tools/bench callgrind). */
+	if (c->spin.parked && c->spin.parked_gen == c->b->mem_gen && c->n_pending == 0 &&
+	    c->b->nvmc.n_inflight == 0 && !c->flush_code &&
+	    c->watch_addr == c->watched_addr && c->watch_words == c->watched_words) {
+		c->spin_skips++;
 		return 0;
 	}
 	apply_watch(c);

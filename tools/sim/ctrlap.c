@@ -29,6 +29,7 @@ void ctrlap_advance(struct simboard *b)
 	 * part (board_erase_unlock). */
 	nvmc_erase_everything(b);
 	memset(b->ram, 0, sizeof(b->ram));
+	b->mem_gen++;
 	spu_reset(b);
 	nvmc_reset(&b->nvmc);
 	b->ctrl.erasing = false;

@@ -87,6 +87,7 @@ bool nvmc_bus_stalled(const struct simboard *b)
 
 void nvmc_erase_everything(struct simboard *b)
 {
+	b->mem_gen++;
 	memset(b->st.flash, 0xFF, SIM_FLASH_SIZE);
 	memset(b->st.uicr, 0xFF, SIM_UICR_SIZE);
 	memset(b->nvmc.partial_ms, 0, sizeof(b->nvmc.partial_ms));
@@ -115,6 +116,7 @@ static uint8_t *word_ptr(struct simboard *b, uint32_t addr)
 static void store_word(struct simboard *b, const struct nvmc_word *w)
 {
 	uint8_t *p = word_ptr(b, w->addr);
+	b->mem_gen++;
 	uint32_t old = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 		       (uint32_t)p[3] << 24;
 	uint32_t nv = old & w->val;
@@ -178,6 +180,7 @@ void nvmc_advance(struct simboard *b)
 	nvmc_commit_due(b);
 	if (n->op == NVMC_OP_NONE || b->now_ns < n->busy_until_ns)
 		return;
+	b->mem_gen++;
 	switch (n->op) {
 	case NVMC_OP_ERASE_PAGE:
 		memset(b->st.flash + (size_t)n->op_page * SIM_PAGE_SIZE, 0xFF, SIM_PAGE_SIZE);

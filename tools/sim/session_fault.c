@@ -206,9 +206,11 @@ void board_watched_store(struct simboard *b, uint32_t addr, uint32_t value)
 		return;
 	spoil(b->ram + (b->session_mbox - SIM_RAM_BASE) + NRFCRED_MBOX_UP_OFFSET, f->session_fault,
 	      value);
+	b->mem_gen++;
 }
 
 void result_fault_before_status(struct simboard *b)
 {
 	b->st.flash[b->result_area + RESULT_SPOILED_BYTE] ^= 0xFFu;
+	b->mem_gen++;
 }
