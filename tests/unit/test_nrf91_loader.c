@@ -76,18 +76,26 @@ static void counters(struct simboard_counters *c)
 	simboard_get_counters(sp->board, c);
 }
 
+/* The loader programs img with its CRC verify (asserted); c0 and c1 get the
+ * board's counters before and after, st the run's stats. */
+static void program_by_loader(struct image *img, struct simboard_counters *c0,
+			      struct simboard_counters *c1, struct nrf91_stats *st)
+{
+	counters(c0);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
+	counters(c1);
+	nrf91_get_stats(t, st);
+}
+
 Test(nrf91_loader, programs_and_verifies_an_image_on_the_emulated_core)
 {
 	open_board(SIMBOARD_NRF9160);
 	uint64_t words = 0;
 	struct image *img = sample_image(7, &words);
 	struct simboard_counters c0, c1;
-	counters(&c0);
-	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
-	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
-	counters(&c1);
 	struct nrf91_stats st;
-	nrf91_get_stats(t, &st);
+	program_by_loader(img, &c0, &c1, &st);
 	cr_expect_eq(st.loader_fallbacks, 0u, "the loader ran, not the direct path");
 	cr_expect_gt(c1.cpu_instructions - c0.cpu_instructions, 100000u, "code ran on the core");
 	cr_expect_eq(c1.nvmc_words_written - c0.nvmc_words_written, words,
@@ -226,12 +234,8 @@ Test(nrf91_loader, a_word_that_already_holds_its_value_is_skipped)
 	const uint8_t hw_unprotected[4] = {0xFA, 0x50, 0xFA, 0x50};
 	cr_assert_eq(image_write(img, 0x00FF8000u, hw_unprotected, 4), IMAGE_OK);
 	struct simboard_counters c0, c1;
-	counters(&c0);
-	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
-	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
-	counters(&c1);
 	struct nrf91_stats st;
-	nrf91_get_stats(t, &st);
+	program_by_loader(img, &c0, &c1, &st);
 	cr_expect_eq(st.loader_fallbacks, 0u, "the loader ran");
 	cr_expect_eq(c1.nvmc_words_written - c0.nvmc_words_written, words,
 		     "every other word written once, APPROTECT not again");
