@@ -168,6 +168,16 @@ static void run_station(struct seen *seen)
 	run_station_with(seen, 1, "ram");
 }
 
+/* The one board's run ended, and the board failed at step. */
+static void expect_failed_at(const struct seen *seen, enum slot_state step)
+{
+	cr_assert(seen->ended, "the run did not end");
+	cr_assert_eq(seen->boards, 1);
+	cr_expect(!seen->passed);
+	cr_expect_eq(seen->failed_step, step, "failed at %s (%s)",
+		     slot_state_step_name(seen->failed_step), seen->error);
+}
+
 Test(runner_retry, a_program_that_always_faults_ends_within_the_retry_budget)
 {
 	/* Every 700th AP access answers FAULT: no 64 KB program gets through,
@@ -175,11 +185,7 @@ Test(runner_retry, a_program_that_always_faults_ends_within_the_retry_budget)
 	use_scenario("fault_ack_every = 700\n");
 	struct seen seen = {0};
 	run_station(&seen);
-	cr_assert(seen.ended, "the run did not end");
-	cr_assert_eq(seen.boards, 1);
-	cr_expect(!seen.passed);
-	cr_expect_eq(seen.failed_step, SLOT_PROGRAM, "failed at %s (%s)",
-		     slot_state_step_name(seen.failed_step), seen.error);
+	expect_failed_at(&seen, SLOT_PROGRAM);
 	cr_expect(strstr(seen.error, "FAULT") != NULL, "%s", seen.error);
 	cr_expect(strstr(seen.error, "interrupted") == NULL &&
 			  strstr(seen.error, "aborted") == NULL,
@@ -201,11 +207,7 @@ Test(runner_retry, a_verify_mismatch_fails_at_once_with_the_word_and_no_clock_fa
 	use_scenario("fault_stuck_bit = 0x00000000:0\n");
 	struct seen seen = {0};
 	run_station(&seen);
-	cr_assert(seen.ended, "the run did not end");
-	cr_assert_eq(seen.boards, 1);
-	cr_expect(!seen.passed);
-	cr_expect_eq(seen.failed_step, SLOT_VERIFY, "failed at %s (%s)",
-		     slot_state_step_name(seen.failed_step), seen.error);
+	expect_failed_at(&seen, SLOT_VERIFY);
 	cr_expect_str_eq(seen.error, "verify mismatch at 0x00000000");
 	cr_expect_eq(seen.entered[SLOT_PROGRAM], 1, "PROGRAM entered %u times",
 		     seen.entered[SLOT_PROGRAM]);
