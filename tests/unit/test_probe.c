@@ -10,40 +10,17 @@
 #include "probe/jlink.h"
 #include "target/nrf91.h"
 
-#include <ftw.h>
+#include "sim_scenario.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char test_dir[64];
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void remove_test_dir(void)
-{
-	if (test_dir[0])
-		nftw(test_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 static void use_scenario(const char *body)
 {
-	char path[128];
-	snprintf(test_dir, sizeof(test_dir), "/tmp/nrfcred-probe-XXXXXX");
-	cr_assert_not_null(mkdtemp(test_dir));
-	snprintf(path, sizeof(path), "%s/scenario.ini", test_dir);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "[sim]\ntiming = fast\nstate_dir = %s/state\n%s", test_dir, body);
-	fclose(f);
-	setenv("NRFSIM_SCENARIO", path, 1);
-	unsetenv("NRFSIM_STATE_DIR");
-	atexit(remove_test_dir);
+	sim_scenario_use("/tmp/nrfcred-probe-XXXXXX", body);
 }
 
 static const char three[] = "[probe 1]\nserial = 000260000003\nvtref_mv = 3300\n"

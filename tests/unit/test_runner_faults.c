@@ -11,7 +11,6 @@
  * before it gets the table, naming the first one's slot.
  */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,39 +24,21 @@
 #include "station/job.h"
 #include "station/runner.h"
 
-static char test_dir[64];
+#include "sim_scenario.h"
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void remove_test_dir(void)
-{
-	if (test_dir[0])
-		nftw(test_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
+static const char *test_dir;
 
 /* A scenario of fast boards: probe 1, then `more` (further [probe N]
  * sections); probe_keys go into [probe 1]. */
 static void use_scenario2(const char *probe_keys, const char *more)
 {
-	char path[128];
-	snprintf(test_dir, sizeof test_dir, "/tmp/nrfcred-runner-XXXXXX");
-	cr_assert_not_null(mkdtemp(test_dir));
-	snprintf(path, sizeof path, "%s/scenario.ini", test_dir);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f,
-		"[sim]\ntiming = fast\nstate_dir = %s/state\n"
-		"[timing]\nmodem_start_ms = 10\nmodem_cmng_write_ms = 10\n"
-		"[probe 1]\nserial = 000260000001\n%s%s",
-		test_dir, probe_keys, more);
-	fclose(f);
-	setenv("NRFSIM_SCENARIO", path, 1);
-	unsetenv("NRFSIM_STATE_DIR");
-	atexit(remove_test_dir);
+	char body[512];
+	int n = snprintf(body, sizeof body,
+			 "[timing]\nmodem_start_ms = 10\nmodem_cmng_write_ms = 10\n"
+			 "[probe 1]\nserial = 000260000001\n%s%s",
+			 probe_keys, more);
+	cr_assert(n > 0 && (size_t)n < sizeof body);
+	test_dir = sim_scenario_use("/tmp/nrfcred-runner-XXXXXX", body);
 }
 
 static void use_scenario(const char *probe_keys)
