@@ -18,10 +18,14 @@
 static struct simprobe *sp;
 static struct nrf91 *t;
 
-static void open_board(enum simboard_part part)
+/* A board of this part, attached (recovered if locked) and erased; cpu_hz 0
+ * keeps the simulator's default core speed. */
+static void open_board_at(enum simboard_part part, uint32_t cpu_hz)
 {
 	struct simboard_config cfg;
 	simprobe_default_config(&cfg, part);
+	if (cpu_hz)
+		cfg.timing.cpu_hz = cpu_hz;
 	sp = simprobe_create(&cfg);
 	cr_assert_not_null(sp, "simulated board");
 	struct nrf91_options o = {.allow_recover = true};
@@ -30,6 +34,11 @@ static void open_board(enum simboard_part part)
 	cr_assert_eq(e, NRF91_OK, "attach: %s: %s", nrf91_strerror(e), info.error_detail);
 	e = nrf91_erase_all(t);
 	cr_assert_eq(e, NRF91_OK, "erase: %s", nrf91_last_error_detail(t));
+}
+
+static void open_board(enum simboard_part part)
+{
+	open_board_at(part, 0);
 }
 
 static void teardown(void)
@@ -205,15 +214,7 @@ Test(nrf91_loader, refuses_a_second_write_before_an_erase_with_address_and_nvmc_
  * instead of holding the slot for ever. */
 Test(nrf91_loader, a_loader_that_makes_no_progress_fails_within_a_bound)
 {
-	struct simboard_config cfg;
-	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
-	cfg.timing.cpu_hz = 1000000;
-	sp = simprobe_create(&cfg);
-	cr_assert_not_null(sp, "simulated board");
-	struct nrf91_options o = {.allow_recover = true};
-	struct nrf91_info info;
-	cr_assert_eq(nrf91_attach(&sp->probe, &o, &t, &info), NRF91_OK, "%s", info.error_detail);
-	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	open_board_at(SIMBOARD_NRF9160, 1000000);
 	uint64_t words = 0;
 	struct image *img = sample_image(7, &words);
 	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
@@ -249,15 +250,7 @@ Test(nrf91_loader, a_word_that_already_holds_its_value_is_skipped)
  * kept for the board's record. */
 Test(nrf91_loader, a_loader_that_does_not_start_falls_back_to_the_direct_path)
 {
-	struct simboard_config cfg;
-	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
-	cfg.timing.cpu_hz = 100000; /* the CRC table alone takes ~0.1 s */
-	sp = simprobe_create(&cfg);
-	cr_assert_not_null(sp, "simulated board");
-	struct nrf91_options o = {.allow_recover = true};
-	struct nrf91_info info;
-	cr_assert_eq(nrf91_attach(&sp->probe, &o, &t, &info), NRF91_OK, "%s", info.error_detail);
-	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	open_board_at(SIMBOARD_NRF9160, 100000); /* the CRC table alone takes ~0.1 s */
 	cr_expect_str_empty(nrf91_loader_fallback_reason(t));
 	uint64_t words = 0;
 	struct image *img = sample_image(17, &words);
