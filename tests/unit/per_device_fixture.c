@@ -2,8 +2,10 @@
 
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cred/cred.h"
+#include "cred/secure_mem.h"
 
 int per_device_fixture_make(struct per_device_fixture *f, const char *dir, const char *text,
 			    char *err, size_t errlen)
@@ -25,4 +27,25 @@ void per_device_fixture_drop(struct per_device_fixture *f)
 {
 	station_job_destroy(f->job);
 	station_config_free(f->cfg);
+}
+
+struct db_pool_claim *per_device_claim_new(const char *pool, const char *bundle)
+{
+	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
+	cr_assert_not_null(c);
+	memset(c, 0, sizeof *c);
+	snprintf(c->pool, sizeof c->pool, "%s", pool);
+	snprintf(c->bundle, sizeof c->bundle, "%s", bundle);
+	return c;
+}
+
+void per_device_claim_add(struct db_pool_claim *c, uint32_t sec_tag, int type, const char *text)
+{
+	struct db_pool_item *it = &c->items[c->count++];
+	it->sec_tag = sec_tag;
+	it->type = type;
+	it->len = strlen(text);
+	it->content = secure_mem_alloc(it->len);
+	cr_assert_not_null(it->content);
+	memcpy(it->content, text, it->len);
 }

@@ -5,7 +5,9 @@
 #define NRFCRED_TEST_PER_DEVICE_FIXTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "db/db_pool.h"
 #include "station/config.h"
 #include "station/job.h"
 
@@ -21,5 +23,11 @@ struct per_device_fixture {
 int per_device_fixture_make(struct per_device_fixture *f, const char *dir, const char *text,
 			    char *err, size_t errlen);
 void per_device_fixture_drop(struct per_device_fixture *f);
+
+/* A claim of bundle in pool with no item yet, in secure memory (asserted);
+ * db_pool_claim_free frees it. */
+struct db_pool_claim *per_device_claim_new(const char *pool, const char *bundle);
+/* Adds the item sec_tag/type holding text (asserted). */
+void per_device_claim_add(struct db_pool_claim *c, uint32_t sec_tag, int type, const char *text);
 
 #endif

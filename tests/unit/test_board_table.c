@@ -145,17 +145,6 @@ Test(board_table, refuses_a_value_no_board_can_make_valid_when_the_job_is_made)
 }
 
 /* A claim as db_pool_claim hands it over: contents in secure_mem. */
-static void claim_add(struct db_pool_claim *c, uint32_t sec_tag, int type, const char *text)
-{
-	struct db_pool_item *it = &c->items[c->count++];
-	it->sec_tag = sec_tag;
-	it->type = type;
-	it->len = strlen(text);
-	it->content = secure_mem_alloc(it->len);
-	cr_assert_not_null(it->content);
-	memcpy(it->content, text, it->len);
-}
-
 static const char pool_creds[] = "[credential psk]\nsec_tag = 9\ntype = psk\nsource = pool:line\n"
 				 "[credential id]\nsec_tag = 9\ntype = psk_identity\n"
 				 "value = fixed-id\n"
@@ -168,14 +157,11 @@ Test(board_table, takes_the_pool_items_of_the_boards_bundle_by_sec_tag_and_type)
 	struct per_device_fixture f;
 	make_job(&f, pool_creds);
 	cr_assert_str_eq(f.job->pool, "line");
-	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
-	memset(c, 0, sizeof *c);
-	snprintf(c->pool, sizeof c->pool, "line");
-	snprintf(c->bundle, sizeof c->bundle, "dev0007");
+	struct db_pool_claim *c = per_device_claim_new("line", "dev0007");
 	/* Another order than the station file's, and an item it does not take. */
-	claim_add(c, 10, NRFCRED_TYPE_PSK_IDENTITY, "pool-id-7");
-	claim_add(c, 11, NRFCRED_TYPE_PSK_IDENTITY, "unused");
-	claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	per_device_claim_add(c, 10, NRFCRED_TYPE_PSK_IDENTITY, "pool-id-7");
+	per_device_claim_add(c, 11, NRFCRED_TYPE_PSK_IDENTITY, "unused");
+	per_device_claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
 	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400];
@@ -205,12 +191,9 @@ Test(board_table, a_bundle_without_an_item_fails_naming_the_bundle_and_the_item)
 {
 	struct per_device_fixture f;
 	make_job(&f, pool_creds);
-	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
-	memset(c, 0, sizeof *c);
-	snprintf(c->pool, sizeof c->pool, "line");
-	snprintf(c->bundle, sizeof c->bundle, "dev0008");
-	claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
-	claim_add(c, 10, NRFCRED_TYPE_PSK, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
+	struct db_pool_claim *c = per_device_claim_new("line", "dev0008");
+	per_device_claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	per_device_claim_add(c, 10, NRFCRED_TYPE_PSK, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
 	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400];
