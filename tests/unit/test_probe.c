@@ -61,6 +61,24 @@ static struct nrf91 *attach_halted(struct probe *p)
 	return t;
 }
 
+/* Attaches (*t may stay NULL) and reads a FICR word up to 200 times while
+ * that works: the first error, and in *reads how many reads it took. The
+ * error's text: *detail. */
+static nrf91_err read_until_error(struct probe *p, struct nrf91 **t, int *reads,
+				  const char **detail)
+{
+	static struct nrf91_info info;
+	*t = NULL;
+	nrf91_err e = nrf91_attach(p, NULL, t, &info);
+	*reads = 0;
+	for (; e == NRF91_OK && *reads < 200; (*reads)++) {
+		uint32_t v;
+		e = nrf91_read_u32(*t, 0x00FF0140, &v);
+	}
+	*detail = *t ? nrf91_last_error_detail(*t) : info.error_detail;
+	return e;
+}
+
 Test(probe, lists_every_jlink_sorted_with_firmware_and_vtref)
 {
 	use_scenario(three);
@@ -176,15 +194,11 @@ Test(probe, unplug_mid_transfer_is_a_probe_error_not_a_hang)
 	struct opened o =
 		open_probe("[probe 1]\nserial = 000260000001\nfault_unplug_after_transfers = 60\n",
 			   260000001u);
-	struct nrf91 *t = NULL;
-	struct nrf91_info info;
-	nrf91_err e = nrf91_attach(o.p, NULL, &t, &info);
-	for (int i = 0; e == NRF91_OK && i < 200; i++) {
-		uint32_t v;
-		e = nrf91_read_u32(t, 0x00FF0140, &v);
-	}
+	struct nrf91 *t;
+	int reads;
+	const char *detail;
+	nrf91_err e = read_until_error(o.p, &t, &reads, &detail);
 	cr_expect_eq(e, NRF91_ERR_PROBE, "%s", nrf91_strerror(e));
-	const char *detail = t ? nrf91_last_error_detail(t) : info.error_detail;
 	cr_expect(strstr(detail, "J-Link 260000001") != NULL, "%s", detail);
 	close_probe(&o, t);
 }
@@ -218,16 +232,11 @@ Test(probe, hung_probe_that_stops_answering_is_a_probe_error_not_a_hang)
 	struct opened o = open_probe(
 		"[probe 1]\nserial = 000260000001\nfault_usb_timeout_after_transfers = 60\n",
 		260000001u);
-	struct nrf91 *t = NULL;
-	struct nrf91_info info;
-	nrf91_err e = nrf91_attach(o.p, NULL, &t, &info);
-	int reads = 0;
-	for (; e == NRF91_OK && reads < 200; reads++) {
-		uint32_t v;
-		e = nrf91_read_u32(t, 0x00FF0140, &v);
-	}
+	struct nrf91 *t;
+	int reads;
+	const char *detail;
+	nrf91_err e = read_until_error(o.p, &t, &reads, &detail);
 	cr_expect_eq(e, NRF91_ERR_PROBE, "%s after %d reads", nrf91_strerror(e), reads);
-	const char *detail = t ? nrf91_last_error_detail(t) : info.error_detail;
 	cr_expect(strstr(detail, "J-Link 260000001") != NULL, "%s", detail);
 	/* The probe stays unusable, and says so at once. */
 	uint16_t mv = 0;
