@@ -4,6 +4,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,18 @@ struct import {
 	size_t errlen;
 };
 
+/* The import stops: err says why. */
+static db_err refuse(struct import *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static db_err refuse(struct import *im, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(im->err, im->errlen, fmt, ap);
+	va_end(ap);
+	return DB_ERR_INPUT;
+}
+
 static struct bundle *bundle_get(struct import *im, const char *name, const char *origin)
 {
 	for (size_t i = 0; i < im->count; i++)
@@ -99,14 +112,12 @@ static db_err add_item(struct import *im, struct bundle *b, uint32_t tag, int ty
 	enum cred_err ce = path ? cred_set_add_file(b->set, tag, type, path, &o, &diag)
 				: cred_set_add_value(b->set, tag, type, value, &o, &diag);
 	if (ce != CRED_OK) {
-		snprintf(im->err, im->errlen, "%s: %s", where,
-			 diag.detail[0] ? diag.detail : cred_strerror(ce));
-		return DB_ERR_INPUT;
+		return refuse(im, "%s: %s", where,
+			      diag.detail[0] ? diag.detail : cred_strerror(ce));
 	}
 	if (cred_set_count(b->set) > DB_POOL_ITEMS_MAX) {
-		snprintf(im->err, im->errlen, "%s: bundle %s has more than %u items", where,
-			 b->name, DB_POOL_ITEMS_MAX);
-		return DB_ERR_INPUT;
+		return refuse(im, "%s: bundle %s has more than %u items", where, b->name,
+			      DB_POOL_ITEMS_MAX);
 	}
 	return DB_OK;
 }
@@ -156,9 +167,7 @@ static db_err import_dir(struct import *im, const char *dir)
 	size_t nb;
 	char **bundles = list_dir(dir, &nb);
 	if (bundles == NULL) {
-		snprintf(im->err, im->errlen, "%s: cannot read the folder: %s", dir,
-			 strerror(errno));
-		return DB_ERR_INPUT;
+		return refuse(im, "%s: cannot read the folder: %s", dir, strerror(errno));
 	}
 	db_err e = DB_OK;
 	for (size_t i = 0; e == DB_OK && i < nb; i++) {
@@ -168,20 +177,18 @@ static db_err import_dir(struct import *im, const char *dir)
 		if (stat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
 			continue; /* a README next to the bundles */
 		if (!valid_name(bundles[i], DB_POOL_BUNDLE_MAX)) {
-			snprintf(im->err, im->errlen,
-				 "%s: not a valid bundle id; valid: 1-%u of letters, digits, "
-				 "'_', '-', '.'",
-				 sub, DB_POOL_BUNDLE_MAX - 1);
-			e = DB_ERR_INPUT;
+			e = refuse(im,
+				   "%s: not a valid bundle id; valid: 1-%u of letters, digits, "
+				   "'_', '-', '.'",
+				   sub, DB_POOL_BUNDLE_MAX - 1);
 			break;
 		}
 		size_t nf;
 		char **files = list_dir(sub, &nf);
 		struct bundle *b = files ? bundle_get(im, bundles[i], sub) : NULL;
 		if (b == NULL) {
-			snprintf(im->err, im->errlen, "%s: cannot read: %s", sub, strerror(errno));
+			e = refuse(im, "%s: cannot read: %s", sub, strerror(errno));
 			free_list(files, nf);
-			e = DB_ERR_INPUT;
 			break;
 		}
 		for (size_t j = 0; e == DB_OK && j < nf; j++) {
@@ -196,19 +203,17 @@ static db_err import_dir(struct import *im, const char *dir)
 			int type;
 			if (dot1 == NULL ||
 			    (*dot1 = '\0', !parse_tag_type(name, dot1 + 1, &tag, &type))) {
-				snprintf(im->err, im->errlen,
-					 "%s: the name must be SEC_TAG.TYPE[.ext], e.g. "
-					 "42.client_cert.pem, 43.psk",
-					 path);
-				e = DB_ERR_INPUT;
+				e = refuse(im,
+					   "%s: the name must be SEC_TAG.TYPE[.ext], e.g. "
+					   "42.client_cert.pem, 43.psk",
+					   path);
 				break;
 			}
 			e = add_item(im, b, tag, type, path, NULL, path);
 		}
 		free_list(files, nf);
 		if (e == DB_OK && cred_set_count(b->set) == 0) {
-			snprintf(im->err, im->errlen, "%s: an empty bundle", sub);
-			e = DB_ERR_INPUT;
+			e = refuse(im, "%s: an empty bundle", sub);
 		}
 	}
 	free_list(bundles, nb);
@@ -219,8 +224,7 @@ static db_err import_csv(struct import *im, const char *path)
 {
 	FILE *f = fopen(path, "re");
 	if (f == NULL) {
-		snprintf(im->err, im->errlen, "%s: cannot open: %s", path, strerror(errno));
-		return DB_ERR_INPUT;
+		return refuse(im, "%s: cannot open: %s", path, strerror(errno));
 	}
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s", path);
@@ -238,20 +242,18 @@ static db_err import_csv(struct import *im, const char *path)
 		no++;
 		size_t n = strlen(line);
 		if (n == LINE_MAX_LEN - 1 && line[n - 1] != '\n') {
-			snprintf(im->err, im->errlen, "%s:%u: line longer than %d characters", path,
-				 no, LINE_MAX_LEN - 2);
-			e = DB_ERR_INPUT;
+			e = refuse(im, "%s:%u: line longer than %d characters", path, no,
+				   LINE_MAX_LEN - 2);
 			break;
 		}
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if (no == 1) {
 			if (strcmp(line, "bundle,sec_tag,type,value") != 0) {
-				snprintf(im->err, im->errlen,
-					 "%s:1: the header must be exactly "
-					 "bundle,sec_tag,type,value",
-					 path);
-				e = DB_ERR_INPUT;
+				e = refuse(im,
+					   "%s:1: the header must be exactly "
+					   "bundle,sec_tag,type,value",
+					   path);
 			}
 			continue;
 		}
@@ -263,28 +265,25 @@ static db_err import_csv(struct import *im, const char *path)
 		uint32_t tag;
 		int type;
 		if (f4 == NULL || strchr(f4 + 1, ',') != NULL || strchr(line, '"') != NULL) {
-			snprintf(im->err, im->errlen,
-				 "%s:%u: not 4 fields bundle,sec_tag,type,value (no quotes, no "
-				 "commas in a value)",
-				 path, no);
-			e = DB_ERR_INPUT;
+			e = refuse(im,
+				   "%s:%u: not 4 fields bundle,sec_tag,type,value (no quotes, no "
+				   "commas in a value)",
+				   path, no);
 			break;
 		}
 		*f2++ = *f3++ = *f4++ = '\0';
 		char where[4200];
 		snprintf(where, sizeof where, "%s:%u", path, no);
 		if (!valid_name(f1, DB_POOL_BUNDLE_MAX)) {
-			snprintf(
-				im->err, im->errlen,
+			e = refuse(
+				im,
 				"%s: bundle: not a valid id; valid: letters, digits, '_', '-', '.'",
 				where);
-			e = DB_ERR_INPUT;
 		} else if (!parse_tag_type(f2, f3, &tag, &type)) {
-			snprintf(im->err, im->errlen,
-				 "%s: sec_tag or type not valid; valid: 0-%u and ca_cert, "
-				 "client_cert, client_key, psk, psk_identity",
-				 where, NRFCRED_SEC_TAG_MAX);
-			e = DB_ERR_INPUT;
+			e = refuse(im,
+				   "%s: sec_tag or type not valid; valid: 0-%u and ca_cert, "
+				   "client_cert, client_key, psk, psk_identity",
+				   where, NRFCRED_SEC_TAG_MAX);
 		} else {
 			struct bundle *b = bundle_get(im, f1, path);
 			if (b == NULL) {
@@ -304,9 +303,7 @@ static db_err import_csv(struct import *im, const char *path)
 	secure_mem_free(line);
 	fclose(f);
 	if (e == DB_OK && no == 0) {
-		snprintf(im->err, im->errlen, "%s: empty; the header is bundle,sec_tag,type,value",
-			 path);
-		e = DB_ERR_INPUT;
+		e = refuse(im, "%s: empty; the header is bundle,sec_tag,type,value", path);
 	}
 	return e;
 }

@@ -8,6 +8,7 @@
 
 #include "db/db_spool.h"
 #include "image/digest.h"
+#include "io/fd_write.h"
 
 /* Rows of 0.2 before --reprovision reached the database have 22 fields (no
  * reprovisioned); they still parse. */
@@ -228,13 +229,5 @@ bool db_spool_parse(const char *line, size_t len, struct db_spool_entry *e, cons
 
 bool db_spool_write_synced(int fd, const char *buf, size_t len)
 {
-	for (size_t done = 0; done < len;) {
-		ssize_t n = write(fd, buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		done += (size_t)n;
-	}
-	return fsync(fd) == 0;
+	return fd_write_all(fd, buf, len, NULL) == 0 && fsync(fd) == 0;
 }

@@ -16,6 +16,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "image/ihex_records.h"
+#include "io/fd_write.h"
 
 /* Appends one record to out (when out is not NULL); returns its length. */
 static size_t emit_record(char *out, uint8_t type, uint16_t offset, const uint8_t *data,
@@ -120,22 +121,6 @@ ihex_err ihex_format(const struct image *img, unsigned record_size, const struct
 	return IHEX_OK;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* For ihex_write_file_new: a new file, or an existing device or FIFO.
  * O_EXCL makes "is there a file?" and "create it" one step, so nothing can
  * slip in between; an existing path is opened without O_TRUNC and given up
@@ -182,8 +167,8 @@ static ihex_err write_file(const char *path, const struct image *img, unsigned r
 		 * fsync fails on it with EINVAL. */
 		struct stat st;
 		bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-		if ((regular && fchmod(fd, (mode_t)mode) != 0) || write_all(fd, text, len) != 0 ||
-		    (regular && fsync(fd) != 0)) {
+		if ((regular && fchmod(fd, (mode_t)mode) != 0) ||
+		    fd_write_all(fd, text, len, NULL) != 0 || (regular && fsync(fd) != 0)) {
 			saved_errno = errno;
 			err = IHEX_ERR_IO;
 			/* A half-written file may end inside a key: leave it

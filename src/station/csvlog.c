@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/fd_write.h"
+
 struct csvlog {
 	int fd;
 	char *path;
@@ -164,26 +166,6 @@ static bool valid_station(const char *s)
 	return true;
 }
 
-/* written (may be NULL) gets the bytes that did reach the file. */
-static csvlog_err write_all(int fd, const char *s, size_t n, size_t *written)
-{
-	size_t done = 0;
-	csvlog_err err = CSVLOG_OK;
-	while (done < n) {
-		ssize_t w = write(fd, s + done, n - done);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			err = CSVLOG_ERR_IO;
-			break;
-		}
-		done += (size_t)w;
-	}
-	if (written)
-		*written = done;
-	return err;
-}
-
 csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot, struct csvlog **out)
 {
 	*out = NULL;
@@ -209,9 +191,9 @@ csvlog_err csvlog_open(const char *log_dir, const char *station, unsigned slot, 
 	}
 	struct stat st;
 	if (fstat(log->fd, &st) != 0 ||
-	    (st.st_size == 0 && (write_all(log->fd, CSVLOG_HEADER "\r\n", sizeof CSVLOG_HEADER + 1,
-					   NULL) != CSVLOG_OK ||
-				 fsync(log->fd) != 0))) {
+	    (st.st_size == 0 &&
+	     (fd_write_all(log->fd, CSVLOG_HEADER "\r\n", sizeof CSVLOG_HEADER + 1, NULL) != 0 ||
+	      fsync(log->fd) != 0))) {
 		int e = errno;
 		csvlog_close(log);
 		errno = e;
@@ -250,7 +232,8 @@ csvlog_err csvlog_append(struct csvlog *log, const struct csvlog_row *row)
 		return CSVLOG_ERR_IO;
 	}
 	size_t written = 0;
-	csvlog_err err = write_all(log->fd, line, strlen(line), &written);
+	bool wrote = fd_write_all(log->fd, line, strlen(line), &written) == 0;
+	csvlog_err err = wrote ? CSVLOG_OK : CSVLOG_ERR_IO;
 	int e = errno;
 	free(line);
 	if (err != CSVLOG_OK && written > 0) {

@@ -36,18 +36,25 @@ static int read_hex(const char *path, const char *what, struct image **out, char
 	return 0;
 }
 
-/* "sec_tag/type" of each entry, ';'-separated in table order, and the
- * public entries' SHA-256 (a secret's fingerprint stays NULL: see
- * station_job_cred_cell). */
-static int describe_specs(struct station_job *job)
+/* Room for n entries: the "sec_tag/type;..." list and a fingerprint each
+ * (all NULL until set). */
+static int describe_alloc(struct station_job *job, size_t n)
 {
-	size_t n = job->spec_count;
 	job->sec_tags = calloc(1, n * 16 + 1);
-	/* A board that fails before its table is built: every entry unverified. */
 	job->cred_fingerprints = calloc(n ? n : 1, sizeof *job->cred_fingerprints);
 	if (job->sec_tags == NULL || job->cred_fingerprints == NULL)
 		return -1;
 	job->fingerprint_count = n;
+	return 0;
+}
+
+/* A per-board job: "sec_tag/type" of each spec; no fingerprint (a board that
+ * fails before its table is built: every entry unverified). */
+static int describe_specs(struct station_job *job)
+{
+	size_t n = job->spec_count;
+	if (describe_alloc(job, n) != 0)
+		return -1;
 	size_t a = 0;
 	for (size_t i = 0; i < n; i++)
 		a += (size_t)snprintf(job->sec_tags + a, n * 16 + 1 - a, "%s%u/%u", i ? ";" : "",
@@ -55,16 +62,16 @@ static int describe_specs(struct station_job *job)
 	return 0;
 }
 
+/* "sec_tag/type" of each entry, ';'-separated in table order, and the
+ * public entries' SHA-256 (a secret's fingerprint stays NULL: see
+ * station_job_cred_cell). */
 static int describe_table(struct station_job *job)
 {
 	if (job->per_board)
 		return describe_specs(job);
 	size_t n = table_count(job->table);
-	job->sec_tags = calloc(1, n * 16 + 1);
-	job->cred_fingerprints = calloc(n ? n : 1, sizeof *job->cred_fingerprints);
-	if (job->sec_tags == NULL || job->cred_fingerprints == NULL)
+	if (describe_alloc(job, n) != 0)
 		return -1;
-	job->fingerprint_count = n;
 	size_t a = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct table_entry *e = table_entry_at(job->table, i);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "image/digest.h"
+#include "io/fd_write.h"
 
 static const char *const how_names[JOURNAL_HOW_COUNT] = {
 	[JOURNAL_WIPED] = "wiped",
@@ -353,21 +354,6 @@ static bool valid_station(const char *s)
 	return true;
 }
 
-static bool write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /* The rename is only durable once the folder's entry is on disk. */
 static bool sync_dir(const char *dir)
 {
@@ -395,13 +381,13 @@ static journal_err compact_locked(struct journal *j)
 		errno = e;
 		return JOURNAL_ERR_IO;
 	}
-	bool ok = write_all(fd, JOURNAL_HEADER "\n", sizeof JOURNAL_HEADER);
+	bool ok = fd_write_all(fd, JOURNAL_HEADER "\n", sizeof JOURNAL_HEADER, NULL) == 0;
 	uint64_t size = sizeof JOURNAL_HEADER;
 	for (size_t i = 0; ok && i < j->open_count; i++) {
 		char line[JOURNAL_LINE_MAX + 2];
 		size_t n = journal_format_open(&j->open[i], line, sizeof line);
 		/* An entry read back from the file always formats again. */
-		ok = n > 0 && write_all(fd, line, n);
+		ok = n > 0 && fd_write_all(fd, line, n, NULL) == 0;
 		size += n;
 	}
 	ok = ok && fsync(fd) == 0;
@@ -553,7 +539,7 @@ const struct journal_entry *journal_leftover(const struct journal *j, size_t i)
  * again, so the next line starts on a line of its own. */
 static journal_err append_locked(struct journal *j, const char *line, size_t n)
 {
-	bool ok = write_all(j->fd, line, n);
+	bool ok = fd_write_all(j->fd, line, n, NULL) == 0;
 	int e = errno;
 	if (ok && fsync(j->fd) != 0) {
 		ok = false;

@@ -44,17 +44,6 @@ struct slot_keygen {
 	char note[160];
 };
 
-static enum slot_outcome fail(struct slot *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static enum slot_outcome fail(struct slot *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->detail, sizeof s->detail, fmt, ap);
-	va_end(ap);
-	return SLOT_OUT_FAILED;
-}
-
 bool keygen_job_active(const struct slot *s)
 {
 	const struct station_job *job = s->r->job;
@@ -212,19 +201,20 @@ enum slot_outcome keygen_on_csr(struct slot *s, const struct session_record *rec
 	struct session_csr csr;
 	session_err se = session_csr_decode(rec, &csr, &pd);
 	if (se != SESSION_OK)
-		return fail(s, "firmware CSR: %s: %s", session_strerror(se), pd.text);
+		return slot_fail(s, "firmware CSR: %s: %s", session_strerror(se), pd.text);
 	const struct table *t = slot_sent_table(s);
 	if (k == NULL || csr.index >= table_count(t))
-		return fail(s, "firmware CSR for entry %u, which the table does not have",
-			    (unsigned)csr.index);
+		return slot_fail(s, "firmware CSR for entry %u, which the table does not have",
+				 (unsigned)csr.index);
 	const struct table_entry *e = table_entry_at(t, csr.index);
 	if (e->type != NRFCRED_TYPE_KEYGEN || e->sec_tag != csr.sec_tag)
-		return fail(s,
-			    "firmware CSR for entry %u (sec_tag %" PRIu32 "), not a keygen entry "
-			    "of that sec_tag",
-			    (unsigned)csr.index, csr.sec_tag);
+		return slot_fail(s,
+				 "firmware CSR for entry %u (sec_tag %" PRIu32
+				 "), not a keygen entry "
+				 "of that sec_tag",
+				 (unsigned)csr.index, csr.sec_tag);
 	if (k->issued[csr.index])
-		return fail(s, "firmware CSR for entry %u a second time", (unsigned)csr.index);
+		return slot_fail(s, "firmware CSR for entry %u a second time", (unsigned)csr.index);
 	char subject[NRFCRED_KEYGEN_SUBJECT_MAX + 1];
 	size_t sl = e->len - NRFCRED_KEYGEN_USAGE_LEN;
 	memcpy(subject, e->data + NRFCRED_KEYGEN_USAGE_LEN, sl);
@@ -236,25 +226,25 @@ enum slot_outcome keygen_on_csr(struct slot *s, const struct session_record *rec
 	ca_err ce = ca_issue(s->r->job->ca, csr.csr, csr.csr_len, subject, pem, sizeof pem,
 			     &pem_len, &issued, why, sizeof why);
 	if (ce != CA_OK)
-		return fail(s, "keygen sec_tag %" PRIu32 ": CSR refused: %s", e->sec_tag, why);
+		return slot_fail(s, "keygen sec_tag %" PRIu32 ": CSR refused: %s", e->sec_tag, why);
 	size_t keygen_entries = 0;
 	for (size_t i = 0; i < table_count(t); i++)
 		keygen_entries += table_entry_at(t, i)->type == NRFCRED_TYPE_KEYGEN;
 	/* On disk before the modem has it: a certificate a board holds is
 	 * never one the station lost. */
 	if (save_cert(s, e->sec_tag, keygen_entries == 1, pem, pem_len, why, sizeof why) != 0)
-		return fail(s, "keygen sec_tag %" PRIu32 ": cannot save the certificate: %s",
-			    e->sec_tag, why);
+		return slot_fail(s, "keygen sec_tag %" PRIu32 ": cannot save the certificate: %s",
+				 e->sec_tag, why);
 	sha256(pem, pem_len, k->cert_sha[csr.index]);
 	k->issued[csr.index] = true;
 	if (k->first_pem == NULL && (k->first_pem = strdup(pem)) == NULL)
-		return fail(s, "out of memory");
+		return slot_fail(s, "out of memory");
 
 	size_t n = NRFCRED_CERT_PAYLOAD_HEADER + ((pem_len + 3u) & ~(size_t)3u);
 	free(k->answer);
 	k->answer = calloc(1, n);
 	if (k->answer == NULL)
-		return fail(s, "out of memory");
+		return slot_fail(s, "out of memory");
 	le_put32(k->answer, e->sec_tag);
 	le_put32(k->answer + 4, (uint32_t)pem_len);
 	memcpy(k->answer + NRFCRED_CERT_PAYLOAD_HEADER, pem, pem_len);
@@ -301,15 +291,15 @@ enum slot_outcome keygen_on_attest(struct slot *s, const struct session_record *
 	struct session_attest a;
 	session_err se = session_attest_decode(rec, &a, &pd);
 	if (se != SESSION_OK)
-		return fail(s, "firmware ATTEST: %s: %s", session_strerror(se), pd.text);
+		return slot_fail(s, "firmware ATTEST: %s: %s", session_strerror(se), pd.text);
 	if (k == NULL || k->attest_seen)
-		return fail(s, "firmware ATTEST the table did not ask for");
+		return slot_fail(s, "firmware ATTEST the table did not ask for");
 	k->attest_seen = true;
 	k->attest_code = a.modem_code;
 	if (a.modem_code == 0) {
 		k->attest_token = strndup(a.token, a.token_len);
 		if (k->attest_token == NULL)
-			return fail(s, "out of memory");
+			return slot_fail(s, "out of memory");
 		if (token_uuid(a.token, a.token_len, k->uuid) != 0)
 			k->uuid[0] = '\0'; /* judged at CHECK, with the policy */
 	}
@@ -325,7 +315,7 @@ static enum slot_outcome check_attestation(struct slot *s)
 	if (cfg->attestation == STATION_ATTEST_NO)
 		return SLOT_OUT_OK;
 	if (!k->attest_seen)
-		return fail(s, "the firmware sent no attestation token record");
+		return slot_fail(s, "the firmware sent no attestation token record");
 	if (k->attest_code != 0 || k->uuid[0] == '\0') {
 		char what[96];
 		if (k->attest_code < 0)
@@ -336,10 +326,10 @@ static enum slot_outcome check_attestation(struct slot *s)
 		else
 			snprintf(what, sizeof what, "its token carries no device UUID");
 		if (cfg->attestation == STATION_ATTEST_REQUIRED)
-			return fail(s,
-				    "attestation not supported by the modem (%s; "
-				    "[station] attestation = required)",
-				    what);
+			return slot_fail(s,
+					 "attestation not supported by the modem (%s; "
+					 "[station] attestation = required)",
+					 what);
 		snprintf(k->note, sizeof k->note, "attestation not supported (%s)", what);
 		return SLOT_OUT_OK;
 	}
@@ -349,12 +339,12 @@ static enum slot_outcome check_attestation(struct slot *s)
 	size_t n = strlen(s->imei) + strlen(k->uuid) + strlen(k->attest_token) + strlen(when) + 8;
 	char *row = malloc(n);
 	if (row == NULL)
-		return fail(s, "out of memory");
+		return slot_fail(s, "out of memory");
 	int len = snprintf(row, n, "%s,%s,%s,%s\n", s->imei, k->uuid, k->attest_token, when);
 	int rc = append_row(path, row, (size_t)len, why, sizeof why);
 	free(row);
 	if (rc != 0)
-		return fail(s, "cannot write the attestation row: %s", why);
+		return slot_fail(s, "cannot write the attestation row: %s", why);
 	return SLOT_OUT_OK;
 }
 
@@ -369,19 +359,20 @@ static enum slot_outcome write_onboarding(struct slot *s)
 	struct template_vars vars = {
 		.imei = s->imei, .device_id = s->info.device_id, .slot = s->cfg->number};
 	if (template_expand(tmpl, &vars, id, sizeof id) != TEMPLATE_OK)
-		return fail(s, "[station] onboard_device_id is too long with IMEI %s", s->imei);
+		return slot_fail(s, "[station] onboard_device_id is too long with IMEI %s",
+				 s->imei);
 	/* utils' csv.writer, QUOTE_MINIMAL: the PEM has line ends, so quoted;
 	 * it holds no '"' (base64 and dashes). */
 	size_t n = strlen(id) + strlen(k->first_pem) + 32;
 	char *row = malloc(n);
 	if (row == NULL)
-		return fail(s, "out of memory");
+		return slot_fail(s, "out of memory");
 	int len = snprintf(row, n, "%s,,," ONBOARD_FW_TYPES ",\"%s\"\n", id, k->first_pem);
 	(void)fits(path, sizeof path, "%s/%s-onboard.csv", cfg->log_dir, cfg->name);
 	int rc = append_row(path, row, (size_t)len, why, sizeof why);
 	free(row);
 	if (rc != 0)
-		return fail(s, "cannot write the onboarding row: %s", why);
+		return slot_fail(s, "cannot write the onboarding row: %s", why);
 	return SLOT_OUT_OK;
 }
 
@@ -397,20 +388,22 @@ enum slot_outcome keygen_check(struct slot *s)
 		if (e->type != NRFCRED_TYPE_KEYGEN)
 			continue;
 		if (!k->issued[i])
-			return fail(s,
-				    "entry %zu (sec_tag %" PRIu32 ", keygen): written without a "
-				    "certificate from this station",
-				    i, e->sec_tag);
+			return slot_fail(s,
+					 "entry %zu (sec_tag %" PRIu32
+					 ", keygen): written without a "
+					 "certificate from this station",
+					 i, e->sec_tag);
 		if (!(re->flags & NRFCRED_RESULT_E_HASH_VALID))
 			continue; /* listed without a digest: result_check applied the policy */
 		if (memcmp(re->sha256, k->cert_sha[i], SHA256_LEN) != 0) {
 			char got[SHA256_HEX_LEN], want[SHA256_HEX_LEN];
 			sha256_hex(re->sha256, got);
 			sha256_hex(k->cert_sha[i], want);
-			return fail(s,
-				    "entry %zu (sec_tag %" PRIu32 ", keygen): the modem's client "
-				    "certificate %.16s... is not the one issued, %.16s...",
-				    i, e->sec_tag, got, want);
+			return slot_fail(s,
+					 "entry %zu (sec_tag %" PRIu32
+					 ", keygen): the modem's client "
+					 "certificate %.16s... is not the one issued, %.16s...",
+					 i, e->sec_tag, got, want);
 		}
 	}
 	enum slot_outcome out = check_attestation(s);

@@ -255,6 +255,10 @@ enum slot_outcome slot_step_run(struct slot *s);
 /* A read that failed while the firmware runs: a board resetting itself
  * waits for the port (PENDING); a dead probe or an abort fails the step. */
 enum slot_outcome slot_lost_access(struct slot *s, nrf91_err e);
+/* Worker (steps.c): the step failed; s->detail gets the message. Returns
+ * SLOT_OUT_FAILED. */
+enum slot_outcome slot_fail(struct slot *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Records that the board in slot s reported imei. False, with s->detail
  * naming the IMEI and the slot, when another board (another FICR DEVICEID)
  * reported it in this run, or when there is no memory to record it. The

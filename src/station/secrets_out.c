@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cred/secure_mem.h"
+#include "io/fd_write.h"
 
 struct secrets_out {
 	int fd;
@@ -33,24 +34,6 @@ static secrets_out_err say(char *why, size_t whylen, secrets_out_err e, const ch
 		va_end(ap);
 	}
 	return e;
-}
-
-/* Writes all of buf, or fails. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* An existing file must start with the header: a file of something else is
@@ -103,7 +86,8 @@ secrets_out_err secrets_out_open(const char *path, const char *station, struct s
 			 "(chmod 600 %s)",
 			 path, (unsigned)(st.st_mode & 07777), path);
 	else if (st.st_size == 0) {
-		if (write_all(fd, SECRETS_OUT_HEADER "\r\n", strlen(SECRETS_OUT_HEADER) + 2) != 0 ||
+		if (fd_write_all(fd, SECRETS_OUT_HEADER "\r\n", strlen(SECRETS_OUT_HEADER) + 2,
+				 NULL) != 0 ||
 		    fsync(fd) != 0)
 			rc = say(why, whylen, SECRETS_OUT_ERR_IO, "%s: %s", path, strerror(errno));
 	} else {
@@ -154,7 +138,7 @@ secrets_out_err secrets_out_append(struct secrets_out *so, const char *utc_time,
 	} else if (fstat(so->fd, &st) != 0) {
 		e = errno;
 		rc = SECRETS_OUT_ERR_IO;
-	} else if (write_all(so->fd, row, (size_t)n) != 0 || fsync(so->fd) != 0) {
+	} else if (fd_write_all(so->fd, row, (size_t)n, NULL) != 0 || fsync(so->fd) != 0) {
 		e = errno;
 		rc = SECRETS_OUT_ERR_IO;
 		/* A row cut short (disk full) is cut off again: the file keeps

@@ -2,7 +2,6 @@
 #include "station/session.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,18 +27,6 @@
 static uint32_t mbox(const struct slot *s, uint32_t off)
 {
 	return s->r->job->manifest.mailbox_addr + off;
-}
-
-static enum slot_outcome fail(struct slot *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static enum slot_outcome fail(struct slot *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->detail, sizeof s->detail, fmt, ap);
-	va_end(ap);
-	return SLOT_OUT_FAILED;
 }
 
 void slot_session_reset(struct slot *s)
@@ -255,10 +242,10 @@ static enum slot_outcome prove_clear(struct slot *s, uint32_t done_len)
 	mbedtls_platform_zeroize(buf, end);
 	free(buf);
 	if (dirty)
-		return fail(s,
-			    "the firmware said DONE but the mailbox still holds %" PRIu32
-			    " non-zero bytes from 0x%08" PRIx32,
-			    dirty, m->mailbox_addr + first);
+		return slot_fail(s,
+				 "the firmware said DONE but the mailbox still holds %" PRIu32
+				 " non-zero bytes from 0x%08" PRIx32,
+				 dirty, m->mailbox_addr + first);
 	s->session.phase = SLOT_SESSION_FINISHED;
 	s->session.proven_clear = end;
 	s->session.done_end = from;
@@ -282,8 +269,8 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 		uint32_t reason = 0, detail = 0;
 		se = session_reject_decode(rec, &reason, &detail, &pd);
 		if (se != SESSION_OK)
-			return fail(s, "firmware record %" PRIu32 ": %s: %s", rec->seq,
-				    session_strerror(se), pd.text);
+			return slot_fail(s, "firmware record %" PRIu32 ": %s: %s", rec->seq,
+					 session_strerror(se), pd.text);
 		/* A boot that took a request written for the boot before it
 		 * (it reset between our READY and our doorbell): ask again. */
 		if (ss->phase == SLOT_SESSION_WAIT_READY && ss->boots > 1 &&
@@ -292,20 +279,22 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 				s->have_result ? SLOT_SESSION_WAIT_DONE : SLOT_SESSION_WAIT_RESULT;
 			return owe(s, first_request(s));
 		}
-		return fail(s, "the firmware rejected request %" PRIu32 ": %s (reason %" PRIu32 ")",
-			    detail, session_reject_name(reason), reason);
+		return slot_fail(
+			s, "the firmware rejected request %" PRIu32 ": %s (reason %" PRIu32 ")",
+			detail, session_reject_name(reason), reason);
 	}
 	switch (ss->phase) {
 	case SLOT_SESSION_WAIT_READY: {
 		struct session_ready rd;
 		se = session_ready_decode(rec, &rd, &pd);
 		if (se != SESSION_OK)
-			return fail(s, "firmware READY: %s: %s", session_strerror(se), pd.text);
+			return slot_fail(s, "firmware READY: %s: %s", session_strerror(se),
+					 pd.text);
 		if (!(rd.caps & NRFCRED_CAP_TABLE))
-			return fail(s,
-				    "the firmware's READY offers no credential table (caps "
-				    "0x%08" PRIx32 ")",
-				    rd.caps);
+			return slot_fail(s,
+					 "the firmware's READY offers no credential table (caps "
+					 "0x%08" PRIx32 ")",
+					 rd.caps);
 		/* The IMEI is known before any key leaves the host: a board
 		 * that CHECK would refuse for it never gets the table. An
 		 * empty one (the modem steps failed) gets it and answers with
@@ -313,8 +302,8 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 		if (rd.imei[0]) {
 			snprintf(s->imei, sizeof s->imei, "%s", rd.imei);
 			if (!result_imei_valid(rd.imei))
-				return fail(s, "%s: \"%s\" (the table was not sent)",
-					    result_strerror(RESULT_ERR_IMEI_LUHN), rd.imei);
+				return slot_fail(s, "%s: \"%s\" (the table was not sent)",
+						 result_strerror(RESULT_ERR_IMEI_LUHN), rd.imei);
 			if (!slot_imei_is_new(s, rd.imei))
 				return SLOT_OUT_FAILED;
 			/* Provisioned in an earlier run: CHECK refuses it, and
@@ -326,15 +315,17 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 		}
 		if (!s->have_result && keygen_job_active(s)) {
 			if (!(rd.caps & NRFCRED_CAP_KEYGEN) || !(rd.caps & NRFCRED_CAP_ATTEST))
-				return fail(s,
-					    "the firmware's READY offers no keygen/attestation rounds "
-					    "(caps 0x%08" PRIx32 "): use a provisioner built with "
-					    "them",
-					    rd.caps);
+				return slot_fail(
+					s,
+					"the firmware's READY offers no keygen/attestation rounds "
+					"(caps 0x%08" PRIx32 "): use a provisioner built with "
+					"them",
+					rd.caps);
 			if (rd.imei[0] == '\0')
-				return fail(s, "no IMEI in READY (modem status %" PRIu32
-					    "): a keygen subject needs it",
-					    rd.status);
+				return slot_fail(s,
+						 "no IMEI in READY (modem status %" PRIu32
+						 "): a keygen subject needs it",
+						 rd.status);
 		}
 		/* The board's own table (KEYGEN entries with its subjects among
 		 * them), then the state of the CSR -> CERT and ATTEST rounds
@@ -350,10 +341,10 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 	case SLOT_SESSION_WAIT_RESULT:
 		if (rec->type == NRFCRED_REC_CSR || rec->type == NRFCRED_REC_ATTEST) {
 			if (rec->ref != ss->host_seq)
-				return fail(s,
-					    "firmware %s answers request %" PRIu32 ", not %" PRIu32,
-					    session_record_type_name(rec->type), rec->ref,
-					    ss->host_seq);
+				return slot_fail(
+					s, "firmware %s answers request %" PRIu32 ", not %" PRIu32,
+					session_record_type_name(rec->type), rec->ref,
+					ss->host_seq);
 			const uint8_t *answer = NULL;
 			size_t len = 0;
 			enum slot_outcome out = rec->type == NRFCRED_REC_CSR
@@ -367,20 +358,23 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 					  answer, len);
 		}
 		if (rec->type != NRFCRED_REC_RESULT)
-			return fail(s,
-				    "firmware record %" PRIu32 ": %s: %s (0x%04x) where RESULT "
-				    "was due",
-				    rec->seq, session_strerror(SESSION_ERR_TYPE),
-				    session_record_type_name(rec->type), (unsigned)rec->type);
+			return slot_fail(s,
+					 "firmware record %" PRIu32
+					 ": %s: %s (0x%04x) where RESULT "
+					 "was due",
+					 rec->seq, session_strerror(SESSION_ERR_TYPE),
+					 session_record_type_name(rec->type), (unsigned)rec->type);
 		if (rec->ref != ss->table_seq)
-			return fail(s, "firmware RESULT answers request %" PRIu32 ", not %" PRIu32,
-				    rec->ref, ss->table_seq);
+			return slot_fail(
+				s, "firmware RESULT answers request %" PRIu32 ", not %" PRIu32,
+				rec->ref, ss->table_seq);
 		{
 			result_err re = result_decode(rec->payload, rec->payload_len,
 						      rec->payload_len, &s->result, &pd);
 			if (re != RESULT_OK)
-				return fail(s, "result record unreadable: %s%s%s",
-					    result_strerror(re), pd.text[0] ? ": " : "", pd.text);
+				return slot_fail(s, "result record unreadable: %s%s%s",
+						 result_strerror(re), pd.text[0] ? ": " : "",
+						 pd.text);
 		}
 		s->have_result = true;
 		ss->phase = SLOT_SESSION_WAIT_DONE;
@@ -389,15 +383,17 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 		uint32_t st = 0;
 		se = session_done_decode(rec, &st, &pd);
 		if (se != SESSION_OK)
-			return fail(s, "firmware DONE: %s: %s", session_strerror(se), pd.text);
+			return slot_fail(s, "firmware DONE: %s: %s", session_strerror(se), pd.text);
 		if (rec->ref != ss->host_seq)
-			return fail(s, "firmware DONE answers request %" PRIu32 ", not %" PRIu32,
-				    rec->ref, ss->host_seq);
+			return slot_fail(s,
+					 "firmware DONE answers request %" PRIu32 ", not %" PRIu32,
+					 rec->ref, ss->host_seq);
 		if (st != 0)
-			return fail(s,
-				    "the firmware could not clear its buffers (DONE status %" PRIu32
-				    ")",
-				    st);
+			return slot_fail(
+				s,
+				"the firmware could not clear its buffers (DONE status %" PRIu32
+				")",
+				st);
 		return prove_clear(s, rec->length);
 	}
 	case SLOT_SESSION_FINISHED:
@@ -455,8 +451,8 @@ static enum slot_outcome look(struct slot *s)
 	struct provision_diag pd = {{0}};
 	session_err se = session_header_decode(head, m->mailbox_size, &h, &pd);
 	if (se != SESSION_OK)
-		return fail(s, "mailbox at 0x%08" PRIx32 ": %s: %s", m->mailbox_addr,
-			    session_strerror(se), pd.text);
+		return slot_fail(s, "mailbox at 0x%08" PRIx32 ": %s: %s", m->mailbox_addr,
+				 session_strerror(se), pd.text);
 	/* The boot that was in the mailbox before RUN's reset is not ours. */
 	if (ss->boots == 0 && h.nonce == ss->stale_nonce) {
 		slot_show_firmware_progress(s);
@@ -505,7 +501,8 @@ static enum slot_outcome look(struct slot *s)
 	if (le_get32(again_head) != h.nonce || le_get32(again_head + 4) != h.fw_seq) {
 		free(rec);
 		if (++ss->torn > TORN_READS_MAX)
-			return fail(s, "the mailbox changed under %u reads in a row", ss->torn);
+			return slot_fail(s, "the mailbox changed under %u reads in a row",
+					 ss->torn);
 		return SLOT_OUT_PENDING;
 	}
 	ss->torn = 0;
@@ -513,17 +510,17 @@ static enum slot_outcome look(struct slot *s)
 	se = session_record_decode(rec, len, NRFCRED_MBOX_UP_MAX, &r, &pd);
 	enum slot_outcome out;
 	if (se != SESSION_OK)
-		out = fail(s, "firmware record %" PRIu32 ": %s: %s", h.fw_seq, session_strerror(se),
-			   pd.text);
+		out = slot_fail(s, "firmware record %" PRIu32 ": %s: %s", h.fw_seq,
+				session_strerror(se), pd.text);
 	else if (r.nonce != h.nonce)
-		out = fail(s,
-			   "firmware record %" PRIu32 ": %s (0x%08" PRIx32 ", boot 0x%08" PRIx32
-			   ")",
-			   h.fw_seq, session_strerror(SESSION_ERR_NONCE), r.nonce, h.nonce);
+		out = slot_fail(s,
+				"firmware record %" PRIu32 ": %s (0x%08" PRIx32
+				", boot 0x%08" PRIx32 ")",
+				h.fw_seq, session_strerror(SESSION_ERR_NONCE), r.nonce, h.nonce);
 	else if (!in_sequence(ss, &r, h.fw_seq))
-		out = fail(s, "firmware record %" PRIu32 ": %s (%s seq %" PRIu32 ")", h.fw_seq,
-			   session_strerror(SESSION_ERR_SEQ), session_record_type_name(r.type),
-			   r.seq);
+		out = slot_fail(s, "firmware record %" PRIu32 ": %s (%s seq %" PRIu32 ")", h.fw_seq,
+				session_strerror(SESSION_ERR_SEQ), session_record_type_name(r.type),
+				r.seq);
 	else {
 		ss->fw_seq = h.fw_seq;
 		out = on_record(s, &r);

@@ -5,6 +5,7 @@
  * in the work's completion callback.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,15 @@ void slot_show_firmware_progress(struct slot *s)
 
 /* Reads the result block: the status word first (written last by the
  * firmware), then the whole block once it is final. */
+enum slot_outcome slot_fail(struct slot *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->detail, sizeof s->detail, fmt, ap);
+	va_end(ap);
+	return SLOT_OUT_FAILED;
+}
+
 /* A read that fails while the firmware runs is most often the board
  * resetting itself (an NCS image does once on its first boot: MDK
  * SystemInit writes UICR.HFXOSRC/HFXOCNT, then resets; an nRF91x1 is locked

@@ -422,13 +422,24 @@ pause_after() {
   "$pgtool" pause "$pgdir" 2>/dev/null
 }
 
-own_servers+=("$tmp/pg-require")
-pr=$(start_server "$tmp/pg-require") || pg_fail "a private server for the stop test"
-"$nrfcred" db migrate "$pr" >/dev/null
-fixture "$tmp/r" lineR 8 35265640 "$pr" require
-run_station "$tmp/r" & p1=$!
-pause_after "$tmp/r" 2 "$tmp/pg-require"
-wait $p1
+# paused_run PGDIR DIR NAME IMEI_PREFIX POLICY: a private server in PGDIR
+# (its URL in $paused_url), migrated; station NAME with 8 boards on it in
+# DIR, the server paused once 2 boards are through; returns when the run
+# has ended.
+paused_run() {
+  local pgdir=$1 dir=$2 name=$3 prefix=$4 policy=$5
+  own_servers+=("$pgdir")
+  paused_url=$(start_server "$pgdir") || pg_fail "a private server for the $policy stop test"
+  "$nrfcred" db migrate "$paused_url" >/dev/null
+  fixture "$dir" "$name" 8 "$prefix" "$paused_url" "$policy"
+  run_station "$dir" &
+  local p=$!
+  pause_after "$dir" 2 "$pgdir"
+  wait $p
+}
+
+paused_run "$tmp/pg-require" "$tmp/r" lineR 35265640 require
+pr=$paused_url
 "$pgtool" resume "$tmp/pg-require" 2>/dev/null
 committed=$(q "$pr" "SELECT count(*) FROM boards WHERE station = 'lineR' AND result = 'pass'")
 csv_pass=$(csv_rows "$tmp/r" | grep -c ',pass,')
@@ -441,13 +452,8 @@ check "require: every board is wiped (nrfsim show)" \
   [ "$("$nrfsim" show "$tmp/r/state" 2>&1 | grep -c 'flash: .*fully erased')" -eq 8 ]
 check "require: nothing spooled" [ ! -e "$tmp/r/logs/lineR.dbspool" ]
 
-own_servers+=("$tmp/pg-best")
-pb=$(start_server "$tmp/pg-best") || pg_fail "a private server for the best_effort test"
-"$nrfcred" db migrate "$pb" >/dev/null
-fixture "$tmp/b" lineS 8 35265650 "$pb" best_effort
-run_station "$tmp/b" & p1=$!
-pause_after "$tmp/b" 2 "$tmp/pg-best"
-wait $p1
+paused_run "$tmp/pg-best" "$tmp/b" lineS 35265650 best_effort
+pb=$paused_url
 spool=$tmp/b/logs/lineS.dbspool
 check "best_effort, database stopped mid-run: all 8 pass, exit 0" \
   bash -c '[ "$(cat "$1/rc")" = 0 ] && [ "$(cat "$1"/logs/*.csv | grep -c ",pass,")" -eq 8 ]' _ "$tmp/b"

@@ -16,6 +16,8 @@
 #include "station/config.h"
 #include "station/job.h"
 
+#include "per_device_fixture.h"
+
 static char dir[64];
 
 static void setup(void)
@@ -33,34 +35,14 @@ static void teardown(void)
 
 TestSuite(board_table, .init = setup, .fini = teardown);
 
-struct fixture {
-	struct station_config *cfg;
-	struct station_job *job;
-};
-
-static void make_job(struct fixture *f, const char *creds)
+static void make_job(struct per_device_fixture *f, const char *creds)
 {
-	char text[2048], path[128], err[600];
-	snprintf(path, sizeof path, "%s/st.ini", dir);
+	char text[2048], err[600];
 	snprintf(text, sizeof text,
 		 "[station]\nprovisioner = %s\ndelivery = ram\nsecrets_out = psk.csv\n"
 		 "[slot 3]\nprobe = 260000003\n%s",
 		 FW_SIM_HEX, creds);
-	cr_assert_eq(station_config_parse(text, path, &f->cfg, err, sizeof err), STATION_CONFIG_OK,
-		     "%s", err);
-	cr_assert(station_config_has_per_device(f->cfg));
-	struct cred_set *set = NULL;
-	cr_assert_eq(station_job_load_credentials(f->cfg, &set, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(
-		station_job_create_per_device(FW_SIM_HEX, set, f->cfg, &f->job, err, sizeof err), 0,
-		"%s", err);
-	cred_set_destroy(set);
-}
-
-static void drop(struct fixture *f)
-{
-	station_job_destroy(f->job);
-	station_config_free(f->cfg);
+	cr_assert_eq(per_device_fixture_make(f, dir, text, err, sizeof err), 0, "%s", err);
 }
 
 static void hex_of(const void *data, size_t len, char out[SHA256_HEX_LEN])
@@ -72,7 +54,7 @@ static void hex_of(const void *data, size_t len, char out[SHA256_HEX_LEN])
 
 Test(board_table, fills_in_the_templates_and_keeps_the_fixed_entries_in_order)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	make_job(&f, "[credential psk]\nsec_tag = 9\ntype = psk\nvalue = 00112233\n"
 		     "[credential id]\nsec_tag = 9\ntype = psk_identity\n"
 		     "value = nrf-${IMEI}/${DEVICEID}/${SLOT}\n");
@@ -99,12 +81,12 @@ Test(board_table, fills_in_the_templates_and_keeps_the_fixed_entries_in_order)
 	cr_assert_gt(bt->request_len, 0);
 	cr_assert_eq(bt->secret_count, 0);
 	board_table_destroy(bt);
-	drop(&f);
+	per_device_fixture_drop(&f);
 }
 
 Test(board_table, draws_a_fresh_psk_per_board)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	make_job(&f, "[credential psk]\nsec_tag = 9\ntype = psk\nvalue = random:32\n");
 	cr_assert(f.job->random_psk);
 	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
@@ -122,12 +104,12 @@ Test(board_table, draws_a_fresh_psk_per_board)
 	cr_assert_str_neq(a->secrets[0].hex, b->secrets[0].hex);
 	board_table_destroy(a);
 	board_table_destroy(b);
-	drop(&f);
+	per_device_fixture_drop(&f);
 }
 
 Test(board_table, a_missing_per_imei_file_names_the_expanded_path)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	make_job(&f, "[credential ca]\nsec_tag = 9\ntype = ca_cert\nfile = creds/${IMEI}/ca.pem\n");
 	struct board_ids ids = {.imei = "352656100022220", .slot = 3};
 	struct board_table *bt = NULL;
@@ -137,7 +119,7 @@ Test(board_table, a_missing_per_imei_file_names_the_expanded_path)
 	snprintf(want, sizeof want, "%s/creds/352656100022220/ca.pem", dir);
 	cr_assert(strstr(err, want) != NULL, "%s", err);
 	cr_assert(strstr(err, "[credential ca]") != NULL, "%s", err);
-	drop(&f);
+	per_device_fixture_drop(&f);
 }
 
 Test(board_table, refuses_a_value_no_board_can_make_valid_when_the_job_is_made)
@@ -163,17 +145,6 @@ Test(board_table, refuses_a_value_no_board_can_make_valid_when_the_job_is_made)
 }
 
 /* A claim as db_pool_claim hands it over: contents in secure_mem. */
-static void claim_add(struct db_pool_claim *c, uint32_t sec_tag, int type, const char *text)
-{
-	struct db_pool_item *it = &c->items[c->count++];
-	it->sec_tag = sec_tag;
-	it->type = type;
-	it->len = strlen(text);
-	it->content = secure_mem_alloc(it->len);
-	cr_assert_not_null(it->content);
-	memcpy(it->content, text, it->len);
-}
-
 static const char pool_creds[] = "[credential psk]\nsec_tag = 9\ntype = psk\nsource = pool:line\n"
 				 "[credential id]\nsec_tag = 9\ntype = psk_identity\n"
 				 "value = fixed-id\n"
@@ -183,17 +154,14 @@ static const char pool_creds[] = "[credential psk]\nsec_tag = 9\ntype = psk\nsou
 
 Test(board_table, takes_the_pool_items_of_the_boards_bundle_by_sec_tag_and_type)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	make_job(&f, pool_creds);
 	cr_assert_str_eq(f.job->pool, "line");
-	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
-	memset(c, 0, sizeof *c);
-	snprintf(c->pool, sizeof c->pool, "line");
-	snprintf(c->bundle, sizeof c->bundle, "dev0007");
+	struct db_pool_claim *c = per_device_claim_new("line", "dev0007");
 	/* Another order than the station file's, and an item it does not take. */
-	claim_add(c, 10, NRFCRED_TYPE_PSK_IDENTITY, "pool-id-7");
-	claim_add(c, 11, NRFCRED_TYPE_PSK_IDENTITY, "unused");
-	claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	per_device_claim_add(c, 10, NRFCRED_TYPE_PSK_IDENTITY, "pool-id-7");
+	per_device_claim_add(c, 11, NRFCRED_TYPE_PSK_IDENTITY, "unused");
+	per_device_claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
 	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400];
@@ -216,19 +184,16 @@ Test(board_table, takes_the_pool_items_of_the_boards_bundle_by_sec_tag_and_type)
 	cr_assert_null(bt->fingerprints[0], "a pool PSK has no digest");
 	board_table_destroy(bt);
 	db_pool_claim_free(c);
-	drop(&f);
+	per_device_fixture_drop(&f);
 }
 
 Test(board_table, a_bundle_without_an_item_fails_naming_the_bundle_and_the_item)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	make_job(&f, pool_creds);
-	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
-	memset(c, 0, sizeof *c);
-	snprintf(c->pool, sizeof c->pool, "line");
-	snprintf(c->bundle, sizeof c->bundle, "dev0008");
-	claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
-	claim_add(c, 10, NRFCRED_TYPE_PSK, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
+	struct db_pool_claim *c = per_device_claim_new("line", "dev0008");
+	per_device_claim_add(c, 9, NRFCRED_TYPE_PSK, "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	per_device_claim_add(c, 10, NRFCRED_TYPE_PSK, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
 	struct board_ids ids = {.imei = "352656100011116", .slot = 3};
 	struct board_table *bt = NULL;
 	char err[400];
@@ -241,5 +206,5 @@ Test(board_table, a_bundle_without_an_item_fails_naming_the_bundle_and_the_item)
 	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), -1,
 		     "a pool spec without a claim");
 	db_pool_claim_free(c);
-	drop(&f);
+	per_device_fixture_drop(&f);
 }

@@ -42,12 +42,27 @@ static struct db_board_row sample(void)
 
 static struct db_spool_entry entry;
 
+/* r as a spool line (asserted); len counts its '\n'. */
+static char *formatted(const struct db_board_row *r, size_t *len)
+{
+	char *line;
+	cr_assert(db_spool_format(r, &line, len));
+	return line;
+}
+
+/* The parse refuses len bytes of line, for this reason. */
+static void expect_refused(const char *line, size_t len, const char *reason)
+{
+	const char *why;
+	cr_assert_not(db_spool_parse(line, len, &entry, &why));
+	cr_assert_str_eq(why, reason);
+}
+
 Test(db_spool, round_trips_every_field_with_escapes)
 {
 	struct db_board_row r = sample();
-	char *line;
 	size_t len;
-	cr_assert(db_spool_format(&r, &line, &len));
+	char *line = formatted(&r, &len);
 	cr_assert_eq(line[len - 1], '\n');
 	cr_assert_null(memchr(line, '\r', len), "a control byte went out unescaped");
 	const char *why;
@@ -68,9 +83,8 @@ Test(db_spool, keeps_the_reprovisioned_flag_and_reads_lines_written_before_it)
 {
 	struct db_board_row r = sample();
 	r.reprovisioned = true;
-	char *line;
 	size_t len;
-	cr_assert(db_spool_format(&r, &line, &len));
+	char *line = formatted(&r, &len);
 	const char *why;
 	cr_assert(db_spool_parse(line, len - 1, &entry, &why), "%s", why);
 	cr_assert(entry.row.reprovisioned);
@@ -94,26 +108,20 @@ Test(db_spool, keeps_the_reprovisioned_flag_and_reads_lines_written_before_it)
 Test(db_spool, rejects_a_changed_byte_by_its_crc)
 {
 	struct db_board_row r = sample();
-	char *line;
 	size_t len;
-	cr_assert(db_spool_format(&r, &line, &len));
+	char *line = formatted(&r, &len);
 	char *imei = strstr(line, "352656100033334");
 	imei[0] = '4';
-	const char *why;
-	cr_assert_not(db_spool_parse(line, len - 1, &entry, &why));
-	cr_assert_str_eq(why, "CRC mismatch");
+	expect_refused(line, len - 1, "CRC mismatch");
 	free(line);
 }
 
 Test(db_spool, rejects_a_torn_line)
 {
 	struct db_board_row r = sample();
-	char *line;
 	size_t len;
-	cr_assert(db_spool_format(&r, &line, &len));
-	const char *why;
-	cr_assert_not(db_spool_parse(line, len / 2, &entry, &why));
-	cr_assert_str_eq(why, "no CRC (a torn write?)");
+	char *line = formatted(&r, &len);
+	expect_refused(line, len / 2, "no CRC (a torn write?)");
 	free(line);
 }
 
@@ -121,12 +129,9 @@ Test(db_spool, rejects_a_bad_uuid_even_with_a_good_crc)
 {
 	struct db_board_row r = sample();
 	memcpy(r.uuid, "not-a-uuid-at-all-0000-000000000000", 36);
-	char *line;
 	size_t len;
-	cr_assert(db_spool_format(&r, &line, &len));
-	const char *why;
-	cr_assert_not(db_spool_parse(line, len - 1, &entry, &why));
-	cr_assert_str_eq(why, "bad uuid");
+	char *line = formatted(&r, &len);
+	expect_refused(line, len - 1, "bad uuid");
 	free(line);
 }
 
@@ -135,9 +140,8 @@ Test(db_spool, rejects_an_escape_that_hides_a_nul_byte)
 	/* %00 would cut the field short where the CRC said it goes on. */
 	struct db_board_row r = sample();
 	r.cause = "x";
-	char *line;
 	size_t len;
-	cr_assert(db_spool_format(&r, &line, &len));
+	char *line = formatted(&r, &len);
 	/* A crafted line: replace the cause with %00 and fix the CRC as an
 	 * attacker would. */
 	char crafted[DB_SPOOL_LINE_MAX];
@@ -153,9 +157,7 @@ Test(db_spool, rejects_an_escape_that_hides_a_nul_byte)
 	size_t body = head + 3 + mid;
 	snprintf(crafted + body, sizeof crafted - body, "\tcrc=%08" PRIx32,
 		 crc32_update(0, crafted, body));
-	const char *why;
-	cr_assert_not(db_spool_parse(crafted, strlen(crafted), &entry, &why));
-	cr_assert_str_eq(why, "a field holds a NUL byte");
+	expect_refused(crafted, strlen(crafted), "a field holds a NUL byte");
 	free(line);
 }
 

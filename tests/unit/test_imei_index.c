@@ -40,16 +40,23 @@ static void row(const char *station, unsigned slot, const char *imei, const char
 	csvlog_close(log);
 }
 
+/* The index of the logs in folder (asserted to load); st gets its counts. */
+static struct imei_index *loaded(const char *folder, struct imei_index_stats *st)
+{
+	struct imei_index *idx = imei_index_create();
+	char path[256];
+	cr_assert_eq(imei_index_load_dir(idx, folder, st, path, sizeof path), IMEI_INDEX_OK);
+	return idx;
+}
+
 Test(imei_index, finds_the_passes_of_every_slot_log_and_keeps_the_first)
 {
 	row("st", 1, "352656100011116", "pass", "2026-01-01T00:00:00.000Z");
 	row("st", 1, "352656100022220", "fail", "2026-01-01T00:00:01.000Z");
 	row("st", 12, "352656100033334", "pass", "2026-01-01T00:00:02.000Z");
 	row("other", 2, "352656100011116", "pass", "2026-01-02T00:00:00.000Z");
-	struct imei_index *idx = imei_index_create();
 	struct imei_index_stats st;
-	char path[256];
-	cr_assert_eq(imei_index_load_dir(idx, dir, &st, path, sizeof path), IMEI_INDEX_OK);
+	struct imei_index *idx = loaded(dir, &st);
 	cr_assert_eq(st.files, 3);
 	cr_assert_eq(st.rows, 4);
 	cr_assert_eq(imei_index_count(idx), 2);
@@ -74,10 +81,8 @@ Test(imei_index, skips_torn_and_foreign_lines_and_files)
 	f = fopen(p, "wb");
 	fputs("utc_time,station,slot\r\nt,old,3,p,352656100044448,pass\r\n", f);
 	fclose(f);
-	struct imei_index *idx = imei_index_create();
 	struct imei_index_stats st;
-	char path[256];
-	cr_assert_eq(imei_index_load_dir(idx, dir, &st, path, sizeof path), IMEI_INDEX_OK);
+	struct imei_index *idx = loaded(dir, &st);
 	cr_assert_eq(st.bad_rows, 1);
 	cr_assert_eq(st.torn_rows, 1);
 	cr_assert_eq(st.foreign_files, 1);
@@ -112,10 +117,8 @@ Test(imei_index, a_missing_log_folder_is_empty)
 {
 	char p[128];
 	snprintf(p, sizeof p, "%s/none", dir);
-	struct imei_index *idx = imei_index_create();
 	struct imei_index_stats st;
-	char path[256];
-	cr_assert_eq(imei_index_load_dir(idx, p, &st, path, sizeof path), IMEI_INDEX_OK);
+	struct imei_index *idx = loaded(p, &st);
 	cr_assert_eq(imei_index_count(idx), 0);
 	imei_index_destroy(idx);
 }

@@ -18,10 +18,14 @@
 static struct simprobe *sp;
 static struct nrf91 *t;
 
-static void open_board(enum simboard_part part)
+/* A board of this part, attached (recovered if locked) and erased; cpu_hz 0
+ * keeps the simulator's default core speed. */
+static void open_board_at(enum simboard_part part, uint32_t cpu_hz)
 {
 	struct simboard_config cfg;
 	simprobe_default_config(&cfg, part);
+	if (cpu_hz)
+		cfg.timing.cpu_hz = cpu_hz;
 	sp = simprobe_create(&cfg);
 	cr_assert_not_null(sp, "simulated board");
 	struct nrf91_options o = {.allow_recover = true};
@@ -30,6 +34,11 @@ static void open_board(enum simboard_part part)
 	cr_assert_eq(e, NRF91_OK, "attach: %s: %s", nrf91_strerror(e), info.error_detail);
 	e = nrf91_erase_all(t);
 	cr_assert_eq(e, NRF91_OK, "erase: %s", nrf91_last_error_detail(t));
+}
+
+static void open_board(enum simboard_part part)
+{
+	open_board_at(part, 0);
 }
 
 static void teardown(void)
@@ -76,18 +85,26 @@ static void counters(struct simboard_counters *c)
 	simboard_get_counters(sp->board, c);
 }
 
+/* The loader programs img with its CRC verify (asserted); c0 and c1 get the
+ * board's counters before and after, st the run's stats. */
+static void program_by_loader(struct image *img, struct simboard_counters *c0,
+			      struct simboard_counters *c1, struct nrf91_stats *st)
+{
+	counters(c0);
+	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
+	counters(c1);
+	nrf91_get_stats(t, st);
+}
+
 Test(nrf91_loader, programs_and_verifies_an_image_on_the_emulated_core)
 {
 	open_board(SIMBOARD_NRF9160);
 	uint64_t words = 0;
 	struct image *img = sample_image(7, &words);
 	struct simboard_counters c0, c1;
-	counters(&c0);
-	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
-	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
-	counters(&c1);
 	struct nrf91_stats st;
-	nrf91_get_stats(t, &st);
+	program_by_loader(img, &c0, &c1, &st);
 	cr_expect_eq(st.loader_fallbacks, 0u, "the loader ran, not the direct path");
 	cr_expect_gt(c1.cpu_instructions - c0.cpu_instructions, 100000u, "code ran on the core");
 	cr_expect_eq(c1.nvmc_words_written - c0.nvmc_words_written, words,
@@ -197,15 +214,7 @@ Test(nrf91_loader, refuses_a_second_write_before_an_erase_with_address_and_nvmc_
  * instead of holding the slot for ever. */
 Test(nrf91_loader, a_loader_that_makes_no_progress_fails_within_a_bound)
 {
-	struct simboard_config cfg;
-	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
-	cfg.timing.cpu_hz = 1000000;
-	sp = simprobe_create(&cfg);
-	cr_assert_not_null(sp, "simulated board");
-	struct nrf91_options o = {.allow_recover = true};
-	struct nrf91_info info;
-	cr_assert_eq(nrf91_attach(&sp->probe, &o, &t, &info), NRF91_OK, "%s", info.error_detail);
-	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	open_board_at(SIMBOARD_NRF9160, 1000000);
 	uint64_t words = 0;
 	struct image *img = sample_image(7, &words);
 	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
@@ -226,12 +235,8 @@ Test(nrf91_loader, a_word_that_already_holds_its_value_is_skipped)
 	const uint8_t hw_unprotected[4] = {0xFA, 0x50, 0xFA, 0x50};
 	cr_assert_eq(image_write(img, 0x00FF8000u, hw_unprotected, 4), IMAGE_OK);
 	struct simboard_counters c0, c1;
-	counters(&c0);
-	nrf91_err e = nrf91_program_with(t, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
-	cr_assert_eq(e, NRF91_OK, "%s: %s", nrf91_strerror(e), nrf91_last_error_detail(t));
-	counters(&c1);
 	struct nrf91_stats st;
-	nrf91_get_stats(t, &st);
+	program_by_loader(img, &c0, &c1, &st);
 	cr_expect_eq(st.loader_fallbacks, 0u, "the loader ran");
 	cr_expect_eq(c1.nvmc_words_written - c0.nvmc_words_written, words,
 		     "every other word written once, APPROTECT not again");
@@ -245,15 +250,7 @@ Test(nrf91_loader, a_word_that_already_holds_its_value_is_skipped)
  * kept for the board's record. */
 Test(nrf91_loader, a_loader_that_does_not_start_falls_back_to_the_direct_path)
 {
-	struct simboard_config cfg;
-	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
-	cfg.timing.cpu_hz = 100000; /* the CRC table alone takes ~0.1 s */
-	sp = simprobe_create(&cfg);
-	cr_assert_not_null(sp, "simulated board");
-	struct nrf91_options o = {.allow_recover = true};
-	struct nrf91_info info;
-	cr_assert_eq(nrf91_attach(&sp->probe, &o, &t, &info), NRF91_OK, "%s", info.error_detail);
-	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	open_board_at(SIMBOARD_NRF9160, 100000); /* the CRC table alone takes ~0.1 s */
 	cr_expect_str_empty(nrf91_loader_fallback_reason(t));
 	uint64_t words = 0;
 	struct image *img = sample_image(17, &words);

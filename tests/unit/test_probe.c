@@ -10,45 +10,74 @@
 #include "probe/jlink.h"
 #include "target/nrf91.h"
 
-#include <ftw.h>
+#include "sim_scenario.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char test_dir[64];
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void remove_test_dir(void)
-{
-	if (test_dir[0])
-		nftw(test_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 static void use_scenario(const char *body)
 {
-	char path[128];
-	snprintf(test_dir, sizeof(test_dir), "/tmp/nrfcred-probe-XXXXXX");
-	cr_assert_not_null(mkdtemp(test_dir));
-	snprintf(path, sizeof(path), "%s/scenario.ini", test_dir);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "[sim]\ntiming = fast\nstate_dir = %s/state\n%s", test_dir, body);
-	fclose(f);
-	setenv("NRFSIM_SCENARIO", path, 1);
-	unsetenv("NRFSIM_STATE_DIR");
-	atexit(remove_test_dir);
+	sim_scenario_use("/tmp/nrfcred-probe-XXXXXX", body);
 }
 
 static const char three[] = "[probe 1]\nserial = 000260000003\nvtref_mv = 3300\n"
 			    "[probe 2]\nserial = 000260000001\nvtref_mv = 1800\n"
 			    "[probe 3]\nserial = 000260000002\nboard = absent\n";
+
+/* A J-Link of the scenario, opened, with the context it belongs to. */
+struct opened {
+	struct jlink_context *ctx;
+	struct probe *p;
+};
+
+static struct opened open_probe(const char *scenario, uint32_t serial)
+{
+	struct opened o;
+	use_scenario(scenario);
+	cr_assert_eq(jlink_context_create(&o.ctx), PROBE_OK);
+	char err[160];
+	cr_assert_eq(jlink_open(o.ctx, serial, 0, &o.p, err, sizeof(err)), PROBE_OK, "%s", err);
+	return o;
+}
+
+/* t may be NULL (an attach that failed). */
+static void close_probe(struct opened *o, struct nrf91 *t)
+{
+	nrf91_detach(t);
+	probe_close(o->p);
+	jlink_context_destroy(o->ctx);
+}
+
+/* Attached and halted: the tests that move RAM through the probe. */
+static struct nrf91 *attach_halted(struct probe *p)
+{
+	struct nrf91 *t;
+	struct nrf91_info info;
+	cr_assert_eq(nrf91_attach(p, NULL, &t, &info), NRF91_OK, "%s", info.error_detail);
+	cr_assert_eq(nrf91_halt(t), NRF91_OK);
+	return t;
+}
+
+/* Attaches (*t may stay NULL) and reads a FICR word up to 200 times while
+ * that works: the first error, and in *reads how many reads it took. The
+ * error's text: *detail. */
+static nrf91_err read_until_error(struct probe *p, struct nrf91 **t, int *reads,
+				  const char **detail)
+{
+	static struct nrf91_info info;
+	*t = NULL;
+	nrf91_err e = nrf91_attach(p, NULL, t, &info);
+	*reads = 0;
+	for (; e == NRF91_OK && *reads < 200; (*reads)++) {
+		uint32_t v;
+		e = nrf91_read_u32(*t, 0x00FF0140, &v);
+	}
+	*detail = *t ? nrf91_last_error_detail(*t) : info.error_detail;
+	return e;
+}
 
 Test(probe, lists_every_jlink_sorted_with_firmware_and_vtref)
 {
@@ -76,12 +105,8 @@ Test(probe, lists_every_jlink_sorted_with_firmware_and_vtref)
 
 Test(probe, open_by_serial_selects_swd_sizes_the_buffer_and_sets_4mhz)
 {
-	use_scenario(three);
-	struct jlink_context *ctx;
-	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
-	struct probe *p;
-	char err[160];
-	cr_assert_eq(jlink_open(ctx, 260000003u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	struct opened o = open_probe(three, 260000003u);
+	struct probe *p = o.p;
 	cr_expect_eq(p->serial, 260000003u);
 	cr_expect_eq(p->speed_khz, 4000u);
 	cr_expect_eq(jlink_speed_khz(p), 4000u);
@@ -97,8 +122,7 @@ Test(probe, open_by_serial_selects_swd_sizes_the_buffer_and_sets_4mhz)
 	cr_expect_eq(khz, 15000u);
 	cr_expect_eq(probe_set_reset(p, true), PROBE_OK);
 	cr_expect_eq(probe_set_reset(p, false), PROBE_OK);
-	probe_close(p);
-	jlink_context_destroy(ctx);
+	close_probe(&o, NULL);
 }
 
 Test(probe, unknown_serial_is_not_found_with_a_reason)
@@ -116,30 +140,18 @@ Test(probe, unknown_serial_is_not_found_with_a_reason)
 
 Test(probe, second_open_of_a_claimed_probe_is_busy)
 {
-	use_scenario(three);
-	struct jlink_context *ctx;
-	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
-	struct probe *p, *q;
+	struct opened o = open_probe(three, 260000001u);
+	struct probe *q;
 	char err[160];
-	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
-	cr_expect_eq(jlink_open(ctx, 260000001u, 0, &q, err, sizeof(err)), PROBE_ERR_BUSY, "%s",
+	cr_expect_eq(jlink_open(o.ctx, 260000001u, 0, &q, err, sizeof(err)), PROBE_ERR_BUSY, "%s",
 		     err);
-	probe_close(p);
-	jlink_context_destroy(ctx);
+	close_probe(&o, NULL);
 }
 
 Test(probe, one_kilobyte_ram_write_is_one_swd_command_on_the_usb)
 {
-	use_scenario("[probe 1]\nserial = 000260000001\n");
-	struct jlink_context *ctx;
-	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
-	struct probe *p;
-	char err[160];
-	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
-	struct nrf91 *t;
-	struct nrf91_info info;
-	cr_assert_eq(nrf91_attach(p, NULL, &t, &info), NRF91_OK, "%s", info.error_detail);
-	cr_assert_eq(nrf91_halt(t), NRF91_OK);
+	struct opened o = open_probe("[probe 1]\nserial = 000260000001\n", 260000001u);
+	struct nrf91 *t = attach_halted(o.p);
 	uint8_t d[1024], back[1024];
 	for (int i = 0; i < 1024; i++)
 		d[i] = (uint8_t)(i * 3 + 1);
@@ -153,23 +165,13 @@ Test(probe, one_kilobyte_ram_write_is_one_swd_command_on_the_usb)
 	cr_expect_eq(c1.usb_in_transfers - c0.usb_in_transfers, 1);
 	cr_assert_eq(nrf91_read(t, 0x20002000, back, sizeof(back)), NRF91_OK);
 	cr_expect_eq(memcmp(d, back, sizeof(d)), 0);
-	nrf91_detach(t);
-	probe_close(p);
-	jlink_context_destroy(ctx);
+	close_probe(&o, t);
 }
 
 Test(probe, full_batches_take_one_usb_round_trip_each)
 {
-	use_scenario("[probe 1]\nserial = 000260000001\n");
-	struct jlink_context *ctx;
-	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
-	struct probe *p;
-	char err[160];
-	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
-	struct nrf91 *t;
-	struct nrf91_info info;
-	cr_assert_eq(nrf91_attach(p, NULL, &t, &info), NRF91_OK, "%s", info.error_detail);
-	cr_assert_eq(nrf91_halt(t), NRF91_OK);
+	struct opened o = open_probe("[probe 1]\nserial = 000260000001\n", 260000001u);
+	struct nrf91 *t = attach_halted(o.p);
 	static uint8_t d[16384], back[16384];
 	for (size_t i = 0; i < sizeof(d); i++)
 		d[i] = (uint8_t)(i * 7 + 3);
@@ -184,45 +186,31 @@ Test(probe, full_batches_take_one_usb_round_trip_each)
 	cr_expect_geq(cmds, 8u);
 	cr_expect_eq(c1.usb_in_transfers - c0.usb_in_transfers, cmds);
 	cr_expect_leq(c1.usb_out_transfers - c0.usb_out_transfers, 2 * cmds);
-	nrf91_detach(t);
-	probe_close(p);
-	jlink_context_destroy(ctx);
+	close_probe(&o, t);
 }
 
 Test(probe, unplug_mid_transfer_is_a_probe_error_not_a_hang)
 {
-	use_scenario("[probe 1]\nserial = 000260000001\nfault_unplug_after_transfers = 60\n");
-	struct jlink_context *ctx;
-	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
-	struct probe *p;
-	char err[160];
-	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
-	struct nrf91 *t = NULL;
-	struct nrf91_info info;
-	nrf91_err e = nrf91_attach(p, NULL, &t, &info);
-	for (int i = 0; e == NRF91_OK && i < 200; i++) {
-		uint32_t v;
-		e = nrf91_read_u32(t, 0x00FF0140, &v);
-	}
+	struct opened o =
+		open_probe("[probe 1]\nserial = 000260000001\nfault_unplug_after_transfers = 60\n",
+			   260000001u);
+	struct nrf91 *t;
+	int reads;
+	const char *detail;
+	nrf91_err e = read_until_error(o.p, &t, &reads, &detail);
 	cr_expect_eq(e, NRF91_ERR_PROBE, "%s", nrf91_strerror(e));
-	const char *detail = t ? nrf91_last_error_detail(t) : info.error_detail;
 	cr_expect(strstr(detail, "J-Link 260000001") != NULL, "%s", detail);
-	nrf91_detach(t);
-	probe_close(p);
-	jlink_context_destroy(ctx);
+	close_probe(&o, t);
 }
 
 Test(probe, unplug_after_ap_bytes_cuts_the_probe_once_the_board_moved_that_many)
 {
-	use_scenario("[probe 1]\nserial = 000260000001\nfault_unplug_after_ap_bytes = 8192\n");
-	struct jlink_context *ctx;
-	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
-	struct probe *p;
-	char err[160];
-	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
+	struct opened o =
+		open_probe("[probe 1]\nserial = 000260000001\nfault_unplug_after_ap_bytes = 8192\n",
+			   260000001u);
 	struct nrf91 *t = NULL;
 	struct nrf91_info info;
-	cr_assert_eq(nrf91_attach(p, NULL, &t, &info), NRF91_OK, "%s", info.error_detail);
+	cr_assert_eq(nrf91_attach(o.p, NULL, &t, &info), NRF91_OK, "%s", info.error_detail);
 	static uint8_t buf[4096];
 	cr_expect_eq(nrf91_read(t, 0x20000000u, buf, sizeof buf), NRF91_OK, "below the count");
 	nrf91_err e = NRF91_OK;
@@ -231,41 +219,29 @@ Test(probe, unplug_after_ap_bytes_cuts_the_probe_once_the_board_moved_that_many)
 	cr_expect_eq(e, NRF91_ERR_PROBE, "%s", nrf91_strerror(e));
 	struct jlink_probe_info *list;
 	size_t n = 1;
-	cr_assert_eq(jlink_list(ctx, &list, &n), PROBE_OK);
+	cr_assert_eq(jlink_list(o.ctx, &list, &n), PROBE_OK);
 	cr_expect_eq(n, 0, "an unplugged probe is gone from the bus");
 	jlink_list_free(list);
-	nrf91_detach(t);
-	probe_close(p);
-	jlink_context_destroy(ctx);
+	close_probe(&o, t);
 }
 
 Test(probe, hung_probe_that_stops_answering_is_a_probe_error_not_a_hang)
 {
 	/* Every IN transfer times out after the first 60 transfers: the probe
 	 * takes commands but never answers (a wedged J-Link firmware). */
-	use_scenario("[probe 1]\nserial = 000260000001\nfault_usb_timeout_after_transfers = 60\n");
-	struct jlink_context *ctx;
-	cr_assert_eq(jlink_context_create(&ctx), PROBE_OK);
-	struct probe *p;
-	char err[160];
-	cr_assert_eq(jlink_open(ctx, 260000001u, 0, &p, err, sizeof(err)), PROBE_OK, "%s", err);
-	struct nrf91 *t = NULL;
-	struct nrf91_info info;
-	nrf91_err e = nrf91_attach(p, NULL, &t, &info);
-	int reads = 0;
-	for (; e == NRF91_OK && reads < 200; reads++) {
-		uint32_t v;
-		e = nrf91_read_u32(t, 0x00FF0140, &v);
-	}
+	struct opened o = open_probe(
+		"[probe 1]\nserial = 000260000001\nfault_usb_timeout_after_transfers = 60\n",
+		260000001u);
+	struct nrf91 *t;
+	int reads;
+	const char *detail;
+	nrf91_err e = read_until_error(o.p, &t, &reads, &detail);
 	cr_expect_eq(e, NRF91_ERR_PROBE, "%s after %d reads", nrf91_strerror(e), reads);
-	const char *detail = t ? nrf91_last_error_detail(t) : info.error_detail;
 	cr_expect(strstr(detail, "J-Link 260000001") != NULL, "%s", detail);
 	/* The probe stays unusable, and says so at once. */
 	uint16_t mv = 0;
-	cr_expect_neq(probe_vtref(p, &mv), PROBE_OK);
-	nrf91_detach(t);
-	probe_close(p);
-	jlink_context_destroy(ctx);
+	cr_expect_neq(probe_vtref(o.p, &mv), PROBE_OK);
+	close_probe(&o, t);
 }
 
 struct worker {

@@ -11,7 +11,6 @@
  * before it gets the table, naming the first one's slot.
  */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,39 +24,21 @@
 #include "station/job.h"
 #include "station/runner.h"
 
-static char test_dir[64];
+#include "sim_scenario.h"
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void remove_test_dir(void)
-{
-	if (test_dir[0])
-		nftw(test_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
+static const char *test_dir;
 
 /* A scenario of fast boards: probe 1, then `more` (further [probe N]
  * sections); probe_keys go into [probe 1]. */
 static void use_scenario2(const char *probe_keys, const char *more)
 {
-	char path[128];
-	snprintf(test_dir, sizeof test_dir, "/tmp/nrfcred-runner-XXXXXX");
-	cr_assert_not_null(mkdtemp(test_dir));
-	snprintf(path, sizeof path, "%s/scenario.ini", test_dir);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fprintf(f,
-		"[sim]\ntiming = fast\nstate_dir = %s/state\n"
-		"[timing]\nmodem_start_ms = 10\nmodem_cmng_write_ms = 10\n"
-		"[probe 1]\nserial = 000260000001\n%s%s",
-		test_dir, probe_keys, more);
-	fclose(f);
-	setenv("NRFSIM_SCENARIO", path, 1);
-	unsetenv("NRFSIM_STATE_DIR");
-	atexit(remove_test_dir);
+	char body[512];
+	int n = snprintf(body, sizeof body,
+			 "[timing]\nmodem_start_ms = 10\nmodem_cmng_write_ms = 10\n"
+			 "[probe 1]\nserial = 000260000001\n%s%s",
+			 probe_keys, more);
+	cr_assert(n > 0 && (size_t)n < sizeof body);
+	test_dir = sim_scenario_use("/tmp/nrfcred-runner-XXXXXX", body);
 }
 
 static void use_scenario(const char *probe_keys)
@@ -168,6 +149,16 @@ static void run_station(struct seen *seen)
 	run_station_with(seen, 1, "ram");
 }
 
+/* The one board's run ended, and the board failed at step. */
+static void expect_failed_at(const struct seen *seen, enum slot_state step)
+{
+	cr_assert(seen->ended, "the run did not end");
+	cr_assert_eq(seen->boards, 1);
+	cr_expect(!seen->passed);
+	cr_expect_eq(seen->failed_step, step, "failed at %s (%s)",
+		     slot_state_step_name(seen->failed_step), seen->error);
+}
+
 Test(runner_retry, a_program_that_always_faults_ends_within_the_retry_budget)
 {
 	/* Every 700th AP access answers FAULT: no 64 KB program gets through,
@@ -175,11 +166,7 @@ Test(runner_retry, a_program_that_always_faults_ends_within_the_retry_budget)
 	use_scenario("fault_ack_every = 700\n");
 	struct seen seen = {0};
 	run_station(&seen);
-	cr_assert(seen.ended, "the run did not end");
-	cr_assert_eq(seen.boards, 1);
-	cr_expect(!seen.passed);
-	cr_expect_eq(seen.failed_step, SLOT_PROGRAM, "failed at %s (%s)",
-		     slot_state_step_name(seen.failed_step), seen.error);
+	expect_failed_at(&seen, SLOT_PROGRAM);
 	cr_expect(strstr(seen.error, "FAULT") != NULL, "%s", seen.error);
 	cr_expect(strstr(seen.error, "interrupted") == NULL &&
 			  strstr(seen.error, "aborted") == NULL,
@@ -201,11 +188,7 @@ Test(runner_retry, a_verify_mismatch_fails_at_once_with_the_word_and_no_clock_fa
 	use_scenario("fault_stuck_bit = 0x00000000:0\n");
 	struct seen seen = {0};
 	run_station(&seen);
-	cr_assert(seen.ended, "the run did not end");
-	cr_assert_eq(seen.boards, 1);
-	cr_expect(!seen.passed);
-	cr_expect_eq(seen.failed_step, SLOT_VERIFY, "failed at %s (%s)",
-		     slot_state_step_name(seen.failed_step), seen.error);
+	expect_failed_at(&seen, SLOT_VERIFY);
 	cr_expect_str_eq(seen.error, "verify mismatch at 0x00000000");
 	cr_expect_eq(seen.entered[SLOT_PROGRAM], 1, "PROGRAM entered %u times",
 		     seen.entered[SLOT_PROGRAM]);

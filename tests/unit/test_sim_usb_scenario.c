@@ -32,6 +32,20 @@ static int parse(const char *text)
 	return n;
 }
 
+/* Each of bad[] as the value of key in [probe 1] is refused, naming the
+ * key on its line. */
+static void refuses_values(const char *key, const char *const *bad, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char text[128], want[128];
+
+		snprintf(text, sizeof(text), "[probe 1]\n%s = %s\n", key, bad[i]);
+		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
+		snprintf(want, sizeof(want), "/cfg/t.ini:2: [probe 1] %s: bad value", key);
+		cr_assert(strstr(messages, want), "%s", messages);
+	}
+}
+
 static char *repeat(char c, size_t n)
 {
 	char *s = malloc(n + 1);
@@ -97,14 +111,7 @@ Test(scenario, modem_error_takes_three_decimal_numbers_in_range)
 		"1,2,2147483648",  "4294967296,0,1", "1,7,1", "1,2,3,4", "-1,2,3",
 		"1,+2,3",	   "1,2,",	     ",2,3",  "1,2",	 "0x10,2,3",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char text[128];
-
-		snprintf(text, sizeof(text), "[probe 1]\nfault_modem_error = %s\n", bad[i]);
-		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
-		cr_assert(strstr(messages, "/cfg/t.ini:2: [probe 1] fault_modem_error: bad value"),
-			  "%s", messages);
-	}
+	refuses_values("fault_modem_error", bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 Test(scenario, session_fault_takes_a_field_name_and_from_a_seq_of_at_least_1)
@@ -164,15 +171,7 @@ Test(scenario, modem_bad_digest_takes_a_sec_tag_and_a_type)
 	cr_assert_eq(f->bad_digest_type, 6);
 	static const char *bad[] = {"42",    "42,7", "4294967296,0", "42,0,515", "-1,0",
 				    "42,+1", ",0",   "42,",	     "0x2a,0",	 "42,00"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char text[128];
-
-		snprintf(text, sizeof(text), "[probe 1]\nfault_modem_bad_digest = %s\n", bad[i]);
-		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
-		cr_assert(strstr(messages,
-				 "/cfg/t.ini:2: [probe 1] fault_modem_bad_digest: bad value"),
-			  "%s", messages);
-	}
+	refuses_values("fault_modem_bad_digest", bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 Test(scenario, result_fault_is_none_or_crc)
@@ -207,14 +206,7 @@ Test(scenario, stuck_bit_takes_a_word_address_in_flash_or_uicr_and_a_bit_0_to_31
 		"0x20000000:0", /* RAM is not flash */
 		"0x1A000",	"0x1A000:", ":3", "0x1A000:-1", "0x1A000:+1", "0x1A000:1x", "-4:1",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char text[128];
-
-		snprintf(text, sizeof(text), "[probe 1]\nfault_stuck_bit = %s\n", bad[i]);
-		cr_assert_eq(parse(text), 1, "'%s' accepted", bad[i]);
-		cr_assert(strstr(messages, "/cfg/t.ini:2: [probe 1] fault_stuck_bit: bad value"),
-			  "%s", messages);
-	}
+	refuses_values("fault_stuck_bit", bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 Test(scenario, missing_file_is_one_problem_and_leaves_the_defaults)

@@ -6,76 +6,46 @@
 #include <string.h>
 
 #include "modem.h"
+#include "simmodem_fixture.h"
 #include "nrfcred/sim_mailbox.h"
 
 #define IMEI "352656100367872"
 #define MFW  "mfw_nrf9160_1.3.5"
 #define PEM  "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
-static struct simboard_timing timing;
-static struct simboard_faults faults;
-static uint8_t store[65536];
-static uint32_t store_len;
-static uint64_t clock_ns;
-static struct simmodem *M;
-static char resp[8192];
-
-static uint64_t fake_clock(void *ctx)
-{
-	(void)ctx;
-	return clock_ns;
-}
+static struct simmodem_fixture fx;
 
 static struct simmodem_params params(uint32_t cap)
 {
-	return (struct simmodem_params){
-		.imei = IMEI,
-		.modem_fw = MFW,
-		.timing = &timing,
-		.faults = &faults,
-		.store = store,
-		.store_len = &store_len,
-		.store_cap = cap,
-		.now_ns = fake_clock,
-		.clock_ctx = NULL,
-	};
+	return simmodem_fixture_params(&fx, IMEI, MFW, cap);
 }
 
 static void setup(void)
 {
-	memset(&timing, 0, sizeof(timing));
-	timing.modem_start_ns = 200000000;
-	timing.modem_cmd_ns = 5000000;
-	timing.modem_cmng_write_ns = 60000000;
-	memset(&faults, 0, sizeof(faults));
-	faults.modem_error_type = -1;
-	memset(store, 0, sizeof(store));
-	store_len = 0;
-	clock_ns = 0;
-	struct simmodem_params p = params(sizeof(store));
-	M = simmodem_create(&p);
-	cr_assert_not_null(M);
+	simmodem_fixture_reset(&fx);
+	fx.timing.modem_start_ns = 200000000;
+	fx.timing.modem_cmd_ns = 5000000;
+	fx.timing.modem_cmng_write_ns = 60000000;
+	struct simmodem_params p = params(sizeof(fx.store));
+	fx.modem = simmodem_create(&p);
+	cr_assert_not_null(fx.modem);
 }
 
 static void teardown(void)
 {
-	simmodem_destroy(M);
+	simmodem_destroy(fx.modem);
 }
 
 TestSuite(simmodem, .init = setup, .fini = teardown);
 
 static const char *at(const char *cmd)
 {
-	size_t len;
-	uint64_t lat;
-	simmodem_at(M, cmd, strlen(cmd), resp, sizeof(resp), &len, &lat);
-	return resp;
+	return simmodem_fixture_at(&fx, cmd);
 }
 
 static void offline(void)
 {
-	cr_assert_str_eq(at("AT+CMEE=1"), "OK\r\n");
-	cr_assert_str_eq(at("AT+CFUN=4"), "OK\r\n");
+	simmodem_fixture_offline(&fx);
 }
 
 static void sha_hex(const char *s, char out[65])
@@ -158,7 +128,7 @@ Test(simmodem, write_overwrites_an_existing_credential)
 	sha_hex("second", h);
 	snprintf(want, sizeof(want), "%%CMNG: 5,4,\"%s\",\"second\"\r\nOK\r\n", h);
 	cr_assert_str_eq(at("AT%CMNG=2,5,4"), want);
-	cr_assert_eq(simmodem_store_foreach(store, store_len, NULL, NULL), 1);
+	cr_assert_eq(simmodem_store_foreach(fx.store, fx.store_len, NULL, NULL), 1);
 }
 
 Test(simmodem, delete_of_a_missing_credential_is_513_and_of_an_existing_one_ok)
@@ -168,7 +138,7 @@ Test(simmodem, delete_of_a_missing_credential_is_513_and_of_an_existing_one_ok)
 	at("AT%CMNG=0,5,4,\"x\"");
 	cr_assert_str_eq(at("AT%CMNG=3,5,4"), "OK\r\n");
 	cr_assert_str_eq(at("AT%CMNG=1"), "OK\r\n");
-	cr_assert_eq(store_len, 0);
+	cr_assert_eq(fx.store_len, 0);
 }
 
 Test(simmodem, private_keys_cannot_be_read_back)
@@ -218,36 +188,36 @@ Test(simmodem, out_of_range_sec_tag_or_type_is_514)
 
 Test(simmodem, full_store_is_515_and_keeps_the_old_content)
 {
-	simmodem_destroy(M);
+	simmodem_destroy(fx.modem);
 	struct simmodem_params p = params(64);
-	M = simmodem_create(&p);
+	fx.modem = simmodem_create(&p);
 	offline();
 	cr_assert_str_eq(at("AT%CMNG=0,1,4,\"0123456789012345678901234567890123456789\""),
 			 "OK\r\n");
-	uint32_t before = store_len;
+	uint32_t before = fx.store_len;
 	cr_assert_str_eq(at("AT%CMNG=0,2,4,\"0123456789\""), "+CME ERROR: 515\r\n");
-	cr_assert_eq(store_len, before);
-	cr_assert_eq(simmodem_store_foreach(store, store_len, NULL, NULL), 1);
+	cr_assert_eq(fx.store_len, before);
+	cr_assert_eq(simmodem_store_foreach(fx.store, fx.store_len, NULL, NULL), 1);
 }
 
 Test(simmodem, injected_fault_fails_only_the_configured_credential)
 {
-	faults.modem_error_sec_tag = 42;
-	faults.modem_error_type = 3;
-	faults.modem_error_code = 515;
+	fx.faults.modem_error_sec_tag = 42;
+	fx.faults.modem_error_type = 3;
+	fx.faults.modem_error_code = 515;
 	offline();
 	cr_assert_str_eq(at("AT%CMNG=0,42,4,\"id\""), "OK\r\n");
 	cr_assert_str_eq(at("AT%CMNG=0,41,3,\"00\""), "OK\r\n");
 	cr_assert_str_eq(at("AT%CMNG=0,42,3,\"00\""), "+CME ERROR: 515\r\n");
-	faults.modem_error_code = 0;
+	fx.faults.modem_error_code = 0;
 	cr_assert_str_eq(at("AT%CMNG=0,42,3,\"00\""), "ERROR\r\n");
 }
 
 Test(simmodem, bad_digest_fault_reports_another_sha256_for_that_credential_only)
 {
-	faults.bad_digest_on = true;
-	faults.bad_digest_sec_tag = 42;
-	faults.bad_digest_type = 0;
+	fx.faults.bad_digest_on = true;
+	fx.faults.bad_digest_sec_tag = 42;
+	fx.faults.bad_digest_type = 0;
 	offline();
 	cr_assert_str_eq(at("AT%CMNG=0,42,0,\"" PEM "\""), "OK\r\n");
 	cr_assert_str_eq(at("AT%CMNG=0,42,1,\"" PEM "\""), "OK\r\n");
@@ -293,11 +263,11 @@ Test(simmodem, store_blob_survives_a_new_modem_and_iterates_without_content)
 	at("AT%CMNG=0,9,4,\"nine\"");
 	at("AT%CMNG=0,3,4,\"three\"");
 	at("AT%CMNG=0,3,1,\"" PEM "\"");
-	simmodem_destroy(M);
-	struct simmodem_params p = params(sizeof(store));
-	M = simmodem_create(&p);
+	simmodem_destroy(fx.modem);
+	struct simmodem_params p = params(sizeof(fx.store));
+	fx.modem = simmodem_create(&p);
 	struct seen s = {0};
-	cr_assert_eq(simmodem_store_foreach(store, store_len, collect, &s), 3);
+	cr_assert_eq(simmodem_store_foreach(fx.store, fx.store_len, collect, &s), 3);
 	cr_assert_eq(s.n, 3);
 	cr_assert_eq(s.info[0].sec_tag, 3);
 	cr_assert_eq(s.info[0].type, 1);
@@ -317,33 +287,33 @@ Test(simmodem, malformed_blob_is_rejected_by_foreach_and_reset_by_a_modem)
 	cr_assert_eq(simmodem_store_foreach(bad, sizeof(bad), NULL, NULL), -1);
 	cr_assert_eq(simmodem_store_foreach(bad, 3, NULL, NULL), -1);
 	cr_assert_eq(simmodem_store_foreach(bad, 0, NULL, NULL), 0);
-	simmodem_destroy(M);
-	memcpy(store, bad, sizeof(bad));
-	store_len = sizeof(bad);
-	struct simmodem_params p = params(sizeof(store));
-	M = simmodem_create(&p);
-	cr_assert_eq(store_len, 0);
+	simmodem_destroy(fx.modem);
+	memcpy(fx.store, bad, sizeof(bad));
+	fx.store_len = sizeof(bad);
+	struct simmodem_params p = params(sizeof(fx.store));
+	fx.modem = simmodem_create(&p);
+	cr_assert_eq(fx.store_len, 0);
 }
 
 Test(simmodem, latency_includes_start_up_once_and_write_time)
 {
 	size_t len;
 	uint64_t lat;
-	simmodem_at(M, "AT+CMEE=1", 9, resp, sizeof(resp), &len, &lat);
+	simmodem_at(fx.modem, "AT+CMEE=1", 9, fx.resp, sizeof(fx.resp), &len, &lat);
 	cr_assert_eq(lat, 205000000u);
-	simmodem_at(M, "AT+CFUN=4", 9, resp, sizeof(resp), &len, &lat);
+	simmodem_at(fx.modem, "AT+CFUN=4", 9, fx.resp, sizeof(fx.resp), &len, &lat);
 	cr_assert_eq(lat, 5000000u);
-	simmodem_at(M, "AT%CMNG=0,1,4,\"a\"", 17, resp, sizeof(resp), &len, &lat);
+	simmodem_at(fx.modem, "AT%CMNG=0,1,4,\"a\"", 17, fx.resp, sizeof(fx.resp), &len, &lat);
 	cr_assert_eq(lat, 60000000u);
-	simmodem_reset(M);
-	simmodem_at(M, "AT", 2, resp, sizeof(resp), &len, &lat);
+	simmodem_reset(fx.modem);
+	simmodem_at(fx.modem, "AT", 2, fx.resp, sizeof(fx.resp), &len, &lat);
 	cr_assert_eq(lat, 205000000u, "start-up again after a reset");
 }
 
 static uint32_t mb_read(uint32_t off)
 {
 	uint32_t v;
-	cr_assert_eq(simmodem_mmio_read(M, off, 4, &v), SIMBUS_OK);
+	cr_assert_eq(simmodem_mmio_read(fx.modem, off, 4, &v), SIMBUS_OK);
 	return v;
 }
 
@@ -354,10 +324,11 @@ static void mb_send(const char *cmd)
 		uint32_t w = 0;
 		for (size_t k = 0; k < 4 && i + k < n; k++)
 			w |= (uint32_t)(uint8_t)cmd[i + k] << (8 * k);
-		cr_assert_eq(simmodem_mmio_write(M, SIM_MBOX_CMD + (uint32_t)i, 4, w), SIMBUS_OK);
+		cr_assert_eq(simmodem_mmio_write(fx.modem, SIM_MBOX_CMD + (uint32_t)i, 4, w),
+			     SIMBUS_OK);
 	}
-	simmodem_mmio_write(M, SIM_MBOX_CMD_LEN, 4, (uint32_t)n);
-	simmodem_mmio_write(M, SIM_MBOX_DOORBELL, 4, 1);
+	simmodem_mmio_write(fx.modem, SIM_MBOX_CMD_LEN, 4, (uint32_t)n);
+	simmodem_mmio_write(fx.modem, SIM_MBOX_DOORBELL, 4, 1);
 }
 
 static void mb_resp(char *out)
@@ -374,20 +345,20 @@ static void mb_resp(char *out)
 Test(simmodem, mailbox_stays_busy_for_the_modeled_latency_then_answers)
 {
 	cr_assert_eq(mb_read(SIM_MBOX_ID), SIM_MBOX_ID_VALUE);
-	clock_ns = 1000;
+	fx.clock_ns = 1000;
 	mb_send("AT+CGSN=1");
 	cr_assert_eq(mb_read(SIM_MBOX_STATUS), SIM_MBOX_ST_BUSY);
-	cr_assert(simmodem_take_poll_hint(M), "a STATUS read while busy is a poll");
-	cr_assert_not(simmodem_take_poll_hint(M));
-	cr_assert_eq(simmodem_ready_at(M), 1000u + 205000000u);
-	clock_ns = 1000u + 204999999u;
+	cr_assert(simmodem_take_poll_hint(fx.modem), "a STATUS read while busy is a poll");
+	cr_assert_not(simmodem_take_poll_hint(fx.modem));
+	cr_assert_eq(simmodem_ready_at(fx.modem), 1000u + 205000000u);
+	fx.clock_ns = 1000u + 204999999u;
 	cr_assert_eq(mb_read(SIM_MBOX_STATUS), SIM_MBOX_ST_BUSY);
-	clock_ns += 1;
+	fx.clock_ns += 1;
 	cr_assert_eq(mb_read(SIM_MBOX_STATUS), SIM_MBOX_ST_DONE);
 	char out[256];
 	mb_resp(out);
 	cr_assert_str_eq(out, "+CGSN: \"" IMEI "\"\r\nOK\r\n");
-	cr_assert_eq(simmodem_commands(M), 1);
+	cr_assert_eq(simmodem_commands(fx.modem), 1);
 }
 
 Test(simmodem, doorbell_while_busy_sets_error)
@@ -395,16 +366,16 @@ Test(simmodem, doorbell_while_busy_sets_error)
 	mb_send("AT");
 	mb_send("AT");
 	cr_assert_eq(mb_read(SIM_MBOX_STATUS) & SIM_MBOX_ST_ERROR, SIM_MBOX_ST_ERROR);
-	cr_assert_eq(simmodem_commands(M), 1);
+	cr_assert_eq(simmodem_commands(fx.modem), 1);
 }
 
 Test(simmodem, hung_modem_never_answers)
 {
-	faults.firmware_hang = true;
+	fx.faults.firmware_hang = true;
 	mb_send("AT");
-	clock_ns = 1000000000000ull;
+	fx.clock_ns = 1000000000000ull;
 	cr_assert_eq(mb_read(SIM_MBOX_STATUS), SIM_MBOX_ST_BUSY);
-	cr_assert_eq(simmodem_ready_at(M), UINT64_MAX);
+	cr_assert_eq(simmodem_ready_at(fx.modem), UINT64_MAX);
 }
 
 Test(simmodem, long_response_is_truncated_with_overflow)
@@ -415,9 +386,9 @@ Test(simmodem, long_response_is_truncated_with_overflow)
 		snprintf(cmd, sizeof(cmd), "AT%%CMNG=0,%d,4,\"id\"", i);
 		at(cmd);
 	}
-	clock_ns = 0;
+	fx.clock_ns = 0;
 	mb_send("AT%CMNG=1");
-	clock_ns = 10000000000ull;
+	fx.clock_ns = 10000000000ull;
 	uint32_t st = mb_read(SIM_MBOX_STATUS);
 	cr_assert_eq(st, SIM_MBOX_ST_DONE | SIM_MBOX_ST_OVERFLOW);
 	cr_assert_eq(mb_read(SIM_MBOX_RESP_LEN), SIM_MBOX_RESP_SIZE);
@@ -457,11 +428,11 @@ Test(simmodem, modem_firmware_version_decides_whether_the_list_has_digests)
 
 Test(simmodem, old_modem_firmware_lists_credentials_without_the_sha256)
 {
-	simmodem_destroy(M);
-	struct simmodem_params p = params(sizeof(store));
+	simmodem_destroy(fx.modem);
+	struct simmodem_params p = params(sizeof(fx.store));
 	p.modem_fw = "mfw_nrf9160_1.2.3";
-	M = simmodem_create(&p);
-	cr_assert_not_null(M);
+	fx.modem = simmodem_create(&p);
+	cr_assert_not_null(fx.modem);
 	offline();
 	cr_assert_str_eq(at("AT%CMNG=0,16842753,0,\"" PEM "\""), "OK\r\n");
 	cr_assert_str_eq(at("AT%CMNG=0,16842753,4,\"id\""), "OK\r\n");

@@ -10,65 +10,39 @@
 #include <string.h>
 
 #include "modem.h"
+#include "simmodem_fixture.h"
 #include "modem_keygen.h"
 #include "modem_store.h"
 
 #define IMEI "352656100367872"
 
-static struct simboard_timing timing;
-static struct simboard_faults faults;
-static uint8_t store[65536];
-static uint32_t store_len;
-static struct simmodem *M;
-static char resp[8192];
-
-static uint64_t fake_clock(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
+static struct simmodem_fixture fx;
 
 static struct simmodem *make(const char *mfw)
 {
-	struct simmodem_params p = {
-		.imei = IMEI,
-		.modem_fw = mfw,
-		.device_id = 0x1122334455667788ull,
-		.part = SIMBOARD_NRF9161,
-		.timing = &timing,
-		.faults = &faults,
-		.store = store,
-		.store_len = &store_len,
-		.store_cap = sizeof(store),
-		.now_ns = fake_clock,
-	};
+	struct simmodem_params p = simmodem_fixture_params(&fx, IMEI, mfw, sizeof(fx.store));
+	p.device_id = 0x1122334455667788ull;
+	p.part = SIMBOARD_NRF9161;
 	return simmodem_create(&p);
 }
 
 static void setup(void)
 {
-	memset(&timing, 0, sizeof(timing));
-	memset(&faults, 0, sizeof(faults));
-	faults.modem_error_type = -1;
-	memset(store, 0, sizeof(store));
-	store_len = 0;
-	M = make("mfw_nrf91x1_2.0.1");
-	cr_assert_not_null(M);
+	simmodem_fixture_reset(&fx);
+	fx.modem = make("mfw_nrf91x1_2.0.1");
+	cr_assert_not_null(fx.modem);
 }
 
 static void teardown(void)
 {
-	simmodem_destroy(M);
+	simmodem_destroy(fx.modem);
 }
 
 TestSuite(simmodem_keygen, .init = setup, .fini = teardown);
 
 static const char *at(const char *cmd)
 {
-	size_t len;
-	uint64_t lat;
-	simmodem_at(M, cmd, strlen(cmd), resp, sizeof(resp), &len, &lat);
-	return resp;
+	return simmodem_fixture_at(&fx, cmd);
 }
 
 /* base64url without padding -> bytes; returns the length. */
@@ -102,8 +76,7 @@ static void halves(const char *r, const char *name, uint8_t *a, size_t *an, uint
 
 static void offline(void)
 {
-	cr_assert_str_eq(at("AT+CMEE=1"), "OK\r\n");
-	cr_assert_str_eq(at("AT+CFUN=4"), "OK\r\n");
+	simmodem_fixture_offline(&fx);
 }
 
 Test(simmodem_keygen, refused_while_the_modem_is_active_with_cme_518)
@@ -111,7 +84,7 @@ Test(simmodem_keygen, refused_while_the_modem_is_active_with_cme_518)
 	cr_assert_str_eq(at("AT+CMEE=1"), "OK\r\n");
 	cr_assert_str_eq(at("AT+CFUN=1"), "OK\r\n");
 	cr_assert_str_eq(at("AT%KEYGEN=7,2,0,\"CN=" IMEI "\""), "+CME ERROR: 518\r\n");
-	cr_assert_eq(store_len, 0, "nothing stored");
+	cr_assert_eq(fx.store_len, 0, "nothing stored");
 	cr_assert_str_eq(at("AT+CMEE=0"), "OK\r\n");
 	cr_assert_str_eq(at("AT%KEYGEN=7,2,0"), "ERROR\r\n", "CMEE=0: plain ERROR");
 }
@@ -138,7 +111,7 @@ Test(simmodem_keygen, makes_a_p256_key_in_the_store_and_a_csr_signed_with_it)
 	cr_assert_eq(
 		mbedtls_pk_verify(&csr.pk, MBEDTLS_MD_SHA256, hash, 32, csr.sig.p, csr.sig.len), 0);
 	/* The key it names is the one the store holds as (7, client key). */
-	struct mstore st = {.blob = store, .len = &store_len, .cap = sizeof(store)};
+	struct mstore st = {.blob = fx.store, .len = &fx.store_len, .cap = sizeof(fx.store)};
 	struct mstore_entry e;
 	cr_assert_eq(mstore_find(&st, 7, 2, &e), MSTORE_OK);
 	cr_assert(memmem(e.content, e.length, "PRIVATE KEY-----", 16) != NULL);
@@ -212,7 +185,7 @@ Test(simmodem_keygen, refuses_bad_parameters)
 	cr_assert_str_eq(at("AT%KEYGEN=2147483648,2,0"), "+CME ERROR: 514\r\n");
 	cr_assert_str_eq(at("AT%KEYGEN=7,2"), "ERROR\r\n");
 	cr_assert_str_eq(at("AT%KEYGEN"), "ERROR\r\n");
-	cr_assert_eq(store_len, 0);
+	cr_assert_eq(fx.store_len, 0);
 }
 
 Test(simmodem_keygen, attestation_token_carries_uuid_and_device_type)
@@ -242,9 +215,9 @@ Test(simmodem_keygen, attestation_token_carries_uuid_and_device_type)
 
 Test(simmodem_keygen, older_modem_firmware_knows_neither_command)
 {
-	simmodem_destroy(M);
-	M = make("mfw_nrf9160_1.2.3");
-	cr_assert_not_null(M);
+	simmodem_destroy(fx.modem);
+	fx.modem = make("mfw_nrf9160_1.2.3");
+	cr_assert_not_null(fx.modem);
 	offline();
 	cr_assert_str_eq(at("AT%KEYGEN=7,2,0"), "ERROR\r\n");
 	cr_assert_str_eq(at("AT%ATTESTTOKEN"), "ERROR\r\n");

@@ -18,6 +18,8 @@
 #include "station/config.h"
 #include "station/job.h"
 
+#include "per_device_fixture.h"
+
 static char dir[64];
 
 static void setup(void)
@@ -35,41 +37,22 @@ static void teardown(void)
 
 TestSuite(station_keygen, .init = setup, .fini = teardown);
 
-struct fixture {
-	struct station_config *cfg;
-	struct station_job *job;
-};
-
 /* The [ca] files are only read by station_job_add_keygen, which these
  * tests do not call for keygen jobs: the table is what is under test. */
-static int make_job(struct fixture *f, const char *station, const char *creds, char *err,
+static int make_job(struct per_device_fixture *f, const char *station, const char *creds, char *err,
 		    size_t errlen)
 {
-	char text[2048], path[128];
-	snprintf(path, sizeof path, "%s/st.ini", dir);
+	char text[2048];
 	snprintf(text, sizeof text,
 		 "[station]\nprovisioner = %s\ndelivery = ram\nsecrets_out = psk.csv\n%s"
 		 "[slot 3]\nprobe = 260000003\n[ca]\ncert = ca.crt\nkey = ca.key\n%s",
 		 FW_SIM_HEX, station, creds);
-	cr_assert_eq(station_config_parse(text, path, &f->cfg, err, errlen), STATION_CONFIG_OK,
-		     "%s", err);
-	cr_assert(station_config_has_per_device(f->cfg), "a keygen credential is per board");
-	struct cred_set *set = NULL;
-	cr_assert_eq(station_job_load_credentials(f->cfg, &set, err, errlen), 0, "%s", err);
-	int rc = station_job_create_per_device(FW_SIM_HEX, set, f->cfg, &f->job, err, errlen);
-	cred_set_destroy(set);
-	return rc;
-}
-
-static void drop(struct fixture *f)
-{
-	station_job_destroy(f->job);
-	station_config_free(f->cfg);
+	return per_device_fixture_make(f, dir, text, err, errlen);
 }
 
 Test(station_keygen, the_subject_is_filled_in_by_the_template_expander_after_the_others)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	char err[600];
 	cr_assert_eq(make_job(&f, "",
 			      "[credential dev]\nsec_tag = 16\ntype = keygen\n"
@@ -110,7 +93,7 @@ Test(station_keygen, the_subject_is_filled_in_by_the_template_expander_after_the
 	want = "101000000CN=352656100022221,OU=abcdef0123456789,L=slot7";
 	cr_assert_eq(memcmp(kg->data, want, kg->len), 0);
 	board_table_destroy(bt);
-	drop(&f);
+	per_device_fixture_drop(&f);
 }
 
 /* Issues 11 and 14 together: the bundle's items and the KEYGEN entry in
@@ -118,7 +101,7 @@ Test(station_keygen, the_subject_is_filled_in_by_the_template_expander_after_the
  * take a pool source. */
 Test(station_keygen, pool_items_and_the_keygen_entry_fill_one_board_table)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	char err[600];
 	cr_assert_eq(make_job(&f, "",
 			      "[credential dev]\nsec_tag = 16\ntype = keygen\n"
@@ -130,18 +113,8 @@ Test(station_keygen, pool_items_and_the_keygen_entry_fill_one_board_table)
 		     0, "%s", err);
 	cr_assert_str_eq(f.job->pool, "line");
 	cr_assert(f.job->keygen);
-	struct db_pool_claim *c = secure_mem_alloc(sizeof *c);
-	cr_assert_not_null(c);
-	memset(c, 0, sizeof *c);
-	snprintf(c->pool, sizeof c->pool, "line");
-	snprintf(c->bundle, sizeof c->bundle, "dev0001");
-	struct db_pool_item *it = &c->items[c->count++];
-	it->sec_tag = 17;
-	it->type = NRFCRED_TYPE_PSK;
-	it->len = 32;
-	it->content = secure_mem_alloc(it->len);
-	cr_assert_not_null(it->content);
-	memcpy(it->content, "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf", 32);
+	struct db_pool_claim *c = per_device_claim_new("line", "dev0001");
+	per_device_claim_add(c, 17, NRFCRED_TYPE_PSK, "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf");
 	struct board_ids ids = {.imei = "352656100011116", .device_id = 1, .slot = 3};
 	struct board_table *bt = NULL;
 	cr_assert_eq(board_table_build(f.job, &ids, c, &bt, err, sizeof err), 0, "%s", err);
@@ -162,7 +135,7 @@ Test(station_keygen, pool_items_and_the_keygen_entry_fill_one_board_table)
 	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), -1,
 		     "no bundle: no table, keygen entry or not");
 	db_pool_claim_free(c);
-	drop(&f);
+	per_device_fixture_drop(&f);
 
 	char text[1024], path[128];
 	snprintf(path, sizeof path, "%s/st.ini", dir);
@@ -181,7 +154,7 @@ Test(station_keygen, pool_items_and_the_keygen_entry_fill_one_board_table)
 
 Test(station_keygen, the_default_subject_and_usage)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	char err[600];
 	cr_assert_eq(make_job(&f, "", "[credential dev]\nsec_tag = 16\ntype = keygen\n", err,
 			      sizeof err),
@@ -196,12 +169,12 @@ Test(station_keygen, the_default_subject_and_usage)
 	cr_assert_eq(memcmp(kg->data, want, kg->len), 0);
 	cr_assert_eq(table_flags(bt->table) & NRFCRED_TABLE_F_IMEI_ONLY, 0);
 	board_table_destroy(bt);
-	drop(&f);
+	per_device_fixture_drop(&f);
 }
 
 Test(station_keygen, attestation_reaches_each_boards_table)
 {
-	struct fixture f;
+	struct per_device_fixture f;
 	char err[600];
 	cr_assert_eq(make_job(&f, "attestation = yes\n",
 			      "[credential id]\nsec_tag = 16\ntype = psk_identity\n"
@@ -215,7 +188,7 @@ Test(station_keygen, attestation_reaches_each_boards_table)
 	cr_assert_eq(board_table_build(f.job, &ids, NULL, &bt, err, sizeof err), 0, "%s", err);
 	cr_assert_neq(table_flags(bt->table) & NRFCRED_TABLE_F_ATTEST, 0);
 	board_table_destroy(bt);
-	drop(&f);
+	per_device_fixture_drop(&f);
 }
 
 Test(station_keygen, a_subject_no_board_can_fit_is_refused_when_the_job_is_made)
@@ -227,7 +200,7 @@ Test(station_keygen, a_subject_no_board_can_fit_is_refused_when_the_job_is_made)
 		strcat(subject, "${IMEI}");
 	snprintf(creds, sizeof creds, "[credential dev]\nsec_tag = 16\ntype = keygen\nsubject = %s\n",
 		 subject);
-	struct fixture f;
+	struct per_device_fixture f;
 	char err[600];
 	cr_assert_neq(make_job(&f, "", creds, err, sizeof err), 0);
 	cr_assert_null(f.job);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at_params.h"
 #include "modem_keygen.h"
 #include "modem_store.h"
 #include "nrfcred/sim_mailbox.h"
@@ -30,12 +31,6 @@ struct simmodem {
 	uint64_t ready_at;
 	bool poll_hint;
 	uint64_t commands;
-};
-
-struct param {
-	const char *s;
-	size_t n;
-	bool quoted;
 };
 
 struct simmodem *simmodem_create(const struct simmodem_params *params)
@@ -191,60 +186,6 @@ static void cme(const struct simmodem *m, struct out *o, int code)
 		error(o);
 }
 
-/* ---- parameter parsing (27.007 syntax: comma separated, "..." strings) */
-
-static int split_params(const char *s, size_t n, struct param *pv)
-{
-	int np = 0;
-	size_t i = 0;
-	if (n == 0)
-		return 0;
-	for (;;) {
-		if (np == MAX_PARAMS)
-			return -1;
-		struct param *p = &pv[np++];
-		if (i < n && s[i] == '"') {
-			size_t start = ++i;
-			while (i < n && s[i] != '"')
-				i++;
-			if (i >= n)
-				return -1; /* unterminated string */
-			p->s = s + start;
-			p->n = i - start;
-			p->quoted = true;
-			i++;
-		} else {
-			size_t start = i;
-			while (i < n && s[i] != ',')
-				i++;
-			p->s = s + start;
-			p->n = i - start;
-			p->quoted = false;
-		}
-		if (i == n)
-			return np;
-		if (s[i] != ',')
-			return -1;
-		i++;
-	}
-}
-
-static bool param_u32(const struct param *p, uint32_t *v)
-{
-	if (p->quoted || p->n == 0 || p->n > 10)
-		return false;
-	uint64_t x = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->s[i] < '0' || p->s[i] > '9')
-			return false;
-		x = x * 10 + (uint64_t)(p->s[i] - '0');
-	}
-	if (x > UINT32_MAX)
-		return false;
-	*v = (uint32_t)x;
-	return true;
-}
-
 static bool eq_nocase(const char *a, size_t an, const char *b)
 {
 	size_t bn = strlen(b);
@@ -301,7 +242,7 @@ static bool active(const struct simmodem *m)
 	return m->cfun == 1 || m->cfun == 2 || m->cfun == 21;
 }
 
-static int content_error(uint8_t type, const struct param *c)
+static int content_error(uint8_t type, const struct at_param *c)
 {
 	if (!c->quoted || c->n == 0 || c->n > SIMMODEM_CONTENT_MAX)
 		return 527;
@@ -333,16 +274,16 @@ static void list_one(const struct simmodem *m, struct out *o, const struct mstor
 	out_fmt(o, "%%CMNG: %u,%u,\"%s\"\r\n", e->sec_tag, e->type, hex);
 }
 
-static void cmd_cmng(struct simmodem *m, const struct param *pv, int np, struct out *o,
+static void cmd_cmng(struct simmodem *m, const struct at_param *pv, int np, struct out *o,
 		     uint64_t *latency)
 {
 	uint32_t op, tag = 0, type = 0;
-	if (np < 1 || !param_u32(&pv[0], &op) || op > 3) {
+	if (np < 1 || !at_param_u32(&pv[0], &op) || op > 3) {
 		error(o);
 		return;
 	}
-	bool have_tag = np >= 2 && param_u32(&pv[1], &tag);
-	bool have_type = np >= 3 && param_u32(&pv[2], &type);
+	bool have_tag = np >= 2 && at_param_u32(&pv[1], &tag);
+	bool have_type = np >= 3 && at_param_u32(&pv[2], &type);
 	if ((np >= 2 && !have_tag) || (np >= 3 && !have_type)) {
 		error(o);
 		return;
@@ -438,8 +379,7 @@ static void out_sink(void *ctx, const char *s, size_t n)
 
 /* %KEYGEN / %ATTESTTOKEN (modem_keygen.c); unknown to a modem firmware
  * older than 1.3.0, which answers ERROR as for any unknown command. */
-static void cmd_security(struct simmodem *m, bool keygen, const char *args, size_t n,
-			 struct out *o)
+static void cmd_security(struct simmodem *m, bool keygen, const char *args, size_t n, struct out *o)
 {
 	if (!m->has_keygen) {
 		error(o);
@@ -468,10 +408,10 @@ static void cmd_cfun(struct simmodem *m, const char *args, size_t n, struct out 
 		ok(o);
 		return;
 	}
-	struct param pv[MAX_PARAMS];
+	struct at_param pv[MAX_PARAMS];
 	uint32_t fun;
-	if (n < 2 || args[0] != '=' || split_params(args + 1, n - 1, pv) != 1 ||
-	    !param_u32(&pv[0], &fun)) {
+	if (n < 2 || args[0] != '=' || at_params_split(args + 1, n - 1, pv, MAX_PARAMS) != 1 ||
+	    !at_param_u32(&pv[0], &fun)) {
 		error(o);
 		return;
 	}
@@ -504,7 +444,7 @@ static void execute(struct simmodem *m, const char *cmd, size_t n, struct out *o
 		name_len++;
 	const char *args = cmd + name_len;
 	size_t args_n = n - name_len;
-	struct param pv[MAX_PARAMS];
+	struct at_param pv[MAX_PARAMS];
 	if (eq_nocase(cmd, name_len, "+CMEE")) {
 		if (args_n == 2 && args[0] == '=' && (args[1] == '0' || args[1] == '1')) {
 			m->cmee = args[1] == '1';
@@ -536,8 +476,9 @@ static void execute(struct simmodem *m, const char *cmd, size_t n, struct out *o
 			error(o);
 		}
 	} else if (eq_nocase(cmd, name_len, "%CMNG")) {
-		int np =
-			args_n >= 1 && args[0] == '=' ? split_params(args + 1, args_n - 1, pv) : -1;
+		int np = args_n >= 1 && args[0] == '='
+				 ? at_params_split(args + 1, args_n - 1, pv, MAX_PARAMS)
+				 : -1;
 		if (np < 1)
 			error(o);
 		else

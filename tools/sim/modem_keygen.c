@@ -52,6 +52,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "at_params.h"
 #include "modem.h"
 
 #define SEC_TAG_MAX	    2147483647u
@@ -297,63 +298,10 @@ static size_t cose_sign1(uint64_t device_id, const uint8_t *payload, size_t payl
 
 /* ---- parameters */
 
-struct kparam {
-	const char *s;
-	size_t n;
-	bool quoted;
-};
-
-/* Comma-separated, "..." strings without escapes (27.007 §4.1). */
-static int split(const char *s, size_t n, struct kparam *pv, int max)
-{
-	int np = 0;
-	size_t i = 0;
-	for (;;) {
-		if (np == max)
-			return -1;
-		struct kparam *p = &pv[np++];
-		if (i < n && s[i] == '"') {
-			size_t start = ++i;
-			while (i < n && s[i] != '"')
-				i++;
-			if (i >= n)
-				return -1;
-			*p = (struct kparam){s + start, i - start, true};
-			i++;
-		} else {
-			size_t start = i;
-			while (i < n && s[i] != ',')
-				i++;
-			*p = (struct kparam){s + start, i - start, false};
-		}
-		if (i == n)
-			return np;
-		if (s[i] != ',')
-			return -1;
-		i++;
-	}
-}
-
-static bool kparam_u32(const struct kparam *p, uint32_t *v)
-{
-	if (p->quoted || p->n == 0 || p->n > 10)
-		return false;
-	uint64_t x = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->s[i] < '0' || p->s[i] > '9')
-			return false;
-		x = x * 10 + (uint64_t)(p->s[i] - '0');
-	}
-	if (x > UINT32_MAX)
-		return false;
-	*v = (uint32_t)x;
-	return true;
-}
-
 /* "111010000" -> the X.509 KeyUsage bits mbedTLS takes (bit 0 of the
  * string is digitalSignature = 0x80; decipherOnly, the ninth, is 0x8000,
  * which a PKCS#10 request written by mbedTLS cannot carry: refused). */
-static int key_usage_bits(const struct kparam *p, unsigned char *bits)
+static int key_usage_bits(const struct at_param *p, unsigned char *bits)
 {
 	if (!p->quoted || p->n != KEY_USAGE_LEN)
 		return -1;
@@ -371,7 +319,7 @@ static int key_usage_bits(const struct kparam *p, unsigned char *bits)
 }
 
 /* Subject attributes: printable ASCII only (they become an X.509 name). */
-static bool attributes_ok(const struct kparam *p)
+static bool attributes_ok(const struct at_param *p)
 {
 	if (!p->quoted || p->n == 0 || p->n >= ATTRIBUTES_MAX)
 		return false;
@@ -409,11 +357,11 @@ static size_t csr_payload(const struct simmodem_identity *id, uint32_t sec_tag, 
 int simmodem_keygen(struct mstore *store, const struct simmodem_identity *id, bool active,
 		    const char *args, size_t args_n, const struct simmodem_out *out)
 {
-	struct kparam pv[6];
-	int np = split(args, args_n, pv, 6);
+	struct at_param pv[6];
+	int np = at_params_split(args, args_n, pv, 6);
 	uint32_t tag, key_type, format;
-	if (np < 3 || np > 5 || !kparam_u32(&pv[0], &tag) || !kparam_u32(&pv[1], &key_type) ||
-	    !kparam_u32(&pv[2], &format))
+	if (np < 3 || np > 5 || !at_param_u32(&pv[0], &tag) || !at_param_u32(&pv[1], &key_type) ||
+	    !at_param_u32(&pv[2], &format))
 		return -1;
 	if (tag > SEC_TAG_MAX)
 		return 514;
@@ -520,9 +468,9 @@ int simmodem_attesttoken(const struct simmodem_identity *id, const char *args, s
 	bool have_challenge = false;
 	if (args_n > 0) {
 		/* `=<challenge>`: 32 hex digits (docs/hardware/nrf91.md §10). */
-		struct kparam pv[2];
-		if (args[0] != '=' || split(args + 1, args_n - 1, pv, 2) != 1 || !pv[0].quoted ||
-		    pv[0].n != 32)
+		struct at_param pv[2];
+		if (args[0] != '=' || at_params_split(args + 1, args_n - 1, pv, 2) != 1 ||
+		    !pv[0].quoted || pv[0].n != 32)
 			return -1;
 		for (size_t i = 0; i < 16; i++) {
 			unsigned v = 0;
