@@ -421,6 +421,7 @@ static void new_board(struct slot *s)
 	s->flow.failing = false;
 	s->wipe_left_to_app = false;
 	s->wipe_full = false;
+	s->crc_verdict = false;
 	s->probe_failed = false;
 	s->attempt = 0;
 	s->retry_of = SLOT_IDLE;

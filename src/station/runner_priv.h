@@ -118,6 +118,11 @@ struct slot {
 	/* Why the flash loader could not be started and PROGRAM took the
 	 * direct path instead ("" when it did not happen on this board). */
 	char loader_fallback[200];
+	/* verify = crc with the loader: PROGRAM's loader run computed the
+	 * CRC-32 too (steps.c program_crc) and VERIFY reports its verdict. */
+	bool crc_verdict;
+	nrf91_err crc_err;
+	char crc_detail[256];
 	struct slot_session session; /* RUN .. AWAIT_RESULT of the RAM delivery */
 	struct slot_keygen *keygen;  /* this board's keygen/attestation rounds (keygen.c) */
 	char imei[16];		     /* the IMEI of the session's READY, "" before */

@@ -506,6 +506,40 @@ static enum slot_outcome loader_outcome(struct slot *s, nrf91_err e)
 	return SLOT_OUT_FAILED;
 }
 
+/*
+ * PROGRAM with the loader and verify = crc: the same loader run programs
+ * and computes the CRC-32 of every range, and the verdict waits for VERIFY,
+ * which reports it as it would have found it. A second loader run in
+ * VERIFY cost its load, start and end for nothing new (~50 ms a step at
+ * full speed, tools/bench reference board). A mismatch is VERIFY's failure
+ * (final, naming the word); any other error is PROGRAM's own.
+ */
+static enum slot_outcome program_crc(struct slot *s, const struct image *img)
+{
+	s->crc_verdict = false;
+	nrf91_err e = nrf91_program_with(s->target, img, NRF91_FLASH_LOADER, NRF91_VERIFY_CRC);
+	enum slot_outcome out = loader_outcome(s, e);
+	if (e != NRF91_OK && e != NRF91_ERR_VERIFY)
+		return out;
+	s->crc_verdict = true;
+	s->crc_err = e;
+	snprintf(s->crc_detail, sizeof s->crc_detail, "%s", e == NRF91_OK ? "" : s->detail);
+	s->err = NRF91_OK;
+	s->detail[0] = '\0';
+	return SLOT_OUT_OK;
+}
+
+/* VERIFY after program_crc: its verdict, once. */
+static enum slot_outcome crc_verdict(struct slot *s)
+{
+	s->crc_verdict = false;
+	s->err = s->crc_err;
+	if (s->crc_err == NRF91_OK)
+		return SLOT_OUT_OK;
+	snprintf(s->detail, sizeof s->detail, "%s", s->crc_detail);
+	return SLOT_OUT_FAILED;
+}
+
 enum slot_outcome slot_step_run(struct slot *s)
 {
 	struct runner *r = s->r;
@@ -580,14 +614,18 @@ enum slot_outcome slot_step_run(struct slot *s)
 		}
 	case SLOT_PROGRAM:
 		/* Direct: the words are written here and VERIFY reads them back
-		 * (a mismatch names its address and is final). The loader
-		 * only writes here too: VERIFY proves it (CRC-32 on the
-		 * target or read-back), as it proves the direct path. */
+		 * (a mismatch names its address and is final). The loader with
+		 * verify = crc computes the CRC-32 in the same run and VERIFY
+		 * reports it (program_crc); with read-back it only writes. */
 		if (flash_method(s) == NRF91_FLASH_DIRECT)
 			return from_err(s, nrf91_write_image(s->target, job->image));
+		if (verify_method(s) == NRF91_VERIFY_CRC)
+			return program_crc(s, job->image);
 		return loader_outcome(s, nrf91_program_with(s->target, job->image,
 							    flash_method(s), NRF91_VERIFY_NONE));
 	case SLOT_VERIFY:
+		if (s->crc_verdict)
+			return crc_verdict(s);
 		if (verify_method(s) == NRF91_VERIFY_READBACK)
 			return verify(s, job->image);
 		return loader_outcome(s, nrf91_verify_with(s->target, job->image, verify_method(s)));
@@ -611,14 +649,18 @@ enum slot_outcome slot_step_run(struct slot *s)
 		if (!r->cfg->lock && (e = nrf91_keep_debug_open(s->target)) != NRF91_OK)
 			return from_err(s, e);
 		/* Direct: the words are written here and VERIFY reads them back
-		 * (a mismatch names its address and is final). The loader
-		 * only writes here too: VERIFY proves it (CRC-32 on the
-		 * target or read-back), as it proves the direct path. */
+		 * (a mismatch names its address and is final). The loader with
+		 * verify = crc computes the CRC-32 in the same run and VERIFY
+		 * reports it (program_crc); with read-back it only writes. */
 		if (flash_method(s) == NRF91_FLASH_DIRECT)
 			return from_err(s, nrf91_write_image(s->target, job->app));
+		if (verify_method(s) == NRF91_VERIFY_CRC)
+			return program_crc(s, job->app);
 		return loader_outcome(s, nrf91_program_with(s->target, job->app, flash_method(s),
 							    NRF91_VERIFY_NONE));
 	case SLOT_VERIFY_APP:
+		if (s->crc_verdict)
+			return crc_verdict(s);
 		if (verify_method(s) == NRF91_VERIFY_READBACK)
 			return verify(s, job->app);
 		return loader_outcome(s, nrf91_verify_with(s->target, job->app, verify_method(s)));
