@@ -186,14 +186,15 @@ for dl in ram flash; do
 		went "$d" 1 '[|]PROGRAM[|]ERASE [(]retry 1 of 1[)]'
 done
 # AWAIT_RESULT moves AP bytes 11500..24000 with the RAM session (its
-# records), about 10950..11350 with the flash delivery (status polls;
-# measured with the flash loader, the default, issue 11's provisioner and
-# the loader's DHCSR read in every poll: 10900 lands before RUN, 11400 in
-# WIPE). The window follows the image size, which PROGRAM moves once, and
-# the loader's polls: measure again when either changes.
+# records), about 10100..10450 with the flash delivery (status polls;
+# measured with the flash loader, the default, issue 11's provisioner, the
+# loader's DHCSR read in every poll and its CRC in PROGRAM's run: 10000
+# lands before RUN, 10500 in WIPE). The window follows the image size,
+# which PROGRAM moves once, and the loader's polls: measure again when
+# either changes.
 one "probe unplugged during AWAIT_RESULT" ram "fault_unplug_after_ap_bytes = 16000" 4 fail await_result \
 	'^probe failure' keyless
-one "probe unplugged during AWAIT_RESULT" flash "fault_unplug_after_ap_bytes = 11150" 4 fail await_result \
+one "probe unplugged during AWAIT_RESULT" flash "fault_unplug_after_ap_bytes = 10280" 4 fail await_result \
 	'^probe failure' keys-left
 check "probe unplugged during AWAIT_RESULT (flash): the unplug came after RUN" \
 	went "$d" 1 '[|]RUN[|]AWAIT_RESULT'
