@@ -20,13 +20,9 @@ static struct nrf91 *t;
 
 /* A board of this part, attached (recovered if locked) and erased; cpu_hz 0
  * keeps the simulator's default core speed. */
-static void open_board_at(enum simboard_part part, uint32_t cpu_hz)
+static void open_board_cfg(const struct simboard_config *cfg)
 {
-	struct simboard_config cfg;
-	simprobe_default_config(&cfg, part);
-	if (cpu_hz)
-		cfg.timing.cpu_hz = cpu_hz;
-	sp = simprobe_create(&cfg);
+	sp = simprobe_create(cfg);
 	cr_assert_not_null(sp, "simulated board");
 	struct nrf91_options o = {.allow_recover = true};
 	struct nrf91_info info;
@@ -34,6 +30,15 @@ static void open_board_at(enum simboard_part part, uint32_t cpu_hz)
 	cr_assert_eq(e, NRF91_OK, "attach: %s: %s", nrf91_strerror(e), info.error_detail);
 	e = nrf91_erase_all(t);
 	cr_assert_eq(e, NRF91_OK, "erase: %s", nrf91_last_error_detail(t));
+}
+
+static void open_board_at(enum simboard_part part, uint32_t cpu_hz)
+{
+	struct simboard_config cfg;
+	simprobe_default_config(&cfg, part);
+	if (cpu_hz)
+		cfg.timing.cpu_hz = cpu_hz;
+	open_board_cfg(&cfg);
 }
 
 static void open_board(enum simboard_part part)
@@ -80,6 +85,18 @@ static struct image *sample_image(uint32_t seed, uint64_t *nonerased_words)
 	return img;
 }
 
+/* Samples of sample_image's data are nowhere in the first 64 KB of RAM
+ * (the loader's ring among it). */
+static void expect_no_image_bytes_in_ram(void)
+{
+	static uint8_t ram[64 * 1024];
+	cr_assert_eq(nrf91_read(t, 0x20000000u, ram, sizeof ram), NRF91_OK);
+	const size_t samples[] = {0, 4096 + 17, 9 * 4096 + 100, sizeof big - 16};
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+		cr_expect_null(memmem(ram, sizeof ram, big + samples[i], 16),
+			       "image bytes at 0x%zx left in RAM", samples[i]);
+}
+
 static void counters(struct simboard_counters *c)
 {
 	simboard_get_counters(sp->board, c);
@@ -118,12 +135,7 @@ Test(nrf91_loader, programs_and_verifies_an_image_on_the_emulated_core)
 	uint32_t config = 1;
 	cr_assert_eq(nrf91_read_u32(t, 0x50039504u, &config), NRF91_OK);
 	cr_expect_eq(config, 0u, "NVMC.CONFIG = Ren");
-	static uint8_t ram[64 * 1024];
-	cr_assert_eq(nrf91_read(t, 0x20000000u, ram, sizeof ram), NRF91_OK);
-	const size_t samples[] = {0, 4096 + 17, 9 * 4096 + 100, sizeof big - 16};
-	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
-		cr_expect_null(memmem(ram, sizeof ram, big + samples[i], 16),
-			       "image bytes at 0x%zx left in RAM", samples[i]);
+	expect_no_image_bytes_in_ram();
 	image_destroy(img);
 }
 
@@ -277,12 +289,7 @@ Test(nrf91_loader, a_loader_whose_core_faults_is_named_with_where_it_stopped)
 	struct simboard_config cfg;
 	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
 	cfg.faults.cpu_fault_at = 60000; /* the loader is running by then (~10k to start) */
-	sp = simprobe_create(&cfg);
-	cr_assert_not_null(sp, "simulated board");
-	struct nrf91_options o = {.allow_recover = true};
-	struct nrf91_info info;
-	cr_assert_eq(nrf91_attach(&sp->probe, &o, &t, &info), NRF91_OK, "%s", info.error_detail);
-	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	open_board_cfg(&cfg);
 	uint32_t demcr0 = 0;
 	cr_assert_eq(nrf91_read_u32(t, 0xE000EDFCu, &demcr0), NRF91_OK);
 	uint64_t words = 0;
@@ -301,11 +308,6 @@ Test(nrf91_loader, a_loader_whose_core_faults_is_named_with_where_it_stopped)
 	uint32_t demcr = 0;
 	cr_assert_eq(nrf91_read_u32(t, 0xE000EDFCu, &demcr), NRF91_OK);
 	cr_expect_eq(demcr, demcr0, "DEMCR as before the run (VC_HARDERR not left set)");
-	static uint8_t ram[64 * 1024];
-	cr_assert_eq(nrf91_read(t, 0x20000000u, ram, sizeof ram), NRF91_OK);
-	const size_t samples[] = {0, 4096 + 17, 9 * 4096 + 100, sizeof big - 16};
-	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
-		cr_expect_null(memmem(ram, sizeof ram, big + samples[i], 16),
-			       "image bytes at 0x%zx left in RAM", samples[i]);
+	expect_no_image_bytes_in_ram();
 	image_destroy(img);
 }
