@@ -156,6 +156,26 @@ nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen)
 	return NRF91_OK;
 }
 
+/* After a DCRSR request flushed with a DHCSR read behind it (err, dhcsr):
+ * reads DHCSR again until S_REGRDY, each time with a DCRDR read behind it
+ * when value wants the register (ARMv8-M ARM, DHCSR / DCRSR). */
+static nrf91_err await_regrdy(struct nrf91 *t, adi_err err, uint32_t dhcsr, uint8_t regsel,
+			      uint32_t *value, const char *what)
+{
+	for (int polls = 0; err == ADI_OK && !(dhcsr & CM_DHCSR_S_REGRDY); polls++) {
+		if (polls == 100) {
+			nrf91_set_detail(t, "core register %u: DHCSR.S_REGRDY never set",
+					 (unsigned)regsel);
+			return NRF91_ERR_HALT_TIMEOUT;
+		}
+		memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+		if (value)
+			memap_queue_read_u32(&t->mem, CM_DCRDR, value);
+		err = adi_flush(t->adi);
+	}
+	return err == ADI_OK ? NRF91_OK : nrf91_adi_fail(t, err, what);
+}
+
 /* DCRDR then DCRSR with REGWnR, for each register. A DCRSR write clears
  * DHCSR.S_REGRDY until the transfer completes, and DCRDR or DCRSR must not
  * be written again before (ARMv8-M ARM, DHCSR / DCRSR), so each write is
@@ -169,17 +189,10 @@ nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint3
 		memap_queue_write_u32(&t->mem, CM_DCRDR, values[i]);
 		memap_queue_write_u32(&t->mem, CM_DCRSR, regsel[i] | CM_DCRSR_REGWNR);
 		memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
-		adi_err err = adi_flush(t->adi);
-		for (int polls = 0; err == ADI_OK && !(dhcsr & CM_DHCSR_S_REGRDY); polls++) {
-			if (polls == 100) {
-				nrf91_set_detail(t, "core register %u: DHCSR.S_REGRDY never set",
-						 (unsigned)regsel[i]);
-				return NRF91_ERR_HALT_TIMEOUT;
-			}
-			err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
-		}
-		if (err != ADI_OK)
-			return nrf91_adi_fail(t, err, "writing core registers (DCRSR/DCRDR)");
+		nrf91_err e = await_regrdy(t, adi_flush(t->adi), dhcsr, regsel[i], NULL,
+					   "writing core registers (DCRSR/DCRDR)");
+		if (e != NRF91_OK)
+			return e;
 	}
 	return NRF91_OK;
 }
@@ -193,20 +206,8 @@ nrf91_err cortexm_read_reg(struct nrf91 *t, uint8_t regsel, uint32_t *value)
 	memap_queue_write_u32(&t->mem, CM_DCRSR, regsel);
 	memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
 	memap_queue_read_u32(&t->mem, CM_DCRDR, value);
-	adi_err err = adi_flush(t->adi);
-	for (int polls = 0; err == ADI_OK && !(dhcsr & CM_DHCSR_S_REGRDY); polls++) {
-		if (polls == 100) {
-			nrf91_set_detail(t, "core register %u: DHCSR.S_REGRDY never set",
-					 (unsigned)regsel);
-			return NRF91_ERR_HALT_TIMEOUT;
-		}
-		memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
-		memap_queue_read_u32(&t->mem, CM_DCRDR, value);
-		err = adi_flush(t->adi);
-	}
-	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "reading a core register (DCRSR/DCRDR)");
-	return NRF91_OK;
+	return await_regrdy(t, adi_flush(t->adi), dhcsr, regsel, value,
+			    "reading a core register (DCRSR/DCRDR)");
 }
 
 /* C_MASKINTS may only change while the core is halted (ARMv8-M DHCSR), so
