@@ -321,11 +321,14 @@ static nrf91_err arm_fault_catch(struct loader *L)
 	return NRF91_OK;
 }
 
-/* Best effort: the caller reports the first error. */
-static void disarm_fault_catch(struct loader *L)
+/* Puts DEMCR back. Ignored on the failure paths: they report the first
+ * error. */
+static adi_err disarm_fault_catch(struct loader *L)
 {
-	if (L->catch_armed && memap_write_u32(&L->t->mem, CM_DEMCR, L->demcr) == ADI_OK)
+	adi_err err = L->catch_armed ? memap_write_u32(&L->t->mem, CM_DEMCR, L->demcr) : ADI_OK;
+	if (err == ADI_OK)
 		L->catch_armed = false;
+	return err;
 }
 
 /* The loader could not be started: the caller takes the direct path, and
@@ -399,11 +402,11 @@ static nrf91_err loader_begin(struct nrf91 *t, struct loader *L)
 		if (fatal(e))
 			return e;
 		(void)cortexm_halt(t);
-		disarm_fault_catch(L);
+		(void)disarm_fault_catch(L);
 		return not_started(t, "starting the flash loader failed");
 	}
 	e = cortexm_halt(t);
-	disarm_fault_catch(L);
+	(void)disarm_fault_catch(L);
 	if (e != NRF91_OK)
 		return fatal(e) ? e : not_started(t, "the core did not halt after the start");
 	nrf91_set_detail(t, "status 0x%08x", (unsigned)L->status);
@@ -431,12 +434,9 @@ static nrf91_err loader_end(struct loader *L)
 	}
 	if (e == NRF91_OK)
 		e = cortexm_halt(L->t);
-	if (e == NRF91_OK && L->catch_armed) {
-		adi_err err = memap_write_u32(&L->t->mem, CM_DEMCR, L->demcr);
-		if (err != ADI_OK)
-			return nrf91_adi_fail(L->t, err, "restoring DEMCR after the flash loader");
-		L->catch_armed = false;
-	}
+	adi_err err = e == NRF91_OK ? disarm_fault_catch(L) : ADI_OK;
+	if (err != ADI_OK)
+		return nrf91_adi_fail(L->t, err, "restoring DEMCR after the flash loader");
 	return e;
 }
 
@@ -605,7 +605,7 @@ static nrf91_err loader_abandon(struct loader *L, nrf91_err e)
 {
 	loader_stop(L);
 	loader_wipe_ring(L);
-	disarm_fault_catch(L);
+	(void)disarm_fault_catch(L);
 	return e;
 }
 
