@@ -87,17 +87,20 @@ static void leave_halt(struct simboard *b)
 	c->run_from_ns = b->now_ns;
 }
 
-/* RAM word write for the exception frame; false outside RAM. */
+/* A word of the vector table at 0. */
+static uint32_t vector(const struct simboard *b, unsigned n)
+{
+	const uint8_t *f = b->st.flash + 4u * n;
+	return (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 | (uint32_t)f[3] << 24;
+}
+
+/* A word of the exception frame, stored as the core stores it (secure);
+ * false outside RAM: the stack is there or nowhere. */
 static bool stack_word(struct simboard *b, uint32_t addr, uint32_t v)
 {
-	if (addr - SIM_RAM_BASE > SIM_RAM_SIZE - 4u)
-		return false;
-	uint8_t *p = b->ram + (addr - SIM_RAM_BASE);
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-	return true;
+	const struct simbus_attr core = {.debugger = false, .nonsecure = false};
+	return addr - SIM_RAM_BASE <= SIM_RAM_SIZE - 4u &&
+	       simbus_write(b, addr, 4, v, core) == SIMBUS_OK;
 }
 
 /*
@@ -133,17 +136,15 @@ static void fault(struct simboard *b)
 			c->lockup = true; /* a stacking fault during HardFault entry */
 			return;
 		}
-	const uint8_t *f = b->st.flash;
-	uint32_t vector = (uint32_t)f[12] | (uint32_t)f[13] << 8 | (uint32_t)f[14] << 16 |
-			  (uint32_t)f[15] << 24;
+	uint32_t handler = vector(b, 3); /* HardFault */
 	enter_halt(b, DFSR_VCATCH);
 	c->dhcsr_ctrl |= DHCSR_C_HALT;
 	c->hfsr |= HFSR_FORCED;
 	c->regs.sp = c->regs.msp = c->regs.msp_s = frame;
 	c->regs.lr = 0xFFFFFFF9u;
-	c->regs.pc = vector & ~1u;
+	c->regs.pc = handler & ~1u;
 	/* APSR kept, IT state cleared, T from the vector's bit 0. */
-	c->regs.xpsr = (r.xpsr & 0xF8000000u) | ((vector & 1u) ? 0x01000000u : 0u) | 3u;
+	c->regs.xpsr = (r.xpsr & 0xF8000000u) | ((handler & 1u) ? 0x01000000u : 0u) | 3u;
 }
 
 static void handle_stop(struct simboard *b, enum simcpu_stop why)
@@ -220,13 +221,8 @@ void core_advance(struct simboard *b)
 void core_reset(struct simboard *b)
 {
 	struct core *c = &b->core;
-	const uint8_t *f = b->st.flash;
 	/* Vector table at 0: initial SP (word 0) and reset vector (word 1). */
-	uint32_t sp =
-		(uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 | (uint32_t)f[3] << 24;
-	uint32_t pc =
-		(uint32_t)f[4] | (uint32_t)f[5] << 8 | (uint32_t)f[6] << 16 | (uint32_t)f[7] << 24;
-	simcpu_reset(b->cpu, sp, pc);
+	simcpu_reset(b->cpu, vector(b, 0), vector(b, 1));
 	simcpu_get_regs(b->cpu, &c->regs);
 	c->lockup = false;
 	c->halted = false;
