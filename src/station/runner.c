@@ -127,19 +127,19 @@ static void record_failure(struct slot *s, const char *why)
 	snprintf(s->error, sizeof s->error, "%s", why);
 }
 
-/* Errors of the wire itself: a clock the fixture's cabling cannot carry
- * shows up as these. OpenOCD's nrf91.cfg: "Keep adapter speed less or equal
- * 2000 kHz or flash programming fails". */
-/* AWAIT_RESULT polls four times as often as the board detection: a poll
- * is a few words over SWD, and every poll period the firmware's answer
- * waits for is added to the board's time (twice with the RAM session:
- * READY, then RESULT). */
+/* AWAIT_RESULT polls ten times as often as the board detection: a poll
+ * is a few words over SWD (about 3 ms of a full-speed probe), and half a
+ * poll period on average is added to the board's time for every answer
+ * the firmware gives (twice with the RAM session: READY, then RESULT). */
 static uint64_t await_poll_ms(const struct runner *r)
 {
-	uint64_t ms = r->opts.poll_ms / 4u;
+	uint64_t ms = r->opts.poll_ms / 10u;
 	return ms < 5u ? 5u : ms;
 }
 
+/* Errors of the wire itself: a clock the fixture's cabling cannot carry
+ * shows up as these. OpenOCD's nrf91.cfg: "Keep adapter speed less or equal
+ * 2000 kHz or flash programming fails". */
 static bool wire_error(nrf91_err e)
 {
 	return e == NRF91_ERR_WAIT_TIMEOUT || e == NRF91_ERR_FAULT || e == NRF91_ERR_PARITY ||

@@ -41,7 +41,7 @@ struct runner_options {
 	 * still in its slot (a CSV row says so), else reported. */
 	bool journal;
 	bool signals;	     /* install SIGINT/SIGTERM/SIGHUP/SIGQUIT handlers */
-	uint32_t poll_ms;    /* base period: results every poll_ms / 4, VTref every 2 x poll_ms; 0 =
+	uint32_t poll_ms;    /* base period: results every poll_ms / 10, VTref every 2 x poll_ms; 0 =
 				100 ms */
 	const char *version; /* for the CSV log */
 	/* Exit code the END event reports (the CLI's policy); NULL = -1. */
