@@ -133,13 +133,13 @@ static nrf91_err ctrlap_erase_all(struct nrf91 *t)
 		err = adi_ap_write(t->adi, NRF91_AP_CTRL, CTRLAP_ERASEALL, 1);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "starting CTRL-AP ERASEALL");
-	/* Poll every 10 ms (OpenOCD polls every 100 ms for 15 s;
+	/* Poll every 2 ms (OpenOCD polls every 100 ms for 15 s, probe-rs spins;
 	 * the duration is not documented). */
-	uint32_t polls = CTRLAP_ERASEALL_TIMEOUT_MS / 10u;
+	uint32_t polls = CTRLAP_ERASEALL_TIMEOUT_MS / 2u;
 	for (uint32_t i = 0;; i++) {
 		if (nrf91_aborted(t))
 			return NRF91_ERR_ABORTED;
-		nrf91_err e = nrf91_delay_us(t, 10000);
+		nrf91_err e = nrf91_delay_us(t, 2000);
 		if (e != NRF91_OK)
 			return e;
 		uint32_t busy = 1;
