@@ -178,11 +178,9 @@ static nrf91_err await_regrdy(struct nrf91 *t, adi_err err, uint32_t dhcsr, uint
 
 /* DCRDR then DCRSR with REGWnR, for each register. A DCRSR write clears
  * DHCSR.S_REGRDY until the transfer completes, and DCRDR or DCRSR must not
- * be written again before (ARMv8-M ARM, DHCSR / DCRSR), so each write is
- * followed by DHCSR reads until S_REGRDY, in the same round trip as the
- * write, then more alone while it stays clear. */
-nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint32_t *values,
-			     size_t count)
+ * be written again before (ARMv8-M ARM, DHCSR / DCRSR). */
+static nrf91_err write_regs_one_by_one(struct nrf91 *t, const uint8_t *regsel,
+				       const uint32_t *values, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
 		uint32_t dhcsr = 0;
@@ -194,6 +192,36 @@ nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint3
 		if (e != NRF91_OK)
 			return e;
 	}
+	return NRF91_OK;
+}
+
+#define WRITE_REGS_BATCH_MAX 8u
+
+/* All in one round trip where the core keeps up, as OpenOCD's cortex_m
+ * reads all registers: each DCRSR write is followed by two DHCSR reads in
+ * the same queue (a transfer takes a few core cycles, an SWD read ~12 us at
+ * 4 MHz), and the next DCRDR write is valid only if the second of them said
+ * S_REGRDY. If one did not, a write behind it may have met a transfer in
+ * progress (UNPREDICTABLE): every register is written again, one at a time
+ * with S_REGRDY polled, which repairs it. */
+nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint32_t *values,
+			     size_t count)
+{
+	if (count > WRITE_REGS_BATCH_MAX)
+		return write_regs_one_by_one(t, regsel, values, count);
+	uint32_t first[WRITE_REGS_BATCH_MAX], second[WRITE_REGS_BATCH_MAX];
+	for (size_t i = 0; i < count; i++) {
+		memap_queue_write_u32(&t->mem, CM_DCRDR, values[i]);
+		memap_queue_write_u32(&t->mem, CM_DCRSR, regsel[i] | CM_DCRSR_REGWNR);
+		memap_queue_read_u32(&t->mem, CM_DHCSR, &first[i]);
+		memap_queue_read_u32(&t->mem, CM_DHCSR, &second[i]);
+	}
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "writing core registers (DCRSR/DCRDR)");
+	for (size_t i = 0; i < count; i++)
+		if (!((first[i] | second[i]) & CM_DHCSR_S_REGRDY))
+			return write_regs_one_by_one(t, regsel, values, count);
 	return NRF91_OK;
 }
 
