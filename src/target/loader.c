@@ -28,6 +28,7 @@
 #define SLOTS	      4u
 #define SLOT_SIZE     4096u
 #define SLOT_STRIDE   (NRFCRED_LOADER_SLOT_DATA + SLOT_SIZE)
+#define RAMP_FIRST    512u /* bytes in the first PROGRAM slot (program_image) */
 #define STACK_SIZE    1024u
 #define CRC_RANGE_MAX 0x10000u /* one CRC per 64 KB: a mismatch names a 64 KB range */
 /* The loader computes its CRC table before it says running: ~10k
@@ -450,6 +451,11 @@ static nrf91_err program_image(struct loader *L, const struct image *img)
 		return NRF91_ERR_NOMEM;
 	uint64_t total = 0, done = 0;
 	size_t n = image_segment_count(img);
+	/* The NVMC idles until the first slot is in: the first slots are
+	 * short and grow by half each time (the probe moves a word ~1.8x
+	 * faster than tWRITE on a full-speed probe), so the NVMC starts after
+	 * 512 bytes instead of a whole slot (~30 ms of a full-speed probe). */
+	uint32_t cap = RAMP_FIRST;
 	for (int pass = 0; pass < 2; pass++) {
 		uint32_t prev_end = 0;
 		bool have_prev = false;
@@ -467,7 +473,7 @@ static nrf91_err program_image(struct loader *L, const struct image *img)
 				continue;
 			}
 			for (uint64_t a = ws; a < we && e == NRF91_OK;) {
-				uint32_t len = (uint32_t)(we - a < SLOT_SIZE ? we - a : SLOT_SIZE);
+				uint32_t len = (uint32_t)(we - a < cap ? we - a : cap);
 				if (image_read_filled(img, (uint32_t)a, words, len, 0xFF) !=
 				    IMAGE_OK) {
 					e = NRF91_ERR_NOMEM;
@@ -489,6 +495,9 @@ static nrf91_err program_image(struct loader *L, const struct image *img)
 					e = submit(L, NRFCRED_LOADER_CMD_PROGRAM,
 						   (uint32_t)a + 4u * first, 4u * (last - first),
 						   &words[first]);
+				if (last > first && cap < SLOT_SIZE)
+					cap = cap + cap / 2u > SLOT_SIZE ? SLOT_SIZE
+									 : (cap + cap / 2u) & ~3u;
 				a += len;
 				done += len;
 				nrf91_progress(t, NRF91_PHASE_PROGRAM, done, total);
