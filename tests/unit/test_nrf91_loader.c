@@ -139,6 +139,28 @@ Test(nrf91_loader, programs_and_verifies_an_image_on_the_emulated_core)
 	image_destroy(img);
 }
 
+/* The loader's registers go in one batch, two DHCSR reads behind each DCRSR
+ * write. A core slow to set S_REGRDY (three reads; the simulator then
+ * loses the writes behind it) must get them one by one instead, and the
+ * loader still runs. */
+Test(nrf91_loader, a_core_slow_to_set_regrdy_still_gets_the_loader_registers)
+{
+	struct simboard_config cfg;
+	simprobe_default_config(&cfg, SIMBOARD_NRF9160);
+	cfg.quirks.regrdy_busy_reads = 3;
+	open_board_cfg(&cfg);
+	uint64_t words = 0;
+	struct image *img = sample_image(11, &words);
+	struct simboard_counters c0, c1;
+	struct nrf91_stats st;
+	program_by_loader(img, &c0, &c1, &st);
+	cr_expect_eq(st.loader_fallbacks, 0u, "the loader ran, not the direct path");
+	cr_expect_eq(c1.nvmc_words_written - c0.nvmc_words_written, words);
+	cr_assert_eq(nrf91_verify_with(t, img, NRF91_VERIFY_READBACK), NRF91_OK, "%s",
+		     nrf91_last_error_detail(t));
+	image_destroy(img);
+}
+
 Test(nrf91_loader, works_on_nrf91x1_after_the_erase_in_secure_state)
 {
 	open_board(SIMBOARD_NRF9161);

@@ -77,6 +77,8 @@ static void set_core_reg(unsigned sel, uint32_t v)
 {
 	mem_wr(DCRDR, v);
 	mem_wr(DCRSR, 0x10000u | sel);
+	(void)mem_rd(DHCSR); /* S_REGRDY reads 0 once after the request */
+	cr_assert(mem_rd(DHCSR) & DHCSR_S_REGRDY);
 }
 
 /* Halts the core, loads code into RAM, starts it there and lets it run 1 ms
@@ -533,6 +535,20 @@ Test(simboard_cpu, s_regrdy_reads_0_once_after_a_dcrsr_write)
 	cr_expect_eq(mem_rd(DHCSR) & DHCSR_S_REGRDY, 0u, "a read request clears it too");
 	cr_expect(mem_rd(DHCSR) & DHCSR_S_REGRDY);
 	cr_expect_eq(mem_rd(DCRDR), 0x20001000u);
+	/* Before S_REGRDY is seen again the transfer may still run (ARMv8-M
+	 * ARM: UNPREDICTABLE): the simulator loses such DCRDR/DCRSR writes. */
+	mem_wr(DCRDR, 0x20002000u);
+	mem_wr(DCRSR, 0x10000u | 13u);
+	mem_wr(DCRDR, 0x12345678u);    /* lost */
+	mem_wr(DCRSR, 0x10000u | 14u); /* lost */
+	(void)mem_rd(DHCSR);
+	cr_assert(mem_rd(DHCSR) & DHCSR_S_REGRDY);
+	mem_wr(DCRSR, 13u);
+	(void)mem_rd(DHCSR);
+	cr_expect_eq(mem_rd(DCRDR), 0x20002000u, "SP from the first request");
+	mem_wr(DCRSR, 14u);
+	(void)mem_rd(DHCSR);
+	cr_expect_neq(mem_rd(DCRDR), 0x12345678u, "LR not written by the lost request");
 }
 
 /* ARMv8-M: the core runs in Thumb state only; resumed with EPSR.T = 0 (an

@@ -101,6 +101,9 @@ struct simboard_quirks {
 	/* Highest SWD clock the fixture wiring carries; faster clocks corrupt
 	 * the bits the target drives. 0 = no limit. */
 	uint32_t max_swd_khz;
+	/* DHCSR reads that still show S_REGRDY = 0 after each DCRSR write
+	 * (a slower core clock); 0 = the default, 1. */
+	uint32_t regrdy_busy_reads;
 };
 
 struct simboard_config {

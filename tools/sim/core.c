@@ -248,8 +248,10 @@ static uint32_t dhcsr_read(struct simboard *b)
 	uint32_t v = c->dhcsr_ctrl;
 	/* S_REGRDY is cleared by a DCRSR write and set when the transfer
 	 * completes (ARMv8-M ARM, DHCSR). The transfer is done at once, but
-	 * the first DHCSR read after it still says 0, so a debugger that
-	 * does not poll before its next DCRDR/DCRSR access shows (harsher than
+	 * the first DHCSR read after it still says 0 (quirk
+	 * regrdy_busy_reads: that many), and a DCRDR or DCRSR write before
+	 * S_REGRDY read 1 is lost (the ARM ARM: UNPREDICTABLE), so a debugger
+	 * that does not poll before its next access shows (harsher than
 	 * silicon, where a transfer takes a few core cycles). */
 	if (c->regrdy_busy)
 		c->regrdy_busy--;
@@ -301,8 +303,10 @@ static void dcrsr_write(struct simboard *b, uint32_t val)
 	struct core *c = &b->core;
 	if (!c->halted)
 		return; /* register transfer only in debug state */
+	if (c->regrdy_busy)
+		return; /* a transfer still in progress: UNPREDICTABLE, lost here */
 	uint32_t *slot = reg_slot(&c->regs, val & 0x7Fu);
-	c->regrdy_busy = 1;
+	c->regrdy_busy = b->cfg.quirks.regrdy_busy_reads ? b->cfg.quirks.regrdy_busy_reads : 1;
 	if (val & DCRSR_REGWNR) {
 		if (slot)
 			*slot = c->dcrdr;
@@ -434,7 +438,8 @@ enum simbus_result core_ppb_write(struct simboard *b, uint32_t addr, uint32_t va
 		dcrsr_write(b, val);
 		break;
 	case SCS_DCRDR:
-		c->dcrdr = val;
+		if (!c->regrdy_busy) /* see dhcsr_read */
+			c->dcrdr = val;
 		break;
 	case SCS_DEMCR:
 		c->demcr = val & 0x010F0FF1u;

@@ -364,6 +364,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_bool(v, &b->quirks.unlock_needs_pin_reset);
 	} else if (!strcmp(k, "erase_unlock_needs_soft_reset")) {
 		ok = parse_bool(v, &b->quirks.erase_unlock_needs_soft_reset);
+	} else if (!strcmp(k, "regrdy_busy_reads")) {
+		ok = parse_u32(v, &b->quirks.regrdy_busy_reads);
 	} else if (!strcmp(k, "erratum36")) {
 		ok = parse_bool(v, &b->quirks.erratum36);
 	} else if (!strcmp(k, "no_sipinfo")) {
