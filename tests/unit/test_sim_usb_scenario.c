@@ -209,6 +209,28 @@ Test(scenario, stuck_bit_takes_a_word_address_in_flash_or_uicr_and_a_bit_0_to_31
 	refuses_values("fault_stuck_bit", bad, sizeof(bad) / sizeof(bad[0]));
 }
 
+Test(scenario, wire_flip_takes_any_word_address_a_bit_and_an_optional_count)
+{
+	cr_assert_eq(parse("[probe 1]\n"), 0, "%s", messages);
+	cr_assert(!scen.probes[0].board.faults.wire_flip_on, "off by default");
+	cr_assert_eq(parse("[probe 1]\nfault_wire_flip = 0x20004100:3\n"), 0, "%s", messages);
+	const struct simboard_faults *f = &scen.probes[0].board.faults;
+	cr_assert(f->wire_flip_on);
+	cr_assert_eq(f->wire_flip_addr, 0x20004100u);
+	cr_assert_eq(f->wire_flip_bit, 3);
+	cr_assert_eq(f->wire_flip_times, 0, "every write");
+	cr_assert_eq(parse("[probe 1]\nfault_wire_flip = 0x0001A004:31:2\n"), 0, "%s", messages);
+	cr_assert_eq(scen.probes[0].board.faults.wire_flip_addr, 0x1A004u);
+	cr_assert_eq(scen.probes[0].board.faults.wire_flip_times, 2);
+
+	static const char *bad[] = {
+		"0x20004102:3", /* not word aligned */
+		"0x20004100:32", "0x20004100:3:0", "0x20004100:3:", "0x20004100:3:x",
+		"0x20004100",	"0x20004100:", ":3", "0x20004100:-1",
+	};
+	refuses_values("fault_wire_flip", bad, sizeof(bad) / sizeof(bad[0]));
+}
+
 Test(scenario, missing_file_is_one_problem_and_leaves_the_defaults)
 {
 	FILE *err = fmemopen(messages, sizeof(messages), "w");

@@ -76,6 +76,14 @@ struct simboard_faults {
 	 * the word at stuck_bit_addr stays 1 whatever is written (an erase
 	 * leaves it 1 as well). */
 	bool stuck_bit_on;
+	/* An undetected wire error: every MEM-AP write of the word at
+	 * wire_flip_addr lands with bit wire_flip_bit inverted (two data bits
+	 * flipped on the wire pass SWD's one parity bit, ADIv5 "SWD data
+	 * parity"). Only the debugger's writes; the core's are not on the wire. */
+	bool wire_flip_on;
+	uint32_t wire_flip_addr; /* word aligned */
+	uint8_t wire_flip_bit;	 /* 0..31 */
+	uint32_t wire_flip_times; /* that many writes, then clean; 0 = every one */
 	uint32_t stuck_bit_addr; /* word aligned, in flash or UICR */
 	uint8_t stuck_bit;	 /* 0..31 */
 	/* The core takes a HardFault (a bus error) at this instruction, counted

@@ -200,6 +200,12 @@ enum ap_result memap_write(struct simboard *b, unsigned reg, uint32_t val)
 	unsigned size = transfer_size(m, reg);
 	uint32_t addr = transfer_addr(m, reg);
 	uint32_t v = val;
+	struct simboard_faults *f = &b->cfg.faults;
+	if (f->wire_flip_on && (addr & ~3u) == f->wire_flip_addr) {
+		v ^= 1u << f->wire_flip_bit;
+		if (f->wire_flip_times && --f->wire_flip_times == 0)
+			f->wire_flip_on = false;
+	}
 	if (size < 4)
 		v = (val >> (8 * (addr & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
 	return transfer_done(b, reg, size, simbus_write(b, addr, size, v, attr_of(m)));

@@ -269,8 +269,8 @@ static bool parse_bad_digest(const char *v, struct simboard_faults *f)
 	return true;
 }
 
-/* "0xADDR:BIT": a word address in flash or UICR, bit 0..31. */
-static bool parse_stuck_bit(const char *v, struct simboard_faults *f)
+/* "0xADDR:BIT": a word-aligned address and a bit 0..31. */
+static bool parse_word_bit(const char *v, uint32_t *addr_out, uint8_t *bit_out)
 {
 	char buf[32];
 	const char *colon = strchr(v, ':');
@@ -283,13 +283,48 @@ static bool parse_stuck_bit(const char *v, struct simboard_faults *f)
 	if (!parse_u64(buf, UINT32_MAX, &addr) || !all_digits(colon + 1, 1, 2))
 		return false;
 	bit = strtoull(colon + 1, NULL, 10);
+	if ((addr & 3u) || bit > 31)
+		return false;
+	*addr_out = (uint32_t)addr;
+	*bit_out = (uint8_t)bit;
+	return true;
+}
+
+/* "0xADDR:BIT" or "0xADDR:BIT:TIMES" (TIMES >= 1 writes, then clean). */
+static bool parse_wire_flip(const char *v, struct simboard_faults *f)
+{
+	char buf[48];
+	const char *times = strchr(v, ':');
+	times = times ? strchr(times + 1, ':') : NULL;
+	size_t n = times ? (size_t)(times - v) : strlen(v);
+	uint64_t t = 0;
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (times && (!parse_u64(times + 1, UINT32_MAX, &t) || t == 0))
+		return false;
+	if (!parse_word_bit(buf, &f->wire_flip_addr, &f->wire_flip_bit))
+		return false;
+	f->wire_flip_times = (uint32_t)t;
+	f->wire_flip_on = true;
+	return true;
+}
+
+/* "0xADDR:BIT": a word address in flash or UICR, bit 0..31. */
+static bool parse_stuck_bit(const char *v, struct simboard_faults *f)
+{
+	uint32_t addr;
+	uint8_t bit;
+	if (!parse_word_bit(v, &addr, &bit))
+		return false;
 	bool flash = addr < SIM_FLASH_SIZE;
 	bool uicr = addr >= SIM_UICR_BASE && addr < SIM_UICR_BASE + SIM_UICR_SIZE;
-	if ((addr & 3u) || bit > 31 || !(flash || uicr))
+	if (!(flash || uicr))
 		return false;
 	f->stuck_bit_on = true;
-	f->stuck_bit_addr = (uint32_t)addr;
-	f->stuck_bit = (uint8_t)bit;
+	f->stuck_bit_addr = addr;
+	f->stuck_bit = bit;
 	return true;
 }
 
@@ -394,6 +429,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_bad_digest(v, f);
 	} else if (!strcmp(k, "fault_stuck_bit")) {
 		ok = parse_stuck_bit(v, f);
+	} else if (!strcmp(k, "fault_wire_flip")) {
+		ok = parse_wire_flip(v, f);
 	} else if (!strcmp(k, "session_fault")) {
 		ok = parse_session_fault(v, &f->session_fault);
 	} else if (!strcmp(k, "result_fault")) {
