@@ -155,6 +155,7 @@ static enum slot_outcome deliver(struct slot *s)
 	if (e != NRF91_OK)
 		return slot_lost_access(s, e);
 	ss->host_seq = ss->owed_seq;
+	ss->sent = ss->owed;
 	if (ss->owed == NRFCRED_REC_TABLE)
 		ss->table_seq = ss->owed_seq;
 	ss->owed = 0;
@@ -258,14 +259,21 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 			return owe(s, first_request(s));
 		}
 		/* The firmware's CRC check is the proof of what the host wrote
-		 * (send_request): a mismatch is a verify failure. */
-		if (reason == NRFCRED_REJ_CRC)
-			s->err = NRF91_ERR_VERIFY;
+		 * (send_request). The firmware cleared the refused record and
+		 * waits for the next one: a TABLE or END spoiled once on its
+		 * way goes out once more; a second time is final (a wire or
+		 * RAM fault that stays), not a step to retry. */
+		bool bad_crc = reason == NRFCRED_REJ_CRC;
+		if (bad_crc && ss->crc_rejects++ == 0 &&
+		    (ss->sent == NRFCRED_REC_TABLE || ss->sent == NRFCRED_REC_END))
+			return owe(s, ss->sent);
 		return slot_fail(
-			s, "the firmware rejected request %" PRIu32 ": %s (reason %" PRIu32 ")%s",
-			detail, session_reject_name(reason), reason,
-			reason == NRFCRED_REJ_CRC ? ": the record in RAM is not what the host wrote"
-						  : "");
+			s, "the firmware rejected request %" PRIu32 "%s: %s (reason %" PRIu32 ")%s",
+			detail, bad_crc && ss->crc_rejects > 1 ? " and its resend" : "",
+			session_reject_name(reason), reason,
+			bad_crc ? ": the record in RAM is not what the host wrote (a wire error "
+				  "that SWD parity did not catch, or a RAM fault)"
+				: "");
 	}
 	switch (ss->phase) {
 	case SLOT_SESSION_WAIT_READY: {

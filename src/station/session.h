@@ -29,6 +29,8 @@ struct slot_session {
 	unsigned boots;	      /* READY records of distinct boots */
 	unsigned torn;	      /* reads in a row that changed under us */
 	uint16_t owed;	      /* request type still to be written (a send failed), 0 = none */
+	uint16_t sent;	      /* the type of the request last written */
+	unsigned crc_rejects; /* requests the firmware found with a bad CRC */
 	uint32_t owed_seq;    /* the seq it goes out with */
 	uint32_t ack_seq;     /* the firmware's ack_seq at the last look */
 	uint32_t stale_nonce; /* a boot from before RUN's reset: never answered */

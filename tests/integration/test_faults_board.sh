@@ -238,6 +238,23 @@ for dl in ram flash; do
 	one "modem reports a wrong SHA-256" $dl "fault_modem_bad_digest = 42,0" 5 fail check \
 		"^modem's SHA-256 differs from the credential sent: entry 0 \(sec_tag 42, CA certificate\)" erased
 done
+# A two-bit wire error passes SWD's parity bit: only an on-target check sees
+# it. The session's DOWN area starts at 0x20004000 (the demo provisioner's
+# mailbox 0x20003000 + 0x1000); the flash loader's ring lies over it, so the
+# session cases program without the loader. The firmware's record CRC
+# refuses the spoiled TABLE; the host sends it once more.
+one "wire error in the table record, once" ram "fault_wire_flip = 0x20004100:3:1" 0 pass "" \
+	'^$' erased "flash_method = direct"
+one "wire error in the table record, every write" ram "fault_wire_flip = 0x20004100:3" 5 fail \
+	await_result '^the firmware rejected request 2 and its resend: bad record CRC .*not what the host wrote' \
+	erased "flash_method = direct"
+check "wire error in the table record, every write: no key reached the modem" \
+	grep -q '^  modem credentials: 0$' <<<"$(board "$d" 000260000001)"
+# In the loader's first slot (its data from 0x20002450, below the mailbox)
+# the spoiled word reaches flash; the loader's CRC of the range differs and
+# the read-back names the word. Final, not retried.
+one "wire error in the flash loader's ring" flash "fault_wire_flip = 0x20002500:3" 5 fail verify \
+	'^verify mismatch at 0x[0-9a-f]{8}$' erased
 one "firmware reports a corrupt result table" flash "result_fault = crc" 5 fail await_result \
 	'^result block unreadable: result block CRC mismatch' erased
 one "firmware reports a corrupt session record" ram "session_fault = crc" 5 fail await_result \
