@@ -442,8 +442,11 @@ static nrf91_err loader_end(struct loader *L)
 }
 
 /* The words of [ws, we) as nrf91_program_direct walks them: whole words, a
- * word shared by two segments once, partial words padded with 0xFF. */
-static nrf91_err program_image(struct loader *L, const struct image *img)
+ * word shared by two segments once, partial words padded with 0xFF. With
+ * drain false the last slots may still be queued on return: what the
+ * caller submits next (the CRC) runs right behind them, with no poll
+ * between. */
+static nrf91_err program_image(struct loader *L, const struct image *img, bool drain)
 {
 	struct nrf91 *t = L->t;
 	uint32_t *words = malloc(SLOT_SIZE);
@@ -505,7 +508,7 @@ static nrf91_err program_image(struct loader *L, const struct image *img)
 		}
 		if (pass == 0)
 			nrf91_progress(t, NRF91_PHASE_PROGRAM, 0, total);
-		else if (e == NRF91_OK)
+		else if (e == NRF91_OK && drain)
 			e = wait_pending(L, 0, 200);
 		if (e != NRF91_OK) {
 			explicit_bzero(words, SLOT_SIZE);
@@ -658,7 +661,7 @@ nrf91_err nrf91_program_with(struct nrf91 *t, const struct image *img, enum nrf9
 	if (e != NRF91_OK)
 		return e;
 	t->blank = false;
-	e = program_image(&L, img);
+	e = program_image(&L, img, verify != NRF91_VERIFY_CRC);
 	if (e == NRF91_OK && verify == NRF91_VERIFY_CRC)
 		e = crc_image(&L, img);
 	if (e == NRF91_OK)
