@@ -629,6 +629,28 @@ Test(fw_core_sim, reprogrammed_flash_runs_the_new_code_not_stale_translations)
 	cr_assert_lt(c1.cpu_instructions - c0.cpu_instructions, 100u);
 }
 
+/* A DCRSR request, then DHCSR read until S_REGRDY (ARMv8-M: the next
+ * DCRDR/DCRSR access must wait for it). */
+static void dcrsr_request(uint32_t v)
+{
+	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, v, DBG), SIMBUS_OK);
+	int polls = 0;
+	while (!(rd32(0xE000EDF0u) & (1u << 16)))
+		cr_assert_lt(++polls, 10, "S_REGRDY");
+}
+
+static void write_core_reg(uint32_t sel, uint32_t v)
+{
+	cr_assert_eq(simbus_write(B, 0xE000EDF8u, 4, v, DBG), SIMBUS_OK); /* DCRDR */
+	dcrsr_request(sel | 0x10000u);
+}
+
+static uint32_t read_core_reg(uint32_t sel)
+{
+	dcrsr_request(sel);
+	return rd32(0xE000EDF8u);
+}
+
 Test(fw_core_sim, bkpt_halts_the_core_and_the_debugger_reads_its_registers)
 {
 	uint32_t bkpt = program_tiny(0xbe00); /* BKPT #0 */
@@ -637,10 +659,8 @@ Test(fw_core_sim, bkpt_halts_the_core_and_the_debugger_reads_its_registers)
 	simboard_set_nreset(B, false, T);
 	advance(10 * MS);
 	cr_assert_eq(rd32(0xE000EDF0u) & (1u << 17), 1u << 17, "S_HALT");
-	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, 1u, DBG), SIMBUS_OK); /* DCRSR: R1 */
-	cr_assert_eq(rd32(0xE000EDF8u), 0xCAFEF00Du);
-	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, 15u, DBG), SIMBUS_OK); /* PC */
-	cr_assert_eq(rd32(0xE000EDF8u), bkpt, "PC at the BKPT");
+	cr_assert_eq(read_core_reg(1), 0xCAFEF00Du);
+	cr_assert_eq(read_core_reg(15), bkpt, "PC at the BKPT");
 	cr_assert_eq(rd32(0x20000000u), 0xCAFEF00Du);
 }
 
@@ -672,23 +692,11 @@ Test(fw_core_sim, single_steps_run_exactly_one_instruction)
 	for (uint32_t i = 1; i <= 3; i++) {
 		cr_assert_eq(simbus_write(B, 0xE000EDF0u, 4, 0xA05F0005u, DBG), SIMBUS_OK);
 		advance(1 * MS);
-		cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, 15u, DBG), SIMBUS_OK);
-		cr_assert_eq(rd32(0xE000EDF8u), pc0 + 2 * i, "PC after step %u", i);
+		cr_assert_eq(read_core_reg(15), pc0 + 2 * i, "PC after step %u", i);
 	}
 	cr_assert_eq(rd32(0x20000000u), 0xCAFEF00Du, "the third step stored R1");
 }
 
-static void write_core_reg(uint32_t sel, uint32_t v)
-{
-	cr_assert_eq(simbus_write(B, 0xE000EDF8u, 4, v, DBG), SIMBUS_OK);	       /* DCRDR */
-	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, sel | 0x10000u, DBG), SIMBUS_OK); /* write */
-}
-
-static uint32_t read_core_reg(uint32_t sel)
-{
-	cr_assert_eq(simbus_write(B, 0xE000EDF4u, 4, sel, DBG), SIMBUS_OK);
-	return rd32(0xE000EDF8u);
-}
 
 Test(fw_core_sim, debugger_runs_a_routine_from_ram_with_registers_it_set)
 {
