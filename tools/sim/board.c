@@ -116,7 +116,8 @@ void board_system_reset(struct simboard *b, enum board_reset_kind kind)
 		b->ctr.system_resets++;
 	board_update_protection(b);
 	nvmc_reset(&b->nvmc);
-	spu_reset(b);
+	if (!(soft && b->cfg.quirks.spu_kept_by_soft_reset))
+		spu_reset(b);
 	ctrlap_peripheral_reset(b);
 	core_reset(b);
 	session_fault_reset(b);

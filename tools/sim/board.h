@@ -109,6 +109,13 @@ struct simboard_quirks {
 	/* Highest SWD clock the fixture wiring carries; faster clocks corrupt
 	 * the bits the target drives. 0 = no limit. */
 	uint32_t max_swd_khz;
+	/* The SPU keeps its FLASHREGION / RAMREGION settings (LOCK too) over
+	 * a soft reset (SYSRESETREQ, CTRL-AP RESET); only pin, power-on and
+	 * CTRL-AP erase-all reset it. Which resets restore the SPU is not in
+	 * the sources at hand: the default resets it at every reset (LOCK
+	 * holds "until the next reset", nrfx nrf9160.svd, and a TF-M image
+	 * locks regions on every boot, soft reboots included). */
+	bool spu_kept_by_soft_reset;
 	/* DHCSR reads that still show S_REGRDY = 0 after each DCRSR write
 	 * (a slower core clock); 0 = the default, 1. */
 	uint32_t regrdy_busy_reads;

@@ -403,6 +403,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_u32(v, &b->quirks.regrdy_busy_reads);
 	} else if (!strcmp(k, "erratum36")) {
 		ok = parse_bool(v, &b->quirks.erratum36);
+	} else if (!strcmp(k, "spu_kept_by_soft_reset")) {
+		ok = parse_bool(v, &b->quirks.spu_kept_by_soft_reset);
 	} else if (!strcmp(k, "no_sipinfo")) {
 		ok = parse_bool(v, &b->quirks.no_sipinfo);
 	} else if (!strcmp(k, "max_swd_khz")) {
