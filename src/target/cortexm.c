@@ -92,6 +92,7 @@ nrf91_err cortexm_reset_halt(struct nrf91 *t)
 	nrf91_err e = request_reset(t);
 	if (e != NRF91_OK)
 		return e;
+	t->resets++;
 	/* S_RESET_ST is sticky until read: the first DHCSR read clears it. */
 	e = wait_halted(t, RESET_TIMEOUT_MS, "reset-halt");
 	if (e != NRF91_OK)

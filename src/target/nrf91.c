@@ -394,15 +394,39 @@ nrf91_err nrf91_lock(struct nrf91 *t)
 	return nrf91_release(t);
 }
 
+/*
+ * An open nRF9160 is erased through the NVMC, as nrfutil erases an nRF91
+ * ("NVMC.ERASEALL: erases internal flash and UICR", nrfutil device erase,
+ * behaviour by device family) and OpenOCD's nrf5 mass_erase do: on a core
+ * reset-halted first, so that no firmware runs and the SPU is back at its
+ * reset value (a TF-M image leaves secure flash regions locked without
+ * write permission until the next reset). RAM keeps what it held: the
+ * final wipe is the CTRL-AP's, which clears it.
+ * The CTRL-AP erase-all (then a soft reset) does it otherwise: on an
+ * nRF91x1 (its erased UICR locks the port at the next reset, and a reset-
+ * halt locks it at once), without secure debug, with an SPU not at its
+ * reset value, under erase protection, or when a sampled word kept its
+ * data. It works whatever the protection state.
+ */
+static nrf91_err erase_chip(struct nrf91 *t)
+{
+	if (!nrf91_is_91x1(t)) {
+		nrf91_err e = cortexm_reset_halt(t);
+		if (e != NRF91_OK)
+			return e;
+		bool done = false;
+		e = nvmc_erase_all(t, &done);
+		if (e != NRF91_OK || done)
+			return e;
+	}
+	return ctrlap_recover(t);
+}
+
 nrf91_err nrf91_erase_all(struct nrf91 *t)
 {
-	/* Through the CTRL-AP, not the NVMC: the erase is followed by a reset
-	 * that returns the SPU and the peripherals to their defaults (a TF-M
-	 * image leaves its secure flash regions locked without write
-	 * permission), and it works whatever the protection state. Right after
-	 * a recover the chip is already blank. */
+	/* Right after a recover the chip is already blank. */
 	nrf91_progress(t, NRF91_PHASE_ERASE, 0, 1);
-	nrf91_err e = t->blank ? NRF91_OK : ctrlap_recover(t);
+	nrf91_err e = t->blank ? NRF91_OK : erase_chip(t);
 	if (e == NRF91_OK)
 		t->blank = true;
 	if (e == NRF91_OK)

@@ -70,6 +70,10 @@ nrf91_err ctrlap_wait_open(struct nrf91 *t, uint32_t timeout_ms);
 
 /* nvmc.c */
 nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr);
+/* NVMC ERASEALL of flash and UICR on a halted core with secure debug and
+ * the SPU at its reset value; *done false (and NRF91_OK) when one of those
+ * does not hold or the erase did not take: the CTRL-AP erase is needed. */
+nrf91_err nvmc_erase_all(struct nrf91 *t, bool *done);
 /* Programs count words at a word-aligned addr; 0xFFFFFFFF words are skipped
  * (erased flash already holds them). done/total feed the progress events. */
 nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *words, size_t count,

@@ -56,12 +56,21 @@
 #define NVMC_READY     (NVMC_BASE + 0x400u) /* 1 = ready */
 #define NVMC_READYNEXT (NVMC_BASE + 0x408u) /* 1 = next write accepted */
 #define NVMC_CONFIG    (NVMC_BASE + 0x504u)
+/* Erases all flash and UICR (not RAM), needs CONFIG = Een; secure only;
+ * blocked by UICR.ERASEPROTECT (nrfx nrf9160.svd). */
+#define NVMC_ERASEALL  (NVMC_BASE + 0x50Cu)
 /* CONFIGNS: the same mode for flash the SPU marks non-secure; secure code
  * (and a secure debugger) sets both (nrfx nrfx_nvmc.c). */
 #define NVMC_CONFIGNS	(NVMC_BASE + 0x584u)
 #define NVMC_CONFIG_REN 0u
 #define NVMC_CONFIG_WEN 1u
 #define NVMC_CONFIG_EEN 2u
+
+/* SPU (secure) [§7]: FLASHREGION[n].PERM for the 32 regions of 32 KB; reset
+ * value 0x17 = secure, read/write/execute, not locked (nrfx nrf9160.svd). */
+#define SPU_FLASHREGION_PERM(n) (0x50003600u + 4u * (n))
+#define SPU_FLASHREGIONS	32u
+#define SPU_PERM_RESET		0x17u
 
 /* Cortex-M33 debug registers [§7]. */
 #define CM_AIRCR	      0xE000ED0Cu
@@ -84,6 +93,7 @@
 #define CM_DHCSR_C_HALT	      (1u << 1)
 #define CM_DHCSR_S_HALT	      (1u << 17)
 #define CM_DHCSR_S_RESET_ST   (1u << 25)
+#define CM_DHCSR_S_SDE	      (1u << 20) /* secure debug enabled */
 #define CM_DEMCR_VC_CORERESET (1u << 0)
 /* Fault state of a core that ran host code (ARMv8-M ARM: DHCSR.S_LOCKUP,
  * DEMCR.VC_HARDERR, DFSR.VCATCH; SCB CFSR/HFSR). */
@@ -102,5 +112,8 @@
 #define NVMC_TERASEPAGE_US	   87000u
 #define NVMC_ERASEPAGE_TIMEOUT_MS  500u
 #define CTRLAP_ERASEALL_TIMEOUT_MS 15000u
+/* NVMC ERASEALL: no documented duration (OpenOCD allows 340 ms, sized for
+ * nRF52832); generous. */
+#define NVMC_ERASEALL_TIMEOUT_MS 3000u
 
 #endif

@@ -73,6 +73,67 @@ nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr)
 	return set_config(t, NVMC_CONFIG_REN);
 }
 
+/* The first word of every 32 KB flash region and of the UICR's protection
+ * words: ERASEALL is one operation, so one of them still holding data
+ * after it shows that it did not run (blocked, or ignored). */
+static nrf91_err erased_samples(struct nrf91 *t, bool *all_erased)
+{
+	static const uint32_t uicr[] = {UICR_APPROTECT, UICR_SECUREAPPROTECT,
+					NRF91_UICR_BASE + 0x030u /* ERASEPROTECT */};
+	enum { N = SPU_FLASHREGIONS + sizeof uicr / sizeof uicr[0] };
+	uint32_t v[N];
+	uint32_t region = t->info.flash_kb * 1024u / SPU_FLASHREGIONS;
+	for (uint32_t i = 0; i < SPU_FLASHREGIONS; i++)
+		memap_queue_read_u32(&t->mem, i * region, &v[i]);
+	for (size_t i = 0; i < sizeof uicr / sizeof uicr[0]; i++)
+		memap_queue_read_u32(&t->mem, uicr[i], &v[SPU_FLASHREGIONS + i]);
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading flash and UICR after NVMC ERASEALL");
+	*all_erased = true;
+	for (size_t i = 0; i < N; i++)
+		if (v[i] != 0xFFFFFFFFu)
+			*all_erased = false;
+	return NRF91_OK;
+}
+
+nrf91_err nvmc_erase_all(struct nrf91 *t, bool *done)
+{
+	*done = false;
+	/* Secure debug reaches the secure NVMC registers; an SPU at its reset
+	 * value leaves every flash region secure and writable. What a
+	 * firmware's SPU setting does to a debugger's ERASEALL is not
+	 * documented: anything else is the CTRL-AP's job. */
+	uint32_t dhcsr = 0, perm[SPU_FLASHREGIONS];
+	adi_err err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading DHCSR");
+	if (!(dhcsr & CM_DHCSR_S_SDE))
+		return NRF91_OK;
+	for (uint32_t i = 0; i < SPU_FLASHREGIONS; i++)
+		memap_queue_read_u32(&t->mem, SPU_FLASHREGION_PERM(i), &perm[i]);
+	err = adi_flush(t->adi);
+	if (err != ADI_OK)
+		return nrf91_adi_fail(t, err, "reading SPU FLASHREGION permissions");
+	for (uint32_t i = 0; i < SPU_FLASHREGIONS; i++)
+		if (perm[i] != SPU_PERM_RESET)
+			return NRF91_OK;
+	nrf91_err e = set_config(t, NVMC_CONFIG_EEN);
+	if (e != NRF91_OK)
+		return e;
+	err = memap_write_u32(&t->mem, NVMC_ERASEALL, 1u);
+	if (err != ADI_OK && err != ADI_ERR_WAIT_TIMEOUT)
+		return nrf91_adi_fail(t, err, "starting NVMC ERASEALL");
+	/* The erase may stall the bus as a page erase does (errata 2): the
+	 * READY reads answer WAIT meanwhile, which wait_ready counts as busy. */
+	e = wait_ready(t, 0, 2000, NVMC_ERASEALL_TIMEOUT_MS, "NVMC ERASEALL");
+	if (e == NRF91_OK)
+		e = set_config(t, NVMC_CONFIG_REN);
+	if (e == NRF91_OK)
+		e = erased_samples(t, done);
+	return e;
+}
+
 /* Words per flush: 1 KB keeps progress events frequent and the queue small. */
 #define PROGRAM_CHUNK_WORDS 256u
 

@@ -589,6 +589,94 @@ Test(nrf91, erase_all_on_nrf9160_leaves_uicr_erased)
 	cr_expect_eq(ap, 0xFFFFFFFFu, "erased is Unprotected on nRF9160: 0x%08x", ap);
 }
 
+/* A board that ran something: flash at 0 and in the last region, a UICR
+ * word, a RAM pattern. */
+static void fill_board(uint32_t uicr_addr, uint32_t uicr_value)
+{
+	struct image *img = image_create();
+	const uint8_t d[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	cr_assert_eq(image_write(img, 0x0, d, sizeof d), IMAGE_OK);
+	cr_assert_eq(image_write(img, 0xF8000, d, sizeof d), IMAGE_OK);
+	uint8_t u[4] = {(uint8_t)uicr_value, (uint8_t)(uicr_value >> 8),
+			(uint8_t)(uicr_value >> 16), (uint8_t)(uicr_value >> 24)};
+	cr_assert_eq(image_write(img, uicr_addr, u, sizeof u), IMAGE_OK);
+	cr_assert_eq(nrf91_program(t, img), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	image_destroy(img);
+	const uint32_t pattern = 0x5EC2E7u;
+	cr_assert_eq(nrf91_write(t, 0x20010000u, &pattern, sizeof pattern), NRF91_OK);
+}
+
+static uint32_t word_at(uint32_t addr)
+{
+	uint32_t v = 0;
+	cr_assert_eq(nrf91_read_u32(t, addr, &v), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	return v;
+}
+
+/* nrfutil's erase of an nRF91: NVMC.ERASEALL, flash and UICR. The core is
+ * reset-halted first; RAM keeps its contents (the CTRL-AP erase would have
+ * cleared it): that is how this test tells the two apart. */
+Test(nrf91, erase_all_of_an_open_nrf9160_is_an_nvmc_eraseall_after_a_reset_halt)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	fill_board(0x00FF8100u, 0x12345678u);
+	struct simboard_counters c0, c1;
+	simboard_get_counters(sp->board, &c0);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	simboard_get_counters(sp->board, &c1);
+	cr_expect_eq(c1.nvmc_erase_alls - c0.nvmc_erase_alls, 1u);
+	cr_expect_eq(c1.system_resets - c0.system_resets, 1u, "one reset: the reset-halt");
+	cr_expect_eq(word_at(0x0), 0xFFFFFFFFu);
+	cr_expect_eq(word_at(0xF8000), 0xFFFFFFFFu);
+	cr_expect_eq(word_at(0x00FF8100u), 0xFFFFFFFFu, "UICR erased too");
+	cr_expect_eq(word_at(0x20010000u), 0x5EC2E7u, "RAM untouched: the NVMC erased, not the CTRL-AP");
+	bool erased = false;
+	cr_assert_eq(nrf91_check_erased(t, &erased), NRF91_OK);
+	cr_expect(erased, "%s", nrf91_last_error_detail(t));
+}
+
+/* UICR.ERASEPROTECT blocks both erase-alls: the NVMC one is ignored, the
+ * samples after it show the data still there, and the CTRL-AP path says
+ * why it cannot erase either. Nothing is reported erased. */
+Test(nrf91, erase_all_under_eraseprotect_is_refused_not_reported_done)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	fill_board(0x00FF8030u, 0x00000000u); /* UICR.ERASEPROTECT = Protected */
+	cr_expect_eq(nrf91_erase_all(t), NRF91_ERR_RECOVER_FAILED);
+	cr_expect(strstr(nrf91_last_error_detail(t), "ERASEPROTECT"), "%s",
+		  nrf91_last_error_detail(t));
+}
+
+static void spu_kept(struct simboard_config *cfg)
+{
+	cfg->quirks.spu_kept_by_soft_reset = true;
+}
+
+/* Where the SPU keeps a firmware's settings over the reset-halt (quirk:
+ * the documents do not say which resets restore it), the host does not
+ * try the NVMC: the CTRL-AP erase-all (which clears RAM, and the SPU) does
+ * it. */
+Test(nrf91, erase_all_with_an_spu_left_set_by_firmware_goes_through_the_ctrl_ap)
+{
+	open_board(SIMBOARD_NRF9160, spu_kept);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	fill_board(0x00FF8100u, 0x12345678u);
+	cr_assert_eq(nrf91_halt(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	const uint32_t perm = 0x117u; /* region 31 secure, RWX, locked */
+	cr_assert_eq(nrf91_write(t, 0x50003600u + 4u * 31u, &perm, sizeof perm), NRF91_OK, "%s",
+		     nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_expect_eq(word_at(0x0), 0xFFFFFFFFu);
+	cr_expect_eq(word_at(0x00FF8100u), 0xFFFFFFFFu);
+	cr_expect_eq(word_at(0x20010000u), 0u, "RAM cleared: the CTRL-AP erased");
+	cr_expect_eq(word_at(0x50003600u + 4u * 31u), 0x17u, "SPU back at its reset value");
+}
+
 Test(nrf91, reset_halt_on_91x1_is_refused_as_protected_without_a_reset)
 {
 	open_board(SIMBOARD_NRF9151, NULL);
