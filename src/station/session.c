@@ -191,22 +191,34 @@ static enum slot_outcome owe_answer(struct slot *s, uint16_t type, const uint8_t
 	return deliver(s);
 }
 
-/* A session counts as ended only when the firmware has cleared everything
- * it was given (the header, the UP area but DONE, the DOWN area as far as
- * this boot got requests). */
+/* A session counts as ended only when the firmware has cleared every byte
+ * the session wrote: the header, the UP area but DONE as far as the
+ * longest record this boot published (UP carries no key), the DOWN area as
+ * far as this boot got requests. The UP bytes past them were never written
+ * by the protocol; reading them would cost a full-speed probe ~20 ms. */
 static enum slot_outcome prove_clear(struct slot *s, uint32_t done_len)
 {
 	const struct manifest *m = &s->r->job->manifest;
-	uint32_t end = NRFCRED_MBOX_DOWN_OFFSET + ((s->session.down_used + 3u) & ~3u);
+	struct slot_session *ss = &s->session;
+	uint32_t end = NRFCRED_MBOX_DOWN_OFFSET + ((ss->down_used + 3u) & ~3u);
 	if (end > m->mailbox_size)
 		end = m->mailbox_size;
+	uint32_t up_end = NRFCRED_MBOX_UP_OFFSET + ((ss->up_used + 3u) & ~3u);
+	if (up_end > NRFCRED_MBOX_DOWN_OFFSET || up_end > end)
+		up_end = end < NRFCRED_MBOX_DOWN_OFFSET ? end : NRFCRED_MBOX_DOWN_OFFSET;
 	uint8_t *buf = malloc(end);
 	if (buf == NULL) {
 		s->err = NRF91_ERR_NOMEM;
 		return SLOT_OUT_FAILED;
 	}
-	nrf91_err e = nrf91_read(s->target, m->mailbox_addr, buf, end);
+	/* The gap [up_end, DOWN) is not read: zero in our copy. */
+	memset(buf, 0, end);
+	nrf91_err e = nrf91_read(s->target, m->mailbox_addr, buf, up_end);
+	if (e == NRF91_OK && end > NRFCRED_MBOX_DOWN_OFFSET)
+		e = nrf91_read(s->target, mbox(s, NRFCRED_MBOX_DOWN_OFFSET),
+			       buf + NRFCRED_MBOX_DOWN_OFFSET, end - NRFCRED_MBOX_DOWN_OFFSET);
 	if (e != NRF91_OK) {
+		mbedtls_platform_zeroize(buf, end);
 		free(buf);
 		return slot_lost_access(s, e);
 	}
@@ -225,9 +237,9 @@ static enum slot_outcome prove_clear(struct slot *s, uint32_t done_len)
 				 "the firmware said DONE but the mailbox still holds %" PRIu32
 				 " non-zero bytes from 0x%08" PRIx32,
 				 dirty, m->mailbox_addr + first);
-	s->session.phase = SLOT_SESSION_FINISHED;
-	s->session.proven_clear = end;
-	s->session.done_end = from;
+	ss->phase = SLOT_SESSION_FINISHED;
+	ss->proven_clear = end;
+	ss->done_end = from;
 	return SLOT_OUT_OK;
 }
 
@@ -405,6 +417,7 @@ static void new_boot(struct slot *s, const struct session_header *h)
 	ss->host_seq = 0;
 	ss->owed = 0;
 	ss->down_used = 0;
+	ss->up_used = 0;
 	ss->boots++;
 	ss->phase = SLOT_SESSION_WAIT_READY;
 }
@@ -478,6 +491,8 @@ static enum slot_outcome look(struct slot *s)
 	uint32_t len = e == NRF91_OK ? session_record_length(rec) : 0;
 	if (len > NRFCRED_MBOX_UP_MAX || len < NRFCRED_REC_HEADER_SIZE)
 		len = NRFCRED_REC_HEADER_SIZE; /* the decoder names it */
+	if (len > ss->up_used)
+		ss->up_used = len;
 	if (e == NRF91_OK && len > NRFCRED_REC_HEADER_SIZE)
 		e = nrf91_read(s->target, up + NRFCRED_REC_HEADER_SIZE,
 			       rec + NRFCRED_REC_HEADER_SIZE, len - NRFCRED_REC_HEADER_SIZE);

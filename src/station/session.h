@@ -35,6 +35,7 @@ struct slot_session {
 	uint32_t ack_seq;     /* the firmware's ack_seq at the last look */
 	uint32_t stale_nonce; /* a boot from before RUN's reset: never answered */
 	uint32_t down_used;   /* DOWN bytes written to this boot (what must be cleared) */
+	uint32_t up_used;     /* UP bytes of the longest record this boot published */
 	/* Mailbox bytes [0, proven_clear) read back zero at DONE but for
 	 * [0, done_end), the header and the DONE record: after the erase-all
 	 * only that part needs reading to show RAM was erased. */
