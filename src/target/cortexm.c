@@ -80,10 +80,9 @@ nrf91_err cortexm_reset_halt(struct nrf91 *t)
 		return NRF91_ERR_PROTECTED;
 	}
 	uint32_t demcr = 0;
-	adi_err err = memap_write_u32(&t->mem, CM_DHCSR,
-				      CM_DHCSR_KEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_HALT);
-	if (err == ADI_OK)
-		err = memap_read_u32(&t->mem, CM_DEMCR, &demcr);
+	memap_queue_write_u32(&t->mem, CM_DHCSR, CM_DHCSR_KEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_HALT);
+	memap_queue_read_u32(&t->mem, CM_DEMCR, &demcr);
+	adi_err err = adi_flush(t->adi);
 	/* Vector catch on core reset: the core halts at the reset vector. */
 	if (err == ADI_OK)
 		err = memap_write_u32(&t->mem, CM_DEMCR, demcr | CM_DEMCR_VC_CORERESET);

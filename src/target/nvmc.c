@@ -46,13 +46,16 @@ static nrf91_err set_config(struct nrf91 *t, uint32_t mode)
 	/* CONFIG for secure flash and UICR, CONFIGNS for flash a previous
 	 * firmware (TF-M) left marked non-secure in the SPU: write both, as
 	 * nrfx does from secure code (CONFIGNS has no partial-erase mode). */
-	adi_err err = memap_write_u32(&t->mem, NVMC_CONFIG, mode);
-	if (err == ADI_OK)
-		err = memap_write_u32(&t->mem, NVMC_CONFIGNS, mode & 3u);
+	uint32_t ready = 0;
+	memap_queue_write_u32(&t->mem, NVMC_CONFIG, mode);
+	memap_queue_write_u32(&t->mem, NVMC_CONFIGNS, mode & 3u);
+	/* OpenOCD waits for READY after every CONFIG change: the first READY
+	 * read goes out with the two writes. */
+	memap_queue_read_u32(&t->mem, NVMC_READY, &ready);
+	adi_err err = adi_flush(t->adi);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "writing NVMC.CONFIG/CONFIGNS");
-	/* OpenOCD waits for READY after every CONFIG change. */
-	return wait_ready(t, 0, 100, 100, "NVMC.CONFIG change");
+	return (ready & 1u) ? NRF91_OK : wait_ready(t, 0, 100, 100, "NVMC.CONFIG change");
 }
 
 nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr)
