@@ -289,7 +289,8 @@ void slot_board_table_drop(struct slot *s);
 const struct table *slot_sent_table(const struct slot *s);
 const uint8_t *slot_sent_request(const struct slot *s, size_t *len);
 
-/* Shows the firmware's live progress word on the dashboard (display only). */
-void slot_show_firmware_progress(struct slot *s);
+/* Shows the firmware's live progress word (read by the caller's poll) on the
+ * dashboard (display only). */
+void slot_show_firmware_progress(struct slot *s, uint32_t progress_word);
 
 #endif

@@ -442,14 +442,17 @@ static enum slot_outcome look(struct slot *s)
 	const struct manifest *m = &s->r->job->manifest;
 	struct slot_session *ss = &s->session;
 	uint8_t head[NRFCRED_MBOX_HEADER_SIZE];
+	uint32_t hw[NRFCRED_MBOX_HEADER_SIZE / 4], progress = 0;
 	bool reset_seen = false;
-	nrf91_err e = nrf91_poll_reset(s->target, &reset_seen);
-	if (e == NRF91_OK)
-		e = nrf91_read(s->target, m->mailbox_addr, head, sizeof head);
+	/* DHCSR, the header and the progress word in one round trip. */
+	nrf91_err e = nrf91_poll_words(s->target, &reset_seen, m->mailbox_addr, hw,
+				       NRFCRED_MBOX_HEADER_SIZE / 4, m->progress_addr, &progress);
 	if (e != NRF91_OK)
 		return slot_lost_access(s, e);
+	for (size_t i = 0; i < NRFCRED_MBOX_HEADER_SIZE / 4; i++)
+		le_put32(head + 4 * i, hw[i]);
 	if (!session_header_ready(head)) {
-		slot_show_firmware_progress(s);
+		slot_show_firmware_progress(s, progress);
 		return SLOT_OUT_PENDING; /* booting, or still switching the modem */
 	}
 	struct session_header h;
@@ -460,7 +463,7 @@ static enum slot_outcome look(struct slot *s)
 				 session_strerror(se), pd.text);
 	/* The boot that was in the mailbox before RUN's reset is not ours. */
 	if (ss->boots == 0 && h.nonce == ss->stale_nonce) {
-		slot_show_firmware_progress(s);
+		slot_show_firmware_progress(s, progress);
 		return SLOT_OUT_PENDING;
 	}
 	/* A doorbell whose write was reported lost may have landed. */
@@ -477,7 +480,7 @@ static enum slot_outcome look(struct slot *s)
 		new_boot(s, &h);
 	ss->ack_seq = h.ack_seq;
 	if (h.fw_seq == ss->fw_seq) {
-		slot_show_firmware_progress(s);
+		slot_show_firmware_progress(s, progress);
 		return deliver(s);
 	}
 

@@ -91,10 +91,9 @@ static void set_detail_from_target(struct slot *s)
 /* The firmware's live progress word (provision.h: phase << 24 | entry << 16
  * | entries), shown as a fraction of the run. Display only: a read error or
  * a nonsense value is ignored. */
-void slot_show_firmware_progress(struct slot *s)
+void slot_show_firmware_progress(struct slot *s, uint32_t w)
 {
-	uint32_t addr = s->r->job->manifest.progress_addr, w = 0;
-	if (addr == 0 || nrf91_read_u32(s->target, addr, &w) != NRF91_OK)
+	if (s->r->job->manifest.progress_addr == 0)
 		return;
 	unsigned phase = w >> 24, entry = (w >> 16) & 0xFFu, entries = w & 0xFFFFu;
 	if (phase < NRFCRED_PHASE_BOOT || phase > NRFCRED_PHASE_DONE)
@@ -145,15 +144,14 @@ enum slot_outcome slot_lost_access(struct slot *s, nrf91_err e)
 static enum slot_outcome poll_result(struct slot *s)
 {
 	const struct manifest *m = &s->r->job->manifest;
-	uint32_t status;
+	uint32_t status = 0, progress = 0;
 	bool reset_seen = false;
-	nrf91_err e = nrf91_poll_reset(s->target, &reset_seen);
-	if (e == NRF91_OK)
-		e = nrf91_read_u32(s->target, m->result_addr, &status);
+	nrf91_err e = nrf91_poll_words(s->target, &reset_seen, m->result_addr, &status, 1,
+				       m->progress_addr, &progress);
 	if (e != NRF91_OK)
 		return slot_lost_access(s, e);
 	if (status == NRFCRED_RESULT_STATUS_PENDING) {
-		slot_show_firmware_progress(s);
+		slot_show_firmware_progress(s, progress);
 		return SLOT_OUT_PENDING;
 	}
 	uint8_t head[NRFCRED_RESULT_HEADER_SIZE];

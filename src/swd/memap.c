@@ -91,7 +91,7 @@ adi_err memap_read_csw(struct memap *m, uint32_t *csw)
 	return flush(m);
 }
 
-static void queue_read_words(struct memap *m, uint32_t addr, uint32_t *words, size_t count)
+void memap_queue_read_words(struct memap *m, uint32_t addr, uint32_t *words, size_t count)
 {
 	set_csw(m, MEMAP_CSW_SIZE32);
 	for (size_t i = 0; i < count; i++) {
@@ -160,7 +160,7 @@ adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len)
 		size_t n = len / 4 < READ_CHUNK_WORDS ? len / 4 : READ_CHUNK_WORDS;
 		adi_err err = ADI_OK;
 		for (int attempt = 0; attempt < READ_RETRIES; attempt++) {
-			queue_read_words(m, addr, words, n);
+			memap_queue_read_words(m, addr, words, n);
 			err = flush(m);
 			if (err != ADI_ERR_PARITY)
 				break;

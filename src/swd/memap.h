@@ -60,6 +60,8 @@ adi_err memap_write_u8(struct memap *m, uint32_t addr, uint8_t value);
  */
 adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len);
 adi_err memap_write_block(struct memap *m, uint32_t addr, const void *buf, size_t len);
+/* Word reads with TAR auto-increment, for the next flush (addr word aligned). */
+void memap_queue_read_words(struct memap *m, uint32_t addr, uint32_t *words, size_t count);
 /* Queues the word-aligned block write without flushing (addr, len % 4 == 0). */
 void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *words, size_t count,
 			     uint32_t idle_after_each);

@@ -150,10 +150,15 @@ nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen)
 	adi_err err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "reading DHCSR");
+	cortexm_note_reset(t, dhcsr, reset_seen);
+	return NRF91_OK;
+}
+
+void cortexm_note_reset(struct nrf91 *t, uint32_t dhcsr, bool *reset_seen)
+{
 	*reset_seen = (dhcsr & CM_DHCSR_S_RESET_ST) != 0;
 	if (*reset_seen)
 		t->resets++;
-	return NRF91_OK;
 }
 
 /* After a DCRSR request flushed with a DHCSR read behind it (err, dhcsr):

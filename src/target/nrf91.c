@@ -276,6 +276,29 @@ nrf91_err nrf91_poll_reset(struct nrf91 *t, bool *reset_seen)
 	return cortexm_count_resets(t, reset_seen);
 }
 
+nrf91_err nrf91_poll_words(struct nrf91 *t, bool *reset_seen, uint32_t addr, uint32_t *words,
+			   size_t count, uint32_t also, uint32_t *also_value)
+{
+	if ((addr & 3u) || (uint64_t)addr + 4u * (uint64_t)count > 0x100000000ull) {
+		nrf91_set_detail(t, "poll of 0x%08x (%zu words) is not a word range",
+				 (unsigned)addr, count);
+		return NRF91_ERR_BAD_ADDRESS;
+	}
+	uint32_t dhcsr = 0;
+	memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+	memap_queue_read_words(&t->mem, addr, words, count);
+	if (also)
+		memap_queue_read_u32(&t->mem, also & ~3u, also_value);
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK) {
+		char ctx[48];
+		snprintf(ctx, sizeof(ctx), "polling 0x%08x (%zu words)", (unsigned)addr, count);
+		return nrf91_adi_fail(t, err, ctx);
+	}
+	cortexm_note_reset(t, dhcsr, reset_seen);
+	return NRF91_OK;
+}
+
 uint32_t nrf91_resets(const struct nrf91 *t)
 {
 	return t->resets;

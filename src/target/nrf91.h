@@ -119,6 +119,11 @@ nrf91_err nrf91_release(struct nrf91 *t);
 nrf91_err nrf91_reacquire(struct nrf91 *t, uint32_t timeout_ms);
 /* Reads DHCSR; *reset_seen when the core was reset since the last read. */
 nrf91_err nrf91_poll_reset(struct nrf91 *t, bool *reset_seen);
+/* nrf91_poll_reset, then count words from addr (word aligned) into words
+ * and the word at also (0: none) into *also_value, in one round trip: what
+ * a poll of running firmware reads each time. */
+nrf91_err nrf91_poll_words(struct nrf91 *t, bool *reset_seen, uint32_t addr, uint32_t *words,
+			   size_t count, uint32_t also, uint32_t *also_value);
 /* Sends what is queued, then waits us with the probe idle (adi_delay_us):
  * a pause between polls. */
 nrf91_err nrf91_delay_us(struct nrf91 *t, uint32_t us);

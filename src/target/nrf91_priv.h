@@ -45,6 +45,9 @@ nrf91_err cortexm_reset_run(struct nrf91 *t, uint32_t open_timeout_ms);
 nrf91_err cortexm_reset_release(struct nrf91 *t);
 /* Reads DHCSR; *reset_seen when S_RESET_ST says a reset happened since. */
 nrf91_err cortexm_count_resets(struct nrf91 *t, bool *reset_seen);
+/* Counts a reset if the DHCSR value read shows S_RESET_ST (sticky until
+ * that read). */
+void cortexm_note_reset(struct nrf91 *t, uint32_t dhcsr, bool *reset_seen);
 bool nrf91_is_91x1(const struct nrf91 *t);
 /* Compares [addr, addr + len) of the target with data, as nrf91_verify
  * does for a segment (a differing byte is read again before it counts). */
