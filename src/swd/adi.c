@@ -98,6 +98,11 @@ void adi_set_wait_budget(struct adi *a, uint32_t wait_ms, uint32_t max_retries)
 	a->max_wait_retries = max_retries;
 }
 
+uint32_t adi_wait_budget_ms(const struct adi *a)
+{
+	return a->wait_ms;
+}
+
 void adi_set_ap_idle(struct adi *a, uint32_t bits)
 {
 	a->ap_idle = bits > 64u ? 64u : bits;

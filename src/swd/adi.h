@@ -71,6 +71,8 @@ void adi_destroy(struct adi *a);
  * times wait_ms of wall time (at least 5 s). Defaults: 500 ms, 5000 retries.
  */
 void adi_set_wait_budget(struct adi *a, uint32_t wait_ms, uint32_t max_retries);
+/* The SWD clock time a transfer that ended in ADI_ERR_WAIT_TIMEOUT waited. */
+uint32_t adi_wait_budget_ms(const struct adi *a);
 /* Idle cycles clocked after every AP access (OpenOCD ap_delay_clk). Default 0. */
 void adi_set_ap_idle(struct adi *a, uint32_t bits);
 

@@ -434,13 +434,27 @@ nrf91_err nrf91_lock(struct nrf91 *t)
 static nrf91_err erase_chip(struct nrf91 *t)
 {
 	if (!nrf91_is_91x1(t)) {
-		nrf91_err e = cortexm_reset_halt(t);
-		if (e != NRF91_OK)
-			return e;
 		bool done = false;
-		e = nvmc_erase_all(t, &done);
-		if (e != NRF91_OK || done)
+		nrf91_err e = cortexm_reset_halt(t);
+		if (e == NRF91_OK)
+			e = nvmc_erase_all(t, &done);
+		if (e == NRF91_OK && done)
+			return NRF91_OK;
+		/* Whatever stopped the NVMC path (a reset-halt that timed out,
+		 * a FAULT, an erase that never said READY), the CTRL-AP erase
+		 * works whatever the state; only a lost probe ends it here. */
+		if (e == NRF91_ERR_PROBE || e == NRF91_ERR_ABORTED || e == NRF91_ERR_NOMEM)
 			return e;
+		if (e != NRF91_OK) {
+			adi_trace_note(t->opts.trace,
+				       "NVMC erase-all failed (%s: %s): CTRL-AP erase-all",
+				       nrf91_strerror(e), t->detail);
+			if (adi_connect(t->adi, NULL) != ADI_OK) {
+				/* reported by the CTRL-AP access that follows */
+			}
+			memap_invalidate(&t->mem);
+			t->halted = false;
+		}
 	}
 	return ctrlap_recover(t);
 }

@@ -115,5 +115,6 @@
 /* NVMC ERASEALL: no documented duration (OpenOCD allows 340 ms, sized for
  * nRF52832); generous. */
 #define NVMC_ERASEALL_TIMEOUT_MS 3000u
+#define NVMC_ERASEALL_FIRST_WAIT_US 150000u
 
 #endif

@@ -27,6 +27,9 @@ static nrf91_err wait_ready(struct nrf91 *t, uint32_t first_wait_us, uint32_t po
 			return NRF91_OK;
 		if (err != ADI_OK && err != ADI_ERR_WAIT_TIMEOUT)
 			return nrf91_adi_fail(t, err, what);
+		/* A read that gave up on WAIT spent the ADI's budget waiting. */
+		if (err == ADI_ERR_WAIT_TIMEOUT)
+			waited_us += 1000u * (uint64_t)adi_wait_budget_ms(t->adi);
 		if (waited_us / 1000u > timeout_ms) {
 			nrf91_set_detail(t, "%s: NVMC not ready after %u ms", what,
 					 (unsigned)timeout_ms);
@@ -127,9 +130,13 @@ nrf91_err nvmc_erase_all(struct nrf91 *t, bool *done)
 	err = memap_write_u32(&t->mem, NVMC_ERASEALL, 1u);
 	if (err != ADI_OK && err != ADI_ERR_WAIT_TIMEOUT)
 		return nrf91_adi_fail(t, err, "starting NVMC ERASEALL");
-	/* The erase may stall the bus as a page erase does (errata 2): the
-	 * READY reads answer WAIT meanwhile, which wait_ready counts as busy. */
-	e = wait_ready(t, 0, 2000, NVMC_ERASEALL_TIMEOUT_MS, "NVMC ERASEALL");
+	/* The erase may stall the bus as a page erase does (errata 2), where
+	 * OpenOCD found that only waiting helps ("Neither sending AP ABORT
+	 * helps", nrf5.c): no AP access for most of the erase (a J-Link chip
+	 * erase of an nRF9160 logs 0.174 s, devzone 49514), then READY polls,
+	 * a WAIT counted as busy. */
+	e = wait_ready(t, NVMC_ERASEALL_FIRST_WAIT_US, 2000, NVMC_ERASEALL_TIMEOUT_MS,
+		       "NVMC ERASEALL");
 	if (e == NRF91_OK)
 		e = set_config(t, NVMC_CONFIG_REN);
 	if (e == NRF91_OK)

@@ -651,6 +651,26 @@ Test(nrf91, erase_all_under_eraseprotect_is_refused_not_reported_done)
 		  nrf91_last_error_detail(t));
 }
 
+static void slow_nvmc_erase(struct simboard_config *cfg)
+{
+	/* Past the host's 3 s budget (a J-Link logs 0.174 s), done soon after. */
+	cfg->timing.nvmc_erase_all_ns = 3200ull * 1000000ull;
+}
+
+/* An NVMC erase-all that does not say READY in time is not a failed
+ * board: the CTRL-AP erase-all (which clears RAM too) erases it. */
+Test(nrf91, an_nvmc_erase_past_its_timeout_falls_back_to_the_ctrl_ap)
+{
+	open_board(SIMBOARD_NRF9160, slow_nvmc_erase);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	fill_board(0x00FF8100u, 0x12345678u);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_expect_eq(word_at(0x0), 0xFFFFFFFFu);
+	cr_expect_eq(word_at(0x00FF8100u), 0xFFFFFFFFu);
+	cr_expect_eq(word_at(0x20010000u), 0u, "RAM cleared: the CTRL-AP erased");
+}
+
 static void spu_kept(struct simboard_config *cfg)
 {
 	cfg->quirks.spu_kept_by_soft_reset = true;
