@@ -224,9 +224,15 @@ nrf91_err cortexm_write_regs(struct nrf91 *t, const uint8_t *regsel, const uint3
 	adi_err err = adi_flush(t->adi);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "writing core registers (DCRSR/DCRDR)");
-	for (size_t i = 0; i < count; i++)
-		if (!((first[i] | second[i]) & CM_DHCSR_S_REGRDY))
-			return write_regs_one_by_one(t, regsel, values, count);
+	for (size_t i = 0; i < count; i++) {
+		if (!((first[i] | second[i]) & CM_DHCSR_S_REGRDY)) {
+			/* The last transfer may still run: S_REGRDY before the
+			 * first DCRDR write of the slow path. */
+			nrf91_err e = await_regrdy(t, ADI_OK, 0, regsel[count - 1u], NULL,
+						   "writing core registers (DCRSR/DCRDR)");
+			return e == NRF91_OK ? write_regs_one_by_one(t, regsel, values, count) : e;
+		}
+	}
 	return NRF91_OK;
 }
 
