@@ -238,6 +238,8 @@ static enum slot_outcome prove_clear(struct slot *s, uint32_t done_len)
 				 " non-zero bytes from 0x%08" PRIx32,
 				 dirty, m->mailbox_addr + first);
 	ss->phase = SLOT_SESSION_FINISHED;
+	/* [up_end, DOWN) counts as clear without a read: the protocol never
+	 * writes it (see above). */
 	ss->proven_clear = end;
 	ss->done_end = from;
 	return SLOT_OUT_OK;
@@ -263,9 +265,10 @@ static enum slot_outcome on_record(struct slot *s, const struct session_record *
 			return slot_fail(s, "firmware record %" PRIu32 ": %s: %s", rec->seq,
 					 session_strerror(se), pd.text);
 		/* A boot that took a request written for the boot before it
-		 * (it reset between our READY and our doorbell): ask again. */
-		if (ss->phase == SLOT_SESSION_WAIT_READY && ss->boots > 1 &&
-		    (reason == NRFCRED_REJ_NONCE || reason == NRFCRED_REJ_SEQ)) {
+		 * (it reset between our READY and our doorbell): ask again,
+		 * whatever it found wrong with it (the nonce, the seq, or a
+		 * record it was clearing as the doorbell landed). */
+		if (ss->phase == SLOT_SESSION_WAIT_READY && ss->boots > 1) {
 			ss->phase =
 				s->have_result ? SLOT_SESSION_WAIT_DONE : SLOT_SESSION_WAIT_RESULT;
 			return owe(s, first_request(s));
