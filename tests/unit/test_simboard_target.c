@@ -200,6 +200,30 @@ Test(simboard_target, byte_accesses_use_the_address_byte_lanes)
 	cr_assert_eq(v, 0x00CD0000u, "byte 2 on lane 2");
 }
 
+/* fault_wire_flip: a MEM-AP write of the word lands with the bit inverted,
+ * a word write and a byte write on the bit's lane alike; other words and
+ * the core's own stores are not on the wire. */
+Test(simboard_target, a_wire_flip_inverts_the_bit_of_every_debugger_write_of_the_word)
+{
+	struct simboard_config cfg;
+	tsb_teardown();
+	tsb_config_default(&cfg, SIMBOARD_NRF9160);
+	cfg.faults.wire_flip_on = true;
+	cfg.faults.wire_flip_addr = 0x20000100u;
+	cfg.faults.wire_flip_bit = 9;
+	tsb_open(&cfg);
+	swd_connect();
+	mem_wr(0x20000100u, 0x12345678u);
+	cr_expect_eq(mem_rd(0x20000100u), 0x12345678u ^ (1u << 9));
+	mem_wr(0x20000104u, 0x12345678u);
+	cr_expect_eq(mem_rd(0x20000104u), 0x12345678u, "the next word is clean");
+	ap_select(0, 0);
+	cr_assert_eq(ap_wr(0x0, 0xA2000010u), 1u); /* 8-bit */
+	cr_assert_eq(ap_wr(0x4, 0x20000101u), 1u); /* byte 1: bits 8..15 */
+	cr_assert_eq(ap_wr(0xC, 0x0000AA00u), 1u);
+	cr_expect_eq(mem_rd(0x20000100u) & 0xFF00u, 0xAA00u ^ (1u << 9), "the byte write too");
+}
+
 Test(simboard_target, halfword_accesses_use_the_upper_lane_at_offset_2)
 {
 	swd_connect();

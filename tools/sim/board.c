@@ -22,6 +22,8 @@ void simboard_timing_defaults(struct simboard_timing *t)
 	 * are UNCONFIRMED for nRF91 and chosen as plausible values. */
 	t->nvmc_write_word_ns = 41000; /* nRF52840 figure */
 	t->nvmc_erase_page_ns = 87000000;
+	/* A J-Link "Erasing Chip" of an nRF9160 logs "Erase: 0.174s"
+	 * (devzone 49514; its RAM code, the mechanism not shown). */
 	t->nvmc_erase_all_ns = 170000000;
 	t->ctrlap_erase_all_ns = 300000000; /* "a few hundred ms" */
 	t->modem_start_ns = 200000000;

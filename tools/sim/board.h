@@ -77,9 +77,10 @@ struct simboard_faults {
 	 * leaves it 1 as well). */
 	bool stuck_bit_on;
 	/* An undetected wire error: every MEM-AP write of the word at
-	 * wire_flip_addr lands with bit wire_flip_bit inverted (two data bits
-	 * flipped on the wire pass SWD's one parity bit, ADIv5 "SWD data
-	 * parity"). Only the debugger's writes; the core's are not on the wire. */
+	 * wire_flip_addr lands with bit wire_flip_bit inverted (that data bit
+	 * and the parity bit flipped on the wire pass SWD's one even parity
+	 * bit, ADIv5). Only the debugger's writes; the core's are not on the
+	 * wire. */
 	bool wire_flip_on;
 	uint32_t wire_flip_addr; /* word aligned */
 	uint8_t wire_flip_bit;	 /* 0..31 */

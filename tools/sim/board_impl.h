@@ -122,6 +122,7 @@ struct core {
 	uint32_t hfsr; /* HardFault status: FORCED only (core.c fault()) */
 	/* DHCSR reads left that show S_REGRDY = 0 after a DCRSR write. */
 	unsigned regrdy_busy;
+	uint64_t regrdy_done_ns; /* the transfer completes by then at the latest */
 	struct simcpu_regs regs; /* debugger view (valid while halted) */
 	uint64_t run_from_ns;	 /* modeled time the CPU has run up to */
 	bool sleeping;		 /* the last run slice ended in WFI/WFE */

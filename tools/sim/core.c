@@ -227,6 +227,7 @@ void core_reset(struct simboard *b)
 	c->lockup = false;
 	c->halted = false;
 	c->sleeping = false;
+	c->regrdy_busy = 0; /* no transfer outlives a reset */
 	c->fp_ctrl = 0;
 	c->hfsr = 0; /* the SCB's fault status resets with the system */
 	c->reset_sticky = true;
@@ -242,6 +243,17 @@ void core_reset(struct simboard *b)
 	}
 }
 
+/* A core register transfer completes in a few core cycles; here at most
+ * this long after the DCRSR write (see dhcsr_read). */
+#define REGRDY_BUSY_NS 1000000u
+
+static void regrdy_expire(struct simboard *b)
+{
+	struct core *c = &b->core;
+	if (c->regrdy_busy && b->now_ns >= c->regrdy_done_ns)
+		c->regrdy_busy = 0;
+}
+
 static uint32_t dhcsr_read(struct simboard *b)
 {
 	struct core *c = &b->core;
@@ -252,7 +264,10 @@ static uint32_t dhcsr_read(struct simboard *b)
 	 * regrdy_busy_reads: that many), and a DCRDR or DCRSR write before
 	 * S_REGRDY read 1 is lost (the ARM ARM: UNPREDICTABLE), so a debugger
 	 * that does not poll before its next access shows (harsher than
-	 * silicon, where a transfer takes a few core cycles). */
+	 * silicon, where a transfer takes a few core cycles). A transfer also
+	 * completes on its own, REGRDY_BUSY_NS after the request, for a
+	 * debugger that waits instead of polling. */
+	regrdy_expire(b);
 	if (c->regrdy_busy)
 		c->regrdy_busy--;
 	else
@@ -303,10 +318,12 @@ static void dcrsr_write(struct simboard *b, uint32_t val)
 	struct core *c = &b->core;
 	if (!c->halted)
 		return; /* register transfer only in debug state */
+	regrdy_expire(b);
 	if (c->regrdy_busy)
 		return; /* a transfer still in progress: UNPREDICTABLE, lost here */
 	uint32_t *slot = reg_slot(&c->regs, val & 0x7Fu);
 	c->regrdy_busy = b->cfg.quirks.regrdy_busy_reads ? b->cfg.quirks.regrdy_busy_reads : 1;
+	c->regrdy_done_ns = b->now_ns + REGRDY_BUSY_NS;
 	if (val & DCRSR_REGWNR) {
 		if (slot)
 			*slot = c->dcrdr;
@@ -438,6 +455,7 @@ enum simbus_result core_ppb_write(struct simboard *b, uint32_t addr, uint32_t va
 		dcrsr_write(b, val);
 		break;
 	case SCS_DCRDR:
+		regrdy_expire(b);
 		if (!c->regrdy_busy) /* see dhcsr_read */
 			c->dcrdr = val;
 		break;

@@ -207,6 +207,6 @@ enum ap_result memap_write(struct simboard *b, unsigned reg, uint32_t val)
 			f->wire_flip_on = false;
 	}
 	if (size < 4)
-		v = (val >> (8 * (addr & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
+		v = (v >> (8 * (addr & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
 	return transfer_done(b, reg, size, simbus_write(b, addr, size, v, attr_of(m)));
 }
