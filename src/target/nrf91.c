@@ -8,6 +8,7 @@
 #include "target/nrf91_regs.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -778,6 +779,78 @@ nrf91_err nrf91_write(struct nrf91 *t, uint32_t addr, const void *buf, size_t le
 		return nrf91_adi_fail(t, err, ctx);
 	}
 	return NRF91_OK;
+}
+
+static size_t span_words(struct nrf91 *t, const struct nrf91_span *spans, size_t n)
+{
+	size_t words = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((spans[i].addr & 3u) || (spans[i].len & 3u) ||
+		    (uint64_t)spans[i].addr + spans[i].len > 0x100000000ull) {
+			nrf91_set_detail(t, "0x%08x (%zu bytes) is not a word range",
+					 (unsigned)spans[i].addr, spans[i].len);
+			return SIZE_MAX;
+		}
+		words += spans[i].len / 4u;
+	}
+	return words;
+}
+
+/* The words may be key bytes (a TABLE record): wiped after use. */
+static nrf91_err transfer_spans(struct nrf91 *t, const struct nrf91_span *spans, size_t n,
+				bool write)
+{
+	size_t total = span_words(t, spans, n);
+	if (total == SIZE_MAX)
+		return NRF91_ERR_BAD_ADDRESS;
+	uint32_t *w = calloc(total ? total : 1, sizeof *w);
+	if (w == NULL)
+		return NRF91_ERR_NOMEM;
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = spans[i].len / 4u;
+		const uint8_t *p = spans[i].buf;
+		if (write) {
+			for (size_t j = 0; j < k; j++)
+				w[at + j] = (uint32_t)p[4 * j] | (uint32_t)p[4 * j + 1] << 8 |
+					    (uint32_t)p[4 * j + 2] << 16 | (uint32_t)p[4 * j + 3] << 24;
+			memap_queue_write_words(&t->mem, spans[i].addr, w + at, k, 0);
+		} else {
+			memap_queue_read_words(&t->mem, spans[i].addr, w + at, k);
+		}
+		at += k;
+	}
+	adi_err err = adi_flush(t->adi);
+	if (err == ADI_OK && !write) {
+		at = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint8_t *p = spans[i].buf;
+			for (size_t j = 0; j < spans[i].len / 4u; j++, at++)
+				for (int b = 0; b < 4; b++)
+					p[4 * j + (size_t)b] = (uint8_t)(w[at] >> (8 * b));
+		}
+	}
+	explicit_bzero(w, (total ? total : 1) * sizeof *w);
+	free(w);
+	if (err != ADI_OK) {
+		memap_invalidate(&t->mem);
+		char ctx[64];
+		snprintf(ctx, sizeof(ctx), "%s 0x%08x (%zu bytes) and %zu more range(s)",
+			 write ? "writing" : "reading", (unsigned)spans[0].addr, spans[0].len,
+			 n - 1u);
+		return nrf91_adi_fail(t, err, ctx);
+	}
+	return NRF91_OK;
+}
+
+nrf91_err nrf91_read_spans(struct nrf91 *t, const struct nrf91_span *spans, size_t n)
+{
+	return n ? transfer_spans(t, spans, n, false) : NRF91_OK;
+}
+
+nrf91_err nrf91_write_spans(struct nrf91 *t, const struct nrf91_span *spans, size_t n)
+{
+	return n ? transfer_spans(t, spans, n, true) : NRF91_OK;
 }
 
 void nrf91_get_stats(const struct nrf91 *t, struct nrf91_stats *s)

@@ -200,6 +200,18 @@ nrf91_err nrf91_read_u32(struct nrf91 *t, uint32_t addr, uint32_t *value);
 
 /* Writes memory through the AHB-AP (RAM, peripherals; not flash). */
 nrf91_err nrf91_write(struct nrf91 *t, uint32_t addr, const void *buf, size_t len);
+
+/* Several word-aligned ranges (addr and len multiples of 4) in one go, in
+ * this order on the wire, in as few probe round trips as its buffer
+ * allows: a record and its doorbell, a record and the header words that
+ * show it did not change under the read. */
+struct nrf91_span {
+	uint32_t addr;
+	void *buf; /* bytes, little-endian words */
+	size_t len;
+};
+nrf91_err nrf91_read_spans(struct nrf91 *t, const struct nrf91_span *spans, size_t n);
+nrf91_err nrf91_write_spans(struct nrf91 *t, const struct nrf91_span *spans, size_t n);
 /* Erases the 4 KB flash page holding addr (UICR cannot be page-erased). */
 nrf91_err nrf91_erase_page(struct nrf91 *t, uint32_t addr);
 /* What attach found (also valid after nrf91_recover). */

@@ -390,6 +390,41 @@ Test(nrf91, ram_write_of_1k_is_one_round_trip_and_reads_back)
 	cr_expect_eq(memcmp(d, back, sizeof(d)), 0);
 }
 
+/* A record and its doorbell: two ranges, in order, one round trip each
+ * way; a range that is not word aligned is refused before anything moves. */
+Test(nrf91, spans_move_several_word_ranges_in_one_round_trip)
+{
+	open_board(SIMBOARD_NRF9160, NULL);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_halt(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	uint8_t rec[200], bell[4] = {7, 0, 0, 0}, rec_back[200], bell_back[4];
+	for (unsigned i = 0; i < sizeof rec; i++)
+		rec[i] = (uint8_t)(i * 3 + 1);
+	struct nrf91_span w[2] = {{0x20004000u, rec, sizeof rec}, {0x20003018u, bell, 4}};
+	struct nrf91_stats s0, s1, s2;
+	nrf91_get_stats(t, &s0);
+	cr_assert_eq(nrf91_write_spans(t, w, 2), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	nrf91_get_stats(t, &s1);
+	cr_expect_eq(s1.round_trips - s0.round_trips, 1);
+	struct nrf91_span r[2] = {{0x20004000u, rec_back, sizeof rec_back},
+				  {0x20003018u, bell_back, 4}};
+	cr_assert_eq(nrf91_read_spans(t, r, 2), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	nrf91_get_stats(t, &s2);
+	cr_expect_eq(s2.round_trips - s1.round_trips, 1);
+	cr_expect_eq(memcmp(rec, rec_back, sizeof rec), 0);
+	cr_expect_eq(memcmp(bell, bell_back, 4), 0);
+	uint32_t word = 0;
+	cr_assert_eq(nrf91_read_u32(t, 0x20004004u, &word), NRF91_OK);
+	cr_expect_eq(word, 0x1613100Du, "little-endian words");
+	struct nrf91_span odd[2] = {{0x20004000u, rec, 8}, {0x20003019u, bell, 4}};
+	cr_expect_eq(nrf91_write_spans(t, odd, 2), NRF91_ERR_BAD_ADDRESS);
+	struct nrf91_span ragged = {0x20004000u, rec, 6};
+	cr_expect_eq(nrf91_read_spans(t, &ragged, 1), NRF91_ERR_BAD_ADDRESS);
+	cr_assert_eq(nrf91_read_u32(t, 0x20004000u, &word), NRF91_OK);
+	cr_expect_eq(word, 0x0A070401u, "the refused write wrote nothing");
+}
+
 Test(nrf91, reset_run_leaves_the_debug_port_usable)
 {
 	open_board(SIMBOARD_NRF9160, NULL);
