@@ -286,9 +286,14 @@ static bool add_uncovered(struct image *blank, uint32_t start, uint64_t end,
 
 /*
  * After ERASEALL, the ranges to prove blank: every byte this run wrote, i.e.
- * the provisioner's segments (the table with the keys among them) and the
- * result area, and the app's segments on a board that heads for FAILED (a
- * PROGRAM_APP may have written part of them). ERASEALL clears the whole
+ * the provisioner's segments (the table with the keys among them) and, with
+ * the flash delivery, the result area the firmware wrote, and the app's
+ * segments on a board that heads for FAILED (a PROGRAM_APP may have
+ * written part of them). With the RAM delivery neither the table nor the
+ * result area is written: the firmware takes the session when no table is
+ * patched in (firmware/sim/main.c) and answers in the mailbox only
+ * (firmware/core/session.c; the NCS build has no result area at all), and
+ * the RAM check before this shows the erase-all ran. ERASEALL clears the whole
  * flash and UICR in one NVMC operation (nRF9160 PS, NVMC ERASEALL), so
  * these ranges prove it ran; a full 1 MiB read (nrf91_check_erased) would
  * multiply the wipe time by ten on a 4 MHz SWD clock for no extra
@@ -296,8 +301,9 @@ static bool add_uncovered(struct image *blank, uint32_t start, uint64_t end,
  * When the app follows, provisioner bytes that the app's segments cover
  * are left to VERIFY_APP, which proves every one of them holds the app
  * (the loader also finds each word it writes erased first); the table and
- * result areas are proven here whatever covers them: they may hold keys.
- * For the reference job that is 384 KB less to prove in the wipe.
+ * result areas of the flash delivery are proven here whatever covers them:
+ * the table holds keys. For the reference job that is 384 KB less to prove
+ * in the wipe, and no loader run at all (RAM delivery).
  */
 static struct image *wiped_ranges(struct slot *s, bool app_follows)
 {
@@ -324,7 +330,7 @@ static struct image *wiped_ranges(struct slot *s, bool app_follows)
 	if (ok && job->delivery != STATION_DELIVERY_RAM && m->table_max)
 		ok = add_uncovered(blank, m->table_addr, (uint64_t)m->table_addr + m->table_max,
 				   NULL, ff, FF_LEN);
-	if (ok)
+	if (ok && job->delivery != STATION_DELIVERY_RAM && m->result_max)
 		ok = add_uncovered(blank, m->result_addr, (uint64_t)m->result_addr + m->result_max,
 				   NULL, ff, FF_LEN);
 	free(ff);
@@ -341,6 +347,10 @@ static nrf91_err check_wiped(struct slot *s, bool app_follows)
 	if (blank == NULL)
 		return NRF91_ERR_NOMEM;
 	nrf91_err e = NRF91_OK;
+	if (image_segment_count(blank) == 0) {
+		image_destroy(blank);
+		return NRF91_OK;
+	}
 	/* verify = crc: the loader's CRC-32 of the ranges against that of
 	 * erased bytes. Reading them back is 388 KB over SWD for a 128 KB
 	 * provisioner and a 256 KB app: 3.1 s of an 8.8 s board on a
