@@ -83,11 +83,12 @@ nrf91_err cortexm_reset_halt(struct nrf91 *t)
 	memap_queue_write_u32(&t->mem, CM_DHCSR, CM_DHCSR_KEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_HALT);
 	memap_queue_read_u32(&t->mem, CM_DEMCR, &demcr);
 	adi_err err = adi_flush(t->adi);
-	/* Vector catch on core reset: the core halts at the reset vector. */
-	if (err == ADI_OK)
-		err = memap_write_u32(&t->mem, CM_DEMCR, demcr | CM_DEMCR_VC_CORERESET);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "preparing reset-halt (DHCSR/DEMCR)");
+	/* Vector catch on core reset: the core halts at the reset vector. It
+	 * goes out with the reset request; a lost one shows as a core that
+	 * does not halt. */
+	memap_queue_write_u32(&t->mem, CM_DEMCR, demcr | CM_DEMCR_VC_CORERESET);
 	nrf91_err e = request_reset(t);
 	if (e != NRF91_OK)
 		return e;

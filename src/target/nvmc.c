@@ -110,26 +110,34 @@ nrf91_err nvmc_erase_all(struct nrf91 *t, bool *done)
 	 * value leaves every flash region secure and writable. What a
 	 * firmware's SPU setting does to a debugger's ERASEALL is not
 	 * documented: anything else is the CTRL-AP's job. */
+	/* One round trip: without secure debug the SPU reads fail, and the
+	 * caller takes the CTRL-AP. */
 	uint32_t dhcsr = 0, perm[SPU_FLASHREGIONS];
-	adi_err err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+	memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+	for (uint32_t i = 0; i < SPU_FLASHREGIONS; i++)
+		memap_queue_read_u32(&t->mem, SPU_FLASHREGION_PERM(i), &perm[i]);
+	adi_err err = adi_flush(t->adi);
 	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "reading DHCSR");
+		return nrf91_adi_fail(t, err, "reading DHCSR and SPU FLASHREGION permissions");
 	if (!(dhcsr & CM_DHCSR_S_SDE))
 		return NRF91_OK;
 	for (uint32_t i = 0; i < SPU_FLASHREGIONS; i++)
-		memap_queue_read_u32(&t->mem, SPU_FLASHREGION_PERM(i), &perm[i]);
-	err = adi_flush(t->adi);
-	if (err != ADI_OK)
-		return nrf91_adi_fail(t, err, "reading SPU FLASHREGION permissions");
-	for (uint32_t i = 0; i < SPU_FLASHREGIONS; i++)
 		if (perm[i] != SPU_PERM_RESET)
 			return NRF91_OK;
-	nrf91_err e = set_config(t, NVMC_CONFIG_EEN);
-	if (e != NRF91_OK)
-		return e;
-	err = memap_write_u32(&t->mem, NVMC_ERASEALL, 1u);
+	/* CONFIG = Een, READY, ERASEALL in one round trip. OpenOCD waits for
+	 * READY between them; here the NVMC is idle (the core was reset and
+	 * halted before its first instruction) and the READY value is not
+	 * needed: an erase the NVMC did not take shows in the samples after
+	 * it. */
+	uint32_t ready = 0;
+	memap_queue_write_u32(&t->mem, NVMC_CONFIG, NVMC_CONFIG_EEN);
+	memap_queue_write_u32(&t->mem, NVMC_CONFIGNS, NVMC_CONFIG_EEN);
+	memap_queue_read_u32(&t->mem, NVMC_READY, &ready);
+	memap_queue_write_u32(&t->mem, NVMC_ERASEALL, 1u);
+	err = adi_flush(t->adi);
 	if (err != ADI_OK && err != ADI_ERR_WAIT_TIMEOUT)
 		return nrf91_adi_fail(t, err, "starting NVMC ERASEALL");
+	nrf91_err e;
 	/* The erase may stall the bus as a page erase does (errata 2), where
 	 * OpenOCD found that only waiting helps ("Neither sending AP ABORT
 	 * helps", nrf5.c): no AP access for most of the erase (a J-Link chip
