@@ -53,6 +53,10 @@ struct simboard_faults {
 	uint32_t wait_storm;	  /* answer WAIT to this many AP accesses, from the first */
 	uint32_t fault_ack_every; /* every Nth AP access answers FAULT (sets STICKYERR); 0 = off */
 	uint32_t parity_error_every;  /* every Nth read's data parity is flipped; 0 = off */
+	/* Every Nth DP/AP write arrives with its data parity wrong: the
+	 * target drops it, sets WDATAERR and answers FAULT from the next
+	 * transaction on (ADIv5 SWD). 0 = off. */
+	uint32_t write_parity_error_every;
 	uint64_t removed_after_bytes; /* board vanishes (no ACK, VTref 0) after this many AP data
 					 bytes; 0 = never */
 	bool firmware_hang;	      /* the modem never answers: no result block */

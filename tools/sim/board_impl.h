@@ -61,6 +61,7 @@ struct dap {
 	bool last_mem_transfer; /* last AP access was an AHB-AP DRW/BD transfer */
 	uint64_t ap_accesses;	/* for fault injection (every Nth) */
 	uint64_t reads;
+	uint64_t writes; /* write data phases taken, for write_parity_error_every */
 	uint32_t wait_storm_left;
 };
 

@@ -287,6 +287,9 @@ void dap_write_data(struct simboard *b, uint8_t request, uint32_t data, bool par
 				(data >> 28) != (SIM_DLPIDR >> 28);
 		return;
 	}
+	uint32_t every = b->cfg.faults.write_parity_error_every;
+	if (every && ++d->writes % every == 0)
+		parity_ok = false; /* the wire flipped one data bit */
 	if (!parity_ok) {
 		d->ctrl_stat |= DP_CTRL_WDATAERR;
 		return;

@@ -415,6 +415,8 @@ static int probe_key(struct parse_ctx *c, unsigned idx, const char *k, const cha
 		ok = parse_u32(v, &f->fault_ack_every);
 	} else if (!strcmp(k, "fault_parity_every")) {
 		ok = parse_u32(v, &f->parity_error_every);
+	} else if (!strcmp(k, "fault_write_parity_every")) {
+		ok = parse_u32(v, &f->write_parity_error_every);
 	} else if (!strcmp(k, "fault_removed_after_bytes")) {
 		ok = parse_u64(v, UINT64_MAX, &f->removed_after_bytes);
 	} else if (!strcmp(k, "fault_unplug_after_transfers")) {
