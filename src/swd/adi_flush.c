@@ -27,6 +27,21 @@ static size_t retry_point(const struct adi *a, size_t k)
 	return k;
 }
 
+/* A write whose data failed its parity check was ACKed OK and then dropped
+ * by the target, which answers FAULT (CTRL/STAT.WDATAERR) from the next
+ * transaction on (ADIv5, SWD protocol): the retry starts again at that
+ * write, the last one before k (idle cycles in between). */
+static size_t dropped_write(const struct adi *a, size_t k)
+{
+	for (size_t i = k; i-- > 0;) {
+		if (a->q[i].kind == TXN_AP_WRITE || a->q[i].kind == TXN_DP_WRITE)
+			return i;
+		if (a->q[i].kind != TXN_IDLE)
+			break;
+	}
+	return k;
+}
+
 static void describe(struct adi *a, size_t k, char *buf, size_t len)
 {
 	/* The access at fault is the latest memory access at or before k. AP
@@ -239,7 +254,7 @@ adi_err adi_flush(struct adi *a)
 
 		/* Retry from r: re-establish SELECT (and TAR for auto-increment
 		 * memory accesses) as they were when r was queued. */
-		size_t r = retry_point(a, k);
+		size_t r = bad_ack == SWD_ACK_FAULT ? dropped_write(a, k) : retry_point(a, k);
 		const struct txn *t = &a->q[r];
 		if (t->kind == TXN_AP_READ || t->kind == TXN_AP_WRITE) {
 			pro[npro++] = adi_txn_dp(false, ADI_DP_SELECT, t->select, NULL);

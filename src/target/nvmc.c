@@ -190,6 +190,8 @@ nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *wor
 						run - j, pace);
 			j = run;
 		}
+		/* After the last word's tWRITE idle: no stall left to meet. */
+		memap_queue_write_check(&t->mem);
 		adi_err err = adi_flush(t->adi);
 		if (err != ADI_OK) {
 			memap_invalidate(&t->mem);

@@ -425,6 +425,36 @@ Test(nrf91, spans_move_several_word_ranges_in_one_round_trip)
 	cr_expect_eq(word, 0x0A070401u, "the refused write wrote nothing");
 }
 
+static void write_parity_errors(struct simboard_config *cfg)
+{
+	cfg->faults.write_parity_error_every = 37;
+}
+
+/* A write whose data parity the target found wrong is dropped (WDATAERR,
+ * FAULT on the next transaction): the host sends that write again, so
+ * every word of a block write lands. */
+Test(nrf91, a_write_dropped_for_its_data_parity_is_sent_again)
+{
+	open_board(SIMBOARD_NRF9160, write_parity_errors);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_assert_eq(nrf91_halt(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	static uint8_t d[4096], back[4096];
+	for (unsigned i = 0; i < sizeof d; i++)
+		d[i] = (uint8_t)(i * 13 + 5);
+	cr_assert_eq(nrf91_write(t, 0x20008000u, d, sizeof d), NRF91_OK, "%s",
+		     nrf91_last_error_detail(t));
+	cr_assert_eq(nrf91_read(t, 0x20008000u, back, sizeof back), NRF91_OK, "%s",
+		     nrf91_last_error_detail(t));
+	size_t bad = 0;
+	for (unsigned i = 0; i < sizeof d; i += 4)
+		bad += memcmp(d + i, back + i, 4) != 0;
+	cr_expect_eq(bad, 0u, "%zu words did not land", bad);
+	struct nrf91_stats st;
+	nrf91_get_stats(t, &st);
+	cr_expect_gt(st.faults, 0u, "the target did answer FAULT");
+}
+
 Test(nrf91, reset_run_leaves_the_debug_port_usable)
 {
 	open_board(SIMBOARD_NRF9160, NULL);
