@@ -209,6 +209,12 @@ one "FAULT ACKs every 700 AP accesses" ram "fault_ack_every = 700" 5 fail progra
 one "FAULT ACKs every 20000 AP accesses" ram "fault_ack_every = 20000" 0 pass "" '^$' erased
 one "read parity errors every 50 reads" ram "fault_parity_every = 50" 0 pass "" '^$' erased
 one "read parity errors every 900 reads" ram "fault_parity_every = 900" 0 pass "" '^$' erased
+# A write the target drops for its data parity (WDATAERR) is sent again:
+# with the loader (its ring), the direct path (NVMC words) and the session.
+for m in loader direct; do
+	one "write parity errors every 97 writes, flash_method = $m" ram \
+		"fault_write_parity_every = 97" 0 pass "" '^$' erased "flash_method = $m"
+done
 # 150 USB transfers land in AWAIT_RESULT (measured: 100 in PROGRAM, 200 in
 # WIPE, where the cause would read "wipe failed: ...").
 one "USB timeout" ram "fault_usb_timeout_after_transfers = 150" 4 fail '[a-z_]*' \
