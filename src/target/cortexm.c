@@ -17,9 +17,11 @@ static uint64_t now_ms(void)
 /* A DHCSR read that fails (the system is in reset, the bus answers FAULT)
  * is retried until the deadline, as probe-rs tolerates read errors for
  * 600 ms after a reset; only a dead probe ends the wait at once. */
-static nrf91_err wait_halted(struct nrf91 *t, uint32_t timeout_ms, const char *what)
+static nrf91_err wait_halted_after(struct nrf91 *t, uint32_t timeout_ms, const char *what,
+				   bool need_reset)
 {
 	uint64_t start = now_ms();
+	bool reset_seen = false;
 	for (;;) {
 		uint32_t dhcsr = 0;
 		adi_err err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
@@ -33,12 +35,16 @@ static nrf91_err wait_halted(struct nrf91 *t, uint32_t timeout_ms, const char *w
 				return e;
 			continue;
 		}
-		if ((dhcsr & CM_DHCSR_S_HALT) && !(dhcsr & CM_DHCSR_S_RESET_ST)) {
+		if (dhcsr & CM_DHCSR_S_RESET_ST)
+			reset_seen = true;
+		if ((dhcsr & CM_DHCSR_S_HALT) && !(dhcsr & CM_DHCSR_S_RESET_ST) &&
+		    (reset_seen || !need_reset)) {
 			t->halted = true;
 			return NRF91_OK;
 		}
 		if (now_ms() - start > timeout_ms) {
-			nrf91_set_detail(t, "%s: core not halted after %u ms (DHCSR 0x%08x)", what,
+			nrf91_set_detail(t, "%s: core not halted%s after %u ms (DHCSR 0x%08x)", what,
+					 reset_seen || !need_reset ? "" : " by a reset",
 					 (unsigned)timeout_ms, (unsigned)dhcsr);
 			return NRF91_ERR_HALT_TIMEOUT;
 		}
@@ -46,6 +52,11 @@ static nrf91_err wait_halted(struct nrf91 *t, uint32_t timeout_ms, const char *w
 		if (e != NRF91_OK)
 			return e;
 	}
+}
+
+static nrf91_err wait_halted(struct nrf91 *t, uint32_t timeout_ms, const char *what)
+{
+	return wait_halted_after(t, timeout_ms, what, false);
 }
 
 nrf91_err cortexm_halt(struct nrf91 *t)
@@ -79,22 +90,26 @@ nrf91_err cortexm_reset_halt(struct nrf91 *t)
 				 t->info.part_name);
 		return NRF91_ERR_PROTECTED;
 	}
-	uint32_t demcr = 0;
+	uint32_t demcr = 0, stale = 0;
 	memap_queue_write_u32(&t->mem, CM_DHCSR, CM_DHCSR_KEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_HALT);
+	/* Reads away an S_RESET_ST of an earlier reset: the one seen after
+	 * the request below is ours. */
+	memap_queue_read_u32(&t->mem, CM_DHCSR, &stale);
 	memap_queue_read_u32(&t->mem, CM_DEMCR, &demcr);
 	adi_err err = adi_flush(t->adi);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "preparing reset-halt (DHCSR/DEMCR)");
 	/* Vector catch on core reset: the core halts at the reset vector. It
-	 * goes out with the reset request; a lost one shows as a core that
-	 * does not halt. */
+	 * goes out with the reset request. The core was halted before, so a
+	 * halt alone proves nothing: the wait needs S_RESET_ST seen, and a
+	 * request that never reset the core (a lost write) times out. */
 	memap_queue_write_u32(&t->mem, CM_DEMCR, demcr | CM_DEMCR_VC_CORERESET);
 	nrf91_err e = request_reset(t);
 	if (e != NRF91_OK)
 		return e;
 	t->resets++;
 	/* S_RESET_ST is sticky until read: the first DHCSR read clears it. */
-	e = wait_halted(t, RESET_TIMEOUT_MS, "reset-halt");
+	e = wait_halted_after(t, RESET_TIMEOUT_MS, "reset-halt", true);
 	if (e != NRF91_OK)
 		return e;
 	err = memap_write_u32(&t->mem, CM_DEMCR, demcr & ~CM_DEMCR_VC_CORERESET);

@@ -736,6 +736,31 @@ Test(nrf91, an_nvmc_erase_past_its_timeout_falls_back_to_the_ctrl_ap)
 	cr_expect_eq(word_at(0x20010000u), 0u, "RAM cleared: the CTRL-AP erased");
 }
 
+static void aircr_write_spoiled(struct simboard_config *cfg)
+{
+	/* VECTKEY bit 16 flipped on the wire: the AIRCR write is ignored. */
+	cfg->faults.wire_flip_on = true;
+	cfg->faults.wire_flip_addr = 0xE000ED0Cu;
+	cfg->faults.wire_flip_bit = 16;
+}
+
+/* A reset request that never reached the core: a core that was halted
+ * before is no proof of a reset-halt, and ERASE does not trust an SPU it
+ * has not seen reset: the CTRL-AP erases instead. */
+Test(nrf91, a_reset_halt_without_a_reset_is_an_error_and_erase_takes_the_ctrl_ap)
+{
+	open_board(SIMBOARD_NRF9160, aircr_write_spoiled);
+	struct nrf91_info info;
+	attach_ok(NULL, &info);
+	cr_expect_eq(nrf91_reset_halt(t), NRF91_ERR_HALT_TIMEOUT);
+	cr_expect(strstr(nrf91_last_error_detail(t), "not halted by a reset"), "%s",
+		  nrf91_last_error_detail(t));
+	fill_board(0x00FF8100u, 0x12345678u);
+	cr_assert_eq(nrf91_erase_all(t), NRF91_OK, "%s", nrf91_last_error_detail(t));
+	cr_expect_eq(word_at(0x0), 0xFFFFFFFFu);
+	cr_expect_eq(word_at(0x20010000u), 0u, "RAM cleared: the CTRL-AP erased");
+}
+
 static void spu_kept(struct simboard_config *cfg)
 {
 	cfg->quirks.spu_kept_by_soft_reset = true;
