@@ -85,8 +85,9 @@ def hex_bytes(path):
 def floor_ms(t, prov_bytes, app_bytes, creds):
     """The modeled floor of one board (issue 13): erase-all + words x tWRITE
     for provisioner and app + the modem's work + the wipe. Both erases at the
-    NVMC ERASEALL time, the cheaper of the chip's two erase-alls (nrfcred uses
-    the CTRL-AP one, 130 ms more each with the defaults)."""
+    NVMC ERASEALL time, the cheaper of the chip's two erase-alls: nrfcred's
+    first erase of an open nRF9160 is one; its wipe is the CTRL-AP erase-all
+    (it clears RAM too), 130 ms more with the simulator's defaults."""
     words = (prov_bytes + app_bytes) // 4
     modem = (t["modem_start_ms"] + AT_FIXED * t["modem_cmd_ms"]
              + creds * (t["modem_cmng_write_ms"] + AT_PER_CRED * t["modem_cmd_ms"]))
