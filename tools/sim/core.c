@@ -202,14 +202,23 @@ void core_advance(struct simboard *b)
 	uint64_t fault_at = b->cfg.faults.cpu_fault_at;
 	bool fault_here = fault_at && !b->cpu_fault_done && b->ctr.cpu_instructions < fault_at &&
 			  fault_at - 1u - b->ctr.cpu_instructions < budget;
-	if (fault_here)
+	/* The shortened slice starts where the core stopped and ends after
+	 * its budget, not at now: ended at now, it would start late and the
+	 * time between be lost to the core (a loader waiting for the NVMC
+	 * then wrote a few words per host poll instead of all it could). */
+	uint64_t now = b->now_ns;
+	if (fault_here) {
 		budget = fault_at - 1u - b->ctr.cpu_instructions;
+		b->now_ns = c->run_from_ns + (uint64_t)((unsigned __int128)budget * 1000000000u /
+							b->cfg.timing.cpu_hz);
+	}
 	enum simcpu_stop why = SIMCPU_STOP_BUDGET;
 	uint64_t n = budget ? simcpu_run(b->cpu, budget, &why) : 0;
 	b->ctr.cpu_instructions += n;
 	if (n || simcpu_spinning(b->cpu))
 		c->retire_sticky = true;
 	c->run_from_ns = b->now_ns;
+	b->now_ns = now;
 	if (fault_here && why == SIMCPU_STOP_BUDGET && b->ctr.cpu_instructions + 1u == fault_at) {
 		b->cpu_fault_done = true;
 		why = SIMCPU_STOP_LOCKUP;
