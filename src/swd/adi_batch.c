@@ -66,8 +66,16 @@ adi_err adi_batch_direct(struct adi *a, const struct txn *t, size_t n)
 				return ack == SWD_ACK_WAIT || ack == SWD_ACK_FAULT
 					       ? ADI_ERR_FAULT
 					       : ADI_ERR_PROTOCOL;
-			if ((t[i].kind == TXN_DP_READ || t[i].kind == TXN_AP_READ) && t[i].dest)
-				*t[i].dest = swd_bits_get(a->in, pos + SWD_READ_DATA_SLOT, 32);
+			if (t[i].kind == TXN_DP_READ || t[i].kind == TXN_AP_READ) {
+				uint32_t d = swd_bits_get(a->in, pos + SWD_READ_DATA_SLOT, 32);
+				/* Recovery decides on these bits (CTRL/STAT.WDATAERR
+				 * means "resend"): a corrupted word must not decide. */
+				if (swd_bits_get(a->in, pos + SWD_READ_PARITY_SLOT, 1) !=
+				    swd_parity32(d))
+					return ADI_ERR_PARITY;
+				if (t[i].dest)
+					*t[i].dest = d;
+			}
 		}
 		pos += adi_txn_bits(&t[i]);
 	}

@@ -102,6 +102,11 @@ adi_err adi_flush(struct adi *a)
 	long last_bad = -1;
 	uint64_t wait_start = 0, wait_bits = 0;
 	uint32_t budget = a->probe->max_swd_bits - SWD_TRAILING_IDLE_BITS;
+	/* A re-read after a parity error goes alone, up to the read that
+	 * failed: resending the rest of the queue with it repeated the same
+	 * reads in the same order, and a fault that recurs with them (a
+	 * periodic one, in the simulator) met the same read every time. */
+	size_t stop_at = a->n;
 
 	while (i < a->n) {
 		swd_bits_reset(&a->bits);
@@ -111,7 +116,7 @@ adi_err adi_flush(struct adi *a)
 			pos += adi_txn_bits(&pro[p]);
 		}
 		size_t first = i, end = i;
-		while (end < a->n && pos + adi_txn_bits(&a->q[end]) <= budget) {
+		while (end < stop_at && pos + adi_txn_bits(&a->q[end]) <= budget) {
 			adi_batch_append(a, &a->q[end]);
 			pos += adi_txn_bits(&a->q[end]);
 			end++;
@@ -166,6 +171,7 @@ adi_err adi_flush(struct adi *a)
 		}
 		npro = 0;
 		skip_dest = -1;
+		stop_at = a->n;
 		if (bad < 0) {
 			i = end;
 			continue;
@@ -182,6 +188,7 @@ adi_err adi_flush(struct adi *a)
 		char where[96];
 		describe(a, k, where, sizeof(where));
 		if (bad_parity) {
+			stop_at = k + 1u;
 			a->stats.parity_retries++;
 			if (++parity_retries > PARITY_RETRIES) {
 				adi_set_detail(a, "read data parity error on %s, %u retries", where,
