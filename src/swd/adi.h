@@ -98,12 +98,22 @@ void adi_queue_mem_write(struct adi *a, uint8_t ap, uint32_t addr, uint32_t valu
 void adi_queue_idle(struct adi *a, uint32_t bits);
 /* Number of queued transactions. */
 size_t adi_queue_length(const struct adi *a);
+/*
+ * The write queued last stalls the bus until the target is done with it (an
+ * NVMC erase trigger, a reset request): the next flush does not close the
+ * queue with the RDBUFF read that proves its last write arrived (adi_flush).
+ * The caller proves that write another way; a write the target dropped then
+ * fails the next flush (FAULT, WDATAERR) instead of being resent.
+ */
+void adi_queue_unchecked(struct adi *a);
 
 /*
- * Sends the queue. On WAIT: clears the overrun flag and retries from the
- * failed access (bounded). On FAULT: reads CTRL/STAT, clears the sticky
- * flags and fails (retries only a write-data parity error). On a read
- * parity error: re-reads (bounded). The queue is empty afterwards.
+ * Sends the queue. A queue that ends in a write gets an RDBUFF read after it
+ * (unless adi_queue_unchecked), so a write the target dropped for its data
+ * parity answers inside this flush. On WAIT: clears the overrun flag and
+ * retries from the failed access (bounded). On FAULT: reads CTRL/STAT, clears
+ * the sticky flags and fails (resends only a write-data parity error). On a
+ * read parity error: re-reads (bounded). The queue is empty afterwards.
  */
 adi_err adi_flush(struct adi *a);
 

@@ -77,6 +77,7 @@ void adi_clear_queue(struct adi *a)
 	a->n = 0;
 	a->pending = false;
 	a->queue_failed = false;
+	a->unchecked = false;
 }
 
 static adi_err fail(struct adi *a, adi_err err)
@@ -89,6 +90,8 @@ static adi_err fail(struct adi *a, adi_err err)
 adi_err adi_flush(struct adi *a)
 {
 	adi_finish_pending(a);
+	if (!a->unchecked)
+		adi_queue_write_check(a);
 	if (a->queue_failed) {
 		adi_set_detail(a, "out of memory queueing SWD transactions");
 		return fail(a, ADI_ERR_NOMEM);

@@ -37,6 +37,7 @@ struct adi {
 	size_t n, cap;
 	bool queue_failed;
 	bool pending; /* an AP read whose data is still in the AP */
+	bool unchecked; /* adi_queue_unchecked: no RDBUFF after the last write */
 	uint32_t *pending_dest;
 	long pending_index;
 	bool select_valid;
@@ -55,6 +56,7 @@ uint64_t adi_now_ms(void);
 
 /* adi_queue.c: collects the data of a posted AP read (RDBUFF read). */
 void adi_finish_pending(struct adi *a);
+void adi_queue_write_check(struct adi *a);
 
 /* adi_batch.c */
 uint32_t adi_txn_bits(const struct txn *t);

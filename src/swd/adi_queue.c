@@ -38,6 +38,16 @@ static struct txn *push(struct adi *a)
 	return t;
 }
 
+static void queue_dp_read_rdbuff(struct adi *a)
+{
+	struct txn *t = push(a);
+	if (!t)
+		return;
+	t->kind = TXN_DP_READ;
+	t->req = swd_request(false, true, ADI_DP_RDBUFF);
+	t->producer = (long)(a->n - 1);
+}
+
 /* Collects the data of a posted AP read with a side-effect-free RDBUFF read. */
 void adi_finish_pending(struct adi *a)
 {
@@ -55,9 +65,37 @@ void adi_finish_pending(struct adi *a)
 	t->producer = a->pending_index;
 }
 
+static bool last_is_write(const struct adi *a)
+{
+	for (size_t i = a->n; i-- > 0;) {
+		if (a->q[i].kind == TXN_AP_WRITE || a->q[i].kind == TXN_DP_WRITE)
+			return true;
+		if (a->q[i].kind != TXN_IDLE)
+			return false;
+	}
+	return false;
+}
+
+/* An RDBUFF read after the last queued write: it answers FAULT if the
+ * target dropped that write (a data parity error, CTRL/STAT.WDATAERR),
+ * which then shows inside the flush that sent it. */
+void adi_queue_write_check(struct adi *a)
+{
+	if (!a->pending && last_is_write(a))
+		queue_dp_read_rdbuff(a);
+}
+
 static void queue_dp(struct adi *a, bool read, uint8_t reg, uint32_t value, uint32_t *dest)
 {
 	adi_finish_pending(a);
+	/* DPIDR and CTRL/STAT reads and ABORT writes answer OK even with a
+	 * sticky flag set (ADIv5: they must not WAIT or FAULT; probe-rs
+	 * perform_transfers): after a write that was dropped, the FAULT that
+	 * names it would come after them, or in the next flush. */
+	if (((read && (reg == ADI_DP_DPIDR || reg == ADI_DP_CTRL_STAT)) ||
+	     (!read && reg == ADI_DP_ABORT)) &&
+	    last_is_write(a))
+		queue_dp_read_rdbuff(a);
 	struct txn *t = push(a);
 	if (!t)
 		return;
@@ -160,4 +198,9 @@ void adi_queue_idle(struct adi *a, uint32_t bits)
 		t->value = n;
 		bits -= n;
 	}
+}
+
+void adi_queue_unchecked(struct adi *a)
+{
+	a->unchecked = true;
 }

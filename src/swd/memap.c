@@ -102,11 +102,6 @@ void memap_queue_read_words(struct memap *m, uint32_t addr, uint32_t *words, siz
 	}
 }
 
-void memap_queue_write_check(struct memap *m)
-{
-	adi_queue_dp_read(m->adi, ADI_DP_RDBUFF, NULL);
-}
-
 void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *words, size_t count,
 			     uint32_t idle_after_each)
 {
@@ -202,7 +197,6 @@ adi_err memap_write_block(struct memap *m, uint32_t addr, const void *buf, size_
 			words[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
 				   (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
 		memap_queue_write_words(m, addr, words, n, 0);
-		memap_queue_write_check(m);
 		adi_err err = flush(m);
 		if (err != ADI_OK) {
 			explicit_bzero(words, sizeof words);

@@ -62,12 +62,6 @@ adi_err memap_read_block(struct memap *m, uint32_t addr, void *buf, size_t len);
 adi_err memap_write_block(struct memap *m, uint32_t addr, const void *buf, size_t len);
 /* Word reads with TAR auto-increment, for the next flush (addr word aligned). */
 void memap_queue_read_words(struct memap *m, uint32_t addr, uint32_t *words, size_t count);
-/* A write the target dropped for its data parity (WDATAERR) shows only
- * as the FAULT of a later transaction, and the flush then sends it again:
- * queued behind data writes that end a flush, RDBUFF (no side effect, FAULT
- * while a sticky flag is set) is that transaction. Not behind a write
- * that stalls the bus (an NVMC erase): it would only meet WAITs. */
-void memap_queue_write_check(struct memap *m);
 /* Queues the word-aligned block write without flushing (addr, len % 4 == 0). */
 void memap_queue_write_words(struct memap *m, uint32_t addr, const uint32_t *words, size_t count,
 			     uint32_t idle_after_each);

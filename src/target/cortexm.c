@@ -73,7 +73,11 @@ nrf91_err cortexm_halt(struct nrf91 *t)
  * tells whether the reset happened. */
 static nrf91_err request_reset(struct nrf91 *t)
 {
-	adi_err err = memap_write_u32(&t->mem, CM_AIRCR, CM_AIRCR_SYSRESETREQ);
+	memap_queue_write_u32(&t->mem, CM_AIRCR, CM_AIRCR_SYSRESETREQ);
+	/* The reset may cut the AHB-AP's answer to an RDBUFF behind it; the
+	 * reset's own proof follows (S_RESET_ST). */
+	adi_queue_unchecked(t->adi);
+	adi_err err = adi_flush(t->adi);
 	if (err == ADI_ERR_PROBE || err == ADI_ERR_NO_TARGET)
 		return nrf91_adi_fail(t, err, "system reset (AIRCR)");
 	memap_invalidate(&t->mem);

@@ -815,8 +815,6 @@ static nrf91_err transfer_spans(struct nrf91 *t, const struct nrf91_span *spans,
 				w[at + j] = (uint32_t)p[4 * j] | (uint32_t)p[4 * j + 1] << 8 |
 					    (uint32_t)p[4 * j + 2] << 16 | (uint32_t)p[4 * j + 3] << 24;
 			memap_queue_write_words(&t->mem, spans[i].addr, w + at, k, 0);
-			if (i + 1u == n)
-				memap_queue_write_check(&t->mem);
 		} else {
 			memap_queue_read_words(&t->mem, spans[i].addr, w + at, k);
 		}

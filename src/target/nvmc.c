@@ -68,9 +68,15 @@ nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr)
 		return e;
 	/* No ERASEPAGE register on nRF91: with CONFIG=Een a write of
 	 * 0xFFFFFFFF to the page's first word erases the page (nrfx, §6). */
-	adi_err err = memap_write_u32(&t->mem, addr & ~(NRF91_FLASH_PAGE - 1u), 0xFFFFFFFFu);
-	if (err != ADI_OK)
+	memap_queue_write_u32(&t->mem, addr & ~(NRF91_FLASH_PAGE - 1u), 0xFFFFFFFFu);
+	/* No RDBUFF behind it (it would meet the stall): a trigger the
+	 * target dropped makes the first READY poll fail instead. */
+	adi_queue_unchecked(t->adi);
+	adi_err err = adi_flush(t->adi);
+	if (err != ADI_OK) {
+		memap_invalidate(&t->mem);
 		return nrf91_adi_fail(t, err, "page erase write");
+	}
 	/* The erase stalls the bus ~87 ms (errata 2): wait before touching the
 	 * AP again. */
 	e = wait_ready(t, NVMC_TERASEPAGE_US, 2000, NVMC_ERASEPAGE_TIMEOUT_MS, "NVMC page erase");
@@ -134,6 +140,7 @@ nrf91_err nvmc_erase_all(struct nrf91 *t, bool *done)
 	memap_queue_write_u32(&t->mem, NVMC_CONFIGNS, NVMC_CONFIG_EEN);
 	memap_queue_read_u32(&t->mem, NVMC_READY, &ready);
 	memap_queue_write_u32(&t->mem, NVMC_ERASEALL, 1u);
+	adi_queue_unchecked(t->adi); /* as the page erase trigger */
 	err = adi_flush(t->adi);
 	if (err != ADI_OK && err != ADI_ERR_WAIT_TIMEOUT)
 		return nrf91_adi_fail(t, err, "starting NVMC ERASEALL");
@@ -190,8 +197,8 @@ nrf91_err nvmc_program_words(struct nrf91 *t, uint32_t addr, const uint32_t *wor
 						run - j, pace);
 			j = run;
 		}
-		/* After the last word's tWRITE idle: no stall left to meet. */
-		memap_queue_write_check(&t->mem);
+		/* The flush's write check comes after the last word's tWRITE
+		 * idle: no stall left to meet. */
 		adi_err err = adi_flush(t->adi);
 		if (err != ADI_OK) {
 			memap_invalidate(&t->mem);
