@@ -112,8 +112,9 @@ void adi_queue_unchecked(struct adi *a);
  * (unless adi_queue_unchecked), so a write the target dropped for its data
  * parity answers inside this flush. On WAIT: clears the overrun flag and
  * retries from the failed access (bounded). On FAULT: reads CTRL/STAT, clears
- * the sticky flags and fails (resends only a write-data parity error). On a
- * read parity error: re-reads (bounded). The queue is empty afterwards.
+ * the sticky flags and fails (resends only a write-data parity error whose
+ * write it can name). On a read parity error: re-reads (bounded). The queue
+ * is empty afterwards.
  */
 adi_err adi_flush(struct adi *a);
 

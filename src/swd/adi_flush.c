@@ -30,16 +30,22 @@ static size_t retry_point(const struct adi *a, size_t k)
 /* A write whose data failed its parity check was ACKed OK and then dropped
  * by the target, which answers FAULT (CTRL/STAT.WDATAERR) from the next
  * transaction on (ADIv5, SWD protocol): the retry starts again at that
- * write, the last one before k (idle cycles in between). */
-static size_t dropped_write(const struct adi *a, size_t k)
+ * write, the last one before k on the wire (idle cycles in between). A
+ * FAULT on the first transaction after a retry prologue names a prologue
+ * write (SELECT, TAR): the retry from k sends a new one. -1 when the
+ * write cannot be named (k opens the flush: the queue before it ended in an
+ * unchecked write; or a read came between): nothing is resent then. */
+static long dropped_write(const struct adi *a, size_t k, bool after_prologue)
 {
+	if (after_prologue)
+		return (long)k;
 	for (size_t i = k; i-- > 0;) {
 		if (a->q[i].kind == TXN_AP_WRITE || a->q[i].kind == TXN_DP_WRITE)
-			return i;
+			return (long)i;
 		if (a->q[i].kind != TXN_IDLE)
 			break;
 	}
-	return k;
+	return -1;
 }
 
 static void describe(struct adi *a, size_t k, char *buf, size_t len)
@@ -136,6 +142,7 @@ adi_err adi_flush(struct adi *a)
 			wait_bits += a->bits.nbits;
 
 		/* Parse: prologue first, then the queued transactions. */
+		bool had_prologue = npro > 0;
 		pos = 0;
 		long bad = -1; /* queue index of the first failure */
 		uint32_t bad_ack = SWD_ACK_OK;
@@ -264,7 +271,19 @@ adi_err adi_flush(struct adi *a)
 
 		/* Retry from r: re-establish SELECT (and TAR for auto-increment
 		 * memory accesses) as they were when r was queued. */
-		size_t r = bad_ack == SWD_ACK_FAULT ? dropped_write(a, k) : retry_point(a, k);
+		size_t r = retry_point(a, k);
+		if (bad_ack == SWD_ACK_FAULT) {
+			long w = dropped_write(a, k, had_prologue && k == first);
+			if (w < 0) {
+				adi_set_detail(a,
+					       "FAULT on %s: a write before it was dropped "
+					       "(CTRL/STAT.WDATAERR) and cannot be named, so it is "
+					       "not sent again",
+					       where);
+				return fail(a, ADI_ERR_FAULT);
+			}
+			r = (size_t)w;
+		}
 		const struct txn *t = &a->q[r];
 		if (t->kind == TXN_AP_READ || t->kind == TXN_AP_WRITE) {
 			pro[npro++] = adi_txn_dp(false, ADI_DP_SELECT, t->select, NULL);

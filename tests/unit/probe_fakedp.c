@@ -97,6 +97,8 @@ static void do_write(struct fakedp *f, uint8_t req, uint32_t data)
 				f->sticky &= ~0x02u; /* ORUNERRCLR */
 			if (data & 0x04u)
 				f->sticky &= ~0x20u; /* STKERRCLR */
+			if (data & 0x08u)
+				f->sticky &= ~0x80u; /* WDERRCLR */
 		} else if (a == 0x4)
 			f->ctrl_stat = data;
 		else if (a == 0x8)
@@ -179,7 +181,14 @@ static probe_err fake_io(struct probe *p, const uint8_t *dir, const uint8_t *out
 			setbit(in, i + 35, par);
 		} else if (len == 5 && i + 5 + 33 <= nbits) {
 			uint32_t d = swd_bits_get(out, i + 5, 32);
-			if (ack == SWD_ACK_OK) {
+			bool dropped = false;
+			for (unsigned k = 0; k < 2 && ack == SWD_ACK_OK && !is_abort; k++)
+				if (f->drop_write_data[k] && d == f->drop_write_data[k]) {
+					f->drop_write_data[k] = 0;
+					f->sticky |= 0x80u; /* WDATAERR */
+					dropped = true;
+				}
+			if (ack == SWD_ACK_OK && !dropped) {
 				do_write(f, req, d);
 				if (f->nlog < FAKEDP_LOG_MAX)
 					f->log[f->nlog++] = (struct fakedp_txn){req, d};

@@ -31,6 +31,10 @@ struct fakedp {
 	bool no_target;			  /* nobody drives: all input slots read 1 */
 	uint32_t fail_after_calls; /* swd_io returns PROBE_ERR_USB after this many (0 = never) */
 	uint32_t bus_error_addr;   /* a DRW access at this address sets STICKYERR */
+	/* The first write carrying each of these values (when non-zero) is
+	 * ACKed OK and dropped, as for a data parity error: WDATAERR, FAULT
+	 * from the next transaction on (ADIv5). */
+	uint32_t drop_write_data[2];
 	uint32_t ctrlap_idr;	   /* AP4 IDR (0x12880000 by default) */
 	/* state */
 	uint32_t txn_index; /* transactions seen (every request) */

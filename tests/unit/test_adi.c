@@ -269,3 +269,75 @@ Test(adi, small_probe_buffer_splits_batches)
 	cr_assert_eq(memap_read_block(&m, 0x20000000, back, sizeof(back)), ADI_OK);
 	cr_expect_eq(memcmp(back, data, sizeof(data)), 0);
 }
+
+static unsigned writes_of(uint32_t data)
+{
+	unsigned n = 0;
+	for (uint32_t i = 0; i < f->nlog; i++)
+		n += (f->log[i].req & 0x04u) == 0 && f->log[i].data == data;
+	return n;
+}
+
+/* A single-word write is a flush that ends in that write: the RDBUFF read
+ * behind it shows the drop, and the word is sent again in the same flush. */
+Test(adi, a_dropped_last_write_of_a_flush_is_sent_again)
+{
+	connect();
+	f->drop_write_data[0] = 0xD00DF00Du;
+	cr_assert_eq(memap_write_u32(&m, 0x20000100, 0xD00DF00Du), ADI_OK, "%s",
+		     adi_last_error_detail(a));
+	uint32_t v = 0;
+	cr_assert_eq(memap_read_u32(&m, 0x20000100, &v), ADI_OK);
+	cr_expect_eq(v, 0xD00DF00Du, "the word landed");
+	cr_expect_eq(writes_of(0xD00DF00Du), 1u, "performed once");
+}
+
+/* Unchecked (a bus-stalling trigger): the drop shows on the first
+ * transaction of the next flush, which cannot name the write; it fails
+ * there instead of passing a lost write as done. */
+Test(adi, a_dropped_unchecked_write_fails_the_next_flush)
+{
+	connect();
+	f->drop_write_data[0] = 0xE5E5E5E5u;
+	memap_queue_write_u32(&m, 0x20000100, 0xE5E5E5E5u);
+	adi_queue_unchecked(a);
+	cr_assert_eq(adi_flush(a), ADI_OK, "nothing to see yet");
+	uint32_t v = 0;
+	cr_expect_eq(memap_read_u32(&m, 0x20000100, &v), ADI_ERR_FAULT);
+	cr_expect(strstr(adi_last_error_detail(a), "cannot be named") != NULL, "%s",
+		  adi_last_error_detail(a));
+	cr_expect_eq(f->sticky, 0u, "sticky flags cleared");
+	cr_expect_eq(memap_read_u32(&m, 0x20000100, &v), ADI_OK, "the DP works again");
+}
+
+/* The resend's own TAR write dropped: the FAULT lands on the first queued
+ * write after the prologue, and only that one is sent again, not the word
+ * before it (a flash word written twice uses up nWRITE). */
+Test(adi, a_dropped_prologue_write_resends_from_the_faulted_access)
+{
+	connect();
+	uint32_t words[2] = {0x11111111u, 0x22222222u};
+	f->drop_write_data[0] = 0x22222222u; /* the second word */
+	f->drop_write_data[1] = 0x20000204u; /* then the resend's TAR = its address */
+	cr_assert_eq(memap_write_block(&m, 0x20000200, words, sizeof(words)), ADI_OK, "%s",
+		     adi_last_error_detail(a));
+	cr_expect_eq(writes_of(0x11111111u), 1u, "the first word went once");
+	cr_expect_eq(writes_of(0x22222222u), 1u, "the second word landed once");
+	uint32_t v = 0;
+	cr_assert_eq(memap_read_u32(&m, 0x20000204, &v), ADI_OK);
+	cr_expect_eq(v, 0x22222222u);
+}
+
+/* A CTRL/STAT read answers OK with WDATAERR set: queued after a write, an
+ * RDBUFF goes first, so the dropped write is named and sent again. */
+Test(adi, a_ctrl_stat_read_after_a_dropped_write_does_not_hide_it)
+{
+	connect();
+	f->drop_write_data[0] = 0x00AB0000u;
+	uint32_t cs = 0;
+	adi_queue_dp_write(a, ADI_DP_SELECT, 0x00AB0000u);
+	adi_queue_dp_read(a, ADI_DP_CTRL_STAT, &cs);
+	cr_assert_eq(adi_flush(a), ADI_OK, "%s", adi_last_error_detail(a));
+	cr_expect_eq(f->select, 0x00AB0000u, "SELECT landed");
+	cr_expect_eq(cs & 0x80u, 0u, "CTRL/STAT read after the resend: 0x%08x", cs);
+}
