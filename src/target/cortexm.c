@@ -23,8 +23,13 @@ static nrf91_err wait_halted_after(struct nrf91 *t, uint32_t timeout_ms, const c
 	uint64_t start = now_ms();
 	bool reset_seen = false;
 	for (;;) {
-		uint32_t dhcsr = 0;
-		adi_err err = memap_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+		uint32_t dhcsr = 0, dfsr = 0;
+		memap_queue_read_u32(&t->mem, CM_DHCSR, &dhcsr);
+		if (need_reset)
+			memap_queue_read_u32(&t->mem, CM_DFSR, &dfsr);
+		adi_err err = adi_flush(t->adi);
+		if (err != ADI_OK)
+			memap_invalidate(&t->mem);
 		if (err == ADI_ERR_PROBE)
 			return nrf91_adi_fail(t, err, "reading DHCSR");
 		if (err != ADI_OK) {
@@ -35,7 +40,11 @@ static nrf91_err wait_halted_after(struct nrf91 *t, uint32_t timeout_ms, const c
 				return e;
 			continue;
 		}
-		if (dhcsr & CM_DHCSR_S_RESET_ST)
+		/* S_RESET_ST clears on the read that returns it; a read the
+		 * flush repeats (a parity error, a WAIT) loses it. DFSR.VCATCH,
+		 * cleared before the request, stays: the core, halted then,
+		 * can only have met a vector catch by being reset. */
+		if ((dhcsr & CM_DHCSR_S_RESET_ST) || (dfsr & CM_DFSR_VCATCH))
 			reset_seen = true;
 		if ((dhcsr & CM_DHCSR_S_HALT) && !(dhcsr & CM_DHCSR_S_RESET_ST) &&
 		    (reset_seen || !need_reset)) {
@@ -75,7 +84,7 @@ static nrf91_err request_reset(struct nrf91 *t)
 {
 	memap_queue_write_u32(&t->mem, CM_AIRCR, CM_AIRCR_SYSRESETREQ);
 	/* The reset may cut the AHB-AP's answer to an RDBUFF behind it; the
-	 * reset's own proof follows (S_RESET_ST). */
+	 * reset's own proof follows (S_RESET_ST, DFSR.VCATCH). */
 	adi_queue_unchecked(t->adi);
 	adi_err err = adi_flush(t->adi);
 	if (err == ADI_ERR_PROBE || err == ADI_ERR_NO_TARGET)
@@ -96,6 +105,9 @@ nrf91_err cortexm_reset_halt(struct nrf91 *t)
 	}
 	uint32_t demcr = 0, stale = 0;
 	memap_queue_write_u32(&t->mem, CM_DHCSR, CM_DHCSR_KEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_HALT);
+	/* DFSR is write-one-to-clear (ARMv8-M ARM, DFSR): a VCATCH seen
+	 * after the request is this reset's vector catch. */
+	memap_queue_write_u32(&t->mem, CM_DFSR, CM_DFSR_ALL);
 	/* Reads away an S_RESET_ST of an earlier reset: the one seen after
 	 * the request below is ours. */
 	memap_queue_read_u32(&t->mem, CM_DHCSR, &stale);
@@ -105,8 +117,9 @@ nrf91_err cortexm_reset_halt(struct nrf91 *t)
 		return nrf91_adi_fail(t, err, "preparing reset-halt (DHCSR/DEMCR)");
 	/* Vector catch on core reset: the core halts at the reset vector. It
 	 * goes out with the reset request. The core was halted before, so a
-	 * halt alone proves nothing: the wait needs S_RESET_ST seen, and a
-	 * request that never reset the core (a lost write) times out. */
+	 * halt alone proves nothing: the wait needs S_RESET_ST or DFSR.VCATCH
+	 * seen, and a request that never reset the core (a lost write) times
+	 * out. */
 	memap_queue_write_u32(&t->mem, CM_DEMCR, demcr | CM_DEMCR_VC_CORERESET);
 	nrf91_err e = request_reset(t);
 	if (e != NRF91_OK)
