@@ -488,6 +488,30 @@ Test(simboard_cpu, core_flash_writes_take_twrite_each_in_short_slices)
 		      (unsigned long long)T.cfg.timing.nvmc_write_word_ns, (unsigned long long)most);
 }
 
+/* A core waiting for the NVMC (its READYNEXT poll skipped it to the end of
+ * the word in flight, 50 ms here) is halted and sent elsewhere by the
+ * debugger: the new code runs at once, the old wait does not hold it. */
+Test(simboard_cpu, a_wait_for_the_nvmc_ends_when_the_debugger_moves_the_core)
+{
+	static const uint32_t writer[] = {0x21014805u, 0x4A056001u, 0x681C4B05u,
+					  0xD0FC2C00u, 0x32046011u, 0xBF00E7F9u,
+					  0x50039504u, 0x00080000u, 0x50039408u};
+	struct simboard_config cfg;
+	tsb_config_default(&cfg, SIMBOARD_NRF9160);
+	cfg.timing.nvmc_write_word_ns = 50000000u;
+	tsb_open(&cfg);
+	swd_connect();
+	run_from_ram(writer, 9); /* two words taken, the loop polls READYNEXT */
+	mem_wr(DHCSR, 0xA05F0003u);
+	cr_assert(mem_rd(DHCSR) & DHCSR_S_HALT);
+	mem_wr(CODE + 0x100u, 0xBF00BE00u); /* bkpt */
+	set_core_reg(15, CODE + 0x100u);
+	mem_wr(DHCSR, 0xA05F0001u); /* resume */
+	advance_ms(1);
+	cr_expect(mem_rd(DHCSR) & DHCSR_S_HALT, "the BKPT ran within 1 ms of the resume");
+	cr_expect_eq(core_reg(15), CODE + 0x100u, "halted at the BKPT");
+}
+
 /*
  * Three flash stores back to back without polling READY/READYNEXT, as
  * OpenOCD's nrf5 loader does, then a read of the last word:

@@ -823,6 +823,9 @@ void simcpu_set_regs(struct simcpu *c, const struct simcpu_regs *regs)
 	c->last = *regs;
 	/* Resuming from debug state: the debugger may have rewritten memory. */
 	c->flush_code = true;
+	/* and a wait for the NVMC belonged to the code that polled: the core
+	 * (a new PC maybe, a single step) polls again if it still needs to. */
+	c->resume_at_ns = 0;
 }
 
 void simcpu_reset(struct simcpu *c, uint32_t sp, uint32_t pc)
