@@ -27,17 +27,28 @@ static size_t retry_point(const struct adi *a, size_t k)
 	return k;
 }
 
+/* How a batch began: the first queued transaction of a retry follows the
+ * recovery's own ABORT and the retry prologue on the wire. */
+enum batch_start { BATCH_FRESH, BATCH_RETRY, BATCH_RETRY_AFTER_WAIT };
+
 /* A write whose data failed its parity check was ACKed OK and then dropped
  * by the target, which answers FAULT (CTRL/STAT.WDATAERR) from the next
  * transaction on (ADIv5, SWD protocol): the retry starts again at that
  * write, the last one before k on the wire (idle cycles in between). A
- * FAULT on the first transaction after a retry prologue names a prologue
- * write (SELECT, TAR): the retry from k sends a new one. -1 when the
- * write cannot be named (k opens the flush: the queue before it ended in an
- * unchecked write; or a read came between): nothing is resent then. */
-static long dropped_write(const struct adi *a, size_t k, bool after_prologue)
+ * FAULT on the first transaction of a retry names a write of the recovery
+ * (its ABORT, SELECT, TAR): the retry from k sends them again. Except after
+ * a WAIT: a DP that buffers a write may also discard it on the
+ * non-stallable ABORT that clears the overrun (Arm KA 103489847), so a
+ * queued write right before k may be the lost one: not told apart. -1 when
+ * the write cannot be named (k opens the flush: the queue before it ended
+ * in an unchecked write; or a read came between): nothing is resent then. */
+static long dropped_write(const struct adi *a, size_t k, size_t first, enum batch_start start)
 {
-	if (after_prologue)
+	bool write_before = k > 0 && (a->q[k - 1].kind == TXN_AP_WRITE ||
+				      a->q[k - 1].kind == TXN_DP_WRITE);
+	if (k == first && start == BATCH_RETRY_AFTER_WAIT && write_before)
+		return -1;
+	if (k == first && start != BATCH_FRESH)
 		return (long)k;
 	for (size_t i = k; i-- > 0;) {
 		if (a->q[i].kind == TXN_AP_WRITE || a->q[i].kind == TXN_DP_WRITE)
@@ -107,6 +118,7 @@ adi_err adi_flush(struct adi *a)
 	long skip_dest = -1; /* data phase of this index is not trusted (retry) */
 	struct txn pro[4];   /* retry prologue */
 	size_t npro = 0;
+	enum batch_start start = BATCH_FRESH;
 	uint32_t wait_retries = 0, parity_retries = 0, wderr_retries = 0;
 	long last_bad = -1;
 	uint64_t wait_start = 0, wait_bits = 0;
@@ -142,7 +154,8 @@ adi_err adi_flush(struct adi *a)
 			wait_bits += a->bits.nbits;
 
 		/* Parse: prologue first, then the queued transactions. */
-		bool had_prologue = npro > 0;
+		enum batch_start this_start = start;
+		start = BATCH_FRESH;
 		pos = 0;
 		long bad = -1; /* queue index of the first failure */
 		uint32_t bad_ack = SWD_ACK_OK;
@@ -199,6 +212,7 @@ adi_err adi_flush(struct adi *a)
 		describe(a, k, where, sizeof(where));
 		if (bad_parity) {
 			stop_at = k + 1u;
+			start = BATCH_RETRY;
 			a->stats.parity_retries++;
 			if (++parity_retries > PARITY_RETRIES) {
 				adi_set_detail(a, "read data parity error on %s, %u retries", where,
@@ -235,6 +249,7 @@ adi_err adi_flush(struct adi *a)
 			 * stall is clearly long (NVMC erase stalls the bus ~87 ms,
 			 * nRF9160 errata 2). */
 			pro[npro++] = adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ORUNERRCLR, NULL);
+			start = BATCH_RETRY_AFTER_WAIT;
 			uint32_t idle = 8u << (wait_retries < 9 ? wait_retries : 9);
 			if (idle > a->probe->max_swd_bits / 4u)
 				idle = a->probe->max_swd_bits / 4u;
@@ -247,10 +262,20 @@ adi_err adi_flush(struct adi *a)
 			struct txn rd = adi_txn_dp(true, ADI_DP_CTRL_STAT, 0, &cs);
 			struct txn clr =
 				adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ALL_STICKY, NULL);
-			adi_err e1 = adi_batch_direct(a, &rd, 1);
+			/* CTRL/STAT answers through a sticky flag only in DP bank 0
+			 * (OpenDAP sw_dp hostacc_fault); in another bank 0x4 is
+			 * another register, whose bits decide nothing here. */
+			bool bank0 = !a->select_valid || (a->select & 0xFu) == 0;
+			adi_err e1 = ADI_ERR_FAULT;
+			for (uint32_t n = 0; bank0 && n <= PARITY_RETRIES; n++) {
+				e1 = adi_batch_direct(a, &rd, 1); /* no side effect: re-read */
+				if (e1 != ADI_ERR_PARITY)
+					break;
+			}
 			adi_err e2 = adi_batch_direct(a, &clr, 1);
 			if (e1 == ADI_ERR_PROBE || e2 == ADI_ERR_PROBE)
 				return fail(a, ADI_ERR_PROBE);
+			start = BATCH_RETRY;
 			/* A write-data parity error is a transmission error, not a
 			 * bus error: resend. */
 			if (e1 == ADI_OK && (cs & ADI_CS_WDATAERR) && !(cs & ADI_CS_STICKYERR) &&
@@ -258,7 +283,10 @@ adi_err adi_flush(struct adi *a)
 				/* fall through to the retry below */
 			} else {
 				adi_set_detail(a, "FAULT on %s (CTRL/STAT 0x%08x%s)", where,
-					       (unsigned)cs, e1 == ADI_OK ? "" : ", unreadable");
+					       (unsigned)cs,
+					       e1 == ADI_OK ? ""
+					       : bank0	    ? ", unreadable"
+							    : ", not read: DP bank not 0");
 				return fail(a, ADI_ERR_FAULT);
 			}
 		} else if (bad_ack == SWD_ACK_NONE) {
@@ -273,7 +301,7 @@ adi_err adi_flush(struct adi *a)
 		 * memory accesses) as they were when r was queued. */
 		size_t r = retry_point(a, k);
 		if (bad_ack == SWD_ACK_FAULT) {
-			long w = dropped_write(a, k, had_prologue && k == first);
+			long w = dropped_write(a, k, first, this_start);
 			if (w < 0) {
 				adi_set_detail(a,
 					       "FAULT on %s: a write before it was dropped "

@@ -182,7 +182,7 @@ static probe_err fake_io(struct probe *p, const uint8_t *dir, const uint8_t *out
 		} else if (len == 5 && i + 5 + 33 <= nbits) {
 			uint32_t d = swd_bits_get(out, i + 5, 32);
 			bool dropped = false;
-			for (unsigned k = 0; k < 2 && ack == SWD_ACK_OK && !is_abort; k++)
+			for (unsigned k = 0; k < 2 && ack == SWD_ACK_OK; k++)
 				if (f->drop_write_data[k] && d == f->drop_write_data[k]) {
 					f->drop_write_data[k] = 0;
 					f->sticky |= 0x80u; /* WDATAERR */

@@ -341,3 +341,50 @@ Test(adi, a_ctrl_stat_read_after_a_dropped_write_does_not_hide_it)
 	cr_expect_eq(f->select, 0x00AB0000u, "SELECT landed");
 	cr_expect_eq(cs & 0x80u, 0u, "CTRL/STAT read after the resend: 0x%08x", cs);
 }
+
+/* The recovery's own ABORT dropped too: the retried DP write (no prologue)
+ * answers FAULT first thing; that names the recovery, not a queued write,
+ * and the retry from it lands the write once. */
+Test(adi, a_dropped_recovery_abort_is_sent_again_not_a_queued_write)
+{
+	connect();
+	f->drop_write_data[0] = 0x00CD0000u; /* the SELECT below */
+	f->drop_write_data[1] = 0x1Eu;	     /* then the recovery's ABORT */
+	adi_queue_dp_write(a, ADI_DP_SELECT, 0x00CD0000u);
+	cr_assert_eq(adi_flush(a), ADI_OK, "%s", adi_last_error_detail(a));
+	cr_expect_eq(f->select, 0x00CD0000u);
+	cr_expect_eq(writes_of(0x00CD0000u), 1u);
+}
+
+/* After a WAIT the retry starts with an ABORT, on which a DP that buffers
+ * a write may drop it: a FAULT on the retried write cannot say whether the
+ * write before it landed, so the flush fails rather than guess. */
+Test(adi, a_fault_on_a_write_retried_after_wait_fails_rather_than_guess)
+{
+	connect();
+	uint32_t words[2] = {0x33333333u, 0x44444444u};
+	memap_queue_write_words(&m, 0x20000300, words, 2, 0);
+	f->wait_from = f->txn_index + 4; /* CSW, TAR, DRW, then the second DRW */
+	f->wait_count = 1;
+	f->drop_write_data[0] = 0x20000304u; /* the retry prologue's TAR */
+	cr_expect_eq(adi_flush(a), ADI_ERR_FAULT);
+	cr_expect(strstr(adi_last_error_detail(a), "cannot be named") != NULL, "%s",
+		  adi_last_error_detail(a));
+}
+
+/* The recovery reads CTRL/STAT to tell a dropped write from a bus error;
+ * a parity error on that read is read again, not taken as "unreadable". */
+Test(adi, the_recoverys_ctrl_stat_read_is_read_again_after_a_parity_error)
+{
+	connect();
+	cr_assert_eq(memap_write_u32(&m, 0x20000400, 1u), ADI_OK); /* caches CSW */
+	uint32_t base = f->txn_index;
+	f->drop_write_data[0] = 0x5EED5EEDu;
+	f->parity_at = base + 4; /* TAR, DRW (dropped), RDBUFF (FAULT), CTRL/STAT */
+	f->parity_count = 1;
+	cr_assert_eq(memap_write_u32(&m, 0x20000400, 0x5EED5EEDu), ADI_OK, "%s",
+		     adi_last_error_detail(a));
+	uint32_t v = 0;
+	cr_assert_eq(memap_read_u32(&m, 0x20000400, &v), ADI_OK);
+	cr_expect_eq(v, 0x5EED5EEDu);
+}
