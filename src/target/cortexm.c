@@ -82,11 +82,10 @@ nrf91_err cortexm_halt(struct nrf91 *t)
  * tells whether the reset happened. */
 static nrf91_err request_reset(struct nrf91 *t)
 {
-	memap_queue_write_u32(&t->mem, CM_AIRCR, CM_AIRCR_SYSRESETREQ);
-	/* The reset may cut the AHB-AP's answer to an RDBUFF behind it; the
-	 * reset's own proof follows (S_RESET_ST, DFSR.VCATCH). */
-	adi_queue_unchecked(t->adi);
-	adi_err err = adi_flush(t->adi);
+	/* The flush's RDBUFF behind the write makes no AHB access and the DP
+	 * is not reset by SYSRESETREQ, so a dropped request is sent again;
+	 * a WAIT or FAULT while the system resets is tolerated below. */
+	adi_err err = memap_write_u32(&t->mem, CM_AIRCR, CM_AIRCR_SYSRESETREQ);
 	if (err == ADI_ERR_PROBE || err == ADI_ERR_NO_TARGET)
 		return nrf91_adi_fail(t, err, "system reset (AIRCR)");
 	memap_invalidate(&t->mem);
@@ -115,6 +114,13 @@ nrf91_err cortexm_reset_halt(struct nrf91 *t)
 	adi_err err = adi_flush(t->adi);
 	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "preparing reset-halt (DHCSR/DEMCR)");
+	/* The DFSR proof below holds for a core halted before the request
+	 * (a running one could meet another vector catch). */
+	if (!(stale & CM_DHCSR_S_HALT)) {
+		nrf91_err e = wait_halted(t, HALT_TIMEOUT_MS, "halt before reset-halt");
+		if (e != NRF91_OK)
+			return e;
+	}
 	/* Vector catch on core reset: the core halts at the reset vector. It
 	 * goes out with the reset request. The core was halted before, so a
 	 * halt alone proves nothing: the wait needs S_RESET_ST or DFSR.VCATCH
