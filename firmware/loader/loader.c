@@ -224,7 +224,10 @@ __attribute__((noreturn, used, section(".text.loader_main"))) void loader_main(u
 				stop(ctrl, NRFCRED_LOADER_ERR_RANGE, addr, len);
 			program(ctrl, addr, data, len / 4u);
 		} else if (cmd == NRFCRED_LOADER_CMD_CRC) {
-			if (!in_range(ctrl, addr & ~3u, (len + (addr & 3u) + 3u) & ~3u))
+			/* The bound first: the rounded length of a huge len wraps
+			 * to a small one that in_range would pass. */
+			if (len > WORD(ctrl, NRFCRED_LOADER_FLASH_SIZE) ||
+			    !in_range(ctrl, addr & ~3u, (len + (addr & 3u) + 3u) & ~3u))
 				stop(ctrl, NRFCRED_LOADER_ERR_RANGE, addr, len);
 			WORD(slot, NRFCRED_LOADER_SLOT_RESULT) = crc_range(addr, len);
 		} else {
