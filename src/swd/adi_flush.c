@@ -16,6 +16,7 @@
 
 #define PARITY_RETRIES	 3u
 #define WDATAERR_RETRIES 3u
+#define MAX_REREADS	 8u
 
 /* Where to restart after a failure at index k (see adi.c's file comment). */
 static size_t retry_point(const struct adi *a, size_t k)
@@ -26,6 +27,11 @@ static size_t retry_point(const struct adi *a, size_t k)
 		return (size_t)t->producer;
 	return k;
 }
+
+/* Reads to send again, q[from..to]. */
+struct reread {
+	size_t from, to;
+};
 
 /* How a batch began: the first queued transaction of a retry follows the
  * recovery's own ABORT and the retry prologue on the wire. */
@@ -44,8 +50,8 @@ enum batch_start { BATCH_FRESH, BATCH_RETRY, BATCH_RETRY_AFTER_WAIT };
  * in an unchecked write; or a read came between): nothing is resent then. */
 static long dropped_write(const struct adi *a, size_t k, size_t first, enum batch_start start)
 {
-	bool write_before = k > 0 && (a->q[k - 1].kind == TXN_AP_WRITE ||
-				      a->q[k - 1].kind == TXN_DP_WRITE);
+	bool write_before =
+		k > 0 && (a->q[k - 1].kind == TXN_AP_WRITE || a->q[k - 1].kind == TXN_DP_WRITE);
 	if (k == first && start == BATCH_RETRY_AFTER_WAIT && write_before)
 		return -1;
 	if (k == first && start != BATCH_FRESH)
@@ -104,6 +110,27 @@ static adi_err fail(struct adi *a, adi_err err)
 	return err;
 }
 
+/* Appends the SELECT (and TAR, for an auto-incrementing memory access)
+ * that q[r] was queued with; an AP read there returns a stale posted value,
+ * so its data is not taken. */
+static void retry_prologue(const struct adi *a, size_t r, struct txn *pro, size_t *npro,
+			   long *skip_dest)
+{
+	const struct txn *t = &a->q[r];
+	if (t->kind == TXN_AP_READ || t->kind == TXN_AP_WRITE) {
+		pro[(*npro)++] = adi_txn_dp(false, ADI_DP_SELECT, t->select, NULL);
+		if (t->has_mem)
+			pro[(*npro)++] = (struct txn){.kind = TXN_AP_WRITE,
+						      .req = swd_request(true, false, 0x04),
+						      .ap = t->ap,
+						      .select = t->select,
+						      .value = t->mem_addr,
+						      .producer = -1};
+	}
+	if (t->kind == TXN_AP_READ)
+		*skip_dest = (long)r;
+}
+
 adi_err adi_flush(struct adi *a)
 {
 	adi_finish_pending(a);
@@ -123,11 +150,17 @@ adi_err adi_flush(struct adi *a)
 	long last_bad = -1;
 	uint64_t wait_start = 0, wait_bits = 0;
 	uint32_t budget = a->probe->max_swd_bits - SWD_TRAILING_IDLE_BITS;
-	/* A re-read after a parity error goes alone, up to the read that
-	 * failed: resending the rest of the queue with it repeated the same
-	 * reads in the same order, and a fault that recurs with them (a
-	 * periodic one, in the simulator) met the same read every time. */
+	/* Reads whose data failed their parity check are read again alone
+	 * (the plan: runs of them between writes, each from its retry point up
+	 * to its last bad read); the transactions after them did happen on the
+	 * target, and the flush goes on from `resume` (a later failure, or
+	 * where the batch ended), so a write among them is not sent twice.
+	 * Resending the rest with the re-read also met a periodic fault at the
+	 * same read every time. */
+	struct reread plan[MAX_REREADS], found[MAX_REREADS];
+	size_t plan_n = 0, plan_cur = 0;
 	size_t stop_at = a->n;
+	long resume = -1;
 
 	while (i < a->n) {
 		swd_bits_reset(&a->bits);
@@ -157,9 +190,12 @@ adi_err adi_flush(struct adi *a)
 		enum batch_start this_start = start;
 		start = BATCH_FRESH;
 		pos = 0;
-		long bad = -1; /* queue index of the first failure */
+		long bad = -1;	     /* queue index of the first non-OK ACK */
+		long parity_at = -1; /* the first read before it with bad parity */
+		size_t groups = 0;   /* runs of bad reads, no write between */
+		long run_first = -1, run_last = -1;
+		bool too_many = false;
 		uint32_t bad_ack = SWD_ACK_OK;
-		bool bad_parity = false;
 		for (size_t p = 0; p < npro && bad < 0; p++) {
 			if (pro[p].kind != TXN_IDLE) {
 				uint32_t ack = swd_bits_get(a->in, pos + 8u, 3);
@@ -172,6 +208,15 @@ adi_err adi_flush(struct adi *a)
 		}
 		for (size_t k = first; k < end && bad < 0; k++) {
 			const struct txn *t = &a->q[k];
+			if ((t->kind == TXN_AP_WRITE || t->kind == TXN_DP_WRITE) &&
+			    run_first >= 0) {
+				if (groups < MAX_REREADS) {
+					found[groups].from = retry_point(a, (size_t)run_first);
+					found[groups].to = (size_t)run_last;
+				}
+				too_many |= ++groups > MAX_REREADS;
+				run_first = -1;
+			}
 			if (t->kind != TXN_IDLE) {
 				uint32_t ack = swd_bits_get(a->in, pos + 8u, 3);
 				if (ack != SWD_ACK_OK) {
@@ -183,8 +228,11 @@ adi_err adi_flush(struct adi *a)
 					bool par =
 						swd_bits_get(a->in, pos + SWD_READ_PARITY_SLOT, 1);
 					if (par != swd_parity32(d)) {
-						bad = (long)k;
-						bad_parity = true;
+						if (parity_at < 0)
+							parity_at = (long)k;
+						if (run_first < 0)
+							run_first = (long)k;
+						run_last = (long)k;
 					} else if (t->dest && (long)k != skip_dest) {
 						*t->dest = d;
 					}
@@ -192,15 +240,38 @@ adi_err adi_flush(struct adi *a)
 			}
 			pos += adi_txn_bits(t);
 		}
+		if (run_first >= 0) {
+			if (groups < MAX_REREADS) {
+				found[groups].from = retry_point(a, (size_t)run_first);
+				found[groups].to = (size_t)run_last;
+			}
+			too_many |= ++groups > MAX_REREADS;
+		}
 		npro = 0;
 		skip_dest = -1;
-		stop_at = a->n;
-		if (bad < 0) {
+		if (bad < 0 && parity_at < 0) {
 			i = end;
+			if (resume >= 0 && i >= stop_at) {
+				if (++plan_cur < plan_n) {
+					i = plan[plan_cur].from;
+					stop_at = plan[plan_cur].to + 1u;
+				} else {
+					i = (size_t)resume;
+					resume = -1;
+					stop_at = a->n;
+					plan_n = plan_cur = 0;
+				}
+				start = BATCH_RETRY;
+				retry_prologue(a, i, pro, &npro, &skip_dest);
+			}
 			continue;
 		}
+		/* A failure inside a re-read (reads only, up to stop_at): the
+		 * re-read starts over from its retry point, the plan after it
+		 * stays. */
+		bool rereading = resume >= 0;
 
-		size_t k = (size_t)bad;
+		size_t k = parity_at >= 0 ? (size_t)parity_at : (size_t)bad;
 		/* Budgets are per failure point: progress past the previous one
 		 * (a long queue meeting sporadic errors) starts them afresh. */
 		if (last_bad < 0 || k > (size_t)last_bad) {
@@ -210,123 +281,164 @@ adi_err adi_flush(struct adi *a)
 		}
 		char where[96];
 		describe(a, k, where, sizeof(where));
-		if (bad_parity) {
-			stop_at = k + 1u;
-			start = BATCH_RETRY;
+		if (parity_at >= 0) {
 			a->stats.parity_retries++;
+			if (too_many) {
+				adi_set_detail(a,
+					       "read data parity errors on %s and in %u more runs",
+					       where, (unsigned)groups - 1u);
+				return fail(a, ADI_ERR_PARITY);
+			}
 			if (++parity_retries > PARITY_RETRIES) {
 				adi_set_detail(a, "read data parity error on %s, %u retries", where,
 					       (unsigned)PARITY_RETRIES);
 				return fail(a, ADI_ERR_PARITY);
 			}
-		} else if (bad_ack == SWD_ACK_WAIT) {
-			a->stats.wait_retries++;
-			if (wait_retries == 0)
-				wait_start = adi_now_ms();
-			wait_retries++;
-			/* The budget is SWD clock time spent retrying (what the
-			 * target experienced, the same on a loaded test machine),
-			 * plus a wall-clock backstop ten times as long. */
-			uint32_t khz = a->probe->speed_khz ? a->probe->speed_khz : 4000u;
-			uint64_t wire_ms = wait_bits / khz;
-			uint64_t wall_cap = a->wait_ms * 10u > 5000u ? a->wait_ms * 10u : 5000u;
-			if (wait_retries > a->max_wait_retries || wire_ms > a->wait_ms ||
-			    adi_now_ms() - wait_start > wall_cap) {
-				/* DAPABORT cancels the stuck AP transfer. */
-				struct txn ab =
-					adi_txn_dp(false, ADI_DP_ABORT,
-						   ADI_ABORT_DAPABORT | ADI_ABORT_ALL_STICKY, NULL);
-				(void)adi_batch_direct(a, &ab, 1);
-				adi_set_detail(
-					a,
-					"target answered WAIT for %u ms of SWD clock (%u retries) "
-					"on %s",
-					(unsigned)wire_ms, (unsigned)wait_retries, where);
-				return fail(a, ADI_ERR_WAIT_TIMEOUT);
-			}
-			/* Clear STICKYORUN, then give the target time: an idle run
-			 * that grows with each retry, and a real pause once the
-			 * stall is clearly long (NVMC erase stalls the bus ~87 ms,
-			 * nRF9160 errata 2). */
-			pro[npro++] = adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ORUNERRCLR, NULL);
-			start = BATCH_RETRY_AFTER_WAIT;
-			uint32_t idle = 8u << (wait_retries < 9 ? wait_retries : 9);
-			if (idle > a->probe->max_swd_bits / 4u)
-				idle = a->probe->max_swd_bits / 4u;
-			pro[npro++] = (struct txn){.kind = TXN_IDLE, .value = idle, .producer = -1};
-			if (wait_retries > 32)
-				usleep(200);
-		} else if (bad_ack == SWD_ACK_FAULT) {
-			a->stats.faults++;
-			uint32_t cs = 0;
-			struct txn rd = adi_txn_dp(true, ADI_DP_CTRL_STAT, 0, &cs);
-			struct txn clr =
-				adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ALL_STICKY, NULL);
-			/* CTRL/STAT answers through a sticky flag only in DP bank 0
-			 * (OpenDAP sw_dp hostacc_fault); in another bank 0x4 is
-			 * another register, whose bits decide nothing here. */
-			bool bank0 = !a->select_valid || (a->select & 0xFu) == 0;
-			adi_err e1 = ADI_ERR_FAULT;
-			for (uint32_t n = 0; bank0 && n <= PARITY_RETRIES; n++) {
-				e1 = adi_batch_direct(a, &rd, 1); /* no side effect: re-read */
-				if (e1 != ADI_ERR_PARITY)
-					break;
-			}
-			adi_err e2 = adi_batch_direct(a, &clr, 1);
-			if (e1 == ADI_ERR_PROBE || e2 == ADI_ERR_PROBE)
-				return fail(a, ADI_ERR_PROBE);
-			start = BATCH_RETRY;
-			/* A write-data parity error is a transmission error, not a
-			 * bus error: resend. */
-			if (e1 == ADI_OK && (cs & ADI_CS_WDATAERR) && !(cs & ADI_CS_STICKYERR) &&
-			    ++wderr_retries <= WDATAERR_RETRIES) {
-				/* fall through to the retry below */
-			} else {
-				adi_set_detail(a, "FAULT on %s (CTRL/STAT 0x%08x%s)", where,
-					       (unsigned)cs,
-					       e1 == ADI_OK ? ""
-					       : bank0	    ? ", unreadable"
-							    : ", not read: DP bank not 0");
-				return fail(a, ADI_ERR_FAULT);
-			}
-		} else if (bad_ack == SWD_ACK_NONE) {
-			adi_set_detail(a, "no ACK on %s: no target powered or connected", where);
-			return fail(a, ADI_ERR_NO_TARGET);
-		} else {
-			adi_set_detail(a, "invalid ACK 0x%x on %s", (unsigned)bad_ack, where);
-			return fail(a, ADI_ERR_PROTOCOL);
 		}
-
+		/* A non-OK ACK after it: that failure is recovered as well
+		 * (its sticky flag cleared), and the flush goes on from it. */
+		size_t r = 0;
+		if (bad >= 0) {
+			k = (size_t)bad;
+			describe(a, k, where, sizeof(where));
+			if (bad_ack == SWD_ACK_WAIT) {
+				a->stats.wait_retries++;
+				if (wait_retries == 0)
+					wait_start = adi_now_ms();
+				wait_retries++;
+				/* The budget is SWD clock time spent retrying (what the
+				 * target experienced, the same on a loaded test machine),
+				 * plus a wall-clock backstop ten times as long. */
+				uint32_t khz = a->probe->speed_khz ? a->probe->speed_khz : 4000u;
+				uint64_t wire_ms = wait_bits / khz;
+				uint64_t wall_cap =
+					a->wait_ms * 10u > 5000u ? a->wait_ms * 10u : 5000u;
+				if (wait_retries > a->max_wait_retries || wire_ms > a->wait_ms ||
+				    adi_now_ms() - wait_start > wall_cap) {
+					/* DAPABORT cancels the stuck AP transfer. */
+					struct txn ab = adi_txn_dp(
+						false, ADI_DP_ABORT,
+						ADI_ABORT_DAPABORT | ADI_ABORT_ALL_STICKY, NULL);
+					(void)adi_batch_direct(a, &ab, 1);
+					adi_set_detail(a,
+						       "target answered WAIT for %u ms of SWD "
+						       "clock (%u retries) "
+						       "on %s",
+						       (unsigned)wire_ms, (unsigned)wait_retries,
+						       where);
+					return fail(a, ADI_ERR_WAIT_TIMEOUT);
+				}
+				/* Clear STICKYORUN, then give the target time: an idle run
+				 * that grows with each retry, and a real pause once the
+				 * stall is clearly long (NVMC erase stalls the bus ~87 ms,
+				 * nRF9160 errata 2). */
+				pro[npro++] =
+					adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ORUNERRCLR, NULL);
+				start = BATCH_RETRY_AFTER_WAIT;
+				uint32_t idle = 8u << (wait_retries < 9 ? wait_retries : 9);
+				if (idle > a->probe->max_swd_bits / 4u)
+					idle = a->probe->max_swd_bits / 4u;
+				pro[npro++] = (struct txn){
+					.kind = TXN_IDLE, .value = idle, .producer = -1};
+				if (wait_retries > 32)
+					usleep(200);
+			} else if (bad_ack == SWD_ACK_FAULT) {
+				a->stats.faults++;
+				uint32_t cs = 0;
+				struct txn rd = adi_txn_dp(true, ADI_DP_CTRL_STAT, 0, &cs);
+				struct txn clr =
+					adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ALL_STICKY, NULL);
+				/* CTRL/STAT answers through a sticky flag only in DP bank 0
+				 * (OpenDAP sw_dp hostacc_fault); in another bank 0x4 is
+				 * another register, whose bits decide nothing here. */
+				bool bank0 = !a->select_valid || (a->select & 0xFu) == 0;
+				adi_err e1 = ADI_ERR_FAULT;
+				for (uint32_t n = 0; bank0 && n <= PARITY_RETRIES; n++) {
+					e1 = adi_batch_direct(a, &rd,
+							      1); /* no side effect: re-read */
+					if (e1 != ADI_ERR_PARITY)
+						break;
+				}
+				adi_err e2 = adi_batch_direct(a, &clr, 1);
+				if (e1 == ADI_ERR_PROBE || e2 == ADI_ERR_PROBE)
+					return fail(a, ADI_ERR_PROBE);
+				start = BATCH_RETRY;
+				/* A write-data parity error is a transmission error, not a
+				 * bus error: resend. */
+				if (e1 == ADI_OK && (cs & ADI_CS_WDATAERR) &&
+				    !(cs & ADI_CS_STICKYERR) &&
+				    ++wderr_retries <= WDATAERR_RETRIES) {
+					/* fall through to the retry below */
+				} else {
+					adi_set_detail(a, "FAULT on %s (CTRL/STAT 0x%08x%s)", where,
+						       (unsigned)cs,
+						       e1 == ADI_OK ? ""
+						       : bank0	    ? ", unreadable"
+								    : ", not read: DP bank not 0");
+					return fail(a, ADI_ERR_FAULT);
+				}
+			} else if (bad_ack == SWD_ACK_NONE) {
+				adi_set_detail(a, "no ACK on %s: no target powered or connected",
+					       where);
+				return fail(a, ADI_ERR_NO_TARGET);
+			} else {
+				adi_set_detail(a, "invalid ACK 0x%x on %s", (unsigned)bad_ack,
+					       where);
+				return fail(a, ADI_ERR_PROTOCOL);
+			}
+			r = retry_point(a, k);
+			if (bad_ack == SWD_ACK_FAULT) {
+				long w = dropped_write(a, k, first, this_start);
+				if (w < 0) {
+					adi_set_detail(
+						a,
+						"FAULT on %s: a write before it was dropped "
+						"(CTRL/STAT.WDATAERR) and cannot be named, so "
+						"it is not sent again",
+						where);
+					return fail(a, ADI_ERR_FAULT);
+				}
+				r = (size_t)w;
+			}
+		}
+		if (rereading) {
+			if (parity_at >= 0)
+				r = retry_point(a, (size_t)parity_at);
+			if (start == BATCH_FRESH)
+				start = BATCH_RETRY;
+		} else if (parity_at >= 0) {
+			/* Where the flush goes on after the re-reads: the failure
+			 * above, or the end of this batch, or the AP read whose
+			 * posted value the next batch collects (a re-read replaces
+			 * it in the AP). A run that reaches that point is re-read
+			 * only up to it: the rest is sent again from there. */
+			size_t after = (size_t)end;
+			if (bad >= 0)
+				after = r;
+			else if (end < a->n)
+				after = retry_point(a, end);
+			plan_n = 0;
+			for (size_t g = 0; g < groups; g++) {
+				if (found[g].from >= after)
+					break;
+				plan[plan_n].from = found[g].from;
+				plan[plan_n].to = found[g].to < after ? found[g].to : after - 1u;
+				plan_n++;
+			}
+			plan_cur = 0;
+			if (plan_n > 0) {
+				r = plan[0].from;
+				stop_at = plan[0].to + 1u;
+				resume = (long)after;
+			} else {
+				r = after;
+			}
+			if (start == BATCH_FRESH)
+				start = BATCH_RETRY;
+		}
 		/* Retry from r: re-establish SELECT (and TAR for auto-increment
 		 * memory accesses) as they were when r was queued. */
-		size_t r = retry_point(a, k);
-		if (bad_ack == SWD_ACK_FAULT) {
-			long w = dropped_write(a, k, first, this_start);
-			if (w < 0) {
-				adi_set_detail(a,
-					       "FAULT on %s: a write before it was dropped "
-					       "(CTRL/STAT.WDATAERR) and cannot be named, so it is "
-					       "not sent again",
-					       where);
-				return fail(a, ADI_ERR_FAULT);
-			}
-			r = (size_t)w;
-		}
-		const struct txn *t = &a->q[r];
-		if (t->kind == TXN_AP_READ || t->kind == TXN_AP_WRITE) {
-			pro[npro++] = adi_txn_dp(false, ADI_DP_SELECT, t->select, NULL);
-			if (t->has_mem) {
-				pro[npro] = (struct txn){.kind = TXN_AP_WRITE,
-							 .req = swd_request(true, false, 0x04),
-							 .ap = t->ap,
-							 .select = t->select,
-							 .value = t->mem_addr,
-							 .producer = -1};
-				npro++;
-			}
-		}
-		if (t->kind == TXN_AP_READ)
-			skip_dest = (long)r;
+		retry_prologue(a, r, pro, &npro, &skip_dest);
 		i = r;
 	}
 	adi_clear_queue(a);

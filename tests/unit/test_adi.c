@@ -388,3 +388,49 @@ Test(adi, the_recoverys_ctrl_stat_read_is_read_again_after_a_parity_error)
 	cr_assert_eq(memap_read_u32(&m, 0x20000400, &v), ADI_OK);
 	cr_expect_eq(v, 0x5EED5EEDu);
 }
+
+/* A read parity error is the host's alone: the target did the rest of the
+ * batch, a write among it included. The read is read again by itself and
+ * the write is not sent twice. */
+Test(adi, a_read_parity_error_does_not_send_a_later_write_twice)
+{
+	connect();
+	uint32_t v = 0;
+	cr_assert_eq(memap_read_u32(&m, 0x20000500, &v), ADI_OK); /* caches CSW */
+	f->mem[0x500] = 0xA7;
+	uint32_t base = f->txn_index;
+	f->parity_at = base + 3; /* TAR, DRW read, RDBUFF (its data) */
+	f->parity_count = 1;
+	memap_queue_read_u32(&m, 0x20000500, &v);
+	memap_queue_write_u32(&m, 0x20000504, 0x7E57C0DEu);
+	cr_assert_eq(adi_flush(a), ADI_OK, "%s", adi_last_error_detail(a));
+	cr_expect_eq(v, 0xA7u, "the read was read again");
+	cr_expect_eq(writes_of(0x7E57C0DEu), 1u, "the write went once");
+	struct adi_stats st;
+	adi_get_stats(a, &st);
+	cr_expect_eq(st.parity_retries, 1u);
+}
+
+/* A parity error and, later in the same batch, a WAIT: both are recovered
+ * (the WAIT's overrun flag cleared before the re-read), and the flush goes
+ * on from the WAIT. */
+Test(adi, a_read_parity_error_then_a_wait_in_the_same_batch_both_recover)
+{
+	connect();
+	uint32_t v = 0;
+	cr_assert_eq(memap_read_u32(&m, 0x20000600, &v), ADI_OK);
+	f->mem[0x600] = 0x3C;
+	uint32_t base = f->txn_index;
+	f->parity_at = base + 3;
+	f->parity_count = 1;
+	f->wait_from = base + 5; /* the DRW write */
+	f->wait_count = 1;
+	memap_queue_read_u32(&m, 0x20000600, &v);
+	memap_queue_write_u32(&m, 0x20000604, 0x0BADCAFEu);
+	cr_assert_eq(adi_flush(a), ADI_OK, "%s", adi_last_error_detail(a));
+	cr_expect_eq(v, 0x3Cu);
+	cr_expect_eq(writes_of(0x0BADCAFEu), 1u);
+	uint32_t w = 0;
+	cr_assert_eq(memap_read_u32(&m, 0x20000604, &w), ADI_OK);
+	cr_expect_eq(w, 0x0BADCAFEu);
+}

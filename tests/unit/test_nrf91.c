@@ -482,7 +482,8 @@ Test(nrf91, no_write_dropped_for_its_parity_is_reported_done)
 		if (e != NRF91_OK)
 			cr_log_error("period %u: attach: %s", parity_period, info.error_detail);
 		else if ((e = nrf91_halt(t)) != NRF91_OK)
-			cr_log_error("period %u: halt: %s", parity_period, nrf91_last_error_detail(t));
+			cr_log_error("period %u: halt: %s", parity_period,
+				     nrf91_last_error_detail(t));
 		if (e == NRF91_OK) {
 			attached++;
 			uint8_t d[48], back[48];
@@ -523,7 +524,8 @@ Test(nrf91, reset_halt_sees_its_reset_through_read_parity_errors)
 			simboard_get_counters(sp->board, &c0);
 			nrf91_err e = nrf91_reset_halt(t);
 			simboard_get_counters(sp->board, &c1);
-			cr_expect_eq(c1.system_resets - c0.system_resets, 1u, "one reset per request");
+			cr_expect_eq(c1.system_resets - c0.system_resets, 1u,
+				     "one reset per request");
 			if (e != NRF91_OK) {
 				failed++;
 				cr_log_error("period %u, reset-halt %d: %s", parity_period, k,
