@@ -33,6 +33,18 @@ struct reread {
 	size_t from, to;
 };
 
+/* Records a run of bad reads [first, last]; the first run past the
+ * plan's room only gives its retry point. */
+static void note_run(const struct adi *a, struct reread *found, size_t *groups,
+		     size_t *overflow_from, long first, long last)
+{
+	if (*groups < MAX_REREADS)
+		found[*groups] = (struct reread){retry_point(a, (size_t)first), (size_t)last};
+	else if (*groups == MAX_REREADS)
+		*overflow_from = retry_point(a, (size_t)first);
+	++*groups;
+}
+
 /* How a batch began: the first queued transaction of a retry follows the
  * recovery's own ABORT and the retry prologue on the wire. */
 enum batch_start { BATCH_FRESH, BATCH_RETRY, BATCH_RETRY_AFTER_WAIT };
@@ -48,21 +60,34 @@ enum batch_start { BATCH_FRESH, BATCH_RETRY, BATCH_RETRY_AFTER_WAIT };
  * queued write right before k may be the lost one: not told apart. -1 when
  * the write cannot be named (k opens the flush: the queue before it ended
  * in an unchecked write; or a read came between): nothing is resent then. */
-static long dropped_write(const struct adi *a, size_t k, size_t first, enum batch_start start)
+static bool is_write(const struct txn *t)
 {
-	bool write_before =
-		k > 0 && (a->q[k - 1].kind == TXN_AP_WRITE || a->q[k - 1].kind == TXN_DP_WRITE);
-	if (k == first && start == BATCH_RETRY_AFTER_WAIT && write_before)
-		return -1;
-	if (k == first && start != BATCH_FRESH)
-		return (long)k;
+	return t->kind == TXN_AP_WRITE || t->kind == TXN_DP_WRITE;
+}
+
+/* The queued write right before k (idle cycles between), or -1. */
+static long write_before(const struct adi *a, size_t k)
+{
 	for (size_t i = k; i-- > 0;) {
-		if (a->q[i].kind == TXN_AP_WRITE || a->q[i].kind == TXN_DP_WRITE)
+		if (is_write(&a->q[i]))
 			return (long)i;
 		if (a->q[i].kind != TXN_IDLE)
 			break;
 	}
 	return -1;
+}
+
+/* wait_write: the write before the access that answered WAIT, which the
+ * recovery's ABORT may have discarded (the first batch after that ABORT is
+ * a re-read or the retry itself). */
+static long dropped_write(const struct adi *a, size_t k, size_t first, enum batch_start start,
+			  long wait_write)
+{
+	if (k == first && start == BATCH_RETRY_AFTER_WAIT && wait_write >= 0)
+		return -1;
+	if (k == first && start != BATCH_FRESH)
+		return (long)k;
+	return write_before(a, k);
 }
 
 static void describe(struct adi *a, size_t k, char *buf, size_t len)
@@ -146,6 +171,7 @@ adi_err adi_flush(struct adi *a)
 	struct txn pro[4];   /* retry prologue */
 	size_t npro = 0;
 	enum batch_start start = BATCH_FRESH;
+	long wait_write = -1; /* see dropped_write */
 	uint32_t wait_retries = 0, parity_retries = 0, wderr_retries = 0;
 	long last_bad = -1;
 	uint64_t wait_start = 0, wait_bits = 0;
@@ -170,7 +196,8 @@ adi_err adi_flush(struct adi *a)
 			pos += adi_txn_bits(&pro[p]);
 		}
 		size_t first = i, end = i;
-		while (end < stop_at && pos + adi_txn_bits(&a->q[end]) <= budget) {
+		/* Room is kept for the epilogue below. */
+		while (end < stop_at && pos + adi_txn_bits(&a->q[end]) + SWD_TXN_BITS <= budget) {
 			adi_batch_append(a, &a->q[end]);
 			pos += adi_txn_bits(&a->q[end]);
 			end++;
@@ -179,10 +206,19 @@ adi_err adi_flush(struct adi *a)
 			adi_set_detail(a, "probe buffer too small for one transaction");
 			return fail(a, ADI_ERR_ARG);
 		}
+		/* A batch cut after a write ends with an RDBUFF read: a drop of
+		 * that write answers in this batch, where the write is named,
+		 * not first thing in the next (a retry or a re-read there would
+		 * take it for its own prologue's). */
+		struct txn epi = adi_txn_dp(true, ADI_DP_RDBUFF, 0, NULL);
+		size_t nepi = end < a->n && write_before(a, end) >= 0 ? 1u : 0u;
+		uint32_t epi_pos = pos;
+		if (nepi)
+			adi_batch_append(a, &epi);
 		adi_err err = adi_batch_send(a);
 		if (err != ADI_OK)
 			return fail(a, err);
-		adi_trace_batch(a, pro, npro, first, end, skip_dest);
+		adi_trace_batch(a, pro, npro, first, end, skip_dest, &epi, nepi);
 		if (wait_retries)
 			wait_bits += a->bits.nbits;
 
@@ -194,7 +230,7 @@ adi_err adi_flush(struct adi *a)
 		long parity_at = -1; /* the first read before it with bad parity */
 		size_t groups = 0;   /* runs of bad reads, no write between */
 		long run_first = -1, run_last = -1;
-		bool too_many = false;
+		size_t overflow_from = 0;
 		uint32_t bad_ack = SWD_ACK_OK;
 		for (size_t p = 0; p < npro && bad < 0; p++) {
 			if (pro[p].kind != TXN_IDLE) {
@@ -210,11 +246,7 @@ adi_err adi_flush(struct adi *a)
 			const struct txn *t = &a->q[k];
 			if ((t->kind == TXN_AP_WRITE || t->kind == TXN_DP_WRITE) &&
 			    run_first >= 0) {
-				if (groups < MAX_REREADS) {
-					found[groups].from = retry_point(a, (size_t)run_first);
-					found[groups].to = (size_t)run_last;
-				}
-				too_many |= ++groups > MAX_REREADS;
+				note_run(a, found, &groups, &overflow_from, run_first, run_last);
 				run_first = -1;
 			}
 			if (t->kind != TXN_IDLE) {
@@ -241,11 +273,16 @@ adi_err adi_flush(struct adi *a)
 			pos += adi_txn_bits(t);
 		}
 		if (run_first >= 0) {
-			if (groups < MAX_REREADS) {
-				found[groups].from = retry_point(a, (size_t)run_first);
-				found[groups].to = (size_t)run_last;
+			note_run(a, found, &groups, &overflow_from, run_first, run_last);
+		}
+		bool bad_epilogue = false;
+		if (nepi && bad < 0) {
+			uint32_t ack = swd_bits_get(a->in, epi_pos + 8u, 3);
+			if (ack != SWD_ACK_OK) {
+				bad = (long)end; /* the failure point: the next txn */
+				bad_ack = ack;
+				bad_epilogue = true;
 			}
-			too_many |= ++groups > MAX_REREADS;
 		}
 		npro = 0;
 		skip_dest = -1;
@@ -283,12 +320,6 @@ adi_err adi_flush(struct adi *a)
 		describe(a, k, where, sizeof(where));
 		if (parity_at >= 0) {
 			a->stats.parity_retries++;
-			if (too_many) {
-				adi_set_detail(a,
-					       "read data parity errors on %s and in %u more runs",
-					       where, (unsigned)groups - 1u);
-				return fail(a, ADI_ERR_PARITY);
-			}
 			if (++parity_retries > PARITY_RETRIES) {
 				adi_set_detail(a, "read data parity error on %s, %u retries", where,
 					       (unsigned)PARITY_RETRIES);
@@ -300,7 +331,8 @@ adi_err adi_flush(struct adi *a)
 		size_t r = 0;
 		if (bad >= 0) {
 			k = (size_t)bad;
-			describe(a, k, where, sizeof(where));
+			/* An epilogue's answer is about the write before it. */
+			describe(a, bad_epilogue ? k - 1u : k, where, sizeof(where));
 			if (bad_ack == SWD_ACK_WAIT) {
 				a->stats.wait_retries++;
 				if (wait_retries == 0)
@@ -335,6 +367,7 @@ adi_err adi_flush(struct adi *a)
 				pro[npro++] =
 					adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ORUNERRCLR, NULL);
 				start = BATCH_RETRY_AFTER_WAIT;
+				wait_write = write_before(a, k);
 				uint32_t idle = 8u << (wait_retries < 9 ? wait_retries : 9);
 				if (idle > a->probe->max_swd_bits / 4u)
 					idle = a->probe->max_swd_bits / 4u;
@@ -388,7 +421,7 @@ adi_err adi_flush(struct adi *a)
 			}
 			r = retry_point(a, k);
 			if (bad_ack == SWD_ACK_FAULT) {
-				long w = dropped_write(a, k, first, this_start);
+				long w = dropped_write(a, k, first, this_start, wait_write);
 				if (w < 0) {
 					adi_set_detail(
 						a,
@@ -417,13 +450,20 @@ adi_err adi_flush(struct adi *a)
 				after = r;
 			else if (end < a->n)
 				after = retry_point(a, end);
+			if (groups > MAX_REREADS && overflow_from < after)
+				after = overflow_from; /* runs past MAX_REREADS: sent again */
 			plan_n = 0;
-			for (size_t g = 0; g < groups; g++) {
+			for (size_t g = 0; g < groups && g < MAX_REREADS; g++) {
 				if (found[g].from >= after)
 					break;
-				plan[plan_n].from = found[g].from;
-				plan[plan_n].to = found[g].to < after ? found[g].to : after - 1u;
-				plan_n++;
+				if (found[g].to >= after) {
+					/* The read at `after` collects this run's data:
+					 * the run goes again with all after it (reads
+					 * only from its retry point on). */
+					after = found[g].from;
+					break;
+				}
+				plan[plan_n++] = found[g];
 			}
 			plan_cur = 0;
 			if (plan_n > 0) {

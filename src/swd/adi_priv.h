@@ -72,10 +72,11 @@ struct txn adi_txn_dp(bool read, uint8_t reg, uint32_t value, uint32_t *dest);
 void adi_clear_queue(struct adi *a);
 
 /* adi_trace.c: lines for what one round trip carried (no-ops without a
- * trace). batch: the retry prologue pro[0..npro) then a->q[first..end);
- * skip_dest is the queue index whose data phase is stale (-1: none). */
+ * trace). batch: the retry prologue pro[0..npro), a->q[first..end), then
+ * the epilogue epi[0..nepi); skip_dest is the queue index whose data phase
+ * is stale (-1: none). */
 void adi_trace_batch(struct adi *a, const struct txn *pro, size_t npro, size_t first, size_t end,
-		     long skip_dest);
+		     long skip_dest, const struct txn *epi, size_t nepi);
 void adi_trace_direct(struct adi *a, const struct txn *t, size_t n);
 /* The wake-up sequence of a connect attempt and its DPIDR read at bit pos. */
 void adi_trace_wakeup(struct adi *a, bool dormant, uint32_t pos);

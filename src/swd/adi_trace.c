@@ -567,13 +567,14 @@ static uint32_t trace_run(struct adi *a, const struct txn *xs, size_t n, const s
 }
 
 void adi_trace_batch(struct adi *a, const struct txn *pro, size_t npro, size_t first, size_t end,
-		     long skip_dest)
+		     long skip_dest, const struct txn *epi, size_t nepi)
 {
 	if (!a->trace)
 		return;
 	uint64_t now = adi_trace_now_us(a->trace);
 	uint32_t pos = trace_run(a, pro, npro, NULL, 0, -1, -1, 0, now);
-	(void)trace_run(a, &a->q[first], end - first, a->q, a->n, (long)first, skip_dest, pos, now);
+	pos = trace_run(a, &a->q[first], end - first, a->q, a->n, (long)first, skip_dest, pos, now);
+	(void)trace_run(a, epi, nepi, NULL, 0, -1, -1, pos, now);
 }
 
 void adi_trace_direct(struct adi *a, const struct txn *t, size_t n)

@@ -434,3 +434,99 @@ Test(adi, a_read_parity_error_then_a_wait_in_the_same_batch_both_recover)
 	cr_assert_eq(memap_read_u32(&m, 0x20000604, &w), ADI_OK);
 	cr_expect_eq(w, 0x0BADCAFEu);
 }
+
+/* A probe buffer of 504 bits: the queues below are cut into batches. */
+static void small_probe(void)
+{
+	teardown();
+	f = fakedp_create(504);
+	cr_assert_not_null(f);
+	a = adi_create(&f->probe);
+	cr_assert_not_null(a);
+	memap_init(&m, a, 0);
+	connect();
+}
+
+/* Runs of 1, 2 and 3 bad reads at every place of a 16-word block read
+ * that batches cut: the last of a run may be collected first thing in the
+ * next batch. Every word arrives. */
+Test(adi, read_parity_errors_anywhere_in_a_cut_block_read_lose_no_word)
+{
+	small_probe();
+	uint32_t words[16], back[16];
+	for (uint32_t i = 0; i < 16; i++)
+		words[i] = 0x1000u + i;
+	cr_assert_eq(memap_write_block(&m, 0x20000000, words, sizeof(words)), ADI_OK);
+	unsigned bad = 0;
+	for (uint32_t run = 1; run <= 3; run++)
+		for (uint32_t off = 1; off < 24; off++) {
+			memset(back, 0, sizeof(back));
+			f->parity_at = f->txn_index + off;
+			f->parity_count = run;
+			adi_err e = memap_read_block(&m, 0x20000000, back, sizeof(back));
+			f->parity_count = 0;
+			if (e != ADI_OK || memcmp(back, words, sizeof(words)) != 0) {
+				bad++;
+				cr_log_error("run %u at +%u: %s", run, off,
+					     e == ADI_OK ? "a word is wrong" : adi_strerror(e));
+			}
+		}
+	cr_expect_eq(bad, 0u);
+}
+
+/* A read parity error early in a queue and, at the cut after a write, that
+ * write dropped: the drop is named in its own batch (its RDBUFF epilogue),
+ * not taken for the re-read's prologue, and every word lands once. */
+Test(adi, a_write_dropped_at_a_batch_cut_behind_a_parity_error_lands_once)
+{
+	small_probe();
+	uint32_t v = 0;
+	cr_assert_eq(memap_read_u32(&m, 0x20000800, &v), ADI_OK); /* caches CSW */
+	unsigned bad = 0;
+	for (uint32_t j = 0; j < 12; j++) {
+		uint32_t words[12];
+		for (uint32_t i = 0; i < 12; i++)
+			words[i] = 0xA0000000u + j * 0x100u + i;
+		memset(&f->mem[0x900], 0, sizeof(words));
+		f->mem[0x800] = (uint8_t)j;
+		f->parity_at = f->txn_index + 3; /* TAR, DRW read, RDBUFF */
+		f->parity_count = 1;
+		f->drop_write_data[0] = words[j];
+		memap_queue_read_u32(&m, 0x20000800, &v);
+		memap_queue_write_words(&m, 0x20000900, words, 12, 0);
+		adi_err e = adi_flush(a);
+		f->parity_count = 0;
+		f->drop_write_data[0] = 0;
+		cr_expect_eq(e, ADI_OK, "word %u dropped: %s", j, adi_last_error_detail(a));
+		for (uint32_t i = 0; i < 12; i++)
+			if (memcmp(&f->mem[0x900 + 4 * i], &words[i], 4) != 0 ||
+			    writes_of(words[i]) != 1u) {
+				bad++;
+				cr_log_error("word %u dropped: word %u wrong or not written once",
+					     j, i);
+			}
+		cr_expect_eq(v, j, "the read, re-read");
+	}
+	cr_expect_eq(bad, 0u);
+}
+
+/* After a WAIT the first batch may be a re-read; a FAULT first thing in it
+ * still cannot say whether the write before the WAIT landed: not guessed. */
+Test(adi, a_fault_after_a_wait_behind_a_re_read_is_not_guessed)
+{
+	connect();
+	cr_assert_eq(memap_write_u32(&m, 0x20000700, 1u), ADI_OK); /* caches CSW */
+	uint32_t x = 0, y = 0;
+	uint32_t base = f->txn_index;
+	adi_queue_ap_read(a, 0, 0x00, &x);
+	adi_queue_ap_read(a, 0, 0x00, &y);
+	memap_queue_write_u32(&m, 0x20000704, 0x0D0D0D0Du);
+	f->parity_at = base + 3; /* RDBUFF: the second read's data */
+	f->parity_count = 1;
+	f->wait_from = base + 5; /* the DRW write */
+	f->wait_count = 1;
+	f->drop_write_data[0] = ADI_ABORT_ORUNERRCLR; /* the WAIT recovery's ABORT */
+	cr_expect_eq(adi_flush(a), ADI_ERR_FAULT, "%s", adi_last_error_detail(a));
+	cr_expect(strstr(adi_last_error_detail(a), "cannot be named") != NULL, "%s",
+		  adi_last_error_detail(a));
+}
