@@ -60,23 +60,6 @@ enum batch_start { BATCH_FRESH, BATCH_RETRY, BATCH_RETRY_AFTER_WAIT };
  * queued write right before k may be the lost one: not told apart. -1 when
  * the write cannot be named (k opens the flush: the queue before it ended
  * in an unchecked write; or a read came between): nothing is resent then. */
-static bool is_write(const struct txn *t)
-{
-	return t->kind == TXN_AP_WRITE || t->kind == TXN_DP_WRITE;
-}
-
-/* The queued write right before k (idle cycles between), or -1. */
-static long write_before(const struct adi *a, size_t k)
-{
-	for (size_t i = k; i-- > 0;) {
-		if (is_write(&a->q[i]))
-			return (long)i;
-		if (a->q[i].kind != TXN_IDLE)
-			break;
-	}
-	return -1;
-}
-
 /* wait_write: the write before the access that answered WAIT, which the
  * recovery's ABORT may have discarded (the first batch after that ABORT is
  * a re-read or the retry itself). */
@@ -87,7 +70,7 @@ static long dropped_write(const struct adi *a, size_t k, size_t first, enum batc
 		return -1;
 	if (k == first && start != BATCH_FRESH)
 		return (long)k;
-	return write_before(a, k);
+	return adi_write_before(a, k);
 }
 
 static void describe(struct adi *a, size_t k, char *buf, size_t len)
@@ -211,7 +194,7 @@ adi_err adi_flush(struct adi *a)
 		 * not first thing in the next (a retry or a re-read there would
 		 * take it for its own prologue's). */
 		struct txn epi = adi_txn_dp(true, ADI_DP_RDBUFF, 0, NULL);
-		size_t nepi = end < a->n && write_before(a, end) >= 0 ? 1u : 0u;
+		size_t nepi = end < a->n && adi_write_before(a, end) >= 0 ? 1u : 0u;
 		uint32_t epi_pos = pos;
 		if (nepi)
 			adi_batch_append(a, &epi);
@@ -367,7 +350,7 @@ adi_err adi_flush(struct adi *a)
 				pro[npro++] =
 					adi_txn_dp(false, ADI_DP_ABORT, ADI_ABORT_ORUNERRCLR, NULL);
 				start = BATCH_RETRY_AFTER_WAIT;
-				wait_write = write_before(a, k);
+				wait_write = adi_write_before(a, k);
 				uint32_t idle = 8u << (wait_retries < 9 ? wait_retries : 9);
 				if (idle > a->probe->max_swd_bits / 4u)
 					idle = a->probe->max_swd_bits / 4u;
@@ -437,14 +420,12 @@ adi_err adi_flush(struct adi *a)
 		if (rereading) {
 			if (parity_at >= 0)
 				r = retry_point(a, (size_t)parity_at);
-			if (start == BATCH_FRESH)
-				start = BATCH_RETRY;
 		} else if (parity_at >= 0) {
 			/* Where the flush goes on after the re-reads: the failure
 			 * above, or the end of this batch, or the AP read whose
 			 * posted value the next batch collects (a re-read replaces
-			 * it in the AP). A run that reaches that point is re-read
-			 * only up to it: the rest is sent again from there. */
+			 * it in the AP). A run that reaches that point is sent
+			 * again from its retry point with all after it. */
 			size_t after = (size_t)end;
 			if (bad >= 0)
 				after = r;
@@ -473,9 +454,9 @@ adi_err adi_flush(struct adi *a)
 			} else {
 				r = after;
 			}
-			if (start == BATCH_FRESH)
-				start = BATCH_RETRY;
 		}
+		if ((rereading || parity_at >= 0) && start == BATCH_FRESH)
+			start = BATCH_RETRY;
 		/* Retry from r: re-establish SELECT (and TAR for auto-increment
 		 * memory accesses) as they were when r was queued. */
 		retry_prologue(a, r, pro, &npro, &skip_dest);

@@ -57,6 +57,8 @@ uint64_t adi_now_ms(void);
 /* adi_queue.c: collects the data of a posted AP read (RDBUFF read). */
 void adi_finish_pending(struct adi *a);
 void adi_queue_write_check(struct adi *a);
+/* The queued write right before index k (idle cycles between), or -1. */
+long adi_write_before(const struct adi *a, size_t k);
 
 /* adi_batch.c */
 uint32_t adi_txn_bits(const struct txn *t);

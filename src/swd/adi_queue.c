@@ -65,15 +65,20 @@ void adi_finish_pending(struct adi *a)
 	t->producer = a->pending_index;
 }
 
+long adi_write_before(const struct adi *a, size_t k)
+{
+	for (size_t i = k; i-- > 0;) {
+		if (a->q[i].kind == TXN_AP_WRITE || a->q[i].kind == TXN_DP_WRITE)
+			return (long)i;
+		if (a->q[i].kind != TXN_IDLE)
+			break;
+	}
+	return -1;
+}
+
 static bool last_is_write(const struct adi *a)
 {
-	for (size_t i = a->n; i-- > 0;) {
-		if (a->q[i].kind == TXN_AP_WRITE || a->q[i].kind == TXN_DP_WRITE)
-			return true;
-		if (a->q[i].kind != TXN_IDLE)
-			return false;
-	}
-	return false;
+	return adi_write_before(a, a->n) >= 0;
 }
 
 /* An RDBUFF read after the last queued write: it answers FAULT if the

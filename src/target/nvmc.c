@@ -73,10 +73,8 @@ nrf91_err nvmc_erase_page(struct nrf91 *t, uint32_t addr)
 	 * target dropped makes the first READY poll fail instead. */
 	adi_queue_unchecked(t->adi);
 	adi_err err = adi_flush(t->adi);
-	if (err != ADI_OK) {
-		memap_invalidate(&t->mem);
+	if (err != ADI_OK)
 		return nrf91_adi_fail(t, err, "page erase write");
-	}
 	/* The erase stalls the bus ~87 ms (errata 2): wait before touching the
 	 * AP again. */
 	e = wait_ready(t, NVMC_TERASEPAGE_US, 2000, NVMC_ERASEPAGE_TIMEOUT_MS, "NVMC page erase");
